@@ -1,0 +1,22 @@
+package dev.homelab.remediation.api.v1alpha1;
+
+/** Where a proposal is in its life. See docs/architecture.md for the transitions. */
+public enum Phase {
+  Pending,
+  Proposing,
+  AwaitingApproval,
+  Approved,
+  Ignored,
+  Rejected,
+  Expired,
+  Dispatched,
+  Failed;
+
+  /** Open proposals still absorb further events for their svcKey. */
+  public boolean isOpen() {
+    return switch (this) {
+      case Pending, Proposing, AwaitingApproval, Approved, Failed -> true;
+      case Ignored, Rejected, Expired, Dispatched -> false;
+    };
+  }
+}

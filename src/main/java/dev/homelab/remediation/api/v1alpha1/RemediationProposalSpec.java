@@ -1,0 +1,156 @@
+package dev.homelab.remediation.api.v1alpha1;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import com.fasterxml.jackson.databind.JsonNode;
+import io.fabric8.crd.generator.annotation.PreserveUnknownFields;
+import io.fabric8.generator.annotation.Required;
+import java.util.Objects;
+
+/** The normalised health event that opened the incident. Written once, at creation. */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public class RemediationProposalSpec {
+
+  @Required
+  @JsonPropertyDescription("Service key: <node>/<service>, or <node> for a node-level event.")
+  private String svcKey;
+
+  @Required
+  @JsonPropertyDescription("Node the event is about (DNS-1123-like, lower case).")
+  private String node;
+
+  @JsonPropertyDescription("Service the event is about; absent for node-level events.")
+  private String service;
+
+  @Required
+  @JsonPropertyDescription(
+      "Event type as published: event_type (node agent) or type (control plane), e.g. service_unhealthy.")
+  private String eventType;
+
+  @JsonPropertyDescription("Severity as published (info, warning, error, critical); warning when absent.")
+  private String severity;
+
+  @JsonPropertyDescription("Human-readable message of the event, if any.")
+  private String message;
+
+  @JsonPropertyDescription("Redis channel the event arrived on (health_events or world_updates).")
+  private String sourceChannel;
+
+  @Required
+  @JsonPropertyDescription("When the event was observed (RFC 3339, UTC); time of receipt when the event had none.")
+  private String observedAt;
+
+  @JsonPropertyDescription("The event's details object (node agent) or data object (control plane), kept as given.")
+  @PreserveUnknownFields
+  private JsonNode details;
+
+  @JsonPropertyDescription("Fields of the event the operator does not know, kept as given.")
+  @PreserveUnknownFields
+  private JsonNode extra;
+
+  public String getSvcKey() {
+    return svcKey;
+  }
+
+  public void setSvcKey(String svcKey) {
+    this.svcKey = svcKey;
+  }
+
+  public String getNode() {
+    return node;
+  }
+
+  public void setNode(String node) {
+    this.node = node;
+  }
+
+  public String getService() {
+    return service;
+  }
+
+  public void setService(String service) {
+    this.service = service;
+  }
+
+  public String getEventType() {
+    return eventType;
+  }
+
+  public void setEventType(String eventType) {
+    this.eventType = eventType;
+  }
+
+  public String getSeverity() {
+    return severity;
+  }
+
+  public void setSeverity(String severity) {
+    this.severity = severity;
+  }
+
+  public String getMessage() {
+    return message;
+  }
+
+  public void setMessage(String message) {
+    this.message = message;
+  }
+
+  public String getSourceChannel() {
+    return sourceChannel;
+  }
+
+  public void setSourceChannel(String sourceChannel) {
+    this.sourceChannel = sourceChannel;
+  }
+
+  public String getObservedAt() {
+    return observedAt;
+  }
+
+  public void setObservedAt(String observedAt) {
+    this.observedAt = observedAt;
+  }
+
+  public JsonNode getDetails() {
+    return details;
+  }
+
+  public void setDetails(JsonNode details) {
+    this.details = details;
+  }
+
+  public JsonNode getExtra() {
+    return extra;
+  }
+
+  public void setExtra(JsonNode extra) {
+    this.extra = extra;
+  }
+
+  @Override
+  public boolean equals(Object o) {
+    if (this == o) {
+      return true;
+    }
+    if (!(o instanceof RemediationProposalSpec)) {
+      return false;
+    }
+    RemediationProposalSpec that = (RemediationProposalSpec) o;
+    return Objects.equals(svcKey, that.svcKey)
+        && Objects.equals(node, that.node)
+        && Objects.equals(service, that.service)
+        && Objects.equals(eventType, that.eventType)
+        && Objects.equals(severity, that.severity)
+        && Objects.equals(message, that.message)
+        && Objects.equals(sourceChannel, that.sourceChannel)
+        && Objects.equals(observedAt, that.observedAt)
+        && Objects.equals(details, that.details)
+        && Objects.equals(extra, that.extra);
+  }
+
+  @Override
+  public int hashCode() {
+    return Objects.hash(svcKey, node, service, eventType, observedAt);
+  }
+}

@@ -1,0 +1,126 @@
+package dev.homelab.remediation.api.v1alpha1;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import io.fabric8.kubernetes.api.model.Condition;
+import java.util.List;
+
+/**
+ * What the operator decided and did. Two writers own disjoint fields, each with a JSON merge
+ * patch: the intake owns {@code occurrences}, {@code firstSeen} and {@code lastSeen}; the
+ * reconciler owns the rest.
+ */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public class RemediationProposalStatus {
+
+  @JsonPropertyDescription(
+      "Pending, Proposing, AwaitingApproval, Approved, Ignored, Rejected, Expired, Dispatched or Failed.")
+  private Phase phase;
+
+  @JsonPropertyDescription("The proposal after the safety policy.")
+  private ProposedAction proposal;
+
+  @JsonPropertyDescription("Number of events folded into this incident, the first included.")
+  private Long occurrences;
+
+  @JsonPropertyDescription("When the first event of the incident was received (RFC 3339).")
+  private String firstSeen;
+
+  @JsonPropertyDescription("When the latest event of the incident was observed (RFC 3339).")
+  private String lastSeen;
+
+  @JsonPropertyDescription("Who or what approved, rejected or expired the proposal, and when.")
+  private ApprovalRecord approval;
+
+  @JsonPropertyDescription("Files written on the node for the executor.")
+  private DispatchRecord dispatch;
+
+  @JsonPropertyDescription("Human-readable detail of the current phase (for Failed: why).")
+  private String message;
+
+  @JsonPropertyDescription("Standard Kubernetes conditions: Proposed, Approved, Dispatched, Ready.")
+  private List<Condition> conditions;
+
+  @JsonPropertyDescription("metadata.generation the status was computed from.")
+  private Long observedGeneration;
+
+  public Phase getPhase() {
+    return phase;
+  }
+
+  public void setPhase(Phase phase) {
+    this.phase = phase;
+  }
+
+  public ProposedAction getProposal() {
+    return proposal;
+  }
+
+  public void setProposal(ProposedAction proposal) {
+    this.proposal = proposal;
+  }
+
+  public Long getOccurrences() {
+    return occurrences;
+  }
+
+  public void setOccurrences(Long occurrences) {
+    this.occurrences = occurrences;
+  }
+
+  public String getFirstSeen() {
+    return firstSeen;
+  }
+
+  public void setFirstSeen(String firstSeen) {
+    this.firstSeen = firstSeen;
+  }
+
+  public String getLastSeen() {
+    return lastSeen;
+  }
+
+  public void setLastSeen(String lastSeen) {
+    this.lastSeen = lastSeen;
+  }
+
+  public ApprovalRecord getApproval() {
+    return approval;
+  }
+
+  public void setApproval(ApprovalRecord approval) {
+    this.approval = approval;
+  }
+
+  public DispatchRecord getDispatch() {
+    return dispatch;
+  }
+
+  public void setDispatch(DispatchRecord dispatch) {
+    this.dispatch = dispatch;
+  }
+
+  public String getMessage() {
+    return message;
+  }
+
+  public void setMessage(String message) {
+    this.message = message;
+  }
+
+  public List<Condition> getConditions() {
+    return conditions;
+  }
+
+  public void setConditions(List<Condition> conditions) {
+    this.conditions = conditions;
+  }
+
+  public Long getObservedGeneration() {
+    return observedGeneration;
+  }
+
+  public void setObservedGeneration(Long observedGeneration) {
+    this.observedGeneration = observedGeneration;
+  }
+}

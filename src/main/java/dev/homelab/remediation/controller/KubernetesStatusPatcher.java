@@ -1,0 +1,36 @@
+package dev.homelab.remediation.controller;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.homelab.remediation.api.v1alpha1.RemediationProposal;
+import dev.homelab.remediation.api.v1alpha1.RemediationProposalStatus;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.dsl.base.PatchContext;
+import io.fabric8.kubernetes.client.dsl.base.PatchType;
+import io.fabric8.kubernetes.client.utils.Serialization;
+
+/**
+ * JSON merge patch of the status subresource. Fields left null are not sent, so the intake's
+ * fields (occurrences, firstSeen, lastSeen) are never overwritten with a stale value.
+ */
+public final class KubernetesStatusPatcher implements StatusPatcher {
+  private static final PatchContext MERGE = PatchContext.of(PatchType.JSON_MERGE);
+  private final KubernetesClient client;
+  private final ObjectMapper json = Serialization.jsonMapper();
+
+  public KubernetesStatusPatcher(KubernetesClient client) {
+    this.client = client;
+  }
+
+  @Override
+  public RemediationProposal patch(RemediationProposal p, RemediationProposalStatus fields) {
+    ObjectNode body = json.createObjectNode();
+    body.set("status", json.valueToTree(fields));
+    return client
+        .resources(RemediationProposal.class)
+        .inNamespace(p.getMetadata().getNamespace())
+        .withName(p.getMetadata().getName())
+        .subresource("status")
+        .patch(MERGE, body.toString());
+  }
+}

@@ -1,0 +1,38 @@
+package dev.homelab.remediation.decision;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.time.Instant;
+import java.util.Optional;
+
+/**
+ * A health event after normalisation (SPEC section 2): names validated and case-folded, the
+ * timestamp resolved.
+ *
+ * @param eventType event type, lower case
+ * @param node node name, validated
+ * @param service service name, validated; empty for node-level events
+ * @param svcKey {@code node/service}, or {@code node}
+ * @param severity severity, lower case, {@code warning} when absent
+ * @param message the event's message, or null
+ * @param sourceChannel the Redis channel it arrived on
+ * @param observedAt the event's own time, or {@code receivedAt} when it had none
+ * @param timestampGiven whether the event carried a parsable timestamp
+ * @param details details (shape A) or data (shape B), as given; may be null
+ * @param extra unknown top-level fields, as given; may be null
+ * @param receivedAt when the operator received it
+ * @param fingerprint digest of the raw payload, for events without a timestamp
+ */
+public record HealthEvent(
+    String eventType,
+    String node,
+    Optional<String> service,
+    String svcKey,
+    String severity,
+    String message,
+    String sourceChannel,
+    Instant observedAt,
+    boolean timestampGiven,
+    JsonNode details,
+    JsonNode extra,
+    Instant receivedAt,
+    String fingerprint) {}

@@ -1,0 +1,32 @@
+package dev.homelab.remediation.decision;
+
+import java.time.Duration;
+import java.time.Instant;
+
+/** Whether an actionable event opens a new incident or folds into the latest one (SPEC 5). */
+public final class IncidentRules {
+
+  /** What the intake knows of the latest proposal for a svcKey. */
+  public record Latest(String name, Instant createdAt, boolean open) {}
+
+  public enum Decision {
+    CREATE,
+    FOLD
+  }
+
+  private IncidentRules() {}
+
+  /**
+   * Folds when the latest proposal for the svcKey is still open, or was created inside the
+   * cooldown window; otherwise a new proposal is created.
+   */
+  public static Decision decide(Latest latest, Instant now, Duration cooldown) {
+    if (latest == null) {
+      return Decision.CREATE;
+    }
+    if (latest.open() || now.isBefore(latest.createdAt().plus(cooldown))) {
+      return Decision.FOLD;
+    }
+    return Decision.CREATE;
+  }
+}

@@ -1,0 +1,156 @@
+package dev.homelab.remediation.ingest;
+
+import java.time.Clock;
+import java.time.Instant;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Takes raw messages from the Redis I/O thread without blocking it: the message is put in a
+ * queue bounded by bytes, and one worker thread parses it and hands it to the {@link
+ * IncidentBook}. When the buffer is full the message is dropped and counted ({@code
+ * buffer_full}), so a storm can never grow the heap without bound.
+ */
+public final class IntakePipeline implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(IntakePipeline.class);
+  /** Accounting overhead per queued message, beyond its payload. */
+  static final int ENTRY_OVERHEAD = 96;
+
+  private record Raw(String channel, byte[] payload, Instant receivedAt) {}
+
+  private static final Raw STOP = new Raw("", new byte[0], Instant.EPOCH);
+
+  private final EventParser parser;
+  private final IncidentBook book;
+  private final IntakeMetrics metrics;
+  private final Clock clock;
+  private final int maxMessageBytes;
+  private final long bufferBytes;
+  private final LinkedBlockingQueue<Raw> queue = new LinkedBlockingQueue<>();
+  private final AtomicLong queuedBytes = new AtomicLong();
+  private final AtomicLong inFlight = new AtomicLong();
+  private final Thread worker;
+  private volatile boolean accepting = true;
+
+  public IntakePipeline(
+      EventParser parser,
+      IncidentBook book,
+      IntakeMetrics metrics,
+      Clock clock,
+      int maxMessageBytes,
+      long bufferBytes) {
+    this.parser = parser;
+    this.book = book;
+    this.metrics = metrics;
+    this.clock = clock;
+    this.maxMessageBytes = maxMessageBytes;
+    this.bufferBytes = bufferBytes;
+    this.worker = new Thread(this::work, "intake-parse");
+    this.worker.setDaemon(true);
+  }
+
+  public void start() {
+    worker.start();
+  }
+
+  /** Called on the Redis I/O thread: constant time, never blocks. */
+  public void offer(String channel, byte[] payload) {
+    metrics.received();
+    if (!accepting) {
+      return;
+    }
+    if (payload.length > maxMessageBytes) {
+      logRejected(channel, payload.length, RejectReason.TOO_LARGE, payload.length + " bytes > limit " + maxMessageBytes);
+      return;
+    }
+    long cost = (long) payload.length + ENTRY_OVERHEAD;
+    if (queuedBytes.addAndGet(cost) > bufferBytes) {
+      queuedBytes.addAndGet(-cost);
+      logRejected(channel, payload.length, RejectReason.BUFFER_FULL, "intake buffer full");
+      return;
+    }
+    inFlight.incrementAndGet();
+    queue.add(new Raw(channel, payload, clock.instant()));
+  }
+
+  private void work() {
+    while (true) {
+      Raw raw;
+      try {
+        raw = queue.take();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return;
+      }
+      if (raw == STOP) {
+        return;
+      }
+      queuedBytes.addAndGet(-((long) raw.payload().length + ENTRY_OVERHEAD));
+      try {
+        handle(raw);
+      } catch (RuntimeException e) {
+        LOG.error("unexpected error handling an event; continuing", e);
+      } finally {
+        inFlight.decrementAndGet();
+      }
+    }
+  }
+
+  private void handle(Raw raw) {
+    ParseOutcome outcome = parser.parse(raw.payload(), raw.channel(), raw.receivedAt());
+    if (outcome instanceof ParseOutcome.Accepted a) {
+      book.accept(a.event());
+    } else if (outcome instanceof ParseOutcome.Benign b) {
+      metrics.skipped(b.eventType());
+    } else if (outcome instanceof ParseOutcome.Rejected r) {
+      logRejected(raw.channel(), raw.payload().length, r.reason(), r.detail());
+    }
+  }
+
+  private void logRejected(String channel, int bytes, RejectReason reason, String detail) {
+    metrics.rejected(reason);
+    LOG.atWarn()
+        .addKeyValue("reason", reason.tag())
+        .addKeyValue("channel", channel)
+        .addKeyValue("bytes", bytes)
+        .addKeyValue("detail", detail)
+        .log("event rejected");
+  }
+
+  /** Bytes currently buffered (payloads plus per-entry overhead). */
+  public long bufferedBytes() {
+    return queuedBytes.get();
+  }
+
+  /** True when every message offered so far has been parsed and handed on. */
+  public boolean idle() {
+    return inFlight.get() == 0;
+  }
+
+  /** Waits until the queue is empty or the timeout passes. */
+  public boolean awaitIdle(long timeout, TimeUnit unit) throws InterruptedException {
+    long deadline = System.nanoTime() + unit.toNanos(timeout);
+    while (!idle()) {
+      if (System.nanoTime() > deadline) {
+        return false;
+      }
+      TimeUnit.MILLISECONDS.sleep(5);
+    }
+    return true;
+  }
+
+  /** Stops taking messages, finishes those already queued, and stops the worker. */
+  @Override
+  public void close() {
+    accepting = false;
+    queue.add(STOP);
+    try {
+      worker.join(10_000);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+}

@@ -1,0 +1,75 @@
+package dev.homelab.remediation.ingest;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.homelab.remediation.api.v1alpha1.RemediationProposal;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.fabric8.kubernetes.client.dsl.MixedOperation;
+import io.fabric8.kubernetes.client.dsl.Resource;
+import io.fabric8.kubernetes.client.dsl.base.PatchContext;
+import io.fabric8.kubernetes.client.dsl.base.PatchType;
+import io.fabric8.kubernetes.api.model.KubernetesResourceList;
+import java.net.HttpURLConnection;
+import java.time.Instant;
+import java.util.Optional;
+
+/** {@link ProposalStore} on the Kubernetes API, in one namespace. */
+public final class KubernetesProposalStore implements ProposalStore {
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final PatchContext MERGE = PatchContext.of(PatchType.JSON_MERGE);
+
+  private final MixedOperation<
+          RemediationProposal,
+          KubernetesResourceList<RemediationProposal>,
+          Resource<RemediationProposal>>
+      proposals;
+  private final String namespace;
+
+  @SuppressWarnings({"unchecked", "rawtypes"})
+  public KubernetesProposalStore(KubernetesClient client, String namespace) {
+    this.proposals = (MixedOperation) client.resources(RemediationProposal.class);
+    this.namespace = namespace;
+  }
+
+  @Override
+  public Optional<ProposalView> createIfAbsent(RemediationProposal proposal) {
+    try {
+      proposals.inNamespace(namespace).resource(proposal).create();
+      return Optional.empty();
+    } catch (KubernetesClientException e) {
+      if (e.getCode() != HttpURLConnection.HTTP_CONFLICT) {
+        throw e;
+      }
+    }
+    RemediationProposal existing =
+        proposals.inNamespace(namespace).withName(proposal.getMetadata().getName()).get();
+    if (existing == null) {
+      throw new KubernetesClientException(
+          "proposal " + proposal.getMetadata().getName() + " conflicted but does not exist");
+    }
+    return Optional.of(ProposalWatch.view(existing));
+  }
+
+  @Override
+  public boolean patchOccurrences(String name, long occurrences, Instant firstSeen, Instant lastSeen) {
+    ObjectNode patch = JSON.createObjectNode();
+    ObjectNode status = patch.putObject("status");
+    status.put("occurrences", occurrences);
+    status.put("firstSeen", firstSeen.toString());
+    status.put("lastSeen", lastSeen.toString());
+    try {
+      proposals
+          .inNamespace(namespace)
+          .withName(name)
+          .subresource("status")
+          .patch(MERGE, patch.toString());
+      return true;
+    } catch (KubernetesClientException e) {
+      if (e.getCode() == HttpURLConnection.HTTP_NOT_FOUND) {
+        return false;
+      }
+      throw e;
+    }
+  }
+}

@@ -1,0 +1,16 @@
+package dev.homelab.remediation.ingest;
+
+import dev.homelab.remediation.decision.HealthEvent;
+
+/** What the parser made of one message. */
+public sealed interface ParseOutcome {
+
+  /** An actionable event. */
+  record Accepted(HealthEvent event) implements ParseOutcome {}
+
+  /** A benign event type: counted and skipped. */
+  record Benign(String eventType) implements ParseOutcome {}
+
+  /** Bad input: logged with the reason and counted; nothing is created. */
+  record Rejected(RejectReason reason, String detail) implements ParseOutcome {}
+}

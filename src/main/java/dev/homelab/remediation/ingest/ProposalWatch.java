@@ -1,0 +1,108 @@
+package dev.homelab.remediation.ingest;
+
+import dev.homelab.remediation.api.v1alpha1.RemediationProposal;
+import dev.homelab.remediation.api.v1alpha1.RemediationProposalStatus;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
+import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Keeps the {@link IncidentBook} in step with the proposals in the cluster: the initial list seeds
+ * it (so the cooldown survives a restart), later changes tell it which proposals closed.
+ */
+public final class ProposalWatch implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(ProposalWatch.class);
+
+  private final KubernetesClient client;
+  private final String namespace;
+  private final IncidentBook book;
+  private SharedIndexInformer<RemediationProposal> informer;
+
+  public ProposalWatch(KubernetesClient client, String namespace, IncidentBook book) {
+    this.client = client;
+    this.namespace = namespace;
+    this.book = book;
+  }
+
+  /** Starts watching and waits until the initial list has reached the book. */
+  public void start(Duration timeout) {
+    informer =
+        client
+            .resources(RemediationProposal.class)
+            .inNamespace(namespace)
+            .inform(
+                new ResourceEventHandler<>() {
+                  @Override
+                  public void onAdd(RemediationProposal p) {
+                    if (p.getSpec() != null) {
+                      book.observe(view(p));
+                    }
+                  }
+
+                  @Override
+                  public void onUpdate(RemediationProposal oldP, RemediationProposal p) {
+                    onAdd(p);
+                  }
+
+                  @Override
+                  public void onDelete(RemediationProposal p, boolean unknownFinalState) {
+                    if (p.getSpec() != null) {
+                      book.forget(p.getMetadata().getName(), p.getSpec().getSvcKey());
+                    }
+                  }
+                },
+                0);
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (!informer.hasSynced()) {
+      if (System.nanoTime() > deadline) {
+        throw new IllegalStateException(
+            "could not list RemediationProposals in namespace " + namespace + " within " + timeout);
+      }
+      try {
+        TimeUnit.MILLISECONDS.sleep(20);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IllegalStateException("interrupted while listing proposals", e);
+      }
+    }
+    // Seed synchronously, so no event is decided before the cooldown state is known.
+    for (RemediationProposal p : informer.getStore().list()) {
+      if (p.getSpec() != null) {
+        book.observe(view(p));
+      }
+    }
+    LOG.atInfo()
+        .addKeyValue("namespace", namespace)
+        .addKeyValue("proposals", informer.getStore().list().size())
+        .log("proposal cache synced");
+  }
+
+  public boolean synced() {
+    return informer != null && informer.hasSynced();
+  }
+
+  static ProposalView view(RemediationProposal p) {
+    RemediationProposalStatus s = p.getStatus();
+    String created = p.getMetadata().getCreationTimestamp();
+    Instant createdAt = created == null ? Instant.now() : OffsetDateTime.parse(created).toInstant();
+    return new ProposalView(
+        p.getMetadata().getName(),
+        p.getSpec().getSvcKey(),
+        createdAt,
+        s == null ? null : s.getPhase(),
+        s == null ? null : s.getOccurrences());
+  }
+
+  @Override
+  public void close() {
+    if (informer != null) {
+      informer.close();
+    }
+  }
+}

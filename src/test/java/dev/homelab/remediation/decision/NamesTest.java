@@ -1,0 +1,64 @@
+package dev.homelab.remediation.decision;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.Instant;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+
+class NamesTest {
+  static HealthEvent event(String node, String service, Instant observed, boolean given) {
+    Optional<String> svc = Optional.ofNullable(service);
+    return new HealthEvent(
+        "service_unhealthy", node, svc, Names.svcKey(node, svc), "warning", null, "health_events",
+        observed, given, null, null, Instant.parse("2026-01-01T00:00:00Z"), "abc123");
+  }
+
+  @Test
+  void nameIsDeterministicAndValid() {
+    Instant t = Instant.parse("2026-05-27T15:11:39.123Z");
+    String a = Names.proposalName(event("chelsty", "zigbee2mqtt", t, true));
+    String b = Names.proposalName(event("chelsty", "zigbee2mqtt", t, true));
+    assertThat(a).isEqualTo(b).startsWith("chelsty-zigbee2mqtt-").hasSize("chelsty-zigbee2mqtt-".length() + 10);
+    assertThat(a).matches("[a-z0-9]([-a-z0-9]*[a-z0-9])?");
+  }
+
+  @Test
+  void differentIncidentsGetDifferentNames() {
+    Instant t = Instant.parse("2026-05-27T15:11:39.123Z");
+    assertThat(Names.proposalName(event("a", "b", t, true)))
+        .isNotEqualTo(Names.proposalName(event("a", "b", t.plusMillis(1), true)))
+        .isNotEqualTo(Names.proposalName(event("a", "c", t, true)));
+  }
+
+  @Test
+  void withoutTimestampTheNameComesFromThePayload() {
+    String a = Names.proposalName(event("a", "b", Instant.parse("2026-01-01T00:00:00Z"), false));
+    String b = Names.proposalName(event("a", "b", Instant.parse("2026-02-01T00:00:00Z"), false));
+    assertThat(a).isEqualTo(b);
+  }
+
+  @Test
+  void longAndUnderscoredNamesStayValid() {
+    String node = "n".repeat(40);
+    String service = "my_service.v2_" + "s".repeat(40);
+    String name = Names.proposalName(event(node, service, Instant.EPOCH, true));
+    assertThat(name).hasSizeLessThanOrEqualTo(63).matches("[a-z0-9]([-a-z0-9]*[a-z0-9])?");
+  }
+
+  @Test
+  void nodeLevelName() {
+    assertThat(Names.proposalName(event("solaria", null, Instant.EPOCH, true))).startsWith("solaria-");
+  }
+
+  @Test
+  void normaliseAcceptsAndFolds() {
+    assertThat(Names.normalise("Zigbee2MQTT")).contains("zigbee2mqtt");
+    assertThat(Names.normalise("home_assistant.v2")).contains("home_assistant.v2");
+    assertThat(Names.normalise("a")).contains("a");
+    assertThat(Names.normalise("../x")).isEmpty();
+    assertThat(Names.normalise("a..b")).isEmpty();
+    assertThat(Names.normalise("a/b")).isEmpty();
+    assertThat(Names.normalise(null)).isEmpty();
+  }
+}

@@ -1,0 +1,54 @@
+package dev.homelab.remediation.support;
+
+import dev.homelab.remediation.api.v1alpha1.RemediationProposal;
+import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
+import io.fabric8.kubernetes.client.utils.Serialization;
+import io.fabric8.mockwebserver.http.RecordedRequest;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/** Helpers for the Fabric8 mock server in CRUD mode. */
+public final class TestKube {
+  private TestKube() {}
+
+  public static CustomResourceDefinition crd() {
+    try {
+      return Serialization.unmarshal(
+          Files.readString(Path.of("crds/remediationproposals.remediation.homelab.dev-v1.yaml")),
+          CustomResourceDefinition.class);
+    } catch (IOException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  /** Installs the CRD, so the mock server treats status as a subresource as a real one does. */
+  public static void installCrd(KubernetesClient client) {
+    CustomResourceDefinition crd = crd();
+    if (client.apiextensions().v1().customResourceDefinitions().withName(crd.getMetadata().getName()).get() == null) {
+      client.apiextensions().v1().customResourceDefinitions().resource(crd).create();
+    }
+  }
+
+  public static List<RemediationProposal> proposals(KubernetesClient client, String namespace) {
+    return client.resources(RemediationProposal.class).inNamespace(namespace).list().getItems();
+  }
+
+  /** Drains the server's request log and counts writes (POST, PUT, PATCH) to proposals. */
+  public static int drainProposalWrites(KubernetesMockServer server) throws InterruptedException {
+    int writes = 0;
+    RecordedRequest r;
+    while ((r = server.takeRequest(50, TimeUnit.MILLISECONDS)) != null) {
+      String m = r.getMethod();
+      if (r.getPath().contains("remediationproposals")
+          && ("POST".equals(m) || "PUT".equals(m) || "PATCH".equals(m))) {
+        writes++;
+      }
+    }
+    return writes;
+  }
+}

@@ -1,0 +1,173 @@
+package dev.homelab.remediation.support;
+
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.codec.ByteArrayCodec;
+import io.lettuce.core.codec.RedisCodec;
+import io.lettuce.core.codec.StringCodec;
+import java.io.File;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import redis.embedded.RedisServer;
+
+/**
+ * A real redis-server process on a free loopback port: the system's redis-server when there is
+ * one, else the one shipped in the embedded-redis artifact. Can be stopped and started again on
+ * the same port.
+ */
+public final class TestRedis implements AutoCloseable {
+  private final int port;
+  private final Path systemBinary;
+  private Process process;
+  private RedisServer embedded;
+  private RedisClient client;
+  private StatefulRedisConnection<String, byte[]> connection;
+
+  public TestRedis() {
+    this.port = freePort();
+    this.systemBinary = findOnPath("redis-server");
+    start();
+  }
+
+  public static int freePort() {
+    try (ServerSocket s = new ServerSocket(0, 0, java.net.InetAddress.getLoopbackAddress())) {
+      s.setReuseAddress(true);
+      return s.getLocalPort();
+    } catch (IOException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  private static Path findOnPath(String name) {
+    String path = System.getenv("PATH");
+    if (path == null) {
+      return null;
+    }
+    for (String dir : path.split(File.pathSeparator)) {
+      Path p = Path.of(dir, name);
+      if (Files.isExecutable(p)) {
+        return p;
+      }
+    }
+    return null;
+  }
+
+  public String url() {
+    return "redis://127.0.0.1:" + port;
+  }
+
+  public int port() {
+    return port;
+  }
+
+  public synchronized void start() {
+    try {
+      if (systemBinary != null) {
+        List<String> cmd = new ArrayList<>(List.of(systemBinary.toString(), "--port", Integer.toString(port)));
+        cmd.addAll(List.of("--bind", "127.0.0.1", "--save", "", "--appendonly", "no"));
+        process = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+      } else {
+        embedded =
+            RedisServer.newRedisServer()
+                .port(port)
+                .bind("127.0.0.1")
+                .setting("save \"\"")
+                .setting("appendonly no")
+                .build();
+        embedded.start();
+      }
+    } catch (IOException e) {
+      throw new IllegalStateException("cannot start redis-server", e);
+    }
+    awaitListening(Duration.ofSeconds(10));
+  }
+
+  private void awaitListening(Duration timeout) {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (System.nanoTime() < deadline) {
+      try (Socket s = new Socket("127.0.0.1", port)) {
+        return;
+      } catch (IOException e) {
+        try {
+          TimeUnit.MILLISECONDS.sleep(20);
+        } catch (InterruptedException ie) {
+          Thread.currentThread().interrupt();
+          return;
+        }
+      }
+    }
+    throw new IllegalStateException("redis-server did not listen on port " + port);
+  }
+
+  public synchronized void stop() {
+    if (connection != null) {
+      connection.close();
+      client.shutdown();
+      connection = null;
+      client = null;
+    }
+    try {
+      if (process != null) {
+        process.destroy();
+        if (!process.waitFor(5, TimeUnit.SECONDS)) {
+          process.destroyForcibly().waitFor();
+        }
+        process = null;
+      }
+      if (embedded != null) {
+        embedded.stop();
+        embedded = null;
+      }
+    } catch (IOException e) {
+      throw new IllegalStateException(e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  private synchronized StatefulRedisConnection<String, byte[]> connection() {
+    if (connection == null) {
+      client = RedisClient.create(url());
+      connection = client.connect(RedisCodec.of(StringCodec.UTF8, ByteArrayCodec.INSTANCE));
+    }
+    return connection;
+  }
+
+  /** Publishes and returns the number of subscribers that received it. */
+  public long publish(String channel, String json) {
+    return publish(channel, json.getBytes(StandardCharsets.UTF_8));
+  }
+
+  public long publish(String channel, byte[] payload) {
+    return connection().sync().publish(channel, payload);
+  }
+
+  /** Publishes many messages pipelined, as fast as Redis takes them. */
+  public void publishAll(String channel, List<byte[]> payloads) {
+    var async = connection().async();
+    var futures = new ArrayList<io.lettuce.core.RedisFuture<Long>>(payloads.size());
+    for (byte[] p : payloads) {
+      futures.add(async.publish(channel, p));
+    }
+    for (var f : futures) {
+      try {
+        f.get(30, TimeUnit.SECONDS);
+      } catch (Exception e) {
+        throw new IllegalStateException("publish failed", e);
+      }
+    }
+  }
+
+  @Override
+  public void close() {
+    stop();
+  }
+}
