@@ -1,0 +1,18 @@
+package dev.homelab.remediation.llm;
+
+import dev.homelab.remediation.api.v1alpha1.RemediationProposalSpec;
+import java.util.Objects;
+
+/**
+ * What the chain is asked about: one incident.
+ *
+ * @param proposalName name of the RemediationProposal, for logs
+ * @param event the normalised event that opened the incident (the proposal's spec)
+ * @param occurrences how many events were folded into the incident so far (at least 1)
+ */
+public record ProposalRequest(
+    String proposalName, RemediationProposalSpec event, long occurrences) {
+  public ProposalRequest {
+    Objects.requireNonNull(event, "event");
+  }
+}
