@@ -3,7 +3,14 @@ package dev.homelab.remediation;
 import dev.homelab.remediation.config.ConfigException;
 import dev.homelab.remediation.config.OperatorConfig;
 import dev.homelab.remediation.config.Setting;
+import dev.homelab.remediation.controller.KubernetesEventRecorder;
 import dev.homelab.remediation.controller.KubernetesStatusPatcher;
+import dev.homelab.remediation.controller.ProposalSettings;
+import dev.homelab.remediation.decision.PolicyConfig;
+import dev.homelab.remediation.dispatch.FileDispatcher;
+import dev.homelab.remediation.llm.ModelChain;
+import dev.homelab.remediation.llm.ModelChains;
+import dev.homelab.remediation.llm.ModelRouter;
 import dev.homelab.remediation.controller.ProposalReconciler;
 import dev.homelab.remediation.ingest.EventParser;
 import dev.homelab.remediation.ingest.IncidentBook;
@@ -127,11 +134,11 @@ public final class RemediationOperatorApp {
 
   /** A running operator: the JOSDK controller and the Redis intake. */
   public static final class Running implements AutoCloseable {
-    public final Operator operator;
+    public final Controller controller;
     public final Intake intake;
 
-    private Running(Operator operator, Intake intake) {
-      this.operator = operator;
+    private Running(Controller controller, Intake intake) {
+      this.controller = controller;
       this.intake = intake;
     }
 
@@ -142,7 +149,7 @@ public final class RemediationOperatorApp {
     @Override
     public void close() {
       intake.close();
-      operator.stop();
+      controller.close();
     }
   }
 
@@ -156,12 +163,12 @@ public final class RemediationOperatorApp {
 
   /** Wires and starts the whole operator: controller first, then the intake. */
   public static Running start(Wiring w) {
-    Operator operator = startController(w);
-    return new Running(operator, startIntake(w));
+    Controller controller = startController(w);
+    return new Running(controller, startIntake(w));
   }
 
   /** Wires and starts the JOSDK controller for RemediationProposals. */
-  public static Operator startController(Wiring w) {
+  public static Controller startController(Wiring w) {
     KubernetesClient client = w.client();
     Operator operator =
         new Operator(
@@ -170,11 +177,45 @@ public final class RemediationOperatorApp {
                     .withUseSSAToPatchPrimaryResource(w.serverSideApply())
                     .withCloseClientOnStop(false)
                     .withConcurrentReconciliationThreads(4));
+    OperatorConfig cfg = w.config();
+    ModelChain chain =
+        ModelChains.fromConfig(cfg.llmChain, cfg.llmApiKey, cfg.llmTimeout, cfg.topologyFile);
+    ModelRouter router = new ModelRouter(chain, cfg.llmConcurrency, w.registry());
+    ProposalSettings settings =
+        new ProposalSettings(
+            new PolicyConfig(cfg.alwaysHumanNodes, cfg.notifyOnlyEvents, cfg.minConfidence),
+            cfg.cooldown,
+            cfg.retryBase,
+            cfg.approvalMode,
+            cfg.approvalTtl,
+            cfg.retention);
+    ProposalReconciler reconciler =
+        new ProposalReconciler(
+            new KubernetesStatusPatcher(client),
+            new KubernetesEventRecorder(client, w.clock(), cfg.nodeName),
+            router,
+            new FileDispatcher(cfg.pendingActionsDir, cfg.eventsDir, () -> cfg.nodeName, w.clock()),
+            chain.models(),
+            settings,
+            w.clock(),
+            w.registry());
     operator.register(
-        new ProposalReconciler(new KubernetesStatusPatcher(client), w.clock()),
-        o -> o.settingNamespaces(Set.of(w.config().watchNamespace)).withName("remediationproposal"));
+        reconciler,
+        o ->
+            o.settingNamespaces(Set.of(cfg.watchNamespace))
+                .withName("remediationproposal")
+                .withGenerationAware(false));
     operator.start();
-    return operator;
+    return new Controller(operator, router);
+  }
+
+  /** The JOSDK operator and the model router it consults. */
+  public record Controller(Operator operator, ModelRouter router) implements AutoCloseable {
+    @Override
+    public void close() {
+      operator.stop();
+      router.close();
+    }
   }
 
   /**
@@ -230,8 +271,13 @@ public final class RemediationOperatorApp {
       OperatorConfig cfg;
       try {
         cfg = loadConfig(spec);
+        // Builds the chain once, so a bad topology file stops start-up here too.
+        ModelChains.fromConfig(cfg.llmChain, cfg.llmApiKey, cfg.llmTimeout, cfg.topologyFile);
       } catch (ConfigException e) {
         System.err.println("remediation-operator: " + e.getMessage());
+        return 2;
+      } catch (IllegalArgumentException e) {
+        System.err.println("remediation-operator: invalid setting " + e.getMessage());
         return 2;
       }
       KubernetesClient client = new KubernetesClientBuilder().build();

@@ -1,5 +1,6 @@
 package dev.homelab.remediation.config;
 
+import dev.homelab.remediation.llm.ChainLinkSpec;
 import java.io.IOException;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
@@ -53,6 +54,10 @@ public final class OperatorConfig {
       new Setting("LLM_API_KEY", "", "API key for OpenAI-compatible endpoints (from a Secret).");
   public static final Setting LLM_TIMEOUT_SECONDS =
       new Setting("LLM_TIMEOUT_SECONDS", "60", "Time each model in the chain gets to answer.");
+  public static final Setting LLM_CONCURRENCY =
+      new Setting("LLM_CONCURRENCY", "1", "Model consultations at once; waiting ones are ordered by severity, then age.");
+  public static final Setting RETRY_BASE_SECONDS =
+      new Setting("RETRY_BASE_SECONDS", "30", "First delay before a Failed proposal asks the chain again; doubles, at most 30 min.");
   public static final Setting COOLDOWN_SECONDS =
       new Setting("COOLDOWN_SECONDS", "300", "At most one model consultation per svcKey in this window.");
   public static final Setting MIN_CONFIDENCE =
@@ -65,6 +70,8 @@ public final class OperatorConfig {
       new Setting("APPROVAL_MODE", "annotation", "annotation: a person annotates the proposal; executor: the executor asks.");
   public static final Setting APPROVAL_TTL =
       new Setting("APPROVAL_TTL", "24h", "Time a proposal waits for approval before it expires (e.g. 30m, 24h, 7d).");
+  public static final Setting RETENTION =
+      new Setting("RETENTION", "7d", "Final proposals (Dispatched, Ignored, Rejected, Expired) are deleted after this time.");
   public static final Setting PENDING_ACTIONS_DIR =
       new Setting("PENDING_ACTIONS_DIR", "/var/lib/homelab/pending-actions", "Where pending-action files are written.");
   public static final Setting EVENTS_DIR =
@@ -89,12 +96,15 @@ public final class OperatorConfig {
           LLM_CHAIN,
           LLM_API_KEY,
           LLM_TIMEOUT_SECONDS,
+          LLM_CONCURRENCY,
+          RETRY_BASE_SECONDS,
           COOLDOWN_SECONDS,
           MIN_CONFIDENCE,
           ALWAYS_HUMAN_NODES,
           NOTIFY_ONLY_EVENTS,
           APPROVAL_MODE,
           APPROVAL_TTL,
+          RETENTION,
           PENDING_ACTIONS_DIR,
           EVENTS_DIR,
           NODE_NAME,
@@ -111,12 +121,15 @@ public final class OperatorConfig {
   public final String llmChain;
   public final Optional<String> llmApiKey;
   public final Duration llmTimeout;
+  public final int llmConcurrency;
+  public final Duration retryBase;
   public final Duration cooldown;
   public final double minConfidence;
   public final Set<String> alwaysHumanNodes;
   public final Set<String> notifyOnlyEvents;
   public final ApprovalMode approvalMode;
   public final Duration approvalTtl;
+  public final Duration retention;
   public final Path pendingActionsDir;
   public final Path eventsDir;
   public final String nodeName;
@@ -135,15 +148,18 @@ public final class OperatorConfig {
     }
     maxMessageBytes = (int) r.longIn(MAX_MESSAGE_BYTES, 64, 16L * 1024 * 1024);
     watchNamespace = r.namespace(WATCH_NAMESPACE);
-    llmChain = r.nonBlank(LLM_CHAIN);
+    llmChain = r.llmChain(LLM_CHAIN);
     llmApiKey = r.optional(LLM_API_KEY);
     llmTimeout = Duration.ofSeconds(r.longIn(LLM_TIMEOUT_SECONDS, 1, 3600));
+    llmConcurrency = (int) r.longIn(LLM_CONCURRENCY, 1, 16);
+    retryBase = Duration.ofSeconds(r.longIn(RETRY_BASE_SECONDS, 1, 3600));
     cooldown = Duration.ofSeconds(r.longIn(COOLDOWN_SECONDS, 0, 7L * 24 * 3600));
     minConfidence = r.doubleIn(MIN_CONFIDENCE, 0.0, 1.0);
     alwaysHumanNodes = r.list(ALWAYS_HUMAN_NODES, NAME);
     notifyOnlyEvents = r.list(NOTIFY_ONLY_EVENTS, EVENT_TYPE);
     approvalMode = r.approvalMode(APPROVAL_MODE);
     approvalTtl = r.duration(APPROVAL_TTL);
+    retention = r.duration(RETENTION);
     pendingActionsDir = r.path(PENDING_ACTIONS_DIR);
     eventsDir = r.path(EVENTS_DIR);
     nodeName = r.nodeName(NODE_NAME);
@@ -226,6 +242,16 @@ public final class OperatorConfig {
       String v = raw(s);
       if (v.isBlank()) {
         throw new ConfigException(s.env(), "must not be empty");
+      }
+      return v;
+    }
+
+    String llmChain(Setting s) {
+      String v = nonBlank(s);
+      try {
+        ChainLinkSpec.parseChain(v);
+      } catch (IllegalArgumentException e) {
+        throw new ConfigException(s.env(), e.getMessage().replaceFirst("^LLM_CHAIN:? ?", ""));
       }
       return v;
     }

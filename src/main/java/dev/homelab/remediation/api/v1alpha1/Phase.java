@@ -12,6 +12,11 @@ public enum Phase {
   Dispatched,
   Failed;
 
+  /** Final phases: nothing more happens but retention. */
+  public boolean isFinal() {
+    return !isOpen();
+  }
+
   /** Open proposals still absorb further events for their svcKey. */
   public boolean isOpen() {
     return switch (this) {

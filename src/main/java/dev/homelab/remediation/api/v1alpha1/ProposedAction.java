@@ -33,6 +33,12 @@ public class ProposedAction {
   @JsonPropertyDescription("Safety-policy rules that changed the model's answer.")
   private List<String> policyRules;
 
+  @JsonPropertyDescription("When the proposer answered (RFC 3339); the svcKey's cooldown runs from here.")
+  private String answeredAt;
+
+  @JsonPropertyDescription("Models of the chain that failed before this answer, with the reason.")
+  private List<String> failedModels;
+
   public String getAction() {
     return action;
   }
@@ -87,6 +93,22 @@ public class ProposedAction {
 
   public void setModel(String model) {
     this.model = model;
+  }
+
+  public String getAnsweredAt() {
+    return answeredAt;
+  }
+
+  public void setAnsweredAt(String answeredAt) {
+    this.answeredAt = answeredAt;
+  }
+
+  public List<String> getFailedModels() {
+    return failedModels;
+  }
+
+  public void setFailedModels(List<String> failedModels) {
+    this.failedModels = failedModels;
   }
 
   public List<String> getPolicyRules() {

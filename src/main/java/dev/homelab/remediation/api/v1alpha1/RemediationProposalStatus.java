@@ -35,8 +35,20 @@ public class RemediationProposalStatus {
   @JsonPropertyDescription("Files written on the node for the executor.")
   private DispatchRecord dispatch;
 
+  @JsonPropertyDescription("When the proposal reached a final phase (RFC 3339); retention counts from here.")
+  private String completedAt;
+
   @JsonPropertyDescription("Human-readable detail of the current phase (for Failed: why).")
   private String message;
+
+  @JsonPropertyDescription("Failed consultations of the model chain so far (reset by an answer).")
+  private Integer attempts;
+
+  @JsonPropertyDescription("When a Failed proposal is retried next (RFC 3339); a new event retries at once.")
+  private String nextAttemptAt;
+
+  @JsonPropertyDescription("occurrences when the chain last failed; a higher count means a new event arrived.")
+  private Long occurrencesAtFailure;
 
   @JsonPropertyDescription("Standard Kubernetes conditions: Proposed, Approved, Dispatched, Ready.")
   private List<Condition> conditions;
@@ -100,12 +112,44 @@ public class RemediationProposalStatus {
     this.dispatch = dispatch;
   }
 
+  public String getCompletedAt() {
+    return completedAt;
+  }
+
+  public void setCompletedAt(String completedAt) {
+    this.completedAt = completedAt;
+  }
+
   public String getMessage() {
     return message;
   }
 
   public void setMessage(String message) {
     this.message = message;
+  }
+
+  public Integer getAttempts() {
+    return attempts;
+  }
+
+  public void setAttempts(Integer attempts) {
+    this.attempts = attempts;
+  }
+
+  public String getNextAttemptAt() {
+    return nextAttemptAt;
+  }
+
+  public void setNextAttemptAt(String nextAttemptAt) {
+    this.nextAttemptAt = nextAttemptAt;
+  }
+
+  public Long getOccurrencesAtFailure() {
+    return occurrencesAtFailure;
+  }
+
+  public void setOccurrencesAtFailure(Long occurrencesAtFailure) {
+    this.occurrencesAtFailure = occurrencesAtFailure;
   }
 
   public List<Condition> getConditions() {

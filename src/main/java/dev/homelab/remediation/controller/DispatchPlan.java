@@ -1,0 +1,63 @@
+package dev.homelab.remediation.controller;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.homelab.remediation.api.v1alpha1.ProposedAction;
+import dev.homelab.remediation.api.v1alpha1.RemediationProposal;
+import dev.homelab.remediation.api.v1alpha1.RemediationProposalSpec;
+import dev.homelab.remediation.dispatch.FileDispatcher;
+import dev.homelab.remediation.dispatch.PendingAction;
+
+/** Builds the pending action of an approved proposal from its spec and status. */
+final class DispatchPlan {
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  private DispatchPlan() {}
+
+  static String actionId(RemediationProposal p) {
+    return FileDispatcher.actionId(p.getMetadata().getName(), p.getMetadata().getUid());
+  }
+
+  static PendingAction pendingAction(RemediationProposal p) {
+    RemediationProposalSpec e = p.getSpec();
+    ProposedAction a = p.getStatus().getProposal();
+    String approvedBy = p.getStatus().getApproval() == null ? "policy" : p.getStatus().getApproval().getBy();
+    return new PendingAction(
+        actionId(p),
+        a.getExecutorType(),
+        a.getAction(),
+        e.getNode(),
+        e.getService(),
+        e.getSvcKey(),
+        a.getReason(),
+        a.getConfidence() == null ? 0 : a.getConfidence(),
+        Boolean.TRUE.equals(a.getRequiresHuman()),
+        approvedBy,
+        a.getModel(),
+        a.getAnsweredAt() == null ? p.getMetadata().getCreationTimestamp() : a.getAnsweredAt(),
+        p.getMetadata().getNamespace(),
+        p.getMetadata().getName(),
+        p.getMetadata().getUid(),
+        event(e));
+  }
+
+  /** The normalised event, snake_case like the files' other keys. */
+  static ObjectNode event(RemediationProposalSpec e) {
+    ObjectNode o = JSON.createObjectNode();
+    o.put("event_type", e.getEventType());
+    o.put("node", e.getNode());
+    o.put("service", e.getService());
+    o.put("svc_key", e.getSvcKey());
+    o.put("severity", e.getSeverity());
+    o.put("message", e.getMessage());
+    o.put("source_channel", e.getSourceChannel());
+    o.put("observed_at", e.getObservedAt());
+    if (e.getDetails() != null) {
+      o.set("details", e.getDetails());
+    }
+    if (e.getExtra() != null) {
+      o.set("extra", e.getExtra());
+    }
+    return o;
+  }
+}

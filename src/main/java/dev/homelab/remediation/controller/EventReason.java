@@ -1,0 +1,31 @@
+package dev.homelab.remediation.controller;
+
+/** Reasons of the Kubernetes Events recorded on a proposal (shown by kubectl describe rp). */
+public enum EventReason {
+  Pending(false),
+  Proposing(false),
+  Proposed(false),
+  CooldownSuppressed(false),
+  ChainFailed(true),
+  Retrying(false),
+  AwaitingApproval(false),
+  ApprovedByPolicy(false),
+  Approved(false),
+  Rejected(false),
+  Expired(false),
+  Ignored(false),
+  ApprovalIgnored(true),
+  Dispatched(false),
+  DispatchFailed(true);
+
+  private final boolean warning;
+
+  EventReason(boolean warning) {
+    this.warning = warning;
+  }
+
+  /** Kubernetes Event type: Normal or Warning. */
+  public String type() {
+    return warning ? "Warning" : "Normal";
+  }
+}

@@ -1,0 +1,8 @@
+package dev.homelab.remediation.controller;
+
+import dev.homelab.remediation.api.v1alpha1.RemediationProposal;
+
+/** Records a Kubernetes Event on a proposal. Never fails the caller. */
+public interface EventRecorder {
+  void record(RemediationProposal proposal, EventReason reason, String message);
+}

@@ -1,0 +1,42 @@
+package dev.homelab.remediation.decision;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Collection;
+import java.util.Optional;
+
+/**
+ * At most one successful model consultation per svcKey per window (SPEC section 5), derived from
+ * the proposals in the cluster: each records when its proposal was made.
+ */
+public final class Cooldown {
+
+  /** A proposal of the same svcKey that was answered at {@code answeredAt}. */
+  public record Consultation(String proposalName, String svcKey, Instant answeredAt) {}
+
+  private Cooldown() {}
+
+  /** The consultation that blocks a new one for {@code svcKey} at {@code now}, if any. */
+  public static Optional<Consultation> blocking(
+      Collection<Consultation> known, String svcKey, String self, Instant now, Duration window) {
+    Consultation latest = null;
+    for (Consultation c : known) {
+      if (!c.svcKey().equals(svcKey) || c.proposalName().equals(self)) {
+        continue;
+      }
+      if (now.isBefore(c.answeredAt().plus(window))
+          && (latest == null || c.answeredAt().isAfter(latest.answeredAt()))) {
+        latest = c;
+      }
+    }
+    return Optional.ofNullable(latest);
+  }
+
+  /** Backoff before retrying a failed chain: 30 s doubling, capped at 30 min. */
+  public static Duration retryDelay(int attempts, Duration base) {
+    int shift = Math.max(0, Math.min(attempts - 1, 16));
+    Duration d = base.multipliedBy(1L << shift);
+    Duration cap = Duration.ofMinutes(30);
+    return d.compareTo(cap) > 0 ? cap : d;
+  }
+}

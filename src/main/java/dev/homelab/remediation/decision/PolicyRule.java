@@ -1,0 +1,20 @@
+package dev.homelab.remediation.decision;
+
+/** A safety rule that changed a proposal; its value is what status.proposal.policyRules lists. */
+public enum PolicyRule {
+  ALWAYS_HUMAN_NODE("always-human-node"),
+  NOTIFY_ONLY_EVENT("notify-only-event"),
+  MIN_CONFIDENCE("min-confidence"),
+  TARGET_PINNED("target-pinned"),
+  RULES_PROPOSER("rules-proposer");
+
+  private final String id;
+
+  PolicyRule(String id) {
+    this.id = id;
+  }
+
+  public String id() {
+    return id;
+  }
+}

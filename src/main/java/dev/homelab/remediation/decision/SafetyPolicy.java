@@ -1,0 +1,87 @@
+package dev.homelab.remediation.decision;
+
+import dev.homelab.remediation.api.v1alpha1.Phase;
+import dev.homelab.remediation.api.v1alpha1.ProposedAction;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * Applies the safety policy to a proposer's answer, in code, after the model answered. Each rule
+ * can only tighten: a model's requires_human is never turned off, an action is only ever turned
+ * into notify, and the target is always the event's own svcKey.
+ */
+public final class SafetyPolicy {
+  public static final String RULES_MODEL = "rules";
+
+  /** What the proposer answered (already schema-valid). */
+  public record Answer(
+      String action,
+      String reason,
+      double confidence,
+      boolean requiresHuman,
+      String target,
+      String model) {}
+
+  /** The event the proposal is about. */
+  public record Subject(String node, String eventType, String svcKey) {}
+
+  private SafetyPolicy() {}
+
+  public static ProposedAction apply(Answer answer, Subject subject, PolicyConfig policy) {
+    List<String> fired = new ArrayList<>();
+    String action = answer.action().toLowerCase(Locale.ROOT);
+    boolean human = answer.requiresHuman();
+
+    if (policy.alwaysHumanNodes().contains(subject.node()) && !human) {
+      human = true;
+      fired.add(PolicyRule.ALWAYS_HUMAN_NODE.id());
+    }
+    if (policy.notifyOnlyEvents().contains(subject.eventType()) && !"notify".equals(action)) {
+      action = "notify";
+      fired.add(PolicyRule.NOTIFY_ONLY_EVENT.id());
+    }
+    if (answer.confidence() < policy.minConfidence() && !human) {
+      human = true;
+      fired.add(PolicyRule.MIN_CONFIDENCE.id());
+    }
+    if (RULES_MODEL.equals(answer.model()) && !human) {
+      human = true;
+      fired.add(PolicyRule.RULES_PROPOSER.id());
+    }
+    if (answer.target() != null
+        && !answer.target().isBlank()
+        && !answer.target().equalsIgnoreCase(subject.svcKey())) {
+      fired.add(PolicyRule.TARGET_PINNED.id());
+    }
+
+    ProposedAction p = new ProposedAction();
+    p.setAction(action);
+    p.setExecutorType(executorType(action));
+    p.setTarget(subject.svcKey());
+    p.setReason(answer.reason());
+    p.setConfidence(answer.confidence());
+    p.setRequiresHuman(human);
+    p.setModel(answer.model());
+    p.setPolicyRules(fired);
+    return p;
+  }
+
+  /** restart → restart_service, redeploy → redeploy_service, notify → notify, ignore → none. */
+  public static String executorType(String action) {
+    return switch (action) {
+      case "restart" -> "restart_service";
+      case "redeploy" -> "redeploy_service";
+      case "notify" -> "notify";
+      default -> null;
+    };
+  }
+
+  /** The phase a proposal moves to once it has a (policy-checked) proposal. */
+  public static Phase phaseFor(ProposedAction p) {
+    if ("ignore".equals(p.getAction())) {
+      return Phase.Ignored;
+    }
+    return Boolean.TRUE.equals(p.getRequiresHuman()) ? Phase.AwaitingApproval : Phase.Approved;
+  }
+}

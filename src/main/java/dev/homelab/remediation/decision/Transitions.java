@@ -1,0 +1,256 @@
+package dev.homelab.remediation.decision;
+
+import dev.homelab.remediation.api.v1alpha1.ApprovalRecord;
+import dev.homelab.remediation.api.v1alpha1.DispatchRecord;
+import dev.homelab.remediation.api.v1alpha1.Phase;
+import dev.homelab.remediation.api.v1alpha1.ProposedAction;
+import dev.homelab.remediation.api.v1alpha1.RemediationProposalStatus;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+
+/**
+ * Builds the reconciler's part of the next status for each transition (pure). Fields the
+ * reconciler does not own (occurrences, firstSeen, lastSeen) are left null, so a merge patch never
+ * touches them.
+ */
+public final class Transitions {
+  public static final String PROPOSED = "Proposed";
+  public static final String APPROVED = "Approved";
+  public static final String DISPATCHED = "Dispatched";
+
+  private Transitions() {}
+
+  private static RemediationProposalStatus next(
+      RemediationProposalStatus current, Phase phase, String message, long generation) {
+    RemediationProposalStatus s = new RemediationProposalStatus();
+    s.setPhase(phase);
+    s.setMessage(message);
+    s.setObservedGeneration(generation);
+    s.setConditions(current == null ? null : current.getConditions());
+    return s;
+  }
+
+  private static void condition(
+      RemediationProposalStatus s,
+      String type,
+      boolean ok,
+      String reason,
+      String message,
+      long generation,
+      Instant now) {
+    s.setConditions(Conditions.with(s.getConditions(), type, ok, reason, message, generation, now));
+  }
+
+  public static RemediationProposalStatus pending(
+      RemediationProposalStatus current, long generation, Instant now) {
+    RemediationProposalStatus s = next(current, Phase.Pending, "Waiting for the model router.", generation);
+    condition(s, PROPOSED, false, "Pending", "Waiting for the model router.", generation, now);
+    return s;
+  }
+
+  public static RemediationProposalStatus proposing(
+      RemediationProposalStatus current, List<String> models, long generation, Instant now) {
+    String msg = "Asking " + String.join(", ", models) + ".";
+    RemediationProposalStatus s = next(current, Phase.Proposing, msg, generation);
+    condition(s, PROPOSED, false, "Proposing", msg, generation, now);
+    return s;
+  }
+
+  /** The proposer answered and the policy was applied. */
+  public static RemediationProposalStatus proposed(
+      RemediationProposalStatus current,
+      ProposedAction proposal,
+      Phase phase,
+      long generation,
+      Instant now) {
+    return proposed(current, proposal, phase, "policy", generation, now);
+  }
+
+  /**
+   * The proposer answered and the policy was applied; an {@code Approved} phase is recorded as
+   * approved by {@code approvedBy} (policy, or executor in executor mode).
+   */
+  public static RemediationProposalStatus proposed(
+      RemediationProposalStatus current,
+      ProposedAction proposal,
+      Phase phase,
+      String approvedBy,
+      long generation,
+      Instant now) {
+    String what =
+        proposal.getModel()
+            + " proposed "
+            + proposal.getAction()
+            + " of "
+            + proposal.getTarget()
+            + " (confidence "
+            + proposal.getConfidence()
+            + ")"
+            + (proposal.getPolicyRules().isEmpty()
+                ? ""
+                : "; policy: " + String.join(", ", proposal.getPolicyRules()));
+    RemediationProposalStatus s = next(current, phase, what + ".", generation);
+    s.setProposal(proposal);
+    s.setAttempts(0);
+    condition(s, PROPOSED, true, "Proposed", what, generation, now);
+    switch (phase) {
+      case Approved -> {
+        s.setApproval(record("approved", approvedBy, now));
+        if ("executor".equals(approvedBy)) {
+          condition(s, APPROVED, true, "ApprovalByExecutor", "APPROVAL_MODE=executor: the executor asks a human.", generation, now);
+        } else {
+          condition(s, APPROVED, true, "ApprovedByPolicy", "No human approval required by policy.", generation, now);
+        }
+      }
+      case AwaitingApproval ->
+          condition(
+              s,
+              APPROVED,
+              false,
+              "AwaitingApproval",
+              "Annotate with remediation.homelab.dev/approval=approved or =rejected.",
+              generation,
+              now);
+      case Ignored -> {
+        s.setCompletedAt(now.toString());
+        condition(s, APPROVED, false, "Ignored", "The proposal is to do nothing.", generation, now);
+      }
+      default -> {}
+    }
+    return s;
+  }
+
+  /** Every model failed: Failed, no cooldown recorded, retried after a backoff or a new event. */
+  public static RemediationProposalStatus failed(
+      RemediationProposalStatus current,
+      List<String> failures,
+      long occurrences,
+      Duration retryBase,
+      long generation,
+      Instant now) {
+    int attempts = (current == null || current.getAttempts() == null ? 0 : current.getAttempts()) + 1;
+    Instant nextAt = now.plus(Cooldown.retryDelay(attempts, retryBase));
+    String msg = "Every model failed: " + String.join("; ", failures);
+    if (msg.length() > 2000) {
+      msg = msg.substring(0, 2000) + "...";
+    }
+    RemediationProposalStatus s = next(current, Phase.Failed, msg, generation);
+    s.setAttempts(attempts);
+    s.setNextAttemptAt(nextAt.toString());
+    s.setOccurrencesAtFailure(occurrences);
+    condition(s, PROPOSED, false, "ChainFailed", msg, generation, now);
+    return s;
+  }
+
+  /** A consultation for the svcKey happened inside the cooldown window: nothing more is asked. */
+  public static RemediationProposalStatus suppressed(
+      RemediationProposalStatus current, Cooldown.Consultation by, long generation, Instant now) {
+    String msg =
+        "Cooldown: "
+            + by.svcKey()
+            + " was consulted at "
+            + by.answeredAt()
+            + " for proposal "
+            + by.proposalName()
+            + ".";
+    RemediationProposalStatus s = next(current, Phase.Ignored, msg, generation);
+    s.setCompletedAt(now.toString());
+    condition(s, PROPOSED, false, "CooldownSuppressed", msg, generation, now);
+    return s;
+  }
+
+  private static ApprovalRecord record(String decision, String by, Instant now) {
+    ApprovalRecord a = new ApprovalRecord();
+    a.setDecision(decision);
+    a.setBy(by);
+    a.setAt(now.toString());
+    return a;
+  }
+
+  /** A person approved by annotation. */
+  public static RemediationProposalStatus approved(
+      RemediationProposalStatus current, String by, long generation, Instant now) {
+    RemediationProposalStatus s = next(current, Phase.Approved, "Approved by " + by + ".", generation);
+    s.setApproval(record("approved", by, now));
+    condition(s, APPROVED, true, "Approved", "Approved by " + by + ".", generation, now);
+    return s;
+  }
+
+  /** A person rejected by annotation: final, nothing is written. */
+  public static RemediationProposalStatus rejected(
+      RemediationProposalStatus current, String by, long generation, Instant now) {
+    RemediationProposalStatus s = next(current, Phase.Rejected, "Rejected by " + by + ".", generation);
+    s.setApproval(record("rejected", by, now));
+    s.setCompletedAt(now.toString());
+    condition(s, APPROVED, false, "Rejected", "Rejected by " + by + ".", generation, now);
+    return s;
+  }
+
+  /** Nobody decided within the approval TTL: final, nothing is written. */
+  public static RemediationProposalStatus expired(
+      RemediationProposalStatus current, Duration ttl, long generation, Instant now) {
+    String msg = "No decision within " + ttl + ".";
+    RemediationProposalStatus s = next(current, Phase.Expired, msg, generation);
+    s.setApproval(record("expired", "ttl", now));
+    s.setCompletedAt(now.toString());
+    condition(s, APPROVED, false, "Expired", msg, generation, now);
+    return s;
+  }
+
+  /** Both files are written. */
+  public static RemediationProposalStatus dispatched(
+      RemediationProposalStatus current, DispatchRecord dispatch, long generation, Instant now) {
+    String msg = "Pending action " + dispatch.getPendingActionPath() + " written.";
+    RemediationProposalStatus s = next(current, Phase.Dispatched, msg, generation);
+    s.setDispatch(dispatch);
+    s.setAttempts(0);
+    s.setCompletedAt(now.toString());
+    condition(s, DISPATCHED, true, "Written", msg, generation, now);
+    return s;
+  }
+
+  /** Writing the files failed: the proposal stays Approved, with a condition saying why. */
+  public static RemediationProposalStatus dispatchFailed(
+      RemediationProposalStatus current, String why, long generation, Instant now) {
+    int attempts = (current == null || current.getAttempts() == null ? 0 : current.getAttempts()) + 1;
+    String msg = "Writing the pending action failed (attempt " + attempts + "): " + why;
+    RemediationProposalStatus s = next(current, Phase.Approved, msg, generation);
+    s.setAttempts(attempts);
+    condition(s, DISPATCHED, false, "WriteFailed", msg, generation, now);
+    return s;
+  }
+
+  /** Delay before the next write attempt: 2 s doubling, at most 5 min. */
+  public static Duration dispatchRetryDelay(int attempts) {
+    int shift = Math.max(0, Math.min(attempts - 1, 10));
+    Duration d = Duration.ofSeconds(2).multipliedBy(1L << shift);
+    return d.compareTo(Duration.ofMinutes(5)) > 0 ? Duration.ofMinutes(5) : d;
+  }
+
+  /**
+   * When a final proposal may be deleted: after the retention, and never while it still holds
+   * the cooldown of its svcKey.
+   */
+  public static Instant deleteAfter(RemediationProposalStatus s, Instant fallback, Duration retention, Duration cooldown) {
+    Instant done = s.getCompletedAt() == null ? fallback : Instant.parse(s.getCompletedAt());
+    Instant at = done.plus(retention);
+    if (s.getProposal() != null && s.getProposal().getAnsweredAt() != null) {
+      Instant cool = Instant.parse(s.getProposal().getAnsweredAt()).plus(cooldown);
+      if (cool.isAfter(at)) {
+        at = cool;
+      }
+    }
+    return at;
+  }
+
+  /** Whether a Failed proposal is due for another try at {@code now}. */
+  public static boolean retryDue(RemediationProposalStatus s, Instant now) {
+    if (s.getOccurrences() != null
+        && s.getOccurrencesAtFailure() != null
+        && s.getOccurrences() > s.getOccurrencesAtFailure()) {
+      return true;
+    }
+    return s.getNextAttemptAt() == null || !now.isBefore(Instant.parse(s.getNextAttemptAt()));
+  }
+}

@@ -1,0 +1,192 @@
+package dev.homelab.remediation.llm;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import java.time.Instant;
+import java.util.Comparator;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.PriorityBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Runs model consultations off the reconciler threads, at most {@code concurrency} at once (a
+ * homelab's Ollama answers one request at a time). Waiting work is ordered by severity, then age,
+ * so a storm on one service cannot delay a critical event elsewhere. Results are kept until the
+ * reconciler has stored them in the proposal's status.
+ */
+public final class ModelRouter implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(ModelRouter.class);
+
+  private record Job(String key, ProposalRequest request, int rank, Instant age, long seq) {}
+
+  private final ModelChain chain;
+  private final PriorityBlockingQueue<Job> queue;
+  private final Map<String, Job> pending = new ConcurrentHashMap<>();
+  private final Map<String, ChainResult> results = new ConcurrentHashMap<>();
+  private final ExecutorService workers;
+  private final AtomicLong seq = new AtomicLong();
+  private final MeterRegistry registry;
+  private final Counter chainFailures;
+  private volatile Consumer<String> onResult = key -> {};
+  private volatile boolean closed;
+
+  public ModelRouter(ModelChain chain, int concurrency, MeterRegistry registry) {
+    this.chain = chain;
+    this.registry = registry;
+    this.queue =
+        new PriorityBlockingQueue<>(
+            64,
+            Comparator.comparingInt(Job::rank)
+                .thenComparing(Job::age)
+                .thenComparingLong(Job::seq));
+    AtomicInteger n = new AtomicInteger();
+    this.workers =
+        Executors.newFixedThreadPool(
+            concurrency,
+            r -> {
+              Thread t = new Thread(r, "model-router-" + n.incrementAndGet());
+              t.setDaemon(true);
+              return t;
+            });
+    for (int i = 0; i < concurrency; i++) {
+      workers.execute(this::work);
+    }
+    this.chainFailures =
+        Counter.builder("remediation.model.chain.failures")
+            .description("Consultations where every model of the chain failed")
+            .register(registry);
+  }
+
+  /** Called with the job key whenever a result is ready (used to trigger a reconcile). */
+  public void onResult(Consumer<String> listener) {
+    this.onResult = listener;
+  }
+
+  /** Severity rank: lower runs first. */
+  public static int rank(String severity) {
+    if (severity == null) {
+      return 2;
+    }
+    return switch (severity.toLowerCase(Locale.ROOT)) {
+      case "critical", "fatal", "emergency" -> 0;
+      case "error", "high" -> 1;
+      case "info", "low", "debug" -> 3;
+      default -> 2;
+    };
+  }
+
+  /**
+   * Queues a consultation unless one for the same key is queued, running or has an unclaimed
+   * result. Returns true when it was queued now.
+   */
+  public boolean submit(String key, ProposalRequest request, String severity, Instant age) {
+    if (closed || results.containsKey(key)) {
+      return false;
+    }
+    Job job = new Job(key, request, rank(severity), age, seq.incrementAndGet());
+    if (pending.putIfAbsent(key, job) != null) {
+      return false;
+    }
+    queue.add(job);
+    return true;
+  }
+
+  /** True while a consultation for this key is queued or running. */
+  public boolean busy(String key) {
+    return pending.containsKey(key);
+  }
+
+  /** The result for this key, if the consultation has finished and it was not claimed yet. */
+  public Optional<ChainResult> result(String key) {
+    return Optional.ofNullable(results.get(key));
+  }
+
+  /** Forgets a result once it is stored in the proposal's status. */
+  public void claimed(String key) {
+    results.remove(key);
+  }
+
+  public int queued() {
+    return queue.size();
+  }
+
+  private void work() {
+    while (!closed) {
+      Job job;
+      try {
+        job = queue.poll(500, TimeUnit.MILLISECONDS);
+      } catch (InterruptedException e) {
+        return;
+      }
+      if (job == null) {
+        continue;
+      }
+      ChainResult result;
+      Timer.Sample sample = Timer.start(registry);
+      try {
+        result = chain.ask(job.request());
+      } catch (RuntimeException e) {
+        LOG.error("model chain threw; counting it as a failed consultation", e);
+        result = new ChainResult.Failed(java.util.List.of("router: " + e));
+      }
+      String outcome = result instanceof ChainResult.Answered ? "answered" : "failed";
+      sample.stop(
+          Timer.builder("remediation.model.consultations")
+              .description("Walks of the model chain, by outcome")
+              .tag("outcome", outcome)
+              .register(registry));
+      if (result instanceof ChainResult.Answered a) {
+        Counter.builder("remediation.model.calls")
+            .description("Model answers accepted, by model")
+            .tag("model", a.answer().model())
+            .register(registry)
+            .increment();
+        for (String f : a.failures()) {
+          modelFailure(f);
+        }
+      } else if (result instanceof ChainResult.Failed f) {
+        chainFailures.increment();
+        f.failures().forEach(this::modelFailure);
+      }
+      results.put(job.key(), result);
+      pending.remove(job.key());
+      try {
+        onResult.accept(job.key());
+      } catch (RuntimeException e) {
+        LOG.warn("result listener failed", e);
+      }
+    }
+  }
+
+  private void modelFailure(String failure) {
+    int colon = failure.indexOf(": ");
+    String model = colon < 0 ? "unknown" : failure.substring(0, colon);
+    Counter.builder("remediation.model.failures")
+        .description("Models of the chain that failed to give a valid answer, by model")
+        .tag("model", model)
+        .register(registry)
+        .increment();
+  }
+
+  @Override
+  public void close() {
+    closed = true;
+    workers.shutdownNow();
+    try {
+      workers.awaitTermination(5, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+}
