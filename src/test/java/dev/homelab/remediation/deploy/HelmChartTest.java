@@ -14,7 +14,6 @@ import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.EnvVar;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
-import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Namespace;
 import io.fabric8.kubernetes.api.model.NodeSelectorRequirement;
 import io.fabric8.kubernetes.api.model.PodSpec;
@@ -432,6 +431,28 @@ class HelmChartTest {
     assertThat(values(env(pod.getContainers().get(0)))).containsEntry("MAX_MESSAGE_BYTES", "131072");
     assertThat(pod.getContainers().get(0).getImage()).isEqualTo("registry.lan/remediation-operator:dev");
     assertThat(pod.getContainers().get(0).getImagePullPolicy()).isEqualTo("Always");
+  }
+
+  /** NOTES.txt, rendered by a client-only dry-run install (no cluster needed). */
+  @Test
+  void notesTellHowToWatchApproveAndWhereTheFilesLand() {
+    String notes =
+        new Helm(RenderedChart.CHART)
+            .install()
+            .withName(RenderedChart.RELEASE)
+            .withNamespace(RenderedChart.NAMESPACE)
+            .clientOnly()
+            .withDryRunOption(com.marcnuri.helm.DryRun.CLIENT)
+            .call()
+            .getOutput();
+    assertThat(notes)
+        .contains("kubectl get rp -n homelab")
+        .contains(
+            "kubectl annotate rp -n homelab NAME remediation.homelab.dev/approval=approved"
+                + " remediation.homelab.dev/approved-by=$USER")
+        .contains("/var/lib/homelab/pending-actions/<action_id>.json")
+        .contains("/var/lib/homelab/events/")
+        .contains("node solaria");
   }
 
   @ParameterizedTest(name = "{0}")
