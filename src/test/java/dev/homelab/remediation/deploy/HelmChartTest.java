@@ -1,0 +1,616 @@
+package dev.homelab.remediation.deploy;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import com.marcnuri.helm.Helm;
+import com.marcnuri.helm.LintResult;
+import dev.homelab.remediation.config.OperatorConfig;
+import dev.homelab.remediation.config.Setting;
+import io.fabric8.kubernetes.api.model.ConfigMap;
+import io.fabric8.kubernetes.api.model.Container;
+import io.fabric8.kubernetes.api.model.EnvVar;
+import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
+import io.fabric8.kubernetes.api.model.Namespace;
+import io.fabric8.kubernetes.api.model.NodeSelectorRequirement;
+import io.fabric8.kubernetes.api.model.PodSpec;
+import io.fabric8.kubernetes.api.model.Probe;
+import io.fabric8.kubernetes.api.model.Secret;
+import io.fabric8.kubernetes.api.model.SecretKeySelector;
+import io.fabric8.kubernetes.api.model.Service;
+import io.fabric8.kubernetes.api.model.ServiceAccount;
+import io.fabric8.kubernetes.api.model.Volume;
+import io.fabric8.kubernetes.api.model.VolumeMount;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.api.model.rbac.PolicyRule;
+import io.fabric8.kubernetes.api.model.rbac.Role;
+import io.fabric8.kubernetes.api.model.rbac.RoleBinding;
+import io.fabric8.kubernetes.client.utils.Serialization;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Nested;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+/**
+ * The Helm chart: it lints, renders what the operator needs with default and changed values,
+ * refuses values its schema forbids, and the copies of it (chart crds/, k8s/) are up to date.
+ *
+ * <p>Regenerate the copies after changing the chart or the CRD with
+ * {@code ./mvnw -B -o -q test -Dtest=HelmChartTest -Dregenerate=true}.
+ */
+class HelmChartTest {
+  static final String CRD_FILE = "remediationproposals.remediation.homelab.dev-v1.yaml";
+  static final Path CRD = Path.of("crds", CRD_FILE);
+  static final Path CHART_CRD = RenderedChart.CHART.resolve("crds").resolve(CRD_FILE);
+  static final Path K8S_NAMESPACE = Path.of("k8s/00-namespace.yaml");
+  static final Path K8S_CRD = Path.of("k8s/01-crd.yaml");
+  static final Path K8S_OPERATOR = Path.of("k8s/02-remediation-operator.yaml");
+  static final Path EXPECTED_DIR = Path.of("target/deploy-expected");
+  static final boolean REGENERATE = Boolean.getBoolean("regenerate");
+  static final String REGENERATE_HINT =
+      "regenerate with: ./mvnw -B -o -q test -Dtest=HelmChartTest -Dregenerate=true"
+          + " (or copy the expected file from " + EXPECTED_DIR + "/)";
+  static final String K8S_OPERATOR_HEADER =
+      """
+      # Generated: helm template remediation-operator helm/remediation-operator --namespace homelab
+      # (the chart's default values). Do not edit: change the chart, then run
+      #   ./mvnw -B -o -q test -Dtest=HelmChartTest -Dregenerate=true
+      # HelmChartTest fails when this file and the chart differ.
+      """;
+
+  static final String EXISTING_SECRETS =
+      """
+      redis:
+        existingSecret: homelab-credentials
+        existingSecretKey: redis-pass
+      llm:
+        existingSecret: homelab-credentials
+        existingSecretKey: openai-key
+      """;
+
+  static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
+
+  @TempDir static Path scratch;
+  static RenderedChart defaults;
+
+  @BeforeAll
+  static void renderDefaults() {
+    defaults = RenderedChart.defaults(scratch);
+  }
+
+  @Test
+  void chartLintsStrictly() {
+    LintResult lint = new Helm(RenderedChart.CHART).lint().strict().call();
+    assertThat(lint.isFailed()).as("helm lint --strict: %s", lint.getMessages()).isFalse();
+    assertThat(lint.getMessages()).noneMatch(m -> m.contains("[ERROR]") || m.contains("[WARNING]"));
+  }
+
+  @Test
+  void defaultsRenderTheOperatorsObjectsAndNoServiceMonitor() {
+    assertThat(defaults.kinds())
+        .containsExactlyInAnyOrder(
+            "ServiceAccount", "Secret", "ConfigMap", "Role", "RoleBinding", "Service", "Deployment");
+    assertThat(defaults.objects)
+        .allSatisfy(o -> assertThat(o.getMetadata().getNamespace()).isEqualTo("homelab"));
+    assertThat(defaults.objects)
+        .allSatisfy(
+            o ->
+                assertThat(o.getMetadata().getLabels())
+                    .containsEntry("app.kubernetes.io/name", "remediation-operator")
+                    .containsEntry("app.kubernetes.io/instance", "remediation-operator"));
+  }
+
+  @Nested
+  class DeploymentByDefault {
+    final Deployment deployment = defaults.one(Deployment.class, "Deployment");
+    final PodSpec pod = deployment.getSpec().getTemplate().getSpec();
+    final Container container = pod.getContainers().get(0);
+
+    @Test
+    void oneReplicaRollingUpdateAndTheImageOfTheAppVersion() {
+      assertThat(deployment.getMetadata().getName()).isEqualTo("remediation-operator");
+      assertThat(deployment.getSpec().getReplicas()).isEqualTo(1);
+      assertThat(deployment.getSpec().getStrategy().getType()).isEqualTo("RollingUpdate");
+      assertThat(pod.getContainers()).hasSize(1);
+      assertThat(container.getImage()).isEqualTo("ghcr.io/homelab/remediation-operator:0.1.0");
+      assertThat(container.getImagePullPolicy()).isEqualTo("IfNotPresent");
+      assertThat(container.getArgs()).containsExactly("run");
+      assertThat(pod.getServiceAccountName()).isEqualTo("remediation-operator");
+      assertThat(deployment.getSpec().getSelector().getMatchLabels())
+          .isEqualTo(deployment.getSpec().getTemplate().getMetadata().getLabels());
+    }
+
+    @Test
+    void scheduledOnTheOwnerNodeByRequiredAffinity() {
+      assertThat(ownerNodeAffinity(pod))
+          .singleElement()
+          .satisfies(
+              r -> {
+                assertThat(r.getKey()).isEqualTo("kubernetes.io/hostname");
+                assertThat(r.getOperator()).isEqualTo("In");
+                assertThat(r.getValues()).containsExactly("solaria");
+              });
+    }
+
+    @Test
+    void hostPathDirectoriesAreMountedAtTheSamePathsAndPassedInTheEnvironment() {
+      Map<String, Volume> volumes = byName(pod.getVolumes(), Volume::getName);
+      Map<String, VolumeMount> mounts = byName(container.getVolumeMounts(), VolumeMount::getName);
+      Map<String, EnvVar> env = env(container);
+      assertThat(volumes.get("pending-actions").getHostPath().getPath())
+          .isEqualTo("/var/lib/homelab/pending-actions");
+      assertThat(volumes.get("pending-actions").getHostPath().getType()).isEqualTo("DirectoryOrCreate");
+      assertThat(volumes.get("events").getHostPath().getPath()).isEqualTo("/var/lib/homelab/events");
+      assertThat(volumes.get("events").getHostPath().getType()).isEqualTo("DirectoryOrCreate");
+      assertThat(mounts.get("pending-actions").getMountPath()).isEqualTo("/var/lib/homelab/pending-actions");
+      assertThat(mounts.get("events").getMountPath()).isEqualTo("/var/lib/homelab/events");
+      assertThat(env.get("PENDING_ACTIONS_DIR").getValue()).isEqualTo("/var/lib/homelab/pending-actions");
+      assertThat(env.get("EVENTS_DIR").getValue()).isEqualTo("/var/lib/homelab/events");
+      assertThat(volumes.get("tmp").getEmptyDir()).isNotNull();
+      assertThat(mounts.get("tmp").getMountPath()).isEqualTo("/tmp");
+    }
+
+    @Test
+    void environmentFromTheDownwardApiTheSecretAndTheValues() {
+      Map<String, EnvVar> env = env(container);
+      assertThat(env.get("NODE_NAME").getValueFrom().getFieldRef().getFieldPath()).isEqualTo("spec.nodeName");
+      assertThat(env.get("WATCH_NAMESPACE").getValueFrom().getFieldRef().getFieldPath())
+          .isEqualTo("metadata.namespace");
+      assertSecretRef(env.get("REDIS_PASSWORD"), "remediation-operator-credentials", "redis-password");
+      assertSecretRef(env.get("LLM_API_KEY"), "remediation-operator-credentials", "llm-api-key");
+      assertThat(values(env))
+          .containsEntry("LEADER_ELECTION", "true")
+          .containsEntry("LEASE_NAME", "remediation-operator")
+          .containsEntry("HTTP_PORT", "8080")
+          .containsEntry("LOG_FORMAT", "json")
+          .containsEntry("REDIS_URL", "redis://redis:6379")
+          .containsEntry("HEALTH_CHANNEL", "health_events")
+          .containsEntry("WORLD_CHANNEL", "world_updates")
+          .containsEntry("LLM_CHAIN", "ollama:llama3.1:8b@http://ollama:11434")
+          .containsEntry("LLM_TIMEOUT_SECONDS", "60")
+          .containsEntry("COOLDOWN_SECONDS", "300")
+          .containsEntry("MIN_CONFIDENCE", "0.7")
+          .containsEntry("ALWAYS_HUMAN_NODES", "chelsty")
+          .containsEntry("NOTIFY_ONLY_EVENTS", "disk_pressure")
+          .containsEntry("APPROVAL_MODE", "annotation")
+          .containsEntry("APPROVAL_TTL", "24h")
+          .containsEntry("TOPOLOGY_FILE", "/etc/remediation-operator/topology.yaml");
+    }
+
+    /** The chart's names are the operator's names: a renamed setting breaks this test. */
+    @Test
+    void environmentNamesAreTheOperatorsSettings() {
+      Set<String> settings =
+          OperatorConfig.SETTINGS.stream().map(Setting::env).collect(Collectors.toSet());
+      // Read by the run-time glue (leader election, HTTP endpoints, logging), not OperatorConfig.
+      Set<String> runtime = Set.of("LEADER_ELECTION", "LEASE_NAME", "HTTP_PORT", "LOG_FORMAT");
+      // Tuning knobs left at the operator's defaults; set them through extraEnv.
+      Set<String> tuning = Set.of("MAX_MESSAGE_BYTES", "FOLD_FLUSH_MILLIS", "INTAKE_BUFFER_BYTES");
+      Set<String> rendered = env(container).keySet();
+      assertThat(rendered).allSatisfy(n -> assertThat(settings.contains(n) || runtime.contains(n)).as(n).isTrue());
+      assertThat(rendered).containsAll(
+          settings.stream().filter(s -> !tuning.contains(s)).collect(Collectors.toSet()));
+    }
+
+    @Test
+    void probesOnTheNamedHttpPort() {
+      assertThat(container.getPorts())
+          .singleElement()
+          .satisfies(p -> {
+            assertThat(p.getName()).isEqualTo("http");
+            assertThat(p.getContainerPort()).isEqualTo(8080);
+          });
+      assertHttpProbe(container.getLivenessProbe(), "/healthz");
+      assertHttpProbe(container.getReadinessProbe(), "/readyz");
+      assertHttpProbe(container.getStartupProbe(), "/healthz");
+    }
+
+    @Test
+    void hardenedSecurityContext() {
+      var podSc = pod.getSecurityContext();
+      assertThat(podSc.getRunAsNonRoot()).isTrue();
+      assertThat(podSc.getRunAsUser()).isEqualTo(1000L);
+      assertThat(podSc.getRunAsGroup()).isEqualTo(1000L);
+      assertThat(podSc.getFsGroup()).isEqualTo(1000L);
+      assertThat(podSc.getSeccompProfile().getType()).isEqualTo("RuntimeDefault");
+      var sc = container.getSecurityContext();
+      assertThat(sc.getRunAsNonRoot()).isTrue();
+      assertThat(sc.getRunAsUser()).isEqualTo(1000L);
+      assertThat(sc.getRunAsGroup()).isEqualTo(1000L);
+      assertThat(sc.getReadOnlyRootFilesystem()).isTrue();
+      assertThat(sc.getAllowPrivilegeEscalation()).isFalse();
+      assertThat(sc.getCapabilities().getDrop()).containsExactly("ALL");
+      assertThat(sc.getCapabilities().getAdd()).isNullOrEmpty();
+      assertThat(sc.getSeccompProfile().getType()).isEqualTo("RuntimeDefault");
+      assertThat(sc.getPrivileged()).isNotEqualTo(Boolean.TRUE);
+    }
+
+    @Test
+    void resourcesForASmallNode() {
+      var resources = container.getResources();
+      assertThat(resources.getRequests()).containsKeys("cpu", "memory");
+      assertThat(resources.getRequests().get("memory").toString()).isEqualTo("192Mi");
+      assertThat(resources.getLimits().get("memory").toString()).isEqualTo("384Mi");
+    }
+
+    @Test
+    void topologyConfigMapIsMountedWhereTopologyFilePoints() throws IOException {
+      ConfigMap cm = defaults.one(ConfigMap.class, "ConfigMap");
+      Volume v = byName(pod.getVolumes(), Volume::getName).get("topology");
+      assertThat(v.getConfigMap().getName()).isEqualTo(cm.getMetadata().getName());
+      assertThat(byName(container.getVolumeMounts(), VolumeMount::getName).get("topology").getMountPath())
+          .isEqualTo("/etc/remediation-operator");
+      Map<String, Object> topology = YAML.readValue(cm.getData().get("topology.yaml"), new TypeReference<>() {});
+      assertThat(topology).containsKey("nodes");
+      assertThat((List<?>) topology.get("nodes")).hasSize(2);
+      assertThat(topology.toString()).contains("solaria", "chelsty", "zigbee2mqtt");
+    }
+  }
+
+  @Test
+  void roleGrantsExactlyWhatTheOperatorCalls() {
+    Role role = defaults.one(Role.class, "Role");
+    assertThat(role.getRules().stream().map(HelmChartTest::rule))
+        .containsExactly(
+            "remediation.homelab.dev remediationproposals [get, list, watch, create, patch, delete]",
+            "remediation.homelab.dev remediationproposals/status [get, patch]",
+            " events [create, patch]",
+            "events.k8s.io events [create, patch]",
+            "coordination.k8s.io leases [get, create, update]");
+    assertThat(role.getRules()).allSatisfy(r -> assertThat(r.getResourceNames()).isNullOrEmpty());
+    assertThat(defaults.kinds()).doesNotContain("ClusterRole", "ClusterRoleBinding");
+
+    RoleBinding binding = defaults.one(RoleBinding.class, "RoleBinding");
+    ServiceAccount sa = defaults.one(ServiceAccount.class, "ServiceAccount");
+    assertThat(binding.getRoleRef().getKind()).isEqualTo("Role");
+    assertThat(binding.getRoleRef().getName()).isEqualTo(role.getMetadata().getName());
+    assertThat(binding.getSubjects())
+        .singleElement()
+        .satisfies(s -> {
+          assertThat(s.getKind()).isEqualTo("ServiceAccount");
+          assertThat(s.getName()).isEqualTo(sa.getMetadata().getName());
+          assertThat(s.getNamespace()).isEqualTo("homelab");
+        });
+  }
+
+  @Test
+  void metricsServiceTargetsTheNamedPortAndIsAnnotatedForPrometheus() {
+    Service svc = defaults.one(Service.class, "Service");
+    Deployment deployment = defaults.one(Deployment.class, "Deployment");
+    assertThat(svc.getSpec().getPorts())
+        .singleElement()
+        .satisfies(p -> {
+          assertThat(p.getName()).isEqualTo("http-metrics");
+          assertThat(p.getPort()).isEqualTo(8080);
+          assertThat(p.getTargetPort().getStrVal()).isEqualTo("http");
+        });
+    assertThat(deployment.getSpec().getTemplate().getMetadata().getLabels())
+        .containsAllEntriesOf(svc.getSpec().getSelector());
+    assertThat(svc.getMetadata().getAnnotations())
+        .containsEntry("prometheus.io/scrape", "true")
+        .containsEntry("prometheus.io/port", "8080")
+        .containsEntry("prometheus.io/path", "/metrics");
+  }
+
+  @Test
+  void chartSecretHoldsBothCredentialsByDefault() {
+    Secret secret = defaults.one(Secret.class, "Secret");
+    assertThat(secret.getMetadata().getName()).isEqualTo("remediation-operator-credentials");
+    assertThat(secret.getData()).containsOnlyKeys("redis-password", "llm-api-key");
+  }
+
+  @Test
+  void passwordsGivenAsValuesLandInTheChartSecret() {
+    RenderedChart r =
+        RenderedChart.with("redis:\n  password: s3cret\nllm:\n  apiKey: sk-test\n", scratch);
+    Secret secret = r.one(Secret.class, "Secret");
+    assertThat(decode(secret, "redis-password")).isEqualTo("s3cret");
+    assertThat(decode(secret, "llm-api-key")).isEqualTo("sk-test");
+    assertThat(r.text).doesNotContain("s3cret", "sk-test");
+  }
+
+  @Test
+  void existingSecretsReplaceTheChartSecret() {
+    RenderedChart r = RenderedChart.with(EXISTING_SECRETS, scratch);
+    assertThat(r.kinds()).doesNotContain("Secret");
+    Map<String, EnvVar> env = env(container(r));
+    assertSecretRef(env.get("REDIS_PASSWORD"), "homelab-credentials", "redis-pass");
+    assertSecretRef(env.get("LLM_API_KEY"), "homelab-credentials", "openai-key");
+  }
+
+  @Test
+  void oneExistingSecretLeavesTheOtherCredentialInTheChartSecret() {
+    RenderedChart r = RenderedChart.with("redis:\n  existingSecret: redis-auth\n", scratch);
+    Secret secret = r.one(Secret.class, "Secret");
+    assertThat(secret.getData()).containsOnlyKeys("llm-api-key");
+    Map<String, EnvVar> env = env(container(r));
+    assertSecretRef(env.get("REDIS_PASSWORD"), "redis-auth", "redis-password");
+    assertSecretRef(env.get("LLM_API_KEY"), secret.getMetadata().getName(), "llm-api-key");
+  }
+
+  @Test
+  void serviceMonitorOnlyWhenEnabled() {
+    assertThat(defaults.all("ServiceMonitor")).isEmpty();
+    RenderedChart r =
+        RenderedChart.with(
+            "metrics:\n  serviceMonitor:\n    enabled: true\n    labels:\n      release: prom\n", scratch);
+    GenericKubernetesResource sm = r.one(GenericKubernetesResource.class, "ServiceMonitor");
+    Service svc = r.one(Service.class, "Service");
+    assertThat(sm.getApiVersion()).isEqualTo("monitoring.coreos.com/v1");
+    assertThat(sm.getMetadata().getLabels()).containsEntry("release", "prom");
+    Map<String, Object> spec = sm.get("spec");
+    assertThat(sm.<String>get("spec", "endpoints", 0, "port")).isEqualTo("http-metrics");
+    assertThat(sm.<String>get("spec", "endpoints", 0, "path")).isEqualTo("/metrics");
+    assertThat(svc.getMetadata().getLabels())
+        .containsAllEntriesOf(sm.<Map<String, String>>get("spec", "selector", "matchLabels"));
+    assertThat(spec).containsKey("namespaceSelector");
+  }
+
+  @Test
+  void twoReplicasAnotherOwnerNodeAndExecutorApproval() {
+    RenderedChart r =
+        RenderedChart.with(
+            """
+            replicas: 2
+            ownerNode: chelsty
+            approval:
+              mode: executor
+              ttl: 30m
+            cooldownSeconds: 604800
+            minConfidence: 0.55
+            alwaysHumanNodes: [chelsty, solaria]
+            hostPaths:
+              pendingActions: /srv/homelab/pending
+              events: /srv/homelab/events
+            """,
+            scratch);
+    Deployment d = r.one(Deployment.class, "Deployment");
+    PodSpec pod = d.getSpec().getTemplate().getSpec();
+    Map<String, String> env = values(env(pod.getContainers().get(0)));
+    assertThat(d.getSpec().getReplicas()).isEqualTo(2);
+    assertThat(d.getSpec().getStrategy().getType()).isEqualTo("RollingUpdate");
+    assertThat(env).containsEntry("LEADER_ELECTION", "true");
+    assertThat(ownerNodeAffinity(pod)).singleElement().satisfies(e -> assertThat(e.getValues()).containsExactly("chelsty"));
+    assertThat(env)
+        .containsEntry("APPROVAL_MODE", "executor")
+        .containsEntry("APPROVAL_TTL", "30m")
+        .containsEntry("COOLDOWN_SECONDS", "604800")
+        .containsEntry("MIN_CONFIDENCE", "0.55")
+        .containsEntry("ALWAYS_HUMAN_NODES", "chelsty,solaria")
+        .containsEntry("PENDING_ACTIONS_DIR", "/srv/homelab/pending")
+        .containsEntry("EVENTS_DIR", "/srv/homelab/events");
+    assertThat(byName(pod.getVolumes(), Volume::getName).get("events").getHostPath().getPath())
+        .isEqualTo("/srv/homelab/events");
+  }
+
+  @Test
+  void nullTopologyUsesTheBuiltInDefault() {
+    RenderedChart r = RenderedChart.with("topology: null\n", scratch);
+    assertThat(r.kinds()).doesNotContain("ConfigMap");
+    Container c = container(r);
+    assertThat(env(c)).doesNotContainKey("TOPOLOGY_FILE");
+    assertThat(c.getVolumeMounts()).extracting(VolumeMount::getName).doesNotContain("topology");
+  }
+
+  @Test
+  void passthroughValuesReachThePod() {
+    RenderedChart r =
+        RenderedChart.with(
+            """
+            podAnnotations: {backup.velero.io/backup-volumes: none}
+            nodeSelector: {kubernetes.io/arch: arm64}
+            tolerations:
+              - {key: node-role.kubernetes.io/control-plane, operator: Exists, effect: NoSchedule}
+            extraEnv:
+              - {name: MAX_MESSAGE_BYTES, value: "131072"}
+            image: {repository: registry.lan/remediation-operator, tag: dev, pullPolicy: Always}
+            """,
+            scratch);
+    Deployment d = r.one(Deployment.class, "Deployment");
+    PodSpec pod = d.getSpec().getTemplate().getSpec();
+    assertThat(d.getSpec().getTemplate().getMetadata().getAnnotations())
+        .containsEntry("backup.velero.io/backup-volumes", "none")
+        .containsKeys("checksum/secret", "checksum/topology");
+    assertThat(pod.getNodeSelector()).containsEntry("kubernetes.io/arch", "arm64");
+    assertThat(pod.getTolerations()).singleElement().satisfies(t -> assertThat(t.getEffect()).isEqualTo("NoSchedule"));
+    assertThat(values(env(pod.getContainers().get(0)))).containsEntry("MAX_MESSAGE_BYTES", "131072");
+    assertThat(pod.getContainers().get(0).getImage()).isEqualTo("registry.lan/remediation-operator:dev");
+    assertThat(pod.getContainers().get(0).getImagePullPolicy()).isEqualTo("Always");
+  }
+
+  /** NOTES.txt, rendered by a client-only dry-run install (no cluster needed). */
+  @Test
+  void notesTellHowToWatchApproveAndWhereTheFilesLand() {
+    String notes =
+        new Helm(RenderedChart.CHART)
+            .install()
+            .withName(RenderedChart.RELEASE)
+            .withNamespace(RenderedChart.NAMESPACE)
+            .clientOnly()
+            .withDryRunOption(com.marcnuri.helm.DryRun.CLIENT)
+            .call()
+            .getOutput();
+    assertThat(notes)
+        .contains("kubectl get rp -n homelab")
+        .contains(
+            "kubectl annotate rp -n homelab NAME remediation.homelab.dev/approval=approved"
+                + " remediation.homelab.dev/approved-by=$USER")
+        .contains("/var/lib/homelab/pending-actions/<action_id>.json")
+        .contains("/var/lib/homelab/events/")
+        .contains("node solaria");
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @CsvSource(
+      delimiter = '|',
+      value = {
+        "replicas: two                          | /replicas",
+        "replicas: 0                            | /replicas",
+        "replicas: 1.5                          | /replicas",
+        "ownerNode: ''                          | /ownerNode",
+        "approval: {mode: maybe}                | /approval/mode",
+        "approval: {ttl: soon}                  | /approval/ttl",
+        "minConfidence: 2                       | /minConfidence",
+        "minConfidence: '0.7'                   | /minConfidence",
+        "cooldownSeconds: -1                    | /cooldownSeconds",
+        "llm: {timeoutSeconds: 0}               | /llm/timeoutSeconds",
+        "image: {repository: 42}                | /image/repository",
+        "image: {tag: 1}                        | /image/tag",
+        "redis: {url: 'http://redis:6379'}      | /redis/url",
+        "hostPaths: {events: relative/dir}      | /hostPaths/events",
+        "alwaysHumanNodes: ['Bad Node']         | /alwaysHumanNodes/0",
+        "securityContext: {runAsUser: 0}        | /securityContext/runAsUser",
+        "replica: 2                             | replica",
+      })
+  void valuesTheSchemaForbidsFailTheRender(String values, String where) {
+    assertThatThrownBy(() -> RenderedChart.with(values + "\n", scratch))
+        .hasMessageContaining("values don't meet the specifications of the schema")
+        .hasMessageContaining(where);
+  }
+
+  @Test
+  void sameDirectoryForBothHostPathsFailsTheRender() {
+    assertThatThrownBy(
+            () -> RenderedChart.with("hostPaths: {pendingActions: /srv/x, events: /srv/x}\n", scratch))
+        .hasMessageContaining("must be different directories");
+  }
+
+  @ParameterizedTest(name = "{0} -> {1}")
+  @CsvSource(
+      delimiter = '|',
+      value = {
+        "replicas: 1           | replicas: two",
+        "minConfidence: 0.7    | minConfidence: 2",
+        "'  mode: annotation'  | '  mode: maybe'",
+      })
+  void lintFailsWhenTheChartsOwnValuesBreakTheSchema(String line, String replacement, @TempDir Path dir)
+      throws IOException {
+    Path chart = copyChart(dir);
+    Path valuesFile = chart.resolve("values.yaml");
+    String values = Files.readString(valuesFile);
+    String broken = values.replaceFirst("(?m)^" + line + "$", replacement);
+    assertThat(broken).as("values.yaml has the line '%s'", line).isNotEqualTo(values);
+    Files.writeString(valuesFile, broken);
+
+    assertThat(new Helm(chart).lint().call().isFailed()).isTrue();
+    assertThat(new Helm(copyChart(dir.resolve("intact"))).lint().call().isFailed()).isFalse();
+  }
+
+  @Test
+  void chartCrdIsTheGeneratedCrd() throws IOException {
+    if (REGENERATE) {
+      Files.copy(CRD, CHART_CRD, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+    }
+    assertThat(CHART_CRD).exists();
+    assertThat(Files.readString(CHART_CRD))
+        .as("%s differs from %s: cp %s %s (or %s)", CHART_CRD, CRD, CRD, CHART_CRD, REGENERATE_HINT)
+        .isEqualTo(Files.readString(CRD));
+  }
+
+  @Test
+  void plainManifestsAreTheChartsDefaultRender() throws IOException {
+    String expectedOperator = K8S_OPERATOR_HEADER + defaults.text;
+    String expectedCrd = Files.readString(CRD);
+    Files.createDirectories(EXPECTED_DIR.resolve("k8s"));
+    Files.writeString(EXPECTED_DIR.resolve(K8S_OPERATOR), expectedOperator);
+    Files.writeString(EXPECTED_DIR.resolve(K8S_CRD), expectedCrd);
+    if (REGENERATE) {
+      Files.writeString(K8S_OPERATOR, expectedOperator);
+      Files.writeString(K8S_CRD, expectedCrd);
+    }
+
+    assertThat(Files.readString(K8S_CRD)).as("%s is not a copy of %s; %s", K8S_CRD, CRD, REGENERATE_HINT)
+        .isEqualTo(expectedCrd);
+    assertThat(Files.readString(K8S_OPERATOR))
+        .as("%s is not the chart's default render; %s", K8S_OPERATOR, REGENERATE_HINT)
+        .isEqualTo(expectedOperator);
+    Namespace ns = Serialization.unmarshal(Files.readString(K8S_NAMESPACE), Namespace.class);
+    assertThat(ns.getMetadata().getName()).isEqualTo(RenderedChart.NAMESPACE);
+    try (Stream<Path> files = Files.list(Path.of("k8s"))) {
+      assertThat(files.filter(Files::isRegularFile).map(p -> p.getFileName().toString()).sorted())
+          .as("k8s/ holds only the numbered manifests (samples/ aside)")
+          .containsExactly("00-namespace.yaml", "01-crd.yaml", "02-remediation-operator.yaml");
+    }
+  }
+
+  // ---- helpers
+
+  static Path copyChart(Path dir) throws IOException {
+    Path target = dir.resolve("remediation-operator");
+    try (Stream<Path> files = Files.walk(RenderedChart.CHART)) {
+      for (Path p : files.toList()) {
+        Path to = target.resolve(RenderedChart.CHART.relativize(p).toString());
+        if (Files.isDirectory(p)) {
+          Files.createDirectories(to);
+        } else {
+          Files.copy(p, to);
+        }
+      }
+    }
+    return target;
+  }
+
+  static Container container(RenderedChart r) {
+    return r.one(Deployment.class, "Deployment").getSpec().getTemplate().getSpec().getContainers().get(0);
+  }
+
+  static List<NodeSelectorRequirement> ownerNodeAffinity(PodSpec pod) {
+    var terms =
+        pod.getAffinity().getNodeAffinity().getRequiredDuringSchedulingIgnoredDuringExecution()
+            .getNodeSelectorTerms();
+    assertThat(terms).hasSize(1);
+    return terms.get(0).getMatchExpressions();
+  }
+
+  static Map<String, EnvVar> env(Container c) {
+    return byName(c.getEnv(), EnvVar::getName);
+  }
+
+  static Map<String, String> values(Map<String, EnvVar> env) {
+    return env.values().stream()
+        .filter(e -> e.getValue() != null)
+        .collect(Collectors.toMap(EnvVar::getName, EnvVar::getValue));
+  }
+
+  static <T> Map<String, T> byName(List<T> items, Function<T, String> name) {
+    assertThat(items.stream().map(name)).doesNotHaveDuplicates();
+    return items.stream().collect(Collectors.toMap(name, Function.identity()));
+  }
+
+  static void assertSecretRef(EnvVar var, String secret, String key) {
+    assertThat(var).as("env var").isNotNull();
+    SecretKeySelector ref = var.getValueFrom().getSecretKeyRef();
+    assertThat(ref.getName()).as("%s secret", var.getName()).isEqualTo(secret);
+    assertThat(ref.getKey()).as("%s key", var.getName()).isEqualTo(key);
+    assertThat(ref.getOptional()).as("%s optional", var.getName()).isTrue();
+  }
+
+  static void assertHttpProbe(Probe probe, String path) {
+    assertThat(probe).isNotNull();
+    assertThat(probe.getHttpGet().getPath()).isEqualTo(path);
+    assertThat(probe.getHttpGet().getPort().getStrVal()).isEqualTo("http");
+  }
+
+  static String rule(PolicyRule r) {
+    return String.join(",", r.getApiGroups()) + " " + String.join(",", r.getResources()) + " " + r.getVerbs();
+  }
+
+  static String decode(Secret s, String key) {
+    return new String(java.util.Base64.getDecoder().decode(s.getData().get(key)), StandardCharsets.UTF_8);
+  }
+}
