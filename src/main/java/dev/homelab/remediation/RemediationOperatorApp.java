@@ -8,6 +8,13 @@ import dev.homelab.remediation.controller.KubernetesStatusPatcher;
 import dev.homelab.remediation.controller.ProposalSettings;
 import dev.homelab.remediation.decision.PolicyConfig;
 import dev.homelab.remediation.dispatch.FileDispatcher;
+import dev.homelab.remediation.ops.Check;
+import dev.homelab.remediation.ops.Heartbeat;
+import dev.homelab.remediation.ops.OpsServer;
+import io.fabric8.kubernetes.client.extended.leaderelection.LeaderCallbacks;
+import io.javaoperatorsdk.operator.api.config.LeaderElectionConfigurationBuilder;
+import io.javaoperatorsdk.operator.monitoring.micrometer.MicrometerMetrics;
+import java.io.IOException;
 import dev.homelab.remediation.llm.ModelChain;
 import dev.homelab.remediation.llm.ModelChains;
 import dev.homelab.remediation.llm.ModelRouter;
@@ -24,7 +31,8 @@ import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.javaoperatorsdk.operator.Operator;
 import io.lettuce.core.RedisURI;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.HashMap;
@@ -117,6 +125,11 @@ public final class RemediationOperatorApp {
       return watch.synced() && subscriber.isSubscribed();
     }
 
+    /** True while the parse worker runs and the subscriber is open. */
+    public boolean alive() {
+      return pipeline.alive();
+    }
+
     /** True when every message received so far has been parsed and has reached the cluster. */
     public boolean settled() {
       return pipeline.idle() && book.settled();
@@ -132,52 +145,201 @@ public final class RemediationOperatorApp {
     }
   }
 
-  /** A running operator: the JOSDK controller and the Redis intake. */
+  /**
+   * A running operator: the JOSDK controller, the Redis intake (only while this instance holds
+   * the lease), the operations endpoints and the heartbeat.
+   */
   public static final class Running implements AutoCloseable {
-    public final Controller controller;
-    public final Intake intake;
+    private final Wiring wiring;
+    private final Object lock = new Object();
+    private Controller controller;
+    private volatile Intake intake;
+    private volatile boolean leader;
+    private volatile boolean closing;
+    private OpsServer ops;
+    private Heartbeat heartbeat;
 
-    private Running(Controller controller, Intake intake) {
-      this.controller = controller;
-      this.intake = intake;
+    private Running(Wiring wiring) {
+      this.wiring = wiring;
     }
 
+    private void start() {
+      OperatorConfig cfg = wiring.config();
+      controller = startController(wiring, this::onStartLeading, this::onStopLeading);
+      if (!cfg.leaderElection) {
+        onStartLeading();
+      }
+      if (cfg.httpPort > 0) {
+        try {
+          ops = new OpsServer("0.0.0.0", cfg.httpPort, this::liveness, this::readiness, wiring.registry());
+        } catch (IOException e) {
+          close();
+          throw new ConfigException(OperatorConfig.HTTP_PORT.env(), "cannot listen on port " + cfg.httpPort + ": " + e.getMessage());
+        }
+        ops.start();
+      }
+      cfg.heartbeatFile.ifPresent(
+          f -> {
+            heartbeat = new Heartbeat(f, this::liveness, wiring.clock());
+            heartbeat.start(Duration.ofSeconds(60));
+          });
+    }
+
+    private void onStartLeading() {
+      synchronized (lock) {
+        if (closing || intake != null) {
+          return;
+        }
+        LOG.atInfo().addKeyValue("lease", wiring.config().leaseName).log("leading: starting the intake");
+        intake = startIntake(wiring);
+        leader = true;
+      }
+    }
+
+    private void onStopLeading() {
+      Intake stopped;
+      synchronized (lock) {
+        leader = false;
+        stopped = intake;
+        intake = null;
+      }
+      if (stopped != null) {
+        stopped.close();
+      }
+      if (!closing) {
+        LOG.error("lost the lease; another replica takes over");
+        wiring.onLeadershipLost().run();
+      }
+    }
+
+    /** The intake while this instance leads; null on standby. */
+    public Intake intake() {
+      return intake;
+    }
+
+    public boolean leader() {
+      return leader;
+    }
+
+    /** The port of the operations endpoints (useful when HTTP_PORT was taken as a free port). */
+    public int httpPort() {
+      return ops == null ? 0 : ops.port();
+    }
+
+    public Check liveness() {
+      if (closing) {
+        return Check.failing("shutting down");
+      }
+      Intake i = intake;
+      if (leader && (i == null || !i.alive())) {
+        return Check.failing("the Redis intake is not running");
+      }
+      return Check.ok(leader ? "leader" : "standby");
+    }
+
+    public Check readiness() {
+      if (closing) {
+        return Check.failing("shutting down");
+      }
+      Intake i = intake;
+      if (!leader) {
+        return Check.ok("standby: waiting for lease " + wiring.config().leaseName);
+      }
+      if (i == null || !i.ready()) {
+        return Check.failing("leader, but informers not synced or Redis not subscribed yet");
+      }
+      return Check.ok("leader: informers synced, Redis subscribed");
+    }
+
+    /** True when this instance leads and its intake is synced and subscribed. */
     public boolean ready() {
-      return intake.ready();
+      Intake i = intake;
+      return leader && i != null && i.ready();
     }
 
+    /** Stops taking events, finishes queued ones, writes folded counts, stops the controller. */
     @Override
     public void close() {
-      intake.close();
-      controller.close();
+      closing = true;
+      Intake i;
+      synchronized (lock) {
+        i = intake;
+        intake = null;
+        leader = false;
+      }
+      if (heartbeat != null) {
+        heartbeat.close();
+      }
+      if (i != null) {
+        i.close();
+      }
+      if (controller != null) {
+        controller.close();
+      }
+      if (ops != null) {
+        ops.close();
+      }
     }
   }
 
-  /** Options for {@link #start}. */
+  /**
+   * What the operator is wired with. {@code onLeadershipLost} runs when the lease is lost while
+   * not shutting down ({@code run} exits the process, so Kubernetes restarts it as a standby).
+   */
   public record Wiring(
       OperatorConfig config,
       KubernetesClient client,
       MeterRegistry registry,
       Clock clock,
-      boolean serverSideApply) {}
+      boolean serverSideApply,
+      Runnable onLeadershipLost) {
 
-  /** Wires and starts the whole operator: controller first, then the intake. */
+    public Wiring(
+        OperatorConfig config,
+        KubernetesClient client,
+        MeterRegistry registry,
+        Clock clock,
+        boolean serverSideApply) {
+      this(config, client, registry, clock, serverSideApply, () -> {});
+    }
+  }
+
+  /** Wires and starts the whole operator; the intake starts once this instance leads. */
   public static Running start(Wiring w) {
-    Controller controller = startController(w);
-    return new Running(controller, startIntake(w));
+    Running running = new Running(w);
+    running.start();
+    return running;
   }
 
   /** Wires and starts the JOSDK controller for RemediationProposals. */
-  public static Controller startController(Wiring w) {
+  public static Controller startController(
+      Wiring w, Runnable onStartLeading, Runnable onStopLeading) {
     KubernetesClient client = w.client();
+    OperatorConfig cfg = w.config();
+    String identity =
+        cfg.nodeName + "-" + Long.toHexString(java.util.concurrent.ThreadLocalRandom.current().nextLong());
     Operator operator =
         new Operator(
-            o ->
-                o.withKubernetesClient(client)
-                    .withUseSSAToPatchPrimaryResource(w.serverSideApply())
-                    .withCloseClientOnStop(false)
-                    .withConcurrentReconciliationThreads(4));
-    OperatorConfig cfg = w.config();
+            o -> {
+              o.withKubernetesClient(client)
+                  .withUseSSAToPatchPrimaryResource(w.serverSideApply())
+                  .withCloseClientOnStop(false)
+                  .withConcurrentReconciliationThreads(4)
+                  .withMetrics(MicrometerMetrics.withoutPerResourceMetrics(w.registry()));
+              if (cfg.leaderElection) {
+                Duration lease = cfg.leaseDuration;
+                o.withLeaderElectionConfiguration(
+                    LeaderElectionConfigurationBuilder.aLeaderElectionConfiguration(cfg.leaseName)
+                        .withLeaseNamespace(cfg.watchNamespace)
+                        .withIdentity(identity)
+                        .withLeaseDuration(lease)
+                        .withRenewDeadline(lease.multipliedBy(2).dividedBy(3))
+                        .withRetryPeriod(lease.dividedBy(5))
+                        .withExitOnStopLeading(false)
+                        .withLeaderCallbacks(new LeaderCallbacks(onStartLeading, onStopLeading, leader -> {}))
+                        .build());
+              }
+            });
     ModelChain chain =
         ModelChains.fromConfig(cfg.llmChain, cfg.llmApiKey, cfg.llmTimeout, cfg.topologyFile);
     ModelRouter router = new ModelRouter(chain, cfg.llmConcurrency, w.registry());
@@ -233,7 +395,7 @@ public final class RemediationOperatorApp {
             cfg.cooldown,
             cfg.foldFlushInterval,
             metrics);
-    ProposalWatch watch = new ProposalWatch(w.client(), cfg.watchNamespace, book);
+    ProposalWatch watch = new ProposalWatch(w.client(), cfg.watchNamespace, book, w.registry());
     watch.start(Duration.ofSeconds(60));
     book.start();
     IntakePipeline pipeline =
@@ -281,8 +443,27 @@ public final class RemediationOperatorApp {
         return 2;
       }
       KubernetesClient client = new KubernetesClientBuilder().build();
-      Running running =
-          start(new Wiring(cfg, client, new SimpleMeterRegistry(), Clock.systemUTC(), true));
+      PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+      Running running;
+      try {
+        running =
+          start(
+              new Wiring(
+                  cfg,
+                  client,
+                  registry,
+                  Clock.systemUTC(),
+                  true,
+                  () -> {
+                    // Exit so Kubernetes restarts this pod as a standby; the new leader loses nothing
+                    // that reached the cluster.
+                    Runtime.getRuntime().halt(1);
+                  }));
+      } catch (ConfigException e) {
+        System.err.println("remediation-operator: " + e.getMessage());
+        client.close();
+        return 2;
+      }
       CountDownLatch stopped = new CountDownLatch(1);
       Runtime.getRuntime()
           .addShutdownHook(

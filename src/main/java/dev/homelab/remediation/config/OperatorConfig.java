@@ -80,6 +80,18 @@ public final class OperatorConfig {
       new Setting("NODE_NAME", "the host name", "Node the operator runs on (downward API), used in emitted events.");
   public static final Setting TOPOLOGY_FILE =
       new Setting("TOPOLOGY_FILE", "", "YAML file with the homelab topology for the system prompt; built-in default when empty.");
+  public static final Setting HTTP_PORT =
+      new Setting("HTTP_PORT", "8080", "Port of /healthz, /readyz and /metrics; 0 turns the endpoints off.");
+  public static final Setting LOG_FORMAT =
+      new Setting("LOG_FORMAT", "text", "Log line format: text or json (one JSON object per line).");
+  public static final Setting HEARTBEAT_FILE =
+      new Setting("HEARTBEAT_FILE", "", "File touched every 60 s while healthy, for file-based health checks; off when empty.");
+  public static final Setting LEADER_ELECTION =
+      new Setting("LEADER_ELECTION", "true", "Take a Lease before working, so that a second replica waits on standby.");
+  public static final Setting LEASE_NAME =
+      new Setting("LEASE_NAME", "remediation-operator", "Name of the Lease (in WATCH_NAMESPACE) used for leader election.");
+  public static final Setting LEASE_DURATION_SECONDS =
+      new Setting("LEASE_DURATION_SECONDS", "15", "How long a leader's Lease lasts without renewal; a standby takes over after it.");
   public static final Setting FOLD_FLUSH_MILLIS =
       new Setting("FOLD_FLUSH_MILLIS", "2000", "How often folded occurrences are written to a proposal, at most.");
   public static final Setting INTAKE_BUFFER_BYTES =
@@ -109,6 +121,12 @@ public final class OperatorConfig {
           EVENTS_DIR,
           NODE_NAME,
           TOPOLOGY_FILE,
+          HTTP_PORT,
+          LOG_FORMAT,
+          HEARTBEAT_FILE,
+          LEADER_ELECTION,
+          LEASE_NAME,
+          LEASE_DURATION_SECONDS,
           FOLD_FLUSH_MILLIS,
           INTAKE_BUFFER_BYTES);
 
@@ -134,6 +152,12 @@ public final class OperatorConfig {
   public final Path eventsDir;
   public final String nodeName;
   public final Optional<Path> topologyFile;
+  public final int httpPort;
+  public final String logFormat;
+  public final Optional<Path> heartbeatFile;
+  public final boolean leaderElection;
+  public final String leaseName;
+  public final Duration leaseDuration;
   public final Duration foldFlushInterval;
   public final long intakeBufferBytes;
 
@@ -164,6 +188,12 @@ public final class OperatorConfig {
     eventsDir = r.path(EVENTS_DIR);
     nodeName = r.nodeName(NODE_NAME);
     topologyFile = r.optional(TOPOLOGY_FILE).map(Path::of);
+    httpPort = (int) r.longIn(HTTP_PORT, 0, 65535);
+    logFormat = r.oneOf(LOG_FORMAT, "text", "json");
+    heartbeatFile = r.optional(HEARTBEAT_FILE).map(v -> r.path(HEARTBEAT_FILE));
+    leaderElection = Boolean.parseBoolean(r.oneOf(LEADER_ELECTION, "true", "false"));
+    leaseName = r.kubernetesName(LEASE_NAME);
+    leaseDuration = Duration.ofSeconds(r.longIn(LEASE_DURATION_SECONDS, 2, 600));
     foldFlushInterval = Duration.ofMillis(r.longIn(FOLD_FLUSH_MILLIS, 10, 600_000));
     intakeBufferBytes = r.longIn(INTAKE_BUFFER_BYTES, 1024 * 1024, 1L << 31);
     if (intakeBufferBytes < maxMessageBytes) {
@@ -327,6 +357,24 @@ public final class OperatorConfig {
         out.add(p);
       }
       return Set.copyOf(out);
+    }
+
+    String oneOf(Setting s, String... allowed) {
+      String v = raw(s).toLowerCase(Locale.ROOT);
+      for (String a : allowed) {
+        if (a.equals(v)) {
+          return v;
+        }
+      }
+      throw new ConfigException(s.env(), "must be one of " + String.join(", ", allowed) + ", got '" + v + "'");
+    }
+
+    String kubernetesName(Setting s) {
+      String v = nonBlank(s);
+      if (v.length() > 63 || !NAMESPACE.matcher(v).matches()) {
+        throw new ConfigException(s.env(), "'" + v + "' is not a valid Kubernetes object name");
+      }
+      return v;
     }
 
     ApprovalMode approvalMode(Setting s) {

@@ -49,6 +49,8 @@ public final class ProposalReconciler implements Reconciler<RemediationProposal>
   private final ProposalSettings settings;
   private final Clock clock;
   private final Counter cooldownSuppressions;
+  private final Counter writes;
+  private final Counter writeFailures;
   private final SimpleInboundEventSource<RemediationProposal> routerEvents =
       new SimpleInboundEventSource<>("model-router");
   /** Results applied whose status change the cache may not show yet: key → resource. */
@@ -76,6 +78,16 @@ public final class ProposalReconciler implements Reconciler<RemediationProposal>
     this.cooldownSuppressions =
         Counter.builder("remediation.cooldown.suppressions")
             .description("Proposals not sent to the model because their svcKey was in cooldown")
+            .register(registry);
+    this.writes =
+        Counter.builder("remediation.dispatch.writes")
+            .description("Pending-action dispatches, by result")
+            .tag("result", "written")
+            .register(registry);
+    this.writeFailures =
+        Counter.builder("remediation.dispatch.writes")
+            .description("Pending-action dispatches, by result")
+            .tag("result", "failed")
             .register(registry);
     router.onResult(
         key -> {
@@ -243,12 +255,14 @@ public final class ProposalReconciler implements Reconciler<RemediationProposal>
       written = dispatcher.dispatch(DispatchPlan.pendingAction(p));
     } catch (IOException | RuntimeException e) {
       String why = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+      writeFailures.increment();
       RemediationProposalStatus s = Transitions.dispatchFailed(p.getStatus(), why, generation(p), now);
       patch(p, s);
       events.record(p, EventReason.DispatchFailed, s.getMessage());
       return UpdateControl.<RemediationProposal>noUpdate()
           .rescheduleAfter(Transitions.dispatchRetryDelay(s.getAttempts()));
     }
+    writes.increment();
     DispatchRecord record = new DispatchRecord();
     record.setActionId(DispatchPlan.actionId(p));
     record.setPendingActionPath(written.pendingAction().toString());

@@ -28,7 +28,7 @@ public final class IntakeMetrics {
             .description("Actionable events folded into an existing proposal")
             .register(registry);
     created =
-        Counter.builder("remediation.proposals.created")
+        Counter.builder("remediation.intake.proposals.opened")
             .description("RemediationProposal resources created by the intake")
             .register(registry);
     statusWrites =

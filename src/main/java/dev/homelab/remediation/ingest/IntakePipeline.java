@@ -120,6 +120,11 @@ public final class IntakePipeline implements AutoCloseable {
         .log("event rejected");
   }
 
+  /** True while the parse worker runs. */
+  public boolean alive() {
+    return worker.isAlive();
+  }
+
   /** Bytes currently buffered (payloads plus per-entry overhead). */
   public long bufferedBytes() {
     return queuedBytes.get();

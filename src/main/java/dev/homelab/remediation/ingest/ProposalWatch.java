@@ -8,7 +8,16 @@ import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.MultiGauge;
+import io.micrometer.core.instrument.Tags;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -22,12 +31,45 @@ public final class ProposalWatch implements AutoCloseable {
   private final KubernetesClient client;
   private final String namespace;
   private final IncidentBook book;
+  private final MultiGauge byPhase;
+  private final ScheduledExecutorService gaugeTimer =
+      Executors.newSingleThreadScheduledExecutor(IncidentBook.named("proposal-gauges"));
   private SharedIndexInformer<RemediationProposal> informer;
 
-  public ProposalWatch(KubernetesClient client, String namespace, IncidentBook book) {
+  public ProposalWatch(
+      KubernetesClient client, String namespace, IncidentBook book, MeterRegistry registry) {
     this.client = client;
     this.namespace = namespace;
     this.book = book;
+    this.byPhase =
+        MultiGauge.builder("remediation.proposals")
+            .description("RemediationProposals in the watched namespace, by phase and action")
+            .register(registry);
+  }
+
+  /** Counts the cached proposals by phase and action into the remediation_proposals gauge. */
+  void refreshGauges() {
+    if (informer == null) {
+      return;
+    }
+    Map<List<String>, Long> counts =
+        informer.getStore().list().stream()
+            .collect(
+                Collectors.groupingBy(
+                    p -> {
+                      RemediationProposalStatus s = p.getStatus();
+                      String phase = s == null || s.getPhase() == null ? "New" : s.getPhase().name();
+                      String action =
+                          s == null || s.getProposal() == null || s.getProposal().getAction() == null
+                              ? "none"
+                              : s.getProposal().getAction();
+                      return List.of(phase, action);
+                    },
+                    Collectors.counting()));
+    List<MultiGauge.Row<?>> rows = new ArrayList<>();
+    counts.forEach(
+        (k, n) -> rows.add(MultiGauge.Row.of(Tags.of("phase", k.get(0), "action", k.get(1)), n)));
+    byPhase.register(rows, true);
   }
 
   /** Starts watching and waits until the initial list has reached the book. */
@@ -77,6 +119,7 @@ public final class ProposalWatch implements AutoCloseable {
         book.observe(view(p));
       }
     }
+    gaugeTimer.scheduleWithFixedDelay(this::refreshGaugesQuietly, 0, 5, TimeUnit.SECONDS);
     LOG.atInfo()
         .addKeyValue("namespace", namespace)
         .addKeyValue("proposals", informer.getStore().list().size())
@@ -99,8 +142,18 @@ public final class ProposalWatch implements AutoCloseable {
         s == null ? null : s.getOccurrences());
   }
 
+  private void refreshGaugesQuietly() {
+    try {
+      refreshGauges();
+    } catch (RuntimeException e) {
+      LOG.debug("gauge refresh failed", e);
+    }
+  }
+
   @Override
   public void close() {
+    gaugeTimer.shutdownNow();
+    byPhase.register(List.of(), true);
     if (informer != null) {
       informer.close();
     }

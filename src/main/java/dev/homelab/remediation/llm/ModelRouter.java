@@ -141,10 +141,13 @@ public final class ModelRouter implements AutoCloseable {
         result = new ChainResult.Failed(java.util.List.of("router: " + e));
       }
       String outcome = result instanceof ChainResult.Answered ? "answered" : "failed";
+      String model =
+          result instanceof ChainResult.Answered a ? a.answer().model() : "none";
       sample.stop(
           Timer.builder("remediation.model.consultations")
-              .description("Walks of the model chain, by outcome")
+              .description("Walks of the model chain: latency by outcome and answering model")
               .tag("outcome", outcome)
+              .tag("model", model)
               .register(registry));
       if (result instanceof ChainResult.Answered a) {
         Counter.builder("remediation.model.calls")

@@ -98,6 +98,8 @@ class ProposalFlowIT {
     v.put("PENDING_ACTIONS_DIR", pendingDir.toString());
     v.put("EVENTS_DIR", eventsDir.toString());
     v.put("FOLD_FLUSH_MILLIS", "100");
+    v.put("HTTP_PORT", "0");
+    v.put("LEADER_ELECTION", "false");
     v.putAll(extra);
     return v;
   }
@@ -166,9 +168,10 @@ class ProposalFlowIT {
         });
   }
 
+  /** The files an executor sees: hidden temporary files of an atomic write in progress excluded. */
   List<Path> files(Path dir) throws IOException {
     try (Stream<Path> s = Files.list(dir)) {
-      return s.sorted().toList();
+      return s.filter(f -> !f.getFileName().toString().startsWith(".")).sorted().toList();
     }
   }
 
@@ -236,7 +239,7 @@ class ProposalFlowIT {
       publish("solaria", "ollama", "service_unhealthy", "2026-05-27T17:11:" + (10 + i % 40) + "Z");
     }
     RemediationProposal p = awaitPhase(Phase.Dispatched);
-    await().atMost(Duration.ofSeconds(10)).until(() -> running.intake.settled()
+    await().atMost(Duration.ofSeconds(10)).until(() -> running.intake().settled()
         && only().getStatus().getOccurrences() != null && only().getStatus().getOccurrences() == 50);
     // The reconciler's and the intake's status patches touch different fields: both survive.
     p = only();
@@ -367,7 +370,7 @@ class ProposalFlowIT {
     publish("solaria", "ollama", "service_unhealthy", "2026-05-27T17:11:39Z");
     awaitPhase(Phase.Ignored);
     publish("solaria", "ollama", "service_unhealthy", "2026-05-27T17:12:39Z");
-    await().atMost(Duration.ofSeconds(10)).until(() -> running.intake.settled()
+    await().atMost(Duration.ofSeconds(10)).until(() -> running.intake().settled()
         && only().getStatus().getOccurrences() != null && only().getStatus().getOccurrences() == 2);
     assertThat(ollama.calls()).isEqualTo(1);
 
@@ -390,7 +393,7 @@ class ProposalFlowIT {
 
     start();
     publish("chelsty", "zigbee2mqtt", "service_unhealthy", "2026-05-27T17:12:39Z");
-    await().atMost(Duration.ofSeconds(10)).until(() -> running.intake.settled()
+    await().atMost(Duration.ofSeconds(10)).until(() -> running.intake().settled()
         && only().getStatus().getOccurrences() != null && only().getStatus().getOccurrences() == 2);
     assertThat(only().getStatus().getPhase()).isEqualTo(Phase.AwaitingApproval);
     assertThat(ollama.calls()).isEqualTo(1);

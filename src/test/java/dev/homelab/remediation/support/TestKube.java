@@ -51,4 +51,29 @@ public final class TestKube {
     }
     return writes;
   }
+
+  /**
+   * JOSDK checks its Lease permissions with a SelfSubjectRulesReview before leader election,
+   * which the mock server cannot answer in CRUD mode: answer it as an API server would for the
+   * chart's Role.
+   */
+  public static void allowLeaseAccess(KubernetesMockServer server) {
+    var review =
+        new io.fabric8.kubernetes.api.model.authorization.v1.SelfSubjectRulesReviewBuilder()
+            .withNewStatus()
+            .addNewResourceRule()
+            .withApiGroups("coordination.k8s.io")
+            .withResources("leases")
+            .withVerbs("get", "create", "update")
+            .endResourceRule()
+            .withIncomplete(false)
+            .endStatus()
+            .build();
+    server
+        .expect()
+        .post()
+        .withPath("/apis/authorization.k8s.io/v1/selfsubjectrulesreviews")
+        .andReturn(201, review)
+        .always();
+  }
 }

@@ -1,0 +1,64 @@
+package dev.homelab.remediation.ops;
+
+import dev.homelab.remediation.dispatch.AtomicFiles;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Rewrites a heartbeat file (the current time) every period while the operator is healthy, for the
+ * homelab's file-based checks (the Python agent's healthcheck.sh looked at the file's age).
+ */
+public final class Heartbeat implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(Heartbeat.class);
+
+  private final Path file;
+  private final Supplier<Check> liveness;
+  private final Clock clock;
+  private final ScheduledExecutorService timer =
+      Executors.newSingleThreadScheduledExecutor(
+          r -> {
+            Thread t = new Thread(r, "heartbeat");
+            t.setDaemon(true);
+            return t;
+          });
+
+  public Heartbeat(Path file, Supplier<Check> liveness, Clock clock) {
+    this.file = file;
+    this.liveness = liveness;
+    this.clock = clock;
+  }
+
+  public void start(Duration period) {
+    timer.scheduleAtFixedRate(this::beat, 0, period.toMillis(), TimeUnit.MILLISECONDS);
+  }
+
+  /** Writes the file when healthy; returns whether it did. */
+  public boolean beat() {
+    Check c = liveness.get();
+    if (!c.ok()) {
+      LOG.atWarn().addKeyValue("reason", c.detail()).log("unhealthy: heartbeat not written");
+      return false;
+    }
+    try {
+      AtomicFiles.write(file, (clock.instant() + "\n").getBytes(StandardCharsets.UTF_8));
+      return true;
+    } catch (IOException | RuntimeException e) {
+      LOG.atWarn().addKeyValue("file", file).log("cannot write heartbeat: {}", e.getMessage());
+      return false;
+    }
+  }
+
+  @Override
+  public void close() {
+    timer.shutdownNow();
+  }
+}
