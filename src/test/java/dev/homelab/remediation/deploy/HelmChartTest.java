@@ -267,11 +267,10 @@ class HelmChartTest {
     Role role = defaults.one(Role.class, "Role");
     assertThat(role.getRules().stream().map(HelmChartTest::rule))
         .containsExactly(
-            "remediation.homelab.dev remediationproposals [get, list, watch, create, patch, delete]",
-            "remediation.homelab.dev remediationproposals/status [get, patch]",
-            " events [create, patch]",
-            "events.k8s.io events [create, patch]",
-            "coordination.k8s.io leases [get, create, update]");
+            "remediation.homelab.dev remediationproposals [get, list, watch, create, delete]",
+            "remediation.homelab.dev remediationproposals/status [patch]",
+            " events [create]",
+            "coordination.k8s.io leases [get, create, update, patch]");
     assertThat(role.getRules()).allSatisfy(r -> assertThat(r.getResourceNames()).isNullOrEmpty());
     assertThat(defaults.kinds()).doesNotContain("ClusterRole", "ClusterRoleBinding");
 

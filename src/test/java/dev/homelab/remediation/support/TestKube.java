@@ -64,7 +64,7 @@ public final class TestKube {
             .addNewResourceRule()
             .withApiGroups("coordination.k8s.io")
             .withResources("leases")
-            .withVerbs("get", "create", "update")
+            .withVerbs("get", "create", "update", "patch")
             .endResourceRule()
             .withIncomplete(false)
             .endStatus()

@@ -1,0 +1,162 @@
+package dev.homelab.remediation.ops;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.homelab.remediation.RemediationOperatorApp;
+import dev.homelab.remediation.api.v1alpha1.Phase;
+import dev.homelab.remediation.api.v1alpha1.RemediationProposal;
+import dev.homelab.remediation.config.OperatorConfig;
+import dev.homelab.remediation.support.FakeOllama;
+import dev.homelab.remediation.support.FakeReply;
+import dev.homelab.remediation.support.TestKube;
+import dev.homelab.remediation.support.TestRedis;
+import io.fabric8.kubernetes.api.model.rbac.PolicyRule;
+import io.fabric8.kubernetes.api.model.rbac.Role;
+import io.fabric8.kubernetes.client.ConfigBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
+import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
+import io.fabric8.mockwebserver.http.RecordedRequest;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Runs the operator through every kind of work it does (intake, a conflicting create, proposals,
+ * dispatch, Events, retention, leader election) with its own client, records every request that
+ * client made to the API server, and compares them with the chart's Role: nothing missing, nothing
+ * extra.
+ */
+@EnableKubernetesMockClient(crud = true)
+class RbacIT {
+  static KubernetesClient client;
+  static KubernetesMockServer server;
+  static final String AGENT = "remediation-operator-under-test";
+  static final Pattern PATH =
+      Pattern.compile("^/(?:api/v1|apis/([^/]+)/[^/]+)/namespaces/[^/]+/([^/?]+)(?:/([^/?]+))?(?:/([^/?]+))?(?:\\?(.*))?$");
+
+  @TempDir Path tmp;
+
+  @Test
+  void theChartsRoleIsExactlyWhatTheCodeCalls() throws Exception {
+    TestKube.installCrd(client);
+    TestKube.allowLeaseAccess(server);
+    KubernetesClient operatorClient =
+        new KubernetesClientBuilder()
+            .withConfig(new ConfigBuilder(client.getConfiguration()).withUserAgent(AGENT).build())
+            .build();
+    String ns = "rbac";
+    try (TestRedis redis = new TestRedis();
+        FakeOllama ollama = new FakeOllama()) {
+      ollama.enqueue(FakeReply.proposal("restart", 0.9, false, null));
+      ollama.setDefault(FakeReply.proposal("ignore", 0.9, false, null));
+      OperatorConfig cfg =
+          OperatorConfig.withDefaults(
+              Map.ofEntries(
+                  Map.entry("REDIS_URL", redis.url()),
+                  Map.entry("WATCH_NAMESPACE", ns),
+                  Map.entry("NODE_NAME", "solaria"),
+                  Map.entry("LLM_CHAIN", "ollama:llama3.1:8b@" + ollama.baseUrl()),
+                  Map.entry("PENDING_ACTIONS_DIR", Files.createDirectories(tmp.resolve("p")).toString()),
+                  Map.entry("EVENTS_DIR", Files.createDirectories(tmp.resolve("e")).toString()),
+                  Map.entry("HTTP_PORT", "0"),
+                  Map.entry("COOLDOWN_SECONDS", "0"),
+                  Map.entry("RETENTION", "3s"),
+                  Map.entry("FOLD_FLUSH_MILLIS", "100"),
+                  Map.entry("LEASE_DURATION_SECONDS", "2")));
+      RemediationOperatorApp.Running running =
+          RemediationOperatorApp.start(
+              new RemediationOperatorApp.Wiring(cfg, operatorClient, new SimpleMeterRegistry(), Clock.systemUTC(), false));
+      try {
+        await().atMost(Duration.ofSeconds(20)).until(running::ready);
+        // Dispatched, then deleted by retention.
+        redis.publish("health_events", event("ollama", 1779902000));
+        // Ignored; the same event again while it still exists: a create that conflicts, and a get.
+        String ignored = event("redis", 1779902100);
+        redis.publish("health_events", ignored);
+        await().atMost(Duration.ofSeconds(20)).until(() -> TestKube.proposals(client, ns).stream()
+            .anyMatch(p -> p.getStatus() != null && p.getStatus().getPhase() == Phase.Ignored));
+        redis.publish("health_events", ignored);
+        await().atMost(Duration.ofSeconds(20)).until(() -> running.intake().metrics.receivedCount() == 3 && running.intake().settled());
+        // Retention deletes both.
+        await().atMost(Duration.ofSeconds(30)).until(() -> TestKube.proposals(client, ns).isEmpty());
+      } finally {
+        running.close();
+        operatorClient.close();
+      }
+    }
+
+    Set<String> used = new TreeSet<>();
+    RecordedRequest r;
+    while ((r = server.takeRequest(100, TimeUnit.MILLISECONDS)) != null) {
+      String ua = r.getHeader("User-Agent");
+      if (ua == null || !ua.contains(AGENT) || r.getPath().contains("selfsubjectrulesreviews")) {
+        continue; // the test's own client, or the review every authenticated user may create
+      }
+      used.add(permission(r.getMethod(), r.getPath()));
+    }
+
+    Set<String> granted = new TreeSet<>();
+    List<?> objects;
+    try (var in = Files.newInputStream(Path.of("k8s/02-remediation-operator.yaml"))) {
+      objects = client.load(in).items();
+    }
+    for (Object o : objects) {
+      if (o instanceof Role role) {
+        for (PolicyRule rule : role.getRules()) {
+          for (String g : rule.getApiGroups()) {
+            for (String res : rule.getResources()) {
+              for (String verb : rule.getVerbs()) {
+                granted.add(g + " " + res + " " + verb);
+              }
+            }
+          }
+        }
+      }
+    }
+    // JOSDK checks at start-up (SelfSubjectRulesReview) that it may update the Lease, although
+    // Fabric8's lock renews it by patch.
+    used.add("coordination.k8s.io leases update");
+    assertThat(used).as("API calls the operator made").isEqualTo(granted);
+  }
+
+  static String event(String service, long ts) {
+    return "{\"event_type\":\"service_unhealthy\",\"node\":\"solaria\",\"service\":\"" + service
+        + "\",\"timestamp\":" + ts + "}";
+  }
+
+  /** "group resource[/subresource] verb" for one request. */
+  static String permission(String method, String path) {
+    Matcher m = PATH.matcher(path);
+    if (!m.matches()) {
+      return "unexpected " + method + " " + path;
+    }
+    String group = m.group(1) == null ? "" : m.group(1);
+    String resource = m.group(2) + (m.group(4) == null ? "" : "/" + m.group(4));
+    boolean named = m.group(3) != null;
+    String query = m.group(5) == null ? "" : m.group(5);
+    String verb =
+        switch (method) {
+          case "GET" -> query.contains("watch=true") ? "watch" : named ? "get" : "list";
+          case "POST" -> "create";
+          case "PUT" -> "update";
+          case "PATCH" -> "patch";
+          case "DELETE" -> named ? "delete" : "deletecollection";
+          default -> method;
+        };
+    return group + " " + resource + " " + verb;
+  }
+}
