@@ -107,6 +107,11 @@ public final class ProposalReconciler implements Reconciler<RemediationProposal>
   @Override
   public UpdateControl<RemediationProposal> reconcile(
       RemediationProposal p, Context<RemediationProposal> context) {
+    if (p.getSpec() == null || p.getSpec().getSvcKey() == null) {
+      // Not made by the intake (for example an approval manifest re-applied after its proposal
+      // was deleted): there is no event to act on.
+      return UpdateControl.noUpdate();
+    }
     Phase phase = p.getStatus() == null ? null : p.getStatus().getPhase();
     String key = key(p);
     if (phase != Phase.Proposing) {

@@ -269,6 +269,35 @@ class ProposalFlowIT {
   }
 
   @Test
+  void approvalFromAGitOpsManifestAppliedByAnotherClientIsKept() throws IOException {
+    ollama.enqueue(FakeReply.proposal("restart", 0.95, false, null));
+    start();
+    publish("chelsty", "zigbee2mqtt", "service_unhealthy", "2026-05-27T17:11:39Z");
+    RemediationProposal p = awaitPhase(Phase.AwaitingApproval);
+
+    // The reviewer's change in Git: the exported manifest with its annotation uncommented.
+    Path exported = dev.homelab.remediation.gitops.ProposalExporter.export(proposals(), tmp.resolve("gitops")).get(0);
+    String approved = Files.readString(exported)
+        .replace("  # annotations:", "  annotations:").replace("  #   remediation", "    remediation")
+        .replace("your-name", "flux-review");
+    RemediationProposal manifest =
+        io.fabric8.kubernetes.client.utils.Serialization.unmarshal(approved, RemediationProposal.class);
+    // Another client applies it as kubectl apply / Flux would: only the fields in the manifest.
+    try (KubernetesClient flux = new io.fabric8.kubernetes.client.KubernetesClientBuilder()
+        .withConfig(new io.fabric8.kubernetes.client.ConfigBuilder(client.getConfiguration()).withUserAgent("flux").build())
+        .build()) {
+      flux.resources(RemediationProposal.class).inNamespace(namespace).withName(p.getMetadata().getName())
+          .patch(io.fabric8.kubernetes.client.dsl.base.PatchContext.of(io.fabric8.kubernetes.client.dsl.base.PatchType.JSON_MERGE),
+              JSON.writeValueAsString(java.util.Map.of("metadata", java.util.Map.of("annotations", manifest.getMetadata().getAnnotations()))));
+    }
+    p = awaitPhase(Phase.Dispatched);
+    assertThat(p.getStatus().getApproval().getBy()).isEqualTo("annotation:flux-review");
+    assertThat(p.getMetadata().getAnnotations()).containsEntry("remediation.homelab.dev/approval", "approved");
+    assertThat(p.getSpec().getSvcKey()).isEqualTo("chelsty/zigbee2mqtt");
+    assertThat(files(pendingDir)).hasSize(1);
+  }
+
+  @Test
   void rejectedByAnnotationWritesNothing() throws IOException {
     ollama.enqueue(FakeReply.proposal("restart", 0.95, false, null));
     start();

@@ -1,0 +1,85 @@
+package dev.homelab.remediation.gitops;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.homelab.remediation.api.v1alpha1.Phase;
+import dev.homelab.remediation.api.v1alpha1.ProposedAction;
+import dev.homelab.remediation.api.v1alpha1.RemediationProposal;
+import dev.homelab.remediation.api.v1alpha1.RemediationProposalSpec;
+import dev.homelab.remediation.api.v1alpha1.RemediationProposalStatus;
+import io.fabric8.kubernetes.api.model.ManagedFieldsEntry;
+import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
+import io.fabric8.kubernetes.client.utils.Serialization;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ProposalExporterTest {
+  @TempDir Path dir;
+
+  static RemediationProposal proposal(String name, Phase phase, String message) {
+    RemediationProposal p = new RemediationProposal();
+    p.setMetadata(new ObjectMetaBuilder().withName(name).withNamespace("homelab").withUid("u-1")
+        .withResourceVersion("42").withManagedFields(new ManagedFieldsEntry()).build());
+    RemediationProposalSpec spec = new RemediationProposalSpec();
+    spec.setSvcKey("chelsty/zigbee2mqtt");
+    spec.setNode("chelsty");
+    spec.setService("zigbee2mqtt");
+    spec.setEventType("service_unhealthy");
+    spec.setSeverity("warning");
+    spec.setMessage(message);
+    spec.setObservedAt("2026-05-27T15:11:39Z");
+    p.setSpec(spec);
+    RemediationProposalStatus s = new RemediationProposalStatus();
+    s.setPhase(phase);
+    ProposedAction a = new ProposedAction();
+    a.setAction("restart");
+    a.setTarget("chelsty/zigbee2mqtt");
+    a.setConfidence(0.82);
+    a.setRequiresHuman(true);
+    a.setModel("ollama/llama3.1:8b");
+    a.setReason("crash loop");
+    a.setPolicyRules(List.of("always-human-node"));
+    s.setProposal(a);
+    s.setOccurrences(4L);
+    p.setStatus(s);
+    return p;
+  }
+
+  @Test
+  void writesOneManifestPerOpenProposal() throws IOException {
+    List<Path> files =
+        ProposalExporter.export(
+            List.of(
+                proposal("b-waiting", Phase.AwaitingApproval, "health check failing"),
+                proposal("a-done", Phase.Dispatched, "x"),
+                proposal("c-failed", Phase.Failed, "y")),
+            dir);
+    assertThat(files).extracting(f -> f.getFileName().toString())
+        .containsExactly("homelab-b-waiting.yaml", "homelab-c-failed.yaml");
+  }
+
+  @Test
+  void manifestCarriesOnlyNameNamespaceAndTheCommentedAnnotation() throws IOException {
+    Path f = ProposalExporter.export(List.of(proposal("p1", Phase.AwaitingApproval,
+        "line one\nline two: with colon # and hash\u0007")), dir).get(0);
+    String yaml = Files.readString(f);
+    assertThat(yaml).contains("# proposal: restart chelsty/zigbee2mqtt").contains("# policy:   always-human-node");
+    assertThat(yaml).doesNotContain("uid").doesNotContain("resourceVersion").doesNotContain("managedFields");
+    RemediationProposal parsed = Serialization.unmarshal(yaml, RemediationProposal.class);
+    assertThat(parsed.getMetadata().getName()).isEqualTo("p1");
+    assertThat(parsed.getMetadata().getNamespace()).isEqualTo("homelab");
+    assertThat(parsed.getMetadata().getAnnotations()).isNullOrEmpty();
+    assertThat(parsed.getSpec()).isNull();
+    assertThat(parsed.getStatus()).isNull();
+
+    String approved = yaml.replace("  # annotations:", "  annotations:").replace("  #   remediation", "    remediation");
+    RemediationProposal decided = Serialization.unmarshal(approved, RemediationProposal.class);
+    assertThat(decided.getMetadata().getAnnotations())
+        .containsEntry("remediation.homelab.dev/approval", "approved")
+        .containsEntry("remediation.homelab.dev/approved-by", "your-name");
+  }
+}
