@@ -406,7 +406,8 @@ public final class RemediationOperatorApp {
             metrics,
             w.clock(),
             cfg.maxMessageBytes,
-            cfg.intakeBufferBytes);
+            cfg.intakeBufferBytes,
+            cfg.intakeWorkers);
     pipeline.start();
     RedisURI uri = RedisURI.create(cfg.redisUrl);
     cfg.redisPassword.ifPresent(p -> uri.setAuthentication(p.toCharArray()));

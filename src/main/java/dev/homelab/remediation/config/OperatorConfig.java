@@ -97,6 +97,9 @@ public final class OperatorConfig {
   public static final Setting INTAKE_BUFFER_BYTES =
       new Setting("INTAKE_BUFFER_BYTES", "16777216", "Bytes of received messages held for parsing; beyond it messages are dropped and counted.");
 
+  public static final Setting INTAKE_WORKERS =
+      new Setting("INTAKE_WORKERS", "2", "Threads that parse and fold received messages.");
+
   public static final List<Setting> SETTINGS =
       List.of(
           REDIS_URL,
@@ -128,7 +131,8 @@ public final class OperatorConfig {
           LEASE_NAME,
           LEASE_DURATION_SECONDS,
           FOLD_FLUSH_MILLIS,
-          INTAKE_BUFFER_BYTES);
+          INTAKE_BUFFER_BYTES,
+          INTAKE_WORKERS);
 
   public final String redisUrl;
   public final Optional<String> redisPassword;
@@ -160,6 +164,7 @@ public final class OperatorConfig {
   public final Duration leaseDuration;
   public final Duration foldFlushInterval;
   public final long intakeBufferBytes;
+  public final int intakeWorkers;
 
   private OperatorConfig(Map<String, String> values) {
     Reader r = new Reader(values);
@@ -196,6 +201,7 @@ public final class OperatorConfig {
     leaseDuration = Duration.ofSeconds(r.longIn(LEASE_DURATION_SECONDS, 2, 600));
     foldFlushInterval = Duration.ofMillis(r.longIn(FOLD_FLUSH_MILLIS, 10, 600_000));
     intakeBufferBytes = r.longIn(INTAKE_BUFFER_BYTES, 1024 * 1024, 1L << 31);
+    intakeWorkers = (int) r.longIn(INTAKE_WORKERS, 1, 16);
     if (intakeBufferBytes < maxMessageBytes) {
       throw new ConfigException(INTAKE_BUFFER_BYTES.env(), "must be at least MAX_MESSAGE_BYTES");
     }

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.homelab.remediation.api.v1alpha1.RemediationProposal;
 import dev.homelab.remediation.api.v1alpha1.RemediationProposalStatus;
+import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.dsl.base.PatchContext;
 import io.fabric8.kubernetes.client.dsl.base.PatchType;
@@ -26,10 +27,17 @@ public final class KubernetesStatusPatcher implements StatusPatcher {
   public RemediationProposal patch(RemediationProposal p, RemediationProposalStatus fields) {
     ObjectNode body = json.createObjectNode();
     body.set("status", json.valueToTree(fields));
+    // Patching through an item (name and namespace only) saves Fabric8's GET before the patch.
+    RemediationProposal target = new RemediationProposal();
+    target.setMetadata(
+        new ObjectMetaBuilder()
+            .withName(p.getMetadata().getName())
+            .withNamespace(p.getMetadata().getNamespace())
+            .build());
     return client
         .resources(RemediationProposal.class)
         .inNamespace(p.getMetadata().getNamespace())
-        .withName(p.getMetadata().getName())
+        .resource(target)
         .subresource("status")
         .patch(MERGE, body.toString());
   }

@@ -20,7 +20,7 @@ import java.util.Optional;
  * @param details details (shape A) or data (shape B), as given; may be null
  * @param extra unknown top-level fields, as given; may be null
  * @param receivedAt when the operator received it
- * @param fingerprint digest of the raw payload, for events without a timestamp
+ * @param fingerprint digest of the raw payload for events without a timestamp; null otherwise
  */
 public record HealthEvent(
     String eventType,

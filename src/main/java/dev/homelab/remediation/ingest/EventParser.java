@@ -169,7 +169,8 @@ public final class EventParser {
             details == null || details.isNull() ? null : details,
             extra,
             receivedAt,
-            Names.sha256Hex(payload).substring(0, 16)));
+            // Only an event without its own time needs the payload to identify its incident.
+            observed.isPresent() ? null : Names.sha256Hex(payload).substring(0, 16)));
   }
 
   private record Field(String value, boolean bad) {}

@@ -2,6 +2,8 @@ package dev.homelab.remediation.ingest;
 
 import java.time.Clock;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -10,7 +12,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Takes raw messages from the Redis I/O thread without blocking it: the message is put in a
- * queue bounded by bytes, and one worker thread parses it and hands it to the {@link
+ * queue bounded by bytes, and worker threads parse it and hand it to the {@link
  * IncidentBook}. When the buffer is full the message is dropped and counted ({@code
  * buffer_full}), so a storm can never grow the heap without bound.
  */
@@ -32,7 +34,7 @@ public final class IntakePipeline implements AutoCloseable {
   private final LinkedBlockingQueue<Raw> queue = new LinkedBlockingQueue<>();
   private final AtomicLong queuedBytes = new AtomicLong();
   private final AtomicLong inFlight = new AtomicLong();
-  private final Thread worker;
+  private final List<Thread> workers = new ArrayList<>();
   private volatile boolean accepting = true;
 
   public IntakePipeline(
@@ -41,19 +43,23 @@ public final class IntakePipeline implements AutoCloseable {
       IntakeMetrics metrics,
       Clock clock,
       int maxMessageBytes,
-      long bufferBytes) {
+      long bufferBytes,
+      int workerCount) {
     this.parser = parser;
     this.book = book;
     this.metrics = metrics;
     this.clock = clock;
     this.maxMessageBytes = maxMessageBytes;
     this.bufferBytes = bufferBytes;
-    this.worker = new Thread(this::work, "intake-parse");
-    this.worker.setDaemon(true);
+    for (int i = 1; i <= workerCount; i++) {
+      Thread t = new Thread(this::work, "intake-parse-" + i);
+      t.setDaemon(true);
+      workers.add(t);
+    }
   }
 
   public void start() {
-    worker.start();
+    workers.forEach(Thread::start);
   }
 
   /** Called on the Redis I/O thread: constant time, never blocks. */
@@ -120,9 +126,9 @@ public final class IntakePipeline implements AutoCloseable {
         .log("event rejected");
   }
 
-  /** True while the parse worker runs. */
+  /** True while every parse worker runs. */
   public boolean alive() {
-    return worker.isAlive();
+    return workers.stream().allMatch(Thread::isAlive);
   }
 
   /** Bytes currently buffered (payloads plus per-entry overhead). */
@@ -151,9 +157,11 @@ public final class IntakePipeline implements AutoCloseable {
   @Override
   public void close() {
     accepting = false;
-    queue.add(STOP);
+    workers.forEach(w -> queue.add(STOP));
     try {
-      worker.join(10_000);
+      for (Thread w : workers) {
+        w.join(10_000);
+      }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }

@@ -10,6 +10,7 @@ import io.fabric8.kubernetes.client.dsl.Resource;
 import io.fabric8.kubernetes.client.dsl.base.PatchContext;
 import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import io.fabric8.kubernetes.api.model.KubernetesResourceList;
+import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import java.net.HttpURLConnection;
 import java.time.Instant;
 import java.util.Optional;
@@ -58,10 +59,13 @@ public final class KubernetesProposalStore implements ProposalStore {
     status.put("occurrences", occurrences);
     status.put("firstSeen", firstSeen.toString());
     status.put("lastSeen", lastSeen.toString());
+    // Patching through an item (name and namespace only) saves Fabric8's GET before the patch.
+    RemediationProposal target = new RemediationProposal();
+    target.setMetadata(new ObjectMetaBuilder().withName(name).withNamespace(namespace).build());
     try {
       proposals
           .inNamespace(namespace)
-          .withName(name)
+          .resource(target)
           .subresource("status")
           .patch(MERGE, patch.toString());
       return true;

@@ -26,7 +26,14 @@ public final class Timestamps {
       return Optional.empty();
     }
     if (node.isNumber()) {
-      return fromNumber(node.decimalValue(), node.isIntegralNumber());
+      if ((node.isDouble() || node.isFloat()) && !Double.isFinite(node.doubleValue())) {
+        return Optional.empty(); // e.g. 1e3093: not a time
+      }
+      try {
+        return fromNumber(node.decimalValue(), node.isIntegralNumber());
+      } catch (ArithmeticException | NumberFormatException e) {
+        return Optional.empty();
+      }
     }
     if (node.isTextual()) {
       return parseText(node.asText().trim());

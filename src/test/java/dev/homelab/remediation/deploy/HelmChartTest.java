@@ -200,7 +200,7 @@ class HelmChartTest {
       // Tuning knobs left at the operator's defaults, and the heartbeat file (for file-based checks
       // outside Kubernetes; the probes replace it in a cluster); set them through extraEnv.
       Set<String> tuning =
-          Set.of("MAX_MESSAGE_BYTES", "FOLD_FLUSH_MILLIS", "INTAKE_BUFFER_BYTES", "HEARTBEAT_FILE");
+          Set.of("MAX_MESSAGE_BYTES", "FOLD_FLUSH_MILLIS", "INTAKE_BUFFER_BYTES", "INTAKE_WORKERS", "HEARTBEAT_FILE");
       Set<String> rendered = env(container).keySet();
       assertThat(rendered).allSatisfy(n -> assertThat(settings.contains(n)).as(n).isTrue());
       assertThat(rendered).containsAll(

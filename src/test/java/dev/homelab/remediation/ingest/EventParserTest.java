@@ -251,6 +251,10 @@ class EventParserTest {
     HealthEvent two =
         ((ParseOutcome.Accepted) parser.parse(a, "health_events", RECEIVED.plusSeconds(9))).event();
     assertThat(two.fingerprint()).isEqualTo(one.fingerprint());
+    byte[] untimed = "{\"event_type\":\"x\",\"node\":\"a\"}".getBytes(StandardCharsets.UTF_8);
+    HealthEvent u1 = ((ParseOutcome.Accepted) parser.parse(untimed, "c", RECEIVED)).event();
+    HealthEvent u2 = ((ParseOutcome.Accepted) parser.parse(untimed, "c", RECEIVED.plusSeconds(5))).event();
+    assertThat(u1.fingerprint()).isNotNull().isEqualTo(u2.fingerprint());
     assertThat(two.observedAt()).isEqualTo(one.observedAt());
     assertThat(Optional.of(one.svcKey())).contains(two.svcKey());
   }
