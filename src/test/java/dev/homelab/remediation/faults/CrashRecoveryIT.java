@@ -131,4 +131,44 @@ class CrashRecoveryIT {
       assertThat(beforeRestart).isGreaterThan(0);
     }
   }
+
+  @Test
+  void sigtermFlushesFoldedCountsAndExitsWithinTheGracePeriod() throws Exception {
+    TestKube.installCrd(client);
+    TestKube.allowLeaseAccess(server);
+    String ns = "sigterm";
+    Path kubeconfig = OperatorProcess.kubeconfig(client, tmp, ns);
+    try (TestRedis redis = new TestRedis(); FakeOllama ollama = new FakeOllama()) {
+      ollama.setDefault(FakeReply.proposal("notify", 0.9, true, null));
+      Map<String, String> env = Map.of(
+          "REDIS_URL", redis.url(),
+          "WATCH_NAMESPACE", ns,
+          "NODE_NAME", "solaria",
+          "LLM_CHAIN", "ollama:llama3.1:8b@" + ollama.baseUrl(),
+          "PENDING_ACTIONS_DIR", Files.createDirectories(tmp.resolve("p2")).toString(),
+          "EVENTS_DIR", Files.createDirectories(tmp.resolve("e2")).toString(),
+          // Nothing is flushed by the timer during the test: only shutdown writes the counts.
+          "FOLD_FLUSH_MILLIS", "600000",
+          "LOG_LEVEL", "WARN");
+      OperatorProcess p = OperatorProcess.start(kubeconfig, env, tmp.resolve("sigterm.log"));
+      try {
+        await().atMost(Duration.ofSeconds(60)).until(p::readyAsLeader);
+        List<byte[]> storm = new ArrayList<>();
+        for (int i = 0; i < 5000; i++) {
+          storm.add(("{\"event_type\":\"service_unhealthy\",\"node\":\"solaria\",\"service\":\"redis\",\"timestamp\":"
+              + (1779902000L + i) + "}").getBytes(StandardCharsets.UTF_8));
+        }
+        redis.publishAll("health_events", storm);
+        await().atMost(Duration.ofSeconds(30)).until(() -> p.metric("remediation_events_folded_total") == 4999);
+        long t0 = System.nanoTime();
+        assertThat(p.terminate(30)).as("exits by itself on SIGTERM").isTrue();
+        assertThat((System.nanoTime() - t0) / 1e9).as("seconds to exit").isLessThan(30);
+      } finally {
+        p.close();
+      }
+      List<RemediationProposal> ps = TestKube.proposals(client, ns);
+      assertThat(ps).hasSize(1);
+      assertThat(ps.get(0).getStatus().getOccurrences()).isEqualTo(5000L);
+    }
+  }
 }
