@@ -8,6 +8,7 @@ import java.io.PrintWriter;
 import java.net.URISyntaxException;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import org.slf4j.Logger;
@@ -50,6 +51,9 @@ public final class LocalCommand implements Callable<Integer> {
       description = "Directory for the kubeconfig and the action files (env LOCAL_DATA_DIR, default local-data).")
   Path dataDir;
 
+  /** The environment; tests replace it. */
+  Map<String, String> env = System.getenv();
+
   private CommandSpec spec;
 
   /** Picocli calls this while it builds the command: the operator's setting flags are added here. */
@@ -67,7 +71,7 @@ public final class LocalCommand implements Callable<Integer> {
     try {
       settings =
           LocalSettings.resolve(
-              System.getenv(), RemediationOperatorApp.flagOverrides(spec), apiPort, redisPort, dataDir);
+              env, RemediationOperatorApp.flagOverrides(spec), apiPort, redisPort, dataDir);
       OperatorConfig cfg = settings.operator();
       // Builds the chain once, so a bad LLM_CHAIN or topology file stops start-up here, as in `run`.
       ModelChains.fromConfig(cfg.llmChain, cfg.llmApiKey, cfg.llmTimeout, cfg.topologyFile);
