@@ -30,8 +30,8 @@ import java.util.Optional;
  *   <li>field selectors on any field (kubectl describe lists Events by {@code involvedObject.*});
  *   <li>typed list kinds ({@code EventList}, not {@code List}) and a JSON content type, which
  *       client-go needs to decode answers;
- *   <li>a clear refusal of what it cannot do: watches over plain HTTP (kubectl get -w) and
- *       non-API paths such as the OpenAPI documents.
+ *   <li>watches over plain HTTP (kubectl get -w), as lines for {@link HttpWatch};
+ *   <li>a clear refusal of non-API paths such as the OpenAPI documents.
  * </ul>
  */
 final class KubectlDispatcher extends Dispatcher {
@@ -68,11 +68,12 @@ final class KubectlDispatcher extends Dispatcher {
           + " (no OpenAPI documents: kubectl explain and client-side validation do not work here)");
     }
     if (get && t.watch()) {
-      if (!"websocket".equalsIgnoreCase(String.valueOf(request.getHeader("Upgrade")))) {
-        return status(405, "MethodNotAllowed", "local mode's API server streams watches over WebSocket only, "
-            + "so kubectl get -w does not work here: run kubectl get again (or under watch(1)) instead");
+      if ("websocket".equalsIgnoreCase(String.valueOf(request.getHeader("Upgrade")))) {
+        return crud.dispatch(request);
       }
-      return crud.dispatch(request);
+      // Over plain HTTP (kubectl get -w), streamed by ApiServer; field selectors are applied
+      // line by line in watchLine, since the CRUD dispatcher only knows metadata.name.
+      return crud.handleWatch(t.withoutParam("fieldSelector"));
     }
     MockResponse response = get ? get(request, t) : crud.dispatch(request);
     if (response == null) {
@@ -128,6 +129,41 @@ final class KubectlDispatcher extends Dispatcher {
     return json(200, out.toString());
   }
 
+  /**
+   * One event of a watch over plain HTTP, as the line to send, or null to leave it out: an object
+   * the client's list already showed (the CRUD dispatcher starts every watch with all matching
+   * objects as ADDED, whatever resourceVersion the client gave), or one the field selector
+   * excludes. A Table with one row when the client asked for Tables.
+   */
+  String watchLine(RecordedRequest request, String event) {
+    Target t = Target.of(request.getPath());
+    JsonNode e;
+    try {
+      e = JSON.readTree(event);
+    } catch (IOException ex) {
+      return null;
+    }
+    JsonNode object = e.path("object");
+    String type = e.path("type").asText();
+    long since = t.longParam("resourceVersion");
+    if ("ADDED".equals(type) && since > 0 && object.path("metadata").path("resourceVersion").asLong(0) <= since) {
+      return null;
+    }
+    String selector = t.param("fieldSelector");
+    if (selector != null && !FieldSelector.parse(selector).matches(object)) {
+      return null;
+    }
+    Optional<List<Tables.Column>> columns = discovery.resourceOf(t.path()).flatMap(this::columns);
+    if (columns.isEmpty() || !acceptsTable(request.getHeader("Accept"))) {
+      return e.toString();
+    }
+    ObjectNode out = JSON.createObjectNode();
+    out.put("type", type);
+    out.set("object", Tables.table(columns.get(), List.of(object),
+        object.path("metadata").path("resourceVersion").asText(null), t.param("includeObject")));
+    return out.toString();
+  }
+
   private Optional<List<Tables.Column>> columns(Discovery.Resource r) {
     if (r.group().equals(crd.getSpec().getGroup()) && r.plural().equals(crd.getSpec().getNames().getPlural())) {
       return Optional.of(Tables.crdColumns(crd, r.version(), clock));
@@ -147,6 +183,10 @@ final class KubectlDispatcher extends Dispatcher {
   }
 
   static MockResponse status(int code, String reason, String message) {
+    return json(code, statusJson(code, reason, message));
+  }
+
+  static String statusJson(int code, String reason, String message) {
     ObjectNode s = JSON.createObjectNode();
     s.put("kind", "Status");
     s.put("apiVersion", "v1");
@@ -155,7 +195,7 @@ final class KubectlDispatcher extends Dispatcher {
     s.put("message", message);
     s.put("reason", reason);
     s.put("code", code);
-    return json(code, s.toString());
+    return s.toString();
   }
 
   /** A request path split into path and (raw) query. */
@@ -181,6 +221,19 @@ final class KubectlDispatcher extends Dispatcher {
 
     String param(String name) {
       return params().get(name);
+    }
+
+    /** A whole-number parameter, or 0 when absent or not a number. */
+    long longParam(String name) {
+      try {
+        return Long.parseLong(String.valueOf(param(name)));
+      } catch (NumberFormatException e) {
+        return 0;
+      }
+    }
+
+    long timeoutSeconds() {
+      return longParam("timeoutSeconds");
     }
 
     boolean watch() {

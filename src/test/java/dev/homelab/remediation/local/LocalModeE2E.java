@@ -240,17 +240,36 @@ class LocalModeE2E {
         .contains("Events:")
         .containsPattern("Normal\\s+AwaitingApproval\\s+\\S+\\s+remediation-operator");
 
-    kubectl(kubectl.get(), "annotate", "rp", name, "remediation.homelab.dev/approval=rejected");
-    awaitPhase("chelsty/home-assistant", Phase.Rejected);
+    // kubectl get -w (a watch over plain HTTP) shows the rejection as it happens.
+    Path watchOut = work.resolve("kubectl-watch.out");
+    Process watch = new ProcessBuilder(kubectlCommand(kubectl.get(), "get", "rp", "-w"))
+        .redirectErrorStream(true).redirectOutput(watchOut.toFile()).start();
+    try {
+      await("kubectl get -w lists the proposal").atMost(Duration.ofSeconds(30))
+          .until(() -> Files.readString(watchOut).contains(name));
+      kubectl(kubectl.get(), "annotate", "rp", name, "remediation.homelab.dev/approval=rejected");
+      awaitPhase("chelsty/home-assistant", Phase.Rejected);
+      await("kubectl get -w shows Rejected").atMost(Duration.ofSeconds(30))
+          .untilAsserted(() -> assertThat(Files.readString(watchOut)).containsPattern(name + ".*\\sRejected\\s"));
+      assertThat(watch.isAlive()).as("the watch is still open").isTrue();
+    } finally {
+      watch.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+    }
     assertThat(kubectl(kubectl.get(), "get", "events"))
         .containsPattern("LAST SEEN\\s+TYPE\\s+REASON\\s+OBJECT\\s+MESSAGE")
         .contains("remediationproposal/" + name);
   }
 
-  String kubectl(Path kubectl, String... args) throws IOException, InterruptedException {
+  List<String> kubectlCommand(Path kubectl, String... args) {
     List<String> cmd = new ArrayList<>(List.of(kubectl.toString(), "--kubeconfig", data.resolve("kubeconfig").toString(),
-        "--cache-dir", work.resolve("kube-cache").toString(), "--request-timeout", "20s"));
+        "--cache-dir", work.resolve("kube-cache").toString()));
     cmd.addAll(List.of(args));
+    return cmd;
+  }
+
+  String kubectl(Path kubectl, String... args) throws IOException, InterruptedException {
+    List<String> cmd = kubectlCommand(kubectl, args);
+    cmd.add("--request-timeout=20s");
     ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
     pb.environment().remove("KUBECONFIG");
     Process p = pb.start();
