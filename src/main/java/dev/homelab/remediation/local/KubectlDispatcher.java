@@ -31,7 +31,9 @@ import java.util.Optional;
  *   <li>typed list kinds ({@code EventList}, not {@code List}) and a JSON content type, which
  *       client-go needs to decode answers;
  *   <li>watches over plain HTTP (kubectl get -w), as lines for {@link HttpWatch};
- *   <li>a clear refusal of non-API paths such as the OpenAPI documents.
+ *   <li>a clear refusal of what it cannot do: non-API paths such as the OpenAPI documents,
+ *       server-side dry runs (the CRUD dispatcher would write), strategic merge patches of
+ *       proposals (as the API server refuses them for custom resources).
  * </ul>
  */
 final class KubectlDispatcher extends Dispatcher {
@@ -75,6 +77,18 @@ final class KubectlDispatcher extends Dispatcher {
       // line by line in watchLine, since the CRUD dispatcher only knows metadata.name.
       return crud.handleWatch(t.withoutParam("fieldSelector"));
     }
+    if (!get && t.param("dryRun") != null) {
+      // The CRUD dispatcher ignores dryRun and would really write.
+      return status(400, "BadRequest", "local mode cannot do server-side dry runs: nothing was changed "
+          + "(use --dry-run=client)");
+    }
+    if ("PATCH".equals(request.getMethod()) && isCustomResource(t)
+        && String.valueOf(request.getHeader("Content-Type")).contains("strategic-merge-patch")) {
+      // As the API server answers: custom resources take no strategic merge patches.
+      return status(415, "UnsupportedMediaType", "the body of the request was in an unknown format - accepted "
+          + "media types include: application/json-patch+json, application/merge-patch+json (use kubectl patch "
+          + "--type merge)");
+    }
     MockResponse response = get ? get(request, t) : crud.dispatch(request);
     if (response == null) {
       return status(405, "MethodNotAllowed", request.getMethod() + " is not supported");
@@ -83,6 +97,12 @@ final class KubectlDispatcher extends Dispatcher {
       response.setHeader("Content-Type", JSON_TYPE);
     }
     return response;
+  }
+
+  private boolean isCustomResource(Target t) {
+    return discovery.resourceOf(t.path())
+        .filter(r -> r.group().equals(crd.getSpec().getGroup()) && r.plural().equals(crd.getSpec().getNames().getPlural()))
+        .isPresent();
   }
 
   private static boolean isWebSocket(MockResponse r) {

@@ -146,6 +146,23 @@ class LocalClusterTest {
     HttpResponse<String> openapi = get("/openapi/v2", "application/json");
     assertThat(openapi.statusCode()).isEqualTo(404);
     assertThat(JSON.readTree(openapi.body()).get("message").asText()).contains("kubectl explain");
+
+    String name = RP + "/chelsty-zigbee2mqtt-0123456789";
+    HttpResponse<String> dryRun = patch(name + "?dryRun=All", "application/merge-patch+json");
+    assertThat(dryRun.statusCode()).isEqualTo(400);
+    assertThat(client.resources(RemediationProposal.class).inNamespace("default").withName("chelsty-zigbee2mqtt-0123456789")
+        .get().getMetadata().getAnnotations()).doesNotContainKey("touched");
+
+    HttpResponse<String> strategic = patch(name, "application/strategic-merge-patch+json");
+    assertThat(strategic.statusCode()).isEqualTo(415);
+    assertThat(strategic.body()).contains("merge-patch");
+  }
+
+  static HttpResponse<String> patch(String path, String contentType) throws IOException, InterruptedException {
+    return HTTP.send(HttpRequest.newBuilder(URI.create(cluster.url() + path))
+        .header("Content-Type", contentType)
+        .method("PATCH", HttpRequest.BodyPublishers.ofString("{\"metadata\":{\"annotations\":{\"touched\":\"yes\"}}}"))
+        .build(), HttpResponse.BodyHandlers.ofString());
   }
 
   @Test
