@@ -47,7 +47,7 @@ class LocalCommandTest {
 
   static boolean free(int port) {
     try (ServerSocket s = occupy(port)) {
-      return true;
+      return s.isBound();
     } catch (IOException e) {
       return false;
     }
@@ -64,6 +64,7 @@ class LocalCommandTest {
     int api = TestRedis.freePort();
     int redis = TestRedis.freePort();
     try (ServerSocket taken = occupy(api)) {
+      assertThat(taken.isBound()).isTrue();
       Outcome o = local(Map.of(), "--api-port", "" + api, "--redis-port", "" + redis, "--data-dir", tmp.resolve("d").toString());
       assertThat(o.exitCode()).isEqualTo(1);
       assertOneLine(o, "port " + api + " on 127.0.0.1 is already in use", "Kubernetes API", "--api-port", "LOCAL_API_PORT");
@@ -76,6 +77,7 @@ class LocalCommandTest {
     int api = TestRedis.freePort();
     int redis = TestRedis.freePort();
     try (ServerSocket taken = occupy(redis)) {
+      assertThat(taken.isBound()).isTrue();
       Outcome o = local(Map.of("LOCAL_API_PORT", "" + api, "LOCAL_REDIS_PORT", "" + redis), "--data-dir", tmp.resolve("d").toString());
       assertThat(o.exitCode()).isEqualTo(1);
       assertOneLine(o, "port " + redis + " on 127.0.0.1 is already in use", "embedded Redis", "--redis-port");
