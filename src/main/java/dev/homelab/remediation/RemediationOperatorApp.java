@@ -26,6 +26,8 @@ import dev.homelab.remediation.ingest.IntakePipeline;
 import dev.homelab.remediation.ingest.KubernetesProposalStore;
 import dev.homelab.remediation.ingest.ProposalWatch;
 import dev.homelab.remediation.ingest.RedisSubscriber;
+import dev.homelab.remediation.local.LocalCommand;
+import dev.homelab.remediation.local.PublishCommand;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.javaoperatorsdk.operator.Operator;
@@ -58,7 +60,9 @@ import picocli.CommandLine.Spec;
     subcommands = {
       RemediationOperatorApp.RunCommand.class,
       RemediationOperatorApp.ConfigDocsCommand.class,
-      RemediationOperatorApp.ExportCommand.class
+      RemediationOperatorApp.ExportCommand.class,
+      LocalCommand.class,
+      PublishCommand.class
     })
 public final class RemediationOperatorApp {
   private static final Logger LOG = LoggerFactory.getLogger(RemediationOperatorApp.class);
@@ -74,7 +78,7 @@ public final class RemediationOperatorApp {
     return cl;
   }
 
-  private static void addSettingFlags(CommandSpec spec) {
+  public static void addSettingFlags(CommandSpec spec) {
     for (Setting s : OperatorConfig.SETTINGS) {
       spec.addOption(
           OptionSpec.builder(s.flag())
@@ -86,7 +90,7 @@ public final class RemediationOperatorApp {
   }
 
   /** The settings given as flags, keyed by their environment variable names. */
-  static Map<String, String> flagOverrides(CommandSpec spec) {
+  public static Map<String, String> flagOverrides(CommandSpec spec) {
     Map<String, String> out = new HashMap<>();
     for (Setting s : OperatorConfig.SETTINGS) {
       OptionSpec o = spec.findOption(s.flag());

@@ -1,0 +1,173 @@
+package dev.homelab.remediation.local;
+
+import dev.homelab.remediation.RemediationOperatorApp;
+import dev.homelab.remediation.config.OperatorConfig;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.io.IOException;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.FileSystemException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The operator on one machine: the embedded Kubernetes API, the embedded Redis (unless REDIS_URL
+ * is set), the kubeconfig for kubectl, and the same operator {@code run} starts.
+ */
+public final class LocalMode implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(LocalMode.class);
+
+  private final LocalSettings settings;
+  private final LocalRedis redis;
+  private final LocalCluster cluster;
+  private final KubernetesClient client;
+  private final RemediationOperatorApp.Running running;
+
+  private LocalMode(
+      LocalSettings settings,
+      LocalRedis redis,
+      LocalCluster cluster,
+      KubernetesClient client,
+      RemediationOperatorApp.Running running) {
+    this.settings = settings;
+    this.redis = redis;
+    this.cluster = cluster;
+    this.client = client;
+    this.running = running;
+  }
+
+  /**
+   * Checks the data directories and ports, then starts everything; on a failure, stops what it
+   * had started.
+   *
+   * @throws LocalStartException when a port is taken, a directory is not writable, or a part
+   *     cannot start
+   */
+  public static LocalMode start(LocalSettings s) {
+    OperatorConfig cfg = s.operator();
+    requireWritableDir(s.dataDir(), "the local-mode data directory");
+    requireWritableDir(cfg.pendingActionsDir, "PENDING_ACTIONS_DIR");
+    requireWritableDir(cfg.eventsDir, "EVENTS_DIR");
+    Ports.requireFree(s.apiPort(), "the Kubernetes API", "--api-port", LocalSettings.API_PORT_ENV);
+    if (s.externalRedisUrl().isEmpty()) {
+      Ports.requireFree(s.redisPort(), "the embedded Redis", "--redis-port", LocalSettings.REDIS_PORT_ENV);
+    }
+    LocalRedis redis = null;
+    LocalCluster cluster = null;
+    KubernetesClient client = null;
+    try {
+      redis = s.externalRedisUrl().isEmpty() ? LocalRedis.start(s.redisPort()) : null;
+      cluster = LocalCluster.start(s.apiPort(), cfg.watchNamespace);
+      try {
+        Kubeconfig.write(s.kubeconfig(), cluster.url(), cfg.watchNamespace);
+      } catch (IOException e) {
+        throw new LocalStartException("cannot write " + s.kubeconfig() + ": " + describe(e));
+      }
+      client = cluster.newClient(cfg.watchNamespace);
+      RemediationOperatorApp.Running running =
+          RemediationOperatorApp.start(
+              new RemediationOperatorApp.Wiring(cfg, client, new SimpleMeterRegistry(), Clock.systemUTC(), false));
+      return new LocalMode(s, redis, cluster, client, running);
+    } catch (RuntimeException e) {
+      closeQuietly(client);
+      closeQuietly(cluster);
+      closeQuietly(redis);
+      throw e;
+    }
+  }
+
+  /** True once the operator has read the cluster and subscribed to Redis, within the timeout. */
+  public boolean awaitReady(Duration timeout) throws InterruptedException {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (!running.ready()) {
+      if (System.nanoTime() > deadline) {
+        return false;
+      }
+      TimeUnit.MILLISECONDS.sleep(50);
+    }
+    return true;
+  }
+
+  public LocalSettings settings() {
+    return settings;
+  }
+
+  public String apiUrl() {
+    return cluster.url();
+  }
+
+  /** The Redis the operator listens to: the embedded one, or REDIS_URL. */
+  public String redisUrl() {
+    return redis != null ? redis.url() : settings.operator().redisUrl;
+  }
+
+  public boolean embeddedRedis() {
+    return redis != null;
+  }
+
+  /** Stops the operator, then the API server, then Redis. */
+  @Override
+  public void close() {
+    closeQuietly(running);
+    closeQuietly(client);
+    closeQuietly(cluster);
+    closeQuietly(redis);
+  }
+
+  private static void closeQuietly(AutoCloseable c) {
+    if (c == null) {
+      return;
+    }
+    try {
+      c.close();
+    } catch (Exception e) {
+      LOG.atWarn().addKeyValue("part", c.getClass().getSimpleName()).log("could not stop cleanly: {}", e.toString());
+    }
+  }
+
+  /**
+   * Creates the directory if missing and proves it writable with a probe file.
+   *
+   * @throws LocalStartException saying which directory and why
+   */
+  static void requireWritableDir(Path dir, String what) {
+    try {
+      Files.createDirectories(dir);
+    } catch (IOException e) {
+      throw new LocalStartException(what + " " + dir + " cannot be created: " + describe(e) + hint(what));
+    }
+    try {
+      Path probe = Files.createTempFile(dir, ".write-check-", ".tmp");
+      Files.delete(probe);
+    } catch (IOException e) {
+      throw new LocalStartException(what + " " + dir + " is not writable: " + describe(e) + hint(what));
+    }
+  }
+
+  private static String hint(String what) {
+    return what.endsWith("_DIR")
+        ? "; set " + what + " to a directory you can write to"
+        : "; run from a directory you can write to, or choose another with --data-dir or "
+            + LocalSettings.DATA_DIR_ENV;
+  }
+
+  static String describe(IOException e) {
+    if (e instanceof FileAlreadyExistsException f) {
+      return f.getFile() + " exists and is not a directory";
+    }
+    if (e instanceof AccessDeniedException) {
+      return "permission denied";
+    }
+    if (e instanceof FileSystemException f) {
+      return Optional.ofNullable(f.getReason()).map(r -> f.getFile() + ": " + r).orElse(f.getMessage());
+    }
+    return e.getMessage();
+  }
+}

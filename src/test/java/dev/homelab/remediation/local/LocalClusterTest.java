@@ -1,0 +1,222 @@
+package dev.homelab.remediation.local;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.homelab.remediation.api.v1alpha1.RemediationProposal;
+import dev.homelab.remediation.api.v1alpha1.RemediationProposalSpec;
+import dev.homelab.remediation.support.TestRedis;
+import io.fabric8.kubernetes.api.model.EventBuilder;
+import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * Local mode's API server speaks what kubectl asks for, checked over HTTP with the requests
+ * kubectl 1.32 makes (its Accept headers and query parameters), so it is covered where kubectl
+ * is not installed too. LocalModeE2E runs kubectl itself.
+ */
+@Timeout(value = 2, unit = TimeUnit.MINUTES)
+class LocalClusterTest {
+  static final String TABLE = "application/json;as=Table;v=v1;g=meta.k8s.io,application/json;as=Table;v=v1beta1;g=meta.k8s.io,application/json";
+  static final String RP = "/apis/remediation.homelab.dev/v1alpha1/namespaces/default/remediationproposals";
+  static final ObjectMapper JSON = new ObjectMapper();
+  static LocalCluster cluster;
+  static KubernetesClient client;
+  static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+
+  @BeforeAll
+  static void start() {
+    cluster = LocalCluster.start(TestRedis.freePort(), "default");
+    client = cluster.newClient("default");
+    client.resource(proposal("chelsty-zigbee2mqtt-0123456789", "chelsty/zigbee2mqtt")).create();
+    client.resource(proposal("solaria-ollama-0123456789", "solaria/ollama")).create();
+    for (String target : List.of("chelsty-zigbee2mqtt-0123456789", "solaria-ollama-0123456789")) {
+      client.v1().events().inNamespace("default").resource(new EventBuilder()
+          .withNewMetadata().withName(target + ".1").withNamespace("default").endMetadata()
+          .withNewInvolvedObject().withKind("RemediationProposal").withName(target).withNamespace("default").endInvolvedObject()
+          .withReason("Pending").withType("Normal").withMessage("about " + target)
+          .withLastTimestamp(Instant.now().minusSeconds(200).toString())
+          .build()).create();
+    }
+  }
+
+  @AfterAll
+  static void stop() {
+    client.close();
+    cluster.close();
+  }
+
+  static RemediationProposal proposal(String name, String svcKey) {
+    RemediationProposal p = new RemediationProposal();
+    p.setMetadata(new ObjectMetaBuilder().withName(name).withNamespace("default").build());
+    RemediationProposalSpec spec = new RemediationProposalSpec();
+    spec.setSvcKey(svcKey);
+    spec.setEventType("service_unhealthy");
+    p.setSpec(spec);
+    return p;
+  }
+
+  static HttpResponse<String> get(String path, String accept) throws IOException, InterruptedException {
+    return HTTP.send(HttpRequest.newBuilder(URI.create(cluster.url() + path)).header("Accept", accept).GET().build(),
+        HttpResponse.BodyHandlers.ofString());
+  }
+
+  static JsonNode json(String path, String accept) throws IOException, InterruptedException {
+    HttpResponse<String> r = get(path, accept);
+    assertThat(r.statusCode()).as(path + " " + r.body()).isEqualTo(200);
+    assertThat(r.headers().firstValue("Content-Type")).as(path).hasValueSatisfying(c -> assertThat(c).startsWith("application/json"));
+    return JSON.readTree(r.body());
+  }
+
+  @Test
+  void servesDiscoveryWithAndWithoutKubectlsTimeout() throws Exception {
+    for (String q : List.of("", "?timeout=32s")) {
+      assertThat(json("/api" + q, "application/json").get("versions").get(0).asText()).isEqualTo("v1");
+      assertThat(json("/apis" + q, "application/json").get("groups")).extracting(g -> g.get("name").asText())
+          .contains("remediation.homelab.dev", "apiextensions.k8s.io", "coordination.k8s.io");
+      JsonNode rp = json("/apis/remediation.homelab.dev/v1alpha1" + q, "application/json");
+      assertThat(rp.get("kind").asText()).isEqualTo("APIResourceList");
+      JsonNode proposals = rp.get("resources").get(0);
+      assertThat(proposals.get("name").asText()).isEqualTo("remediationproposals");
+      assertThat(proposals.get("shortNames").get(0).asText()).isEqualTo("rp");
+      assertThat(proposals.get("namespaced").asBoolean()).isTrue();
+      assertThat(json("/api/v1" + q, "application/json").get("resources")).extracting(r -> r.get("name").asText())
+          .contains("events", "namespaces");
+    }
+    assertThat(json("/version", "application/json").get("major").asText()).isEqualTo("1");
+  }
+
+  @Test
+  void printsTheCrdsColumnsAsATableWhenAsked() throws Exception {
+    JsonNode table = json(RP + "?limit=500", TABLE);
+    assertThat(table.get("kind").asText()).isEqualTo("Table");
+    assertThat(table.get("columnDefinitions")).extracting(c -> c.get("name").asText())
+        .containsExactly("Name", "SERVICE", "EVENT", "ACTION", "CONFIDENCE", "HUMAN", "PHASE", "OCCURRENCES", "AGE");
+    JsonNode row = table.get("rows").get(0);
+    assertThat(row.get("cells").get(0).asText()).isEqualTo("chelsty-zigbee2mqtt-0123456789");
+    assertThat(row.get("cells").get(1).asText()).isEqualTo("chelsty/zigbee2mqtt");
+    assertThat(row.get("cells").get(3).isNull()).as("no proposal yet").isTrue();
+    assertThat(row.get("cells").get(8).asText()).matches("\\d+s");
+    assertThat(row.get("object").get("kind").asText()).isEqualTo("PartialObjectMetadata");
+
+    JsonNode list = json(RP, "application/json");
+    assertThat(list.get("kind").asText()).isEqualTo("RemediationProposalList");
+    assertThat(list.get("items")).hasSize(2);
+  }
+
+  @Test
+  void filtersEventsByAnyFieldAsDescribeAsks() throws Exception {
+    String selector = "involvedObject.name%3Dsolaria-ollama-0123456789%2CinvolvedObject.namespace%3Ddefault"
+        + "%2CinvolvedObject.kind%3DRemediationProposal";
+    JsonNode list = json("/api/v1/namespaces/default/events?fieldSelector=" + selector + "&limit=500", "application/json");
+    assertThat(list.get("kind").asText()).isEqualTo("EventList");
+    assertThat(list.get("items")).extracting(e -> e.get("message").asText()).containsExactly("about solaria-ollama-0123456789");
+
+    JsonNode table = json("/api/v1/namespaces/default/events", TABLE);
+    assertThat(table.get("columnDefinitions")).extracting(c -> c.get("name").asText())
+        .startsWith("Last Seen", "Type", "Reason", "Object");
+    assertThat(table.get("rows")).extracting(r -> r.get("cells").get(3).asText())
+        .contains("remediationproposal/chelsty-zigbee2mqtt-0123456789");
+    assertThat(table.get("rows").get(0).get("cells").get(0).asText()).as("an age of 200 s or a bit more").matches("[3-9]m(\\d+s)?");
+  }
+
+  @Test
+  void refusesWhatItDoesNotServe() throws Exception {
+    HttpResponse<String> openapi = get("/openapi/v2", "application/json");
+    assertThat(openapi.statusCode()).isEqualTo(404);
+    assertThat(JSON.readTree(openapi.body()).get("message").asText()).contains("kubectl explain");
+
+    String name = RP + "/chelsty-zigbee2mqtt-0123456789";
+    HttpResponse<String> dryRun = patch(name + "?dryRun=All", "application/merge-patch+json");
+    assertThat(dryRun.statusCode()).isEqualTo(400);
+    assertThat(client.resources(RemediationProposal.class).inNamespace("default").withName("chelsty-zigbee2mqtt-0123456789")
+        .get().getMetadata().getAnnotations()).doesNotContainKey("touched");
+
+    HttpResponse<String> strategic = patch(name, "application/strategic-merge-patch+json");
+    assertThat(strategic.statusCode()).isEqualTo(415);
+    assertThat(strategic.body()).contains("merge-patch");
+  }
+
+  static HttpResponse<String> patch(String path, String contentType) throws IOException, InterruptedException {
+    return HTTP.send(HttpRequest.newBuilder(URI.create(cluster.url() + path))
+        .header("Content-Type", contentType)
+        .method("PATCH", HttpRequest.BodyPublishers.ofString("{\"metadata\":{\"annotations\":{\"touched\":\"yes\"}}}"))
+        .build(), HttpResponse.BodyHandlers.ofString());
+  }
+
+  @Test
+  void streamsAWatchOverPlainHttpFromTheGivenResourceVersion() throws Exception {
+    String rv = json(RP, "application/json").get("metadata").get("resourceVersion").asText();
+    HttpRequest watch = HttpRequest.newBuilder(URI.create(cluster.url() + RP + "?watch=true&resourceVersion=" + rv))
+        .header("Accept", TABLE).GET().build();
+    HttpResponse<InputStream> r = HTTP.send(watch, HttpResponse.BodyHandlers.ofInputStream());
+    assertThat(r.statusCode()).isEqualTo(200);
+    BlockingQueue<String> lines = new ArrayBlockingQueue<>(100);
+    Thread reader = new Thread(() -> {
+      try (BufferedReader in = new BufferedReader(new InputStreamReader(r.body(), StandardCharsets.UTF_8))) {
+        String line;
+        while ((line = in.readLine()) != null) {
+          lines.add(line);
+        }
+      } catch (IOException e) {
+        // closed
+      }
+    });
+    reader.setDaemon(true);
+    reader.start();
+    try {
+      client.resource(proposal("nas-jellyfin-0123456789", "nas/jellyfin")).create();
+      String line = lines.poll(20, TimeUnit.SECONDS);
+      assertThat(line).as("a watch event").isNotNull();
+      JsonNode event = JSON.readTree(line);
+      assertThat(event.get("type").asText()).isEqualTo("ADDED");
+      assertThat(event.get("object").get("kind").asText()).isEqualTo("Table");
+      assertThat(event.get("object").get("rows").get(0).get("cells").get(1).asText()).isEqualTo("nas/jellyfin");
+      assertThat(lines.poll(500, TimeUnit.MILLISECONDS)).as("objects the list showed are not sent again").isNull();
+    } finally {
+      r.body().close();
+      client.resources(RemediationProposal.class).inNamespace("default").withName("nas-jellyfin-0123456789").delete();
+    }
+  }
+
+  @Test
+  void refusesATakenPort() {
+    assertThatThrownBy(() -> LocalCluster.start(cluster.port(), "default"))
+        .isInstanceOf(LocalStartException.class)
+        .hasMessageContaining("port " + cluster.port() + " on 127.0.0.1 is already in use");
+  }
+
+  @Test
+  void agesAsKubectlPrintsThem() {
+    assertThat(Tables.humanDuration(Duration.ofSeconds(45))).isEqualTo("45s");
+    assertThat(Tables.humanDuration(Duration.ofSeconds(119))).isEqualTo("119s");
+    assertThat(Tables.humanDuration(Duration.ofSeconds(192))).isEqualTo("3m12s");
+    assertThat(Tables.humanDuration(Duration.ofMinutes(45))).isEqualTo("45m");
+    assertThat(Tables.humanDuration(Duration.ofMinutes(5 * 60 + 7))).isEqualTo("5h7m");
+    assertThat(Tables.humanDuration(Duration.ofHours(20))).isEqualTo("20h");
+    assertThat(Tables.humanDuration(Duration.ofHours(51))).isEqualTo("2d3h");
+    assertThat(Tables.humanDuration(Duration.ofDays(30))).isEqualTo("30d");
+    assertThat(Tables.humanDuration(Duration.ofSeconds(-5))).isEqualTo("<invalid>");
+  }
+}

@@ -1,0 +1,62 @@
+package dev.homelab.remediation.local;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Path;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/** Local mode's settings: flags over environment over local defaults over the operator's. */
+class LocalSettingsTest {
+
+  @Test
+  void localDefaults() {
+    LocalSettings s = LocalSettings.resolve(Map.of(), Map.of(), null, null, null);
+    Path data = Path.of("local-data").toAbsolutePath();
+    assertThat(s.apiPort()).isEqualTo(26443);
+    assertThat(s.redisPort()).isEqualTo(26379);
+    assertThat(s.dataDir()).isEqualTo(data);
+    assertThat(s.kubeconfig()).isEqualTo(data.resolve("kubeconfig"));
+    assertThat(s.externalRedisUrl()).isEmpty();
+    assertThat(s.operator().redisUrl).isEqualTo("redis://127.0.0.1:26379");
+    assertThat(s.operator().watchNamespace).isEqualTo("default");
+    assertThat(s.operator().llmChain).isEqualTo("rules");
+    assertThat(s.operator().pendingActionsDir).isEqualTo(data.resolve("pending-actions"));
+    assertThat(s.operator().eventsDir).isEqualTo(data.resolve("events"));
+    assertThat(s.operator().nodeName).isEqualTo(LocalSettings.hostNodeName()).isNotBlank();
+    assertThat(s.operator().cooldown).hasSeconds(300);
+  }
+
+  @Test
+  void environmentOverridesLocalDefaultsAndFlagsOverrideTheEnvironment() {
+    Map<String, String> env = Map.of(
+        "LLM_CHAIN", "ollama:llama3.1:8b@http://127.0.0.1:11434,rules",
+        "PENDING_ACTIONS_DIR", "/tmp/pa",
+        "WATCH_NAMESPACE", "homelab",
+        "NODE_NAME", "solaria",
+        "COOLDOWN_SECONDS", "60",
+        "LOCAL_API_PORT", "7443",
+        "LOCAL_DATA_DIR", "/tmp/ld",
+        "EVENTS_DIR", "  ");
+    LocalSettings s = LocalSettings.resolve(env, Map.of("COOLDOWN_SECONDS", "90"), null, 7379, null);
+    assertThat(s.operator().llmChain).startsWith("ollama:");
+    assertThat(s.operator().pendingActionsDir).isEqualTo(Path.of("/tmp/pa"));
+    assertThat(s.operator().eventsDir).as("a blank variable counts as unset").isEqualTo(Path.of("/tmp/ld/events"));
+    assertThat(s.operator().watchNamespace).isEqualTo("homelab");
+    assertThat(s.operator().nodeName).isEqualTo("solaria");
+    assertThat(s.operator().cooldown).hasSeconds(90);
+    assertThat(s.apiPort()).isEqualTo(7443);
+    assertThat(s.redisPort()).isEqualTo(7379);
+    assertThat(s.operator().redisUrl).isEqualTo("redis://127.0.0.1:7379");
+    assertThat(s.dataDir()).isEqualTo(Path.of("/tmp/ld"));
+  }
+
+  @Test
+  void redisUrlReplacesTheEmbeddedRedis() {
+    LocalSettings env = LocalSettings.resolve(Map.of("REDIS_URL", "redis://nas:6379"), Map.of(), null, null, null);
+    assertThat(env.externalRedisUrl()).contains("redis://nas:6379");
+    assertThat(env.operator().redisUrl).isEqualTo("redis://nas:6379");
+    LocalSettings flag = LocalSettings.resolve(Map.of(), Map.of("REDIS_URL", "redis://other:6379"), null, null, null);
+    assertThat(flag.externalRedisUrl()).contains("redis://other:6379");
+  }
+}
