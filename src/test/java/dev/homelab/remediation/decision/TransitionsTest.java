@@ -61,4 +61,19 @@ class TransitionsTest {
     s.setOccurrences(4L);
     assertThat(Transitions.retryDue(s, T0.plusSeconds(10))).isTrue();
   }
+
+  @Test
+  void finalProposalsAreDeletedAfterRetentionButNeverInsideTheCooldown() {
+    RemediationProposalStatus s = new RemediationProposalStatus();
+    s.setCompletedAt(T0.toString());
+    assertThat(Transitions.deleteAfter(s, T0, Duration.ofDays(7), Duration.ofSeconds(300)))
+        .isEqualTo(T0.plus(Duration.ofDays(7)));
+    ProposedAction answered = new ProposedAction();
+    answered.setAnsweredAt(T0.toString());
+    s.setProposal(answered);
+    assertThat(Transitions.deleteAfter(s, T0, Duration.ofSeconds(1), Duration.ofSeconds(300)))
+        .isEqualTo(T0.plusSeconds(300));
+    assertThat(Transitions.deleteAfter(new RemediationProposalStatus(), T0.minusSeconds(5), Duration.ofSeconds(10), Duration.ZERO))
+        .isEqualTo(T0.plusSeconds(5));
+  }
 }

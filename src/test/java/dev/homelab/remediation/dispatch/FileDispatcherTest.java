@@ -116,6 +116,34 @@ class FileDispatcherTest {
   }
 
   @Test
+  void fullDiskFailsWithoutAPartialFileAndSucceedsOnceThereIsRoom() throws Exception {
+    Path small = Files.createDirectories(tmp.resolve("small"));
+    Process mount = new ProcessBuilder("mount", "-t", "tmpfs", "-o", "size=8k", "tmpfs", small.toString())
+        .redirectErrorStream(true).start();
+    mount.getInputStream().readAllBytes();
+    assumeTrue(mount.waitFor() == 0, "cannot mount a small tmpfs here (needs root)");
+    try {
+      Path full = Files.createDirectories(small.resolve("pending"));
+      Path filler = small.resolve("filler");
+      try {
+        Files.write(filler, new byte[8 * 1024]);
+      } catch (IOException expected) {
+        // the file system is full now
+      }
+      FileDispatcher onFull = new FileDispatcher(full, events, node::get, new TestClock());
+      assertThatThrownBy(() -> onFull.dispatch(action("a-1"))).isInstanceOf(IOException.class);
+      assertThat(list(full)).isEmpty();
+      assertThat(list(events)).isEmpty();
+      Files.delete(filler);
+      onFull.dispatch(action("a-1"));
+      assertThat(list(full)).hasSize(1);
+      assertThat(JsonSchemas.errors("pending-action.schema.json", list(full).get(0))).isEmpty();
+    } finally {
+      new ProcessBuilder("umount", small.toString()).start().waitFor();
+    }
+  }
+
+  @Test
   void vanishedDirectoryFailsClearly() throws IOException {
     Files.delete(pending);
     assertThatThrownBy(() -> dispatcher.dispatch(action("a-1")))

@@ -137,6 +137,32 @@ class ApiServerFaultsIT {
   }
 
   @Test
+  void createThatTimesOutIsRetried() throws Exception {
+    long timeoutMs = client.getConfiguration().getRequestTimeout();
+    server.expect().post().withPath(proposalsPath())
+        .andReply(201, request -> {
+          try {
+            Thread.sleep(timeoutMs + 2_000); // the client gives up first
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+          }
+          return status(504, "Timeout");
+        })
+        .once();
+    start();
+    redis.publish("health_events", event("zigbee2mqtt"));
+    redis.publish("health_events", event("zigbee2mqtt"));
+    await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
+      List<RemediationProposal> ps = TestKube.proposals(client, namespace);
+      assertThat(ps).hasSize(1);
+      assertThat(ps.get(0).getStatus()).isNotNull();
+      assertThat(ps.get(0).getStatus().getPhase()).isEqualTo(Phase.Dispatched);
+      assertThat(ps.get(0).getStatus().getOccurrences()).isEqualTo(2L);
+    });
+    assertThat(timeoutMs).isPositive();
+  }
+
+  @Test
   void statusPatchesAnswered500And429AreRetried() throws Exception {
     String name = nameOf(event("redis"));
     String statusPath = proposalsPath() + "/" + name + "/status";

@@ -1,0 +1,109 @@
+package dev.homelab.remediation.llm;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.homelab.remediation.api.v1alpha1.RemediationProposalSpec;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Test;
+
+/** The router's own logic: concurrency bound, order of waiting work, one consultation per key. */
+class ModelRouterTest {
+
+  /** A chain that records the order of requests and can be held on its first call. */
+  static final class RecordingChain implements ModelChain {
+    final List<String> asked = new CopyOnWriteArrayList<>();
+    final CountDownLatch release = new CountDownLatch(1);
+    final AtomicInteger running = new AtomicInteger();
+    final AtomicInteger maxRunning = new AtomicInteger();
+
+    @Override
+    public ChainResult ask(ProposalRequest request) {
+      int now = running.incrementAndGet();
+      maxRunning.accumulateAndGet(now, Math::max);
+      try {
+        if (asked.isEmpty()) {
+          asked.add(request.proposalName());
+          release.await(10, TimeUnit.SECONDS);
+        } else {
+          asked.add(request.proposalName());
+        }
+        return new ChainResult.Answered(
+            new ModelAnswer("notify", "r", 0.9, false, null, "fake/model"), List.of());
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return new ChainResult.Failed(List.of("fake/model: interrupted"));
+      } finally {
+        running.decrementAndGet();
+      }
+    }
+
+    @Override
+    public List<String> models() {
+      return List.of("fake/model");
+    }
+  }
+
+  static ProposalRequest request(String name) {
+    RemediationProposalSpec spec = new RemediationProposalSpec();
+    spec.setSvcKey("n/" + name);
+    spec.setNode("n");
+    spec.setEventType("service_unhealthy");
+    spec.setObservedAt("2026-05-27T17:11:39Z");
+    return new ProposalRequest(name, spec, 1);
+  }
+
+  @Test
+  void waitingWorkRunsBySeverityThenAgeOneAtATime() {
+    RecordingChain chain = new RecordingChain();
+    try (ModelRouter router = new ModelRouter(chain, 1, new SimpleMeterRegistry())) {
+      Instant t0 = Instant.parse("2026-05-27T12:00:00Z");
+      router.submit("first", request("first"), "warning", t0);
+      await().atMost(Duration.ofSeconds(5)).until(() -> chain.asked.size() == 1);
+      // Queued while the first runs: a storm of warnings, then a critical node_offline.
+      router.submit("warn-old", request("warn-old"), "warning", t0.plusSeconds(1));
+      router.submit("warn-new", request("warn-new"), "warning", t0.plusSeconds(5));
+      router.submit("info", request("info"), "info", t0);
+      router.submit("critical", request("critical"), "critical", t0.plusSeconds(9));
+      router.submit("error", request("error"), "error", t0.plusSeconds(8));
+      chain.release.countDown();
+      await().atMost(Duration.ofSeconds(5)).until(() -> chain.asked.size() == 6);
+      assertThat(chain.asked).containsExactly("first", "critical", "error", "warn-old", "warn-new", "info");
+      assertThat(chain.maxRunning.get()).isEqualTo(1);
+    }
+  }
+
+  @Test
+  void aKeyIsConsultedOnceUntilItsResultIsClaimed() {
+    RecordingChain chain = new RecordingChain();
+    chain.release.countDown();
+    try (ModelRouter router = new ModelRouter(chain, 2, new SimpleMeterRegistry())) {
+      List<String> notified = new CopyOnWriteArrayList<>();
+      router.onResult(notified::add);
+      assertThat(router.submit("k", request("k"), "warning", Instant.now())).isTrue();
+      await().atMost(Duration.ofSeconds(5)).until(() -> router.result("k").isPresent());
+      assertThat(router.submit("k", request("k"), "warning", Instant.now())).isFalse();
+      assertThat(notified).containsExactly("k");
+      router.claimed("k");
+      assertThat(router.result("k")).isEmpty();
+      assertThat(router.submit("k", request("k"), "warning", Instant.now())).isTrue();
+      await().atMost(Duration.ofSeconds(5)).until(() -> chain.asked.size() == 2);
+    }
+  }
+
+  @Test
+  void severityRanks() {
+    assertThat(ModelRouter.rank("critical")).isLessThan(ModelRouter.rank("error"));
+    assertThat(ModelRouter.rank("error")).isLessThan(ModelRouter.rank("warning"));
+    assertThat(ModelRouter.rank("warning")).isLessThan(ModelRouter.rank("info"));
+    assertThat(ModelRouter.rank(null)).isEqualTo(ModelRouter.rank("warning"));
+    assertThat(ModelRouter.rank("something-else")).isEqualTo(ModelRouter.rank("warning"));
+  }
+}

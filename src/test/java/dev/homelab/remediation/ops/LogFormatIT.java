@@ -1,0 +1,48 @@
+package dev.homelab.remediation.ops;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/** LOG_FORMAT=json gives one JSON object per line, with the structured key-values. */
+class LogFormatIT {
+
+  @Test
+  @Timeout(60)
+  void jsonLogsAreOneObjectPerLine() throws Exception {
+    ProcessBuilder pb = new ProcessBuilder(List.of(
+        Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+        "-cp", System.getProperty("java.class.path"),
+        "dev.homelab.remediation.RemediationOperatorApp", "run"));
+    pb.environment().put("LOG_FORMAT", "json");
+    pb.environment().put("LLM_CHAIN", "rules");
+    pb.environment().put("HTTP_PORT", "0");
+    pb.environment().put("LEADER_ELECTION", "false");
+    pb.environment().put("REDIS_URL", "redis://127.0.0.1:1");
+    pb.environment().put("KUBECONFIG", "/nonexistent/kubeconfig");
+    pb.environment().put("KUBERNETES_MASTER", "http://127.0.0.1:1");
+    pb.redirectErrorStream(true);
+    Process p = pb.start();
+    try (BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
+      String line = out.readLine();
+      assertThat(line).as("first log line").isNotNull();
+      JsonNode json = new ObjectMapper().readTree(line);
+      assertThat(json.get("level").asText()).isEqualTo("INFO");
+      assertThat(json.get("loggerName").asText()).startsWith("dev.homelab.remediation");
+      assertThat(json.get("formattedMessage").asText()).isEqualTo("model chain ready");
+      assertThat(json.get("kvpList").toString()).contains("\"models\"");
+    } finally {
+      p.destroyForcibly();
+      p.waitFor(10, TimeUnit.SECONDS);
+    }
+  }
+}
