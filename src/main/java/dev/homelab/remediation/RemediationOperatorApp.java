@@ -5,20 +5,10 @@ import dev.homelab.remediation.config.OperatorConfig;
 import dev.homelab.remediation.config.Setting;
 import dev.homelab.remediation.controller.KubernetesEventRecorder;
 import dev.homelab.remediation.controller.KubernetesStatusPatcher;
+import dev.homelab.remediation.controller.ProposalReconciler;
 import dev.homelab.remediation.controller.ProposalSettings;
 import dev.homelab.remediation.decision.PolicyConfig;
 import dev.homelab.remediation.dispatch.FileDispatcher;
-import dev.homelab.remediation.ops.Check;
-import dev.homelab.remediation.ops.Heartbeat;
-import dev.homelab.remediation.ops.OpsServer;
-import io.fabric8.kubernetes.client.extended.leaderelection.LeaderCallbacks;
-import io.javaoperatorsdk.operator.api.config.LeaderElectionConfigurationBuilder;
-import io.javaoperatorsdk.operator.monitoring.micrometer.MicrometerMetrics;
-import java.io.IOException;
-import dev.homelab.remediation.llm.ModelChain;
-import dev.homelab.remediation.llm.ModelChains;
-import dev.homelab.remediation.llm.ModelRouter;
-import dev.homelab.remediation.controller.ProposalReconciler;
 import dev.homelab.remediation.ingest.EventParser;
 import dev.homelab.remediation.ingest.IncidentBook;
 import dev.homelab.remediation.ingest.IntakeMetrics;
@@ -26,15 +16,25 @@ import dev.homelab.remediation.ingest.IntakePipeline;
 import dev.homelab.remediation.ingest.KubernetesProposalStore;
 import dev.homelab.remediation.ingest.ProposalWatch;
 import dev.homelab.remediation.ingest.RedisSubscriber;
+import dev.homelab.remediation.llm.ModelChain;
+import dev.homelab.remediation.llm.ModelChains;
+import dev.homelab.remediation.llm.ModelRouter;
 import dev.homelab.remediation.local.LocalCommand;
 import dev.homelab.remediation.local.PublishCommand;
+import dev.homelab.remediation.ops.Check;
+import dev.homelab.remediation.ops.Heartbeat;
+import dev.homelab.remediation.ops.OpsServer;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import io.fabric8.kubernetes.client.extended.leaderelection.LeaderCallbacks;
 import io.javaoperatorsdk.operator.Operator;
+import io.javaoperatorsdk.operator.api.config.LeaderElectionConfigurationBuilder;
+import io.javaoperatorsdk.operator.monitoring.micrometer.MicrometerMetrics;
 import io.lettuce.core.RedisURI;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.io.IOException;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.HashMap;
@@ -151,8 +151,8 @@ public final class RemediationOperatorApp {
   }
 
   /**
-   * A running operator: the JOSDK controller, the Redis intake (only while this instance holds
-   * the lease), the operations endpoints and the heartbeat.
+   * A running operator: the JOSDK controller, the Redis intake (only while this instance holds the
+   * lease), the operations endpoints and the heartbeat.
    */
   public static final class Running implements AutoCloseable {
     private final Wiring wiring;
@@ -176,10 +176,14 @@ public final class RemediationOperatorApp {
       }
       if (cfg.httpPort > 0) {
         try {
-          ops = new OpsServer("0.0.0.0", cfg.httpPort, this::liveness, this::readiness, wiring.registry());
+          ops =
+              new OpsServer(
+                  "0.0.0.0", cfg.httpPort, this::liveness, this::readiness, wiring.registry());
         } catch (IOException e) {
           close();
-          throw new ConfigException(OperatorConfig.HTTP_PORT.env(), "cannot listen on port " + cfg.httpPort + ": " + e.getMessage());
+          throw new ConfigException(
+              OperatorConfig.HTTP_PORT.env(),
+              "cannot listen on port " + cfg.httpPort + ": " + e.getMessage());
         }
         ops.start();
       }
@@ -195,7 +199,9 @@ public final class RemediationOperatorApp {
         if (closing || intake != null) {
           return;
         }
-        LOG.atInfo().addKeyValue("lease", wiring.config().leaseName).log("leading: starting the intake");
+        LOG.atInfo()
+            .addKeyValue("lease", wiring.config().leaseName)
+            .log("leading: starting the intake");
         intake = startIntake(wiring);
         leader = true;
       }
@@ -288,8 +294,8 @@ public final class RemediationOperatorApp {
   }
 
   /**
-   * What the operator is wired with. {@code onLeadershipLost} runs when the lease is lost while
-   * not shutting down ({@code run} exits the process, so Kubernetes restarts it as a standby).
+   * What the operator is wired with. {@code onLeadershipLost} runs when the lease is lost while not
+   * shutting down ({@code run} exits the process, so Kubernetes restarts it as a standby).
    */
   public record Wiring(
       OperatorConfig config,
@@ -322,7 +328,9 @@ public final class RemediationOperatorApp {
     KubernetesClient client = w.client();
     OperatorConfig cfg = w.config();
     String identity =
-        cfg.nodeName + "-" + Long.toHexString(java.util.concurrent.ThreadLocalRandom.current().nextLong());
+        cfg.nodeName
+            + "-"
+            + Long.toHexString(java.util.concurrent.ThreadLocalRandom.current().nextLong());
     Operator operator =
         new Operator(
             o -> {
@@ -341,7 +349,8 @@ public final class RemediationOperatorApp {
                         .withRenewDeadline(lease.multipliedBy(2).dividedBy(3))
                         .withRetryPeriod(lease.dividedBy(5))
                         .withExitOnStopLeading(false)
-                        .withLeaderCallbacks(new LeaderCallbacks(onStartLeading, onStopLeading, leader -> {}))
+                        .withLeaderCallbacks(
+                            new LeaderCallbacks(onStartLeading, onStopLeading, leader -> {}))
                         .build());
               }
             });
@@ -453,18 +462,19 @@ public final class RemediationOperatorApp {
       Running running;
       try {
         running =
-          start(
-              new Wiring(
-                  cfg,
-                  client,
-                  registry,
-                  Clock.systemUTC(),
-                  true,
-                  () -> {
-                    // Exit so Kubernetes restarts this pod as a standby; the new leader loses nothing
-                    // that reached the cluster.
-                    Runtime.getRuntime().halt(1);
-                  }));
+            start(
+                new Wiring(
+                    cfg,
+                    client,
+                    registry,
+                    Clock.systemUTC(),
+                    true,
+                    () -> {
+                      // Exit so Kubernetes restarts this pod as a standby; the new leader loses
+                      // nothing
+                      // that reached the cluster.
+                      Runtime.getRuntime().halt(1);
+                    }));
       } catch (ConfigException e) {
         System.err.println("remediation-operator: " + e.getMessage());
         client.close();
@@ -497,12 +507,16 @@ public final class RemediationOperatorApp {
           "Write one review-ready manifest per open proposal into DIR, for a GitOps pull request: "
               + "only name, namespace and the approval annotation (commented out); the rest as comments.")
   static final class ExportCommand implements Callable<Integer> {
-    @CommandLine.Parameters(index = "0", paramLabel = "DIR", description = "Directory to write into.")
+    @CommandLine.Parameters(
+        index = "0",
+        paramLabel = "DIR",
+        description = "Directory to write into.")
     java.nio.file.Path dir;
 
     @CommandLine.Option(
         names = {"-n", "--namespace"},
-        description = "Namespace of the proposals (default: WATCH_NAMESPACE, else the kubeconfig's).")
+        description =
+            "Namespace of the proposals (default: WATCH_NAMESPACE, else the kubeconfig's).")
     String namespace;
 
     @Override
@@ -513,7 +527,8 @@ public final class RemediationOperatorApp {
           ns = client.getNamespace() == null ? "default" : client.getNamespace();
         }
         var items =
-            client.resources(dev.homelab.remediation.api.v1alpha1.RemediationProposal.class)
+            client
+                .resources(dev.homelab.remediation.api.v1alpha1.RemediationProposal.class)
                 .inNamespace(ns)
                 .list()
                 .getItems();
@@ -536,5 +551,4 @@ public final class RemediationOperatorApp {
       return 0;
     }
   }
-
 }

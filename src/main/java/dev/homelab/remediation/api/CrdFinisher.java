@@ -24,7 +24,8 @@ public final class CrdFinisher {
 
   public static void main(String[] args) throws IOException {
     Path file = Path.of(args[0]);
-    Files.writeString(file, finish(Files.readString(file, StandardCharsets.UTF_8)), StandardCharsets.UTF_8);
+    Files.writeString(
+        file, finish(Files.readString(file, StandardCharsets.UTF_8)), StandardCharsets.UTF_8);
   }
 
   static String finish(String yaml) throws IOException {
@@ -48,7 +49,9 @@ public final class CrdFinisher {
       cols.forEach(sorted::add);
       sorted.sort(
           (a, b) ->
-              Integer.compare(position(order, a.path("name").asText()), position(order, b.path("name").asText())));
+              Integer.compare(
+                  position(order, a.path("name").asText()),
+                  position(order, b.path("name").asText())));
       ArrayNode arr = mapper.createArrayNode();
       sorted.forEach(arr::add);
       ((ObjectNode) version).set("additionalPrinterColumns", arr);

@@ -31,15 +31,21 @@ public final class OperatorConfig {
   private static final Pattern EVENT_TYPE = Pattern.compile("[a-z0-9][a-z0-9_.:-]{0,62}");
 
   public static final Setting REDIS_URL =
-      new Setting("REDIS_URL", "redis://redis:6379", "Redis to subscribe to (redis:// or rediss://).");
+      new Setting(
+          "REDIS_URL", "redis://redis:6379", "Redis to subscribe to (redis:// or rediss://).");
   public static final Setting REDIS_PASSWORD =
-      new Setting("REDIS_PASSWORD", "", "Redis password (from a Secret); overrides one in REDIS_URL.");
+      new Setting(
+          "REDIS_PASSWORD", "", "Redis password (from a Secret); overrides one in REDIS_URL.");
   public static final Setting HEALTH_CHANNEL =
       new Setting("HEALTH_CHANNEL", "health_events", "Channel of node-agent events (shape A).");
   public static final Setting WORLD_CHANNEL =
-      new Setting("WORLD_CHANNEL", "world_updates", "Channel of control-plane world updates (shape B).");
+      new Setting(
+          "WORLD_CHANNEL", "world_updates", "Channel of control-plane world updates (shape B).");
   public static final Setting MAX_MESSAGE_BYTES =
-      new Setting("MAX_MESSAGE_BYTES", "65536", "Largest message accepted, in bytes; larger ones are rejected.");
+      new Setting(
+          "MAX_MESSAGE_BYTES",
+          "65536",
+          "Largest message accepted, in bytes; larger ones are rejected.");
   public static final Setting WATCH_NAMESPACE =
       new Setting(
           "WATCH_NAMESPACE",
@@ -55,47 +61,104 @@ public final class OperatorConfig {
   public static final Setting LLM_TIMEOUT_SECONDS =
       new Setting("LLM_TIMEOUT_SECONDS", "60", "Time each model in the chain gets to answer.");
   public static final Setting LLM_CONCURRENCY =
-      new Setting("LLM_CONCURRENCY", "1", "Model consultations at once; waiting ones are ordered by severity, then age.");
+      new Setting(
+          "LLM_CONCURRENCY",
+          "1",
+          "Model consultations at once; waiting ones are ordered by severity, then age.");
   public static final Setting RETRY_BASE_SECONDS =
-      new Setting("RETRY_BASE_SECONDS", "30", "First delay before a Failed proposal asks the chain again; doubles, at most 30 min.");
+      new Setting(
+          "RETRY_BASE_SECONDS",
+          "30",
+          "First delay before a Failed proposal asks the chain again; doubles, at most 30 min.");
   public static final Setting COOLDOWN_SECONDS =
-      new Setting("COOLDOWN_SECONDS", "300", "At most one model consultation per svcKey in this window.");
+      new Setting(
+          "COOLDOWN_SECONDS", "300", "At most one model consultation per svcKey in this window.");
   public static final Setting MIN_CONFIDENCE =
-      new Setting("MIN_CONFIDENCE", "0.7", "Below this confidence a proposal requires a human (0..1).");
+      new Setting(
+          "MIN_CONFIDENCE", "0.7", "Below this confidence a proposal requires a human (0..1).");
   public static final Setting ALWAYS_HUMAN_NODES =
-      new Setting("ALWAYS_HUMAN_NODES", "chelsty", "Nodes whose proposals always require a human (comma separated).");
+      new Setting(
+          "ALWAYS_HUMAN_NODES",
+          "chelsty",
+          "Nodes whose proposals always require a human (comma separated).");
   public static final Setting NOTIFY_ONLY_EVENTS =
-      new Setting("NOTIFY_ONLY_EVENTS", "disk_pressure", "Event types whose action is always notify (comma separated).");
+      new Setting(
+          "NOTIFY_ONLY_EVENTS",
+          "disk_pressure",
+          "Event types whose action is always notify (comma separated).");
   public static final Setting APPROVAL_MODE =
-      new Setting("APPROVAL_MODE", "annotation", "annotation: a person annotates the proposal; executor: the executor asks.");
+      new Setting(
+          "APPROVAL_MODE",
+          "annotation",
+          "annotation: a person annotates the proposal; executor: the executor asks.");
   public static final Setting APPROVAL_TTL =
-      new Setting("APPROVAL_TTL", "24h", "Time a proposal waits for approval before it expires (e.g. 30m, 24h, 7d).");
+      new Setting(
+          "APPROVAL_TTL",
+          "24h",
+          "Time a proposal waits for approval before it expires (e.g. 30m, 24h, 7d).");
   public static final Setting RETENTION =
-      new Setting("RETENTION", "7d", "Final proposals (Dispatched, Ignored, Rejected, Expired) are deleted after this time.");
+      new Setting(
+          "RETENTION",
+          "7d",
+          "Final proposals (Dispatched, Ignored, Rejected, Expired) are deleted after this time.");
   public static final Setting PENDING_ACTIONS_DIR =
-      new Setting("PENDING_ACTIONS_DIR", "/var/lib/homelab/pending-actions", "Where pending-action files are written.");
+      new Setting(
+          "PENDING_ACTIONS_DIR",
+          "/var/lib/homelab/pending-actions",
+          "Where pending-action files are written.");
   public static final Setting EVENTS_DIR =
-      new Setting("EVENTS_DIR", "/var/lib/homelab/events", "Where remediation_started event files are written.");
+      new Setting(
+          "EVENTS_DIR",
+          "/var/lib/homelab/events",
+          "Where remediation_started event files are written.");
   public static final Setting NODE_NAME =
-      new Setting("NODE_NAME", "the host name", "Node the operator runs on (downward API), used in emitted events.");
+      new Setting(
+          "NODE_NAME",
+          "the host name",
+          "Node the operator runs on (downward API), used in emitted events.");
   public static final Setting TOPOLOGY_FILE =
-      new Setting("TOPOLOGY_FILE", "", "YAML file with the homelab topology for the system prompt; built-in default when empty.");
+      new Setting(
+          "TOPOLOGY_FILE",
+          "",
+          "YAML file with the homelab topology for the system prompt; built-in default when empty.");
   public static final Setting HTTP_PORT =
-      new Setting("HTTP_PORT", "8080", "Port of /healthz, /readyz and /metrics; 0 turns the endpoints off.");
+      new Setting(
+          "HTTP_PORT",
+          "8080",
+          "Port of /healthz, /readyz and /metrics; 0 turns the endpoints off.");
   public static final Setting LOG_FORMAT =
-      new Setting("LOG_FORMAT", "text", "Log line format: text or json (one JSON object per line).");
+      new Setting(
+          "LOG_FORMAT", "text", "Log line format: text or json (one JSON object per line).");
   public static final Setting HEARTBEAT_FILE =
-      new Setting("HEARTBEAT_FILE", "", "File touched every 60 s while healthy, for file-based health checks; off when empty.");
+      new Setting(
+          "HEARTBEAT_FILE",
+          "",
+          "File touched every 60 s while healthy, for file-based health checks; off when empty.");
   public static final Setting LEADER_ELECTION =
-      new Setting("LEADER_ELECTION", "true", "Take a Lease before working, so that a second replica waits on standby.");
+      new Setting(
+          "LEADER_ELECTION",
+          "true",
+          "Take a Lease before working, so that a second replica waits on standby.");
   public static final Setting LEASE_NAME =
-      new Setting("LEASE_NAME", "remediation-operator", "Name of the Lease (in WATCH_NAMESPACE) used for leader election.");
+      new Setting(
+          "LEASE_NAME",
+          "remediation-operator",
+          "Name of the Lease (in WATCH_NAMESPACE) used for leader election.");
   public static final Setting LEASE_DURATION_SECONDS =
-      new Setting("LEASE_DURATION_SECONDS", "15", "How long a leader's Lease lasts without renewal; a standby takes over after it.");
+      new Setting(
+          "LEASE_DURATION_SECONDS",
+          "15",
+          "How long a leader's Lease lasts without renewal; a standby takes over after it.");
   public static final Setting FOLD_FLUSH_MILLIS =
-      new Setting("FOLD_FLUSH_MILLIS", "2000", "How often folded occurrences are written to a proposal, at most.");
+      new Setting(
+          "FOLD_FLUSH_MILLIS",
+          "2000",
+          "How often folded occurrences are written to a proposal, at most.");
   public static final Setting INTAKE_BUFFER_BYTES =
-      new Setting("INTAKE_BUFFER_BYTES", "16777216", "Bytes of received messages held for parsing; beyond it messages are dropped and counted.");
+      new Setting(
+          "INTAKE_BUFFER_BYTES",
+          "16777216",
+          "Bytes of received messages held for parsing; beyond it messages are dropped and counted.");
 
   public static final Setting INTAKE_WORKERS =
       new Setting("INTAKE_WORKERS", "2", "Threads that parse and fold received messages.");
@@ -208,8 +271,8 @@ public final class OperatorConfig {
   }
 
   /**
-   * Reads the settings: a flag (in {@code overrides}, keyed by env name) wins over the
-   * environment, which wins over the default.
+   * Reads the settings: a flag (in {@code overrides}, keyed by env name) wins over the environment,
+   * which wins over the default.
    *
    * @throws ConfigException naming the first setting that is invalid
    */
@@ -301,7 +364,8 @@ public final class OperatorConfig {
         throw new ConfigException(s.env(), "not a URL: '" + v + "'");
       }
       if (!"redis".equals(uri.getScheme()) && !"rediss".equals(uri.getScheme())) {
-        throw new ConfigException(s.env(), "must start with redis:// or rediss://, got '" + redact(v) + "'");
+        throw new ConfigException(
+            s.env(), "must start with redis:// or rediss://, got '" + redact(v) + "'");
       }
       if (uri.getHost() == null || uri.getHost().isEmpty()) {
         throw new ConfigException(s.env(), "has no host: '" + redact(v) + "'");
@@ -316,7 +380,8 @@ public final class OperatorConfig {
     String channel(Setting s) {
       String v = nonBlank(s);
       if (v.chars().anyMatch(c -> c <= ' ' || c == '*' || c == '?' || c == '[')) {
-        throw new ConfigException(s.env(), "must be a plain channel name without spaces or patterns, got '" + v + "'");
+        throw new ConfigException(
+            s.env(), "must be a plain channel name without spaces or patterns, got '" + v + "'");
       }
       return v;
     }
@@ -372,7 +437,8 @@ public final class OperatorConfig {
           return v;
         }
       }
-      throw new ConfigException(s.env(), "must be one of " + String.join(", ", allowed) + ", got '" + v + "'");
+      throw new ConfigException(
+          s.env(), "must be one of " + String.join(", ", allowed) + ", got '" + v + "'");
     }
 
     String kubernetesName(Setting s) {
@@ -391,7 +457,9 @@ public final class OperatorConfig {
         throw new ConfigException(
             s.env(),
             "must be one of "
-                + Arrays.stream(ApprovalMode.values()).map(Enum::name).collect(Collectors.joining(", "))
+                + Arrays.stream(ApprovalMode.values())
+                    .map(Enum::name)
+                    .collect(Collectors.joining(", "))
                 + ", got '"
                 + v
                 + "'");

@@ -3,8 +3,8 @@ package dev.homelab.remediation.config;
 import java.util.Locale;
 
 /**
- * One setting of the operator: its environment variable, the flag that overrides it, its default
- * as users see it, and what it does.
+ * One setting of the operator: its environment variable, the flag that overrides it, its default as
+ * users see it, and what it does.
  */
 public record Setting(String env, String defaultValue, String description) {
 

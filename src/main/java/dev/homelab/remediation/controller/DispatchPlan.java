@@ -21,7 +21,8 @@ final class DispatchPlan {
   static PendingAction pendingAction(RemediationProposal p) {
     RemediationProposalSpec e = p.getSpec();
     ProposedAction a = p.getStatus().getProposal();
-    String approvedBy = p.getStatus().getApproval() == null ? "policy" : p.getStatus().getApproval().getBy();
+    String approvedBy =
+        p.getStatus().getApproval() == null ? "policy" : p.getStatus().getApproval().getBy();
     return new PendingAction(
         actionId(p),
         a.getExecutorType(),

@@ -11,8 +11,8 @@ import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import io.fabric8.kubernetes.client.utils.Serialization;
 
 /**
- * JSON merge patch of the status subresource. Fields left null are not sent, so the intake's
- * fields (occurrences, firstSeen, lastSeen) are never overwritten with a stale value.
+ * JSON merge patch of the status subresource. Fields left null are not sent, so the intake's fields
+ * (occurrences, firstSeen, lastSeen) are never overwritten with a stale value.
  */
 public final class KubernetesStatusPatcher implements StatusPatcher {
   private static final PatchContext MERGE = PatchContext.of(PatchType.JSON_MERGE);

@@ -1,12 +1,16 @@
 package dev.homelab.remediation.controller;
 
+import dev.homelab.remediation.api.v1alpha1.DispatchRecord;
 import dev.homelab.remediation.api.v1alpha1.Phase;
 import dev.homelab.remediation.api.v1alpha1.ProposedAction;
 import dev.homelab.remediation.api.v1alpha1.RemediationProposal;
 import dev.homelab.remediation.api.v1alpha1.RemediationProposalStatus;
+import dev.homelab.remediation.config.ApprovalMode;
+import dev.homelab.remediation.decision.Approvals;
 import dev.homelab.remediation.decision.Cooldown;
 import dev.homelab.remediation.decision.SafetyPolicy;
 import dev.homelab.remediation.decision.Transitions;
+import dev.homelab.remediation.dispatch.Dispatcher;
 import dev.homelab.remediation.llm.ChainResult;
 import dev.homelab.remediation.llm.ModelAnswer;
 import dev.homelab.remediation.llm.ModelRouter;
@@ -20,10 +24,6 @@ import io.javaoperatorsdk.operator.processing.event.source.EventSource;
 import io.javaoperatorsdk.operator.processing.event.source.inbound.SimpleInboundEventSource;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
-import dev.homelab.remediation.api.v1alpha1.DispatchRecord;
-import dev.homelab.remediation.config.ApprovalMode;
-import dev.homelab.remediation.decision.Approvals;
-import dev.homelab.remediation.dispatch.Dispatcher;
 import java.io.IOException;
 import java.time.Clock;
 import java.time.Duration;
@@ -53,10 +53,15 @@ public final class ProposalReconciler implements Reconciler<RemediationProposal>
   private final Counter writeFailures;
   private final SimpleInboundEventSource<RemediationProposal> routerEvents =
       new SimpleInboundEventSource<>("model-router");
+
   /** Results applied whose status change the cache may not show yet: key → resource. */
   private final Map<String, Phase> applied = new ConcurrentHashMap<>();
+
   private final Map<String, ResourceID> keys = new ConcurrentHashMap<>();
-  /** Out-of-phase annotations already warned about (uid/value/phase), so the Event is recorded once. */
+
+  /**
+   * Out-of-phase annotations already warned about (uid/value/phase), so the Event is recorded once.
+   */
   private final Set<String> warned = ConcurrentHashMap.newKeySet();
 
   public ProposalReconciler(
@@ -135,7 +140,10 @@ public final class ProposalReconciler implements Reconciler<RemediationProposal>
 
   private UpdateControl<RemediationProposal> toPending(RemediationProposal p) {
     patch(p, Transitions.pending(p.getStatus(), generation(p), clock.instant()));
-    events.record(p, EventReason.Pending, "New incident for " + p.getSpec().getSvcKey() + " (" + p.getSpec().getEventType() + ").");
+    events.record(
+        p,
+        EventReason.Pending,
+        "New incident for " + p.getSpec().getSvcKey() + " (" + p.getSpec().getEventType() + ").");
     return UpdateControl.noUpdate();
   }
 
@@ -148,10 +156,15 @@ public final class ProposalReconciler implements Reconciler<RemediationProposal>
     Instant now = clock.instant();
     Optional<Cooldown.Consultation> blocking =
         Cooldown.blocking(
-            consultations(context), p.getSpec().getSvcKey(), p.getMetadata().getName(), now, settings.cooldown());
+            consultations(context),
+            p.getSpec().getSvcKey(),
+            p.getMetadata().getName(),
+            now,
+            settings.cooldown());
     if (blocking.isPresent()) {
       cooldownSuppressions.increment();
-      RemediationProposalStatus next = Transitions.suppressed(p.getStatus(), blocking.get(), generation(p), now);
+      RemediationProposalStatus next =
+          Transitions.suppressed(p.getStatus(), blocking.get(), generation(p), now);
       patch(p, next);
       events.record(p, EventReason.CooldownSuppressed, next.getMessage());
       return UpdateControl.noUpdate();
@@ -163,7 +176,8 @@ public final class ProposalReconciler implements Reconciler<RemediationProposal>
     String key = key(p);
     keys.put(key, ResourceID.fromResource(p));
     router.submit(key, request(p), p.getSpec().getSeverity(), createdAt(p));
-    RemediationProposalStatus next = Transitions.proposing(p.getStatus(), models, generation(p), clock.instant());
+    RemediationProposalStatus next =
+        Transitions.proposing(p.getStatus(), models, generation(p), clock.instant());
     patch(p, next);
     events.record(p, reason, next.getMessage());
     return UpdateControl.noUpdate();
@@ -186,7 +200,8 @@ public final class ProposalReconciler implements Reconciler<RemediationProposal>
     Instant now = clock.instant();
     UpdateControl<RemediationProposal> control = UpdateControl.noUpdate();
     if (result.get() instanceof ChainResult.Answered a) {
-      ProposedAction proposal = SafetyPolicy.apply(answer(a.answer()), subject(p), settings.policy());
+      ProposedAction proposal =
+          SafetyPolicy.apply(answer(a.answer()), subject(p), settings.policy());
       proposal.setAnsweredAt(now.toString());
       proposal.setFailedModels(a.failures().isEmpty() ? null : a.failures());
       Phase next = SafetyPolicy.phaseFor(proposal);
@@ -200,14 +215,27 @@ public final class ProposalReconciler implements Reconciler<RemediationProposal>
       patch(p, s);
       applied.put(key, next);
       events.record(p, EventReason.Proposed, s.getMessage());
-      events.record(p, "executor".equals(approvedBy) ? EventReason.Approved : reasonFor(next),
-          "executor".equals(approvedBy) ? "APPROVAL_MODE=executor: written for the executor to ask a human." : describe(next));
+      events.record(
+          p,
+          "executor".equals(approvedBy) ? EventReason.Approved : reasonFor(next),
+          "executor".equals(approvedBy)
+              ? "APPROVAL_MODE=executor: written for the executor to ask a human."
+              : describe(next));
     } else if (result.get() instanceof ChainResult.Failed f) {
       RemediationProposalStatus s =
-          Transitions.failed(p.getStatus(), f.failures(), occurrences(p), settings.retryBase(), generation(p), now);
+          Transitions.failed(
+              p.getStatus(),
+              f.failures(),
+              occurrences(p),
+              settings.retryBase(),
+              generation(p),
+              now);
       patch(p, s);
       applied.put(key, Phase.Failed);
-      events.record(p, EventReason.ChainFailed, s.getMessage() + " Retrying at " + s.getNextAttemptAt() + " or on the next event.");
+      events.record(
+          p,
+          EventReason.ChainFailed,
+          s.getMessage() + " Retrying at " + s.getNextAttemptAt() + " or on the next event.");
       control = control.rescheduleAfter(Duration.between(now, Instant.parse(s.getNextAttemptAt())));
     }
     router.claimed(key);
@@ -237,20 +265,31 @@ public final class ProposalReconciler implements Reconciler<RemediationProposal>
     }
     if (decision.isPresent() && decision.get().verdict() == Approvals.Verdict.REJECTED) {
       patch(p, Transitions.rejected(p.getStatus(), decision.get().by(), generation(p), now));
-      events.record(p, EventReason.Rejected, "Rejected by " + decision.get().by() + "; nothing is written.");
+      events.record(
+          p, EventReason.Rejected, "Rejected by " + decision.get().by() + "; nothing is written.");
       return UpdateControl.noUpdate();
     }
     if (decision.isPresent()) {
-      warnOnce(p, decision.get().value(), "Annotation " + Approvals.APPROVAL + "=" + decision.get().value()
-          + " is neither approved nor rejected; it changes nothing.");
+      warnOnce(
+          p,
+          decision.get().value(),
+          "Annotation "
+              + Approvals.APPROVAL
+              + "="
+              + decision.get().value()
+              + " is neither approved nor rejected; it changes nothing.");
     }
     Instant expiresAt = answeredAt(p).plus(settings.approvalTtl());
     if (!now.isBefore(expiresAt)) {
       patch(p, Transitions.expired(p.getStatus(), settings.approvalTtl(), generation(p), now));
-      events.record(p, EventReason.Expired, "No decision within " + settings.approvalTtl() + "; nothing is written.");
+      events.record(
+          p,
+          EventReason.Expired,
+          "No decision within " + settings.approvalTtl() + "; nothing is written.");
       return UpdateControl.noUpdate();
     }
-    return UpdateControl.<RemediationProposal>noUpdate().rescheduleAfter(Duration.between(now, expiresAt));
+    return UpdateControl.<RemediationProposal>noUpdate()
+        .rescheduleAfter(Duration.between(now, expiresAt));
   }
 
   private UpdateControl<RemediationProposal> dispatch(RemediationProposal p) {
@@ -261,7 +300,8 @@ public final class ProposalReconciler implements Reconciler<RemediationProposal>
     } catch (IOException | RuntimeException e) {
       String why = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
       writeFailures.increment();
-      RemediationProposalStatus s = Transitions.dispatchFailed(p.getStatus(), why, generation(p), now);
+      RemediationProposalStatus s =
+          Transitions.dispatchFailed(p.getStatus(), why, generation(p), now);
       patch(p, s);
       events.record(p, EventReason.DispatchFailed, s.getMessage());
       return UpdateControl.<RemediationProposal>noUpdate()
@@ -274,16 +314,22 @@ public final class ProposalReconciler implements Reconciler<RemediationProposal>
     record.setEventPath(written.event().toString());
     record.setAt(now.toString());
     patch(p, Transitions.dispatched(p.getStatus(), record, generation(p), now));
-    events.record(p, EventReason.Dispatched,
+    events.record(
+        p,
+        EventReason.Dispatched,
         "Wrote " + written.pendingAction() + " and " + written.event() + ".");
     return UpdateControl.noUpdate();
   }
 
-  private UpdateControl<RemediationProposal> retain(RemediationProposal p, Context<RemediationProposal> context) {
+  private UpdateControl<RemediationProposal> retain(
+      RemediationProposal p, Context<RemediationProposal> context) {
     Instant now = clock.instant();
-    Instant deleteAt = Transitions.deleteAfter(p.getStatus(), createdAt(p), settings.retention(), settings.cooldown());
+    Instant deleteAt =
+        Transitions.deleteAfter(
+            p.getStatus(), createdAt(p), settings.retention(), settings.cooldown());
     if (now.isBefore(deleteAt)) {
-      return UpdateControl.<RemediationProposal>noUpdate().rescheduleAfter(Duration.between(now, deleteAt));
+      return UpdateControl.<RemediationProposal>noUpdate()
+          .rescheduleAfter(Duration.between(now, deleteAt));
     }
     context.getClient().resource(p).delete();
     return UpdateControl.noUpdate();
@@ -305,8 +351,16 @@ public final class ProposalReconciler implements Reconciler<RemediationProposal>
     if (phase == Phase.Pending || phase == Phase.Proposing) {
       return; // it is read once the proposal awaits approval
     }
-    warnOnce(p, d.get().value(), "Annotation " + Approvals.APPROVAL + "=" + d.get().value()
-        + " ignored: the proposal is " + phase + ", not AwaitingApproval.");
+    warnOnce(
+        p,
+        d.get().value(),
+        "Annotation "
+            + Approvals.APPROVAL
+            + "="
+            + d.get().value()
+            + " ignored: the proposal is "
+            + phase
+            + ", not AwaitingApproval.");
   }
 
   private void warnOnce(RemediationProposal p, String value, String message) {
@@ -387,10 +441,12 @@ public final class ProposalReconciler implements Reconciler<RemediationProposal>
   }
 
   private static SafetyPolicy.Subject subject(RemediationProposal p) {
-    return new SafetyPolicy.Subject(p.getSpec().getNode(), p.getSpec().getEventType(), p.getSpec().getSvcKey());
+    return new SafetyPolicy.Subject(
+        p.getSpec().getNode(), p.getSpec().getEventType(), p.getSpec().getSvcKey());
   }
 
   private static SafetyPolicy.Answer answer(ModelAnswer a) {
-    return new SafetyPolicy.Answer(a.action(), a.reason(), a.confidence(), a.requiresHuman(), a.target(), a.model());
+    return new SafetyPolicy.Answer(
+        a.action(), a.reason(), a.confidence(), a.requiresHuman(), a.target(), a.model());
   }
 }

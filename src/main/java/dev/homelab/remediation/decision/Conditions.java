@@ -8,8 +8,8 @@ import java.util.List;
 import java.util.Objects;
 
 /**
- * Builds a condition list with one condition replaced, keeping {@code lastTransitionTime} when
- * the condition's status did not change.
+ * Builds a condition list with one condition replaced, keeping {@code lastTransitionTime} when the
+ * condition's status did not change.
  */
 public final class Conditions {
   private Conditions() {}

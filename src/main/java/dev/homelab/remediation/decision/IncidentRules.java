@@ -17,8 +17,8 @@ public final class IncidentRules {
   private IncidentRules() {}
 
   /**
-   * Folds when the latest proposal for the svcKey is still open, or was created inside the
-   * cooldown window; otherwise a new proposal is created.
+   * Folds when the latest proposal for the svcKey is still open, or was created inside the cooldown
+   * window; otherwise a new proposal is created.
    */
   public static Decision decide(Latest latest, Instant now, Duration cooldown) {
     if (latest == null) {

@@ -41,7 +41,9 @@ public final class Names {
    */
   public static String incidentKey(HealthEvent e) {
     String when =
-        e.timestampGiven() ? Long.toString(e.observedAt().toEpochMilli()) : "payload:" + e.fingerprint();
+        e.timestampGiven()
+            ? Long.toString(e.observedAt().toEpochMilli())
+            : "payload:" + e.fingerprint();
     return e.svcKey() + "\n" + e.eventType() + "\n" + when;
   }
 

@@ -10,9 +10,9 @@ import java.time.Instant;
 import java.util.List;
 
 /**
- * Builds the reconciler's part of the next status for each transition (pure). Fields the
- * reconciler does not own (occurrences, firstSeen, lastSeen) are left null, so a merge patch never
- * touches them.
+ * Builds the reconciler's part of the next status for each transition (pure). Fields the reconciler
+ * does not own (occurrences, firstSeen, lastSeen) are left null, so a merge patch never touches
+ * them.
  */
 public final class Transitions {
   public static final String PROPOSED = "Proposed";
@@ -44,7 +44,8 @@ public final class Transitions {
 
   public static RemediationProposalStatus pending(
       RemediationProposalStatus current, long generation, Instant now) {
-    RemediationProposalStatus s = next(current, Phase.Pending, "Waiting for the model router.", generation);
+    RemediationProposalStatus s =
+        next(current, Phase.Pending, "Waiting for the model router.", generation);
     condition(s, PROPOSED, false, "Pending", "Waiting for the model router.", generation, now);
     return s;
   }
@@ -98,9 +99,23 @@ public final class Transitions {
       case Approved -> {
         s.setApproval(record("approved", approvedBy, now));
         if ("executor".equals(approvedBy)) {
-          condition(s, APPROVED, true, "ApprovalByExecutor", "APPROVAL_MODE=executor: the executor asks a human.", generation, now);
+          condition(
+              s,
+              APPROVED,
+              true,
+              "ApprovalByExecutor",
+              "APPROVAL_MODE=executor: the executor asks a human.",
+              generation,
+              now);
         } else {
-          condition(s, APPROVED, true, "ApprovedByPolicy", "No human approval required by policy.", generation, now);
+          condition(
+              s,
+              APPROVED,
+              true,
+              "ApprovedByPolicy",
+              "No human approval required by policy.",
+              generation,
+              now);
         }
       }
       case AwaitingApproval ->
@@ -129,7 +144,8 @@ public final class Transitions {
       Duration retryBase,
       long generation,
       Instant now) {
-    int attempts = (current == null || current.getAttempts() == null ? 0 : current.getAttempts()) + 1;
+    int attempts =
+        (current == null || current.getAttempts() == null ? 0 : current.getAttempts()) + 1;
     Instant nextAt = now.plus(Cooldown.retryDelay(attempts, retryBase));
     String msg = "Every model failed: " + String.join("; ", failures);
     if (msg.length() > 2000) {
@@ -171,7 +187,8 @@ public final class Transitions {
   /** A person approved by annotation. */
   public static RemediationProposalStatus approved(
       RemediationProposalStatus current, String by, long generation, Instant now) {
-    RemediationProposalStatus s = next(current, Phase.Approved, "Approved by " + by + ".", generation);
+    RemediationProposalStatus s =
+        next(current, Phase.Approved, "Approved by " + by + ".", generation);
     s.setApproval(record("approved", by, now));
     condition(s, APPROVED, true, "Approved", "Approved by " + by + ".", generation, now);
     return s;
@@ -180,7 +197,8 @@ public final class Transitions {
   /** A person rejected by annotation: final, nothing is written. */
   public static RemediationProposalStatus rejected(
       RemediationProposalStatus current, String by, long generation, Instant now) {
-    RemediationProposalStatus s = next(current, Phase.Rejected, "Rejected by " + by + ".", generation);
+    RemediationProposalStatus s =
+        next(current, Phase.Rejected, "Rejected by " + by + ".", generation);
     s.setApproval(record("rejected", by, now));
     s.setCompletedAt(now.toString());
     condition(s, APPROVED, false, "Rejected", "Rejected by " + by + ".", generation, now);
@@ -213,7 +231,8 @@ public final class Transitions {
   /** Writing the files failed: the proposal stays Approved, with a condition saying why. */
   public static RemediationProposalStatus dispatchFailed(
       RemediationProposalStatus current, String why, long generation, Instant now) {
-    int attempts = (current == null || current.getAttempts() == null ? 0 : current.getAttempts()) + 1;
+    int attempts =
+        (current == null || current.getAttempts() == null ? 0 : current.getAttempts()) + 1;
     String msg = "Writing the pending action failed (attempt " + attempts + "): " + why;
     RemediationProposalStatus s = next(current, Phase.Approved, msg, generation);
     s.setAttempts(attempts);
@@ -229,10 +248,11 @@ public final class Transitions {
   }
 
   /**
-   * When a final proposal may be deleted: after the retention, and never while it still holds
-   * the cooldown of its svcKey.
+   * When a final proposal may be deleted: after the retention, and never while it still holds the
+   * cooldown of its svcKey.
    */
-  public static Instant deleteAfter(RemediationProposalStatus s, Instant fallback, Duration retention, Duration cooldown) {
+  public static Instant deleteAfter(
+      RemediationProposalStatus s, Instant fallback, Duration retention, Duration cooldown) {
     Instant done = s.getCompletedAt() == null ? fallback : Instant.parse(s.getCompletedAt());
     Instant at = done.plus(retention);
     if (s.getProposal() != null && s.getProposal().getAnsweredAt() != null) {

@@ -12,8 +12,8 @@ import java.util.concurrent.ThreadLocalRandom;
 
 /**
  * Writes a file so that readers see either nothing or the whole file: a temporary file in the same
- * directory, fsync, rename over the target, fsync of the directory. A failure removes the
- * temporary file and leaves the target as it was.
+ * directory, fsync, rename over the target, fsync of the directory. A failure removes the temporary
+ * file and leaves the target as it was.
  */
 public final class AtomicFiles {
   private AtomicFiles() {}
@@ -25,7 +25,10 @@ public final class AtomicFiles {
     }
     Path tmp =
         dir.resolve(
-            "." + target.getFileName() + ".tmp-" + Long.toHexString(ThreadLocalRandom.current().nextLong()));
+            "."
+                + target.getFileName()
+                + ".tmp-"
+                + Long.toHexString(ThreadLocalRandom.current().nextLong()));
     try {
       try (FileChannel ch =
           FileChannel.open(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
@@ -36,7 +39,8 @@ public final class AtomicFiles {
         ch.force(true);
       }
       try {
-        Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        Files.move(
+            tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
       } catch (AtomicMoveNotSupportedException e) {
         throw new IOException("file system of " + dir + " cannot rename atomically", e);
       }

@@ -47,7 +47,9 @@ public final class FileDispatcher implements Dispatcher {
   /** The stable action id of a proposal: its name and the start of its uid. */
   public static String actionId(String proposalName, String uid) {
     String u = uid == null ? "" : uid.replace("-", "").toLowerCase(java.util.Locale.ROOT);
-    return proposalName + "-" + (u.length() >= 8 ? u.substring(0, 8) : Names.sha256Hex(proposalName).substring(0, 8));
+    return proposalName
+        + "-"
+        + (u.length() >= 8 ? u.substring(0, 8) : Names.sha256Hex(proposalName).substring(0, 8));
   }
 
   @Override
@@ -64,7 +66,9 @@ public final class FileDispatcher implements Dispatcher {
     }
     Instant now = clock.instant().truncatedTo(ChronoUnit.MILLIS);
     Path event =
-        inside(eventsDir, EVENT_NAME_TIME.format(now) + "-remediation_started-" + a.actionId() + ".json");
+        inside(
+            eventsDir,
+            EVENT_NAME_TIME.format(now) + "-remediation_started-" + a.actionId() + ".json");
     String ts = EVENT_TIME.format(now);
     AtomicFiles.write(event, eventJson(a, ts));
     return new Written(pending, event, ts);
@@ -85,7 +89,8 @@ public final class FileDispatcher implements Dispatcher {
     String suffix = "-remediation_started-" + actionId + ".json";
     try (DirectoryStream<Path> ds = Files.newDirectoryStream(eventsDir, "*" + suffix)) {
       for (Path p : ds) {
-        if (p.getFileName().toString().endsWith(suffix) && !p.getFileName().toString().startsWith(".")) {
+        if (p.getFileName().toString().endsWith(suffix)
+            && !p.getFileName().toString().startsWith(".")) {
           return Optional.of(p);
         }
       }
@@ -113,7 +118,8 @@ public final class FileDispatcher implements Dispatcher {
     proposal.put("name", a.proposalName());
     proposal.put("uid", a.proposalUid());
     o.set("event", a.event());
-    return (json.writerWithDefaultPrettyPrinter().writeValueAsString(o) + "\n").getBytes(StandardCharsets.UTF_8);
+    return (json.writerWithDefaultPrettyPrinter().writeValueAsString(o) + "\n")
+        .getBytes(StandardCharsets.UTF_8);
   }
 
   byte[] eventJson(PendingAction a, String timestamp) throws JsonProcessingException {
@@ -130,6 +136,7 @@ public final class FileDispatcher implements Dispatcher {
     data.put("executor_type", a.type());
     data.put("requires_human", a.requiresHuman());
     data.put("proposal", a.namespace() + "/" + a.proposalName());
-    return (json.writerWithDefaultPrettyPrinter().writeValueAsString(o) + "\n").getBytes(StandardCharsets.UTF_8);
+    return (json.writerWithDefaultPrettyPrinter().writeValueAsString(o) + "\n")
+        .getBytes(StandardCharsets.UTF_8);
   }
 }

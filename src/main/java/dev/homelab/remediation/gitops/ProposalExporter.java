@@ -25,17 +25,23 @@ public final class ProposalExporter {
   private ProposalExporter() {}
 
   /** Writes the files and returns their paths, one per proposal that is still open. */
-  public static List<Path> export(List<RemediationProposal> proposals, Path dir) throws IOException {
+  public static List<Path> export(List<RemediationProposal> proposals, Path dir)
+      throws IOException {
     Files.createDirectories(dir);
     List<Path> written = new ArrayList<>();
     List<RemediationProposal> open =
         proposals.stream()
             .filter(p -> p.getSpec() != null)
-            .filter(p -> p.getStatus() == null || p.getStatus().getPhase() == null || p.getStatus().getPhase().isOpen())
+            .filter(
+                p ->
+                    p.getStatus() == null
+                        || p.getStatus().getPhase() == null
+                        || p.getStatus().getPhase().isOpen())
             .sorted(Comparator.comparing(p -> p.getMetadata().getName()))
             .toList();
     for (RemediationProposal p : open) {
-      Path file = dir.resolve(p.getMetadata().getNamespace() + "-" + p.getMetadata().getName() + ".yaml");
+      Path file =
+          dir.resolve(p.getMetadata().getNamespace() + "-" + p.getMetadata().getName() + ".yaml");
       AtomicFiles.write(file, manifest(p).getBytes(StandardCharsets.UTF_8));
       written.add(file);
     }
@@ -46,22 +52,45 @@ public final class ProposalExporter {
     RemediationProposalStatus s = p.getStatus();
     Phase phase = s == null || s.getPhase() == null ? Phase.Pending : s.getPhase();
     StringBuilder y = new StringBuilder();
-    y.append("# RemediationProposal ").append(p.getMetadata().getNamespace()).append('/')
-        .append(p.getMetadata().getName()).append(" (").append(phase).append(")\n");
-    y.append("# event:    ").append(oneLine(p.getSpec().getEventType())).append(" on ")
-        .append(oneLine(p.getSpec().getSvcKey())).append(", severity ").append(oneLine(p.getSpec().getSeverity()))
-        .append(", observed ").append(oneLine(p.getSpec().getObservedAt())).append('\n');
+    y.append("# RemediationProposal ")
+        .append(p.getMetadata().getNamespace())
+        .append('/')
+        .append(p.getMetadata().getName())
+        .append(" (")
+        .append(phase)
+        .append(")\n");
+    y.append("# event:    ")
+        .append(oneLine(p.getSpec().getEventType()))
+        .append(" on ")
+        .append(oneLine(p.getSpec().getSvcKey()))
+        .append(", severity ")
+        .append(oneLine(p.getSpec().getSeverity()))
+        .append(", observed ")
+        .append(oneLine(p.getSpec().getObservedAt()))
+        .append('\n');
     if (p.getSpec().getMessage() != null) {
       y.append("# message:  ").append(oneLine(p.getSpec().getMessage())).append('\n');
     }
     if (s != null && s.getOccurrences() != null) {
-      y.append("# seen:     ").append(s.getOccurrences()).append(" time(s), last ").append(oneLine(s.getLastSeen())).append('\n');
+      y.append("# seen:     ")
+          .append(s.getOccurrences())
+          .append(" time(s), last ")
+          .append(oneLine(s.getLastSeen()))
+          .append('\n');
     }
     ProposedAction a = s == null ? null : s.getProposal();
     if (a != null) {
-      y.append("# proposal: ").append(oneLine(a.getAction())).append(' ').append(oneLine(a.getTarget()))
-          .append(" (confidence ").append(a.getConfidence()).append(", requires human ")
-          .append(a.getRequiresHuman()).append(", by ").append(oneLine(a.getModel())).append(")\n");
+      y.append("# proposal: ")
+          .append(oneLine(a.getAction()))
+          .append(' ')
+          .append(oneLine(a.getTarget()))
+          .append(" (confidence ")
+          .append(a.getConfidence())
+          .append(", requires human ")
+          .append(a.getRequiresHuman())
+          .append(", by ")
+          .append(oneLine(a.getModel()))
+          .append(")\n");
       y.append("# reason:   ").append(oneLine(a.getReason())).append('\n');
       if (a.getPolicyRules() != null && !a.getPolicyRules().isEmpty()) {
         y.append("# policy:   ").append(String.join(", ", a.getPolicyRules())).append('\n');
@@ -72,7 +101,11 @@ public final class ProposalExporter {
     } else {
       y.append("# Not awaiting approval yet: an approval annotation is read once it is.\n");
     }
-    y.append("apiVersion: ").append(RemediationProposal.GROUP).append('/').append(RemediationProposal.VERSION).append('\n');
+    y.append("apiVersion: ")
+        .append(RemediationProposal.GROUP)
+        .append('/')
+        .append(RemediationProposal.VERSION)
+        .append('\n');
     y.append("kind: RemediationProposal\n");
     y.append("metadata:\n");
     y.append("  name: ").append(p.getMetadata().getName()).append('\n');

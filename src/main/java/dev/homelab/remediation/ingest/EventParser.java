@@ -35,8 +35,17 @@ public final class EventParser {
 
   private static final Set<String> KNOWN_FIELDS =
       Set.of(
-          "event_type", "type", "node", "service", "severity", "message", "details", "data",
-          "timestamp", "ts", "svc_key");
+          "event_type",
+          "type",
+          "node",
+          "service",
+          "severity",
+          "message",
+          "details",
+          "data",
+          "timestamp",
+          "ts",
+          "svc_key");
   private static final Pattern EVENT_TYPE = Pattern.compile("[a-z0-9][a-z0-9_.:-]{0,62}");
 
   private final ObjectMapper mapper;
@@ -44,8 +53,7 @@ public final class EventParser {
 
   public EventParser(int maxBytes) {
     this.maxBytes = maxBytes;
-    this.mapper =
-        new ObjectMapper().enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
+    this.mapper = new ObjectMapper().enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
   }
 
   public ParseOutcome parse(byte[] payload, String channel, Instant receivedAt) {
@@ -87,7 +95,8 @@ public final class EventParser {
     }
     String type = typeNode.asText().trim().toLowerCase(Locale.ROOT);
     if (!EVENT_TYPE.matcher(type).matches()) {
-      return reject(RejectReason.BAD_EVENT_TYPE, "event type " + quote(type) + " is not a simple name");
+      return reject(
+          RejectReason.BAD_EVENT_TYPE, "event type " + quote(type) + " is not a simple name");
     }
     if (BENIGN_TYPES.contains(type)) {
       return new ParseOutcome.Benign(type);
@@ -116,10 +125,12 @@ public final class EventParser {
     }
     Optional<String> node = Names.normalise(nodeField.value);
     if (node.isEmpty()) {
-      return reject(RejectReason.BAD_NAME, "node " + quote(nodeField.value) + " is not DNS-1123-like");
+      return reject(
+          RejectReason.BAD_NAME, "node " + quote(nodeField.value) + " is not DNS-1123-like");
     }
 
-    Field serviceField = pick(o.get("service"), data == null ? null : data.get("service"), keyService);
+    Field serviceField =
+        pick(o.get("service"), data == null ? null : data.get("service"), keyService);
     if (serviceField.bad) {
       return reject(RejectReason.BAD_NAME, "service is not a string");
     }
@@ -128,13 +139,15 @@ public final class EventParser {
       service = Names.normalise(serviceField.value);
       if (service.isEmpty()) {
         return reject(
-            RejectReason.BAD_NAME, "service " + quote(serviceField.value) + " is not DNS-1123-like");
+            RejectReason.BAD_NAME,
+            "service " + quote(serviceField.value) + " is not DNS-1123-like");
       }
     }
 
     JsonNode ts = o.hasNonNull("timestamp") ? o.get("timestamp") : o.get("ts");
     Optional<Instant> observed = Timestamps.parse(ts);
-    String severity = textOr(o.get("severity"), data == null ? null : data.get("severity"), "warning");
+    String severity =
+        textOr(o.get("severity"), data == null ? null : data.get("severity"), "warning");
     String message = textOr(o.get("message"), data == null ? null : data.get("reason"), null);
     JsonNode details = o.hasNonNull("details") ? o.get("details") : data;
 

@@ -24,10 +24,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The intake's memory of the latest incident per svcKey: decides whether an actionable event
- * opens a proposal or folds into one, creates proposals, and writes folded occurrences at most
- * once per flush interval per proposal. Seeded and kept current from the cluster (through {@link
- * #observe} and {@link #forget}), so cooldown survives an operator restart.
+ * The intake's memory of the latest incident per svcKey: decides whether an actionable event opens
+ * a proposal or folds into one, creates proposals, and writes folded occurrences at most once per
+ * flush interval per proposal. Seeded and kept current from the cluster (through {@link #observe}
+ * and {@link #forget}), so cooldown survives an operator restart.
  */
 public final class IncidentBook implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(IncidentBook.class);
@@ -139,7 +139,8 @@ public final class IncidentBook implements AutoCloseable {
           .addKeyValue("retryInMs", delay)
           .setCause(ex)
           .log("creating proposal failed; will retry");
-      scheduler.schedule(() -> creators.execute(() -> create(inc, e)), delay, TimeUnit.MILLISECONDS);
+      scheduler.schedule(
+          () -> creators.execute(() -> create(inc, e)), delay, TimeUnit.MILLISECONDS);
       return;
     }
     synchronized (this) {

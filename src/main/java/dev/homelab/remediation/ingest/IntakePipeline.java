@@ -11,13 +11,14 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Takes raw messages from the Redis I/O thread without blocking it: the message is put in a
- * queue bounded by bytes, and worker threads parse it and hand it to the {@link
- * IncidentBook}. When the buffer is full the message is dropped and counted ({@code
- * buffer_full}), so a storm can never grow the heap without bound.
+ * Takes raw messages from the Redis I/O thread without blocking it: the message is put in a queue
+ * bounded by bytes, and worker threads parse it and hand it to the {@link IncidentBook}. When the
+ * buffer is full the message is dropped and counted ({@code buffer_full}), so a storm can never
+ * grow the heap without bound.
  */
 public final class IntakePipeline implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(IntakePipeline.class);
+
   /** Accounting overhead per queued message, beyond its payload. */
   static final int ENTRY_OVERHEAD = 96;
 
@@ -69,7 +70,11 @@ public final class IntakePipeline implements AutoCloseable {
       return;
     }
     if (payload.length > maxMessageBytes) {
-      logRejected(channel, payload.length, RejectReason.TOO_LARGE, payload.length + " bytes > limit " + maxMessageBytes);
+      logRejected(
+          channel,
+          payload.length,
+          RejectReason.TOO_LARGE,
+          payload.length + " bytes > limit " + maxMessageBytes);
       return;
     }
     long cost = (long) payload.length + ENTRY_OVERHEAD;

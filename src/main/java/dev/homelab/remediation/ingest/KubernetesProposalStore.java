@@ -3,14 +3,14 @@ package dev.homelab.remediation.ingest;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.homelab.remediation.api.v1alpha1.RemediationProposal;
+import io.fabric8.kubernetes.api.model.KubernetesResourceList;
+import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.dsl.MixedOperation;
 import io.fabric8.kubernetes.client.dsl.Resource;
 import io.fabric8.kubernetes.client.dsl.base.PatchContext;
 import io.fabric8.kubernetes.client.dsl.base.PatchType;
-import io.fabric8.kubernetes.api.model.KubernetesResourceList;
-import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import java.net.HttpURLConnection;
 import java.time.Instant;
 import java.util.Optional;
@@ -53,7 +53,8 @@ public final class KubernetesProposalStore implements ProposalStore {
   }
 
   @Override
-  public boolean patchOccurrences(String name, long occurrences, Instant firstSeen, Instant lastSeen) {
+  public boolean patchOccurrences(
+      String name, long occurrences, Instant firstSeen, Instant lastSeen) {
     ObjectNode patch = JSON.createObjectNode();
     ObjectNode status = patch.putObject("status");
     status.put("occurrences", occurrences);

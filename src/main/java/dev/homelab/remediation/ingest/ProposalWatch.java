@@ -5,12 +5,12 @@ import dev.homelab.remediation.api.v1alpha1.RemediationProposalStatus;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
-import java.time.Duration;
-import java.time.Instant;
-import java.time.OffsetDateTime;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.MultiGauge;
 import io.micrometer.core.instrument.Tags;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -58,9 +58,12 @@ public final class ProposalWatch implements AutoCloseable {
                 Collectors.groupingBy(
                     p -> {
                       RemediationProposalStatus s = p.getStatus();
-                      String phase = s == null || s.getPhase() == null ? "New" : s.getPhase().name();
+                      String phase =
+                          s == null || s.getPhase() == null ? "New" : s.getPhase().name();
                       String action =
-                          s == null || s.getProposal() == null || s.getProposal().getAction() == null
+                          s == null
+                                  || s.getProposal() == null
+                                  || s.getProposal().getAction() == null
                               ? "none"
                               : s.getProposal().getAction();
                       return List.of(phase, action);

@@ -26,10 +26,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Subscribes to the event channels with Lettuce and hands each message, as bytes, to a sink on
- * the I/O thread. Connects with retries at start-up; after a lost connection Lettuce reconnects
- * and resubscribes by itself, and the gap is logged (pub/sub messages published meanwhile are not
- * kept by Redis).
+ * Subscribes to the event channels with Lettuce and hands each message, as bytes, to a sink on the
+ * I/O thread. Connects with retries at start-up; after a lost connection Lettuce reconnects and
+ * resubscribes by itself, and the gap is logged (pub/sub messages published meanwhile are not kept
+ * by Redis).
  */
 public final class RedisSubscriber implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(RedisSubscriber.class);
@@ -56,7 +56,8 @@ public final class RedisSubscriber implements AutoCloseable {
     this.resources =
         ClientResources.builder()
             .reconnectDelay(
-                Delay.exponential(Duration.ofMillis(50), Duration.ofSeconds(5), 2, TimeUnit.MILLISECONDS))
+                Delay.exponential(
+                    Duration.ofMillis(50), Duration.ofSeconds(5), 2, TimeUnit.MILLISECONDS))
             .build();
     this.client = RedisClient.create(resources, uri);
     this.client.setOptions(ClientOptions.builder().autoReconnect(true).build());

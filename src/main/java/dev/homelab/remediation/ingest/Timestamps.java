@@ -11,8 +11,8 @@ import java.time.format.DateTimeParseException;
 import java.util.Optional;
 
 /**
- * The timestamp forms of SPEC section 2: ISO-8601 with an offset or Z, ISO-8601 without one
- * (UTC), epoch seconds (integer or fraction) and epoch milliseconds (integers above 10^11).
+ * The timestamp forms of SPEC section 2: ISO-8601 with an offset or Z, ISO-8601 without one (UTC),
+ * epoch seconds (integer or fraction) and epoch milliseconds (integers above 10^11).
  */
 public final class Timestamps {
   static final long MILLIS_THRESHOLD = 100_000_000_000L;
@@ -46,13 +46,15 @@ public final class Timestamps {
       return Optional.empty();
     }
     try {
-      return Optional.of(OffsetDateTime.parse(text, DateTimeFormatter.ISO_OFFSET_DATE_TIME).toInstant());
+      return Optional.of(
+          OffsetDateTime.parse(text, DateTimeFormatter.ISO_OFFSET_DATE_TIME).toInstant());
     } catch (DateTimeParseException ignored) {
       // try the next form
     }
     try {
       return Optional.of(
-          LocalDateTime.parse(text, DateTimeFormatter.ISO_LOCAL_DATE_TIME).toInstant(ZoneOffset.UTC));
+          LocalDateTime.parse(text, DateTimeFormatter.ISO_LOCAL_DATE_TIME)
+              .toInstant(ZoneOffset.UTC));
     } catch (DateTimeParseException ignored) {
       // try the next form
     }

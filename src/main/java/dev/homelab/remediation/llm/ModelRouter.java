@@ -47,9 +47,7 @@ public final class ModelRouter implements AutoCloseable {
     this.queue =
         new PriorityBlockingQueue<>(
             64,
-            Comparator.comparingInt(Job::rank)
-                .thenComparing(Job::age)
-                .thenComparingLong(Job::seq));
+            Comparator.comparingInt(Job::rank).thenComparing(Job::age).thenComparingLong(Job::seq));
     AtomicInteger n = new AtomicInteger();
     this.workers =
         Executors.newFixedThreadPool(
@@ -141,8 +139,7 @@ public final class ModelRouter implements AutoCloseable {
         result = new ChainResult.Failed(java.util.List.of("router: " + e));
       }
       String outcome = result instanceof ChainResult.Answered ? "answered" : "failed";
-      String model =
-          result instanceof ChainResult.Answered a ? a.answer().model() : "none";
+      String model = result instanceof ChainResult.Answered a ? a.answer().model() : "none";
       sample.stop(
           Timer.builder("remediation.model.consultations")
               .description("Walks of the model chain: latency by outcome and answering model")

@@ -21,9 +21,9 @@ import java.util.concurrent.TimeoutException;
 /**
  * The HTTP side of local mode's API server, on 127.0.0.1: each request goes to the {@link
  * KubectlDispatcher}, as the Fabric8 mock web server would send it; watches are served over
- * WebSocket (Fabric8 clients, the operator) as the mock server does, and also over plain HTTP as
- * a stream of JSON lines ({@link HttpWatch}), which the mock server cannot do and {@code kubectl
- * get -w} needs.
+ * WebSocket (Fabric8 clients, the operator) as the mock server does, and also over plain HTTP as a
+ * stream of JSON lines ({@link HttpWatch}), which the mock server cannot do and {@code kubectl get
+ * -w} needs.
  */
 final class ApiServer implements AutoCloseable {
   private static final List<String> SUB_PROTOCOLS =
@@ -54,8 +54,12 @@ final class ApiServer implements AutoCloseable {
       http.listen().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
     } catch (ExecutionException | TimeoutException e) {
       vertx.close();
-      throw new LocalStartException("cannot start the Kubernetes API on 127.0.0.1:" + port + ": "
-          + LocalCluster.rootMessage(e) + " (choose another port with --api-port or LOCAL_API_PORT)");
+      throw new LocalStartException(
+          "cannot start the Kubernetes API on 127.0.0.1:"
+              + port
+              + ": "
+              + LocalCluster.rootMessage(e)
+              + " (choose another port with --api-port or LOCAL_API_PORT)");
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       vertx.close();
@@ -117,7 +121,9 @@ final class ApiServer implements AutoCloseable {
 
   private static void fail(HttpServerRequest req, Throwable err) {
     if (!req.response().headWritten()) {
-      req.response().setStatusCode(500).end(KubectlDispatcher.statusJson(500, "InternalError", err.toString()));
+      req.response()
+          .setStatusCode(500)
+          .end(KubectlDispatcher.statusJson(500, "InternalError", err.toString()));
     }
   }
 
@@ -127,7 +133,8 @@ final class ApiServer implements AutoCloseable {
       http.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
       vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
     } catch (ExecutionException | TimeoutException e) {
-      throw new IllegalStateException("cannot stop the Kubernetes API: " + LocalCluster.rootMessage(e), e);
+      throw new IllegalStateException(
+          "cannot stop the Kubernetes API: " + LocalCluster.rootMessage(e), e);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }

@@ -55,17 +55,55 @@ final class Discovery {
   Discovery(CustomResourceDefinition crd, int port) {
     this.port = port;
     List<Resource> all = new ArrayList<>();
-    all.add(new Resource("", "v1", "namespaces", "namespace", "Namespace", false, List.of("ns"), List.of(), true));
-    all.add(new Resource("", "v1", "events", "event", "Event", true, List.of("ev"), List.of(), false));
-    all.add(new Resource("apiextensions.k8s.io", "v1", "customresourcedefinitions", "customresourcedefinition",
-        "CustomResourceDefinition", false, List.of("crd", "crds"), List.of("api-extensions"), true));
-    all.add(new Resource("coordination.k8s.io", "v1", "leases", "lease", "Lease", true, List.of(), List.of(), false));
+    all.add(
+        new Resource(
+            "",
+            "v1",
+            "namespaces",
+            "namespace",
+            "Namespace",
+            false,
+            List.of("ns"),
+            List.of(),
+            true));
+    all.add(
+        new Resource("", "v1", "events", "event", "Event", true, List.of("ev"), List.of(), false));
+    all.add(
+        new Resource(
+            "apiextensions.k8s.io",
+            "v1",
+            "customresourcedefinitions",
+            "customresourcedefinition",
+            "CustomResourceDefinition",
+            false,
+            List.of("crd", "crds"),
+            List.of("api-extensions"),
+            true));
+    all.add(
+        new Resource(
+            "coordination.k8s.io",
+            "v1",
+            "leases",
+            "lease",
+            "Lease",
+            true,
+            List.of(),
+            List.of(),
+            false));
     var names = crd.getSpec().getNames();
     for (CustomResourceDefinitionVersion v : crd.getSpec().getVersions()) {
       if (Boolean.TRUE.equals(v.getServed())) {
-        all.add(new Resource(crd.getSpec().getGroup(), v.getName(), names.getPlural(), names.getSingular(),
-            names.getKind(), "Namespaced".equals(crd.getSpec().getScope()), listOf(names.getShortNames()),
-            listOf(names.getCategories()), v.getSubresources() != null && v.getSubresources().getStatus() != null));
+        all.add(
+            new Resource(
+                crd.getSpec().getGroup(),
+                v.getName(),
+                names.getPlural(),
+                names.getSingular(),
+                names.getKind(),
+                "Namespaced".equals(crd.getSpec().getScope()),
+                listOf(names.getShortNames()),
+                listOf(names.getCategories()),
+                v.getSubresources() != null && v.getSubresources().getStatus() != null));
       }
     }
     this.resources = List.copyOf(all);
@@ -75,7 +113,9 @@ final class Discovery {
     return l == null ? List.of() : List.copyOf(l);
   }
 
-  /** The resource a request path is about ({@code /apis/g/v/namespaces/ns/plural/...}), if known. */
+  /**
+   * The resource a request path is about ({@code /apis/g/v/namespaces/ns/plural/...}), if known.
+   */
   Optional<Resource> resourceOf(String path) {
     for (Resource r : resources) {
       String prefix = r.path() + "/";
@@ -99,13 +139,16 @@ final class Discovery {
       case "/version":
         return Optional.of(json(version()));
       case "/api":
-        return Optional.of(json(new APIVersionsBuilder()
-            .withVersions("v1")
-            .withServerAddressByClientCIDRs(new ServerAddressByClientCIDRBuilder()
-                .withClientCIDR("0.0.0.0/0")
-                .withServerAddress("127.0.0.1:" + port)
-                .build())
-            .build()));
+        return Optional.of(
+            json(
+                new APIVersionsBuilder()
+                    .withVersions("v1")
+                    .withServerAddressByClientCIDRs(
+                        new ServerAddressByClientCIDRBuilder()
+                            .withClientCIDR("0.0.0.0/0")
+                            .withServerAddress("127.0.0.1:" + port)
+                            .build())
+                    .build()));
       case "/apis":
         return Optional.of(json(new APIGroupListBuilder().withGroups(groups()).build()));
       default:
@@ -124,25 +167,28 @@ final class Discovery {
     if (list == null) {
       return Optional.empty();
     }
-    APIResourceListBuilder b = new APIResourceListBuilder().withGroupVersion(list.get(0).groupVersion());
+    APIResourceListBuilder b =
+        new APIResourceListBuilder().withGroupVersion(list.get(0).groupVersion());
     for (Resource r : list) {
-      b.addToResources(new APIResourceBuilder()
-          .withName(r.plural())
-          .withSingularName(r.singular())
-          .withNamespaced(r.namespaced())
-          .withKind(r.kind())
-          .withVerbs(VERBS)
-          .withShortNames(r.shortNames().isEmpty() ? null : r.shortNames())
-          .withCategories(r.categories().isEmpty() ? null : r.categories())
-          .build());
+      b.addToResources(
+          new APIResourceBuilder()
+              .withName(r.plural())
+              .withSingularName(r.singular())
+              .withNamespaced(r.namespaced())
+              .withKind(r.kind())
+              .withVerbs(VERBS)
+              .withShortNames(r.shortNames().isEmpty() ? null : r.shortNames())
+              .withCategories(r.categories().isEmpty() ? null : r.categories())
+              .build());
       if (r.statusSubresource()) {
-        b.addToResources(new APIResourceBuilder()
-            .withName(r.plural() + "/status")
-            .withSingularName("")
-            .withNamespaced(r.namespaced())
-            .withKind(r.kind())
-            .withVerbs("get", "patch", "update")
-            .build());
+        b.addToResources(
+            new APIResourceBuilder()
+                .withName(r.plural() + "/status")
+                .withSingularName("")
+                .withNamespaced(r.namespaced())
+                .withKind(r.kind())
+                .withVerbs("get", "patch", "update")
+                .build());
       }
     }
     return Optional.of(json(b.build()));
@@ -166,7 +212,8 @@ final class Discovery {
       }
       APIGroupBuilder g = groups.computeIfAbsent(r.group(), n -> new APIGroupBuilder().withName(n));
       GroupVersionForDiscovery gv = new GroupVersionForDiscovery(r.groupVersion(), r.version());
-      if (!g.hasVersions() || g.buildVersions().stream().noneMatch(v -> v.getVersion().equals(r.version()))) {
+      if (!g.hasVersions()
+          || g.buildVersions().stream().noneMatch(v -> v.getVersion().equals(r.version()))) {
         g.addToVersions(gv);
       }
       if (!g.hasPreferredVersion()) {

@@ -13,9 +13,9 @@ import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * A watch over plain HTTP, as kubectl makes it: a chunked response with one JSON watch event per
- * line. The Fabric8 CRUD dispatcher's watch writes its events to a {@link WebSocket}; this is
- * one, which turns each event into a line ({@link KubectlDispatcher#watchLine}: Tables when asked
- * for, events already in the client's list left out).
+ * line. The Fabric8 CRUD dispatcher's watch writes its events to a {@link WebSocket}; this is one,
+ * which turns each event into a line ({@link KubectlDispatcher#watchLine}: Tables when asked for,
+ * events already in the client's list left out).
  */
 final class HttpWatch implements WebSocket {
   private final RecordedRequest request;
@@ -23,31 +23,40 @@ final class HttpWatch implements WebSocket {
   private final KubectlDispatcher dispatcher;
   private final AtomicBoolean closed = new AtomicBoolean();
 
-  private HttpWatch(RecordedRequest request, HttpServerResponse response, KubectlDispatcher dispatcher) {
+  private HttpWatch(
+      RecordedRequest request, HttpServerResponse response, KubectlDispatcher dispatcher) {
     this.request = request;
     this.response = response;
     this.dispatcher = dispatcher;
   }
 
   static void stream(
-      Vertx vertx, HttpServerRequest req, RecordedRequest request, MockResponse watch, KubectlDispatcher dispatcher) {
+      Vertx vertx,
+      HttpServerRequest req,
+      RecordedRequest request,
+      MockResponse watch,
+      KubectlDispatcher dispatcher) {
     HttpServerResponse response = req.response();
     response.setStatusCode(200).setChunked(true).putHeader("Content-Type", "application/json");
     response.writeHead();
     HttpWatch socket = new HttpWatch(request, response, dispatcher);
     WebSocketListener listener = watch.getWebSocketListener();
     // The listener waits for its executor when closed: keep that off the event loop.
-    Runnable closeListener = () -> CompletableFuture.runAsync(() -> listener.onClosed(socket, 1000, "closed"));
-    response.closeHandler(v -> {
-      socket.closed.set(true);
-      closeListener.run();
-    });
+    Runnable closeListener =
+        () -> CompletableFuture.runAsync(() -> listener.onClosed(socket, 1000, "closed"));
+    response.closeHandler(
+        v -> {
+          socket.closed.set(true);
+          closeListener.run();
+        });
     long timeout = KubectlDispatcher.Target.of(request.getPath()).timeoutSeconds();
     if (timeout > 0) {
-      vertx.setTimer(timeout * 1000, id -> {
-        socket.close(1000, "timeout");
-        closeListener.run();
-      });
+      vertx.setTimer(
+          timeout * 1000,
+          id -> {
+            socket.close(1000, "timeout");
+            closeListener.run();
+          });
     }
     listener.onOpen(socket, watch);
   }

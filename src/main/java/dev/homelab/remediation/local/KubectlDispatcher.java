@@ -20,9 +20,9 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * The request handling of local mode's API server: the Fabric8 CRUD dispatcher (an in-memory
- * store that behaves like the API server for create, get, list, update, patch, delete and
- * WebSocket watches), plus what kubectl needs and the CRUD dispatcher does not give:
+ * The request handling of local mode's API server: the Fabric8 CRUD dispatcher (an in-memory store
+ * that behaves like the API server for create, get, list, update, patch, delete and WebSocket
+ * watches), plus what kubectl needs and the CRUD dispatcher does not give:
  *
  * <ul>
  *   <li>discovery documents ({@link Discovery}), with or without kubectl's {@code ?timeout=32s};
@@ -45,7 +45,11 @@ final class KubectlDispatcher extends Dispatcher {
   private final CustomResourceDefinition crd;
   private final Clock clock;
 
-  KubectlDispatcher(KubernetesCrudDispatcher crud, Discovery discovery, CustomResourceDefinition crd, Clock clock) {
+  KubectlDispatcher(
+      KubernetesCrudDispatcher crud,
+      Discovery discovery,
+      CustomResourceDefinition crd,
+      Clock clock) {
     this.crud = crud;
     this.discovery = discovery;
     this.crd = crd;
@@ -62,12 +66,19 @@ final class KubectlDispatcher extends Dispatcher {
         return json(200, doc.get());
       }
       if (t.path().equals("/healthz") || t.path().equals("/livez") || t.path().equals("/readyz")) {
-        return new MockResponse().setResponseCode(200).setHeader("Content-Type", "text/plain").setBody("ok");
+        return new MockResponse()
+            .setResponseCode(200)
+            .setHeader("Content-Type", "text/plain")
+            .setBody("ok");
       }
     }
     if (!t.path().startsWith("/api/") && !t.path().startsWith("/apis/")) {
-      return status(404, "NotFound", "local mode does not serve " + t.path()
-          + " (no OpenAPI documents: kubectl explain and client-side validation do not work here)");
+      return status(
+          404,
+          "NotFound",
+          "local mode does not serve "
+              + t.path()
+              + " (no OpenAPI documents: kubectl explain and client-side validation do not work here)");
     }
     if (get && t.watch()) {
       if ("websocket".equalsIgnoreCase(String.valueOf(request.getHeader("Upgrade")))) {
@@ -79,15 +90,22 @@ final class KubectlDispatcher extends Dispatcher {
     }
     if (!get && t.param("dryRun") != null) {
       // The CRUD dispatcher ignores dryRun and would really write.
-      return status(400, "BadRequest", "local mode cannot do server-side dry runs: nothing was changed "
-          + "(use --dry-run=client)");
+      return status(
+          400,
+          "BadRequest",
+          "local mode cannot do server-side dry runs: nothing was changed "
+              + "(use --dry-run=client)");
     }
-    if ("PATCH".equals(request.getMethod()) && isCustomResource(t)
+    if ("PATCH".equals(request.getMethod())
+        && isCustomResource(t)
         && String.valueOf(request.getHeader("Content-Type")).contains("strategic-merge-patch")) {
       // As the API server answers: custom resources take no strategic merge patches.
-      return status(415, "UnsupportedMediaType", "the body of the request was in an unknown format - accepted "
-          + "media types include: application/json-patch+json, application/merge-patch+json (use kubectl patch "
-          + "--type merge)");
+      return status(
+          415,
+          "UnsupportedMediaType",
+          "the body of the request was in an unknown format - accepted "
+              + "media types include: application/json-patch+json, application/merge-patch+json (use kubectl patch "
+              + "--type merge)");
     }
     MockResponse response = get ? get(request, t) : crud.dispatch(request);
     if (response == null) {
@@ -100,8 +118,12 @@ final class KubectlDispatcher extends Dispatcher {
   }
 
   private boolean isCustomResource(Target t) {
-    return discovery.resourceOf(t.path())
-        .filter(r -> r.group().equals(crd.getSpec().getGroup()) && r.plural().equals(crd.getSpec().getNames().getPlural()))
+    return discovery
+        .resourceOf(t.path())
+        .filter(
+            r ->
+                r.group().equals(crd.getSpec().getGroup())
+                    && r.plural().equals(crd.getSpec().getNames().getPlural()))
         .isPresent();
   }
 
@@ -111,7 +133,8 @@ final class KubectlDispatcher extends Dispatcher {
 
   private MockResponse get(RecordedRequest request, Target t) {
     String fieldSelector = t.param("fieldSelector");
-    MockResponse r = crud.handleGet(fieldSelector == null ? request.getPath() : t.withoutParam("fieldSelector"));
+    MockResponse r =
+        crud.handleGet(fieldSelector == null ? request.getPath() : t.withoutParam("fieldSelector"));
     if (r.code() != 200 || r.getBody() == null) {
       return r;
     }
@@ -166,7 +189,9 @@ final class KubectlDispatcher extends Dispatcher {
     JsonNode object = e.path("object");
     String type = e.path("type").asText();
     long since = t.longParam("resourceVersion");
-    if ("ADDED".equals(type) && since > 0 && object.path("metadata").path("resourceVersion").asLong(0) <= since) {
+    if ("ADDED".equals(type)
+        && since > 0
+        && object.path("metadata").path("resourceVersion").asLong(0) <= since) {
       return null;
     }
     String selector = t.param("fieldSelector");
@@ -179,13 +204,19 @@ final class KubectlDispatcher extends Dispatcher {
     }
     ObjectNode out = JSON.createObjectNode();
     out.put("type", type);
-    out.set("object", Tables.table(columns.get(), List.of(object),
-        object.path("metadata").path("resourceVersion").asText(null), t.param("includeObject")));
+    out.set(
+        "object",
+        Tables.table(
+            columns.get(),
+            List.of(object),
+            object.path("metadata").path("resourceVersion").asText(null),
+            t.param("includeObject")));
     return out.toString();
   }
 
   private Optional<List<Tables.Column>> columns(Discovery.Resource r) {
-    if (r.group().equals(crd.getSpec().getGroup()) && r.plural().equals(crd.getSpec().getNames().getPlural())) {
+    if (r.group().equals(crd.getSpec().getGroup())
+        && r.plural().equals(crd.getSpec().getNames().getPlural())) {
       return Optional.of(Tables.crdColumns(crd, r.version(), clock));
     }
     if (r.group().isEmpty() && r.plural().equals("events")) {
@@ -199,7 +230,10 @@ final class KubectlDispatcher extends Dispatcher {
   }
 
   private static MockResponse json(int code, String body) {
-    return new MockResponse().setResponseCode(code).setHeader("Content-Type", JSON_TYPE).setBody(body);
+    return new MockResponse()
+        .setResponseCode(code)
+        .setHeader("Content-Type", JSON_TYPE)
+        .setBody(body);
   }
 
   static MockResponse status(int code, String reason, String message) {
@@ -299,7 +333,10 @@ final class KubectlDispatcher extends Dispatcher {
           continue;
         }
         int e = t.indexOf('=');
-        terms.add(e < 0 ? new String[] {t, "=", ""} : new String[] {t.substring(0, e), "=", t.substring(e + 1)});
+        terms.add(
+            e < 0
+                ? new String[] {t, "=", ""}
+                : new String[] {t.substring(0, e), "=", t.substring(e + 1)});
       }
       return new FieldSelector(terms);
     }

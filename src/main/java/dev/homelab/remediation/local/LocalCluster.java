@@ -22,7 +22,8 @@ import java.time.Clock;
  * kubectl get -w watches over plain HTTP. It also keeps every request in a log, unbounded.
  */
 public final class LocalCluster implements AutoCloseable {
-  static final String CRD_RESOURCE = "/META-INF/fabric8/remediationproposals.remediation.homelab.dev-v1.yml";
+  static final String CRD_RESOURCE =
+      "/META-INF/fabric8/remediationproposals.remediation.homelab.dev-v1.yml";
 
   private final ApiServer server;
   private final int port;
@@ -41,19 +42,23 @@ public final class LocalCluster implements AutoCloseable {
     CustomResourceDefinition crd = crd();
     Ports.requireFree(port, "the Kubernetes API", "--api-port", "LOCAL_API_PORT");
     KubectlDispatcher dispatcher =
-        new KubectlDispatcher(new KubernetesCrudDispatcher(), new Discovery(crd, port), crd, Clock.systemUTC());
+        new KubectlDispatcher(
+            new KubernetesCrudDispatcher(), new Discovery(crd, port), crd, Clock.systemUTC());
     LocalCluster cluster = new LocalCluster(ApiServer.start(dispatcher, port), port);
     try (KubernetesClient client = cluster.newClient(namespace)) {
       client.apiextensions().v1().customResourceDefinitions().resource(crd).create();
       for (String ns : new String[] {"default", namespace}) {
         if (client.namespaces().withName(ns).get() == null) {
-          client.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName(ns).endMetadata().build())
+          client
+              .namespaces()
+              .resource(new NamespaceBuilder().withNewMetadata().withName(ns).endMetadata().build())
               .create();
         }
       }
     } catch (RuntimeException e) {
       cluster.close();
-      throw new LocalStartException("cannot install the RemediationProposal CRD: " + rootMessage(e));
+      throw new LocalStartException(
+          "cannot install the RemediationProposal CRD: " + rootMessage(e));
     }
     return cluster;
   }
@@ -62,7 +67,8 @@ public final class LocalCluster implements AutoCloseable {
   static CustomResourceDefinition crd() {
     try (InputStream in = LocalCluster.class.getResourceAsStream(CRD_RESOURCE)) {
       if (in == null) {
-        throw new IllegalStateException("the jar has no " + CRD_RESOURCE + "; build with ./mvnw package");
+        throw new IllegalStateException(
+            "the jar has no " + CRD_RESOURCE + "; build with ./mvnw package");
       }
       return Serialization.unmarshal(in, CustomResourceDefinition.class);
     } catch (IOException e) {

@@ -36,19 +36,22 @@ public final class LocalCommand implements Callable<Integer> {
   @Option(
       names = "--api-port",
       paramLabel = "PORT",
-      description = "Port of the embedded Kubernetes API on 127.0.0.1 (env LOCAL_API_PORT, default 26443).")
+      description =
+          "Port of the embedded Kubernetes API on 127.0.0.1 (env LOCAL_API_PORT, default 26443).")
   Integer apiPort;
 
   @Option(
       names = "--redis-port",
       paramLabel = "PORT",
-      description = "Port of the embedded Redis on 127.0.0.1 (env LOCAL_REDIS_PORT, default 26379).")
+      description =
+          "Port of the embedded Redis on 127.0.0.1 (env LOCAL_REDIS_PORT, default 26379).")
   Integer redisPort;
 
   @Option(
       names = "--data-dir",
       paramLabel = "DIR",
-      description = "Directory for the kubeconfig and the action files (env LOCAL_DATA_DIR, default local-data).")
+      description =
+          "Directory for the kubeconfig and the action files (env LOCAL_DATA_DIR, default local-data).")
   Path dataDir;
 
   /** The environment; tests replace it. */
@@ -56,7 +59,9 @@ public final class LocalCommand implements Callable<Integer> {
 
   private CommandSpec spec;
 
-  /** Picocli calls this while it builds the command: the operator's setting flags are added here. */
+  /**
+   * Picocli calls this while it builds the command: the operator's setting flags are added here.
+   */
   @Spec
   void spec(CommandSpec spec) {
     this.spec = spec;
@@ -73,7 +78,8 @@ public final class LocalCommand implements Callable<Integer> {
           LocalSettings.resolve(
               env, RemediationOperatorApp.flagOverrides(spec), apiPort, redisPort, dataDir);
       OperatorConfig cfg = settings.operator();
-      // Builds the chain once, so a bad LLM_CHAIN or topology file stops start-up here, as in `run`.
+      // Builds the chain once, so a bad LLM_CHAIN or topology file stops start-up here, as in
+      // `run`.
       ModelChains.fromConfig(cfg.llmChain, cfg.llmApiKey, cfg.llmTimeout, cfg.topologyFile);
     } catch (ConfigException e) {
       err.println("remediation-operator local: " + e.getMessage());
@@ -103,8 +109,10 @@ public final class LocalCommand implements Callable<Integer> {
                 },
                 "local-shutdown"));
     if (!local.awaitReady(Duration.ofSeconds(60))) {
-      err.println("remediation-operator local: the operator is not ready after 60 s (is Redis at "
-          + redact(local.redisUrl()) + " reachable?); still trying");
+      err.println(
+          "remediation-operator local: the operator is not ready after 60 s (is Redis at "
+              + redact(local.redisUrl())
+              + " reachable?); still trying");
       err.flush();
     }
     out.print(nextSteps(local));
@@ -128,34 +136,67 @@ public final class LocalCommand implements Callable<Integer> {
     StringBuilder sb = new StringBuilder();
     sb.append('\n')
         .append("Local mode is running (Ctrl-C stops it).\n")
-        .append("  Kubernetes API  ").append(local.apiUrl()).append("  (in memory; namespace ")
-        .append(cfg.watchNamespace).append(")\n")
-        .append("  kubeconfig      ").append(shown(s.kubeconfig())).append('\n')
-        .append("  Redis           ").append(redact(local.redisUrl()))
+        .append("  Kubernetes API  ")
+        .append(local.apiUrl())
+        .append("  (in memory; namespace ")
+        .append(cfg.watchNamespace)
+        .append(")\n")
+        .append("  kubeconfig      ")
+        .append(shown(s.kubeconfig()))
+        .append('\n')
+        .append("  Redis           ")
+        .append(redact(local.redisUrl()))
         .append(local.embeddedRedis() ? "  (embedded)\n" : "  (REDIS_URL)\n")
-        .append("  channels        ").append(cfg.healthChannel).append(", ").append(cfg.worldChannel).append('\n')
-        .append("  proposer        ").append(cfg.llmChain).append('\n')
-        .append("  pending actions ").append(shown(cfg.pendingActionsDir)).append('\n')
-        .append("  events          ").append(shown(cfg.eventsDir)).append('\n')
+        .append("  channels        ")
+        .append(cfg.healthChannel)
+        .append(", ")
+        .append(cfg.worldChannel)
+        .append('\n')
+        .append("  proposer        ")
+        .append(cfg.llmChain)
+        .append('\n')
+        .append("  pending actions ")
+        .append(shown(cfg.pendingActionsDir))
+        .append('\n')
+        .append("  events          ")
+        .append(shown(cfg.eventsDir))
+        .append('\n')
         .append('\n')
         .append("Next, in another terminal:\n")
-        .append("  ").append(publish).append(" --sample zigbee    # a node agent's health event\n")
-        .append("  ").append(kubectl).append(" get rp          # -w to watch\n")
-        .append("  ").append(kubectl).append(" describe rp NAME\n")
-        .append("  ").append(kubectl).append(" annotate rp NAME remediation.homelab.dev/approval=approved")
+        .append("  ")
+        .append(publish)
+        .append(" --sample zigbee    # a node agent's health event\n")
+        .append("  ")
+        .append(kubectl)
+        .append(" get rp          # -w to watch\n")
+        .append("  ")
+        .append(kubectl)
+        .append(" describe rp NAME\n")
+        .append("  ")
+        .append(kubectl)
+        .append(" annotate rp NAME remediation.homelab.dev/approval=approved")
         .append(" remediation.homelab.dev/approved-by=$USER\n")
-        .append("  ls ").append(shown(cfg.pendingActionsDir)).append(' ').append(shown(cfg.eventsDir)).append('\n')
-        .append("  ").append(publish).append(" --sample ollama    # a control-plane update, the other shape\n")
+        .append("  ls ")
+        .append(shown(cfg.pendingActionsDir))
+        .append(' ')
+        .append(shown(cfg.eventsDir))
         .append('\n')
-        .append("Proposals live in memory and are gone when local mode stops; files stay until you delete ")
-        .append(shown(s.dataDir())).append(".\n");
+        .append("  ")
+        .append(publish)
+        .append(" --sample ollama    # a control-plane update, the other shape\n")
+        .append('\n')
+        .append(
+            "Proposals live in memory and are gone when local mode stops; files stay until you delete ")
+        .append(shown(s.dataDir()))
+        .append(".\n");
     return sb.toString();
   }
 
   /** How this program was started: {@code java -jar <jar>} when it runs from a jar. */
   static String selfCommand() {
     try {
-      Path p = Path.of(LocalCommand.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+      Path p =
+          Path.of(LocalCommand.class.getProtectionDomain().getCodeSource().getLocation().toURI());
       if (p.toString().endsWith(".jar")) {
         return "java -jar " + shown(p);
       }
@@ -169,7 +210,9 @@ public final class LocalCommand implements Callable<Integer> {
   static String shown(Path p) {
     Path cwd = Path.of("").toAbsolutePath();
     Path abs = p.toAbsolutePath().normalize();
-    return abs.startsWith(cwd) && !abs.equals(cwd) ? cwd.relativize(abs).toString() : abs.toString();
+    return abs.startsWith(cwd) && !abs.equals(cwd)
+        ? cwd.relativize(abs).toString()
+        : abs.toString();
   }
 
   static String redact(String url) {

@@ -18,8 +18,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The operator on one machine: the embedded Kubernetes API, the embedded Redis (unless REDIS_URL
- * is set), the kubeconfig for kubectl, and the same operator {@code run} starts.
+ * The operator on one machine: the embedded Kubernetes API, the embedded Redis (unless REDIS_URL is
+ * set), the kubeconfig for kubectl, and the same operator {@code run} starts.
  */
 public final class LocalMode implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(LocalMode.class);
@@ -44,11 +44,11 @@ public final class LocalMode implements AutoCloseable {
   }
 
   /**
-   * Checks the data directories and ports, then starts everything; on a failure, stops what it
-   * had started.
+   * Checks the data directories and ports, then starts everything; on a failure, stops what it had
+   * started.
    *
-   * @throws LocalStartException when a port is taken, a directory is not writable, or a part
-   *     cannot start
+   * @throws LocalStartException when a port is taken, a directory is not writable, or a part cannot
+   *     start
    */
   public static LocalMode start(LocalSettings s) {
     OperatorConfig cfg = s.operator();
@@ -57,7 +57,8 @@ public final class LocalMode implements AutoCloseable {
     requireWritableDir(cfg.eventsDir, "EVENTS_DIR");
     Ports.requireFree(s.apiPort(), "the Kubernetes API", "--api-port", LocalSettings.API_PORT_ENV);
     if (s.externalRedisUrl().isEmpty()) {
-      Ports.requireFree(s.redisPort(), "the embedded Redis", "--redis-port", LocalSettings.REDIS_PORT_ENV);
+      Ports.requireFree(
+          s.redisPort(), "the embedded Redis", "--redis-port", LocalSettings.REDIS_PORT_ENV);
     }
     LocalRedis redis = null;
     LocalCluster cluster = null;
@@ -73,7 +74,8 @@ public final class LocalMode implements AutoCloseable {
       client = cluster.newClient(cfg.watchNamespace);
       RemediationOperatorApp.Running running =
           RemediationOperatorApp.start(
-              new RemediationOperatorApp.Wiring(cfg, client, new SimpleMeterRegistry(), Clock.systemUTC(), false));
+              new RemediationOperatorApp.Wiring(
+                  cfg, client, new SimpleMeterRegistry(), Clock.systemUTC(), false));
       return new LocalMode(s, redis, cluster, client, running);
     } catch (RuntimeException e) {
       closeQuietly(client);
@@ -128,7 +130,9 @@ public final class LocalMode implements AutoCloseable {
     try {
       c.close();
     } catch (Exception e) {
-      LOG.atWarn().addKeyValue("part", c.getClass().getSimpleName()).log("could not stop cleanly: {}", e.toString());
+      LOG.atWarn()
+          .addKeyValue("part", c.getClass().getSimpleName())
+          .log("could not stop cleanly: {}", e.toString());
     }
   }
 
@@ -141,13 +145,15 @@ public final class LocalMode implements AutoCloseable {
     try {
       Files.createDirectories(dir);
     } catch (IOException e) {
-      throw new LocalStartException(what + " " + dir + " cannot be created: " + describe(e) + hint(what));
+      throw new LocalStartException(
+          what + " " + dir + " cannot be created: " + describe(e) + hint(what));
     }
     try {
       Path probe = Files.createTempFile(dir, ".write-check-", ".tmp");
       Files.delete(probe);
     } catch (IOException e) {
-      throw new LocalStartException(what + " " + dir + " is not writable: " + describe(e) + hint(what));
+      throw new LocalStartException(
+          what + " " + dir + " is not writable: " + describe(e) + hint(what));
     }
   }
 
@@ -166,7 +172,9 @@ public final class LocalMode implements AutoCloseable {
       return "permission denied";
     }
     if (e instanceof FileSystemException f) {
-      return Optional.ofNullable(f.getReason()).map(r -> f.getFile() + ": " + r).orElse(f.getMessage());
+      return Optional.ofNullable(f.getReason())
+          .map(r -> f.getFile() + ": " + r)
+          .orElse(f.getMessage());
     }
     return e.getMessage();
   }

@@ -35,8 +35,12 @@ public final class LocalRedis implements AutoCloseable {
               .build();
       server.start();
     } catch (IOException | RuntimeException e) {
-      throw new LocalStartException("cannot start the embedded redis-server on 127.0.0.1:" + port + ": "
-          + LocalCluster.rootMessage(e) + " (set REDIS_URL to use a Redis of your own instead)");
+      throw new LocalStartException(
+          "cannot start the embedded redis-server on 127.0.0.1:"
+              + port
+              + ": "
+              + LocalCluster.rootMessage(e)
+              + " (set REDIS_URL to use a Redis of your own instead)");
     }
     return new LocalRedis(server, port);
   }

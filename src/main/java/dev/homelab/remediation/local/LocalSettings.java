@@ -40,15 +40,29 @@ public record LocalSettings(
    * @throws ConfigException naming the first invalid setting
    */
   public static LocalSettings resolve(
-      Map<String, String> env, Map<String, String> flags, Integer apiPort, Integer redisPort, Path dataDir) {
-    int api = apiPort != null ? checkPort(apiPort, "--api-port") : port(env, API_PORT_ENV, DEFAULT_API_PORT);
-    int redis = redisPort != null ? checkPort(redisPort, "--redis-port") : port(env, REDIS_PORT_ENV, DEFAULT_REDIS_PORT);
+      Map<String, String> env,
+      Map<String, String> flags,
+      Integer apiPort,
+      Integer redisPort,
+      Path dataDir) {
+    int api =
+        apiPort != null
+            ? checkPort(apiPort, "--api-port")
+            : port(env, API_PORT_ENV, DEFAULT_API_PORT);
+    int redis =
+        redisPort != null
+            ? checkPort(redisPort, "--redis-port")
+            : port(env, REDIS_PORT_ENV, DEFAULT_REDIS_PORT);
     if (api == redis) {
-      throw new ConfigException(REDIS_PORT_ENV, "must differ from " + API_PORT_ENV + " (" + api + ")");
+      throw new ConfigException(
+          REDIS_PORT_ENV, "must differ from " + API_PORT_ENV + " (" + api + ")");
     }
-    Path dir = (dataDir != null ? dataDir : Path.of(nonBlank(env.get(DATA_DIR_ENV)).orElse(DEFAULT_DATA_DIR)))
-        .toAbsolutePath()
-        .normalize();
+    Path dir =
+        (dataDir != null
+                ? dataDir
+                : Path.of(nonBlank(env.get(DATA_DIR_ENV)).orElse(DEFAULT_DATA_DIR)))
+            .toAbsolutePath()
+            .normalize();
     Optional<String> external =
         Optional.ofNullable(flags.get(OperatorConfig.REDIS_URL.env()))
             .or(() -> nonBlank(env.get(OperatorConfig.REDIS_URL.env())));

@@ -14,12 +14,20 @@ final class Ports {
    */
   static void requireFree(int port, String what, String flag, String env) {
     try (ServerSocket s = new ServerSocket()) {
-      s.setReuseAddress(true); // as the servers do: a recent run's TIME_WAIT sockets are not a conflict
+      s.setReuseAddress(
+          true); // as the servers do: a recent run's TIME_WAIT sockets are not a conflict
       s.bind(new InetSocketAddress(InetAddress.getByName("127.0.0.1"), port));
     } catch (IOException e) {
-      throw new LocalStartException("port " + port + " on 127.0.0.1 is already in use, so " + what
-          + " cannot listen there (is another `remediation-operator local` running?); stop what uses it, "
-          + "or choose another port with " + flag + " or " + env);
+      throw new LocalStartException(
+          "port "
+              + port
+              + " on 127.0.0.1 is already in use, so "
+              + what
+              + " cannot listen there (is another `remediation-operator local` running?); stop what uses it, "
+              + "or choose another port with "
+              + flag
+              + " or "
+              + env);
     }
   }
 }

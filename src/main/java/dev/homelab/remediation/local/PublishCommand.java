@@ -20,10 +20,10 @@ import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
 
 /**
  * {@code remediation-operator publish}: sends one health event to Redis, so trying the operator
@@ -47,19 +47,24 @@ public final class PublishCommand implements Callable<Integer> {
   @Option(
       names = "--redis-url",
       paramLabel = "URL",
-      description = "Redis to publish to (default: REDIS_URL, else local mode's redis://127.0.0.1:<LOCAL_REDIS_PORT or 26379>).")
+      description =
+          "Redis to publish to (default: REDIS_URL, else local mode's redis://127.0.0.1:<LOCAL_REDIS_PORT or 26379>).")
   String redisUrl;
 
   @Option(
       names = "--channel",
       paramLabel = "CHANNEL",
-      description = "Channel (default: HEALTH_CHANNEL or health_events; WORLD_CHANNEL or world_updates for shape B or --world).")
+      description =
+          "Channel (default: HEALTH_CHANNEL or health_events; WORLD_CHANNEL or world_updates for shape B or --world).")
   String channel;
 
   @Option(names = "--world", description = "Publish to the world channel whatever the shape.")
   boolean world;
 
-  @Option(names = "--sample", paramLabel = "NAME", description = "A built-in event: ${COMPLETION-CANDIDATES}.")
+  @Option(
+      names = "--sample",
+      paramLabel = "NAME",
+      description = "A built-in event: ${COMPLETION-CANDIDATES}.")
   Sample sample;
 
   @Option(names = "--file", paramLabel = "FILE", description = "A file holding one JSON event.")
@@ -83,8 +88,9 @@ public final class PublishCommand implements Callable<Integer> {
     Map<String, String> env = System.getenv();
     int given = (sample != null ? 1 : 0) + (file != null ? 1 : 0) + (inline != null ? 1 : 0);
     if (given != 1) {
-      err.println("remediation-operator publish: give exactly one event: --sample zigbee|ollama, --file FILE, "
-          + "or inline JSON");
+      err.println(
+          "remediation-operator publish: give exactly one event: --sample zigbee|ollama, --file FILE, "
+              + "or inline JSON");
       err.flush();
       return 2;
     }
@@ -97,9 +103,12 @@ public final class PublishCommand implements Callable<Integer> {
       return 2;
     }
     boolean shapeB = !event.has("event_type") && event.has("type");
-    String ch = channel != null ? channel
-        : world || shapeB ? env.getOrDefault(OperatorConfig.WORLD_CHANNEL.env(), "world_updates")
-        : env.getOrDefault(OperatorConfig.HEALTH_CHANNEL.env(), "health_events");
+    String ch =
+        channel != null
+            ? channel
+            : world || shapeB
+                ? env.getOrDefault(OperatorConfig.WORLD_CHANNEL.env(), "world_updates")
+                : env.getOrDefault(OperatorConfig.HEALTH_CHANNEL.env(), "health_events");
     String url = redisUrl != null ? redisUrl : defaultRedisUrl(env);
     String shown = LocalCommand.redact(url);
     RedisURI uri;
@@ -119,23 +128,42 @@ public final class PublishCommand implements Callable<Integer> {
     try (StatefulRedisConnection<String, String> c = client.connect()) {
       receivers = c.sync().publish(ch, event.toString());
     } catch (RuntimeException e) {
-      err.println("remediation-operator publish: cannot publish to " + shown + ": " + LocalCluster.rootMessage(e)
-          + ". Is `remediation-operator local` running? Otherwise give --redis-url or set REDIS_URL.");
+      err.println(
+          "remediation-operator publish: cannot publish to "
+              + shown
+              + ": "
+              + LocalCluster.rootMessage(e)
+              + ". Is `remediation-operator local` running? Otherwise give --redis-url or set REDIS_URL.");
       err.flush();
       return 1;
     } finally {
       client.shutdown(0, TIMEOUT.toSeconds(), TimeUnit.SECONDS);
     }
-    String what = event.path("event_type").asText(event.path("type").asText("?")) + " for " + svcKey(event);
+    String what =
+        event.path("event_type").asText(event.path("type").asText("?")) + " for " + svcKey(event);
     if (receivers == 0) {
-      err.println("remediation-operator publish: sent " + what + " to " + ch + " on " + shown
-          + ", but nobody is subscribed to that channel, so it is lost. Is `remediation-operator local` "
-          + "(or the operator) running and connected to this Redis?");
+      err.println(
+          "remediation-operator publish: sent "
+              + what
+              + " to "
+              + ch
+              + " on "
+              + shown
+              + ", but nobody is subscribed to that channel, so it is lost. Is `remediation-operator local` "
+              + "(or the operator) running and connected to this Redis?");
       err.flush();
       return 1;
     }
-    out.println("published " + what + " to " + ch + " on " + shown + ": received by " + receivers
-        + (receivers == 1 ? " subscriber" : " subscribers"));
+    out.println(
+        "published "
+            + what
+            + " to "
+            + ch
+            + " on "
+            + shown
+            + ": received by "
+            + receivers
+            + (receivers == 1 ? " subscriber" : " subscribers"));
     out.flush();
     return 0;
   }
@@ -175,7 +203,10 @@ public final class PublishCommand implements Callable<Integer> {
         e.put("service", "zigbee2mqtt");
         e.put("severity", "warning");
         e.put("message", "health check failing for 3m");
-        e.putObject("details").put("container", "zigbee2mqtt").put("restart_count", 4).put("exit_code", 137);
+        e.putObject("details")
+            .put("container", "zigbee2mqtt")
+            .put("restart_count", 4)
+            .put("exit_code", 137);
         e.put("timestamp", clock.instant().toString());
       }
       case ollama -> {

@@ -19,10 +19,10 @@ import java.util.Locale;
 import java.util.function.Function;
 
 /**
- * Server-side printing as the Kubernetes API server does it ({@code meta.k8s.io/v1 Table}):
- * {@code kubectl get} asks for a Table and prints its columns; given a plain list it can only show
- * NAME and AGE. Proposals get the columns of their CRD ({@code additionalPrinterColumns}), Events
- * the columns of the API server's event printer; other kinds are not tabled (kubectl falls back).
+ * Server-side printing as the Kubernetes API server does it ({@code meta.k8s.io/v1 Table}): {@code
+ * kubectl get} asks for a Table and prints its columns; given a plain list it can only show NAME
+ * and AGE. Proposals get the columns of their CRD ({@code additionalPrinterColumns}), Events the
+ * columns of the API server's event printer; other kinds are not tabled (kubectl falls back).
  */
 final class Tables {
   private static final JsonNodeFactory F = JsonNodeFactory.instance;
@@ -31,7 +31,12 @@ final class Tables {
           + "https://kubernetes.io/docs/concepts/overview/working-with-objects/names#names";
 
   /** One column: its definition and how a cell is computed from the object. */
-  record Column(String name, String type, String format, int priority, String description,
+  record Column(
+      String name,
+      String type,
+      String format,
+      int priority,
+      String description,
       Function<JsonNode, JsonNode> cell) {}
 
   private Tables() {}
@@ -54,9 +59,14 @@ final class Tables {
                   JsonNode n = at(o, path);
                   return n.isMissingNode() || n.isNull() ? NullNode.getInstance() : n;
                 };
-        cols.add(new Column(c.getName(), type, c.getFormat() == null ? "" : c.getFormat(),
-            c.getPriority() == null ? 0 : c.getPriority(),
-            c.getDescription() == null ? "" : c.getDescription(), cell));
+        cols.add(
+            new Column(
+                c.getName(),
+                type,
+                c.getFormat() == null ? "" : c.getFormat(),
+                c.getPriority() == null ? 0 : c.getPriority(),
+                c.getDescription() == null ? "" : c.getDescription(),
+                cell));
       }
     }
     return cols;
@@ -65,29 +75,88 @@ final class Tables {
   /** The columns of the API server's printer for core v1 Events. */
   static List<Column> eventColumns(Clock clock) {
     List<Column> cols = new ArrayList<>();
-    cols.add(new Column("Last Seen", "string", "", 0, "Time of the last occurrence.",
-        e -> F.textNode(lastSeen(e, clock.instant()))));
-    cols.add(new Column("Type", "string", "", 0, "Type of this event (Normal, Warning).", e -> text(e, ".type")));
-    cols.add(new Column("Reason", "string", "", 0, "Why the action was taken.", e -> text(e, ".reason")));
-    cols.add(new Column("Object", "string", "", 0, "The object this Event is about.", e -> {
-      String kind = at(e, ".involvedObject.kind").asText("").toLowerCase(Locale.ROOT);
-      String name = at(e, ".involvedObject.name").asText("");
-      return F.textNode(name.isEmpty() ? kind : kind + "/" + name);
-    }));
-    cols.add(new Column("Subobject", "string", "", 1, "Field path in the object.",
-        e -> text(e, ".involvedObject.fieldPath")));
-    cols.add(new Column("Source", "string", "", 1, "The component reporting this event.", e -> {
-      String component = firstNonEmpty(at(e, ".source.component").asText(""), at(e, ".reportingComponent").asText(""));
-      String host = firstNonEmpty(at(e, ".source.host").asText(""), at(e, ".reportingInstance").asText(""));
-      return F.textNode(host.isEmpty() ? component : component + ", " + host);
-    }));
-    cols.add(new Column("Message", "string", "", 0, "A human-readable description.",
-        e -> F.textNode(at(e, ".message").asText("").trim())));
-    cols.add(new Column("First Seen", "string", "", 1, "Time of the first occurrence.",
-        e -> F.textNode(firstSeen(e, clock.instant()))));
-    cols.add(new Column("Count", "string", "", 1, "Number of occurrences.",
-        e -> F.numberNode(Math.max(1, at(e, ".count").asLong(1)))));
-    cols.add(new Column("Name", "string", "name", 1, NAME_DESCRIPTION, e -> text(e, ".metadata.name")));
+    cols.add(
+        new Column(
+            "Last Seen",
+            "string",
+            "",
+            0,
+            "Time of the last occurrence.",
+            e -> F.textNode(lastSeen(e, clock.instant()))));
+    cols.add(
+        new Column(
+            "Type",
+            "string",
+            "",
+            0,
+            "Type of this event (Normal, Warning).",
+            e -> text(e, ".type")));
+    cols.add(
+        new Column(
+            "Reason", "string", "", 0, "Why the action was taken.", e -> text(e, ".reason")));
+    cols.add(
+        new Column(
+            "Object",
+            "string",
+            "",
+            0,
+            "The object this Event is about.",
+            e -> {
+              String kind = at(e, ".involvedObject.kind").asText("").toLowerCase(Locale.ROOT);
+              String name = at(e, ".involvedObject.name").asText("");
+              return F.textNode(name.isEmpty() ? kind : kind + "/" + name);
+            }));
+    cols.add(
+        new Column(
+            "Subobject",
+            "string",
+            "",
+            1,
+            "Field path in the object.",
+            e -> text(e, ".involvedObject.fieldPath")));
+    cols.add(
+        new Column(
+            "Source",
+            "string",
+            "",
+            1,
+            "The component reporting this event.",
+            e -> {
+              String component =
+                  firstNonEmpty(
+                      at(e, ".source.component").asText(""),
+                      at(e, ".reportingComponent").asText(""));
+              String host =
+                  firstNonEmpty(
+                      at(e, ".source.host").asText(""), at(e, ".reportingInstance").asText(""));
+              return F.textNode(host.isEmpty() ? component : component + ", " + host);
+            }));
+    cols.add(
+        new Column(
+            "Message",
+            "string",
+            "",
+            0,
+            "A human-readable description.",
+            e -> F.textNode(at(e, ".message").asText("").trim())));
+    cols.add(
+        new Column(
+            "First Seen",
+            "string",
+            "",
+            1,
+            "Time of the first occurrence.",
+            e -> F.textNode(firstSeen(e, clock.instant()))));
+    cols.add(
+        new Column(
+            "Count",
+            "string",
+            "",
+            1,
+            "Number of occurrences.",
+            e -> F.numberNode(Math.max(1, at(e, ".count").asLong(1)))));
+    cols.add(
+        new Column("Name", "string", "name", 1, NAME_DESCRIPTION, e -> text(e, ".metadata.name")));
     return cols;
   }
 
@@ -95,8 +164,8 @@ final class Tables {
    * A Table of these objects. {@code includeObject} is the request's parameter: {@code None},
    * {@code Object}, or (default) {@code Metadata}, which kubectl uses for namespaces and labels.
    */
-  static ObjectNode table(List<Column> columns, List<JsonNode> objects, String resourceVersion,
-      String includeObject) {
+  static ObjectNode table(
+      List<Column> columns, List<JsonNode> objects, String resourceVersion, String includeObject) {
     ObjectNode t = F.objectNode();
     t.put("kind", "Table");
     t.put("apiVersion", "meta.k8s.io/v1");
@@ -133,7 +202,8 @@ final class Tables {
   }
 
   private static Column nameColumn() {
-    return new Column("Name", "string", "name", 0, NAME_DESCRIPTION, o -> text(o, ".metadata.name"));
+    return new Column(
+        "Name", "string", "name", 0, NAME_DESCRIPTION, o -> text(o, ".metadata.name"));
   }
 
   /** The node at a simple JSON path such as {@code .status.proposal.action}. */
@@ -222,5 +292,4 @@ final class Tables {
     }
     return hours / 24 / 365 + "y";
   }
-
 }

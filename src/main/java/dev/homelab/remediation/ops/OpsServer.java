@@ -15,8 +15,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The operations endpoints on one port: {@code /healthz} (alive), {@code /readyz} (ready to work
- * or on standby) and {@code /metrics} (Prometheus text format).
+ * The operations endpoints on one port: {@code /healthz} (alive), {@code /readyz} (ready to work or
+ * on standby) and {@code /metrics} (Prometheus text format).
  */
 public final class OpsServer implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(OpsServer.class);
@@ -72,7 +72,8 @@ public final class OpsServer implements AutoCloseable {
         (result.ok() ? "ok: " : "not ok: ") + result.detail() + "\n");
   }
 
-  private static void send(HttpExchange ex, int status, String type, String body) throws IOException {
+  private static void send(HttpExchange ex, int status, String type, String body)
+      throws IOException {
     byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
     ex.getResponseHeaders().set("Content-Type", type);
     if ("HEAD".equals(ex.getRequestMethod())) {

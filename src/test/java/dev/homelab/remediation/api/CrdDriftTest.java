@@ -46,8 +46,16 @@ class CrdDriftTest {
     assertThat(spec.getProperties().get("svcKey").getDescription()).isNotBlank();
     assertThat(spec.getProperties().get("details").getXKubernetesPreserveUnknownFields()).isTrue();
     var status = v.getSchema().getOpenAPIV3Schema().getProperties().get("status");
-    assertThat(status.getProperties()).containsKeys("phase", "proposal", "occurrences", "lastSeen",
-        "approval", "dispatch", "conditions", "observedGeneration");
+    assertThat(status.getProperties())
+        .containsKeys(
+            "phase",
+            "proposal",
+            "occurrences",
+            "lastSeen",
+            "approval",
+            "dispatch",
+            "conditions",
+            "observedGeneration");
     assertThat(status.getProperties().get("phase").getEnum()).hasSize(9);
   }
 }

@@ -56,7 +56,11 @@ class IntakeBenchmark {
     Intake intake =
         RemediationOperatorApp.startIntake(
             new RemediationOperatorApp.Wiring(
-                OperatorConfig.withDefaults(v), client, new SimpleMeterRegistry(), Clock.systemUTC(), false));
+                OperatorConfig.withDefaults(v),
+                client,
+                new SimpleMeterRegistry(),
+                Clock.systemUTC(),
+                false));
     await().atMost(Duration.ofSeconds(20)).until(intake::ready);
     return intake;
   }
@@ -65,9 +69,13 @@ class IntakeBenchmark {
     List<byte[]> out = new ArrayList<>(n);
     for (int i = 0; i < n; i++) {
       out.add(
-          ("{\"event_type\":\"service_unhealthy\",\"node\":\"chelsty\",\"service\":\"svc-" + (i % services)
+          ("{\"event_type\":\"service_unhealthy\",\"node\":\"chelsty\",\"service\":\"svc-"
+                  + (i % services)
                   + "\",\"severity\":\"warning\",\"message\":\"health check failing\",\"details\":{\"restart_count\":"
-                  + i + "},\"timestamp\":" + (1779902000L + offset + i) + "}")
+                  + i
+                  + "},\"timestamp\":"
+                  + (1779902000L + offset + i)
+                  + "}")
               .getBytes(StandardCharsets.UTF_8));
     }
     return out;
@@ -89,7 +97,8 @@ class IntakeBenchmark {
   static void publishStorm(int total, int services, long offset) {
     int batch = 50_000;
     for (int done = 0; done < total; done += batch) {
-      redis.publishAll("health_events", storm(Math.min(batch, total - done), services, offset + done));
+      redis.publishAll(
+          "health_events", storm(Math.min(batch, total - done), services, offset + done));
     }
   }
 
@@ -99,14 +108,18 @@ class IntakeBenchmark {
     try {
       // Warm-up.
       publishStorm(50_000, 3, 0);
-      await().atMost(Duration.ofMinutes(2)).until(() -> intake.metrics.receivedCount() == 50_000 && intake.settled());
+      await()
+          .atMost(Duration.ofMinutes(2))
+          .until(() -> intake.metrics.receivedCount() == 50_000 && intake.settled());
       long heapBefore = usedHeapAfterGc();
 
       int n = 200_000;
       long t0 = System.nanoTime();
       publishStorm(n, 3, 100_000);
       long published = System.nanoTime();
-      await().atMost(Duration.ofMinutes(5)).pollInterval(Duration.ofMillis(10))
+      await()
+          .atMost(Duration.ofMinutes(5))
+          .pollInterval(Duration.ofMillis(10))
           .until(() -> intake.metrics.receivedCount() == 50_000 + n && intake.pipeline.idle());
       long processed = System.nanoTime();
       double secs = (processed - t0) / 1e9;
@@ -117,13 +130,20 @@ class IntakeBenchmark {
       long heapAfter200k = usedHeapAfterGc();
 
       publishStorm(800_000, 3, 1_000_000);
-      await().atMost(Duration.ofMinutes(10)).until(() -> intake.metrics.receivedCount() == 1_050_000 && intake.settled());
+      await()
+          .atMost(Duration.ofMinutes(10))
+          .until(() -> intake.metrics.receivedCount() == 1_050_000 && intake.settled());
       long heapAfter1m = usedHeapAfterGc();
       System.out.printf(
           "BENCH storm-heap used_after_gc_mib warm=%.1f after_200k=%.1f after_1m=%.1f incidents_in_memory=%d%n",
-          heapBefore / 1048576.0, heapAfter200k / 1048576.0, heapAfter1m / 1048576.0, intake.book.size());
+          heapBefore / 1048576.0,
+          heapAfter200k / 1048576.0,
+          heapAfter1m / 1048576.0,
+          intake.book.size());
       long sum =
-          TestKube.proposals(client, "bench-storm").stream().mapToLong(p -> p.getStatus().getOccurrences()).sum();
+          TestKube.proposals(client, "bench-storm").stream()
+              .mapToLong(p -> p.getStatus().getOccurrences())
+              .sum();
       assertThat(sum).isEqualTo(1_050_000);
       assertThat(TestKube.proposals(client, "bench-storm")).hasSize(3);
     } finally {
@@ -138,7 +158,11 @@ class IntakeBenchmark {
     long r0 = System.nanoTime();
     for (int i = 0; i < n; i++) {
       RemediationProposal p = new RemediationProposal();
-      p.setMetadata(new io.fabric8.kubernetes.api.model.ObjectMetaBuilder().withName("raw-" + i).withNamespace("bench-raw").build());
+      p.setMetadata(
+          new io.fabric8.kubernetes.api.model.ObjectMetaBuilder()
+              .withName("raw-" + i)
+              .withNamespace("bench-raw")
+              .build());
       var spec = new dev.homelab.remediation.api.v1alpha1.RemediationProposalSpec();
       spec.setSvcKey("raw/" + i);
       spec.setNode("raw");
@@ -154,13 +178,18 @@ class IntakeBenchmark {
       List<byte[]> events = new ArrayList<>(n);
       for (int i = 0; i < n; i++) {
         events.add(
-            ("{\"event_type\":\"service_unhealthy\",\"node\":\"n" + (i % 50) + "\",\"service\":\"svc-" + i
+            ("{\"event_type\":\"service_unhealthy\",\"node\":\"n"
+                    + (i % 50)
+                    + "\",\"service\":\"svc-"
+                    + i
                     + "\",\"timestamp\":1779902000}")
                 .getBytes(StandardCharsets.UTF_8));
       }
       long t0 = System.nanoTime();
       redis.publishAll("health_events", events);
-      await().atMost(Duration.ofMinutes(5)).pollInterval(Duration.ofMillis(20))
+      await()
+          .atMost(Duration.ofMinutes(5))
+          .pollInterval(Duration.ofMillis(20))
           .until(() -> intake.metrics.createdCount() == n);
       double secs = (System.nanoTime() - t0) / 1e9;
       System.out.printf(

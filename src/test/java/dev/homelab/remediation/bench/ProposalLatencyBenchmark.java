@@ -29,8 +29,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The operator's own latency from event published to phase set, with an instant fake model, and
- * the number of model calls for a storm. Run with {@code ./mvnw -B verify -Pbench}.
+ * The operator's own latency from event published to phase set, with an instant fake model, and the
+ * number of model calls for a storm. Run with {@code ./mvnw -B verify -Pbench}.
  */
 @Tag("benchmark")
 @EnableKubernetesMockClient(crud = true)
@@ -38,7 +38,8 @@ class ProposalLatencyBenchmark {
   static KubernetesClient client;
   @TempDir Path tmp;
 
-  record Setup(TestRedis redis, FakeOllama ollama, RemediationOperatorApp.Running running) implements AutoCloseable {
+  record Setup(TestRedis redis, FakeOllama ollama, RemediationOperatorApp.Running running)
+      implements AutoCloseable {
     @Override
     public void close() {
       running.close();
@@ -59,14 +60,16 @@ class ProposalLatencyBenchmark {
                 Map.entry("WATCH_NAMESPACE", ns),
                 Map.entry("NODE_NAME", "bench"),
                 Map.entry("LLM_CHAIN", "ollama:llama3.1:8b@" + ollama.baseUrl()),
-                Map.entry("PENDING_ACTIONS_DIR", Files.createDirectories(tmp.resolve("p")).toString()),
+                Map.entry(
+                    "PENDING_ACTIONS_DIR", Files.createDirectories(tmp.resolve("p")).toString()),
                 Map.entry("EVENTS_DIR", Files.createDirectories(tmp.resolve("e")).toString()),
                 Map.entry("HTTP_PORT", "0"),
                 Map.entry("LEADER_ELECTION", "false"),
                 Map.entry("FOLD_FLUSH_MILLIS", "1000")));
     RemediationOperatorApp.Running running =
         RemediationOperatorApp.start(
-            new RemediationOperatorApp.Wiring(cfg, client, new SimpleMeterRegistry(), Clock.systemUTC(), false));
+            new RemediationOperatorApp.Wiring(
+                cfg, client, new SimpleMeterRegistry(), Clock.systemUTC(), false));
     await().atMost(Duration.ofSeconds(20)).until(running::ready);
     return new Setup(redis, ollama, running);
   }
@@ -74,28 +77,35 @@ class ProposalLatencyBenchmark {
   /** Records when each proposal (by service) first shows a decided phase. */
   static Map<String, Long> watchDecisions(String ns) {
     Map<String, Long> decided = new ConcurrentHashMap<>();
-    client.resources(RemediationProposal.class).inNamespace(ns).inform(new ResourceEventHandler<>() {
-      @Override
-      public void onAdd(RemediationProposal p) {
-        onUpdate(null, p);
-      }
+    client
+        .resources(RemediationProposal.class)
+        .inNamespace(ns)
+        .inform(
+            new ResourceEventHandler<>() {
+              @Override
+              public void onAdd(RemediationProposal p) {
+                onUpdate(null, p);
+              }
 
-      @Override
-      public void onUpdate(RemediationProposal old, RemediationProposal p) {
-        if (p.getStatus() != null && p.getStatus().getProposal() != null) {
-          decided.putIfAbsent(p.getSpec().getService(), System.nanoTime());
-        }
-      }
+              @Override
+              public void onUpdate(RemediationProposal old, RemediationProposal p) {
+                if (p.getStatus() != null && p.getStatus().getProposal() != null) {
+                  decided.putIfAbsent(p.getSpec().getService(), System.nanoTime());
+                }
+              }
 
-      @Override
-      public void onDelete(RemediationProposal p, boolean unknown) {}
-    }, 0);
+              @Override
+              public void onDelete(RemediationProposal p, boolean unknown) {}
+            },
+            0);
     return decided;
   }
 
   static byte[] event(String service) {
-    return ("{\"event_type\":\"service_unhealthy\",\"node\":\"bench\",\"service\":\"" + service
-            + "\",\"timestamp\":1779902000}").getBytes(StandardCharsets.UTF_8);
+    return ("{\"event_type\":\"service_unhealthy\",\"node\":\"bench\",\"service\":\""
+            + service
+            + "\",\"timestamp\":1779902000}")
+        .getBytes(StandardCharsets.UTF_8);
   }
 
   static double percentile(long[] sorted, double p) {
@@ -120,9 +130,19 @@ class ProposalLatencyBenchmark {
         s.redis().publish("health_events", event(svc));
       }
       await().atMost(Duration.ofMinutes(5)).until(() -> decided.size() == count);
-      long[] lat = published.entrySet().stream().mapToLong(e -> decided.get(e.getKey()) - e.getValue()).sorted().toArray();
-      System.out.printf("BENCH latency rate_per_s=%d proposals=%d p50_ms=%.1f p99_ms=%.1f max_ms=%.1f model_calls=%d%n",
-          perSecond, count, percentile(lat, 50), percentile(lat, 99), lat[lat.length - 1] / 1e6, s.ollama().calls());
+      long[] lat =
+          published.entrySet().stream()
+              .mapToLong(e -> decided.get(e.getKey()) - e.getValue())
+              .sorted()
+              .toArray();
+      System.out.printf(
+          "BENCH latency rate_per_s=%d proposals=%d p50_ms=%.1f p99_ms=%.1f max_ms=%.1f model_calls=%d%n",
+          perSecond,
+          count,
+          percentile(lat, 50),
+          percentile(lat, 99),
+          lat[lat.length - 1] / 1e6,
+          s.ollama().calls());
       assertThat(s.ollama().calls()).isEqualTo(count);
     }
   }
@@ -153,7 +173,8 @@ class ProposalLatencyBenchmark {
       long[] done = decided.values().stream().mapToLong(Long::longValue).sorted().toArray();
       double secs = (done[done.length - 1] - t0) / 1e9;
       long[] lat = Arrays.stream(done).map(d -> d - t0).toArray();
-      System.out.printf("BENCH latency-burst proposals=%d seconds=%.2f decided_per_s=%.0f p50_ms=%.1f p99_ms=%.1f%n",
+      System.out.printf(
+          "BENCH latency-burst proposals=%d seconds=%.2f decided_per_s=%.0f p50_ms=%.1f p99_ms=%.1f%n",
           n, secs, n / secs, percentile(lat, 50), percentile(lat, 99));
     }
   }
@@ -166,16 +187,30 @@ class ProposalLatencyBenchmark {
       for (int done = 0; done < n; done += 50_000) {
         List<byte[]> batch = new ArrayList<>();
         for (int i = done; i < done + 50_000; i++) {
-          batch.add(("{\"event_type\":\"service_unhealthy\",\"node\":\"bench\",\"service\":\"svc-" + (i % 5)
-              + "\",\"timestamp\":" + (1779902000L + i) + "}").getBytes(StandardCharsets.UTF_8));
+          batch.add(
+              ("{\"event_type\":\"service_unhealthy\",\"node\":\"bench\",\"service\":\"svc-"
+                      + (i % 5)
+                      + "\",\"timestamp\":"
+                      + (1779902000L + i)
+                      + "}")
+                  .getBytes(StandardCharsets.UTF_8));
         }
         s.redis().publishAll("health_events", batch);
       }
-      await().atMost(Duration.ofMinutes(5)).until(() -> s.running().intake().metrics.receivedCount() == n
-          && s.running().intake().settled());
-      await().atMost(Duration.ofSeconds(30)).until(() -> TestKube.proposals(client, ns).stream()
-          .allMatch(p -> p.getStatus() != null && p.getStatus().getProposal() != null));
-      System.out.printf("BENCH storm-model-calls events=%d services=5 proposals=%d model_calls=%d%n",
+      await()
+          .atMost(Duration.ofMinutes(5))
+          .until(
+              () ->
+                  s.running().intake().metrics.receivedCount() == n
+                      && s.running().intake().settled());
+      await()
+          .atMost(Duration.ofSeconds(30))
+          .until(
+              () ->
+                  TestKube.proposals(client, ns).stream()
+                      .allMatch(p -> p.getStatus() != null && p.getStatus().getProposal() != null));
+      System.out.printf(
+          "BENCH storm-model-calls events=%d services=5 proposals=%d model_calls=%d%n",
           n, TestKube.proposals(client, ns).size(), s.ollama().calls());
       assertThat(s.ollama().calls()).isEqualTo(5);
     }

@@ -40,7 +40,13 @@ class OperatorConfigTest {
   void flagsOverrideTheEnvironment() {
     OperatorConfig c =
         OperatorConfig.load(
-            Map.of("COOLDOWN_SECONDS", "60", "WATCH_NAMESPACE", "homelab", "ALWAYS_HUMAN_NODES", "A, b"),
+            Map.of(
+                "COOLDOWN_SECONDS",
+                "60",
+                "WATCH_NAMESPACE",
+                "homelab",
+                "ALWAYS_HUMAN_NODES",
+                "A, b"),
             Map.of("COOLDOWN_SECONDS", "120"));
     assertThat(c.cooldown).isEqualTo(Duration.ofSeconds(120));
     assertThat(c.watchNamespace).isEqualTo("homelab");
@@ -78,7 +84,8 @@ class OperatorConfigTest {
   @Test
   void channelsMustDiffer() {
     assertThatThrownBy(
-            () -> OperatorConfig.load(Map.of("HEALTH_CHANNEL", "x", "WORLD_CHANNEL", "x"), Map.of()))
+            () ->
+                OperatorConfig.load(Map.of("HEALTH_CHANNEL", "x", "WORLD_CHANNEL", "x"), Map.of()))
         .hasMessageContaining("WORLD_CHANNEL");
   }
 
@@ -96,7 +103,8 @@ class OperatorConfigTest {
   void docsTableIsCurrent() throws IOException {
     String doc = Files.readString(Path.of("docs/configuration.md"), StandardCharsets.UTF_8);
     assertThat(doc)
-        .as("docs/configuration.md must contain the table printed by `remediation-operator config-docs`")
+        .as(
+            "docs/configuration.md must contain the table printed by `remediation-operator config-docs`")
         .contains(OperatorConfig.markdownTable());
     for (Setting s : OperatorConfig.SETTINGS) {
       assertThat(s.flag()).startsWith("--").doesNotContain("_");

@@ -13,7 +13,8 @@ class ConditionsTest {
   @Test
   void keepsTransitionTimeWhenStatusUnchanged() {
     List<Condition> first = Conditions.with(null, "Proposed", false, "Pending", "m", 1, T0);
-    List<Condition> again = Conditions.with(first, "Proposed", false, "Proposing", "m2", 2, T0.plusSeconds(60));
+    List<Condition> again =
+        Conditions.with(first, "Proposed", false, "Proposing", "m2", 2, T0.plusSeconds(60));
     assertThat(again).hasSize(1);
     assertThat(again.get(0).getLastTransitionTime()).isEqualTo(T0.toString());
     assertThat(again.get(0).getReason()).isEqualTo("Proposing");
@@ -23,7 +24,8 @@ class ConditionsTest {
   @Test
   void movesTransitionTimeWhenStatusFlips() {
     List<Condition> first = Conditions.with(null, "Proposed", false, "Pending", "m", 1, T0);
-    List<Condition> flipped = Conditions.with(first, "Proposed", true, "Proposed", "m", 1, T0.plusSeconds(5));
+    List<Condition> flipped =
+        Conditions.with(first, "Proposed", true, "Proposed", "m", 1, T0.plusSeconds(5));
     assertThat(flipped.get(0).getLastTransitionTime()).isEqualTo(T0.plusSeconds(5).toString());
     assertThat(flipped.get(0).getStatus()).isEqualTo("True");
   }

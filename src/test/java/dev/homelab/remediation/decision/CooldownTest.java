@@ -29,7 +29,8 @@ class CooldownTest {
   void theLatestConsultationIsReported() {
     var old = new Cooldown.Consultation("p1", "a/b", T0);
     var recent = new Cooldown.Consultation("p2", "a/b", T0.plusSeconds(100));
-    assertThat(Cooldown.blocking(List.of(old, recent), "a/b", "p3", T0.plusSeconds(150), W)).contains(recent);
+    assertThat(Cooldown.blocking(List.of(old, recent), "a/b", "p3", T0.plusSeconds(150), W))
+        .contains(recent);
   }
 
   @Test

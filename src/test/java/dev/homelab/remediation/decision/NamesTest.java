@@ -10,8 +10,19 @@ class NamesTest {
   static HealthEvent event(String node, String service, Instant observed, boolean given) {
     Optional<String> svc = Optional.ofNullable(service);
     return new HealthEvent(
-        "service_unhealthy", node, svc, Names.svcKey(node, svc), "warning", null, "health_events",
-        observed, given, null, null, Instant.parse("2026-01-01T00:00:00Z"), "abc123");
+        "service_unhealthy",
+        node,
+        svc,
+        Names.svcKey(node, svc),
+        "warning",
+        null,
+        "health_events",
+        observed,
+        given,
+        null,
+        null,
+        Instant.parse("2026-01-01T00:00:00Z"),
+        "abc123");
   }
 
   @Test
@@ -19,7 +30,10 @@ class NamesTest {
     Instant t = Instant.parse("2026-05-27T15:11:39.123Z");
     String a = Names.proposalName(event("chelsty", "zigbee2mqtt", t, true));
     String b = Names.proposalName(event("chelsty", "zigbee2mqtt", t, true));
-    assertThat(a).isEqualTo(b).startsWith("chelsty-zigbee2mqtt-").hasSize("chelsty-zigbee2mqtt-".length() + 10);
+    assertThat(a)
+        .isEqualTo(b)
+        .startsWith("chelsty-zigbee2mqtt-")
+        .hasSize("chelsty-zigbee2mqtt-".length() + 10);
     assertThat(a).matches("[a-z0-9]([-a-z0-9]*[a-z0-9])?");
   }
 
@@ -48,7 +62,8 @@ class NamesTest {
 
   @Test
   void nodeLevelName() {
-    assertThat(Names.proposalName(event("solaria", null, Instant.EPOCH, true))).startsWith("solaria-");
+    assertThat(Names.proposalName(event("solaria", null, Instant.EPOCH, true)))
+        .startsWith("solaria-");
   }
 
   @Test

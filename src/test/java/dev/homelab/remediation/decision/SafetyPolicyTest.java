@@ -10,16 +10,21 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
 class SafetyPolicyTest {
-  static final PolicyConfig POLICY = new PolicyConfig(Set.of("chelsty"), Set.of("disk_pressure"), 0.7);
-  static final SafetyPolicy.Subject SOLARIA = new SafetyPolicy.Subject("solaria", "service_unhealthy", "solaria/ollama");
+  static final PolicyConfig POLICY =
+      new PolicyConfig(Set.of("chelsty"), Set.of("disk_pressure"), 0.7);
+  static final SafetyPolicy.Subject SOLARIA =
+      new SafetyPolicy.Subject("solaria", "service_unhealthy", "solaria/ollama");
 
-  static SafetyPolicy.Answer answer(String action, double confidence, boolean human, String target) {
-    return new SafetyPolicy.Answer(action, "because", confidence, human, target, "ollama/llama3.1:8b");
+  static SafetyPolicy.Answer answer(
+      String action, double confidence, boolean human, String target) {
+    return new SafetyPolicy.Answer(
+        action, "because", confidence, human, target, "ollama/llama3.1:8b");
   }
 
   @Test
   void confidentAnswerOnAnOrdinaryNodePassesUnchanged() {
-    ProposedAction p = SafetyPolicy.apply(answer("restart", 0.9, false, "solaria/ollama"), SOLARIA, POLICY);
+    ProposedAction p =
+        SafetyPolicy.apply(answer("restart", 0.9, false, "solaria/ollama"), SOLARIA, POLICY);
     assertThat(p.getAction()).isEqualTo("restart");
     assertThat(p.getExecutorType()).isEqualTo("restart_service");
     assertThat(p.getRequiresHuman()).isFalse();
@@ -61,7 +66,8 @@ class SafetyPolicyTest {
   @Test
   void targetIsPinnedToTheEventsSvcKey() {
     ProposedAction p =
-        SafetyPolicy.apply(answer("restart", 0.9, false, "chelsty/home-assistant"), SOLARIA, POLICY);
+        SafetyPolicy.apply(
+            answer("restart", 0.9, false, "chelsty/home-assistant"), SOLARIA, POLICY);
     assertThat(p.getTarget()).isEqualTo("solaria/ollama");
     assertThat(p.getPolicyRules()).containsExactly("target-pinned");
   }
@@ -84,11 +90,13 @@ class SafetyPolicyTest {
   @Test
   void allRulesTogether() {
     var s = new SafetyPolicy.Subject("chelsty", "disk_pressure", "chelsty");
-    ProposedAction p = SafetyPolicy.apply(answer("redeploy", 0.2, false, "solaria/redis"), s, POLICY);
+    ProposedAction p =
+        SafetyPolicy.apply(answer("redeploy", 0.2, false, "solaria/redis"), s, POLICY);
     assertThat(p.getAction()).isEqualTo("notify");
     assertThat(p.getRequiresHuman()).isTrue();
     assertThat(p.getTarget()).isEqualTo("chelsty");
-    assertThat(p.getPolicyRules()).containsExactly("always-human-node", "notify-only-event", "target-pinned");
+    assertThat(p.getPolicyRules())
+        .containsExactly("always-human-node", "notify-only-event", "target-pinned");
   }
 
   @Test

@@ -33,28 +33,36 @@ class TransitionsTest {
             new SafetyPolicy.Answer("restart", "r", 0.9, false, null, "m"),
             new SafetyPolicy.Subject("a", "t", "a/b"),
             new PolicyConfig(Set.of(), Set.of(), 0.7));
-    RemediationProposalStatus s = Transitions.proposed(Transitions.pending(null, 1, T0), p, Phase.Approved, 1, T0.plusSeconds(2));
+    RemediationProposalStatus s =
+        Transitions.proposed(
+            Transitions.pending(null, 1, T0), p, Phase.Approved, 1, T0.plusSeconds(2));
     assertThat(s.getPhase()).isEqualTo(Phase.Approved);
     assertThat(s.getApproval().getBy()).isEqualTo("policy");
-    assertThat(s.getConditions()).extracting(Condition::getType, Condition::getStatus)
-        .containsExactly(org.assertj.core.groups.Tuple.tuple("Proposed", "True"), org.assertj.core.groups.Tuple.tuple("Approved", "True"));
+    assertThat(s.getConditions())
+        .extracting(Condition::getType, Condition::getStatus)
+        .containsExactly(
+            org.assertj.core.groups.Tuple.tuple("Proposed", "True"),
+            org.assertj.core.groups.Tuple.tuple("Approved", "True"));
   }
 
   @Test
   void failureCountsAttemptsAndSchedulesARetry() {
-    RemediationProposalStatus s1 = Transitions.failed(null, List.of("m1: timeout"), 3, Duration.ofSeconds(30), 1, T0);
+    RemediationProposalStatus s1 =
+        Transitions.failed(null, List.of("m1: timeout"), 3, Duration.ofSeconds(30), 1, T0);
     assertThat(s1.getPhase()).isEqualTo(Phase.Failed);
     assertThat(s1.getAttempts()).isEqualTo(1);
     assertThat(s1.getNextAttemptAt()).isEqualTo(T0.plusSeconds(30).toString());
     assertThat(s1.getMessage()).contains("m1: timeout");
-    RemediationProposalStatus s2 = Transitions.failed(s1, List.of("m1: timeout"), 3, Duration.ofSeconds(30), 1, T0);
+    RemediationProposalStatus s2 =
+        Transitions.failed(s1, List.of("m1: timeout"), 3, Duration.ofSeconds(30), 1, T0);
     assertThat(s2.getAttempts()).isEqualTo(2);
     assertThat(s2.getNextAttemptAt()).isEqualTo(T0.plusSeconds(60).toString());
   }
 
   @Test
   void retryIsDueAfterTheBackoffOrOnANewEvent() {
-    RemediationProposalStatus s = Transitions.failed(null, List.of("m: x"), 3, Duration.ofSeconds(30), 1, T0);
+    RemediationProposalStatus s =
+        Transitions.failed(null, List.of("m: x"), 3, Duration.ofSeconds(30), 1, T0);
     s.setOccurrences(3L);
     assertThat(Transitions.retryDue(s, T0.plusSeconds(10))).isFalse();
     assertThat(Transitions.retryDue(s, T0.plusSeconds(30))).isTrue();
@@ -73,7 +81,12 @@ class TransitionsTest {
     s.setProposal(answered);
     assertThat(Transitions.deleteAfter(s, T0, Duration.ofSeconds(1), Duration.ofSeconds(300)))
         .isEqualTo(T0.plusSeconds(300));
-    assertThat(Transitions.deleteAfter(new RemediationProposalStatus(), T0.minusSeconds(5), Duration.ofSeconds(10), Duration.ZERO))
+    assertThat(
+            Transitions.deleteAfter(
+                new RemediationProposalStatus(),
+                T0.minusSeconds(5),
+                Duration.ofSeconds(10),
+                Duration.ZERO))
         .isEqualTo(T0.plusSeconds(5));
   }
 }

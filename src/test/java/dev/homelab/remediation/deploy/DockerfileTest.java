@@ -87,11 +87,15 @@ class DockerfileTest {
   void multiStageBuildWithTheWrapperAndAJreRuntime() {
     List<Instruction> froms = in(all, "FROM");
     assertThat(froms).hasSizeGreaterThanOrEqualTo(2);
-    Matcher build = Pattern.compile("(\\S+)\\s+AS\\s+(\\S+)", Pattern.CASE_INSENSITIVE).matcher(froms.get(0).args());
+    Matcher build =
+        Pattern.compile("(\\S+)\\s+AS\\s+(\\S+)", Pattern.CASE_INSENSITIVE)
+            .matcher(froms.get(0).args());
     assertThat(build.matches()).as("first stage is named: %s", froms.get(0).args()).isTrue();
-    assertThat(build.group(1)).matches("(maven:3\\.9-eclipse-temurin-17|eclipse-temurin:17-jdk)(-.*)?");
+    assertThat(build.group(1))
+        .matches("(maven:3\\.9-eclipse-temurin-17|eclipse-temurin:17-jdk)(-.*)?");
     assertThat(froms.get(froms.size() - 1).args()).matches("eclipse-temurin:17-jre(-alpine)?");
-    assertThat(in(all, "RUN")).anySatisfy(r -> assertThat(r.args()).contains("-B -DskipTests package"));
+    assertThat(in(all, "RUN"))
+        .anySatisfy(r -> assertThat(r.args()).contains("-B -DskipTests package"));
     assertThat(in(runtime, "COPY"))
         .anySatisfy(c -> assertThat(c.args()).startsWith("--from=" + build.group(2) + " "));
     assertThat(in(runtime, "RUN")).as("the runtime stage installs nothing").isEmpty();
@@ -100,15 +104,18 @@ class DockerfileTest {
   @Test
   void copiesTheJarTheBuildMakes() throws IOException {
     Matcher finalName =
-        Pattern.compile("<finalName>([^<]+)</finalName>").matcher(Files.readString(Path.of("pom.xml")));
+        Pattern.compile("<finalName>([^<]+)</finalName>")
+            .matcher(Files.readString(Path.of("pom.xml")));
     assertThat(finalName.find()).isTrue();
     String jar = "/app/" + finalName.group(1) + ".jar";
     assertThat(last(runtime, "WORKDIR").args()).isEqualTo("/app");
     assertThat(in(runtime, "COPY"))
-        .anySatisfy(c -> assertThat(c.args()).endsWith("target/" + finalName.group(1) + ".jar " + jar));
+        .anySatisfy(
+            c -> assertThat(c.args()).endsWith("target/" + finalName.group(1) + ".jar " + jar));
     List<String> entrypoint = execForm(last(runtime, "ENTRYPOINT"));
     assertThat(entrypoint.get(0)).isEqualTo("java");
-    assertThat(entrypoint.subList(entrypoint.size() - 2, entrypoint.size())).containsExactly("-jar", jar);
+    assertThat(entrypoint.subList(entrypoint.size() - 2, entrypoint.size()))
+        .containsExactly("-jar", jar);
     assertThat(execForm(last(runtime, "CMD"))).containsExactly("run");
     assertThat(last(runtime, "EXPOSE").args()).isEqualTo("8080");
   }
@@ -131,19 +138,24 @@ class DockerfileTest {
   void runsAsTheNumericNonRootUserTheChartExpects() throws IOException {
     Instruction user = last(all, "USER");
     assertThat(runtime).as("USER is set in the runtime stage").contains(user);
-    assertThat(runtime.indexOf(user)).as("USER comes before ENTRYPOINT")
+    assertThat(runtime.indexOf(user))
+        .as("USER comes before ENTRYPOINT")
         .isLessThan(runtime.indexOf(last(runtime, "ENTRYPOINT")));
     Matcher m = Pattern.compile("(\\d+)(?::(\\d+))?").matcher(user.args());
-    assertThat(m.matches()).as("numeric USER (so runAsNonRoot can check it): %s", user.args()).isTrue();
+    assertThat(m.matches())
+        .as("numeric USER (so runAsNonRoot can check it): %s", user.args())
+        .isTrue();
     long uid = Long.parseLong(m.group(1));
     assertThat(uid).isPositive();
     Map<String, Object> values =
-        YAML.readValue(RenderedChart.CHART.resolve("values.yaml").toFile(), new TypeReference<>() {});
+        YAML.readValue(
+            RenderedChart.CHART.resolve("values.yaml").toFile(), new TypeReference<>() {});
     @SuppressWarnings("unchecked")
     Map<String, Object> sc = (Map<String, Object>) values.get("securityContext");
     assertThat(((Number) sc.get("runAsUser")).longValue()).as("chart runAsUser").isEqualTo(uid);
     if (m.group(2) != null) {
-      assertThat(((Number) sc.get("runAsGroup")).longValue()).as("chart runAsGroup")
+      assertThat(((Number) sc.get("runAsGroup")).longValue())
+          .as("chart runAsGroup")
           .isEqualTo(Long.parseLong(m.group(2)));
     }
   }

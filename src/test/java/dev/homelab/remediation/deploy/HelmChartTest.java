@@ -50,8 +50,8 @@ import org.junit.jupiter.params.provider.CsvSource;
  * The Helm chart: it lints, renders what the operator needs with default and changed values,
  * refuses values its schema forbids, and the copies of it (chart crds/, k8s/) are up to date.
  *
- * <p>Regenerate the copies after changing the chart or the CRD with
- * {@code ./mvnw -B -o -q test -Dtest=HelmChartTest -Dregenerate=true}.
+ * <p>Regenerate the copies after changing the chart or the CRD with {@code ./mvnw -B -o -q test
+ * -Dtest=HelmChartTest -Dregenerate=true}.
  */
 class HelmChartTest {
   static final String CRD_FILE = "remediationproposals.remediation.homelab.dev-v1.yaml";
@@ -64,7 +64,9 @@ class HelmChartTest {
   static final boolean REGENERATE = Boolean.getBoolean("regenerate");
   static final String REGENERATE_HINT =
       "regenerate with: ./mvnw -B -o -q test -Dtest=HelmChartTest -Dregenerate=true"
-          + " (or copy the expected file from " + EXPECTED_DIR + "/)";
+          + " (or copy the expected file from "
+          + EXPECTED_DIR
+          + "/)";
   static final String K8S_OPERATOR_HEADER =
       """
       # Generated: helm template remediation-operator helm/remediation-operator --namespace homelab
@@ -104,7 +106,13 @@ class HelmChartTest {
   void defaultsRenderTheOperatorsObjectsAndNoServiceMonitor() {
     assertThat(defaults.kinds())
         .containsExactlyInAnyOrder(
-            "ServiceAccount", "Secret", "ConfigMap", "Role", "RoleBinding", "Service", "Deployment");
+            "ServiceAccount",
+            "Secret",
+            "ConfigMap",
+            "Role",
+            "RoleBinding",
+            "Service",
+            "Deployment");
     assertThat(defaults.objects)
         .allSatisfy(o -> assertThat(o.getMetadata().getNamespace()).isEqualTo("homelab"));
     assertThat(defaults.objects)
@@ -154,12 +162,16 @@ class HelmChartTest {
       Map<String, EnvVar> env = env(container);
       assertThat(volumes.get("pending-actions").getHostPath().getPath())
           .isEqualTo("/var/lib/homelab/pending-actions");
-      assertThat(volumes.get("pending-actions").getHostPath().getType()).isEqualTo("DirectoryOrCreate");
-      assertThat(volumes.get("events").getHostPath().getPath()).isEqualTo("/var/lib/homelab/events");
+      assertThat(volumes.get("pending-actions").getHostPath().getType())
+          .isEqualTo("DirectoryOrCreate");
+      assertThat(volumes.get("events").getHostPath().getPath())
+          .isEqualTo("/var/lib/homelab/events");
       assertThat(volumes.get("events").getHostPath().getType()).isEqualTo("DirectoryOrCreate");
-      assertThat(mounts.get("pending-actions").getMountPath()).isEqualTo("/var/lib/homelab/pending-actions");
+      assertThat(mounts.get("pending-actions").getMountPath())
+          .isEqualTo("/var/lib/homelab/pending-actions");
       assertThat(mounts.get("events").getMountPath()).isEqualTo("/var/lib/homelab/events");
-      assertThat(env.get("PENDING_ACTIONS_DIR").getValue()).isEqualTo("/var/lib/homelab/pending-actions");
+      assertThat(env.get("PENDING_ACTIONS_DIR").getValue())
+          .isEqualTo("/var/lib/homelab/pending-actions");
       assertThat(env.get("EVENTS_DIR").getValue()).isEqualTo("/var/lib/homelab/events");
       assertThat(volumes.get("tmp").getEmptyDir()).isNotNull();
       assertThat(mounts.get("tmp").getMountPath()).isEqualTo("/tmp");
@@ -168,10 +180,12 @@ class HelmChartTest {
     @Test
     void environmentFromTheDownwardApiTheSecretAndTheValues() {
       Map<String, EnvVar> env = env(container);
-      assertThat(env.get("NODE_NAME").getValueFrom().getFieldRef().getFieldPath()).isEqualTo("spec.nodeName");
+      assertThat(env.get("NODE_NAME").getValueFrom().getFieldRef().getFieldPath())
+          .isEqualTo("spec.nodeName");
       assertThat(env.get("WATCH_NAMESPACE").getValueFrom().getFieldRef().getFieldPath())
           .isEqualTo("metadata.namespace");
-      assertSecretRef(env.get("REDIS_PASSWORD"), "remediation-operator-credentials", "redis-password");
+      assertSecretRef(
+          env.get("REDIS_PASSWORD"), "remediation-operator-credentials", "redis-password");
       assertSecretRef(env.get("LLM_API_KEY"), "remediation-operator-credentials", "llm-api-key");
       assertThat(values(env))
           .containsEntry("LEADER_ELECTION", "true")
@@ -200,21 +214,28 @@ class HelmChartTest {
       // Tuning knobs left at the operator's defaults, and the heartbeat file (for file-based checks
       // outside Kubernetes; the probes replace it in a cluster); set them through extraEnv.
       Set<String> tuning =
-          Set.of("MAX_MESSAGE_BYTES", "FOLD_FLUSH_MILLIS", "INTAKE_BUFFER_BYTES", "INTAKE_WORKERS", "HEARTBEAT_FILE");
+          Set.of(
+              "MAX_MESSAGE_BYTES",
+              "FOLD_FLUSH_MILLIS",
+              "INTAKE_BUFFER_BYTES",
+              "INTAKE_WORKERS",
+              "HEARTBEAT_FILE");
       Set<String> rendered = env(container).keySet();
       assertThat(rendered).allSatisfy(n -> assertThat(settings.contains(n)).as(n).isTrue());
-      assertThat(rendered).containsAll(
-          settings.stream().filter(s -> !tuning.contains(s)).collect(Collectors.toSet()));
+      assertThat(rendered)
+          .containsAll(
+              settings.stream().filter(s -> !tuning.contains(s)).collect(Collectors.toSet()));
     }
 
     @Test
     void probesOnTheNamedHttpPort() {
       assertThat(container.getPorts())
           .singleElement()
-          .satisfies(p -> {
-            assertThat(p.getName()).isEqualTo("http");
-            assertThat(p.getContainerPort()).isEqualTo(8080);
-          });
+          .satisfies(
+              p -> {
+                assertThat(p.getName()).isEqualTo("http");
+                assertThat(p.getContainerPort()).isEqualTo(8080);
+              });
       assertHttpProbe(container.getLivenessProbe(), "/healthz");
       assertHttpProbe(container.getReadinessProbe(), "/readyz");
       assertHttpProbe(container.getStartupProbe(), "/healthz");
@@ -253,9 +274,13 @@ class HelmChartTest {
       ConfigMap cm = defaults.one(ConfigMap.class, "ConfigMap");
       Volume v = byName(pod.getVolumes(), Volume::getName).get("topology");
       assertThat(v.getConfigMap().getName()).isEqualTo(cm.getMetadata().getName());
-      assertThat(byName(container.getVolumeMounts(), VolumeMount::getName).get("topology").getMountPath())
+      assertThat(
+              byName(container.getVolumeMounts(), VolumeMount::getName)
+                  .get("topology")
+                  .getMountPath())
           .isEqualTo("/etc/remediation-operator");
-      Map<String, Object> topology = YAML.readValue(cm.getData().get("topology.yaml"), new TypeReference<>() {});
+      Map<String, Object> topology =
+          YAML.readValue(cm.getData().get("topology.yaml"), new TypeReference<>() {});
       assertThat(topology).containsKey("nodes");
       assertThat((List<?>) topology.get("nodes")).hasSize(2);
       assertThat(topology.toString()).contains("solaria", "chelsty", "zigbee2mqtt");
@@ -280,11 +305,12 @@ class HelmChartTest {
     assertThat(binding.getRoleRef().getName()).isEqualTo(role.getMetadata().getName());
     assertThat(binding.getSubjects())
         .singleElement()
-        .satisfies(s -> {
-          assertThat(s.getKind()).isEqualTo("ServiceAccount");
-          assertThat(s.getName()).isEqualTo(sa.getMetadata().getName());
-          assertThat(s.getNamespace()).isEqualTo("homelab");
-        });
+        .satisfies(
+            s -> {
+              assertThat(s.getKind()).isEqualTo("ServiceAccount");
+              assertThat(s.getName()).isEqualTo(sa.getMetadata().getName());
+              assertThat(s.getNamespace()).isEqualTo("homelab");
+            });
   }
 
   @Test
@@ -293,11 +319,12 @@ class HelmChartTest {
     Deployment deployment = defaults.one(Deployment.class, "Deployment");
     assertThat(svc.getSpec().getPorts())
         .singleElement()
-        .satisfies(p -> {
-          assertThat(p.getName()).isEqualTo("http-metrics");
-          assertThat(p.getPort()).isEqualTo(8080);
-          assertThat(p.getTargetPort().getStrVal()).isEqualTo("http");
-        });
+        .satisfies(
+            p -> {
+              assertThat(p.getName()).isEqualTo("http-metrics");
+              assertThat(p.getPort()).isEqualTo(8080);
+              assertThat(p.getTargetPort().getStrVal()).isEqualTo("http");
+            });
     assertThat(deployment.getSpec().getTemplate().getMetadata().getLabels())
         .containsAllEntriesOf(svc.getSpec().getSelector());
     assertThat(svc.getMetadata().getAnnotations())
@@ -347,7 +374,8 @@ class HelmChartTest {
     assertThat(defaults.all("ServiceMonitor")).isEmpty();
     RenderedChart r =
         RenderedChart.with(
-            "metrics:\n  serviceMonitor:\n    enabled: true\n    labels:\n      release: prom\n", scratch);
+            "metrics:\n  serviceMonitor:\n    enabled: true\n    labels:\n      release: prom\n",
+            scratch);
     GenericKubernetesResource sm = r.one(GenericKubernetesResource.class, "ServiceMonitor");
     Service svc = r.one(Service.class, "Service");
     assertThat(sm.getApiVersion()).isEqualTo("monitoring.coreos.com/v1");
@@ -384,7 +412,9 @@ class HelmChartTest {
     assertThat(d.getSpec().getReplicas()).isEqualTo(2);
     assertThat(d.getSpec().getStrategy().getType()).isEqualTo("RollingUpdate");
     assertThat(env).containsEntry("LEADER_ELECTION", "true");
-    assertThat(ownerNodeAffinity(pod)).singleElement().satisfies(e -> assertThat(e.getValues()).containsExactly("chelsty"));
+    assertThat(ownerNodeAffinity(pod))
+        .singleElement()
+        .satisfies(e -> assertThat(e.getValues()).containsExactly("chelsty"));
     assertThat(env)
         .containsEntry("APPROVAL_MODE", "executor")
         .containsEntry("APPROVAL_TTL", "30m")
@@ -426,9 +456,13 @@ class HelmChartTest {
         .containsEntry("backup.velero.io/backup-volumes", "none")
         .containsKeys("checksum/secret", "checksum/topology");
     assertThat(pod.getNodeSelector()).containsEntry("kubernetes.io/arch", "arm64");
-    assertThat(pod.getTolerations()).singleElement().satisfies(t -> assertThat(t.getEffect()).isEqualTo("NoSchedule"));
-    assertThat(values(env(pod.getContainers().get(0)))).containsEntry("MAX_MESSAGE_BYTES", "131072");
-    assertThat(pod.getContainers().get(0).getImage()).isEqualTo("registry.lan/remediation-operator:dev");
+    assertThat(pod.getTolerations())
+        .singleElement()
+        .satisfies(t -> assertThat(t.getEffect()).isEqualTo("NoSchedule"));
+    assertThat(values(env(pod.getContainers().get(0))))
+        .containsEntry("MAX_MESSAGE_BYTES", "131072");
+    assertThat(pod.getContainers().get(0).getImage())
+        .isEqualTo("registry.lan/remediation-operator:dev");
     assertThat(pod.getContainers().get(0).getImagePullPolicy()).isEqualTo("Always");
   }
 
@@ -485,7 +519,9 @@ class HelmChartTest {
   @Test
   void sameDirectoryForBothHostPathsFailsTheRender() {
     assertThatThrownBy(
-            () -> RenderedChart.with("hostPaths: {pendingActions: /srv/x, events: /srv/x}\n", scratch))
+            () ->
+                RenderedChart.with(
+                    "hostPaths: {pendingActions: /srv/x, events: /srv/x}\n", scratch))
         .hasMessageContaining("must be different directories");
   }
 
@@ -497,8 +533,8 @@ class HelmChartTest {
         "minConfidence: 0.7    | minConfidence: 2",
         "'  mode: annotation'  | '  mode: maybe'",
       })
-  void lintFailsWhenTheChartsOwnValuesBreakTheSchema(String line, String replacement, @TempDir Path dir)
-      throws IOException {
+  void lintFailsWhenTheChartsOwnValuesBreakTheSchema(
+      String line, String replacement, @TempDir Path dir) throws IOException {
     Path chart = copyChart(dir);
     Path valuesFile = chart.resolve("values.yaml");
     String values = Files.readString(valuesFile);
@@ -533,7 +569,8 @@ class HelmChartTest {
       Files.writeString(K8S_CRD, expectedCrd);
     }
 
-    assertThat(Files.readString(K8S_CRD)).as("%s is not a copy of %s; %s", K8S_CRD, CRD, REGENERATE_HINT)
+    assertThat(Files.readString(K8S_CRD))
+        .as("%s is not a copy of %s; %s", K8S_CRD, CRD, REGENERATE_HINT)
         .isEqualTo(expectedCrd);
     assertThat(Files.readString(K8S_OPERATOR))
         .as("%s is not the chart's default render; %s", K8S_OPERATOR, REGENERATE_HINT)
@@ -565,12 +602,19 @@ class HelmChartTest {
   }
 
   static Container container(RenderedChart r) {
-    return r.one(Deployment.class, "Deployment").getSpec().getTemplate().getSpec().getContainers().get(0);
+    return r.one(Deployment.class, "Deployment")
+        .getSpec()
+        .getTemplate()
+        .getSpec()
+        .getContainers()
+        .get(0);
   }
 
   static List<NodeSelectorRequirement> ownerNodeAffinity(PodSpec pod) {
     var terms =
-        pod.getAffinity().getNodeAffinity().getRequiredDuringSchedulingIgnoredDuringExecution()
+        pod.getAffinity()
+            .getNodeAffinity()
+            .getRequiredDuringSchedulingIgnoredDuringExecution()
             .getNodeSelectorTerms();
     assertThat(terms).hasSize(1);
     return terms.get(0).getMatchExpressions();
@@ -606,10 +650,15 @@ class HelmChartTest {
   }
 
   static String rule(PolicyRule r) {
-    return String.join(",", r.getApiGroups()) + " " + String.join(",", r.getResources()) + " " + r.getVerbs();
+    return String.join(",", r.getApiGroups())
+        + " "
+        + String.join(",", r.getResources())
+        + " "
+        + r.getVerbs();
   }
 
   static String decode(Secret s, String key) {
-    return new String(java.util.Base64.getDecoder().decode(s.getData().get(key)), StandardCharsets.UTF_8);
+    return new String(
+        java.util.Base64.getDecoder().decode(s.getData().get(key)), StandardCharsets.UTF_8);
   }
 }

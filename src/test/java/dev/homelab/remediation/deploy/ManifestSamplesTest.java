@@ -35,8 +35,15 @@ class ManifestSamplesTest {
 
   static JSONSchemaProps specSchema() throws IOException {
     CustomResourceDefinition crd =
-        Serialization.unmarshal(Files.readString(HelmChartTest.CRD), CustomResourceDefinition.class);
-    return crd.getSpec().getVersions().get(0).getSchema().getOpenAPIV3Schema().getProperties().get("spec");
+        Serialization.unmarshal(
+            Files.readString(HelmChartTest.CRD), CustomResourceDefinition.class);
+    return crd.getSpec()
+        .getVersions()
+        .get(0)
+        .getSchema()
+        .getOpenAPIV3Schema()
+        .getProperties()
+        .get("spec");
   }
 
   @Test
@@ -54,10 +61,12 @@ class ManifestSamplesTest {
         .containsEntry(RemediationProposal.LABEL_SERVICE, "zigbee2mqtt");
     assertThat(spec).containsKeys(schema.getRequired().toArray(String[]::new));
     assertThat(schema.getProperties()).containsKeys(spec.keySet().toArray(String[]::new));
-    assertThat(rp.getSpec().getSvcKey()).isEqualTo(rp.getSpec().getNode() + "/" + rp.getSpec().getService());
+    assertThat(rp.getSpec().getSvcKey())
+        .isEqualTo(rp.getSpec().getNode() + "/" + rp.getSpec().getService());
     assertThat(rp.getStatus()).as("status is the operator's").isNull();
     assertThat(rp.getMetadata().getAnnotations()).isNullOrEmpty();
-    assertThat(text).containsPattern("(?m)^\\s*#\\s+" + APPROVAL + ": approved")
+    assertThat(text)
+        .containsPattern("(?m)^\\s*#\\s+" + APPROVAL + ": approved")
         .containsPattern("(?m)^\\s*#\\s+" + APPROVED_BY + ": ");
   }
 
@@ -65,14 +74,19 @@ class ManifestSamplesTest {
   void gitopsSampleCarriesOnlyNameNamespaceAndTheApproval() throws IOException {
     JsonNode raw = YAML.readTree(GITOPS.toFile());
     assertThat(fieldNames(raw)).containsExactlyInAnyOrder("apiVersion", "kind", "metadata");
-    assertThat(fieldNames(raw.path("metadata"))).containsExactlyInAnyOrder("name", "namespace", "annotations");
-    assertThat(raw.path("metadata").path("annotations").path(APPROVAL).asText()).isEqualTo("approved");
+    assertThat(fieldNames(raw.path("metadata")))
+        .containsExactlyInAnyOrder("name", "namespace", "annotations");
+    assertThat(raw.path("metadata").path("annotations").path(APPROVAL).asText())
+        .isEqualTo("approved");
     assertThat(raw.path("metadata").path("annotations").path(APPROVED_BY).asText()).isNotBlank();
 
-    RemediationProposal approval = Serialization.unmarshal(Files.readString(GITOPS), RemediationProposal.class);
-    RemediationProposal proposal = Serialization.unmarshal(Files.readString(AWAITING), RemediationProposal.class);
+    RemediationProposal approval =
+        Serialization.unmarshal(Files.readString(GITOPS), RemediationProposal.class);
+    RemediationProposal proposal =
+        Serialization.unmarshal(Files.readString(AWAITING), RemediationProposal.class);
     assertThat(approval.getKind()).isEqualTo("RemediationProposal");
     assertThat(approval.getMetadata().getName()).isEqualTo(proposal.getMetadata().getName());
-    assertThat(approval.getMetadata().getNamespace()).isEqualTo(proposal.getMetadata().getNamespace());
+    assertThat(approval.getMetadata().getNamespace())
+        .isEqualTo(proposal.getMetadata().getNamespace());
   }
 }

@@ -21,21 +21,29 @@ class ServiceDescriptorTest {
     JsonNode values = YAML.readTree(RenderedChart.CHART.resolve("values.yaml").toFile());
 
     assertThat(service.path("name").asText()).isEqualTo("remediation-operator");
-    assertThat(service.path("owner_node").asText()).isEqualTo(values.path("ownerNode").asText()).isNotEmpty();
+    assertThat(service.path("owner_node").asText())
+        .isEqualTo(values.path("ownerNode").asText())
+        .isNotEmpty();
     assertThat(texts(service.path("dependencies"))).containsExactly("redis", "ollama");
-    assertThat(service.path("runtime").path("namespace").asText()).isEqualTo(RenderedChart.NAMESPACE);
-    assertThat(service.path("ports")).singleElement()
-        .satisfies(p -> {
-          assertThat(p.path("port").asInt()).isEqualTo(8080);
-          assertThat(texts(p.path("paths"))).contains("/healthz", "/readyz", "/metrics");
-        });
+    assertThat(service.path("runtime").path("namespace").asText())
+        .isEqualTo(RenderedChart.NAMESPACE);
+    assertThat(service.path("ports"))
+        .singleElement()
+        .satisfies(
+            p -> {
+              assertThat(p.path("port").asInt()).isEqualTo(8080);
+              assertThat(texts(p.path("paths"))).contains("/healthz", "/readyz", "/metrics");
+            });
     assertThat(service.path("health").path("endpoint").asText()).isEqualTo("/healthz");
     assertThat(service.path("hostpaths").path("pending_actions").asText())
         .isEqualTo(values.path("hostPaths").path("pendingActions").asText());
     assertThat(service.path("hostpaths").path("events").asText())
         .isEqualTo(values.path("hostPaths").path("events").asText());
     assertThat(service.path("version").asText())
-        .isEqualTo(YAML.readTree(RenderedChart.CHART.resolve("Chart.yaml").toFile()).path("appVersion").asText());
+        .isEqualTo(
+            YAML.readTree(RenderedChart.CHART.resolve("Chart.yaml").toFile())
+                .path("appVersion")
+                .asText());
   }
 
   static List<String> texts(JsonNode array) {

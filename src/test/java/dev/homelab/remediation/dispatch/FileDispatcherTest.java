@@ -43,9 +43,23 @@ class FileDispatcherTest {
     event.put("svc_key", "chelsty/zigbee2mqtt");
     event.put("severity", "warning");
     event.put("observed_at", "2026-05-27T15:11:39.123Z");
-    return new PendingAction(id, "restart_service", "restart", "chelsty", "zigbee2mqtt", "chelsty/zigbee2mqtt",
-        "crash loop", 0.82, true, "annotation:alice", "ollama/llama3.1:8b", "2026-05-27T17:11:40Z",
-        "homelab", "chelsty-zigbee2mqtt-abc", "3f1c9a2e-0000-4000-8000-000000000000", event);
+    return new PendingAction(
+        id,
+        "restart_service",
+        "restart",
+        "chelsty",
+        "zigbee2mqtt",
+        "chelsty/zigbee2mqtt",
+        "crash loop",
+        0.82,
+        true,
+        "annotation:alice",
+        "ollama/llama3.1:8b",
+        "2026-05-27T17:11:40Z",
+        "homelab",
+        "chelsty-zigbee2mqtt-abc",
+        "3f1c9a2e-0000-4000-8000-000000000000",
+        event);
   }
 
   List<Path> list(Path dir) throws IOException {
@@ -57,18 +71,38 @@ class FileDispatcherTest {
   @Test
   void writesBothFilesInTheDocumentedShape() throws IOException {
     Dispatcher.Written w = dispatcher.dispatch(action("chelsty-zigbee2mqtt-abc-3f1c9a2e"));
-    assertThat(w.pendingAction()).isEqualTo(pending.resolve("chelsty-zigbee2mqtt-abc-3f1c9a2e.json"));
+    assertThat(w.pendingAction())
+        .isEqualTo(pending.resolve("chelsty-zigbee2mqtt-abc-3f1c9a2e.json"));
     assertThat(JsonSchemas.errors("pending-action.schema.json", w.pendingAction())).isEmpty();
     assertThat(JsonSchemas.errors("remediation-event.schema.json", w.event())).isEmpty();
     var a = JSON.readTree(Files.readString(w.pendingAction()));
-    assertThat(a.fieldNames()).toIterable().containsExactly("schema_version", "id", "type", "node", "service",
-        "svc_key", "reason", "confidence", "requires_human", "approved_by", "proposed_by", "model", "created_at",
-        "proposal", "event");
+    assertThat(a.fieldNames())
+        .toIterable()
+        .containsExactly(
+            "schema_version",
+            "id",
+            "type",
+            "node",
+            "service",
+            "svc_key",
+            "reason",
+            "confidence",
+            "requires_human",
+            "approved_by",
+            "proposed_by",
+            "model",
+            "created_at",
+            "proposal",
+            "event");
     assertThat(a.get("proposed_by").asText()).isEqualTo("remediation-operator");
     var e = JSON.readTree(Files.readString(w.event()));
-    assertThat(e.fieldNames()).toIterable().containsExactly("schema_version", "type", "node", "source", "timestamp", "data");
-    assertThat(e.get("data").fieldNames()).toIterable()
-        .containsExactly("action_id", "svc_key", "action", "executor_type", "requires_human", "proposal");
+    assertThat(e.fieldNames())
+        .toIterable()
+        .containsExactly("schema_version", "type", "node", "source", "timestamp", "data");
+    assertThat(e.get("data").fieldNames())
+        .toIterable()
+        .containsExactly(
+            "action_id", "svc_key", "action", "executor_type", "requires_human", "proposal");
     assertThat(e.get("data").get("proposal").asText()).isEqualTo("homelab/chelsty-zigbee2mqtt-abc");
   }
 
@@ -118,8 +152,10 @@ class FileDispatcherTest {
   @Test
   void fullDiskFailsWithoutAPartialFileAndSucceedsOnceThereIsRoom() throws Exception {
     Path small = Files.createDirectories(tmp.resolve("small"));
-    Process mount = new ProcessBuilder("mount", "-t", "tmpfs", "-o", "size=8k", "tmpfs", small.toString())
-        .redirectErrorStream(true).start();
+    Process mount =
+        new ProcessBuilder("mount", "-t", "tmpfs", "-o", "size=8k", "tmpfs", small.toString())
+            .redirectErrorStream(true)
+            .start();
     mount.getInputStream().readAllBytes();
     assumeTrue(mount.waitFor() == 0, "cannot mount a small tmpfs here (needs root)");
     try {
@@ -163,9 +199,14 @@ class FileDispatcherTest {
 
   @Test
   void actionIdIsStableAndSafe() {
-    String id = FileDispatcher.actionId("chelsty-zigbee2mqtt-1a2b3c4d5e", "3F1C9A2E-1111-2222-3333-444455556666");
+    String id =
+        FileDispatcher.actionId(
+            "chelsty-zigbee2mqtt-1a2b3c4d5e", "3F1C9A2E-1111-2222-3333-444455556666");
     assertThat(id).isEqualTo("chelsty-zigbee2mqtt-1a2b3c4d5e-3f1c9a2e");
-    assertThat(FileDispatcher.actionId("chelsty-zigbee2mqtt-1a2b3c4d5e", "3F1C9A2E-1111-2222-3333-444455556666")).isEqualTo(id);
+    assertThat(
+            FileDispatcher.actionId(
+                "chelsty-zigbee2mqtt-1a2b3c4d5e", "3F1C9A2E-1111-2222-3333-444455556666"))
+        .isEqualTo(id);
   }
 
   @Test

@@ -84,26 +84,41 @@ class ApiServerFaultsIT {
     v.put("FOLD_FLUSH_MILLIS", "100");
     running =
         RemediationOperatorApp.start(
-            new RemediationOperatorApp.Wiring(OperatorConfig.withDefaults(v), client, new SimpleMeterRegistry(), Clock.systemUTC(), false));
+            new RemediationOperatorApp.Wiring(
+                OperatorConfig.withDefaults(v),
+                client,
+                new SimpleMeterRegistry(),
+                Clock.systemUTC(),
+                false));
     await().atMost(Duration.ofSeconds(20)).until(running::ready);
   }
 
   static String event(String service) {
-    return "{\"event_type\":\"service_unhealthy\",\"node\":\"solaria\",\"service\":\"" + service
+    return "{\"event_type\":\"service_unhealthy\",\"node\":\"solaria\",\"service\":\""
+        + service
         + "\",\"timestamp\":1779902000}";
   }
 
   static String nameOf(String json) {
-    ParseOutcome o = new EventParser(65536).parse(json.getBytes(StandardCharsets.UTF_8), "health_events", Instant.now());
+    ParseOutcome o =
+        new EventParser(65536)
+            .parse(json.getBytes(StandardCharsets.UTF_8), "health_events", Instant.now());
     return Names.proposalName(((ParseOutcome.Accepted) o).event());
   }
 
   String proposalsPath() {
-    return "/apis/remediation.homelab.dev/v1alpha1/namespaces/" + namespace + "/remediationproposals";
+    return "/apis/remediation.homelab.dev/v1alpha1/namespaces/"
+        + namespace
+        + "/remediationproposals";
   }
 
   static Object status(int code, String reason) {
-    return new StatusBuilder().withCode(code).withReason(reason).withMessage("injected " + code).withStatus("Failure").build();
+    return new StatusBuilder()
+        .withCode(code)
+        .withReason(reason)
+        .withMessage("injected " + code)
+        .withStatus("Failure")
+        .build();
   }
 
   long files(String dir) throws Exception {
@@ -113,19 +128,32 @@ class ApiServerFaultsIT {
   }
 
   void awaitDispatchedWithOccurrences(long occurrences) {
-    await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
-      List<RemediationProposal> ps = TestKube.proposals(client, namespace);
-      assertThat(ps).hasSize(1);
-      assertThat(ps.get(0).getStatus()).isNotNull();
-      assertThat(ps.get(0).getStatus().getPhase()).isEqualTo(Phase.Dispatched);
-      assertThat(ps.get(0).getStatus().getOccurrences()).isEqualTo(occurrences);
-    });
+    await()
+        .atMost(Duration.ofSeconds(60))
+        .untilAsserted(
+            () -> {
+              List<RemediationProposal> ps = TestKube.proposals(client, namespace);
+              assertThat(ps).hasSize(1);
+              assertThat(ps.get(0).getStatus()).isNotNull();
+              assertThat(ps.get(0).getStatus().getPhase()).isEqualTo(Phase.Dispatched);
+              assertThat(ps.get(0).getStatus().getOccurrences()).isEqualTo(occurrences);
+            });
   }
 
   @Test
   void createAnswered500Then429IsRetried() throws Exception {
-    server.expect().post().withPath(proposalsPath()).andReturn(500, status(500, "InternalError")).once();
-    server.expect().post().withPath(proposalsPath()).andReturn(429, status(429, "TooManyRequests")).once();
+    server
+        .expect()
+        .post()
+        .withPath(proposalsPath())
+        .andReturn(500, status(500, "InternalError"))
+        .once();
+    server
+        .expect()
+        .post()
+        .withPath(proposalsPath())
+        .andReturn(429, status(429, "TooManyRequests"))
+        .once();
     start();
     for (int i = 0; i < 5; i++) {
       redis.publish("health_events", event("ollama"));
@@ -139,26 +167,34 @@ class ApiServerFaultsIT {
   @Test
   void createThatTimesOutIsRetried() throws Exception {
     long timeoutMs = client.getConfiguration().getRequestTimeout();
-    server.expect().post().withPath(proposalsPath())
-        .andReply(201, request -> {
-          try {
-            Thread.sleep(timeoutMs + 2_000); // the client gives up first
-          } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-          }
-          return status(504, "Timeout");
-        })
+    server
+        .expect()
+        .post()
+        .withPath(proposalsPath())
+        .andReply(
+            201,
+            request -> {
+              try {
+                Thread.sleep(timeoutMs + 2_000); // the client gives up first
+              } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+              }
+              return status(504, "Timeout");
+            })
         .once();
     start();
     redis.publish("health_events", event("zigbee2mqtt"));
     redis.publish("health_events", event("zigbee2mqtt"));
-    await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
-      List<RemediationProposal> ps = TestKube.proposals(client, namespace);
-      assertThat(ps).hasSize(1);
-      assertThat(ps.get(0).getStatus()).isNotNull();
-      assertThat(ps.get(0).getStatus().getPhase()).isEqualTo(Phase.Dispatched);
-      assertThat(ps.get(0).getStatus().getOccurrences()).isEqualTo(2L);
-    });
+    await()
+        .atMost(Duration.ofSeconds(60))
+        .untilAsserted(
+            () -> {
+              List<RemediationProposal> ps = TestKube.proposals(client, namespace);
+              assertThat(ps).hasSize(1);
+              assertThat(ps.get(0).getStatus()).isNotNull();
+              assertThat(ps.get(0).getStatus().getPhase()).isEqualTo(Phase.Dispatched);
+              assertThat(ps.get(0).getStatus().getOccurrences()).isEqualTo(2L);
+            });
     assertThat(timeoutMs).isPositive();
   }
 
@@ -166,8 +202,18 @@ class ApiServerFaultsIT {
   void statusPatchesAnswered500And429AreRetried() throws Exception {
     String name = nameOf(event("redis"));
     String statusPath = proposalsPath() + "/" + name + "/status";
-    server.expect().patch().withPath(statusPath).andReturn(500, status(500, "InternalError")).times(2);
-    server.expect().patch().withPath(statusPath).andReturn(429, status(429, "TooManyRequests")).times(2);
+    server
+        .expect()
+        .patch()
+        .withPath(statusPath)
+        .andReturn(500, status(500, "InternalError"))
+        .times(2);
+    server
+        .expect()
+        .patch()
+        .withPath(statusPath)
+        .andReturn(429, status(429, "TooManyRequests"))
+        .times(2);
     start();
     for (int i = 0; i < 3; i++) {
       redis.publish("health_events", event("redis"));
@@ -183,14 +229,24 @@ class ApiServerFaultsIT {
     // Another instance created it first.
     RemediationProposal other =
         dev.homelab.remediation.ingest.ProposalFactory.newProposal(
-            ((ParseOutcome.Accepted) new EventParser(65536).parse(json.getBytes(StandardCharsets.UTF_8), "health_events", Instant.now())).event(),
-            nameOf(json), namespace);
+            ((ParseOutcome.Accepted)
+                    new EventParser(65536)
+                        .parse(
+                            json.getBytes(StandardCharsets.UTF_8), "health_events", Instant.now()))
+                .event(),
+            nameOf(json),
+            namespace);
     client.resources(RemediationProposal.class).inNamespace(namespace).resource(other).create();
     start();
     redis.publish("health_events", json);
-    await().atMost(Duration.ofSeconds(30)).until(() -> running.intake().settled()
-        && TestKube.proposals(client, namespace).get(0).getStatus() != null
-        && TestKube.proposals(client, namespace).get(0).getStatus().getOccurrences() != null);
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .until(
+            () ->
+                running.intake().settled()
+                    && TestKube.proposals(client, namespace).get(0).getStatus() != null
+                    && TestKube.proposals(client, namespace).get(0).getStatus().getOccurrences()
+                        != null);
     assertThat(TestKube.proposals(client, namespace)).hasSize(1);
     assertThat(running.intake().metrics.createdCount()).isZero();
   }

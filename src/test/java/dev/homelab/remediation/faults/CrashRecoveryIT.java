@@ -29,8 +29,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The operator process killed with SIGKILL while it dispatches and while a storm arrives, then
- * started again: no proposal, pending action or remediation_started event is duplicated, and
- * every incident that reached the cluster is carried to the end.
+ * started again: no proposal, pending action or remediation_started event is duplicated, and every
+ * incident that reached the cluster is carried to the end.
  */
 @EnableKubernetesMockClient(crud = true, https = false)
 @Timeout(240)
@@ -69,34 +69,56 @@ class CrashRecoveryIT {
     Path events = Files.createDirectories(tmp.resolve("events"));
     Path kubeconfig = OperatorProcess.kubeconfig(client, tmp, ns);
     Path log = tmp.resolve("operator.log");
-    try (TestRedis redis = new TestRedis(); FakeOllama ollama = new FakeOllama()) {
-      ollama.setDefault(FakeReply.proposal("restart", 0.9, false, null).delayed(Duration.ofMillis(30)));
-      Map<String, String> env = Map.of(
-          "REDIS_URL", redis.url(),
-          "WATCH_NAMESPACE", ns,
-          "NODE_NAME", "solaria",
-          "LLM_CHAIN", "ollama:llama3.1:8b@" + ollama.baseUrl(),
-          "PENDING_ACTIONS_DIR", pending.toString(),
-          "EVENTS_DIR", events.toString(),
-          "LEASE_DURATION_SECONDS", "2",
-          "FOLD_FLUSH_MILLIS", "200",
-          "LOG_LEVEL", "INFO");
+    try (TestRedis redis = new TestRedis();
+        FakeOllama ollama = new FakeOllama()) {
+      ollama.setDefault(
+          FakeReply.proposal("restart", 0.9, false, null).delayed(Duration.ofMillis(30)));
+      Map<String, String> env =
+          Map.of(
+              "REDIS_URL",
+              redis.url(),
+              "WATCH_NAMESPACE",
+              ns,
+              "NODE_NAME",
+              "solaria",
+              "LLM_CHAIN",
+              "ollama:llama3.1:8b@" + ollama.baseUrl(),
+              "PENDING_ACTIONS_DIR",
+              pending.toString(),
+              "EVENTS_DIR",
+              events.toString(),
+              "LEASE_DURATION_SECONDS",
+              "2",
+              "FOLD_FLUSH_MILLIS",
+              "200",
+              "LOG_LEVEL",
+              "INFO");
       int incidents = 60;
       OperatorProcess first = OperatorProcess.start(kubeconfig, env, log);
       try {
         await().atMost(Duration.ofSeconds(60)).until(() -> first.readyAsLeader());
         List<byte[]> batch = new ArrayList<>();
         for (int i = 0; i < incidents; i++) {
-          batch.add(("{\"event_type\":\"service_unhealthy\",\"node\":\"solaria\",\"service\":\"svc-" + i
-              + "\",\"timestamp\":1779902000}").getBytes(StandardCharsets.UTF_8));
+          batch.add(
+              ("{\"event_type\":\"service_unhealthy\",\"node\":\"solaria\",\"service\":\"svc-"
+                      + i
+                      + "\",\"timestamp\":1779902000}")
+                  .getBytes(StandardCharsets.UTF_8));
         }
         for (int i = 0; i < 3000; i++) {
-          batch.add(("{\"event_type\":\"container_restarting\",\"node\":\"chelsty\",\"service\":\"storm-" + (i % 3)
-              + "\",\"timestamp\":" + (1779902000L + i) + "}").getBytes(StandardCharsets.UTF_8));
+          batch.add(
+              ("{\"event_type\":\"container_restarting\",\"node\":\"chelsty\",\"service\":\"storm-"
+                      + (i % 3)
+                      + "\",\"timestamp\":"
+                      + (1779902000L + i)
+                      + "}")
+                  .getBytes(StandardCharsets.UTF_8));
         }
         redis.publishAll("health_events", batch);
         // Kill it in the middle of dispatching.
-        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(5))
+        await()
+            .atMost(Duration.ofSeconds(60))
+            .pollInterval(Duration.ofMillis(5))
             .until(() -> visible(pending).size() >= 5);
       } finally {
         first.kill();
@@ -105,28 +127,50 @@ class CrashRecoveryIT {
 
       try (OperatorProcess second = OperatorProcess.start(kubeconfig, env, log)) {
         await().atMost(Duration.ofSeconds(60)).until(() -> second.readyAsLeader());
-        await().atMost(Duration.ofSeconds(120)).until(() -> {
-          List<RemediationProposal> ps = TestKube.proposals(client, ns);
-          return ps.stream().filter(p -> p.getSpec().getService().startsWith("svc-")).count() == incidents
-              && ps.stream().allMatch(p -> p.getStatus() != null
-                  && (p.getStatus().getPhase() == Phase.Dispatched || p.getStatus().getPhase() == Phase.AwaitingApproval));
-        });
+        await()
+            .atMost(Duration.ofSeconds(120))
+            .until(
+                () -> {
+                  List<RemediationProposal> ps = TestKube.proposals(client, ns);
+                  return ps.stream()
+                              .filter(p -> p.getSpec().getService().startsWith("svc-"))
+                              .count()
+                          == incidents
+                      && ps.stream()
+                          .allMatch(
+                              p ->
+                                  p.getStatus() != null
+                                      && (p.getStatus().getPhase() == Phase.Dispatched
+                                          || p.getStatus().getPhase() == Phase.AwaitingApproval));
+                });
       }
 
       List<RemediationProposal> ps = TestKube.proposals(client, ns);
       // One proposal per incident, none twice.
       assertThat(ps.stream().map(p -> p.getSpec().getSvcKey()).collect(Collectors.toList()))
           .doesNotHaveDuplicates();
-      Set<String> stormKeys = ps.stream().map(p -> p.getSpec().getSvcKey())
-          .filter(k -> k.startsWith("chelsty/")).collect(Collectors.toSet());
+      Set<String> stormKeys =
+          ps.stream()
+              .map(p -> p.getSpec().getSvcKey())
+              .filter(k -> k.startsWith("chelsty/"))
+              .collect(Collectors.toSet());
       assertThat(stormKeys).hasSizeLessThanOrEqualTo(3);
       // Exactly one pending action and one event per dispatched proposal.
-      Set<String> dispatchedIds = ps.stream().filter(p -> p.getStatus().getPhase() == Phase.Dispatched)
-          .map(p -> p.getStatus().getDispatch().getActionId()).collect(Collectors.toSet());
-      assertThat(visible(pending)).extracting(f -> f.getFileName().toString().replace(".json", ""))
+      Set<String> dispatchedIds =
+          ps.stream()
+              .filter(p -> p.getStatus().getPhase() == Phase.Dispatched)
+              .map(p -> p.getStatus().getDispatch().getActionId())
+              .collect(Collectors.toSet());
+      assertThat(visible(pending))
+          .extracting(f -> f.getFileName().toString().replace(".json", ""))
           .containsExactlyInAnyOrderElementsOf(dispatchedIds);
       assertThat(visible(events)).hasSize(dispatchedIds.size());
-      assertThat(visible(events)).extracting(f -> f.getFileName().toString().replaceAll("^\\d{8}T\\d{9}Z-remediation_started-|\\.json$", ""))
+      assertThat(visible(events))
+          .extracting(
+              f ->
+                  f.getFileName()
+                      .toString()
+                      .replaceAll("^\\d{8}T\\d{9}Z-remediation_started-|\\.json$", ""))
           .containsExactlyInAnyOrderElementsOf(dispatchedIds);
       assertThat(beforeRestart).isGreaterThan(0);
     }
@@ -138,28 +182,43 @@ class CrashRecoveryIT {
     TestKube.allowLeaseAccess(server);
     String ns = "sigterm";
     Path kubeconfig = OperatorProcess.kubeconfig(client, tmp, ns);
-    try (TestRedis redis = new TestRedis(); FakeOllama ollama = new FakeOllama()) {
+    try (TestRedis redis = new TestRedis();
+        FakeOllama ollama = new FakeOllama()) {
       ollama.setDefault(FakeReply.proposal("notify", 0.9, true, null));
-      Map<String, String> env = Map.of(
-          "REDIS_URL", redis.url(),
-          "WATCH_NAMESPACE", ns,
-          "NODE_NAME", "solaria",
-          "LLM_CHAIN", "ollama:llama3.1:8b@" + ollama.baseUrl(),
-          "PENDING_ACTIONS_DIR", Files.createDirectories(tmp.resolve("p2")).toString(),
-          "EVENTS_DIR", Files.createDirectories(tmp.resolve("e2")).toString(),
-          // Nothing is flushed by the timer during the test: only shutdown writes the counts.
-          "FOLD_FLUSH_MILLIS", "600000",
-          "LOG_LEVEL", "WARN");
+      Map<String, String> env =
+          Map.of(
+              "REDIS_URL",
+              redis.url(),
+              "WATCH_NAMESPACE",
+              ns,
+              "NODE_NAME",
+              "solaria",
+              "LLM_CHAIN",
+              "ollama:llama3.1:8b@" + ollama.baseUrl(),
+              "PENDING_ACTIONS_DIR",
+              Files.createDirectories(tmp.resolve("p2")).toString(),
+              "EVENTS_DIR",
+              Files.createDirectories(tmp.resolve("e2")).toString(),
+              // Nothing is flushed by the timer during the test: only shutdown writes the counts.
+              "FOLD_FLUSH_MILLIS",
+              "600000",
+              "LOG_LEVEL",
+              "WARN");
       OperatorProcess p = OperatorProcess.start(kubeconfig, env, tmp.resolve("sigterm.log"));
       try {
         await().atMost(Duration.ofSeconds(60)).until(p::readyAsLeader);
         List<byte[]> storm = new ArrayList<>();
         for (int i = 0; i < 5000; i++) {
-          storm.add(("{\"event_type\":\"service_unhealthy\",\"node\":\"solaria\",\"service\":\"redis\",\"timestamp\":"
-              + (1779902000L + i) + "}").getBytes(StandardCharsets.UTF_8));
+          storm.add(
+              ("{\"event_type\":\"service_unhealthy\",\"node\":\"solaria\",\"service\":\"redis\",\"timestamp\":"
+                      + (1779902000L + i)
+                      + "}")
+                  .getBytes(StandardCharsets.UTF_8));
         }
         redis.publishAll("health_events", storm);
-        await().atMost(Duration.ofSeconds(30)).until(() -> p.metric("remediation_events_folded_total") == 4999);
+        await()
+            .atMost(Duration.ofSeconds(30))
+            .until(() -> p.metric("remediation_events_folded_total") == 4999);
         long t0 = System.nanoTime();
         assertThat(p.terminate(30)).as("exits by itself on SIGTERM").isTrue();
         assertThat((System.nanoTime() - t0) / 1e9).as("seconds to exit").isLessThan(30);

@@ -35,36 +35,54 @@ class RedisFaultsIT {
   void redisKilledMidStormLosesNothingThatReachedTheOperator() throws Exception {
     TestKube.installCrd(client);
     try (TestRedis redis = new TestRedis()) {
-      OperatorConfig cfg = OperatorConfig.withDefaults(Map.of(
-          "REDIS_URL", redis.url(), "WATCH_NAMESPACE", "redis-faults", "NODE_NAME", "solaria",
-          "FOLD_FLUSH_MILLIS", "100"));
-      Intake intake = RemediationOperatorApp.startIntake(
-          new RemediationOperatorApp.Wiring(cfg, client, new SimpleMeterRegistry(), Clock.systemUTC(), false));
+      OperatorConfig cfg =
+          OperatorConfig.withDefaults(
+              Map.of(
+                  "REDIS_URL",
+                  redis.url(),
+                  "WATCH_NAMESPACE",
+                  "redis-faults",
+                  "NODE_NAME",
+                  "solaria",
+                  "FOLD_FLUSH_MILLIS",
+                  "100"));
+      Intake intake =
+          RemediationOperatorApp.startIntake(
+              new RemediationOperatorApp.Wiring(
+                  cfg, client, new SimpleMeterRegistry(), Clock.systemUTC(), false));
       try {
         await().atMost(Duration.ofSeconds(20)).until(intake::ready);
         AtomicBoolean stop = new AtomicBoolean();
         AtomicLong published = new AtomicLong();
-        Thread publisher = new Thread(() -> {
-          long i = 0;
-          while (!stop.get()) {
-            try {
-              redis.publish("health_events", "{\"event_type\":\"service_unhealthy\",\"node\":\"chelsty\",\"service\":\"storm-"
-                  + (i % 3) + "\",\"timestamp\":" + (1779902000L + i) + "}");
-              if (i % 10 == 0) {
-                redis.publish("health_events", "not json " + i);
-              }
-              published.incrementAndGet();
-              i++;
-            } catch (RuntimeException e) {
-              // Redis is down: keep trying, as a node agent would.
-              try {
-                Thread.sleep(20);
-              } catch (InterruptedException ie) {
-                return;
-              }
-            }
-          }
-        }, "storm-publisher");
+        Thread publisher =
+            new Thread(
+                () -> {
+                  long i = 0;
+                  while (!stop.get()) {
+                    try {
+                      redis.publish(
+                          "health_events",
+                          "{\"event_type\":\"service_unhealthy\",\"node\":\"chelsty\",\"service\":\"storm-"
+                              + (i % 3)
+                              + "\",\"timestamp\":"
+                              + (1779902000L + i)
+                              + "}");
+                      if (i % 10 == 0) {
+                        redis.publish("health_events", "not json " + i);
+                      }
+                      published.incrementAndGet();
+                      i++;
+                    } catch (RuntimeException e) {
+                      // Redis is down: keep trying, as a node agent would.
+                      try {
+                        Thread.sleep(20);
+                      } catch (InterruptedException ie) {
+                        return;
+                      }
+                    }
+                  }
+                },
+                "storm-publisher");
         publisher.start();
         await().atMost(Duration.ofSeconds(20)).until(() -> intake.metrics.receivedCount() > 2000);
         redis.stop();
@@ -72,19 +90,27 @@ class RedisFaultsIT {
         double beforeRestart = intake.metrics.receivedCount();
         redis.start();
         await().atMost(Duration.ofSeconds(30)).until(intake.subscriber::isSubscribed);
-        await().atMost(Duration.ofSeconds(20)).until(() -> intake.metrics.receivedCount() > beforeRestart + 2000);
+        await()
+            .atMost(Duration.ofSeconds(20))
+            .until(() -> intake.metrics.receivedCount() > beforeRestart + 2000);
         stop.set(true);
         publisher.join(10_000);
 
         await().atMost(Duration.ofSeconds(30)).until(intake::settled);
-        double accepted = intake.metrics.receivedCount() - intake.metrics.rejectedCount(RejectReason.NOT_JSON);
-        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
-          long sum = TestKube.proposals(client, "redis-faults").stream()
-              .map(RemediationProposal::getStatus)
-              .mapToLong(s -> s == null || s.getOccurrences() == null ? 0 : s.getOccurrences())
-              .sum();
-          assertThat(sum).isEqualTo((long) accepted);
-        });
+        double accepted =
+            intake.metrics.receivedCount() - intake.metrics.rejectedCount(RejectReason.NOT_JSON);
+        await()
+            .atMost(Duration.ofSeconds(10))
+            .untilAsserted(
+                () -> {
+                  long sum =
+                      TestKube.proposals(client, "redis-faults").stream()
+                          .map(RemediationProposal::getStatus)
+                          .mapToLong(
+                              s -> s == null || s.getOccurrences() == null ? 0 : s.getOccurrences())
+                          .sum();
+                  assertThat(sum).isEqualTo((long) accepted);
+                });
         assertThat(TestKube.proposals(client, "redis-faults")).hasSize(3);
         assertThat(intake.metrics.rejectedCount(RejectReason.BUFFER_FULL)).isZero();
       } finally {

@@ -22,8 +22,14 @@ class ProposalExporterTest {
 
   static RemediationProposal proposal(String name, Phase phase, String message) {
     RemediationProposal p = new RemediationProposal();
-    p.setMetadata(new ObjectMetaBuilder().withName(name).withNamespace("homelab").withUid("u-1")
-        .withResourceVersion("42").withManagedFields(new ManagedFieldsEntry()).build());
+    p.setMetadata(
+        new ObjectMetaBuilder()
+            .withName(name)
+            .withNamespace("homelab")
+            .withUid("u-1")
+            .withResourceVersion("42")
+            .withManagedFields(new ManagedFieldsEntry())
+            .build());
     RemediationProposalSpec spec = new RemediationProposalSpec();
     spec.setSvcKey("chelsty/zigbee2mqtt");
     spec.setNode("chelsty");
@@ -58,17 +64,30 @@ class ProposalExporterTest {
                 proposal("a-done", Phase.Dispatched, "x"),
                 proposal("c-failed", Phase.Failed, "y")),
             dir);
-    assertThat(files).extracting(f -> f.getFileName().toString())
+    assertThat(files)
+        .extracting(f -> f.getFileName().toString())
         .containsExactly("homelab-b-waiting.yaml", "homelab-c-failed.yaml");
   }
 
   @Test
   void manifestCarriesOnlyNameNamespaceAndTheCommentedAnnotation() throws IOException {
-    Path f = ProposalExporter.export(List.of(proposal("p1", Phase.AwaitingApproval,
-        "line one\nline two: with colon # and hash\u0007")), dir).get(0);
+    Path f =
+        ProposalExporter.export(
+                List.of(
+                    proposal(
+                        "p1",
+                        Phase.AwaitingApproval,
+                        "line one\nline two: with colon # and hash\u0007")),
+                dir)
+            .get(0);
     String yaml = Files.readString(f);
-    assertThat(yaml).contains("# proposal: restart chelsty/zigbee2mqtt").contains("# policy:   always-human-node");
-    assertThat(yaml).doesNotContain("uid").doesNotContain("resourceVersion").doesNotContain("managedFields");
+    assertThat(yaml)
+        .contains("# proposal: restart chelsty/zigbee2mqtt")
+        .contains("# policy:   always-human-node");
+    assertThat(yaml)
+        .doesNotContain("uid")
+        .doesNotContain("resourceVersion")
+        .doesNotContain("managedFields");
     RemediationProposal parsed = Serialization.unmarshal(yaml, RemediationProposal.class);
     assertThat(parsed.getMetadata().getName()).isEqualTo("p1");
     assertThat(parsed.getMetadata().getNamespace()).isEqualTo("homelab");
@@ -76,7 +95,9 @@ class ProposalExporterTest {
     assertThat(parsed.getSpec()).isNull();
     assertThat(parsed.getStatus()).isNull();
 
-    String approved = yaml.replace("  # annotations:", "  annotations:").replace("  #   remediation", "    remediation");
+    String approved =
+        yaml.replace("  # annotations:", "  annotations:")
+            .replace("  #   remediation", "    remediation");
     RemediationProposal decided = Serialization.unmarshal(approved, RemediationProposal.class);
     assertThat(decided.getMetadata().getAnnotations())
         .containsEntry("remediation.homelab.dev/approval", "approved")

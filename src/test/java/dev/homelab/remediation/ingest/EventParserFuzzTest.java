@@ -30,8 +30,34 @@ class EventParserFuzzTest {
     "{\"type\":\"disk_pressure\",\"svc_key\":\"boreal\",\"ts\":\"2026-05-27T17:11:39\"}",
   };
   static final String[] NASTY = {
-    "\u0000", "\n", "/", "..", "../", "\\", "\"", "{", "}", "[", "]", ":", ",", " ", "\u202e", "\ud83d\ude00",
-    "null", "true", "1e309", "-0", "9999999999999999999999", "\"\"", "{}", "[]", "Ä", "%2e%2e", "\t", "\r\n",
+    "\u0000",
+    "\n",
+    "/",
+    "..",
+    "../",
+    "\\",
+    "\"",
+    "{",
+    "}",
+    "[",
+    "]",
+    ":",
+    ",",
+    " ",
+    "\u202e",
+    "\ud83d\ude00",
+    "null",
+    "true",
+    "1e309",
+    "-0",
+    "9999999999999999999999",
+    "\"\"",
+    "{}",
+    "[]",
+    "Ä",
+    "%2e%2e",
+    "\t",
+    "\r\n",
   };
 
   final EventParser parser = new EventParser(65536);
@@ -54,7 +80,8 @@ class EventParserFuzzTest {
       case 2, 3 -> { // insert a nasty token somewhere
         String s = new String(b, StandardCharsets.UTF_8);
         int at = r.nextInt(s.length() + 1);
-        return (s.substring(0, at) + NASTY[r.nextInt(NASTY.length)] + s.substring(at)).getBytes(StandardCharsets.UTF_8);
+        return (s.substring(0, at) + NASTY[r.nextInt(NASTY.length)] + s.substring(at))
+            .getBytes(StandardCharsets.UTF_8);
       }
       case 4 -> { // replace a quoted value with a nasty one
         String s = new String(b, StandardCharsets.UTF_8);
@@ -103,8 +130,16 @@ class EventParserFuzzTest {
         accepted++;
         HealthEvent e = a.event();
         assertThat(e.node()).matches(Names.NAME).hasSizeLessThanOrEqualTo(63).doesNotContain("..");
-        e.service().ifPresent(s -> assertThat(s).matches(Names.NAME).hasSizeLessThanOrEqualTo(63).doesNotContain(".."));
-        assertThat(Names.proposalName(e)).matches("[a-z0-9]([-a-z0-9]*[a-z0-9])?").hasSizeLessThanOrEqualTo(63);
+        e.service()
+            .ifPresent(
+                s ->
+                    assertThat(s)
+                        .matches(Names.NAME)
+                        .hasSizeLessThanOrEqualTo(63)
+                        .doesNotContain(".."));
+        assertThat(Names.proposalName(e))
+            .matches("[a-z0-9]([-a-z0-9]*[a-z0-9])?")
+            .hasSizeLessThanOrEqualTo(63);
         // Deterministic: the same bytes normalise the same way.
         ParseOutcome again = parser.parse(p, "health_events", T);
         assertThat(again).isEqualTo(o);

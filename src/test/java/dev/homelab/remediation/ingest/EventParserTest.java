@@ -73,7 +73,8 @@ class EventParserTest {
 
   @Test
   void shapeBTakesNodeAndServiceFromSvcKeyWhenDataLacksThem() {
-    HealthEvent e = accepted("{\"type\":\"container_died\",\"svc_key\":\"solaria/ollama\",\"ts\":1779902000}");
+    HealthEvent e =
+        accepted("{\"type\":\"container_died\",\"svc_key\":\"solaria/ollama\",\"ts\":1779902000}");
     assertThat(e.node()).isEqualTo("solaria");
     assertThat(e.service()).contains("ollama");
     assertThat(e.observedAt()).isEqualTo(Instant.ofEpochSecond(1779902000));
@@ -90,7 +91,8 @@ class EventParserTest {
 
   @Test
   void missingOptionalFieldsGetDefaults() {
-    HealthEvent e = accepted("{\"event_type\":\"service_unhealthy\",\"node\":\"a\",\"service\":\"b\"}");
+    HealthEvent e =
+        accepted("{\"event_type\":\"service_unhealthy\",\"node\":\"a\",\"service\":\"b\"}");
     assertThat(e.severity()).isEqualTo("warning");
     assertThat(e.message()).isNull();
     assertThat(e.details()).isNull();
@@ -101,14 +103,17 @@ class EventParserTest {
   @Test
   void unknownFieldsAreKept() {
     HealthEvent e =
-        accepted("{\"event_type\":\"x\",\"node\":\"a\",\"agent_version\":\"1.2\",\"labels\":{\"k\":1}}");
+        accepted(
+            "{\"event_type\":\"x\",\"node\":\"a\",\"agent_version\":\"1.2\",\"labels\":{\"k\":1}}");
     assertThat(e.extra().get("agent_version").asText()).isEqualTo("1.2");
     assertThat(e.extra().get("labels").get("k").asInt()).isEqualTo(1);
   }
 
   @Test
   void namesAreCaseFolded() {
-    HealthEvent e = accepted("{\"event_type\":\"Service_Unhealthy\",\"node\":\"Chelsty\",\"service\":\"Zigbee2MQTT\"}");
+    HealthEvent e =
+        accepted(
+            "{\"event_type\":\"Service_Unhealthy\",\"node\":\"Chelsty\",\"service\":\"Zigbee2MQTT\"}");
     assertThat(e.svcKey()).isEqualTo("chelsty/zigbee2mqtt");
     assertThat(e.eventType()).isEqualTo("service_unhealthy");
   }
@@ -127,7 +132,8 @@ class EventParserTest {
         "\"1779902000\"                    | 2026-05-27T17:13:20Z",
       })
   void timestampForms(String json, String expected) {
-    HealthEvent a = accepted("{\"event_type\":\"x\",\"node\":\"a\",\"timestamp\":" + json.trim() + "}");
+    HealthEvent a =
+        accepted("{\"event_type\":\"x\",\"node\":\"a\",\"timestamp\":" + json.trim() + "}");
     assertThat(a.observedAt()).isEqualTo(Instant.parse(expected.trim()));
     assertThat(a.timestampGiven()).isTrue();
     HealthEvent b = accepted("{\"type\":\"x\",\"svc_key\":\"a/b\",\"ts\":" + json.trim() + "}");
@@ -135,7 +141,8 @@ class EventParserTest {
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"\"yesterday\"", "\"\"", "-5", "true", "{}", "99999999999999999999", "null"})
+  @ValueSource(
+      strings = {"\"yesterday\"", "\"\"", "-5", "true", "{}", "99999999999999999999", "null"})
   void unparsableTimestampMeansTimeOfReceipt(String ts) {
     HealthEvent e = accepted("{\"event_type\":\"x\",\"node\":\"a\",\"timestamp\":" + ts + "}");
     assertThat(e.observedAt()).isEqualTo(RECEIVED);
@@ -175,7 +182,8 @@ class EventParserTest {
   void rejectsNotJson(String text) {
     ParseOutcome o = parse(text);
     assertThat(o).isInstanceOf(ParseOutcome.Rejected.class);
-    assertThat(((ParseOutcome.Rejected) o).reason()).isIn(RejectReason.NOT_JSON, RejectReason.NOT_OBJECT);
+    assertThat(((ParseOutcome.Rejected) o).reason())
+        .isIn(RejectReason.NOT_JSON, RejectReason.NOT_OBJECT);
   }
 
   @ParameterizedTest
@@ -196,7 +204,8 @@ class EventParserTest {
   void rejectsMissingNode() {
     assertThat(rejected("{\"event_type\":\"service_unhealthy\",\"service\":\"b\"}"))
         .isEqualTo(RejectReason.NO_NODE);
-    assertThat(rejected("{\"type\":\"x\",\"data\":{\"service\":\"b\"}}")).isEqualTo(RejectReason.NO_NODE);
+    assertThat(rejected("{\"type\":\"x\",\"data\":{\"service\":\"b\"}}"))
+        .isEqualTo(RejectReason.NO_NODE);
   }
 
   @Test
@@ -236,12 +245,14 @@ class EventParserTest {
   @Test
   void rejectsNonStringNames() {
     assertThat(rejected("{\"event_type\":\"x\",\"node\":42}")).isEqualTo(RejectReason.BAD_NAME);
-    assertThat(rejected("{\"event_type\":\"x\",\"node\":\"a\",\"service\":[1]}")).isEqualTo(RejectReason.BAD_NAME);
+    assertThat(rejected("{\"event_type\":\"x\",\"node\":\"a\",\"service\":[1]}"))
+        .isEqualTo(RejectReason.BAD_NAME);
   }
 
   @Test
   void rejectsSvcKeyWithTraversal() {
-    assertThat(rejected("{\"type\":\"x\",\"svc_key\":\"a/../../etc\"}")).isEqualTo(RejectReason.BAD_NAME);
+    assertThat(rejected("{\"type\":\"x\",\"svc_key\":\"a/../../etc\"}"))
+        .isEqualTo(RejectReason.BAD_NAME);
   }
 
   @Test
@@ -253,7 +264,8 @@ class EventParserTest {
     assertThat(two.fingerprint()).isEqualTo(one.fingerprint());
     byte[] untimed = "{\"event_type\":\"x\",\"node\":\"a\"}".getBytes(StandardCharsets.UTF_8);
     HealthEvent u1 = ((ParseOutcome.Accepted) parser.parse(untimed, "c", RECEIVED)).event();
-    HealthEvent u2 = ((ParseOutcome.Accepted) parser.parse(untimed, "c", RECEIVED.plusSeconds(5))).event();
+    HealthEvent u2 =
+        ((ParseOutcome.Accepted) parser.parse(untimed, "c", RECEIVED.plusSeconds(5))).event();
     assertThat(u1.fingerprint()).isNotNull().isEqualTo(u2.fingerprint());
     assertThat(two.observedAt()).isEqualTo(one.observedAt());
     assertThat(Optional.of(one.svcKey())).contains(two.svcKey());

@@ -78,7 +78,8 @@ class IntakeIT {
     OperatorConfig cfg = OperatorConfig.withDefaults(values);
     Intake intake =
         RemediationOperatorApp.startIntake(
-            new RemediationOperatorApp.Wiring(cfg, client, new SimpleMeterRegistry(), Clock.systemUTC(), false));
+            new RemediationOperatorApp.Wiring(
+                cfg, client, new SimpleMeterRegistry(), Clock.systemUTC(), false));
     intakes.add(intake);
     await().atMost(Duration.ofSeconds(20)).until(intake::ready);
     return intake;
@@ -93,15 +94,24 @@ class IntakeIT {
   }
 
   static String shapeA(String node, String service, String type, String ts) {
-    return "{\"event_type\":\"" + type + "\",\"node\":\"" + node + "\",\"service\":\"" + service
+    return "{\"event_type\":\""
+        + type
+        + "\",\"node\":\""
+        + node
+        + "\",\"service\":\""
+        + service
         + "\",\"severity\":\"error\",\"message\":\"health check failing\","
-        + "\"details\":{\"restart_count\":4},\"timestamp\":\"" + ts + "\",\"agent\":\"v2\"}";
+        + "\"details\":{\"restart_count\":4},\"timestamp\":\""
+        + ts
+        + "\",\"agent\":\"v2\"}";
   }
 
   @Test
   void publishedEventsBecomeProposalsWithTheRightSpec() {
     Intake intake = intake();
-    redis.publish(health, shapeA("chelsty", "zigbee2mqtt", "service_unhealthy", "2026-05-27T17:11:39.123+02:00"));
+    redis.publish(
+        health,
+        shapeA("chelsty", "zigbee2mqtt", "service_unhealthy", "2026-05-27T17:11:39.123+02:00"));
     redis.publish(
         world,
         "{\"type\":\"container_restarting\",\"svc_key\":\"solaria/ollama\","
@@ -136,8 +146,12 @@ class IntakeIT {
     assertThat(c.getSpec().getService()).isNull();
     assertThat(c.getMetadata().getLabels()).doesNotContainKey("remediation.homelab.dev/service");
 
-    await().atMost(Duration.ofSeconds(10))
-        .untilAsserted(() -> assertThat(proposals()).allSatisfy(p -> assertThat(p.getStatus().getOccurrences()).isEqualTo(1L)));
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .untilAsserted(
+            () ->
+                assertThat(proposals())
+                    .allSatisfy(p -> assertThat(p.getStatus().getOccurrences()).isEqualTo(1L)));
     assertThat(intake.metrics.createdCount()).isEqualTo(3);
   }
 
@@ -147,7 +161,8 @@ class IntakeIT {
     redis.publish(health, new byte[] {'{', (byte) 0xC3, (byte) 0x28, '}'});
     redis.publish(health, "not json at all");
     redis.publish(health, "[1, 2, 3]");
-    redis.publish(health, "{\"event_type\":\"x\",\"node\":\"a\",\"message\":\"" + "z".repeat(2000) + "\"}");
+    redis.publish(
+        health, "{\"event_type\":\"x\",\"node\":\"a\",\"message\":\"" + "z".repeat(2000) + "\"}");
     redis.publish(health, "{\"event_type\":\"service_unhealthy\",\"service\":\"nobody\"}");
     redis.publish(health, "{\"event_type\":\"x\",\"node\":\"../etc\",\"service\":\"passwd\"}");
     redis.publish(health, "{\"event_type\":\"x\",\"node\":\"a/b\"}");
@@ -167,7 +182,9 @@ class IntakeIT {
     assertThat(m.rejectedCount(RejectReason.BAD_NAME)).isEqualTo(4);
     assertThat(m.skippedCount()).isEqualTo(2);
     assertThat(m.receivedCount()).isEqualTo(12);
-    assertThat(proposals()).singleElement().satisfies(p -> assertThat(p.getSpec().getSvcKey()).isEqualTo("good/svc"));
+    assertThat(proposals())
+        .singleElement()
+        .satisfies(p -> assertThat(p.getSpec().getSvcKey()).isEqualTo("good/svc"));
   }
 
   @Test
@@ -179,17 +196,34 @@ class IntakeIT {
     for (int i = 0; i < 10_000; i++) {
       String svc = services[i % 3];
       payloads.add(
-          ("{\"event_type\":\"service_unhealthy\",\"node\":\"chelsty\",\"service\":\"" + svc
-                  + "\",\"timestamp\":" + (1779902000L + i) + "}")
+          ("{\"event_type\":\"service_unhealthy\",\"node\":\"chelsty\",\"service\":\""
+                  + svc
+                  + "\",\"timestamp\":"
+                  + (1779902000L + i)
+                  + "}")
               .getBytes(StandardCharsets.UTF_8));
     }
     redis.publishAll(health, payloads);
 
-    await().atMost(Duration.ofSeconds(60)).until(() -> intake.metrics.receivedCount() == 10_000 && intake.settled());
-    await().atMost(Duration.ofSeconds(10))
-        .until(() -> proposals().stream().mapToLong(p -> p.getStatus() == null || p.getStatus().getOccurrences() == null ? 0 : p.getStatus().getOccurrences()).sum() == 10_000);
+    await()
+        .atMost(Duration.ofSeconds(60))
+        .until(() -> intake.metrics.receivedCount() == 10_000 && intake.settled());
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .until(
+            () ->
+                proposals().stream()
+                        .mapToLong(
+                            p ->
+                                p.getStatus() == null || p.getStatus().getOccurrences() == null
+                                    ? 0
+                                    : p.getStatus().getOccurrences())
+                        .sum()
+                    == 10_000);
     assertThat(proposals()).hasSize(3);
-    assertThat(proposals()).extracting(p -> p.getSpec().getService()).containsExactlyInAnyOrder(services);
+    assertThat(proposals())
+        .extracting(p -> p.getSpec().getService())
+        .containsExactlyInAnyOrder(services);
     int writes = TestKube.drainProposalWrites(server);
     assertThat(writes).as("API writes for 10,000 events").isGreaterThanOrEqualTo(3).isLessThan(200);
     assertThat(intake.metrics.foldedCount()).isEqualTo(9_997);
@@ -207,7 +241,9 @@ class IntakeIT {
     redis.start();
     await().atMost(Duration.ofSeconds(30)).until(intake.subscriber::isSubscribed);
 
-    assertThat(redis.publish(health, shapeA("n1", "after", "service_unhealthy", "2026-05-27T17:12:00Z")))
+    assertThat(
+            redis.publish(
+                health, shapeA("n1", "after", "service_unhealthy", "2026-05-27T17:12:00Z")))
         .isEqualTo(1);
     await().atMost(Duration.ofSeconds(20)).until(() -> proposals().size() == 2);
   }
@@ -226,9 +262,13 @@ class IntakeIT {
     // The intake forgets a closed incident once it is out of the cooldown window.
     await().atMost(Duration.ofSeconds(10)).until(() -> intake.book.size() == 0);
     redis.publish(health, event);
-    await().atMost(Duration.ofSeconds(20))
+    await()
+        .atMost(Duration.ofSeconds(20))
         .until(() -> intake.settled() && occurrences(proposals().get(0)) == 2);
-    assertThat(proposals()).singleElement().satisfies(p -> assertThat(p.getMetadata().getName()).isEqualTo(first.getMetadata().getName()));
+    assertThat(proposals())
+        .singleElement()
+        .satisfies(
+            p -> assertThat(p.getMetadata().getName()).isEqualTo(first.getMetadata().getName()));
   }
 
   @Test
@@ -236,25 +276,34 @@ class IntakeIT {
     Intake one = intake();
     Intake two = intake();
     for (int i = 0; i < 20; i++) {
-      redis.publish(health, shapeA("chelsty", "zigbee2mqtt", "service_unhealthy", "2026-05-27T17:11:39Z"));
+      redis.publish(
+          health, shapeA("chelsty", "zigbee2mqtt", "service_unhealthy", "2026-05-27T17:11:39Z"));
     }
     redis.publish(world, "{\"type\":\"node_offline\",\"svc_key\":\"solaria\",\"ts\":1779902000}");
-    await().atMost(Duration.ofSeconds(20)).until(() -> one.settled() && two.settled() && proposals().size() == 2);
-    assertThat(proposals()).extracting(p -> p.getSpec().getSvcKey()).containsExactlyInAnyOrder("chelsty/zigbee2mqtt", "solaria");
+    await()
+        .atMost(Duration.ofSeconds(20))
+        .until(() -> one.settled() && two.settled() && proposals().size() == 2);
+    assertThat(proposals())
+        .extracting(p -> p.getSpec().getSvcKey())
+        .containsExactlyInAnyOrder("chelsty/zigbee2mqtt", "solaria");
   }
 
   @Test
   void cooldownSurvivesARestartOfTheIntake() {
     Intake first = intake();
-    redis.publish(health, shapeA("chelsty", "zigbee2mqtt", "service_unhealthy", "2026-05-27T17:11:39Z"));
+    redis.publish(
+        health, shapeA("chelsty", "zigbee2mqtt", "service_unhealthy", "2026-05-27T17:11:39Z"));
     await().atMost(Duration.ofSeconds(20)).until(() -> proposals().size() == 1 && first.settled());
     closeProposal(proposals().get(0));
     first.close();
     intakes.remove(first);
 
     Intake second = intake();
-    redis.publish(health, shapeA("chelsty", "zigbee2mqtt", "service_unhealthy", "2026-05-27T17:20:00Z"));
-    await().atMost(Duration.ofSeconds(20)).until(() -> second.settled() && occurrences(proposals().get(0)) == 2);
+    redis.publish(
+        health, shapeA("chelsty", "zigbee2mqtt", "service_unhealthy", "2026-05-27T17:20:00Z"));
+    await()
+        .atMost(Duration.ofSeconds(20))
+        .until(() -> second.settled() && occurrences(proposals().get(0)) == 2);
     assertThat(proposals()).hasSize(1);
     assertThat(second.metrics.createdCount()).isZero();
   }
@@ -262,11 +311,13 @@ class IntakeIT {
   @Test
   void afterTheCooldownAClosedProposalIsFollowedByANewOne() {
     Intake intake = intake(Map.of("COOLDOWN_SECONDS", "1"));
-    redis.publish(health, shapeA("chelsty", "zigbee2mqtt", "service_unhealthy", "2026-05-27T17:11:39Z"));
+    redis.publish(
+        health, shapeA("chelsty", "zigbee2mqtt", "service_unhealthy", "2026-05-27T17:11:39Z"));
     await().atMost(Duration.ofSeconds(20)).until(() -> proposals().size() == 1 && intake.settled());
     closeProposal(proposals().get(0));
     await().atMost(Duration.ofSeconds(10)).until(() -> intake.book.size() == 0);
-    redis.publish(health, shapeA("chelsty", "zigbee2mqtt", "service_unhealthy", "2026-05-27T17:30:00Z"));
+    redis.publish(
+        health, shapeA("chelsty", "zigbee2mqtt", "service_unhealthy", "2026-05-27T17:30:00Z"));
     await().atMost(Duration.ofSeconds(20)).until(() -> proposals().size() == 2);
   }
 
@@ -286,7 +337,13 @@ class IntakeIT {
                 io.fabric8.kubernetes.client.dsl.base.PatchType.JSON_MERGE),
             "{\"status\":{\"phase\":\"" + Phase.Dispatched + "\"}}");
     assertThat(
-            client.resources(RemediationProposal.class).inNamespace(namespace).withName(p.getMetadata().getName()).get().getStatus().getPhase())
+            client
+                .resources(RemediationProposal.class)
+                .inNamespace(namespace)
+                .withName(p.getMetadata().getName())
+                .get()
+                .getStatus()
+                .getPhase())
         .isEqualTo(Phase.Dispatched);
   }
 }

@@ -75,7 +75,8 @@ class ModelRouterTest {
       router.submit("error", request("error"), "error", t0.plusSeconds(8));
       chain.release.countDown();
       await().atMost(Duration.ofSeconds(5)).until(() -> chain.asked.size() == 6);
-      assertThat(chain.asked).containsExactly("first", "critical", "error", "warn-old", "warn-new", "info");
+      assertThat(chain.asked)
+          .containsExactly("first", "critical", "error", "warn-old", "warn-new", "info");
       assertThat(chain.maxRunning.get()).isEqualTo(1);
     }
   }

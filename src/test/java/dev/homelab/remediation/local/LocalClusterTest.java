@@ -32,18 +32,21 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 /**
- * Local mode's API server speaks what kubectl asks for, checked over HTTP with the requests
- * kubectl 1.32 makes (its Accept headers and query parameters), so it is covered where kubectl
- * is not installed too. LocalModeE2E runs kubectl itself.
+ * Local mode's API server speaks what kubectl asks for, checked over HTTP with the requests kubectl
+ * 1.32 makes (its Accept headers and query parameters), so it is covered where kubectl is not
+ * installed too. LocalModeE2E runs kubectl itself.
  */
 @Timeout(value = 2, unit = TimeUnit.MINUTES)
 class LocalClusterTest {
-  static final String TABLE = "application/json;as=Table;v=v1;g=meta.k8s.io,application/json;as=Table;v=v1beta1;g=meta.k8s.io,application/json";
-  static final String RP = "/apis/remediation.homelab.dev/v1alpha1/namespaces/default/remediationproposals";
+  static final String TABLE =
+      "application/json;as=Table;v=v1;g=meta.k8s.io,application/json;as=Table;v=v1beta1;g=meta.k8s.io,application/json";
+  static final String RP =
+      "/apis/remediation.homelab.dev/v1alpha1/namespaces/default/remediationproposals";
   static final ObjectMapper JSON = new ObjectMapper();
   static LocalCluster cluster;
   static KubernetesClient client;
-  static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+  static final HttpClient HTTP =
+      HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
 
   @BeforeAll
   static void start() {
@@ -52,12 +55,27 @@ class LocalClusterTest {
     client.resource(proposal("chelsty-zigbee2mqtt-0123456789", "chelsty/zigbee2mqtt")).create();
     client.resource(proposal("solaria-ollama-0123456789", "solaria/ollama")).create();
     for (String target : List.of("chelsty-zigbee2mqtt-0123456789", "solaria-ollama-0123456789")) {
-      client.v1().events().inNamespace("default").resource(new EventBuilder()
-          .withNewMetadata().withName(target + ".1").withNamespace("default").endMetadata()
-          .withNewInvolvedObject().withKind("RemediationProposal").withName(target).withNamespace("default").endInvolvedObject()
-          .withReason("Pending").withType("Normal").withMessage("about " + target)
-          .withLastTimestamp(Instant.now().minusSeconds(200).toString())
-          .build()).create();
+      client
+          .v1()
+          .events()
+          .inNamespace("default")
+          .resource(
+              new EventBuilder()
+                  .withNewMetadata()
+                  .withName(target + ".1")
+                  .withNamespace("default")
+                  .endMetadata()
+                  .withNewInvolvedObject()
+                  .withKind("RemediationProposal")
+                  .withName(target)
+                  .withNamespace("default")
+                  .endInvolvedObject()
+                  .withReason("Pending")
+                  .withType("Normal")
+                  .withMessage("about " + target)
+                  .withLastTimestamp(Instant.now().minusSeconds(200).toString())
+                  .build())
+          .create();
     }
   }
 
@@ -77,23 +95,32 @@ class LocalClusterTest {
     return p;
   }
 
-  static HttpResponse<String> get(String path, String accept) throws IOException, InterruptedException {
-    return HTTP.send(HttpRequest.newBuilder(URI.create(cluster.url() + path)).header("Accept", accept).GET().build(),
+  static HttpResponse<String> get(String path, String accept)
+      throws IOException, InterruptedException {
+    return HTTP.send(
+        HttpRequest.newBuilder(URI.create(cluster.url() + path))
+            .header("Accept", accept)
+            .GET()
+            .build(),
         HttpResponse.BodyHandlers.ofString());
   }
 
   static JsonNode json(String path, String accept) throws IOException, InterruptedException {
     HttpResponse<String> r = get(path, accept);
     assertThat(r.statusCode()).as(path + " " + r.body()).isEqualTo(200);
-    assertThat(r.headers().firstValue("Content-Type")).as(path).hasValueSatisfying(c -> assertThat(c).startsWith("application/json"));
+    assertThat(r.headers().firstValue("Content-Type"))
+        .as(path)
+        .hasValueSatisfying(c -> assertThat(c).startsWith("application/json"));
     return JSON.readTree(r.body());
   }
 
   @Test
   void servesDiscoveryWithAndWithoutKubectlsTimeout() throws Exception {
     for (String q : List.of("", "?timeout=32s")) {
-      assertThat(json("/api" + q, "application/json").get("versions").get(0).asText()).isEqualTo("v1");
-      assertThat(json("/apis" + q, "application/json").get("groups")).extracting(g -> g.get("name").asText())
+      assertThat(json("/api" + q, "application/json").get("versions").get(0).asText())
+          .isEqualTo("v1");
+      assertThat(json("/apis" + q, "application/json").get("groups"))
+          .extracting(g -> g.get("name").asText())
           .contains("remediation.homelab.dev", "apiextensions.k8s.io", "coordination.k8s.io");
       JsonNode rp = json("/apis/remediation.homelab.dev/v1alpha1" + q, "application/json");
       assertThat(rp.get("kind").asText()).isEqualTo("APIResourceList");
@@ -101,7 +128,8 @@ class LocalClusterTest {
       assertThat(proposals.get("name").asText()).isEqualTo("remediationproposals");
       assertThat(proposals.get("shortNames").get(0).asText()).isEqualTo("rp");
       assertThat(proposals.get("namespaced").asBoolean()).isTrue();
-      assertThat(json("/api/v1" + q, "application/json").get("resources")).extracting(r -> r.get("name").asText())
+      assertThat(json("/api/v1" + q, "application/json").get("resources"))
+          .extracting(r -> r.get("name").asText())
           .contains("events", "namespaces");
     }
     assertThat(json("/version", "application/json").get("major").asText()).isEqualTo("1");
@@ -111,8 +139,18 @@ class LocalClusterTest {
   void printsTheCrdsColumnsAsATableWhenAsked() throws Exception {
     JsonNode table = json(RP + "?limit=500", TABLE);
     assertThat(table.get("kind").asText()).isEqualTo("Table");
-    assertThat(table.get("columnDefinitions")).extracting(c -> c.get("name").asText())
-        .containsExactly("Name", "SERVICE", "EVENT", "ACTION", "CONFIDENCE", "HUMAN", "PHASE", "OCCURRENCES", "AGE");
+    assertThat(table.get("columnDefinitions"))
+        .extracting(c -> c.get("name").asText())
+        .containsExactly(
+            "Name",
+            "SERVICE",
+            "EVENT",
+            "ACTION",
+            "CONFIDENCE",
+            "HUMAN",
+            "PHASE",
+            "OCCURRENCES",
+            "AGE");
     JsonNode row = table.get("rows").get(0);
     assertThat(row.get("cells").get(0).asText()).isEqualTo("chelsty-zigbee2mqtt-0123456789");
     assertThat(row.get("cells").get(1).asText()).isEqualTo("chelsty/zigbee2mqtt");
@@ -127,18 +165,28 @@ class LocalClusterTest {
 
   @Test
   void filtersEventsByAnyFieldAsDescribeAsks() throws Exception {
-    String selector = "involvedObject.name%3Dsolaria-ollama-0123456789%2CinvolvedObject.namespace%3Ddefault"
-        + "%2CinvolvedObject.kind%3DRemediationProposal";
-    JsonNode list = json("/api/v1/namespaces/default/events?fieldSelector=" + selector + "&limit=500", "application/json");
+    String selector =
+        "involvedObject.name%3Dsolaria-ollama-0123456789%2CinvolvedObject.namespace%3Ddefault"
+            + "%2CinvolvedObject.kind%3DRemediationProposal";
+    JsonNode list =
+        json(
+            "/api/v1/namespaces/default/events?fieldSelector=" + selector + "&limit=500",
+            "application/json");
     assertThat(list.get("kind").asText()).isEqualTo("EventList");
-    assertThat(list.get("items")).extracting(e -> e.get("message").asText()).containsExactly("about solaria-ollama-0123456789");
+    assertThat(list.get("items"))
+        .extracting(e -> e.get("message").asText())
+        .containsExactly("about solaria-ollama-0123456789");
 
     JsonNode table = json("/api/v1/namespaces/default/events", TABLE);
-    assertThat(table.get("columnDefinitions")).extracting(c -> c.get("name").asText())
+    assertThat(table.get("columnDefinitions"))
+        .extracting(c -> c.get("name").asText())
         .startsWith("Last Seen", "Type", "Reason", "Object");
-    assertThat(table.get("rows")).extracting(r -> r.get("cells").get(3).asText())
+    assertThat(table.get("rows"))
+        .extracting(r -> r.get("cells").get(3).asText())
         .contains("remediationproposal/chelsty-zigbee2mqtt-0123456789");
-    assertThat(table.get("rows").get(0).get("cells").get(0).asText()).as("an age of 200 s or a bit more").matches("[3-9]m(\\d+s)?");
+    assertThat(table.get("rows").get(0).get("cells").get(0).asText())
+        .as("an age of 200 s or a bit more")
+        .matches("[3-9]m(\\d+s)?");
   }
 
   @Test
@@ -150,39 +198,58 @@ class LocalClusterTest {
     String name = RP + "/chelsty-zigbee2mqtt-0123456789";
     HttpResponse<String> dryRun = patch(name + "?dryRun=All", "application/merge-patch+json");
     assertThat(dryRun.statusCode()).isEqualTo(400);
-    assertThat(client.resources(RemediationProposal.class).inNamespace("default").withName("chelsty-zigbee2mqtt-0123456789")
-        .get().getMetadata().getAnnotations()).doesNotContainKey("touched");
+    assertThat(
+            client
+                .resources(RemediationProposal.class)
+                .inNamespace("default")
+                .withName("chelsty-zigbee2mqtt-0123456789")
+                .get()
+                .getMetadata()
+                .getAnnotations())
+        .doesNotContainKey("touched");
 
     HttpResponse<String> strategic = patch(name, "application/strategic-merge-patch+json");
     assertThat(strategic.statusCode()).isEqualTo(415);
     assertThat(strategic.body()).contains("merge-patch");
   }
 
-  static HttpResponse<String> patch(String path, String contentType) throws IOException, InterruptedException {
-    return HTTP.send(HttpRequest.newBuilder(URI.create(cluster.url() + path))
-        .header("Content-Type", contentType)
-        .method("PATCH", HttpRequest.BodyPublishers.ofString("{\"metadata\":{\"annotations\":{\"touched\":\"yes\"}}}"))
-        .build(), HttpResponse.BodyHandlers.ofString());
+  static HttpResponse<String> patch(String path, String contentType)
+      throws IOException, InterruptedException {
+    return HTTP.send(
+        HttpRequest.newBuilder(URI.create(cluster.url() + path))
+            .header("Content-Type", contentType)
+            .method(
+                "PATCH",
+                HttpRequest.BodyPublishers.ofString(
+                    "{\"metadata\":{\"annotations\":{\"touched\":\"yes\"}}}"))
+            .build(),
+        HttpResponse.BodyHandlers.ofString());
   }
 
   @Test
   void streamsAWatchOverPlainHttpFromTheGivenResourceVersion() throws Exception {
     String rv = json(RP, "application/json").get("metadata").get("resourceVersion").asText();
-    HttpRequest watch = HttpRequest.newBuilder(URI.create(cluster.url() + RP + "?watch=true&resourceVersion=" + rv))
-        .header("Accept", TABLE).GET().build();
+    HttpRequest watch =
+        HttpRequest.newBuilder(URI.create(cluster.url() + RP + "?watch=true&resourceVersion=" + rv))
+            .header("Accept", TABLE)
+            .GET()
+            .build();
     HttpResponse<InputStream> r = HTTP.send(watch, HttpResponse.BodyHandlers.ofInputStream());
     assertThat(r.statusCode()).isEqualTo(200);
     BlockingQueue<String> lines = new ArrayBlockingQueue<>(100);
-    Thread reader = new Thread(() -> {
-      try (BufferedReader in = new BufferedReader(new InputStreamReader(r.body(), StandardCharsets.UTF_8))) {
-        String line;
-        while ((line = in.readLine()) != null) {
-          lines.add(line);
-        }
-      } catch (IOException e) {
-        // closed
-      }
-    });
+    Thread reader =
+        new Thread(
+            () -> {
+              try (BufferedReader in =
+                  new BufferedReader(new InputStreamReader(r.body(), StandardCharsets.UTF_8))) {
+                String line;
+                while ((line = in.readLine()) != null) {
+                  lines.add(line);
+                }
+              } catch (IOException e) {
+                // closed
+              }
+            });
     reader.setDaemon(true);
     reader.start();
     try {
@@ -192,11 +259,18 @@ class LocalClusterTest {
       JsonNode event = JSON.readTree(line);
       assertThat(event.get("type").asText()).isEqualTo("ADDED");
       assertThat(event.get("object").get("kind").asText()).isEqualTo("Table");
-      assertThat(event.get("object").get("rows").get(0).get("cells").get(1).asText()).isEqualTo("nas/jellyfin");
-      assertThat(lines.poll(500, TimeUnit.MILLISECONDS)).as("objects the list showed are not sent again").isNull();
+      assertThat(event.get("object").get("rows").get(0).get("cells").get(1).asText())
+          .isEqualTo("nas/jellyfin");
+      assertThat(lines.poll(500, TimeUnit.MILLISECONDS))
+          .as("objects the list showed are not sent again")
+          .isNull();
     } finally {
       r.body().close();
-      client.resources(RemediationProposal.class).inNamespace("default").withName("nas-jellyfin-0123456789").delete();
+      client
+          .resources(RemediationProposal.class)
+          .inNamespace("default")
+          .withName("nas-jellyfin-0123456789")
+          .delete();
     }
   }
 

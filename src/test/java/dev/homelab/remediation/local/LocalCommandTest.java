@@ -19,8 +19,8 @@ import picocli.CommandLine;
 
 /**
  * {@code local} refuses to start, with one line, a non-zero exit code and nothing left running,
- * when a port it needs is taken or its data directory cannot be written. Runs the command in
- * this JVM: every refusal happens before anything is started.
+ * when a port it needs is taken or its data directory cannot be written. Runs the command in this
+ * JVM: every refusal happens before anything is started.
  */
 class LocalCommandTest {
   @TempDir Path tmp;
@@ -65,9 +65,22 @@ class LocalCommandTest {
     int redis = TestRedis.freePort();
     try (ServerSocket taken = occupy(api)) {
       assertThat(taken.isBound()).isTrue();
-      Outcome o = local(Map.of(), "--api-port", "" + api, "--redis-port", "" + redis, "--data-dir", tmp.resolve("d").toString());
+      Outcome o =
+          local(
+              Map.of(),
+              "--api-port",
+              "" + api,
+              "--redis-port",
+              "" + redis,
+              "--data-dir",
+              tmp.resolve("d").toString());
       assertThat(o.exitCode()).isEqualTo(1);
-      assertOneLine(o, "port " + api + " on 127.0.0.1 is already in use", "Kubernetes API", "--api-port", "LOCAL_API_PORT");
+      assertOneLine(
+          o,
+          "port " + api + " on 127.0.0.1 is already in use",
+          "Kubernetes API",
+          "--api-port",
+          "LOCAL_API_PORT");
     }
     assertThat(free(redis)).as("nothing started on the Redis port").isTrue();
   }
@@ -78,9 +91,14 @@ class LocalCommandTest {
     int redis = TestRedis.freePort();
     try (ServerSocket taken = occupy(redis)) {
       assertThat(taken.isBound()).isTrue();
-      Outcome o = local(Map.of("LOCAL_API_PORT", "" + api, "LOCAL_REDIS_PORT", "" + redis), "--data-dir", tmp.resolve("d").toString());
+      Outcome o =
+          local(
+              Map.of("LOCAL_API_PORT", "" + api, "LOCAL_REDIS_PORT", "" + redis),
+              "--data-dir",
+              tmp.resolve("d").toString());
       assertThat(o.exitCode()).isEqualTo(1);
-      assertOneLine(o, "port " + redis + " on 127.0.0.1 is already in use", "embedded Redis", "--redis-port");
+      assertOneLine(
+          o, "port " + redis + " on 127.0.0.1 is already in use", "embedded Redis", "--redis-port");
     }
     assertThat(free(api)).as("the API server was not started").isTrue();
   }
@@ -91,7 +109,13 @@ class LocalCommandTest {
     Path file = Files.writeString(tmp.resolve("a-file"), "not a directory");
     Path dir = file.resolve("local-data");
     int api = TestRedis.freePort();
-    Outcome o = local(Map.of("LOCAL_DATA_DIR", dir.toString()), "--api-port", "" + api, "--redis-port", "" + TestRedis.freePort());
+    Outcome o =
+        local(
+            Map.of("LOCAL_DATA_DIR", dir.toString()),
+            "--api-port",
+            "" + api,
+            "--redis-port",
+            "" + TestRedis.freePort());
     assertThat(o.exitCode()).isEqualTo(1);
     assertOneLine(o, "the local-mode data directory " + dir, "cannot be created", "--data-dir");
     assertThat(free(api)).isTrue();
@@ -100,8 +124,15 @@ class LocalCommandTest {
   @Test
   void refusesWhenLocalDataIsAFile() throws IOException {
     Path file = Files.writeString(tmp.resolve("local-data"), "not a directory");
-    Outcome o = local(Map.of(), "--data-dir", file.toString(), "--api-port", "" + TestRedis.freePort(),
-        "--redis-port", "" + TestRedis.freePort());
+    Outcome o =
+        local(
+            Map.of(),
+            "--data-dir",
+            file.toString(),
+            "--api-port",
+            "" + TestRedis.freePort(),
+            "--redis-port",
+            "" + TestRedis.freePort());
     assertThat(o.exitCode()).isEqualTo(1);
     assertOneLine(o, file.toString(), "exists and is not a directory");
   }
@@ -109,8 +140,15 @@ class LocalCommandTest {
   @Test
   void refusesWhenAFileDirectoryIsNotWritable() throws IOException {
     Path file = Files.writeString(tmp.resolve("a-file"), "x");
-    Outcome o = local(Map.of("EVENTS_DIR", file.resolve("events").toString()), "--data-dir", tmp.resolve("d").toString(),
-        "--api-port", "" + TestRedis.freePort(), "--redis-port", "" + TestRedis.freePort());
+    Outcome o =
+        local(
+            Map.of("EVENTS_DIR", file.resolve("events").toString()),
+            "--data-dir",
+            tmp.resolve("d").toString(),
+            "--api-port",
+            "" + TestRedis.freePort(),
+            "--redis-port",
+            "" + TestRedis.freePort());
     assertThat(o.exitCode()).isEqualTo(1);
     assertOneLine(o, "EVENTS_DIR", "set EVENTS_DIR to a directory you can write to");
   }
@@ -121,7 +159,8 @@ class LocalCommandTest {
     assertThat(port.exitCode()).isEqualTo(2);
     assertOneLine(port, "invalid setting LOCAL_API_PORT: must be a port number, got 'sixty'");
 
-    Outcome same = local(Map.of(), "--api-port", "7000", "--redis-port", "7000", "--data-dir", tmp.toString());
+    Outcome same =
+        local(Map.of(), "--api-port", "7000", "--redis-port", "7000", "--data-dir", tmp.toString());
     assertThat(same.exitCode()).isEqualTo(2);
     assertOneLine(same, "LOCAL_REDIS_PORT", "must differ");
 

@@ -42,8 +42,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The whole product as a user runs it: {@code remediation-operator local} as a separate process
- * (the packaged jar when {@code -Dremediation.e2e.jar=target/remediation-operator.jar}), in a
- * fresh working directory, with a fake Ollama as its model; events published with {@code
+ * (the packaged jar when {@code -Dremediation.e2e.jar=target/remediation-operator.jar}), in a fresh
+ * working directory, with a fake Ollama as its model; events published with {@code
  * remediation-operator publish} (itself a process), a proposal approved with a Kubernetes client
  * built from the kubeconfig local mode wrote, and kubectl run against it.
  */
@@ -68,7 +68,8 @@ class LocalModeE2E {
   void startLocalMode() throws IOException {
     System.out.println("LocalModeE2E launches the operator from the " + LocalProcess.launchMode());
     ollama = new FakeOllama();
-    // The model always answers "restart, confident, no human": the policy makes chelsty wait anyway.
+    // The model always answers "restart, confident, no human": the policy makes chelsty wait
+    // anyway.
     ollama.setDefault(FakeReply.proposal("restart", 0.9, false, null));
     apiPort = TestRedis.freePort();
     redisPort = TestRedis.freePort();
@@ -85,11 +86,16 @@ class LocalModeE2E {
 
   Map<String, String> env() {
     return Map.of(
-        "LOCAL_API_PORT", Integer.toString(apiPort),
-        "LOCAL_REDIS_PORT", Integer.toString(redisPort),
-        "LLM_CHAIN", "ollama:llama3.1:8b@" + ollama.baseUrl(),
-        "LLM_TIMEOUT_SECONDS", "10",
-        "NODE_NAME", NODE_NAME);
+        "LOCAL_API_PORT",
+        Integer.toString(apiPort),
+        "LOCAL_REDIS_PORT",
+        Integer.toString(redisPort),
+        "LLM_CHAIN",
+        "ollama:llama3.1:8b@" + ollama.baseUrl(),
+        "LLM_TIMEOUT_SECONDS",
+        "10",
+        "NODE_NAME",
+        NODE_NAME);
   }
 
   @AfterAll
@@ -109,7 +115,8 @@ class LocalModeE2E {
   }
 
   LocalProcess.Result publish(String... args) {
-    List<String> all = new ArrayList<>(List.of("publish", "--redis-url", "redis://127.0.0.1:" + redisPort));
+    List<String> all =
+        new ArrayList<>(List.of("publish", "--redis-url", "redis://127.0.0.1:" + redisPort));
     all.addAll(List.of(args));
     return LocalProcess.run(work, Map.of(), COMMAND, all.toArray(String[]::new));
   }
@@ -127,9 +134,11 @@ class LocalModeE2E {
         .atMost(Duration.ofSeconds(60))
         .pollInterval(Duration.ofMillis(200))
         .failFast("local mode ended:\n" + local.logs(), () -> !local.isAlive())
-        .until(() -> proposal(svcKey)
-            .map(p -> p.getStatus() != null && p.getStatus().getPhase() == phase)
-            .orElse(false));
+        .until(
+            () ->
+                proposal(svcKey)
+                    .map(p -> p.getStatus() != null && p.getStatus().getPhase() == phase)
+                    .orElse(false));
     return proposal(svcKey).orElseThrow();
   }
 
@@ -156,8 +165,14 @@ class LocalModeE2E {
         .contains("publish")
         .contains("--sample zigbee")
         .contains("local-data/pending-actions");
-    assertThat(client.apiextensions().v1().customResourceDefinitions()
-        .withName("remediationproposals.remediation.homelab.dev").get()).isNotNull();
+    assertThat(
+            client
+                .apiextensions()
+                .v1()
+                .customResourceDefinitions()
+                .withName("remediationproposals.remediation.homelab.dev")
+                .get())
+        .isNotNull();
   }
 
   @Test
@@ -175,9 +190,14 @@ class LocalModeE2E {
 
     // Shape B, from a file: a confident answer for solaria is approved by policy at once.
     Path world = work.resolve("world-update.json");
-    Files.writeString(world, "{\"type\":\"container_restarting\",\"svc_key\":\"solaria/ollama\",\"data\":"
-        + "{\"node\":\"solaria\",\"service\":\"ollama\",\"state\":\"restarting\",\"reason\":\"crash loop\"},"
-        + "\"ts\":" + System.currentTimeMillis() / 1000 + "}", StandardCharsets.UTF_8);
+    Files.writeString(
+        world,
+        "{\"type\":\"container_restarting\",\"svc_key\":\"solaria/ollama\",\"data\":"
+            + "{\"node\":\"solaria\",\"service\":\"ollama\",\"state\":\"restarting\",\"reason\":\"crash loop\"},"
+            + "\"ts\":"
+            + System.currentTimeMillis() / 1000
+            + "}",
+        StandardCharsets.UTF_8);
     LocalProcess.Result b = publish("--file", world.toString());
     assertThat(b.exitCode()).as(b.toString()).isZero();
     assertThat(b.stdout()).contains("to world_updates").contains("received by 1 subscriber");
@@ -186,12 +206,16 @@ class LocalModeE2E {
     assertThat(solaria.getSpec().getEventType()).isEqualTo("container_restarting");
 
     // A person approves chelsty, through the kubeconfig local mode wrote.
-    client.resources(RemediationProposal.class).inNamespace("default").withName(chelsty.getMetadata().getName())
-        .edit(r -> {
-          r.getMetadata().getAnnotations().put("remediation.homelab.dev/approval", "approved");
-          r.getMetadata().getAnnotations().put("remediation.homelab.dev/approved-by", "alice");
-          return r;
-        });
+    client
+        .resources(RemediationProposal.class)
+        .inNamespace("default")
+        .withName(chelsty.getMetadata().getName())
+        .edit(
+            r -> {
+              r.getMetadata().getAnnotations().put("remediation.homelab.dev/approval", "approved");
+              r.getMetadata().getAnnotations().put("remediation.homelab.dev/approved-by", "alice");
+              return r;
+            });
     chelsty = awaitPhase("chelsty/zigbee2mqtt", Phase.Dispatched);
     assertThat(chelsty.getStatus().getApproval().getBy()).isEqualTo("annotation:alice");
 
@@ -208,11 +232,15 @@ class LocalModeE2E {
       assertThat(read(events.get(0)).get("node").asText()).isEqualTo(NODE_NAME);
       assertThat(read(pending).get("svc_key").asText()).isEqualTo(p.getSpec().getSvcKey());
     }
-    JsonNode action = read(data.resolve("pending-actions").resolve(chelsty.getStatus().getDispatch().getActionId() + ".json"));
+    JsonNode action =
+        read(
+            data.resolve("pending-actions")
+                .resolve(chelsty.getStatus().getDispatch().getActionId() + ".json"));
     assertThat(action.get("approved_by").asText()).isEqualTo("annotation:alice");
     assertThat(action.get("requires_human").asBoolean()).isTrue();
     assertThat(action.get("event").get("details").get("exit_code").asInt()).isEqualTo(137);
-    assertThat(ollama.requests()).extracting(r -> r.message("user"))
+    assertThat(ollama.requests())
+        .extracting(r -> r.message("user"))
         .anySatisfy(m -> assertThat(m).contains("chelsty/zigbee2mqtt"))
         .anySatisfy(m -> assertThat(m).contains("solaria/ollama"));
   }
@@ -221,17 +249,24 @@ class LocalModeE2E {
   @Order(3)
   void kubectlWorksWithTheKubeconfig() throws Exception {
     Optional<Path> kubectl = onPath("kubectl");
-    Assumptions.assumeTrue(kubectl.isPresent(), "kubectl is not installed: the kubectl checks are skipped");
+    Assumptions.assumeTrue(
+        kubectl.isPresent(), "kubectl is not installed: the kubectl checks are skipped");
     // An inline event of its own, so this test does not depend on the others; chelsty waits.
-    LocalProcess.Result r = publish("{\"event_type\":\"service_down\",\"node\":\"chelsty\","
-        + "\"service\":\"home-assistant\",\"message\":\"no answer on :8123\"}");
+    LocalProcess.Result r =
+        publish(
+            "{\"event_type\":\"service_down\",\"node\":\"chelsty\","
+                + "\"service\":\"home-assistant\",\"message\":\"no answer on :8123\"}");
     assertThat(r.exitCode()).as(r.toString()).isZero();
-    String name = awaitPhase("chelsty/home-assistant", Phase.AwaitingApproval).getMetadata().getName();
+    String name =
+        awaitPhase("chelsty/home-assistant", Phase.AwaitingApproval).getMetadata().getName();
 
     String table = kubectl(kubectl.get(), "get", "rp");
     assertThat(table.lines().findFirst().orElseThrow())
         .matches("NAME\\s+SERVICE\\s+EVENT\\s+ACTION\\s+CONFIDENCE\\s+HUMAN\\s+PHASE\\s+AGE\\s*");
-    assertThat(table).containsPattern(name + "\\s+chelsty/home-assistant\\s+service_down\\s+restart\\s+0.9\\s+true\\s+AwaitingApproval\\s+\\d+s");
+    assertThat(table)
+        .containsPattern(
+            name
+                + "\\s+chelsty/home-assistant\\s+service_down\\s+restart\\s+0.9\\s+true\\s+AwaitingApproval\\s+\\d+s");
 
     assertThat(kubectl(kubectl.get(), "get", "rp", name, "-o", "yaml"))
         .contains("svcKey: chelsty/home-assistant")
@@ -242,15 +277,23 @@ class LocalModeE2E {
 
     // kubectl get -w (a watch over plain HTTP) shows the rejection as it happens.
     Path watchOut = work.resolve("kubectl-watch.out");
-    Process watch = new ProcessBuilder(kubectlCommand(kubectl.get(), "get", "rp", "-w"))
-        .redirectErrorStream(true).redirectOutput(watchOut.toFile()).start();
+    Process watch =
+        new ProcessBuilder(kubectlCommand(kubectl.get(), "get", "rp", "-w"))
+            .redirectErrorStream(true)
+            .redirectOutput(watchOut.toFile())
+            .start();
     try {
-      await("kubectl get -w lists the proposal").atMost(Duration.ofSeconds(30))
+      await("kubectl get -w lists the proposal")
+          .atMost(Duration.ofSeconds(30))
           .until(() -> Files.readString(watchOut).contains(name));
       kubectl(kubectl.get(), "annotate", "rp", name, "remediation.homelab.dev/approval=rejected");
       awaitPhase("chelsty/home-assistant", Phase.Rejected);
-      await("kubectl get -w shows Rejected").atMost(Duration.ofSeconds(30))
-          .untilAsserted(() -> assertThat(Files.readString(watchOut)).containsPattern(name + ".*\\sRejected\\s"));
+      await("kubectl get -w shows Rejected")
+          .atMost(Duration.ofSeconds(30))
+          .untilAsserted(
+              () ->
+                  assertThat(Files.readString(watchOut))
+                      .containsPattern(name + ".*\\sRejected\\s"));
       assertThat(watch.isAlive()).as("the watch is still open").isTrue();
     } finally {
       watch.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
@@ -261,8 +304,14 @@ class LocalModeE2E {
   }
 
   List<String> kubectlCommand(Path kubectl, String... args) {
-    List<String> cmd = new ArrayList<>(List.of(kubectl.toString(), "--kubeconfig", data.resolve("kubeconfig").toString(),
-        "--cache-dir", work.resolve("kube-cache").toString()));
+    List<String> cmd =
+        new ArrayList<>(
+            List.of(
+                kubectl.toString(),
+                "--kubeconfig",
+                data.resolve("kubeconfig").toString(),
+                "--cache-dir",
+                work.resolve("kube-cache").toString()));
     cmd.addAll(List.of(args));
     return cmd;
   }
@@ -296,7 +345,10 @@ class LocalModeE2E {
     Path other = Files.createDirectories(work.resolve("second"));
     LocalProcess.Result r = LocalProcess.run(other, env(), COMMAND, "local");
     assertThat(r.exitCode()).as(r.toString()).isEqualTo(1);
-    assertThat(r.stderr().strip().lines()).as(r.toString()).singleElement().asString()
+    assertThat(r.stderr().strip().lines())
+        .as(r.toString())
+        .singleElement()
+        .asString()
         .contains("port " + apiPort + " on 127.0.0.1 is already in use")
         .contains("--api-port");
     assertThat(r.stderr() + r.stdout()).doesNotContain("Exception").doesNotContain("\tat ");
@@ -310,7 +362,9 @@ class LocalModeE2E {
     assertThat(children).as("the embedded redis-server").isNotEmpty();
     int exit = local.stop(Duration.ofSeconds(30));
     assertThat(exit).as(local.logs()).isEqualTo(143); // ended by SIGTERM, after its shutdown hook
-    await().atMost(Duration.ofSeconds(10)).until(() -> children.stream().noneMatch(ProcessHandle::isAlive));
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .until(() -> children.stream().noneMatch(ProcessHandle::isAlive));
     assertThat(local.stdout()).contains("stopping local mode");
     assertThat(portFree(apiPort)).as("API port free").isTrue();
     assertThat(portFree(redisPort)).as("Redis port free").isTrue();

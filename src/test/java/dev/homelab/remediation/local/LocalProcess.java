@@ -14,10 +14,10 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The operator started as a separate process, as a user starts it: {@code java -jar <jar>} when
- * the system property {@code remediation.e2e.jar} names the packaged jar, else {@code java -cp
- * <this test's classpath> RemediationOperatorApp}. Output goes to files in its working directory;
- * {@link #stop} stops it and every process it started.
+ * The operator started as a separate process, as a user starts it: {@code java -jar <jar>} when the
+ * system property {@code remediation.e2e.jar} names the packaged jar, else {@code java -cp <this
+ * test's classpath> RemediationOperatorApp}. Output goes to files in its working directory; {@link
+ * #stop} stops it and every process it started.
  */
 final class LocalProcess implements AutoCloseable {
   static final String JAR_PROPERTY = "remediation.e2e.jar";
@@ -41,11 +41,16 @@ final class LocalProcess implements AutoCloseable {
     if (jar != null && !jar.isBlank()) {
       Path p = Path.of(jar).toAbsolutePath();
       if (!Files.isRegularFile(p)) {
-        throw new IllegalStateException(JAR_PROPERTY + "=" + jar + " does not exist: run ./mvnw package first");
+        throw new IllegalStateException(
+            JAR_PROPERTY + "=" + jar + " does not exist: run ./mvnw package first");
       }
       cmd.addAll(List.of("-jar", p.toString()));
     } else {
-      cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), "dev.homelab.remediation.RemediationOperatorApp"));
+      cmd.addAll(
+          List.of(
+              "-cp",
+              System.getProperty("java.class.path"),
+              "dev.homelab.remediation.RemediationOperatorApp"));
     }
     cmd.addAll(List.of(args));
     return cmd;
@@ -54,12 +59,14 @@ final class LocalProcess implements AutoCloseable {
   /** How the operator is launched, for test output. */
   static String launchMode() {
     String jar = System.getProperty(JAR_PROPERTY);
-    return jar != null && !jar.isBlank() ? "packaged jar " + jar : "test classpath (set -D" + JAR_PROPERTY + " for the jar)";
+    return jar != null && !jar.isBlank()
+        ? "packaged jar " + jar
+        : "test classpath (set -D" + JAR_PROPERTY + " for the jar)";
   }
 
   /**
-   * Starts the operator in {@code dir} with a clean environment: none of the operator's settings
-   * or local mode's variables are inherited, only {@code env}.
+   * Starts the operator in {@code dir} with a clean environment: none of the operator's settings or
+   * local mode's variables are inherited, only {@code env}.
    */
   static LocalProcess start(Path dir, Map<String, String> env, String... args) {
     ProcessBuilder pb = new ProcessBuilder(command(args)).directory(dir.toFile());
@@ -90,7 +97,8 @@ final class LocalProcess implements AutoCloseable {
   static Result run(Path dir, Map<String, String> env, Duration timeout, String... args) {
     try (LocalProcess p = start(dir, env, args)) {
       if (!p.process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
-        throw new AssertionError("`" + String.join(" ", args) + "` did not end within " + timeout + "\n" + p.logs());
+        throw new AssertionError(
+            "`" + String.join(" ", args) + "` did not end within " + timeout + "\n" + p.logs());
       }
       return new Result(p.process.exitValue(), p.stdout(), p.stderr());
     } catch (InterruptedException e) {
@@ -149,8 +157,8 @@ final class LocalProcess implements AutoCloseable {
   }
 
   /**
-   * SIGTERM (what Ctrl-C amounts to: the shutdown hook runs), waits for the end within the
-   * timeout, and returns the exit code; kills whatever is left, itself and its children.
+   * SIGTERM (what Ctrl-C amounts to: the shutdown hook runs), waits for the end within the timeout,
+   * and returns the exit code; kills whatever is left, itself and its children.
    */
   int stop(Duration timeout) throws InterruptedException {
     descendants();

@@ -29,19 +29,23 @@ class LocalSettingsTest {
 
   @Test
   void environmentOverridesLocalDefaultsAndFlagsOverrideTheEnvironment() {
-    Map<String, String> env = Map.of(
-        "LLM_CHAIN", "ollama:llama3.1:8b@http://127.0.0.1:11434,rules",
-        "PENDING_ACTIONS_DIR", "/tmp/pa",
-        "WATCH_NAMESPACE", "homelab",
-        "NODE_NAME", "solaria",
-        "COOLDOWN_SECONDS", "60",
-        "LOCAL_API_PORT", "7443",
-        "LOCAL_DATA_DIR", "/tmp/ld",
-        "EVENTS_DIR", "  ");
-    LocalSettings s = LocalSettings.resolve(env, Map.of("COOLDOWN_SECONDS", "90"), null, 7379, null);
+    Map<String, String> env =
+        Map.of(
+            "LLM_CHAIN", "ollama:llama3.1:8b@http://127.0.0.1:11434,rules",
+            "PENDING_ACTIONS_DIR", "/tmp/pa",
+            "WATCH_NAMESPACE", "homelab",
+            "NODE_NAME", "solaria",
+            "COOLDOWN_SECONDS", "60",
+            "LOCAL_API_PORT", "7443",
+            "LOCAL_DATA_DIR", "/tmp/ld",
+            "EVENTS_DIR", "  ");
+    LocalSettings s =
+        LocalSettings.resolve(env, Map.of("COOLDOWN_SECONDS", "90"), null, 7379, null);
     assertThat(s.operator().llmChain).startsWith("ollama:");
     assertThat(s.operator().pendingActionsDir).isEqualTo(Path.of("/tmp/pa"));
-    assertThat(s.operator().eventsDir).as("a blank variable counts as unset").isEqualTo(Path.of("/tmp/ld/events"));
+    assertThat(s.operator().eventsDir)
+        .as("a blank variable counts as unset")
+        .isEqualTo(Path.of("/tmp/ld/events"));
     assertThat(s.operator().watchNamespace).isEqualTo("homelab");
     assertThat(s.operator().nodeName).isEqualTo("solaria");
     assertThat(s.operator().cooldown).hasSeconds(90);
@@ -53,10 +57,13 @@ class LocalSettingsTest {
 
   @Test
   void redisUrlReplacesTheEmbeddedRedis() {
-    LocalSettings env = LocalSettings.resolve(Map.of("REDIS_URL", "redis://nas:6379"), Map.of(), null, null, null);
+    LocalSettings env =
+        LocalSettings.resolve(Map.of("REDIS_URL", "redis://nas:6379"), Map.of(), null, null, null);
     assertThat(env.externalRedisUrl()).contains("redis://nas:6379");
     assertThat(env.operator().redisUrl).isEqualTo("redis://nas:6379");
-    LocalSettings flag = LocalSettings.resolve(Map.of(), Map.of("REDIS_URL", "redis://other:6379"), null, null, null);
+    LocalSettings flag =
+        LocalSettings.resolve(
+            Map.of(), Map.of("REDIS_URL", "redis://other:6379"), null, null, null);
     assertThat(flag.externalRedisUrl()).contains("redis://other:6379");
   }
 }

@@ -19,10 +19,14 @@ class LogFormatIT {
   @Test
   @Timeout(60)
   void jsonLogsAreOneObjectPerLine() throws Exception {
-    ProcessBuilder pb = new ProcessBuilder(List.of(
-        Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-        "-cp", System.getProperty("java.class.path"),
-        "dev.homelab.remediation.RemediationOperatorApp", "run"));
+    ProcessBuilder pb =
+        new ProcessBuilder(
+            List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-cp",
+                System.getProperty("java.class.path"),
+                "dev.homelab.remediation.RemediationOperatorApp",
+                "run"));
     pb.environment().put("LOG_FORMAT", "json");
     pb.environment().put("LLM_CHAIN", "rules");
     pb.environment().put("HTTP_PORT", "0");
@@ -32,7 +36,8 @@ class LogFormatIT {
     pb.environment().put("KUBERNETES_MASTER", "http://127.0.0.1:1");
     pb.redirectErrorStream(true);
     Process p = pb.start();
-    try (BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
+    try (BufferedReader out =
+        new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
       String line = out.readLine();
       assertThat(line).as("first log line").isNotNull();
       JsonNode json = new ObjectMapper().readTree(line);

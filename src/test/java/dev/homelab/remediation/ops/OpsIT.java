@@ -66,7 +66,8 @@ class OpsIT {
     redis.close();
   }
 
-  RemediationOperatorApp.Running start(Map<String, String> extra, PrometheusMeterRegistry registry) throws IOException {
+  RemediationOperatorApp.Running start(Map<String, String> extra, PrometheusMeterRegistry registry)
+      throws IOException {
     Map<String, String> v = new HashMap<>();
     v.put("REDIS_URL", redis.url());
     v.put("WATCH_NAMESPACE", namespace);
@@ -80,14 +81,17 @@ class OpsIT {
     v.putAll(extra);
     RemediationOperatorApp.Running r =
         RemediationOperatorApp.start(
-            new RemediationOperatorApp.Wiring(OperatorConfig.withDefaults(v), client, registry, Clock.systemUTC(), false));
+            new RemediationOperatorApp.Wiring(
+                OperatorConfig.withDefaults(v), client, registry, Clock.systemUTC(), false));
     started.add(r);
     return r;
   }
 
   static HttpResponse<String> get(int port, String path) throws Exception {
     return HTTP.send(
-        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).timeout(Duration.ofSeconds(5)).build(),
+        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+            .timeout(Duration.ofSeconds(5))
+            .build(),
         HttpResponse.BodyHandlers.ofString());
   }
 
@@ -102,7 +106,8 @@ class OpsIT {
   @Test
   void readyOnlyOnceInformersSyncAndRedisIsSubscribed() throws Exception {
     redis.stop();
-    RemediationOperatorApp.Running r = start(Map.of(), new PrometheusMeterRegistry(PrometheusConfig.DEFAULT));
+    RemediationOperatorApp.Running r =
+        start(Map.of(), new PrometheusMeterRegistry(PrometheusConfig.DEFAULT));
     int port = r.httpPort();
     await().atMost(Duration.ofSeconds(20)).until(r::leader);
     assertThat(status(port, "/healthz")).isEqualTo(200);
@@ -118,33 +123,50 @@ class OpsIT {
     PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     RemediationOperatorApp.Running r = start(Map.of(), registry);
     await().atMost(Duration.ofSeconds(20)).until(r::ready);
-    redis.publish("health_events", "{\"event_type\":\"service_unhealthy\",\"node\":\"solaria\",\"service\":\"ollama\"}");
-    redis.publish("health_events", "{\"event_type\":\"service_unhealthy\",\"node\":\"solaria\",\"service\":\"ollama\"}");
+    redis.publish(
+        "health_events",
+        "{\"event_type\":\"service_unhealthy\",\"node\":\"solaria\",\"service\":\"ollama\"}");
+    redis.publish(
+        "health_events",
+        "{\"event_type\":\"service_unhealthy\",\"node\":\"solaria\",\"service\":\"ollama\"}");
     redis.publish("health_events", "not json");
     redis.publish("health_events", "{\"event_type\":\"heartbeat\",\"node\":\"solaria\"}");
-    await().atMost(Duration.ofSeconds(30)).until(() -> {
-      List<RemediationProposal> ps = TestKube.proposals(client, namespace);
-      return ps.size() == 1 && ps.get(0).getStatus() != null && ps.get(0).getStatus().getPhase() == Phase.Dispatched;
-    });
-    await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
-      String m = get(r.httpPort(), "/metrics").body();
-      assertThat(m).contains("remediation_events_received_total 4.0");
-      assertThat(m).contains("remediation_events_rejected_total{reason=\"not_json\"} 1.0");
-      assertThat(m).contains("remediation_events_skipped_total{type=\"heartbeat\"} 1.0");
-      assertThat(m).contains("remediation_events_folded_total 1.0");
-      assertThat(m).contains("remediation_intake_proposals_opened_total 1.0");
-      assertThat(m).contains("remediation_model_calls_total{model=\"ollama/llama3.1:8b\"} 1.0");
-      assertThat(m).contains("remediation_dispatch_writes_total{result=\"written\"} 1.0");
-      assertThat(m).containsPattern("remediation_proposals\\{action=\"restart\",phase=\"Dispatched\"} 1.0");
-      assertThat(m).contains("operator_sdk_");
-    });
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .until(
+            () -> {
+              List<RemediationProposal> ps = TestKube.proposals(client, namespace);
+              return ps.size() == 1
+                  && ps.get(0).getStatus() != null
+                  && ps.get(0).getStatus().getPhase() == Phase.Dispatched;
+            });
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .untilAsserted(
+            () -> {
+              String m = get(r.httpPort(), "/metrics").body();
+              assertThat(m).contains("remediation_events_received_total 4.0");
+              assertThat(m).contains("remediation_events_rejected_total{reason=\"not_json\"} 1.0");
+              assertThat(m).contains("remediation_events_skipped_total{type=\"heartbeat\"} 1.0");
+              assertThat(m).contains("remediation_events_folded_total 1.0");
+              assertThat(m).contains("remediation_intake_proposals_opened_total 1.0");
+              assertThat(m)
+                  .contains("remediation_model_calls_total{model=\"ollama/llama3.1:8b\"} 1.0");
+              assertThat(m).contains("remediation_dispatch_writes_total{result=\"written\"} 1.0");
+              assertThat(m)
+                  .containsPattern(
+                      "remediation_proposals\\{action=\"restart\",phase=\"Dispatched\"} 1.0");
+              assertThat(m).contains("operator_sdk_");
+            });
   }
 
   @Test
   void heartbeatFileIsWrittenWhileHealthy() throws Exception {
     Path beat = tmp.resolve("heartbeat");
     RemediationOperatorApp.Running r =
-        start(Map.of("HEARTBEAT_FILE", beat.toString(), "HTTP_PORT", "0"), new PrometheusMeterRegistry(PrometheusConfig.DEFAULT));
+        start(
+            Map.of("HEARTBEAT_FILE", beat.toString(), "HTTP_PORT", "0"),
+            new PrometheusMeterRegistry(PrometheusConfig.DEFAULT));
     await().atMost(Duration.ofSeconds(20)).until(r::ready);
     await().atMost(Duration.ofSeconds(10)).until(() -> Files.exists(beat));
     Instant written = Instant.parse(Files.readString(beat).trim());
@@ -153,9 +175,11 @@ class OpsIT {
 
   @Test
   void onlyTheLeaderWorksAndAStandbyTakesOver() throws Exception {
-    RemediationOperatorApp.Running a = start(Map.of(), new PrometheusMeterRegistry(PrometheusConfig.DEFAULT));
+    RemediationOperatorApp.Running a =
+        start(Map.of(), new PrometheusMeterRegistry(PrometheusConfig.DEFAULT));
     await().atMost(Duration.ofSeconds(20)).until(a::ready);
-    RemediationOperatorApp.Running b = start(Map.of(), new PrometheusMeterRegistry(PrometheusConfig.DEFAULT));
+    RemediationOperatorApp.Running b =
+        start(Map.of(), new PrometheusMeterRegistry(PrometheusConfig.DEFAULT));
     await().pollDelay(Duration.ofSeconds(3)).atMost(Duration.ofSeconds(10)).until(() -> true);
     assertThat(a.leader()).isTrue();
     assertThat(b.leader()).isFalse();
@@ -163,23 +187,42 @@ class OpsIT {
     assertThat(status(b.httpPort(), "/readyz")).isEqualTo(200);
     assertThat(get(b.httpPort(), "/readyz").body()).contains("standby");
 
-    assertThat(redis.publish("health_events",
-        "{\"event_type\":\"service_unhealthy\",\"node\":\"solaria\",\"service\":\"ollama\",\"timestamp\":1779902000}"))
-        .as("only the leader subscribes").isEqualTo(1);
-    await().atMost(Duration.ofSeconds(30)).until(() -> {
-      List<RemediationProposal> ps = TestKube.proposals(client, namespace);
-      return ps.size() == 1 && ps.get(0).getStatus() != null && ps.get(0).getStatus().getPhase() == Phase.Dispatched;
-    });
+    assertThat(
+            redis.publish(
+                "health_events",
+                "{\"event_type\":\"service_unhealthy\",\"node\":\"solaria\",\"service\":\"ollama\",\"timestamp\":1779902000}"))
+        .as("only the leader subscribes")
+        .isEqualTo(1);
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .until(
+            () -> {
+              List<RemediationProposal> ps = TestKube.proposals(client, namespace);
+              return ps.size() == 1
+                  && ps.get(0).getStatus() != null
+                  && ps.get(0).getStatus().getPhase() == Phase.Dispatched;
+            });
     assertThat(ollama.calls()).isEqualTo(1);
 
     a.close();
     started.remove(a);
     await().atMost(Duration.ofSeconds(30)).until(b::ready);
-    assertThat(redis.publish("health_events",
-        "{\"event_type\":\"service_unhealthy\",\"node\":\"solaria\",\"service\":\"redis\",\"timestamp\":1779902100}"))
+    assertThat(
+            redis.publish(
+                "health_events",
+                "{\"event_type\":\"service_unhealthy\",\"node\":\"solaria\",\"service\":\"redis\",\"timestamp\":1779902100}"))
         .isEqualTo(1);
-    await().atMost(Duration.ofSeconds(30)).until(() -> TestKube.proposals(client, namespace).stream()
-        .filter(p -> p.getStatus() != null && p.getStatus().getPhase() == Phase.Dispatched).count() == 2);
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .until(
+            () ->
+                TestKube.proposals(client, namespace).stream()
+                        .filter(
+                            p ->
+                                p.getStatus() != null
+                                    && p.getStatus().getPhase() == Phase.Dispatched)
+                        .count()
+                    == 2);
     assertThat(ollama.calls()).isEqualTo(2);
   }
 }

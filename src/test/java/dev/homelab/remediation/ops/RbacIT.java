@@ -5,7 +5,6 @@ import static org.awaitility.Awaitility.await;
 
 import dev.homelab.remediation.RemediationOperatorApp;
 import dev.homelab.remediation.api.v1alpha1.Phase;
-import dev.homelab.remediation.api.v1alpha1.RemediationProposal;
 import dev.homelab.remediation.config.OperatorConfig;
 import dev.homelab.remediation.support.FakeOllama;
 import dev.homelab.remediation.support.FakeReply;
@@ -46,7 +45,8 @@ class RbacIT {
   static KubernetesMockServer server;
   static final String AGENT = "remediation-operator-under-test";
   static final Pattern PATH =
-      Pattern.compile("^/(?:api/v1|apis/([^/]+)/[^/]+)/namespaces/[^/]+/([^/?]+)(?:/([^/?]+))?(?:/([^/?]+))?(?:\\?(.*))?$");
+      Pattern.compile(
+          "^/(?:api/v1|apis/([^/]+)/[^/]+)/namespaces/[^/]+/([^/?]+)(?:/([^/?]+))?(?:/([^/?]+))?(?:\\?(.*))?$");
 
   @TempDir Path tmp;
 
@@ -70,7 +70,8 @@ class RbacIT {
                   Map.entry("WATCH_NAMESPACE", ns),
                   Map.entry("NODE_NAME", "solaria"),
                   Map.entry("LLM_CHAIN", "ollama:llama3.1:8b@" + ollama.baseUrl()),
-                  Map.entry("PENDING_ACTIONS_DIR", Files.createDirectories(tmp.resolve("p")).toString()),
+                  Map.entry(
+                      "PENDING_ACTIONS_DIR", Files.createDirectories(tmp.resolve("p")).toString()),
                   Map.entry("EVENTS_DIR", Files.createDirectories(tmp.resolve("e")).toString()),
                   Map.entry("HTTP_PORT", "0"),
                   Map.entry("COOLDOWN_SECONDS", "0"),
@@ -79,7 +80,8 @@ class RbacIT {
                   Map.entry("LEASE_DURATION_SECONDS", "2")));
       RemediationOperatorApp.Running running =
           RemediationOperatorApp.start(
-              new RemediationOperatorApp.Wiring(cfg, operatorClient, new SimpleMeterRegistry(), Clock.systemUTC(), false));
+              new RemediationOperatorApp.Wiring(
+                  cfg, operatorClient, new SimpleMeterRegistry(), Clock.systemUTC(), false));
       try {
         await().atMost(Duration.ofSeconds(20)).until(running::ready);
         // Dispatched, then deleted by retention.
@@ -87,15 +89,27 @@ class RbacIT {
         // Ignored; the same event again while it still exists: a create that conflicts, and a get.
         String ignored = event("redis", 1779902100);
         redis.publish("health_events", ignored);
-        await().atMost(Duration.ofSeconds(20)).until(() -> TestKube.proposals(client, ns).stream()
-            .anyMatch(p -> p.getStatus() != null && p.getStatus().getPhase() == Phase.Ignored));
+        await()
+            .atMost(Duration.ofSeconds(20))
+            .until(
+                () ->
+                    TestKube.proposals(client, ns).stream()
+                        .anyMatch(
+                            p ->
+                                p.getStatus() != null
+                                    && p.getStatus().getPhase() == Phase.Ignored));
         // Once the intake has seen it close (cooldown 0), the same event opens an incident of the
         // same name: the create conflicts and the existing proposal is read.
         await().atMost(Duration.ofSeconds(10)).until(() -> running.intake().book.size() == 0);
         redis.publish("health_events", ignored);
-        await().atMost(Duration.ofSeconds(20)).until(() -> running.intake().metrics.receivedCount() == 3 && running.intake().settled());
+        await()
+            .atMost(Duration.ofSeconds(20))
+            .until(
+                () -> running.intake().metrics.receivedCount() == 3 && running.intake().settled());
         // Retention deletes both.
-        await().atMost(Duration.ofSeconds(40)).until(() -> TestKube.proposals(client, ns).isEmpty());
+        await()
+            .atMost(Duration.ofSeconds(40))
+            .until(() -> TestKube.proposals(client, ns).isEmpty());
       } finally {
         running.close();
         operatorClient.close();
@@ -137,8 +151,11 @@ class RbacIT {
   }
 
   static String event(String service, long ts) {
-    return "{\"event_type\":\"service_unhealthy\",\"node\":\"solaria\",\"service\":\"" + service
-        + "\",\"timestamp\":" + ts + "}";
+    return "{\"event_type\":\"service_unhealthy\",\"node\":\"solaria\",\"service\":\""
+        + service
+        + "\",\"timestamp\":"
+        + ts
+        + "}";
   }
 
   /** "group resource[/subresource] verb" for one request. */

@@ -22,7 +22,8 @@ public final class JsonSchemas {
     try (InputStream in = JsonSchemas.class.getResourceAsStream("/schemas/" + schemaResource)) {
       JsonNode schemaNode = JSON.readTree(in);
       Schema schema =
-          SchemaRegistry.withDefaultDialect(SpecificationVersion.DRAFT_2020_12).getSchema(schemaNode);
+          SchemaRegistry.withDefaultDialect(SpecificationVersion.DRAFT_2020_12)
+              .getSchema(schemaNode);
       JsonNode doc = JSON.readTree(Files.readString(file));
       return schema.validate(doc).stream().map(Error::toString).toList();
     } catch (IOException e) {

@@ -16,9 +16,9 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * The operator's {@code run} command as a separate JVM (this test run's classpath, the
- * Dockerfile's JVM flags), against a mock API server through a kubeconfig file. Killed by {@link
- * #kill} (SIGKILL) or {@link #close} (SIGTERM, then SIGKILL).
+ * The operator's {@code run} command as a separate JVM (this test run's classpath, the Dockerfile's
+ * JVM flags), against a mock API server through a kubeconfig file. Killed by {@link #kill}
+ * (SIGKILL) or {@link #close} (SIGTERM, then SIGKILL).
  */
 public final class OperatorProcess implements AutoCloseable {
   /**
@@ -27,9 +27,12 @@ public final class OperatorProcess implements AutoCloseable {
    * Override with -Doperator.jvmFlags="..." to compare settings.
    */
   public static final List<String> JVM_FLAGS =
-      List.of(System.getProperty("operator.jvmFlags",
-          "-Xmx230m -Xms6m -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -Xss512k -XX:+ExitOnOutOfMemoryError")
-          .trim().split("\\s+"));
+      List.of(
+          System.getProperty(
+                  "operator.jvmFlags",
+                  "-Xmx230m -Xms6m -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -Xss512k -XX:+ExitOnOutOfMemoryError")
+              .trim()
+              .split("\\s+"));
 
   private static final HttpClient HTTP = HttpClient.newHttpClient();
   private final Process process;
@@ -41,24 +44,51 @@ public final class OperatorProcess implements AutoCloseable {
   }
 
   /** Writes a kubeconfig for the client's server into {@code dir}. */
-  public static Path kubeconfig(KubernetesClient client, Path dir, String namespace) throws IOException {
+  public static Path kubeconfig(KubernetesClient client, Path dir, String namespace)
+      throws IOException {
     Path file = dir.resolve("kubeconfig");
-    Files.writeString(file, String.join("\n",
-        "apiVersion: v1", "kind: Config", "current-context: test",
-        "clusters:", "- name: test", "  cluster:", "    server: " + client.getConfiguration().getMasterUrl(),
-        "    insecure-skip-tls-verify: true",
-        "contexts:", "- name: test", "  context:", "    cluster: test", "    user: test", "    namespace: " + namespace,
-        "users:", "- name: test", "  user:", "    token: test", ""));
+    Files.writeString(
+        file,
+        String.join(
+            "\n",
+            "apiVersion: v1",
+            "kind: Config",
+            "current-context: test",
+            "clusters:",
+            "- name: test",
+            "  cluster:",
+            "    server: " + client.getConfiguration().getMasterUrl(),
+            "    insecure-skip-tls-verify: true",
+            "contexts:",
+            "- name: test",
+            "  context:",
+            "    cluster: test",
+            "    user: test",
+            "    namespace: " + namespace,
+            "users:",
+            "- name: test",
+            "  user:",
+            "    token: test",
+            ""));
     return file;
   }
 
-  public static OperatorProcess start(Path kubeconfig, Map<String, String> env, Path log) throws IOException {
+  public static OperatorProcess start(Path kubeconfig, Map<String, String> env, Path log)
+      throws IOException {
     int port = TestRedis.freePort();
     List<String> cmd = new ArrayList<>();
     cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     cmd.addAll(JVM_FLAGS);
-    cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), "dev.homelab.remediation.RemediationOperatorApp", "run"));
-    ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
+    cmd.addAll(
+        List.of(
+            "-cp",
+            System.getProperty("java.class.path"),
+            "dev.homelab.remediation.RemediationOperatorApp",
+            "run"));
+    ProcessBuilder pb =
+        new ProcessBuilder(cmd)
+            .redirectErrorStream(true)
+            .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
     pb.environment().put("KUBECONFIG", kubeconfig.toString());
     pb.environment().put("HTTP_PORT", Integer.toString(port));
     pb.environment().putAll(env);
@@ -79,8 +109,10 @@ public final class OperatorProcess implements AutoCloseable {
 
   public int status(String path) {
     try {
-      return HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + httpPort + path)).build(),
-          HttpResponse.BodyHandlers.discarding()).statusCode();
+      return HTTP.send(
+              HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + httpPort + path)).build(),
+              HttpResponse.BodyHandlers.discarding())
+          .statusCode();
     } catch (Exception e) {
       return -1;
     }
@@ -89,9 +121,11 @@ public final class OperatorProcess implements AutoCloseable {
   /** True when /readyz answers 200 as the leader (a standby is ready too, but does not work). */
   public boolean readyAsLeader() {
     try {
-      HttpResponse<String> r = HTTP.send(
-          HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + httpPort + "/readyz")).build(),
-          HttpResponse.BodyHandlers.ofString());
+      HttpResponse<String> r =
+          HTTP.send(
+              HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + httpPort + "/readyz"))
+                  .build(),
+              HttpResponse.BodyHandlers.ofString());
       return r.statusCode() == 200 && r.body().startsWith("ok: leader");
     } catch (Exception e) {
       return false;
@@ -101,8 +135,12 @@ public final class OperatorProcess implements AutoCloseable {
   /** A sample of /metrics, or -1 when absent. */
   public double metric(String name) {
     try {
-      String body = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + httpPort + "/metrics")).build(),
-          HttpResponse.BodyHandlers.ofString()).body();
+      String body =
+          HTTP.send(
+                  HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + httpPort + "/metrics"))
+                      .build(),
+                  HttpResponse.BodyHandlers.ofString())
+              .body();
       Matcher m = Pattern.compile("(?m)^" + Pattern.quote(name) + " ([0-9.E+]+)$").matcher(body);
       return m.find() ? Double.parseDouble(m.group(1)) : -1;
     } catch (Exception e) {

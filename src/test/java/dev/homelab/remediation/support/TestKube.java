@@ -29,7 +29,13 @@ public final class TestKube {
   /** Installs the CRD, so the mock server treats status as a subresource as a real one does. */
   public static void installCrd(KubernetesClient client) {
     CustomResourceDefinition crd = crd();
-    if (client.apiextensions().v1().customResourceDefinitions().withName(crd.getMetadata().getName()).get() == null) {
+    if (client
+            .apiextensions()
+            .v1()
+            .customResourceDefinitions()
+            .withName(crd.getMetadata().getName())
+            .get()
+        == null) {
       client.apiextensions().v1().customResourceDefinitions().resource(crd).create();
     }
   }
@@ -53,9 +59,9 @@ public final class TestKube {
   }
 
   /**
-   * JOSDK checks its Lease permissions with a SelfSubjectRulesReview before leader election,
-   * which the mock server cannot answer in CRUD mode: answer it as an API server would for the
-   * chart's Role.
+   * JOSDK checks its Lease permissions with a SelfSubjectRulesReview before leader election, which
+   * the mock server cannot answer in CRUD mode: answer it as an API server would for the chart's
+   * Role.
    */
   public static void allowLeaseAccess(KubernetesMockServer server) {
     var review =

@@ -19,9 +19,9 @@ import java.util.concurrent.TimeUnit;
 import redis.embedded.RedisServer;
 
 /**
- * A real redis-server process on a free loopback port: the system's redis-server when there is
- * one, else the one shipped in the embedded-redis artifact. Can be stopped and started again on
- * the same port.
+ * A real redis-server process on a free loopback port: the system's redis-server when there is one,
+ * else the one shipped in the embedded-redis artifact. Can be stopped and started again on the same
+ * port.
  */
 public final class TestRedis implements AutoCloseable {
   private final int port;
@@ -71,9 +71,14 @@ public final class TestRedis implements AutoCloseable {
   public synchronized void start() {
     try {
       if (systemBinary != null) {
-        List<String> cmd = new ArrayList<>(List.of(systemBinary.toString(), "--port", Integer.toString(port)));
+        List<String> cmd =
+            new ArrayList<>(List.of(systemBinary.toString(), "--port", Integer.toString(port)));
         cmd.addAll(List.of("--bind", "127.0.0.1", "--save", "", "--appendonly", "no"));
-        process = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+        process =
+            new ProcessBuilder(cmd)
+                .redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+                .start();
       } else {
         embedded =
             RedisServer.newRedisServer()
@@ -94,7 +99,9 @@ public final class TestRedis implements AutoCloseable {
     long deadline = System.nanoTime() + timeout.toNanos();
     while (System.nanoTime() < deadline) {
       try (Socket s = new Socket("127.0.0.1", port)) {
-        return;
+        if (s.isConnected()) {
+          return;
+        }
       } catch (IOException e) {
         try {
           TimeUnit.MILLISECONDS.sleep(20);

@@ -24,7 +24,8 @@ public class ProposedAction {
   @JsonPropertyDescription("Confidence of the proposer, 0 to 1.")
   private Double confidence;
 
-  @JsonPropertyDescription("Whether a person must approve before anything is written for the executor.")
+  @JsonPropertyDescription(
+      "Whether a person must approve before anything is written for the executor.")
   private Boolean requiresHuman;
 
   @JsonPropertyDescription("Model that answered, as provider/model, or rules.")
@@ -33,7 +34,8 @@ public class ProposedAction {
   @JsonPropertyDescription("Safety-policy rules that changed the model's answer.")
   private List<String> policyRules;
 
-  @JsonPropertyDescription("When the proposer answered (RFC 3339); the svcKey's cooldown runs from here.")
+  @JsonPropertyDescription(
+      "When the proposer answered (RFC 3339); the svcKey's cooldown runs from here.")
   private String answeredAt;
 
   @JsonPropertyDescription("Models of the chain that failed before this answer, with the reason.")

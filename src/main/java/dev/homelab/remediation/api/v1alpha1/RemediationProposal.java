@@ -22,15 +22,41 @@ import io.fabric8.kubernetes.model.annotation.Version;
 @Singular("remediationproposal")
 @ShortNames("rp")
 @Categories("homelab")
-@AdditionalPrinterColumn(name = "SERVICE", jsonPath = ".spec.svcKey", type = AdditionalPrinterColumn.Type.STRING)
-@AdditionalPrinterColumn(name = "EVENT", jsonPath = ".spec.eventType", type = AdditionalPrinterColumn.Type.STRING)
-@AdditionalPrinterColumn(name = "ACTION", jsonPath = ".status.proposal.action", type = AdditionalPrinterColumn.Type.STRING)
-@AdditionalPrinterColumn(name = "CONFIDENCE", jsonPath = ".status.proposal.confidence", type = AdditionalPrinterColumn.Type.NUMBER)
-@AdditionalPrinterColumn(name = "HUMAN", jsonPath = ".status.proposal.requiresHuman", type = AdditionalPrinterColumn.Type.BOOLEAN)
-@AdditionalPrinterColumn(name = "PHASE", jsonPath = ".status.phase", type = AdditionalPrinterColumn.Type.STRING)
-@AdditionalPrinterColumn(name = "OCCURRENCES", jsonPath = ".status.occurrences", type = AdditionalPrinterColumn.Type.INTEGER, priority = 1)
-@AdditionalPrinterColumn(name = "AGE", jsonPath = ".metadata.creationTimestamp", type = AdditionalPrinterColumn.Type.DATE)
-public class RemediationProposal extends CustomResource<RemediationProposalSpec, RemediationProposalStatus>
+@AdditionalPrinterColumn(
+    name = "SERVICE",
+    jsonPath = ".spec.svcKey",
+    type = AdditionalPrinterColumn.Type.STRING)
+@AdditionalPrinterColumn(
+    name = "EVENT",
+    jsonPath = ".spec.eventType",
+    type = AdditionalPrinterColumn.Type.STRING)
+@AdditionalPrinterColumn(
+    name = "ACTION",
+    jsonPath = ".status.proposal.action",
+    type = AdditionalPrinterColumn.Type.STRING)
+@AdditionalPrinterColumn(
+    name = "CONFIDENCE",
+    jsonPath = ".status.proposal.confidence",
+    type = AdditionalPrinterColumn.Type.NUMBER)
+@AdditionalPrinterColumn(
+    name = "HUMAN",
+    jsonPath = ".status.proposal.requiresHuman",
+    type = AdditionalPrinterColumn.Type.BOOLEAN)
+@AdditionalPrinterColumn(
+    name = "PHASE",
+    jsonPath = ".status.phase",
+    type = AdditionalPrinterColumn.Type.STRING)
+@AdditionalPrinterColumn(
+    name = "OCCURRENCES",
+    jsonPath = ".status.occurrences",
+    type = AdditionalPrinterColumn.Type.INTEGER,
+    priority = 1)
+@AdditionalPrinterColumn(
+    name = "AGE",
+    jsonPath = ".metadata.creationTimestamp",
+    type = AdditionalPrinterColumn.Type.DATE)
+public class RemediationProposal
+    extends CustomResource<RemediationProposalSpec, RemediationProposalStatus>
     implements Namespaced {
 
   public static final String GROUP = "remediation.homelab.dev";

@@ -27,7 +27,8 @@ public class RemediationProposalSpec {
       "Event type as published: event_type (node agent) or type (control plane), e.g. service_unhealthy.")
   private String eventType;
 
-  @JsonPropertyDescription("Severity as published (info, warning, error, critical); warning when absent.")
+  @JsonPropertyDescription(
+      "Severity as published (info, warning, error, critical); warning when absent.")
   private String severity;
 
   @JsonPropertyDescription("Human-readable message of the event, if any.")
@@ -37,10 +38,12 @@ public class RemediationProposalSpec {
   private String sourceChannel;
 
   @Required
-  @JsonPropertyDescription("When the event was observed (RFC 3339, UTC); time of receipt when the event had none.")
+  @JsonPropertyDescription(
+      "When the event was observed (RFC 3339, UTC); time of receipt when the event had none.")
   private String observedAt;
 
-  @JsonPropertyDescription("The event's details object (node agent) or data object (control plane), kept as given.")
+  @JsonPropertyDescription(
+      "The event's details object (node agent) or data object (control plane), kept as given.")
   @PreserveUnknownFields
   private JsonNode details;
 

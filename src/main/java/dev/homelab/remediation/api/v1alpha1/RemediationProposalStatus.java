@@ -6,9 +6,9 @@ import io.fabric8.kubernetes.api.model.Condition;
 import java.util.List;
 
 /**
- * What the operator decided and did. Two writers own disjoint fields, each with a JSON merge
- * patch: the intake owns {@code occurrences}, {@code firstSeen} and {@code lastSeen}; the
- * reconciler owns the rest.
+ * What the operator decided and did. Two writers own disjoint fields, each with a JSON merge patch:
+ * the intake owns {@code occurrences}, {@code firstSeen} and {@code lastSeen}; the reconciler owns
+ * the rest.
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public class RemediationProposalStatus {
@@ -35,7 +35,8 @@ public class RemediationProposalStatus {
   @JsonPropertyDescription("Files written on the node for the executor.")
   private DispatchRecord dispatch;
 
-  @JsonPropertyDescription("When the proposal reached a final phase (RFC 3339); retention counts from here.")
+  @JsonPropertyDescription(
+      "When the proposal reached a final phase (RFC 3339); retention counts from here.")
   private String completedAt;
 
   @JsonPropertyDescription("Human-readable detail of the current phase (for Failed: why).")
@@ -44,10 +45,12 @@ public class RemediationProposalStatus {
   @JsonPropertyDescription("Failed consultations of the model chain so far (reset by an answer).")
   private Integer attempts;
 
-  @JsonPropertyDescription("When a Failed proposal is retried next (RFC 3339); a new event retries at once.")
+  @JsonPropertyDescription(
+      "When a Failed proposal is retried next (RFC 3339); a new event retries at once.")
   private String nextAttemptAt;
 
-  @JsonPropertyDescription("occurrences when the chain last failed; a higher count means a new event arrived.")
+  @JsonPropertyDescription(
+      "occurrences when the chain last failed; a higher count means a new event arrived.")
   private Long occurrencesAtFailure;
 
   @JsonPropertyDescription("Standard Kubernetes conditions: Proposed, Approved, Dispatched, Ready.")
