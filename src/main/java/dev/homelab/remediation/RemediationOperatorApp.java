@@ -30,6 +30,7 @@ import io.fabric8.kubernetes.client.extended.leaderelection.LeaderCallbacks;
 import io.javaoperatorsdk.operator.Operator;
 import io.javaoperatorsdk.operator.api.config.LeaderElectionConfigurationBuilder;
 import io.javaoperatorsdk.operator.monitoring.micrometer.MicrometerMetrics;
+import io.javaoperatorsdk.operator.processing.retry.GenericRetry;
 import io.lettuce.core.RedisURI;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
@@ -86,6 +87,25 @@ public final class RemediationOperatorApp {
               .type(String.class)
               .description(s.description() + " (env " + s.env() + ")")
               .build());
+    }
+  }
+
+  /**
+   * Selects the log appender of logback.xml from the validated LOG_FORMAT (so a flag, or upper case
+   * in the environment, works too), re-reading the logging configuration.
+   */
+  public static void applyLogFormat(String format) {
+    System.setProperty("LOG_FORMAT", format);
+    if (LoggerFactory.getILoggerFactory() instanceof ch.qos.logback.classic.LoggerContext ctx) {
+      try {
+        ctx.reset();
+        ch.qos.logback.classic.joran.JoranConfigurator configurator =
+            new ch.qos.logback.classic.joran.JoranConfigurator();
+        configurator.setContext(ctx);
+        configurator.doConfigure(RemediationOperatorApp.class.getResource("/logback.xml"));
+      } catch (ch.qos.logback.core.joran.spi.JoranException e) {
+        System.err.println("remediation-operator: cannot configure logging: " + e.getMessage());
+      }
     }
   }
 
@@ -161,6 +181,7 @@ public final class RemediationOperatorApp {
     private volatile Intake intake;
     private volatile boolean leader;
     private volatile boolean closing;
+    private volatile RuntimeException startFailure;
     private OpsServer ops;
     private Heartbeat heartbeat;
 
@@ -202,7 +223,15 @@ public final class RemediationOperatorApp {
         LOG.atInfo()
             .addKeyValue("lease", wiring.config().leaseName)
             .log("leading: starting the intake");
-        intake = startIntake(wiring);
+        try {
+          intake = startIntake(wiring);
+        } catch (RuntimeException e) {
+          // A leader that cannot work must not hold the lease: fail liveness and hand over.
+          startFailure = e;
+          LOG.error("cannot start the intake; giving up the lease", e);
+          wiring.onLeadershipLost().run();
+          return;
+        }
         leader = true;
       }
     }
@@ -240,6 +269,9 @@ public final class RemediationOperatorApp {
     public Check liveness() {
       if (closing) {
         return Check.failing("shutting down");
+      }
+      if (startFailure != null) {
+        return Check.failing("the intake could not start: " + startFailure.getMessage());
       }
       Intake i = intake;
       if (leader && (i == null || !i.alive())) {
@@ -380,7 +412,15 @@ public final class RemediationOperatorApp {
         o ->
             o.settingNamespaces(Set.of(cfg.watchNamespace))
                 .withName("remediationproposal")
-                .withGenerationAware(false));
+                .withGenerationAware(false)
+                // An API error (500, 429, timeout) never parks a proposal: retry until it works,
+                // 1 s doubling up to 5 min.
+                .withRetry(
+                    new GenericRetry()
+                        .setInitialInterval(1000)
+                        .setIntervalMultiplier(2)
+                        .setMaxInterval(300_000)
+                        .withoutMaxAttempts()));
     operator.start();
     return new Controller(operator, router);
   }
@@ -448,6 +488,7 @@ public final class RemediationOperatorApp {
       OperatorConfig cfg;
       try {
         cfg = loadConfig(spec);
+        applyLogFormat(cfg.logFormat);
         // Builds the chain once, so a bad topology file stops start-up here too.
         ModelChains.fromConfig(cfg.llmChain, cfg.llmApiKey, cfg.llmTimeout, cfg.topologyFile);
       } catch (ConfigException e) {

@@ -415,7 +415,8 @@ public final class OperatorConfig {
     }
 
     Set<String> list(Setting s, Pattern item) {
-      String v = raw(s);
+      // A list set to empty turns its rule off; only an unset list takes the default.
+      String v = values.containsKey(s.env()) ? values.get(s.env()) : s.defaultValue();
       Set<String> out = new LinkedHashSet<>();
       for (String part : v.split(",")) {
         String p = part.trim().toLowerCase(Locale.ROOT);

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.homelab.remediation.api.v1alpha1.ProposedAction;
 import dev.homelab.remediation.api.v1alpha1.RemediationProposal;
 import dev.homelab.remediation.api.v1alpha1.RemediationProposalSpec;
+import dev.homelab.remediation.decision.Names;
 import dev.homelab.remediation.dispatch.FileDispatcher;
 import dev.homelab.remediation.dispatch.PendingAction;
 
@@ -18,18 +19,37 @@ final class DispatchPlan {
     return FileDispatcher.actionId(p.getMetadata().getName(), p.getMetadata().getUid());
   }
 
+  /**
+   * The pending action of an approved proposal. Node, service and svc_key come from the target the
+   * policy pinned when the proposal was made (not from the spec as it is now), and are validated
+   * again, since they reach the executor.
+   */
   static PendingAction pendingAction(RemediationProposal p) {
     RemediationProposalSpec e = p.getSpec();
     ProposedAction a = p.getStatus().getProposal();
+    String target = a.getTarget() == null ? e.getSvcKey() : a.getTarget();
+    int slash = target.indexOf('/');
+    String node =
+        Names.normalise(slash < 0 ? target : target.substring(0, slash))
+            .orElseThrow(
+                () -> new IllegalStateException("refusing target '" + target + "': bad node name"));
+    String service =
+        slash < 0
+            ? null
+            : Names.normalise(target.substring(slash + 1))
+                .orElseThrow(
+                    () ->
+                        new IllegalStateException(
+                            "refusing target '" + target + "': bad service name"));
     String approvedBy =
         p.getStatus().getApproval() == null ? "policy" : p.getStatus().getApproval().getBy();
     return new PendingAction(
         actionId(p),
         a.getExecutorType(),
         a.getAction(),
-        e.getNode(),
-        e.getService(),
-        e.getSvcKey(),
+        node,
+        service,
+        Names.svcKey(node, java.util.Optional.ofNullable(service)),
         a.getReason(),
         a.getConfidence() == null ? 0 : a.getConfidence(),
         Boolean.TRUE.equals(a.getRequiresHuman()),

@@ -59,6 +59,9 @@ public final class ProposalReconciler implements Reconciler<RemediationProposal>
 
   private final Map<String, ResourceID> keys = new ConcurrentHashMap<>();
 
+  /** Proposals whose files were written, until the cache shows them Dispatched. */
+  private final Map<String, Instant> dispatched = new ConcurrentHashMap<>();
+
   /**
    * Out-of-phase annotations already warned about (uid/value/phase), so the Event is recorded once.
    */
@@ -122,6 +125,9 @@ public final class ProposalReconciler implements Reconciler<RemediationProposal>
     if (phase != Phase.Proposing) {
       applied.remove(key);
     }
+    if (phase != Phase.Approved) {
+      dispatched.remove(key);
+    }
     if (phase == null) {
       return toPending(p);
     }
@@ -174,11 +180,13 @@ public final class ProposalReconciler implements Reconciler<RemediationProposal>
 
   private UpdateControl<RemediationProposal> ask(RemediationProposal p, EventReason reason) {
     String key = key(p);
-    keys.put(key, ResourceID.fromResource(p));
-    router.submit(key, request(p), p.getSpec().getSeverity(), createdAt(p));
     RemediationProposalStatus next =
         Transitions.proposing(p.getStatus(), models, generation(p), clock.instant());
+    // Phase first: should the patch fail, nothing is queued, and the retried reconcile asks
+    // again; should the process die after it, Proposing resubmits (see collect).
     patch(p, next);
+    keys.put(key, ResourceID.fromResource(p));
+    router.submit(key, request(p), p.getSpec().getSeverity(), createdAt(p));
     events.record(p, reason, next.getMessage());
     return UpdateControl.noUpdate();
   }
@@ -212,6 +220,11 @@ public final class ProposalReconciler implements Reconciler<RemediationProposal>
       }
       RemediationProposalStatus s =
           Transitions.proposed(p.getStatus(), proposal, next, approvedBy, generation(p), now);
+      Optional<Approvals.Decision> early = Approvals.read(p.getMetadata().getAnnotations());
+      if (next == Phase.AwaitingApproval && early.isPresent()) {
+        // Set before anyone could see the proposal: it decides nothing (SPEC 6).
+        s.setStaleApproval(early.get().value());
+      }
       patch(p, s);
       applied.put(key, next);
       events.record(p, EventReason.Proposed, s.getMessage());
@@ -258,6 +271,26 @@ public final class ProposalReconciler implements Reconciler<RemediationProposal>
   private UpdateControl<RemediationProposal> awaitApproval(RemediationProposal p) {
     Instant now = clock.instant();
     Optional<Approvals.Decision> decision = Approvals.read(p.getMetadata().getAnnotations());
+    String stale = p.getStatus().getStaleApproval();
+    if (stale != null && !stale.isEmpty()) {
+      if (decision.isEmpty()) {
+        // Removed: the next annotation decides.
+        patch(p, Transitions.staleApprovalCleared(p.getStatus(), generation(p)));
+        return UpdateControl.noUpdate();
+      }
+      if (decision.get().value().equals(stale)) {
+        warnOnce(
+            p,
+            stale,
+            "Annotation "
+                + Approvals.APPROVAL
+                + "="
+                + stale
+                + " was set before the proposal awaited approval and is ignored; remove it and"
+                + " annotate again to decide.");
+        decision = Optional.empty();
+      }
+    }
     if (decision.isPresent() && decision.get().verdict() == Approvals.Verdict.APPROVED) {
       patch(p, Transitions.approved(p.getStatus(), decision.get().by(), generation(p), now));
       events.record(p, EventReason.Approved, "Approved by " + decision.get().by() + ".");
@@ -293,6 +326,9 @@ public final class ProposalReconciler implements Reconciler<RemediationProposal>
   }
 
   private UpdateControl<RemediationProposal> dispatch(RemediationProposal p) {
+    if (dispatched.containsKey(key(p))) {
+      return UpdateControl.noUpdate(); // written; the cache has not caught up with Dispatched yet
+    }
     Instant now = clock.instant();
     Dispatcher.Written written;
     try {
@@ -314,6 +350,7 @@ public final class ProposalReconciler implements Reconciler<RemediationProposal>
     record.setEventPath(written.event().toString());
     record.setAt(now.toString());
     patch(p, Transitions.dispatched(p.getStatus(), record, generation(p), now));
+    dispatched.put(key(p), now);
     events.record(
         p,
         EventReason.Dispatched,
@@ -348,9 +385,6 @@ public final class ProposalReconciler implements Reconciler<RemediationProposal>
       return; // this annotation made the decision
     }
     Phase phase = s.getPhase();
-    if (phase == Phase.Pending || phase == Phase.Proposing) {
-      return; // it is read once the proposal awaits approval
-    }
     warnOnce(
         p,
         d.get().value(),

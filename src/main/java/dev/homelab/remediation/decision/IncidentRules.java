@@ -6,8 +6,11 @@ import java.time.Instant;
 /** Whether an actionable event opens a new incident or folds into the latest one (SPEC 5). */
 public final class IncidentRules {
 
-  /** What the intake knows of the latest proposal for a svcKey. */
-  public record Latest(String name, Instant createdAt, boolean open) {}
+  /**
+   * What the intake knows of the latest proposal for a svcKey. {@code windowStart} is when its
+   * cooldown window began: the model's answer once there is one, else the proposal's creation.
+   */
+  public record Latest(String name, Instant windowStart, boolean open) {}
 
   public enum Decision {
     CREATE,
@@ -24,7 +27,7 @@ public final class IncidentRules {
     if (latest == null) {
       return Decision.CREATE;
     }
-    if (latest.open() || now.isBefore(latest.createdAt().plus(cooldown))) {
+    if (latest.open() || now.isBefore(latest.windowStart().plus(cooldown))) {
       return Decision.FOLD;
     }
     return Decision.CREATE;

@@ -40,12 +40,21 @@ public final class Names {
    * operator instances, always gives the same key.
    */
   public static String incidentKey(HealthEvent e) {
+    // An event without its own time is identified by its bytes and the minute it arrived: a
+    // redelivery (or a second instance) within the minute names the same incident, and the same
+    // payload sent again later opens a new one once the old incident is over.
     String when =
         e.timestampGiven()
             ? Long.toString(e.observedAt().toEpochMilli())
-            : "payload:" + e.fingerprint();
+            : "payload:"
+                + e.fingerprint()
+                + "@"
+                + e.receivedAt().getEpochSecond() / UNTIMED_BUCKET_SECONDS;
     return e.svcKey() + "\n" + e.eventType() + "\n" + when;
   }
+
+  /** Width of the arrival-time bucket that identifies incidents of events without a time. */
+  public static final long UNTIMED_BUCKET_SECONDS = 60;
 
   /**
    * The proposal's name: {@code <node>-<service>-<hash of the incident key>}, a valid Kubernetes

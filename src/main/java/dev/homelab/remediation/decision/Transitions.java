@@ -184,6 +184,16 @@ public final class Transitions {
     return a;
   }
 
+  /** The early approval annotation was removed: a new one will decide. */
+  public static RemediationProposalStatus staleApprovalCleared(
+      RemediationProposalStatus current, long generation) {
+    RemediationProposalStatus s = new RemediationProposalStatus();
+    s.setPhase(current.getPhase());
+    s.setObservedGeneration(generation);
+    s.setStaleApproval("");
+    return s;
+  }
+
   /** A person approved by annotation. */
   public static RemediationProposalStatus approved(
       RemediationProposalStatus current, String by, long generation, Instant now) {

@@ -46,7 +46,9 @@ public final class EventParser {
           "timestamp",
           "ts",
           "svc_key");
-  private static final Pattern EVENT_TYPE = Pattern.compile("[a-z0-9][a-z0-9_.:-]{0,62}");
+
+  /** Any printable type, case-folded, at most 128 characters: unknown types are actionable. */
+  private static final Pattern EVENT_TYPE = Pattern.compile("[^\\p{Cntrl}]{1,128}");
 
   private final ObjectMapper mapper;
   private final int maxBytes;
@@ -96,7 +98,8 @@ public final class EventParser {
     String type = typeNode.asText().trim().toLowerCase(Locale.ROOT);
     if (!EVENT_TYPE.matcher(type).matches()) {
       return reject(
-          RejectReason.BAD_EVENT_TYPE, "event type " + quote(type) + " is not a simple name");
+          RejectReason.BAD_EVENT_TYPE,
+          "event type " + quote(type) + " is empty, too long or has control characters");
     }
     if (BENIGN_TYPES.contains(type)) {
       return new ParseOutcome.Benign(type);

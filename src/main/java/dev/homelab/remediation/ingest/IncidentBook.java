@@ -52,6 +52,10 @@ public final class IncidentBook implements AutoCloseable {
     final String name;
     final String svcKey;
     final Instant createdAt;
+
+    /** Start of the cooldown window: the model's answer once there is one, else creation. */
+    Instant windowStart;
+
     boolean open = true;
     boolean created;
     long occurrences;
@@ -65,6 +69,7 @@ public final class IncidentBook implements AutoCloseable {
       this.name = name;
       this.svcKey = svcKey;
       this.createdAt = createdAt;
+      this.windowStart = createdAt;
     }
 
     boolean unwritten() {
@@ -101,7 +106,7 @@ public final class IncidentBook implements AutoCloseable {
       Instant now = clock.instant();
       Incident inc = bySvcKey.get(e.svcKey());
       IncidentRules.Latest latest =
-          inc == null ? null : new IncidentRules.Latest(inc.name, inc.createdAt, inc.open);
+          inc == null ? null : new IncidentRules.Latest(inc.name, inc.windowStart, inc.open);
       if (IncidentRules.decide(latest, now, cooldown) == IncidentRules.Decision.FOLD) {
         inc.occurrences++;
         if (e.observedAt().isAfter(inc.lastSeen)) {
@@ -248,7 +253,7 @@ public final class IncidentBook implements AutoCloseable {
                 inc.created
                     && !inc.open
                     && !dirty.contains(inc)
-                    && !now.isBefore(inc.createdAt.plus(cooldown)));
+                    && !now.isBefore(inc.windowStart.plus(cooldown)));
   }
 
   /** A proposal seen in the cluster (initial list or a change). */
@@ -256,18 +261,22 @@ public final class IncidentBook implements AutoCloseable {
     Incident inc = bySvcKey.get(v.svcKey());
     if (inc != null && inc.name.equals(v.name())) {
       inc.open = v.open();
+      if (v.windowStart().isAfter(inc.windowStart)) {
+        inc.windowStart = v.windowStart();
+      }
       return;
     }
     if (inc != null && (!inc.created || !v.createdAt().isAfter(inc.createdAt))) {
       return;
     }
     Incident seeded = new Incident(v.name(), v.svcKey(), v.createdAt());
+    seeded.windowStart = v.windowStart();
     seeded.created = true;
     seeded.open = v.open();
     seeded.occurrences = v.occurrences() == null ? 1 : v.occurrences();
     seeded.persistedOccurrences = v.occurrences() == null ? 0 : v.occurrences();
-    seeded.firstSeen = v.createdAt();
-    seeded.lastSeen = v.createdAt();
+    seeded.firstSeen = v.firstSeen() == null ? v.createdAt() : v.firstSeen();
+    seeded.lastSeen = v.lastSeen() == null ? v.createdAt() : v.lastSeen();
     seeded.persistedLastSeen = seeded.lastSeen;
     if (seeded.unwritten()) {
       dirty.add(seeded);

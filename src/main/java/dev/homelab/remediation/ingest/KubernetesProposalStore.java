@@ -49,7 +49,7 @@ public final class KubernetesProposalStore implements ProposalStore {
       throw new KubernetesClientException(
           "proposal " + proposal.getMetadata().getName() + " conflicted but does not exist");
     }
-    return Optional.of(ProposalWatch.view(existing));
+    return Optional.of(ProposalWatch.view(existing, proposal.getSpec().getSvcKey()));
   }
 
   @Override

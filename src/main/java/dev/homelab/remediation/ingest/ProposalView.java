@@ -5,7 +5,19 @@ import java.time.Instant;
 
 /** What the intake needs to know of a proposal that exists in the cluster. */
 public record ProposalView(
-    String name, String svcKey, Instant createdAt, Phase phase, Long occurrences) {
+    String name,
+    String svcKey,
+    Instant createdAt,
+    Phase phase,
+    Long occurrences,
+    Instant firstSeen,
+    Instant lastSeen,
+    Instant answeredAt) {
+
+  /** The cooldown window runs from the model's answer once there is one, else from creation. */
+  public Instant windowStart() {
+    return answeredAt != null && answeredAt.isAfter(createdAt) ? answeredAt : createdAt;
+  }
 
   public boolean open() {
     return phase == null || phase.isOpen();

@@ -134,15 +134,34 @@ public final class ProposalWatch implements AutoCloseable {
   }
 
   static ProposalView view(RemediationProposal p) {
+    return view(p, p.getSpec() == null ? null : p.getSpec().getSvcKey());
+  }
+
+  /** A view of {@code p}; {@code svcKey} stands in when the resource has no spec. */
+  static ProposalView view(RemediationProposal p, String svcKey) {
     RemediationProposalStatus s = p.getStatus();
     String created = p.getMetadata().getCreationTimestamp();
     Instant createdAt = created == null ? Instant.now() : OffsetDateTime.parse(created).toInstant();
     return new ProposalView(
         p.getMetadata().getName(),
-        p.getSpec().getSvcKey(),
+        svcKey,
         createdAt,
         s == null ? null : s.getPhase(),
-        s == null ? null : s.getOccurrences());
+        s == null ? null : s.getOccurrences(),
+        s == null ? null : instant(s.getFirstSeen()),
+        s == null ? null : instant(s.getLastSeen()),
+        s == null || s.getProposal() == null ? null : instant(s.getProposal().getAnsweredAt()));
+  }
+
+  private static Instant instant(String text) {
+    if (text == null) {
+      return null;
+    }
+    try {
+      return Instant.parse(text);
+    } catch (java.time.format.DateTimeParseException e) {
+      return null;
+    }
   }
 
   private void refreshGaugesQuietly() {

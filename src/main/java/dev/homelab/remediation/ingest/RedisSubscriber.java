@@ -95,8 +95,9 @@ public final class RedisSubscriber implements AutoCloseable {
     if (closed) {
       return;
     }
+    StatefulRedisPubSubConnection<String, byte[]> c = null;
     try {
-      StatefulRedisPubSubConnection<String, byte[]> c = client.connectPubSub(CODEC);
+      c = client.connectPubSub(CODEC);
       c.addListener(
           new RedisPubSubAdapter<>() {
             @Override
@@ -114,6 +115,9 @@ public final class RedisSubscriber implements AutoCloseable {
       connection = c;
       attempts = 0;
     } catch (RuntimeException e) {
+      if (c != null) {
+        c.close(); // connected but not subscribed: never leave a second connection behind
+      }
       long delay = Math.min(30_000L, 500L << Math.min(attempts++, 6));
       LOG.atWarn()
           .addKeyValue("redis", uri.getHost() + ":" + uri.getPort())

@@ -134,7 +134,8 @@ public final class ModelRouter implements AutoCloseable {
       Timer.Sample sample = Timer.start(registry);
       try {
         result = chain.ask(job.request());
-      } catch (RuntimeException e) {
+      } catch (RuntimeException | Error e) {
+        // Never lose the job: a failed result sends the proposal to Failed and its retries.
         LOG.error("model chain threw; counting it as a failed consultation", e);
         result = new ChainResult.Failed(java.util.List.of("router: " + e));
       }

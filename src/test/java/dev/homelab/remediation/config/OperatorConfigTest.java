@@ -82,6 +82,14 @@ class OperatorConfigTest {
   }
 
   @Test
+  void anEmptyListTurnsItsRuleOff() {
+    OperatorConfig c =
+        OperatorConfig.load(Map.of("ALWAYS_HUMAN_NODES", "", "NOTIFY_ONLY_EVENTS", " "), Map.of());
+    assertThat(c.alwaysHumanNodes).isEmpty();
+    assertThat(c.notifyOnlyEvents).isEmpty();
+  }
+
+  @Test
   void channelsMustDiffer() {
     assertThatThrownBy(
             () ->

@@ -353,6 +353,40 @@ class ProposalFlowIT {
   }
 
   @Test
+  void anApprovalSetBeforeTheProposalAwaitsApprovalDecidesNothing() throws IOException {
+    ollama.enqueue(FakeReply.proposal("restart", 0.95, false, null).delayed(Duration.ofSeconds(2)));
+    start();
+    publish("chelsty", "zigbee2mqtt", "service_unhealthy", "2026-05-27T17:11:39Z");
+    RemediationProposal p = awaitPhase(Phase.Proposing);
+    annotate(p, Map.of("remediation.homelab.dev/approval", "approved"));
+    p = awaitPhase(Phase.AwaitingApproval);
+    assertThat(p.getStatus().getStaleApproval()).isEqualTo("approved");
+    RemediationProposal early = p;
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .untilAsserted(() -> assertThat(eventReasons(early)).contains("ApprovalIgnored"));
+    assertThat(only().getStatus().getPhase()).isEqualTo(Phase.AwaitingApproval);
+    assertThat(files(pendingDir)).isEmpty();
+
+    // Removed, then set again once the proposal can be seen: now it decides.
+    client
+        .resources(RemediationProposal.class)
+        .inNamespace(namespace)
+        .withName(p.getMetadata().getName())
+        .edit(
+            r -> {
+              r.getMetadata().getAnnotations().remove("remediation.homelab.dev/approval");
+              return r;
+            });
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .until(() -> "".equals(only().getStatus().getStaleApproval()));
+    annotate(only(), Map.of("remediation.homelab.dev/approval", "approved"));
+    awaitPhase(Phase.Dispatched);
+    assertThat(files(pendingDir)).hasSize(1);
+  }
+
+  @Test
   void rejectedByAnnotationWritesNothing() throws IOException {
     ollama.enqueue(FakeReply.proposal("restart", 0.95, false, null));
     start();

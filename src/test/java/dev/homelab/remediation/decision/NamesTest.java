@@ -53,6 +53,32 @@ class NamesTest {
   }
 
   @Test
+  void theSamePayloadWithoutTimestampOpensANewIncidentInALaterMinute() {
+    HealthEvent first = untimed(Instant.parse("2026-01-01T00:00:05Z"));
+    HealthEvent redelivered = untimed(Instant.parse("2026-01-01T00:00:50Z"));
+    HealthEvent later = untimed(Instant.parse("2026-01-01T00:06:00Z"));
+    assertThat(Names.proposalName(redelivered)).isEqualTo(Names.proposalName(first));
+    assertThat(Names.proposalName(later)).isNotEqualTo(Names.proposalName(first));
+  }
+
+  static HealthEvent untimed(Instant received) {
+    return new HealthEvent(
+        "service_unhealthy",
+        "a",
+        Optional.of("b"),
+        "a/b",
+        "warning",
+        null,
+        "health_events",
+        received,
+        false,
+        null,
+        null,
+        received,
+        "abc123");
+  }
+
+  @Test
   void longAndUnderscoredNamesStayValid() {
     String node = "n".repeat(40);
     String service = "my_service.v2_" + "s".repeat(40);

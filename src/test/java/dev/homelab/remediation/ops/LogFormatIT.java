@@ -27,7 +27,7 @@ class LogFormatIT {
                 System.getProperty("java.class.path"),
                 "dev.homelab.remediation.RemediationOperatorApp",
                 "run"));
-    pb.environment().put("LOG_FORMAT", "json");
+    pb.environment().put("LOG_FORMAT", "JSON"); // case-folded, as every setting
     pb.environment().put("LLM_CHAIN", "rules");
     pb.environment().put("HTTP_PORT", "0");
     pb.environment().put("LEADER_ELECTION", "false");

@@ -32,6 +32,11 @@ public class RemediationProposalStatus {
   @JsonPropertyDescription("Who or what approved, rejected or expired the proposal, and when.")
   private ApprovalRecord approval;
 
+  @JsonPropertyDescription(
+      "Approval annotation value that was already set before the proposal awaited approval; it is"
+          + " ignored until removed, so nothing is approved before its proposal can be seen.")
+  private String staleApproval;
+
   @JsonPropertyDescription("Files written on the node for the executor.")
   private DispatchRecord dispatch;
 
@@ -53,7 +58,7 @@ public class RemediationProposalStatus {
       "occurrences when the chain last failed; a higher count means a new event arrived.")
   private Long occurrencesAtFailure;
 
-  @JsonPropertyDescription("Standard Kubernetes conditions: Proposed, Approved, Dispatched, Ready.")
+  @JsonPropertyDescription("Standard Kubernetes conditions: Proposed, Approved, Dispatched.")
   private List<Condition> conditions;
 
   @JsonPropertyDescription("metadata.generation the status was computed from.")
@@ -113,6 +118,14 @@ public class RemediationProposalStatus {
 
   public void setDispatch(DispatchRecord dispatch) {
     this.dispatch = dispatch;
+  }
+
+  public String getStaleApproval() {
+    return staleApproval;
+  }
+
+  public void setStaleApproval(String staleApproval) {
+    this.staleApproval = staleApproval;
   }
 
   public String getCompletedAt() {
