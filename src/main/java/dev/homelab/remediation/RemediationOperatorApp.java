@@ -386,17 +386,15 @@ public final class RemediationOperatorApp {
                         .build());
               }
             });
+    PolicyConfig policy =
+        new PolicyConfig(cfg.alwaysHumanNodes, cfg.notifyOnlyEvents, cfg.minConfidence);
     ModelChain chain =
-        ModelChains.fromConfig(cfg.llmChain, cfg.llmApiKey, cfg.llmTimeout, cfg.topologyFile);
+        ModelChains.fromConfig(
+            cfg.llmChain, cfg.llmApiKey, cfg.llmTimeout, cfg.topologyFile, policy);
     ModelRouter router = new ModelRouter(chain, cfg.llmConcurrency, w.registry());
     ProposalSettings settings =
         new ProposalSettings(
-            new PolicyConfig(cfg.alwaysHumanNodes, cfg.notifyOnlyEvents, cfg.minConfidence),
-            cfg.cooldown,
-            cfg.retryBase,
-            cfg.approvalMode,
-            cfg.approvalTtl,
-            cfg.retention);
+            policy, cfg.cooldown, cfg.retryBase, cfg.approvalMode, cfg.approvalTtl, cfg.retention);
     ProposalReconciler reconciler =
         new ProposalReconciler(
             new KubernetesStatusPatcher(client),

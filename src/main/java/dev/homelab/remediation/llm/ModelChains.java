@@ -1,5 +1,6 @@
 package dev.homelab.remediation.llm;
 
+import dev.homelab.remediation.decision.PolicyConfig;
 import dev.langchain4j.model.chat.ChatModel;
 import dev.langchain4j.model.chat.request.ResponseFormat;
 import dev.langchain4j.model.ollama.OllamaChatModel;
@@ -47,6 +48,16 @@ public final class ModelChains {
    */
   public static ModelChain fromConfig(
       String llmChain, Optional<String> apiKey, Duration timeout, Optional<Path> topologyFile) {
+    return fromConfig(llmChain, apiKey, timeout, topologyFile, Prompts.DEFAULT_POLICY);
+  }
+
+  /** As above, with the safety policy the system prompt states (the one enforced in code). */
+  public static ModelChain fromConfig(
+      String llmChain,
+      Optional<String> apiKey,
+      Duration timeout,
+      Optional<Path> topologyFile,
+      PolicyConfig policy) {
     Objects.requireNonNull(apiKey, "apiKey");
     Objects.requireNonNull(topologyFile, "topologyFile");
     if (timeout == null || timeout.isNegative() || timeout.isZero()) {
@@ -56,7 +67,7 @@ public final class ModelChains {
     boolean needsModels =
         specs.stream().anyMatch(s -> s.provider() != ChainLinkSpec.Provider.RULES);
     // Loaded even for a rules-only chain, so a bad TOPOLOGY_FILE stops start-up either way.
-    Prompts prompts = new Prompts(Topology.load(topologyFile));
+    Prompts prompts = new Prompts(Topology.load(topologyFile), policy);
     AnswerParser parser = needsModels ? new AnswerParser(ProposalSchema.load()) : null;
     ExecutorService calls = needsModels ? callExecutor() : null;
 

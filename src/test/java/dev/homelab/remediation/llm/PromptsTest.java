@@ -167,4 +167,28 @@ class PromptsTest {
         .containsAll(List.of("svc_key", "event_type", "message", "occurrences"));
     assertThat(event.get("message").asText()).doesNotContain("\uFFFD");
   }
+
+  @Test
+  void theSystemPromptStatesTheConfiguredPolicy() {
+    String custom =
+        new Prompts(
+                Topology.builtIn(),
+                new dev.homelab.remediation.decision.PolicyConfig(
+                    java.util.Set.of("boreal"), java.util.Set.of("smart_failure"), 0.9))
+            .systemPrompt();
+    assertThat(custom)
+        .contains("service on boreal requires a human")
+        .contains("smart_failure events: the action is notify")
+        .contains("below 0.9")
+        .doesNotContain("disk_pressure events");
+    String off =
+        new Prompts(
+                Topology.builtIn(),
+                new dev.homelab.remediation.decision.PolicyConfig(
+                    java.util.Set.of(), java.util.Set.of(), 0.0))
+            .systemPrompt();
+    assertThat(off)
+        .doesNotContain("requires a human: requires_human true")
+        .contains("1. target is");
+  }
 }
