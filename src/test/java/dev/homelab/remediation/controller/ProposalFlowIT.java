@@ -354,8 +354,9 @@ class ProposalFlowIT {
 
   @Test
   void anApprovalSetBeforeTheProposalAwaitsApprovalDecidesNothing() throws IOException {
-    ollama.enqueue(FakeReply.proposal("restart", 0.95, false, null).delayed(Duration.ofSeconds(2)));
-    start();
+    // A slow model keeps the proposal in Proposing long enough to annotate it there.
+    ollama.enqueue(FakeReply.proposal("restart", 0.95, false, null).delayed(Duration.ofSeconds(5)));
+    start(Map.of("LLM_TIMEOUT_SECONDS", "20"));
     publish("chelsty", "zigbee2mqtt", "service_unhealthy", "2026-05-27T17:11:39Z");
     RemediationProposal p = awaitPhase(Phase.Proposing);
     annotate(p, Map.of("remediation.homelab.dev/approval", "approved"));
