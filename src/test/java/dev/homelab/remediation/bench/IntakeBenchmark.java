@@ -27,7 +27,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Intake benchmarks (issue: sustained storm intake, distinct incidents, bounded heap). Run with
- * {@code ./mvnw -B verify -Pbench}; figures are printed as "BENCH ..." lines and recorded in
+ * {@code ./mvnw -B test -Pbench}; figures are printed as "BENCH ..." lines and recorded in
  * docs/benchmarks.md.
  */
 @Tag("benchmark")

@@ -24,7 +24,7 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The operator as a separate process with the Dockerfile's JVM flags (heap capped as in the chart's
  * container): time from start to ready, resident memory idle and after 1,000,000 events. Run with
- * {@code ./mvnw -B verify -Pbench}.
+ * {@code ./mvnw -B test -Pbench}.
  */
 @Tag("benchmark")
 @EnableKubernetesMockClient(crud = true, https = false)

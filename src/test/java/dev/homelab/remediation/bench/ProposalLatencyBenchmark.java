@@ -30,7 +30,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The operator's own latency from event published to phase set, with an instant fake model, and the
- * number of model calls for a storm. Run with {@code ./mvnw -B verify -Pbench}.
+ * number of model calls for a storm. Run with {@code ./mvnw -B test -Pbench}.
  */
 @Tag("benchmark")
 @EnableKubernetesMockClient(crud = true)
