@@ -118,4 +118,23 @@ class OperatorConfigTest {
       assertThat(s.flag()).startsWith("--").doesNotContain("_");
     }
   }
+
+  @Test
+  void runStopsWithOneMessageNamingABadSetting() {
+    java.io.PrintStream saved = System.err;
+    java.io.ByteArrayOutputStream captured = new java.io.ByteArrayOutputStream();
+    System.setErr(new java.io.PrintStream(captured, true, StandardCharsets.UTF_8));
+    int code;
+    try {
+      code =
+          dev.homelab.remediation.RemediationOperatorApp.commandLine()
+              .execute("run", "--cooldown-seconds", "soon");
+    } finally {
+      System.setErr(saved);
+    }
+    assertThat(code).isEqualTo(2);
+    assertThat(captured.toString(StandardCharsets.UTF_8).trim())
+        .isEqualTo(
+            "remediation-operator: invalid setting COOLDOWN_SECONDS: must be a whole number, got 'soon'");
+  }
 }

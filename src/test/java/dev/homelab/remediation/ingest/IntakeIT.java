@@ -321,6 +321,32 @@ class IntakeIT {
     await().atMost(Duration.ofSeconds(20)).until(() -> proposals().size() == 2);
   }
 
+  @Test
+  void aPasswordFromTheSecretIsUsed() {
+    try (TestRedis secured = new TestRedis("s3cret-from-a-secret")) {
+      Map<String, String> values = new HashMap<>();
+      values.put("REDIS_URL", secured.url());
+      values.put("REDIS_PASSWORD", "s3cret-from-a-secret");
+      values.put("WATCH_NAMESPACE", namespace);
+      values.put("HEALTH_CHANNEL", health);
+      values.put("WORLD_CHANNEL", world);
+      values.put("NODE_NAME", "test");
+      Intake intake =
+          RemediationOperatorApp.startIntake(
+              new RemediationOperatorApp.Wiring(
+                  OperatorConfig.withDefaults(values),
+                  client,
+                  new SimpleMeterRegistry(),
+                  Clock.systemUTC(),
+                  false));
+      intakes.add(intake);
+      await().atMost(Duration.ofSeconds(20)).until(intake::ready);
+      secured.publish(
+          health, shapeA("chelsty", "zigbee2mqtt", "service_unhealthy", "2026-05-27T17:11:39Z"));
+      await().atMost(Duration.ofSeconds(20)).until(() -> proposals().size() == 1);
+    }
+  }
+
   static long occurrences(RemediationProposal p) {
     RemediationProposalStatus s = p.getStatus();
     return s == null || s.getOccurrences() == null ? 0 : s.getOccurrences();

@@ -25,6 +25,7 @@ import redis.embedded.RedisServer;
  */
 public final class TestRedis implements AutoCloseable {
   private final int port;
+  private final String password;
   private final Path systemBinary;
   private Process process;
   private RedisServer embedded;
@@ -32,6 +33,12 @@ public final class TestRedis implements AutoCloseable {
   private StatefulRedisConnection<String, byte[]> connection;
 
   public TestRedis() {
+    this(null);
+  }
+
+  /** A server that requires {@code password} (AUTH), or none when null. */
+  public TestRedis(String password) {
+    this.password = password;
     this.port = freePort();
     this.systemBinary = findOnPath("redis-server");
     start();
@@ -74,6 +81,9 @@ public final class TestRedis implements AutoCloseable {
         List<String> cmd =
             new ArrayList<>(List.of(systemBinary.toString(), "--port", Integer.toString(port)));
         cmd.addAll(List.of("--bind", "127.0.0.1", "--save", "", "--appendonly", "no"));
+        if (password != null) {
+          cmd.addAll(List.of("--requirepass", password));
+        }
         process =
             new ProcessBuilder(cmd)
                 .redirectErrorStream(true)
@@ -86,6 +96,7 @@ public final class TestRedis implements AutoCloseable {
                 .bind("127.0.0.1")
                 .setting("save \"\"")
                 .setting("appendonly no")
+                .settingIf(password != null, "requirepass " + password)
                 .build();
         embedded.start();
       }
@@ -142,7 +153,11 @@ public final class TestRedis implements AutoCloseable {
 
   private synchronized StatefulRedisConnection<String, byte[]> connection() {
     if (connection == null) {
-      client = RedisClient.create(url());
+      io.lettuce.core.RedisURI uri = io.lettuce.core.RedisURI.create(url());
+      if (password != null) {
+        uri.setAuthentication(password.toCharArray());
+      }
+      client = RedisClient.create(uri);
       connection = client.connect(RedisCodec.of(StringCodec.UTF8, ByteArrayCodec.INSTANCE));
     }
     return connection;
