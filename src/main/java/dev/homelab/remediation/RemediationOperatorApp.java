@@ -487,8 +487,8 @@ public final class RemediationOperatorApp {
       try {
         cfg = loadConfig(spec);
         applyLogFormat(cfg.logFormat);
-        // Builds the chain once, so a bad topology file stops start-up here too.
-        ModelChains.fromConfig(cfg.llmChain, cfg.llmApiKey, cfg.llmTimeout, cfg.topologyFile);
+        // A bad topology file stops start-up here too, before anything connects.
+        ModelChains.checkTopology(cfg.topologyFile);
       } catch (ConfigException e) {
         System.err.println("remediation-operator: " + e.getMessage());
         return 2;

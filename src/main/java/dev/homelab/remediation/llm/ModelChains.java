@@ -51,6 +51,16 @@ public final class ModelChains {
     return fromConfig(llmChain, apiKey, timeout, topologyFile, Prompts.DEFAULT_POLICY);
   }
 
+  /**
+   * Checks the topology file (TOPOLOGY_FILE) without building a chain, so a bad file stops start-up
+   * before anything connects.
+   *
+   * @throws IllegalArgumentException naming TOPOLOGY_FILE
+   */
+  public static void checkTopology(Optional<Path> topologyFile) {
+    Topology.load(topologyFile);
+  }
+
   /** As above, with the safety policy the system prompt states (the one enforced in code). */
   public static ModelChain fromConfig(
       String llmChain,
