@@ -367,6 +367,9 @@ public final class OperatorConfig {
         throw new ConfigException(
             s.env(), "must start with redis:// or rediss://, got '" + redact(v) + "'");
       }
+      if (uri.getPort() > 65535) {
+        throw new ConfigException(s.env(), "port out of range: '" + redact(v) + "'");
+      }
       if (uri.getHost() == null || uri.getHost().isEmpty()) {
         throw new ConfigException(s.env(), "has no host: '" + redact(v) + "'");
       }

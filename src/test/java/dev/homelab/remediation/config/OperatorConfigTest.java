@@ -59,6 +59,7 @@ class OperatorConfigTest {
       value = {
         "REDIS_URL           | http://redis:6379",
         "REDIS_URL           | redis://",
+        "REDIS_URL           | redis://127.0.0.1:99999",
         "COOLDOWN_SECONDS    | soon",
         "COOLDOWN_SECONDS    | -1",
         "MIN_CONFIDENCE      | 1.5",
