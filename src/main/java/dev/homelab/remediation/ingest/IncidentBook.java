@@ -1,5 +1,6 @@
 package dev.homelab.remediation.ingest;
 
+import dev.homelab.remediation.DaemonThreads;
 import dev.homelab.remediation.decision.HealthEvent;
 import dev.homelab.remediation.decision.IncidentRules;
 import dev.homelab.remediation.decision.Names;
@@ -17,9 +18,7 @@ import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -90,8 +89,9 @@ public final class IncidentBook implements AutoCloseable {
     this.cooldown = cooldown;
     this.flushInterval = flushInterval;
     this.metrics = metrics;
-    this.creators = Executors.newFixedThreadPool(4, named("intake-create"));
-    this.scheduler = Executors.newSingleThreadScheduledExecutor(named("intake-flush"));
+    this.creators = Executors.newFixedThreadPool(4, DaemonThreads.named("intake-create"));
+    this.scheduler =
+        Executors.newSingleThreadScheduledExecutor(DaemonThreads.named("intake-flush"));
   }
 
   public void start() {
@@ -330,14 +330,5 @@ public final class IncidentBook implements AutoCloseable {
     }
     scheduler.shutdownNow();
     flushQuietly();
-  }
-
-  static ThreadFactory named(String prefix) {
-    AtomicInteger n = new AtomicInteger();
-    return r -> {
-      Thread t = new Thread(r, prefix + "-" + n.incrementAndGet());
-      t.setDaemon(true);
-      return t;
-    };
   }
 }

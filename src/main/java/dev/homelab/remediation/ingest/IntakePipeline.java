@@ -1,10 +1,12 @@
 package dev.homelab.remediation.ingest;
 
+import dev.homelab.remediation.DaemonThreads;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
@@ -52,10 +54,9 @@ public final class IntakePipeline implements AutoCloseable {
     this.clock = clock;
     this.maxMessageBytes = maxMessageBytes;
     this.bufferBytes = bufferBytes;
+    ThreadFactory threads = DaemonThreads.named("intake-parse");
     for (int i = 1; i <= workerCount; i++) {
-      Thread t = new Thread(this::work, "intake-parse-" + i);
-      t.setDaemon(true);
-      workers.add(t);
+      workers.add(threads.newThread(this::work));
     }
   }
 

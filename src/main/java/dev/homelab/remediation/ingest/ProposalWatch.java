@@ -1,5 +1,6 @@
 package dev.homelab.remediation.ingest;
 
+import dev.homelab.remediation.DaemonThreads;
 import dev.homelab.remediation.api.v1alpha1.RemediationProposal;
 import dev.homelab.remediation.api.v1alpha1.RemediationProposalStatus;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -33,7 +34,7 @@ public final class ProposalWatch implements AutoCloseable {
   private final IncidentBook book;
   private final MultiGauge byPhase;
   private final ScheduledExecutorService gaugeTimer =
-      Executors.newSingleThreadScheduledExecutor(IncidentBook.named("proposal-gauges"));
+      Executors.newSingleThreadScheduledExecutor(DaemonThreads.named("proposal-gauges"));
   private SharedIndexInformer<RemediationProposal> informer;
 
   public ProposalWatch(

@@ -1,5 +1,6 @@
 package dev.homelab.remediation.ingest;
 
+import dev.homelab.remediation.DaemonThreads;
 import io.lettuce.core.ClientOptions;
 import io.lettuce.core.RedisChannelHandler;
 import io.lettuce.core.RedisClient;
@@ -42,7 +43,7 @@ public final class RedisSubscriber implements AutoCloseable {
   private final ClientResources resources;
   private final RedisClient client;
   private final ScheduledExecutorService connector =
-      Executors.newSingleThreadScheduledExecutor(IncidentBook.named("redis-connect"));
+      Executors.newSingleThreadScheduledExecutor(DaemonThreads.named("redis-connect"));
   private final Set<String> subscribed = ConcurrentHashMap.newKeySet();
   private volatile StatefulRedisPubSubConnection<String, byte[]> connection;
   private volatile Instant disconnectedAt;

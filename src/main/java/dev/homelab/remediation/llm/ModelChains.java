@@ -1,5 +1,6 @@
 package dev.homelab.remediation.llm;
 
+import dev.homelab.remediation.DaemonThreads;
 import dev.homelab.remediation.decision.PolicyConfig;
 import dev.langchain4j.model.chat.ChatModel;
 import dev.langchain4j.model.chat.request.ResponseFormat;
@@ -14,10 +15,8 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.SynchronousQueue;
-import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -141,14 +140,12 @@ public final class ModelChains {
    * exit); idle ones end after a minute.
    */
   private static ExecutorService callExecutor() {
-    AtomicInteger n = new AtomicInteger();
-    ThreadFactory threads =
-        r -> {
-          Thread t = new Thread(r, "llm-call-" + n.incrementAndGet());
-          t.setDaemon(true);
-          return t;
-        };
     return new ThreadPoolExecutor(
-        0, Integer.MAX_VALUE, 60, TimeUnit.SECONDS, new SynchronousQueue<>(), threads);
+        0,
+        Integer.MAX_VALUE,
+        60,
+        TimeUnit.SECONDS,
+        new SynchronousQueue<>(),
+        DaemonThreads.named("llm-call"));
   }
 }

@@ -1,5 +1,6 @@
 package dev.homelab.remediation.llm;
 
+import dev.homelab.remediation.DaemonThreads;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
@@ -13,7 +14,6 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.PriorityBlockingQueue;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
@@ -48,15 +48,7 @@ public final class ModelRouter implements AutoCloseable {
         new PriorityBlockingQueue<>(
             64,
             Comparator.comparingInt(Job::rank).thenComparing(Job::age).thenComparingLong(Job::seq));
-    AtomicInteger n = new AtomicInteger();
-    this.workers =
-        Executors.newFixedThreadPool(
-            concurrency,
-            r -> {
-              Thread t = new Thread(r, "model-router-" + n.incrementAndGet());
-              t.setDaemon(true);
-              return t;
-            });
+    this.workers = Executors.newFixedThreadPool(concurrency, DaemonThreads.named("model-router"));
     for (int i = 0; i < concurrency; i++) {
       workers.execute(this::work);
     }

@@ -1,5 +1,6 @@
 package dev.homelab.remediation.ops;
 
+import dev.homelab.remediation.DaemonThreads;
 import dev.homelab.remediation.dispatch.AtomicFiles;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -24,12 +25,7 @@ public final class Heartbeat implements AutoCloseable {
   private final Supplier<Check> liveness;
   private final Clock clock;
   private final ScheduledExecutorService timer =
-      Executors.newSingleThreadScheduledExecutor(
-          r -> {
-            Thread t = new Thread(r, "heartbeat");
-            t.setDaemon(true);
-            return t;
-          });
+      Executors.newSingleThreadScheduledExecutor(DaemonThreads.named("heartbeat"));
 
   public Heartbeat(Path file, Supplier<Check> liveness, Clock clock) {
     this.file = file;

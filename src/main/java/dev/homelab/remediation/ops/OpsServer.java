@@ -2,6 +2,7 @@ package dev.homelab.remediation.ops;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import dev.homelab.remediation.DaemonThreads;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.IOException;
@@ -32,14 +33,7 @@ public final class OpsServer implements AutoCloseable {
       MeterRegistry registry)
       throws IOException {
     server = HttpServer.create(new InetSocketAddress(bindAddress, port), 16);
-    executor =
-        Executors.newFixedThreadPool(
-            2,
-            r -> {
-              Thread t = new Thread(r, "ops-http");
-              t.setDaemon(true);
-              return t;
-            });
+    executor = Executors.newFixedThreadPool(2, DaemonThreads.named("ops-http"));
     server.setExecutor(executor);
     server.createContext("/healthz", ex -> check(ex, liveness.get()));
     server.createContext("/readyz", ex -> check(ex, readiness.get()));

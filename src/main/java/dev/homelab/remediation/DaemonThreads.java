@@ -1,0 +1,19 @@
+package dev.homelab.remediation;
+
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/** The one thread factory of the operator: named, numbered daemon threads. */
+public final class DaemonThreads {
+  private DaemonThreads() {}
+
+  /** Threads named {@code <prefix>-1}, {@code <prefix>-2}, ...; daemons, so none blocks exit. */
+  public static ThreadFactory named(String prefix) {
+    AtomicInteger n = new AtomicInteger();
+    return r -> {
+      Thread t = new Thread(r, prefix + "-" + n.incrementAndGet());
+      t.setDaemon(true);
+      return t;
+    };
+  }
+}
