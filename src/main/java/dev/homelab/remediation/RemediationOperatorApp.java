@@ -1,13 +1,15 @@
 package dev.homelab.remediation;
 
+import dev.homelab.remediation.config.ApprovalMode;
 import dev.homelab.remediation.config.ConfigException;
 import dev.homelab.remediation.config.OperatorConfig;
 import dev.homelab.remediation.config.Setting;
 import dev.homelab.remediation.controller.KubernetesEventRecorder;
 import dev.homelab.remediation.controller.KubernetesStatusPatcher;
 import dev.homelab.remediation.controller.ProposalReconciler;
-import dev.homelab.remediation.controller.ProposalSettings;
+import dev.homelab.remediation.decision.PhaseMachine;
 import dev.homelab.remediation.decision.PolicyConfig;
+import dev.homelab.remediation.decision.ProposalSettings;
 import dev.homelab.remediation.dispatch.FileDispatcher;
 import dev.homelab.remediation.ingest.EventParser;
 import dev.homelab.remediation.ingest.IncidentBook;
@@ -394,15 +396,20 @@ public final class RemediationOperatorApp {
     ModelRouter router = new ModelRouter(chain, cfg.llmConcurrency, w.registry());
     ProposalSettings settings =
         new ProposalSettings(
-            policy, cfg.cooldown, cfg.retryBase, cfg.approvalMode, cfg.approvalTtl, cfg.retention);
+            policy,
+            cfg.cooldown,
+            cfg.retryBase,
+            cfg.approvalMode == ApprovalMode.executor,
+            cfg.approvalTtl,
+            cfg.retention,
+            chain.models());
     ProposalReconciler reconciler =
         new ProposalReconciler(
             new KubernetesStatusPatcher(client),
             new KubernetesEventRecorder(client, w.clock(), cfg.nodeName),
             router,
             new FileDispatcher(cfg.pendingActionsDir, cfg.eventsDir, () -> cfg.nodeName, w.clock()),
-            chain.models(),
-            settings,
+            new PhaseMachine(settings),
             w.clock(),
             w.registry());
     operator.register(

@@ -1,6 +1,7 @@
 package dev.homelab.remediation.controller;
 
 import dev.homelab.remediation.api.v1alpha1.RemediationProposal;
+import dev.homelab.remediation.decision.EventReason;
 import io.fabric8.kubernetes.api.model.Event;
 import io.fabric8.kubernetes.api.model.EventBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;

@@ -6,7 +6,9 @@ public enum PolicyRule {
   NOTIFY_ONLY_EVENT("notify-only-event"),
   MIN_CONFIDENCE("min-confidence"),
   TARGET_PINNED("target-pinned"),
-  RULES_PROPOSER("rules-proposer");
+  RULES_PROPOSER("rules-proposer"),
+  /** A node-level incident (no service) is never a service restart or redeploy: notify. */
+  NODE_LEVEL("node-level");
 
   private final String id;
 

@@ -24,7 +24,12 @@ public final class SafetyPolicy {
       String model) {}
 
   /** The event the proposal is about. */
-  public record Subject(String node, String eventType, String svcKey) {}
+  public record Subject(String node, String eventType, String svcKey) {
+    /** A node-level incident has no service: its svcKey is the node alone. */
+    public boolean nodeLevel() {
+      return svcKey == null || svcKey.indexOf('/') < 0;
+    }
+  }
 
   private SafetyPolicy() {}
 
@@ -40,6 +45,10 @@ public final class SafetyPolicy {
     if (policy.notifyOnlyEvents().contains(subject.eventType()) && !"notify".equals(action)) {
       action = "notify";
       fired.add(PolicyRule.NOTIFY_ONLY_EVENT.id());
+    }
+    if (subject.nodeLevel() && ("restart".equals(action) || "redeploy".equals(action))) {
+      action = "notify"; // there is no service to restart (SPEC 4, rule 6)
+      fired.add(PolicyRule.NODE_LEVEL.id());
     }
     if (answer.confidence() < policy.minConfidence() && !human) {
       human = true;

@@ -153,6 +153,7 @@ public final class Transitions {
     }
     RemediationProposalStatus s = next(current, Phase.Failed, msg, generation);
     s.setAttempts(attempts);
+    s.setLastAttemptAt(now.toString());
     s.setNextAttemptAt(nextAt.toString());
     s.setOccurrencesAtFailure(occurrences);
     condition(s, PROPOSED, false, "ChainFailed", msg, generation, now);
@@ -243,9 +244,19 @@ public final class Transitions {
       RemediationProposalStatus current, String why, long generation, Instant now) {
     int attempts =
         (current == null || current.getAttempts() == null ? 0 : current.getAttempts()) + 1;
-    String msg = "Writing the pending action failed (attempt " + attempts + "): " + why;
+    Instant nextAt = now.plus(dispatchRetryDelay(attempts));
+    String msg =
+        "Writing the pending action failed (attempt "
+            + attempts
+            + "): "
+            + why
+            + " Retrying at "
+            + nextAt
+            + ".";
     RemediationProposalStatus s = next(current, Phase.Approved, msg, generation);
     s.setAttempts(attempts);
+    s.setLastAttemptAt(now.toString());
+    s.setNextAttemptAt(nextAt.toString());
     condition(s, DISPATCHED, false, "WriteFailed", msg, generation, now);
     return s;
   }
@@ -274,13 +285,48 @@ public final class Transitions {
     return at;
   }
 
-  /** Whether a Failed proposal is due for another try at {@code now}. */
-  public static boolean retryDue(RemediationProposalStatus s, Instant now) {
-    if (s.getOccurrences() != null
-        && s.getOccurrencesAtFailure() != null
-        && s.getOccurrences() > s.getOccurrencesAtFailure()) {
-      return true;
+  /**
+   * When a Failed proposal is tried next: at {@code nextAttemptAt}, or earlier when a new event
+   * arrived since the failure, but never sooner than {@code retryBase} after the last attempt.
+   */
+  public static Instant chainRetryAt(RemediationProposalStatus s, Duration retryBase) {
+    Instant last = s.getLastAttemptAt() == null ? null : Instant.parse(s.getLastAttemptAt());
+    Instant next =
+        s.getNextAttemptAt() == null
+            ? (last == null ? Instant.EPOCH : last.plus(retryBase))
+            : Instant.parse(s.getNextAttemptAt());
+    boolean newEvent =
+        s.getOccurrences() != null
+            && s.getOccurrencesAtFailure() != null
+            && s.getOccurrences() > s.getOccurrencesAtFailure();
+    if (newEvent && last != null) {
+      Instant early = last.plus(retryBase);
+      if (early.isBefore(next)) {
+        next = early;
+      }
     }
-    return s.getNextAttemptAt() == null || !now.isBefore(Instant.parse(s.getNextAttemptAt()));
+    return next;
+  }
+
+  /** A Failed proposal nobody could answer within the approval TTL: final, nothing written. */
+  public static RemediationProposalStatus unanswered(
+      RemediationProposalStatus current, Duration ttl, long generation, Instant now) {
+    String msg = "No model answered within " + ttl + "; nothing is written.";
+    RemediationProposalStatus s = next(current, Phase.Expired, msg, generation);
+    s.setApproval(record("expired", "ttl", now));
+    s.setCompletedAt(now.toString());
+    condition(s, PROPOSED, false, "Unanswered", msg, generation, now);
+    return s;
+  }
+
+  /** A proposal without a spec: nothing to act on; retention counts from now. */
+  public static RemediationProposalStatus orphaned(long generation, Instant now) {
+    RemediationProposalStatus s = new RemediationProposalStatus();
+    s.setMessage(
+        "No spec: this proposal was not made by the intake (for example an approval manifest"
+            + " re-applied after its proposal was deleted); it is deleted after the retention.");
+    s.setObservedGeneration(generation);
+    s.setCompletedAt(now.toString());
+    return s;
   }
 }

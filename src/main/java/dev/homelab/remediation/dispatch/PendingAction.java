@@ -26,4 +26,13 @@ public record PendingAction(
     String namespace,
     String proposalName,
     String proposalUid,
-    JsonNode event) {}
+    JsonNode event) {
+  /** A service restart or redeploy without a service cannot be executed safely: refused. */
+  public PendingAction {
+    if (("restart_service".equals(type) || "redeploy_service".equals(type))
+        && (service == null || service.isBlank())) {
+      throw new IllegalArgumentException(
+          "refusing a " + type + " pending action for " + svcKey + ": it names no service");
+    }
+  }
+}

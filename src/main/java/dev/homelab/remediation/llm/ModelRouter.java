@@ -1,6 +1,9 @@
 package dev.homelab.remediation.llm;
 
 import dev.homelab.remediation.DaemonThreads;
+import dev.homelab.remediation.decision.ModelOutcome;
+import dev.homelab.remediation.decision.RouterView;
+import dev.homelab.remediation.decision.SafetyPolicy;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
@@ -23,17 +26,29 @@ import org.slf4j.LoggerFactory;
  * Runs model consultations off the reconciler threads, at most {@code concurrency} at once (a
  * homelab's Ollama answers one request at a time). Waiting work is ordered by severity, then age,
  * so a storm on one service cannot delay a critical event elsewhere. Results are kept until the
- * reconciler has stored them in the proposal's status.
+ * reconciler has stored them in the proposal's status, or for {@link #KEEP} when nobody claims them
+ * (the proposal was deleted meanwhile); a claimed key is remembered as claimed for {@link #KEEP}
+ * too, so a reconcile that still sees the old phase in a lagging cache does not ask again. Both
+ * records are bounded by {@link #MAX_KEPT} entries.
  */
 public final class ModelRouter implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(ModelRouter.class);
 
+  /** How long an unclaimed result, or the memory of a claimed one, is kept. */
+  public static final java.time.Duration KEEP = java.time.Duration.ofMinutes(2);
+
+  /** At most this many unclaimed results and claimed keys each. */
+  public static final int MAX_KEPT = 4096;
+
   private record Job(String key, ProposalRequest request, int rank, Instant age, long seq) {}
+
+  private record Kept<T>(T value, long atNanos) {}
 
   private final ModelChain chain;
   private final PriorityBlockingQueue<Job> queue;
   private final Map<String, Job> pending = new ConcurrentHashMap<>();
-  private final Map<String, ChainResult> results = new ConcurrentHashMap<>();
+  private final Map<String, Kept<ChainResult>> results = new ConcurrentHashMap<>();
+  private final Map<String, Kept<Boolean>> claimed = new ConcurrentHashMap<>();
   private final ExecutorService workers;
   private final AtomicLong seq = new AtomicLong();
   private final MeterRegistry registry;
@@ -88,6 +103,7 @@ public final class ModelRouter implements AutoCloseable {
     if (pending.putIfAbsent(key, job) != null) {
       return false;
     }
+    claimed.remove(key);
     queue.add(job);
     return true;
   }
@@ -99,12 +115,58 @@ public final class ModelRouter implements AutoCloseable {
 
   /** The result for this key, if the consultation has finished and it was not claimed yet. */
   public Optional<ChainResult> result(String key) {
-    return Optional.ofNullable(results.get(key));
+    Kept<ChainResult> k = results.get(key);
+    return k == null ? Optional.empty() : Optional.of(k.value());
+  }
+
+  /** What the router knows of this key, for the phase machine. */
+  public RouterView view(String key) {
+    Kept<ChainResult> k = results.get(key);
+    if (k != null) {
+      return new RouterView.Done(outcome(k.value()));
+    }
+    if (pending.containsKey(key)) {
+      return RouterView.BUSY;
+    }
+    Kept<Boolean> c = claimed.get(key);
+    if (c != null && System.nanoTime() - c.atNanos() < KEEP.toNanos()) {
+      return RouterView.CLAIMED;
+    }
+    return RouterView.IDLE;
   }
 
   /** Forgets a result once it is stored in the proposal's status. */
   public void claimed(String key) {
     results.remove(key);
+    claimed.put(key, new Kept<>(Boolean.TRUE, System.nanoTime()));
+    prune(claimed);
+  }
+
+  /** Unclaimed results plus remembered claims (bounded by 2 x {@link #MAX_KEPT}). */
+  public int kept() {
+    return results.size() + claimed.size();
+  }
+
+  static ModelOutcome outcome(ChainResult r) {
+    if (r instanceof ChainResult.Answered a) {
+      ModelAnswer m = a.answer();
+      return new ModelOutcome.Answered(
+          new SafetyPolicy.Answer(
+              m.action(), m.reason(), m.confidence(), m.requiresHuman(), m.target(), m.model()),
+          a.failures());
+    }
+    return new ModelOutcome.Failed(r.failures());
+  }
+
+  /** Drops entries older than {@link #KEEP}, then the oldest while over {@link #MAX_KEPT}. */
+  private static <T> void prune(Map<String, Kept<T>> map) {
+    long now = System.nanoTime();
+    map.entrySet().removeIf(e -> now - e.getValue().atNanos() >= KEEP.toNanos());
+    while (map.size() > MAX_KEPT) {
+      map.entrySet().stream()
+          .min(java.util.Comparator.comparingLong(e -> e.getValue().atNanos()))
+          .ifPresent(e -> map.remove(e.getKey(), e.getValue()));
+    }
   }
 
   public int queued() {
@@ -152,7 +214,8 @@ public final class ModelRouter implements AutoCloseable {
         chainFailures.increment();
         f.failures().forEach(this::modelFailure);
       }
-      results.put(job.key(), result);
+      results.put(job.key(), new Kept<>(result, System.nanoTime()));
+      prune(results);
       pending.remove(job.key());
       try {
         onResult.accept(job.key());

@@ -475,9 +475,12 @@ class ProposalFlowIT {
   }
 
   @Test
-  void failedChainRecordsNoCooldownAndTheNextEventRetries() {
-    ollama.enqueue(FakeReply.status(500), FakeReply.proposal("restart", 0.9, false, null));
-    start(Map.of("RETRY_BASE_SECONDS", "3600"));
+  void failedChainRecordsNoCooldownAndANewEventRetriesNoSoonerThanTheBase() {
+    ollama.enqueue(
+        FakeReply.status(500),
+        FakeReply.status(500),
+        FakeReply.proposal("restart", 0.9, false, null));
+    start(Map.of("RETRY_BASE_SECONDS", "60"));
     publish("solaria", "ollama", "service_unhealthy", "2026-05-27T17:11:39Z");
     RemediationProposal p = awaitPhase(Phase.Failed);
     assertThat(p.getStatus().getMessage()).contains("ollama/llama3.1:8b");
@@ -485,9 +488,36 @@ class ProposalFlowIT {
     assertThat(p.getStatus().getAttempts()).isEqualTo(1);
     assertThat(ollama.calls()).isEqualTo(1);
 
+    // A new event inside the base delay asks nothing.
+    publish("solaria", "ollama", "service_unhealthy", "2026-05-27T17:11:49Z");
+    await().atMost(Duration.ofSeconds(10)).until(() -> occurrences() >= 2);
+    await().during(Duration.ofSeconds(1)).atMost(Duration.ofSeconds(3)).until(() -> true);
+    assertThat(ollama.calls()).isEqualTo(1);
+
+    // Past the base, a new event retries (attempt 2 fails: next in 2 x base).
+    clock.advance(Duration.ofSeconds(61));
     publish("solaria", "ollama", "service_unhealthy", "2026-05-27T17:12:39Z");
+    await().atMost(Duration.ofSeconds(15)).until(() -> ollama.calls() == 2 && attempts() == 2);
+
+    // Past the base again but before the 2 x base backoff: a new event brings it forward.
+    clock.advance(Duration.ofSeconds(61));
+    publish("solaria", "ollama", "service_unhealthy", "2026-05-27T17:13:39Z");
     awaitPhase(Phase.Dispatched);
-    assertThat(ollama.calls()).isEqualTo(2);
+    assertThat(ollama.calls()).isEqualTo(3);
+  }
+
+  private long occurrences() {
+    List<RemediationProposal> all = proposals();
+    return all.isEmpty() || all.get(0).getStatus().getOccurrences() == null
+        ? 0
+        : all.get(0).getStatus().getOccurrences();
+  }
+
+  private int attempts() {
+    List<RemediationProposal> all = proposals();
+    return all.isEmpty() || all.get(0).getStatus().getAttempts() == null
+        ? 0
+        : all.get(0).getStatus().getAttempts();
   }
 
   @Test

@@ -8,8 +8,9 @@ import dev.homelab.remediation.api.v1alpha1.Phase;
 import dev.homelab.remediation.api.v1alpha1.RemediationProposal;
 import dev.homelab.remediation.api.v1alpha1.RemediationProposalSpec;
 import dev.homelab.remediation.api.v1alpha1.RemediationProposalStatus;
-import dev.homelab.remediation.config.ApprovalMode;
+import dev.homelab.remediation.decision.PhaseMachine;
 import dev.homelab.remediation.decision.PolicyConfig;
+import dev.homelab.remediation.decision.ProposalSettings;
 import dev.homelab.remediation.llm.ChainResult;
 import dev.homelab.remediation.llm.ModelAnswer;
 import dev.homelab.remediation.llm.ModelChain;
@@ -93,6 +94,9 @@ class ProposalReconcilerTest {
               if (method.getName().equals("getPrimaryCache")) {
                 return cache;
               }
+              if (method.getName().equals("eventSourceRetriever")) {
+                return null;
+              }
               throw new UnsupportedOperationException(method.getName());
             });
   }
@@ -134,14 +138,15 @@ class ProposalReconcilerTest {
               (action) -> {
                 throw new AssertionError("nothing is dispatched here");
               },
-              chain.models(),
-              new ProposalSettings(
-                  new PolicyConfig(Set.of(), Set.of(), 0.7),
-                  Duration.ofSeconds(300),
-                  Duration.ofSeconds(30),
-                  ApprovalMode.annotation,
-                  Duration.ofHours(24),
-                  Duration.ofDays(7)),
+              new PhaseMachine(
+                  new ProposalSettings(
+                      new PolicyConfig(Set.of(), Set.of(), 0.7),
+                      Duration.ofSeconds(300),
+                      Duration.ofSeconds(30),
+                      false,
+                      Duration.ofHours(24),
+                      Duration.ofDays(7),
+                      chain.models())),
               Clock.systemUTC(),
               new SimpleMeterRegistry());
       Context<RemediationProposal> context = emptyCacheContext();

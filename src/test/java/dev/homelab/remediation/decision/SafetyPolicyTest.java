@@ -109,10 +109,32 @@ class SafetyPolicyTest {
   @Test
   void rulesCanBeTurnedOff() {
     var off = new PolicyConfig(Set.of(), Set.of(), 0.0);
-    var chelsty = new SafetyPolicy.Subject("chelsty", "disk_pressure", "chelsty");
+    var chelsty = new SafetyPolicy.Subject("chelsty", "disk_pressure", "chelsty/zigbee2mqtt");
     ProposedAction p = SafetyPolicy.apply(answer("restart", 0.1, false, null), chelsty, off);
     assertThat(p.getAction()).isEqualTo("restart");
     assertThat(p.getRequiresHuman()).isFalse();
+  }
+
+  @ParameterizedTest
+  @CsvSource({"restart", "redeploy"})
+  void aNodeLevelIncidentIsNeverAServiceRestartEvenWithEveryRuleOff(String action) {
+    var off = new PolicyConfig(Set.of(), Set.of(), 0.0);
+    var node = new SafetyPolicy.Subject("solaria", "node_offline", "solaria");
+    ProposedAction p = SafetyPolicy.apply(answer(action, 0.9, false, null), node, off);
+    assertThat(p.getAction()).isEqualTo("notify");
+    assertThat(p.getExecutorType()).isEqualTo("notify");
+    assertThat(p.getPolicyRules()).containsExactly(PolicyRule.NODE_LEVEL.id());
+    assertThat(p.getTarget()).isEqualTo("solaria");
+  }
+
+  @Test
+  void aNodeLevelNotifyOrIgnoreIsKept() {
+    var node = new SafetyPolicy.Subject("solaria", "node_offline", "solaria");
+    assertThat(SafetyPolicy.apply(answer("ignore", 0.9, false, null), node, POLICY).getAction())
+        .isEqualTo("ignore");
+    assertThat(
+            SafetyPolicy.apply(answer("notify", 0.9, false, null), node, POLICY).getPolicyRules())
+        .doesNotContain(PolicyRule.NODE_LEVEL.id());
   }
 
   @ParameterizedTest

@@ -60,14 +60,22 @@ class TransitionsTest {
   }
 
   @Test
-  void retryIsDueAfterTheBackoffOrOnANewEvent() {
-    RemediationProposalStatus s =
-        Transitions.failed(null, List.of("m: x"), 3, Duration.ofSeconds(30), 1, T0);
-    s.setOccurrences(3L);
-    assertThat(Transitions.retryDue(s, T0.plusSeconds(10))).isFalse();
-    assertThat(Transitions.retryDue(s, T0.plusSeconds(30))).isTrue();
-    s.setOccurrences(4L);
-    assertThat(Transitions.retryDue(s, T0.plusSeconds(10))).isTrue();
+  void aNewEventBringsTheRetryForwardButNeverSoonerThanTheBaseAfterTheLastAttempt() {
+    Duration base = Duration.ofSeconds(30);
+    RemediationProposalStatus s1 = Transitions.failed(null, List.of("m: x"), 3, base, 1, T0);
+    s1.setOccurrences(3L);
+    assertThat(Transitions.chainRetryAt(s1, base)).isEqualTo(T0.plusSeconds(30));
+    s1.setOccurrences(4L); // a new event: still no sooner than the base after the attempt
+    assertThat(Transitions.chainRetryAt(s1, base)).isEqualTo(T0.plusSeconds(30));
+
+    RemediationProposalStatus s3 = Transitions.failed(null, List.of("m: x"), 3, base, 1, T0);
+    s3.setAttempts(3);
+    RemediationProposalStatus fourth =
+        Transitions.failed(s3, List.of("m: x"), 3, base, 1, T0); // attempt 4: 8 x base
+    fourth.setOccurrences(3L);
+    assertThat(Transitions.chainRetryAt(fourth, base)).isEqualTo(T0.plusSeconds(240));
+    fourth.setOccurrences(9L);
+    assertThat(Transitions.chainRetryAt(fourth, base)).isEqualTo(T0.plusSeconds(30));
   }
 
   @Test

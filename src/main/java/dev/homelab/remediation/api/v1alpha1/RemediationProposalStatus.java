@@ -47,12 +47,24 @@ public class RemediationProposalStatus {
   @JsonPropertyDescription("Human-readable detail of the current phase (for Failed: why).")
   private String message;
 
-  @JsonPropertyDescription("Failed consultations of the model chain so far (reset by an answer).")
+  @JsonPropertyDescription(
+      "Failed attempts of the current step so far: model chain walks while Failed, file writes"
+          + " while Approved (reset when the step succeeds).")
   private Integer attempts;
 
   @JsonPropertyDescription(
-      "When a Failed proposal is retried next (RFC 3339); a new event retries at once.")
+      "When the failed step is tried next (RFC 3339): the chain RETRY_BASE_SECONDS doubling to"
+          + " 30 min (a new event brings it forward, never sooner than the base delay after the"
+          + " last attempt), the file write 2 s doubling to 5 min.")
   private String nextAttemptAt;
+
+  @JsonPropertyDescription("When the failed step was last tried (RFC 3339).")
+  private String lastAttemptAt;
+
+  @JsonPropertyDescription(
+      "The approval annotation (value@phase) already reported by a warning Event as changing"
+          + " nothing, so it is reported once.")
+  private String ignoredApproval;
 
   @JsonPropertyDescription(
       "occurrences when the chain last failed; a higher count means a new event arrived.")
@@ -158,6 +170,22 @@ public class RemediationProposalStatus {
 
   public void setNextAttemptAt(String nextAttemptAt) {
     this.nextAttemptAt = nextAttemptAt;
+  }
+
+  public String getLastAttemptAt() {
+    return lastAttemptAt;
+  }
+
+  public void setLastAttemptAt(String lastAttemptAt) {
+    this.lastAttemptAt = lastAttemptAt;
+  }
+
+  public String getIgnoredApproval() {
+    return ignoredApproval;
+  }
+
+  public void setIgnoredApproval(String ignoredApproval) {
+    this.ignoredApproval = ignoredApproval;
   }
 
   public Long getOccurrencesAtFailure() {

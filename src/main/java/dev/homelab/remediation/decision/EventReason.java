@@ -1,4 +1,4 @@
-package dev.homelab.remediation.controller;
+package dev.homelab.remediation.decision;
 
 /** Reasons of the Kubernetes Events recorded on a proposal (shown by kubectl describe rp). */
 public enum EventReason {
@@ -16,7 +16,9 @@ public enum EventReason {
   Ignored(false),
   ApprovalIgnored(true),
   Dispatched(false),
-  DispatchFailed(true);
+  DispatchFailed(true),
+  /** A proposal without a spec (not made by the intake): nothing to act on, deleted later. */
+  Orphaned(true);
 
   private final boolean warning;
 

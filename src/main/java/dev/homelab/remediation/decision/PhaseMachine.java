@@ -1,0 +1,373 @@
+package dev.homelab.remediation.decision;
+
+import dev.homelab.remediation.api.v1alpha1.DispatchRecord;
+import dev.homelab.remediation.api.v1alpha1.Phase;
+import dev.homelab.remediation.api.v1alpha1.ProposedAction;
+import dev.homelab.remediation.api.v1alpha1.RemediationProposalStatus;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * The whole life of a proposal as one pure function: from an {@link Observation} (the resource, the
+ * router's report, the outcome of a file write, the time) to a {@link Decision} (the status fields
+ * to patch, the effects, when to look again). Every retry is scheduled here and kept in status, so
+ * a reconcile started by anything (the operator's own write included) finds the same schedule and
+ * costs nothing until it is due.
+ */
+public final class PhaseMachine {
+  private final ProposalSettings settings;
+
+  public PhaseMachine(ProposalSettings settings) {
+    this.settings = settings;
+  }
+
+  public ProposalSettings settings() {
+    return settings;
+  }
+
+  public Decision decide(Observation o) {
+    if (o.spec() == null || o.spec().getSvcKey() == null) {
+      return orphan(o);
+    }
+    Phase phase = o.phase();
+    if (phase == null) {
+      return Decision.of(
+          Transitions.pending(o.status(), o.generation(), o.now()),
+          new Effect.Event(
+              EventReason.Pending,
+              "New incident for " + o.spec().getSvcKey() + " (" + o.spec().getEventType() + ")."));
+    }
+    Decision d =
+        switch (phase) {
+          case Pending -> pending(o);
+          case Proposing -> proposing(o);
+          case Failed -> failed(o);
+          case AwaitingApproval -> awaitingApproval(o);
+          case Approved -> approved(o);
+          case Dispatched, Ignored, Rejected, Expired -> retain(o);
+        };
+    return phase == Phase.AwaitingApproval ? d : withIgnoredAnnotation(o, d);
+  }
+
+  // --- phases ---
+
+  private Decision pending(Observation o) {
+    if (o.router() instanceof RouterView.Done done) {
+      return answer(o, done.outcome());
+    }
+    if (o.router() != RouterView.IDLE) {
+      return Decision.nothing(); // asked already; the cache lags behind the Proposing write
+    }
+    Optional<Cooldown.Consultation> blocking =
+        Cooldown.blocking(
+            o.consultations(), o.spec().getSvcKey(), o.name(), o.now(), settings.cooldown());
+    if (blocking.isPresent()) {
+      RemediationProposalStatus s =
+          Transitions.suppressed(o.status(), blocking.get(), o.generation(), o.now());
+      return Decision.of(s, new Effect.Event(EventReason.CooldownSuppressed, s.getMessage()));
+    }
+    return ask(o, EventReason.Proposing);
+  }
+
+  private Decision proposing(Observation o) {
+    RouterView r = o.router();
+    if (r instanceof RouterView.Done done) {
+      return answer(o, done.outcome());
+    }
+    if (r == RouterView.IDLE) {
+      // The operator restarted while the model was being asked: ask again; the phase stays.
+      return new Decision(null, List.of(new Effect.Ask()), null);
+    }
+    return Decision.nothing();
+  }
+
+  private Decision failed(Observation o) {
+    Instant expiresAt = o.createdAt().plus(settings.approvalTtl());
+    if (!o.now().isBefore(expiresAt)) {
+      RemediationProposalStatus s =
+          Transitions.unanswered(o.status(), settings.approvalTtl(), o.generation(), o.now());
+      return Decision.of(s, new Effect.Event(EventReason.Expired, s.getMessage()));
+    }
+    if (o.router() instanceof RouterView.Done done) {
+      return answer(o, done.outcome());
+    }
+    if (o.router() == RouterView.BUSY) {
+      return Decision.nothing();
+    }
+    Instant due = Transitions.chainRetryAt(o.status(), settings.retryBase());
+    if (o.now().isBefore(due)) {
+      return Decision.recheck(Duration.between(o.now(), earliest(due, expiresAt)));
+    }
+    return ask(o, EventReason.Retrying);
+  }
+
+  private Decision awaitingApproval(Observation o) {
+    Instant now = o.now();
+    RemediationProposalStatus current = o.status();
+    Instant expiresAt = answeredAt(o).plus(settings.approvalTtl());
+    if (!now.isBefore(expiresAt)) {
+      // Decided first: an annotation read after the TTL (the operator was down) approves nothing,
+      // and is reported as ignored in the same write.
+      return withIgnoredAnnotation(
+          o,
+          Decision.of(
+              Transitions.expired(current, settings.approvalTtl(), o.generation(), now),
+              new Effect.Event(
+                  EventReason.Expired,
+                  "No decision within " + settings.approvalTtl() + "; nothing is written.")));
+    }
+    Duration untilExpiry = Duration.between(now, expiresAt);
+    Optional<Approvals.Decision> decision = Approvals.read(o.annotations());
+    String stale = current.getStaleApproval();
+    if (stale != null && !stale.isEmpty()) {
+      if (decision.isEmpty()) {
+        // Removed: the next annotation decides.
+        return Decision.of(Transitions.staleApprovalCleared(current, o.generation()))
+            .andRecheck(untilExpiry);
+      }
+      if (decision.get().value().equals(stale)) {
+        return warnOnce(
+                o,
+                null,
+                stale + "@stale",
+                "Annotation "
+                    + Approvals.APPROVAL
+                    + "="
+                    + stale
+                    + " was set before the proposal awaited approval and is ignored; remove it"
+                    + " and annotate again to decide.")
+            .andRecheck(untilExpiry);
+      }
+    }
+    if (decision.isEmpty()) {
+      return Decision.recheck(untilExpiry);
+    }
+    Approvals.Decision d = decision.get();
+    return switch (d.verdict()) {
+      case APPROVED ->
+          Decision.of(
+              Transitions.approved(current, d.by(), o.generation(), now),
+              new Effect.Event(EventReason.Approved, "Approved by " + d.by() + "."));
+      case REJECTED ->
+          Decision.of(
+              Transitions.rejected(current, d.by(), o.generation(), now),
+              new Effect.Event(
+                  EventReason.Rejected, "Rejected by " + d.by() + "; nothing is written."));
+      case UNKNOWN ->
+          warnOnce(
+                  o,
+                  null,
+                  d.value(),
+                  "Annotation "
+                      + Approvals.APPROVAL
+                      + "="
+                      + d.value()
+                      + " is neither approved nor rejected; it changes nothing.")
+              .andRecheck(untilExpiry);
+    };
+  }
+
+  private Decision approved(Observation o) {
+    RemediationProposalStatus current = o.status();
+    Instant now = o.now();
+    if (o.dispatch().isPresent()) {
+      DispatchOutcome outcome = o.dispatch().get();
+      if (outcome instanceof DispatchOutcome.Written w) {
+        DispatchRecord record = new DispatchRecord();
+        record.setActionId(w.actionId());
+        record.setPendingActionPath(w.pendingActionPath());
+        record.setEventPath(w.eventPath());
+        record.setAt(now.toString());
+        return Decision.of(
+            Transitions.dispatched(current, record, o.generation(), now),
+            new Effect.Event(
+                EventReason.Dispatched,
+                "Wrote " + w.pendingActionPath() + " and " + w.eventPath() + "."));
+      }
+      DispatchOutcome.Failed f = (DispatchOutcome.Failed) outcome;
+      RemediationProposalStatus s =
+          Transitions.dispatchFailed(current, f.why(), o.generation(), now);
+      return Decision.of(s, new Effect.Event(EventReason.DispatchFailed, s.getMessage()))
+          .andRecheck(Duration.between(now, Instant.parse(s.getNextAttemptAt())));
+    }
+    Integer attempts = current.getAttempts();
+    if (attempts != null && attempts > 0 && current.getNextAttemptAt() != null) {
+      Instant due = Instant.parse(current.getNextAttemptAt());
+      if (now.isBefore(due)) {
+        return Decision.recheck(Duration.between(now, due));
+      }
+    }
+    return new Decision(null, List.of(new Effect.WriteFiles()), null);
+  }
+
+  private Decision retain(Observation o) {
+    Instant deleteAt =
+        Transitions.deleteAfter(
+            o.status(), o.createdAt(), settings.retention(), settings.cooldown());
+    if (o.now().isBefore(deleteAt)) {
+      return Decision.recheck(Duration.between(o.now(), deleteAt));
+    }
+    return new Decision(null, List.of(new Effect.Delete()), null);
+  }
+
+  private Decision orphan(Observation o) {
+    RemediationProposalStatus s = o.status();
+    if (s == null || s.getCompletedAt() == null) {
+      RemediationProposalStatus next = Transitions.orphaned(o.generation(), o.now());
+      return Decision.of(next, new Effect.Event(EventReason.Orphaned, next.getMessage()))
+          .andRecheck(settings.retention());
+    }
+    Instant deleteAt = Instant.parse(s.getCompletedAt()).plus(settings.retention());
+    if (o.now().isBefore(deleteAt)) {
+      return Decision.recheck(Duration.between(o.now(), deleteAt));
+    }
+    return new Decision(null, List.of(new Effect.Delete()), null);
+  }
+
+  // --- steps shared by phases ---
+
+  private Decision ask(Observation o, EventReason reason) {
+    // Phase first: should the patch fail, nothing is queued and the retried reconcile asks again.
+    RemediationProposalStatus s =
+        Transitions.proposing(o.status(), settings.models(), o.generation(), o.now());
+    return Decision.of(s, new Effect.Ask(), new Effect.Event(reason, s.getMessage()));
+  }
+
+  private Decision answer(Observation o, ModelOutcome outcome) {
+    Instant now = o.now();
+    if (outcome instanceof ModelOutcome.Failed f) {
+      RemediationProposalStatus s =
+          Transitions.failed(
+              o.status(), f.failures(), o.occurrences(), settings.retryBase(), o.generation(), now);
+      Instant next = Instant.parse(s.getNextAttemptAt());
+      return Decision.of(
+              s,
+              new Effect.Claim(),
+              new Effect.Event(
+                  EventReason.ChainFailed,
+                  s.getMessage() + " Retrying at " + next + ", earlier on a new event."))
+          .andRecheck(Duration.between(now, next));
+    }
+    ModelOutcome.Answered a = (ModelOutcome.Answered) outcome;
+    ProposedAction proposal =
+        SafetyPolicy.apply(
+            a.answer(),
+            new SafetyPolicy.Subject(
+                o.spec().getNode(), o.spec().getEventType(), o.spec().getSvcKey()),
+            settings.policy());
+    proposal.setAnsweredAt(now.toString());
+    proposal.setFailedModels(a.failures().isEmpty() ? null : a.failures());
+    Phase next = SafetyPolicy.phaseFor(proposal);
+    boolean byExecutor = next == Phase.AwaitingApproval && settings.executorApproval();
+    if (byExecutor) {
+      next = Phase.Approved;
+    }
+    RemediationProposalStatus s =
+        Transitions.proposed(
+            o.status(), proposal, next, byExecutor ? "executor" : "policy", o.generation(), now);
+    Optional<Approvals.Decision> early = Approvals.read(o.annotations());
+    if (next == Phase.AwaitingApproval && early.isPresent()) {
+      // Set before anyone could see the proposal: it decides nothing (SPEC 6).
+      s.setStaleApproval(early.get().value());
+    }
+    List<Effect> effects = new ArrayList<>();
+    effects.add(new Effect.Claim());
+    effects.add(new Effect.Event(EventReason.Proposed, s.getMessage()));
+    if (byExecutor) {
+      effects.add(
+          new Effect.Event(
+              EventReason.Approved,
+              "APPROVAL_MODE=executor: written for the executor to ask a human."));
+    } else {
+      effects.add(new Effect.Event(reasonFor(next), describe(next)));
+    }
+    Duration recheck = next == Phase.AwaitingApproval ? settings.approvalTtl() : null; // expiry
+    return new Decision(s, effects, recheck);
+  }
+
+  /**
+   * An approval annotation on a proposal outside AwaitingApproval changes nothing: one warning
+   * Event per annotation value, remembered in status.ignoredApproval.
+   */
+  private Decision withIgnoredAnnotation(Observation o, Decision d) {
+    if (d.has(Effect.Delete.class) || d.has(Effect.WriteFiles.class)) {
+      return d;
+    }
+    Optional<Approvals.Decision> annotation = Approvals.read(o.annotations());
+    if (annotation.isEmpty()) {
+      return d;
+    }
+    RemediationProposalStatus s = o.status();
+    if (s.getApproval() != null
+        && s.getApproval().getBy() != null
+        && s.getApproval().getBy().startsWith("annotation")) {
+      return d; // this annotation made the decision
+    }
+    Phase shown =
+        d.status() != null && d.status().getPhase() != null ? d.status().getPhase() : s.getPhase();
+    if (shown == Phase.AwaitingApproval) {
+      return d; // the answer just arrived: the annotation is recorded as staleApproval
+    }
+    String value = annotation.get().value();
+    return warnOnce(
+        o,
+        d,
+        value,
+        "Annotation "
+            + Approvals.APPROVAL
+            + "="
+            + value
+            + " ignored: the proposal is "
+            + shown
+            + ", not AwaitingApproval.");
+  }
+
+  /** Adds the warning to {@code base} unless {@code key} was warned about already. */
+  private static Decision warnOnce(Observation o, Decision base, String key, String message) {
+    Decision d = base == null ? Decision.nothing() : base;
+    if (key.equals(o.status().getIgnoredApproval())) {
+      return d;
+    }
+    RemediationProposalStatus s = d.status();
+    if (s == null) {
+      s = new RemediationProposalStatus();
+      s.setObservedGeneration(o.generation());
+    }
+    s.setIgnoredApproval(key);
+    List<Effect> effects = new ArrayList<>(d.effects());
+    effects.add(new Effect.Event(EventReason.ApprovalIgnored, message));
+    return new Decision(s, effects, d.recheckAfter());
+  }
+
+  private static Instant answeredAt(Observation o) {
+    ProposedAction a = o.status().getProposal();
+    return a == null || a.getAnsweredAt() == null
+        ? o.createdAt()
+        : Instant.parse(a.getAnsweredAt());
+  }
+
+  private static Instant earliest(Instant a, Instant b) {
+    return a.isBefore(b) ? a : b;
+  }
+
+  private static EventReason reasonFor(Phase phase) {
+    return switch (phase) {
+      case Approved -> EventReason.ApprovedByPolicy;
+      case AwaitingApproval -> EventReason.AwaitingApproval;
+      default -> EventReason.Ignored;
+    };
+  }
+
+  private static String describe(Phase phase) {
+    return switch (phase) {
+      case Approved -> "Approved by policy: no human approval required.";
+      case AwaitingApproval ->
+          "Waiting for approval: kubectl annotate rp NAME"
+              + " remediation.homelab.dev/approval=approved (or =rejected).";
+      default -> "The proposal is to do nothing.";
+    };
+  }
+}

@@ -1,0 +1,638 @@
+package dev.homelab.remediation.decision;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.homelab.remediation.api.v1alpha1.ApprovalRecord;
+import dev.homelab.remediation.api.v1alpha1.Phase;
+import dev.homelab.remediation.api.v1alpha1.ProposedAction;
+import dev.homelab.remediation.api.v1alpha1.RemediationProposalSpec;
+import dev.homelab.remediation.api.v1alpha1.RemediationProposalStatus;
+import dev.homelab.remediation.support.TestProposals;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.UnaryOperator;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * The phase machine, row by row: each phase × each observation → the next phase (or no write), the
+ * effects, and when to look again. An injected time, no I/O. A second property holds for every row:
+ * once the decision's own status write is seen, deciding again writes nothing and records nothing
+ * (the operator's own writes never start work early).
+ */
+class PhaseMachineTest {
+  static final Instant CREATED = Instant.parse(TestProposals.CREATED);
+  static final Instant NOW = CREATED.plusSeconds(60);
+  static final Duration BASE = Duration.ofSeconds(30);
+  static final Duration TTL = Duration.ofHours(24);
+  static final Duration RETENTION = Duration.ofDays(7);
+  static final Duration COOLDOWN = Duration.ofSeconds(300);
+
+  static final ProposalSettings SETTINGS =
+      new ProposalSettings(
+          new PolicyConfig(java.util.Set.of("chelsty"), java.util.Set.of("disk_pressure"), 0.7),
+          COOLDOWN,
+          BASE,
+          false,
+          TTL,
+          RETENTION,
+          List.of("ollama/llama3.1:8b"));
+  static final PhaseMachine MACHINE = new PhaseMachine(SETTINGS);
+  static final PhaseMachine EXECUTOR_MODE =
+      new PhaseMachine(
+          new ProposalSettings(
+              SETTINGS.policy(), COOLDOWN, BASE, true, TTL, RETENTION, SETTINGS.models()));
+
+  /** One row's observation, built from a phase with small mutators. */
+  static final class Obs {
+    RemediationProposalSpec spec = TestProposals.spec();
+    RemediationProposalStatus status;
+    Map<String, String> annotations = new HashMap<>();
+    RouterView router = RouterView.IDLE;
+    Optional<DispatchOutcome> dispatch = Optional.empty();
+    List<Cooldown.Consultation> consultations = new ArrayList<>();
+    Instant now = NOW;
+
+    Obs(Phase phase) {
+      status = phase == null ? null : TestProposals.status(phase);
+    }
+
+    Observation build() {
+      return new Observation(
+          TestProposals.NAME,
+          TestProposals.UID,
+          CREATED,
+          1,
+          annotations,
+          spec,
+          status,
+          router,
+          dispatch,
+          consultations,
+          now);
+    }
+  }
+
+  static ModelOutcome answer(String action, double confidence, boolean human) {
+    return new ModelOutcome.Answered(
+        new SafetyPolicy.Answer(action, "r", confidence, human, null, "ollama/llama3.1:8b"),
+        List.of());
+  }
+
+  static ProposedAction answered(Instant at) {
+    ProposedAction a = new ProposedAction();
+    a.setAction("restart");
+    a.setExecutorType("restart_service");
+    a.setTarget("solaria/ollama");
+    a.setReason("r");
+    a.setConfidence(0.5);
+    a.setRequiresHuman(true);
+    a.setModel("ollama/llama3.1:8b");
+    a.setAnsweredAt(at.toString());
+    return a;
+  }
+
+  static Obs awaiting() {
+    Obs o = new Obs(Phase.AwaitingApproval);
+    o.status.setProposal(answered(NOW.minusSeconds(30)));
+    return o;
+  }
+
+  static Obs approved() {
+    Obs o = new Obs(Phase.Approved);
+    ProposedAction a = answered(NOW.minusSeconds(30));
+    a.setRequiresHuman(false);
+    o.status.setProposal(a);
+    return o;
+  }
+
+  static Obs failed(int attempts, Instant last, Instant next) {
+    Obs o = new Obs(Phase.Failed);
+    o.status.setAttempts(attempts);
+    o.status.setLastAttemptAt(last.toString());
+    o.status.setNextAttemptAt(next.toString());
+    o.status.setOccurrencesAtFailure(1L);
+    return o;
+  }
+
+  static Obs finished(Phase phase, Instant completedAt) {
+    Obs o = new Obs(phase);
+    o.status.setCompletedAt(completedAt.toString());
+    return o;
+  }
+
+  static Obs with(Obs o, UnaryOperator<Obs> change) {
+    return change.apply(o);
+  }
+
+  /**
+   * A row: the observation, the machine, the phase written (null: no status write), the effects in
+   * order (Event reasons by name), and the recheck (null: none).
+   */
+  record Row(
+      String name,
+      Obs obs,
+      PhaseMachine machine,
+      Phase writes,
+      List<String> effects,
+      Duration recheck) {
+    @Override
+    public String toString() {
+      return name;
+    }
+  }
+
+  static Row row(String name, Obs o, Phase writes, List<String> effects, Duration recheck) {
+    return new Row(name, o, MACHINE, writes, effects, recheck);
+  }
+
+  static Stream<Arguments> table() {
+    Instant t0 = NOW.minusSeconds(10); // the last attempt
+    return Stream.of(
+            row("new → Pending", new Obs(null), Phase.Pending, List.of("Event:Pending"), null),
+            row(
+                "Pending, router idle → Proposing, ask",
+                new Obs(Phase.Pending),
+                Phase.Proposing,
+                List.of("Ask", "Event:Proposing"),
+                null),
+            row(
+                "Pending inside the cooldown → Ignored",
+                with(
+                    new Obs(Phase.Pending),
+                    o -> {
+                      o.consultations.add(
+                          new Cooldown.Consultation(
+                              "other", "solaria/ollama", NOW.minusSeconds(100)));
+                      return o;
+                    }),
+                Phase.Ignored,
+                List.of("Event:CooldownSuppressed"),
+                null),
+            row(
+                "Pending, an older consultation outside the window → Proposing",
+                with(
+                    new Obs(Phase.Pending),
+                    o -> {
+                      o.consultations.add(
+                          new Cooldown.Consultation(
+                              "other", "solaria/ollama", NOW.minusSeconds(301)));
+                      return o;
+                    }),
+                Phase.Proposing,
+                List.of("Ask", "Event:Proposing"),
+                null),
+            row(
+                "Pending, router busy → nothing",
+                with(new Obs(Phase.Pending), o -> setRouter(o, RouterView.BUSY)),
+                null,
+                List.of(),
+                null),
+            row(
+                "Pending, result just claimed (cache lags) → nothing",
+                with(new Obs(Phase.Pending), o -> setRouter(o, RouterView.CLAIMED)),
+                null,
+                List.of(),
+                null),
+            row(
+                "Pending, answer already there (cache lags) → applied",
+                with(
+                    new Obs(Phase.Pending),
+                    o -> setRouter(o, new RouterView.Done(answer("restart", 0.9, false)))),
+                Phase.Approved,
+                List.of("Claim", "Event:Proposed", "Event:ApprovedByPolicy"),
+                null),
+            row(
+                "Proposing, confident answer → Approved by policy",
+                with(
+                    new Obs(Phase.Proposing),
+                    o -> setRouter(o, new RouterView.Done(answer("restart", 0.9, false)))),
+                Phase.Approved,
+                List.of("Claim", "Event:Proposed", "Event:ApprovedByPolicy"),
+                null),
+            row(
+                "Proposing, unsure answer → AwaitingApproval, look again at expiry",
+                with(
+                    new Obs(Phase.Proposing),
+                    o -> setRouter(o, new RouterView.Done(answer("restart", 0.5, false)))),
+                Phase.AwaitingApproval,
+                List.of("Claim", "Event:Proposed", "Event:AwaitingApproval"),
+                TTL),
+            row(
+                "Proposing, ignore → Ignored",
+                with(
+                    new Obs(Phase.Proposing),
+                    o -> setRouter(o, new RouterView.Done(answer("ignore", 0.9, false)))),
+                Phase.Ignored,
+                List.of("Claim", "Event:Proposed", "Event:Ignored"),
+                null),
+            new Row(
+                "Proposing, executor mode, needs a human → Approved by executor",
+                with(
+                    new Obs(Phase.Proposing),
+                    o -> setRouter(o, new RouterView.Done(answer("restart", 0.5, false)))),
+                EXECUTOR_MODE,
+                Phase.Approved,
+                List.of("Claim", "Event:Proposed", "Event:Approved"),
+                null),
+            row(
+                "Proposing, every model failed → Failed, retry after the base",
+                with(
+                    new Obs(Phase.Proposing),
+                    o ->
+                        setRouter(
+                            o, new RouterView.Done(new ModelOutcome.Failed(List.of("m: 500"))))),
+                Phase.Failed,
+                List.of("Claim", "Event:ChainFailed"),
+                BASE),
+            row(
+                "Proposing, router idle (restart) → ask again, no write",
+                new Obs(Phase.Proposing),
+                null,
+                List.of("Ask"),
+                null),
+            row(
+                "Proposing, router busy → nothing",
+                with(new Obs(Phase.Proposing), o -> setRouter(o, RouterView.BUSY)),
+                null,
+                List.of(),
+                null),
+            row(
+                "Proposing, result claimed (cache lags) → nothing",
+                with(new Obs(Phase.Proposing), o -> setRouter(o, RouterView.CLAIMED)),
+                null,
+                List.of(),
+                null),
+            row(
+                "Failed, not due → look again when due",
+                failed(1, t0, t0.plus(BASE)),
+                null,
+                List.of(),
+                Duration.ofSeconds(20)),
+            row(
+                "Failed, due → Proposing, ask",
+                failed(1, NOW.minus(BASE), NOW),
+                Phase.Proposing,
+                List.of("Ask", "Event:Retrying"),
+                null),
+            row(
+                "Failed, a new event inside the base → still waits for the base",
+                with(
+                    failed(3, t0, t0.plusSeconds(240)),
+                    o -> {
+                      o.status.setOccurrences(500L);
+                      return o;
+                    }),
+                null,
+                List.of(),
+                Duration.ofSeconds(20)),
+            row(
+                "Failed, a new event after the base → asks before the backoff ends",
+                with(
+                    failed(3, NOW.minus(BASE), NOW.plusSeconds(200)),
+                    o -> {
+                      o.status.setOccurrences(2L);
+                      return o;
+                    }),
+                Phase.Proposing,
+                List.of("Ask", "Event:Retrying"),
+                null),
+            row(
+                "Failed, claimed result (the failure just written) → waits for the schedule",
+                with(failed(1, NOW, NOW.plus(BASE)), o -> setRouter(o, RouterView.CLAIMED)),
+                null,
+                List.of(),
+                BASE),
+            row(
+                "Failed, router busy → nothing",
+                with(failed(1, NOW.minus(BASE), NOW), o -> setRouter(o, RouterView.BUSY)),
+                null,
+                List.of(),
+                null),
+            row(
+                "Failed past APPROVAL_TTL since creation → Expired",
+                with(
+                    failed(9, NOW.minus(BASE), NOW),
+                    o -> {
+                      o.now = CREATED.plus(TTL);
+                      return o;
+                    }),
+                Phase.Expired,
+                List.of("Event:Expired"),
+                null),
+            row(
+                "AwaitingApproval, no annotation → look again at expiry",
+                awaiting(),
+                null,
+                List.of(),
+                TTL.minusSeconds(30)),
+            row(
+                "AwaitingApproval, approved → Approved",
+                with(awaiting(), o -> annotate(o, "approved", "alice")),
+                Phase.Approved,
+                List.of("Event:Approved"),
+                null),
+            row(
+                "AwaitingApproval, rejected → Rejected",
+                with(awaiting(), o -> annotate(o, "rejected", null)),
+                Phase.Rejected,
+                List.of("Event:Rejected"),
+                null),
+            row(
+                "AwaitingApproval, approved after the TTL (operator was down) → Expired",
+                with(
+                    awaiting(),
+                    o -> {
+                      annotate(o, "approved", "alice");
+                      o.now = NOW.plus(TTL);
+                      return o;
+                    }),
+                Phase.Expired,
+                List.of("Event:Expired", "Event:ApprovalIgnored"),
+                null),
+            row(
+                "AwaitingApproval, an unknown value → one warning",
+                with(awaiting(), o -> annotate(o, "maybe", null)),
+                Phase.AwaitingApproval,
+                List.of("Event:ApprovalIgnored"),
+                TTL.minusSeconds(30)),
+            row(
+                "AwaitingApproval, the unknown value already warned about → nothing",
+                with(
+                    awaiting(),
+                    o -> {
+                      annotate(o, "maybe", null);
+                      o.status.setIgnoredApproval("maybe");
+                      return o;
+                    }),
+                null,
+                List.of(),
+                TTL.minusSeconds(30)),
+            row(
+                "AwaitingApproval, an early approval still there → one warning, no approval",
+                with(
+                    awaiting(),
+                    o -> {
+                      annotate(o, "approved", null);
+                      o.status.setStaleApproval("approved");
+                      return o;
+                    }),
+                Phase.AwaitingApproval,
+                List.of("Event:ApprovalIgnored"),
+                TTL.minusSeconds(30)),
+            row(
+                "AwaitingApproval, the early approval removed → cleared",
+                with(
+                    awaiting(),
+                    o -> {
+                      o.status.setStaleApproval("approved");
+                      return o;
+                    }),
+                Phase.AwaitingApproval,
+                List.of(),
+                TTL.minusSeconds(30)),
+            row("Approved → write the files", approved(), null, List.of("WriteFiles"), null),
+            row(
+                "Approved, files written → Dispatched",
+                with(
+                    approved(),
+                    o -> {
+                      o.dispatch =
+                          Optional.of(new DispatchOutcome.Written("id", "/p/id.json", "/e/x.json"));
+                      return o;
+                    }),
+                Phase.Dispatched,
+                List.of("Event:Dispatched"),
+                null),
+            row(
+                "Approved, the write failed → stays Approved, retry in 2 s",
+                with(
+                    approved(),
+                    o -> {
+                      o.dispatch = Optional.of(new DispatchOutcome.Failed("read-only"));
+                      return o;
+                    }),
+                Phase.Approved,
+                List.of("Event:DispatchFailed"),
+                Duration.ofSeconds(2)),
+            row(
+                "Approved, third failure scheduled → waits (own write starts nothing)",
+                with(
+                    approved(),
+                    o -> {
+                      o.status.setAttempts(3);
+                      o.status.setNextAttemptAt(NOW.plusSeconds(8).toString());
+                      return o;
+                    }),
+                null,
+                List.of(),
+                Duration.ofSeconds(8)),
+            row(
+                "Approved, the scheduled retry is due → write the files",
+                with(
+                    approved(),
+                    o -> {
+                      o.status.setAttempts(3);
+                      o.status.setNextAttemptAt(NOW.toString());
+                      return o;
+                    }),
+                null,
+                List.of("WriteFiles"),
+                null),
+            row(
+                "Dispatched inside the retention → look again when it ends",
+                finished(Phase.Dispatched, NOW),
+                null,
+                List.of(),
+                RETENTION),
+            row(
+                "Dispatched after the retention → delete",
+                finished(Phase.Dispatched, NOW.minus(RETENTION)),
+                null,
+                List.of("Delete"),
+                null),
+            row(
+                "Rejected, annotated again → one warning",
+                with(finished(Phase.Rejected, NOW), o -> annotate(o, "approved", null)),
+                Phase.Rejected,
+                List.of("Event:ApprovalIgnored"),
+                RETENTION),
+            row(
+                "Dispatched, approved by this annotation → no warning",
+                with(
+                    finished(Phase.Dispatched, NOW),
+                    o -> {
+                      annotate(o, "approved", "alice");
+                      ApprovalRecord a = new ApprovalRecord();
+                      a.setBy("annotation:alice");
+                      o.status.setApproval(a);
+                      return o;
+                    }),
+                null,
+                List.of(),
+                RETENTION),
+            row(
+                "no spec → one warning, deleted after the retention",
+                with(
+                    new Obs(null),
+                    o -> {
+                      o.spec = null;
+                      return o;
+                    }),
+                null,
+                List.of("Event:Orphaned"),
+                RETENTION),
+            row(
+                "no spec, retention over → delete",
+                with(
+                    new Obs(null),
+                    o -> {
+                      o.spec = null;
+                      o.status = new RemediationProposalStatus();
+                      o.status.setCompletedAt(NOW.minus(RETENTION).toString());
+                      return o;
+                    }),
+                null,
+                List.of("Delete"),
+                null))
+        .map(Arguments::of);
+  }
+
+  static Obs setRouter(Obs o, RouterView r) {
+    o.router = r;
+    return o;
+  }
+
+  static Obs annotate(Obs o, String value, String by) {
+    o.annotations.put(Approvals.APPROVAL, value);
+    if (by != null) {
+      o.annotations.put(Approvals.APPROVED_BY, by);
+    }
+    return o;
+  }
+
+  static List<String> effects(Decision d) {
+    return d.effects().stream()
+        .map(
+            e ->
+                e instanceof Effect.Event ev
+                    ? "Event:" + ev.reason().name()
+                    : e.getClass().getSimpleName())
+        .toList();
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("table")
+  void decides(Row row) {
+    Decision d = row.machine().decide(row.obs().build());
+    if (row.writes() == null) {
+      if (d.status() != null) {
+        // A write that only remembers a warning keeps the phase.
+        assertThat(d.status().getPhase()).isNull();
+      }
+    } else {
+      assertThat(d.status()).as("a status write").isNotNull();
+      if (d.status().getPhase() != null) {
+        assertThat(d.status().getPhase()).isEqualTo(row.writes());
+      }
+    }
+    assertThat(effects(d)).isEqualTo(row.effects());
+    assertThat(d.recheckAfter()).isEqualTo(row.recheck());
+  }
+
+  /** Once its own write is seen, the machine does nothing more until something else happens. */
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("table")
+  void ownWritesStartNothing(Row row) throws Exception {
+    Observation first = row.obs().build();
+    Decision d = row.machine().decide(first);
+    if (d.has(Effect.WriteFiles.class)
+        || d.has(Effect.Delete.class)
+        || d.status() == null
+        || d.status().getPhase() == Phase.Pending) {
+      return; // nothing written, or Pending, whose write is the step to Proposing by design
+    }
+    RouterView router = first.router();
+    if (d.has(Effect.Ask.class)) {
+      router = RouterView.BUSY;
+    } else if (d.has(Effect.Claim.class)) {
+      router = RouterView.CLAIMED;
+    }
+    Observation after =
+        new Observation(
+            first.name(),
+            first.uid(),
+            first.createdAt(),
+            first.generation(),
+            first.annotations(),
+            first.spec(),
+            merge(first.status(), d.status()),
+            router,
+            Optional.empty(),
+            first.consultations(),
+            first.now());
+    Decision again = row.machine().decide(after);
+    assertThat(again.status()).as("second write").isNull();
+    assertThat(again.effects())
+        .as("second effects")
+        .allMatch(e -> e instanceof Effect.WriteFiles || e instanceof Effect.Ask);
+    if (again.has(Effect.Ask.class)) {
+      throw new AssertionError("asked twice");
+    }
+  }
+
+  static final ObjectMapper JSON = new ObjectMapper();
+
+  /** What a JSON merge patch of {@code fragment} onto {@code current} leaves in the cluster. */
+  static RemediationProposalStatus merge(
+      RemediationProposalStatus current, RemediationProposalStatus fragment) throws Exception {
+    ObjectNode base =
+        current == null ? JSON.createObjectNode() : (ObjectNode) JSON.valueToTree(current);
+    ObjectNode patch = JSON.valueToTree(fragment);
+    patch.fields().forEachRemaining(e -> base.set(e.getKey(), e.getValue()));
+    return JSON.treeToValue(base, RemediationProposalStatus.class);
+  }
+
+  @Test
+  void aNodeLevelRestartBecomesNotify() {
+    Obs o = new Obs(Phase.Proposing);
+    o.spec = TestProposals.spec("solaria", null, "node_offline");
+    o.router = new RouterView.Done(answer("restart", 0.9, false));
+    Decision d = MACHINE.decide(o.build());
+    ProposedAction a = d.status().getProposal();
+    assertThat(a.getAction()).isEqualTo("notify");
+    assertThat(a.getExecutorType()).isEqualTo("notify");
+    assertThat(a.getPolicyRules()).contains(PolicyRule.NODE_LEVEL.id());
+  }
+
+  @Test
+  void dispatchRetriesDoubleToFiveMinutes() {
+    Obs o = approved();
+    List<Duration> waits = new ArrayList<>();
+    for (int i = 0; i < 12; i++) {
+      o.dispatch = Optional.of(new DispatchOutcome.Failed("read-only"));
+      Decision d = MACHINE.decide(o.build());
+      waits.add(d.recheckAfter());
+      o.status.setAttempts(d.status().getAttempts());
+      o.status.setNextAttemptAt(d.status().getNextAttemptAt());
+    }
+    assertThat(waits.subList(0, 5))
+        .containsExactly(
+            Duration.ofSeconds(2),
+            Duration.ofSeconds(4),
+            Duration.ofSeconds(8),
+            Duration.ofSeconds(16),
+            Duration.ofSeconds(32));
+    assertThat(waits.get(11)).isEqualTo(Duration.ofMinutes(5));
+  }
+}
