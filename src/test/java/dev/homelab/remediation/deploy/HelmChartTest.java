@@ -294,7 +294,7 @@ class HelmChartTest {
         .containsExactly(
             "remediation.homelab.dev remediationproposals [get, list, watch, create, delete]",
             "remediation.homelab.dev remediationproposals/status [patch]",
-            " events [create]",
+            " events [create, get, patch]",
             "coordination.k8s.io leases [get, create, update, patch]");
     assertThat(role.getRules()).allSatisfy(r -> assertThat(r.getResourceNames()).isNullOrEmpty());
     assertThat(defaults.kinds()).doesNotContain("ClusterRole", "ClusterRoleBinding");

@@ -5,11 +5,15 @@ import static org.awaitility.Awaitility.await;
 
 import dev.homelab.remediation.RemediationOperatorApp;
 import dev.homelab.remediation.api.v1alpha1.Phase;
+import dev.homelab.remediation.api.v1alpha1.RemediationProposal;
 import dev.homelab.remediation.config.OperatorConfig;
+import dev.homelab.remediation.controller.EventReason;
+import dev.homelab.remediation.controller.KubernetesEventRecorder;
 import dev.homelab.remediation.support.FakeOllama;
 import dev.homelab.remediation.support.FakeReply;
 import dev.homelab.remediation.support.TestKube;
 import dev.homelab.remediation.support.TestRedis;
+import io.fabric8.kubernetes.api.model.EventBuilder;
 import io.fabric8.kubernetes.api.model.rbac.PolicyRule;
 import io.fabric8.kubernetes.api.model.rbac.Role;
 import io.fabric8.kubernetes.client.ConfigBuilder;
@@ -25,6 +29,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
@@ -35,9 +40,9 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Runs the operator through every kind of work it does (intake, a conflicting create, proposals,
- * dispatch, Events, retention, leader election) with its own client, records every request that
- * client made to the API server, and compares them with the chart's Role: nothing missing, nothing
- * extra.
+ * dispatch, Events and their repeats, retention, leader election) with its own client, records
+ * every request that client made to the API server, and compares them with the chart's Role:
+ * nothing missing, nothing extra.
  */
 @EnableKubernetesMockClient(crud = true)
 class RbacIT {
@@ -75,6 +80,7 @@ class RbacIT {
                   Map.entry("EVENTS_DIR", Files.createDirectories(tmp.resolve("e")).toString()),
                   Map.entry("HTTP_PORT", "0"),
                   Map.entry("COOLDOWN_SECONDS", "0"),
+                  Map.entry("RETRY_BASE_SECONDS", "3"),
                   Map.entry("RETENTION", "8s"),
                   Map.entry("FOLD_FLUSH_MILLIS", "100"),
                   Map.entry("LEASE_DURATION_SECONDS", "2")));
@@ -106,7 +112,43 @@ class RbacIT {
             .atMost(Duration.ofSeconds(20))
             .until(
                 () -> running.intake().metrics.receivedCount() == 3 && running.intake().settled());
-        // Retention deletes both.
+        // A repeated Event reason: the model fails once, and before the retry an Event for it
+        // already exists, as an operator instance before a restart would have left it. The retry's
+        // create conflicts; the Event is read once and its count patched.
+        ollama.enqueue(FakeReply.status(500));
+        redis.publish("health_events", event("mosquitto", 1779902200));
+        RemediationProposal failed =
+            await()
+                .atMost(Duration.ofSeconds(20))
+                .until(() -> proposal(ns, "mosquitto", Phase.Failed), Objects::nonNull);
+        client
+            .v1()
+            .events()
+            .inNamespace(ns)
+            .resource(
+                new EventBuilder()
+                    .withNewMetadata()
+                    .withName(KubernetesEventRecorder.eventName(failed, EventReason.Retrying))
+                    .withNamespace(ns)
+                    .endMetadata()
+                    .withReason(EventReason.Retrying.name())
+                    .withMessage("left by the instance before")
+                    .withCount(1)
+                    .build())
+            .create();
+        await()
+            .atMost(Duration.ofSeconds(20))
+            .until(() -> proposal(ns, "mosquitto", Phase.Ignored), Objects::nonNull);
+        assertThat(
+                client
+                    .v1()
+                    .events()
+                    .inNamespace(ns)
+                    .withName(KubernetesEventRecorder.eventName(failed, EventReason.Retrying))
+                    .get()
+                    .getCount())
+            .isEqualTo(2);
+        // Retention deletes them all.
         await()
             .atMost(Duration.ofSeconds(40))
             .until(() -> TestKube.proposals(client, ns).isEmpty());
@@ -148,6 +190,15 @@ class RbacIT {
     // Fabric8's lock renews it by patch.
     used.add("coordination.k8s.io leases update");
     assertThat(used).as("API calls the operator made").isEqualTo(granted);
+  }
+
+  /** The proposal of this service in this phase, or null. */
+  static RemediationProposal proposal(String ns, String service, Phase phase) {
+    return TestKube.proposals(client, ns).stream()
+        .filter(p -> service.equals(p.getSpec().getService()))
+        .filter(p -> p.getStatus() != null && p.getStatus().getPhase() == phase)
+        .findFirst()
+        .orElse(null);
   }
 
   static String event(String service, long ts) {
