@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.tuple;
 
 import dev.homelab.remediation.api.v1alpha1.RemediationProposal;
+import dev.homelab.remediation.decision.EventReason;
 import dev.homelab.remediation.support.TestClock;
 import io.fabric8.kubernetes.api.model.Event;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;

@@ -207,6 +207,29 @@ class ProposalFlowIT {
   }
 
   @Test
+  void aNodeLevelIncidentIsNeverWrittenAsAServiceRestart() throws IOException {
+    ollama.enqueue(FakeReply.proposal("restart", 0.9, false, null));
+    start();
+    String json =
+        "{\"event_type\":\"node_offline\",\"node\":\"solaria\",\"severity\":\"critical\","
+            + "\"message\":\"no heartbeat for 5m\",\"timestamp\":\"2026-05-27T17:11:39Z\"}";
+    assertThat(redis.publish(channel, json)).isEqualTo(1);
+
+    RemediationProposal p = awaitPhase(Phase.Dispatched);
+    assertThat(p.getSpec().getService()).isNull();
+    assertThat(p.getStatus().getProposal().getAction()).isEqualTo("notify");
+    assertThat(p.getStatus().getProposal().getExecutorType()).isEqualTo("notify");
+    assertThat(p.getStatus().getProposal().getPolicyRules()).contains("node-level");
+    assertFilesValid();
+    List<Path> written = files(pendingDir);
+    assertThat(written).hasSize(1);
+    JsonNode action = read(written.get(0));
+    assertThat(action.get("type").asText()).isEqualTo("notify");
+    assertThat(action.get("service").isNull()).isTrue();
+    assertThat(action.get("svc_key").asText()).isEqualTo("solaria");
+  }
+
+  @Test
   void confidentProposalIsApprovedByPolicyAndDispatched() throws IOException {
     ollama.enqueue(FakeReply.proposal("restart", 0.9, false, "solaria/ollama"));
     start();
