@@ -34,6 +34,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.BooleanSupplier;
 
 /**
  * Takes each RemediationProposal through its phases; reads like a table of contents: observe the
@@ -51,6 +52,10 @@ public final class ProposalReconciler implements Reconciler<RemediationProposal>
   private final Counter cooldownSuppressions;
   private final Counter writes;
   private final Counter writeFailures;
+
+  /** True once this replica lost its lease: from then on a reconcile has no effect at all. */
+  private final BooleanSupplier fenced;
+
   private final SimpleInboundEventSource<RemediationProposal> routerEvents =
       new SimpleInboundEventSource<>("model-router");
 
@@ -75,7 +80,9 @@ public final class ProposalReconciler implements Reconciler<RemediationProposal>
       List<String> models,
       ProposalSettings settings,
       Clock clock,
-      MeterRegistry registry) {
+      MeterRegistry registry,
+      BooleanSupplier fenced) {
+    this.fenced = fenced;
     this.status = status;
     this.events = events;
     this.router = router;
@@ -115,6 +122,9 @@ public final class ProposalReconciler implements Reconciler<RemediationProposal>
   @Override
   public UpdateControl<RemediationProposal> reconcile(
       RemediationProposal p, Context<RemediationProposal> context) {
+    if (fenced.getAsBoolean()) {
+      return UpdateControl.noUpdate();
+    }
     if (p.getSpec() == null || p.getSpec().getSvcKey() == null) {
       // Not made by the intake (for example an approval manifest re-applied after its proposal
       // was deleted): there is no event to act on.
