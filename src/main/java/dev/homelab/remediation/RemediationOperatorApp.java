@@ -25,6 +25,7 @@ import dev.homelab.remediation.local.LocalCommand;
 import dev.homelab.remediation.local.PublishCommand;
 import dev.homelab.remediation.ops.Check;
 import dev.homelab.remediation.ops.Heartbeat;
+import dev.homelab.remediation.ops.Leadership;
 import dev.homelab.remediation.ops.OpsServer;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
@@ -46,6 +47,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ThreadLocalRandom;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
@@ -170,6 +172,17 @@ public final class RemediationOperatorApp {
       book.close();
       watch.close();
     }
+
+    /**
+     * Drops everything at once and writes nothing, not even folded counts: the lease is lost, and
+     * the new leader owns the cluster's state.
+     */
+    public void abort() {
+      book.abort();
+      pipeline.abort();
+      subscriber.close();
+      watch.close();
+    }
   }
 
   /**
@@ -178,22 +191,33 @@ public final class RemediationOperatorApp {
    */
   public static final class Running implements AutoCloseable {
     private final Wiring wiring;
+    private final Leadership leadership;
     private final Object lock = new Object();
-    private Controller controller;
+    private volatile Controller controller;
     private volatile Intake intake;
     private volatile boolean leader;
     private volatile boolean closing;
+    private volatile boolean stoppingController;
+    private volatile boolean lost;
     private volatile RuntimeException startFailure;
     private OpsServer ops;
     private Heartbeat heartbeat;
 
     private Running(Wiring wiring) {
       this.wiring = wiring;
+      OperatorConfig cfg = wiring.config();
+      this.leadership =
+          new Leadership(
+              wiring.client(),
+              cfg.watchNamespace,
+              cfg.leaseName,
+              cfg.nodeName + "-" + Long.toHexString(ThreadLocalRandom.current().nextLong()),
+              wiring.clock());
     }
 
     private void start() {
       OperatorConfig cfg = wiring.config();
-      controller = startController(wiring, this::onStartLeading, this::onStopLeading);
+      controller = startController(wiring, leadership, this::onStartLeading, this::onStopLeading);
       if (!cfg.leaderElection) {
         onStartLeading();
       }
@@ -219,7 +243,7 @@ public final class RemediationOperatorApp {
 
     private void onStartLeading() {
       synchronized (lock) {
-        if (closing || intake != null) {
+        if (closing || lost || intake != null) {
           return;
         }
         LOG.atInfo()
@@ -238,19 +262,31 @@ public final class RemediationOperatorApp {
       }
     }
 
+    /**
+     * The lease is lost (another replica may lead already), or {@link #close} stops the elector. On
+     * a loss nothing may happen any more: {@code run} halts the process; in-process the reconciler
+     * is fenced, the model router stopped and the intake dropped without a write.
+     */
     private void onStopLeading() {
-      Intake stopped;
+      if (stoppingController) {
+        return; // close() releases the lease itself, once everything has stopped
+      }
+      leadership.fence();
+      LOG.error("lost the lease; stopping all work at once, another replica takes over");
+      wiring.onLeadershipLost().run();
+      Intake dropped;
       synchronized (lock) {
+        lost = true;
         leader = false;
-        stopped = intake;
+        dropped = intake;
         intake = null;
       }
-      if (stopped != null) {
-        stopped.close();
+      Controller c = controller;
+      if (c != null) {
+        c.router().close();
       }
-      if (!closing) {
-        LOG.error("lost the lease; another replica takes over");
-        wiring.onLeadershipLost().run();
+      if (dropped != null) {
+        dropped.abort();
       }
     }
 
@@ -272,6 +308,9 @@ public final class RemediationOperatorApp {
       if (closing) {
         return Check.failing("shutting down");
       }
+      if (lost) {
+        return Check.failing("lost the lease; this replica does no more work");
+      }
       if (startFailure != null) {
         return Check.failing("the intake could not start: " + startFailure.getMessage());
       }
@@ -285,6 +324,9 @@ public final class RemediationOperatorApp {
     public Check readiness() {
       if (closing) {
         return Check.failing("shutting down");
+      }
+      if (lost) {
+        return Check.failing("lost the lease; this replica does no more work");
       }
       Intake i = intake;
       if (!leader) {
@@ -302,24 +344,34 @@ public final class RemediationOperatorApp {
       return leader && i != null && i.ready();
     }
 
-    /** Stops taking events, finishes queued ones, writes folded counts, stops the controller. */
+    /**
+     * Stops taking events, finishes queued ones and writes folded counts while still leading, stops
+     * the controller and the model router, then releases the Lease so a standby leads at its next
+     * retry instead of after the lease expires.
+     */
     @Override
     public void close() {
       closing = true;
-      Intake i;
-      synchronized (lock) {
-        i = intake;
-        intake = null;
-        leader = false;
-      }
       if (heartbeat != null) {
         heartbeat.close();
       }
+      // The intake stays in place while it drains, so a lease lost meanwhile aborts it.
+      Intake i = intake;
       if (i != null) {
         i.close();
       }
-      if (controller != null) {
-        controller.close();
+      synchronized (lock) {
+        intake = null;
+        leader = false;
+      }
+      Controller c = controller;
+      if (c != null) {
+        stoppingController = true;
+        c.close();
+      }
+      leadership.fence();
+      if (c != null && wiring.config().leaderElection && !lost) {
+        leadership.release();
       }
       if (ops != null) {
         ops.close();
@@ -328,8 +380,10 @@ public final class RemediationOperatorApp {
   }
 
   /**
-   * What the operator is wired with. {@code onLeadershipLost} runs when the lease is lost while not
-   * shutting down ({@code run} exits the process, so Kubernetes restarts it as a standby).
+   * What the operator is wired with. {@code onLeadershipLost} runs as soon as the lease is lost,
+   * right after the reconciler's fence is raised and before anything is stopped ({@code run} halts
+   * the process, so Kubernetes restarts it as a standby); in-process, the model router is stopped
+   * and the intake dropped after it.
    */
   public record Wiring(
       OperatorConfig config,
@@ -356,15 +410,14 @@ public final class RemediationOperatorApp {
     return running;
   }
 
-  /** Wires and starts the JOSDK controller for RemediationProposals. */
+  /**
+   * Wires and starts the JOSDK controller for RemediationProposals; its reconciler does nothing
+   * once {@code leadership} is fenced.
+   */
   public static Controller startController(
-      Wiring w, Runnable onStartLeading, Runnable onStopLeading) {
+      Wiring w, Leadership leadership, Runnable onStartLeading, Runnable onStopLeading) {
     KubernetesClient client = w.client();
     OperatorConfig cfg = w.config();
-    String identity =
-        cfg.nodeName
-            + "-"
-            + Long.toHexString(java.util.concurrent.ThreadLocalRandom.current().nextLong());
     Operator operator =
         new Operator(
             o -> {
@@ -375,13 +428,19 @@ public final class RemediationOperatorApp {
                   .withMetrics(MicrometerMetrics.withoutPerResourceMetrics(w.registry()));
               if (cfg.leaderElection) {
                 Duration lease = cfg.leaseDuration;
+                // A standby retries every 1 to 2.2 retry periods: at most 1 s, so it takes a
+                // released Lease within about 2 s (the leader renews as often).
+                Duration retry = lease.dividedBy(5);
+                if (retry.compareTo(Duration.ofSeconds(1)) > 0) {
+                  retry = Duration.ofSeconds(1);
+                }
                 o.withLeaderElectionConfiguration(
                     LeaderElectionConfigurationBuilder.aLeaderElectionConfiguration(cfg.leaseName)
                         .withLeaseNamespace(cfg.watchNamespace)
-                        .withIdentity(identity)
+                        .withIdentity(leadership.identity())
                         .withLeaseDuration(lease)
                         .withRenewDeadline(lease.multipliedBy(2).dividedBy(3))
-                        .withRetryPeriod(lease.dividedBy(5))
+                        .withRetryPeriod(retry)
                         .withExitOnStopLeading(false)
                         .withLeaderCallbacks(
                             new LeaderCallbacks(onStartLeading, onStopLeading, leader -> {}))
@@ -411,7 +470,8 @@ public final class RemediationOperatorApp {
             new FileDispatcher(cfg.pendingActionsDir, cfg.eventsDir, () -> cfg.nodeName, w.clock()),
             new PhaseMachine(settings),
             w.clock(),
-            w.registry());
+            w.registry(),
+            leadership::fenced);
     operator.register(
         reconciler,
         o ->
@@ -516,9 +576,9 @@ public final class RemediationOperatorApp {
                     Clock.systemUTC(),
                     true,
                     () -> {
-                      // Exit so Kubernetes restarts this pod as a standby; the new leader loses
-                      // nothing
-                      // that reached the cluster.
+                      // Like controller-runtime: exit at once, without the shutdown hook's drain
+                      // and flush (the new leader owns the cluster now); Kubernetes restarts this
+                      // pod as a standby.
                       Runtime.getRuntime().halt(1);
                     }));
       } catch (ConfigException e) {

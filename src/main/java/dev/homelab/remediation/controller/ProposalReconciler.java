@@ -28,6 +28,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.BooleanSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -49,6 +50,10 @@ public final class ProposalReconciler implements Reconciler<RemediationProposal>
   private final Counter cooldownSuppressions;
   private final Counter writes;
   private final Counter writeFailures;
+
+  /** True once this replica lost its lease: from then on a reconcile has no effect at all. */
+  private final BooleanSupplier fenced;
+
   private final SimpleInboundEventSource<RemediationProposal> routerEvents =
       new SimpleInboundEventSource<>("model-router");
 
@@ -59,7 +64,9 @@ public final class ProposalReconciler implements Reconciler<RemediationProposal>
       Dispatcher dispatcher,
       PhaseMachine machine,
       Clock clock,
-      MeterRegistry registry) {
+      MeterRegistry registry,
+      BooleanSupplier fenced) {
+    this.fenced = fenced;
     this.status = status;
     this.events = events;
     this.router = router;
@@ -92,6 +99,9 @@ public final class ProposalReconciler implements Reconciler<RemediationProposal>
   @Override
   public UpdateControl<RemediationProposal> reconcile(
       RemediationProposal p, Context<RemediationProposal> context) {
+    if (fenced.getAsBoolean()) {
+      return UpdateControl.noUpdate();
+    }
     Observation observed = observe(p, context);
     Decision d = machine.decide(observed);
     if (d.has(Effect.WriteFiles.class)) {

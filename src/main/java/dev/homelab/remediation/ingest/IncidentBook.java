@@ -46,6 +46,9 @@ public final class IncidentBook implements AutoCloseable {
   private final Set<Incident> dirty = new LinkedHashSet<>();
   private int creationsInFlight;
 
+  /** Set when the lease is lost: nothing more is written, not even what is left to flush. */
+  private volatile boolean aborted;
+
   /** One incident: one proposal, and what the intake has counted for it. */
   static final class Incident {
     final String name;
@@ -101,6 +104,9 @@ public final class IncidentBook implements AutoCloseable {
 
   /** Folds the event into the latest incident of its svcKey, or opens a new one. */
   public void accept(HealthEvent e) {
+    if (aborted) {
+      return;
+    }
     Incident toCreate;
     synchronized (this) {
       Instant now = clock.instant();
@@ -128,6 +134,9 @@ public final class IncidentBook implements AutoCloseable {
   }
 
   private void create(Incident inc, HealthEvent e) {
+    if (aborted) {
+      return;
+    }
     Optional<ProposalView> existing;
     try {
       existing = store.createIfAbsent(ProposalFactory.newProposal(e, inc.name, namespace));
@@ -144,6 +153,9 @@ public final class IncidentBook implements AutoCloseable {
           .addKeyValue("retryInMs", delay)
           .setCause(ex)
           .log("creating proposal failed; will retry");
+      if (aborted) {
+        return;
+      }
       scheduler.schedule(
           () -> creators.execute(() -> create(inc, e)), delay, TimeUnit.MILLISECONDS);
       return;
@@ -198,6 +210,9 @@ public final class IncidentBook implements AutoCloseable {
   }
 
   private void writeOne(Incident inc) {
+    if (aborted) {
+      return;
+    }
     long occurrences;
     Instant firstSeen;
     Instant lastSeen;
@@ -330,5 +345,15 @@ public final class IncidentBook implements AutoCloseable {
     }
     scheduler.shutdownNow();
     flushQuietly();
+  }
+
+  /**
+   * Stops at once and writes nothing more, not even the folded counts left to flush: the lease is
+   * lost, and the new leader reads the cluster and owns it from here.
+   */
+  public void abort() {
+    aborted = true;
+    creators.shutdownNow();
+    scheduler.shutdownNow();
   }
 }

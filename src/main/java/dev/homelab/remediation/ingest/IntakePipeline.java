@@ -172,4 +172,19 @@ public final class IntakePipeline implements AutoCloseable {
       Thread.currentThread().interrupt();
     }
   }
+
+  /** Stops taking messages and drops those queued without handing them on; does not wait. */
+  public void abort() {
+    accepting = false;
+    List<Raw> dropped = new ArrayList<>();
+    queue.drainTo(dropped);
+    for (Raw raw : dropped) {
+      if (raw == STOP) {
+        continue;
+      }
+      queuedBytes.addAndGet(-((long) raw.payload().length + ENTRY_OVERHEAD));
+      inFlight.decrementAndGet();
+    }
+    workers.forEach(w -> queue.add(STOP));
+  }
 }

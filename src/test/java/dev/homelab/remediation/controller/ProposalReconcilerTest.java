@@ -148,7 +148,8 @@ class ProposalReconcilerTest {
                       Duration.ofDays(7),
                       chain.models())),
               Clock.systemUTC(),
-              new SimpleMeterRegistry());
+              new SimpleMeterRegistry(),
+              () -> false);
       Context<RemediationProposal> context = emptyCacheContext();
       RemediationProposal p = pending();
 
@@ -163,6 +164,46 @@ class ProposalReconcilerTest {
           .until(() -> router.result(ProposalReconciler.key(p)).isPresent());
       assertThat(chain.calls.get()).isEqualTo(1);
       assertThat(status.written).containsExactly(Phase.Proposing);
+    }
+  }
+
+  @Test
+  void aFencedReconcilerHasNoEffectAtAll() {
+    CountingChain chain = new CountingChain();
+    List<String> effects = new CopyOnWriteArrayList<>();
+    try (ModelRouter router = new ModelRouter(chain, 1, new SimpleMeterRegistry())) {
+      ProposalReconciler reconciler =
+          new ProposalReconciler(
+              (p, fields) -> {
+                effects.add("patch " + fields.getPhase());
+                return p;
+              },
+              (p, reason, message) -> effects.add("event " + reason),
+              router,
+              action -> {
+                effects.add("dispatch");
+                return null;
+              },
+              new PhaseMachine(
+                  new ProposalSettings(
+                      new PolicyConfig(Set.of(), Set.of(), 0.7),
+                      Duration.ofSeconds(300),
+                      Duration.ofSeconds(30),
+                      false,
+                      Duration.ofHours(24),
+                      Duration.ofDays(7),
+                      chain.models())),
+              Clock.systemUTC(),
+              new SimpleMeterRegistry(),
+              () -> true);
+      RemediationProposal fresh = pending();
+      fresh.setStatus(null);
+
+      assertThat(reconciler.reconcile(fresh, emptyCacheContext()).isNoUpdate()).isTrue();
+      assertThat(reconciler.reconcile(pending(), emptyCacheContext()).isNoUpdate()).isTrue();
+      assertThat(router.busy(ProposalReconciler.key(fresh))).isFalse();
+      assertThat(effects).isEmpty();
+      assertThat(chain.calls.get()).isZero();
     }
   }
 }

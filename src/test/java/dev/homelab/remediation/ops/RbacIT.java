@@ -186,8 +186,8 @@ class RbacIT {
         }
       }
     }
-    // JOSDK checks at start-up (SelfSubjectRulesReview) that it may update the Lease, although
-    // Fabric8's lock renews it by patch.
+    // JOSDK checks at start-up (SelfSubjectRulesReview) that it may update the Lease; the operator
+    // updates it itself only when it releases it on close (recorded above, as close ran).
     used.add("coordination.k8s.io leases update");
     assertThat(used).as("API calls the operator made").isEqualTo(granted);
   }

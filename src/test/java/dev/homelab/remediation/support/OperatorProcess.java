@@ -8,9 +8,11 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.OptionalInt;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -157,6 +159,18 @@ public final class OperatorProcess implements AutoCloseable {
       }
     }
     return -1;
+  }
+
+  /** SIGTERM, without waiting: the shutdown hook runs. */
+  public void sigterm() {
+    process.destroy();
+  }
+
+  /** The exit code once the process has ended within the timeout, else empty. */
+  public OptionalInt awaitExit(Duration timeout) throws InterruptedException {
+    return process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)
+        ? OptionalInt.of(process.exitValue())
+        : OptionalInt.empty();
   }
 
   /** SIGKILL: no shutdown hook runs. */
