@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.homelab.remediation.api.v1alpha1.RemediationProposalSpec;
+import dev.homelab.remediation.decision.RouterView;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
 import java.time.Instant;
@@ -106,5 +107,42 @@ class ModelRouterTest {
     assertThat(ModelRouter.rank("warning")).isLessThan(ModelRouter.rank("info"));
     assertThat(ModelRouter.rank(null)).isEqualTo(ModelRouter.rank("warning"));
     assertThat(ModelRouter.rank("something-else")).isEqualTo(ModelRouter.rank("warning"));
+  }
+
+  @Test
+  void theViewGoesBusyDoneClaimedAndAClaimedKeyIsNotAskedAgainByMistake() throws Exception {
+    RecordingChain chain = new RecordingChain();
+    chain.release.countDown();
+    try (ModelRouter router = new ModelRouter(chain, 1, new SimpleMeterRegistry())) {
+      assertThat(router.view("k")).isEqualTo(RouterView.IDLE);
+      router.submit("k", request("k"), "warning", Instant.now());
+      await()
+          .atMost(Duration.ofSeconds(5))
+          .until(() -> router.view("k") instanceof RouterView.Done);
+      router.claimed("k");
+      assertThat(router.view("k")).isEqualTo(RouterView.CLAIMED);
+      assertThat(router.result("k")).isEmpty();
+      // A new consultation (a retry) is a fresh start.
+      assertThat(router.submit("k", request("k"), "warning", Instant.now())).isTrue();
+    }
+  }
+
+  @Test
+  void unclaimedResultsAndClaimsStayBounded() {
+    RecordingChain chain = new RecordingChain();
+    chain.release.countDown();
+    int n = ModelRouter.MAX_KEPT + 500;
+    try (ModelRouter router = new ModelRouter(chain, 1, new SimpleMeterRegistry())) {
+      for (int i = 0; i < n; i++) {
+        router.submit("u" + i, request("u" + i), "warning", Instant.now());
+      }
+      await().atMost(Duration.ofSeconds(60)).until(() -> chain.asked.size() == n);
+      // Nobody claimed them (their proposals were deleted): at most MAX_KEPT are kept.
+      assertThat(router.kept()).isLessThanOrEqualTo(ModelRouter.MAX_KEPT);
+      for (int i = 0; i < n; i++) {
+        router.claimed("u" + i);
+      }
+      assertThat(router.kept()).isLessThanOrEqualTo(ModelRouter.MAX_KEPT);
+    }
   }
 }
