@@ -4,6 +4,7 @@ import dev.homelab.remediation.config.ApprovalMode;
 import dev.homelab.remediation.config.ConfigException;
 import dev.homelab.remediation.config.OperatorConfig;
 import dev.homelab.remediation.config.Setting;
+import dev.homelab.remediation.config.Settings;
 import dev.homelab.remediation.controller.KubernetesEventRecorder;
 import dev.homelab.remediation.controller.KubernetesStatusPatcher;
 import dev.homelab.remediation.controller.ProposalReconciler;
@@ -84,7 +85,7 @@ public final class RemediationOperatorApp {
   }
 
   public static void addSettingFlags(CommandSpec spec) {
-    for (Setting s : OperatorConfig.SETTINGS) {
+    for (Setting<?> s : OperatorConfig.SETTINGS) {
       spec.addOption(
           OptionSpec.builder(s.flag())
               .paramLabel("VALUE")
@@ -116,7 +117,7 @@ public final class RemediationOperatorApp {
   /** The settings given as flags, keyed by their environment variable names. */
   public static Map<String, String> flagOverrides(CommandSpec spec) {
     Map<String, String> out = new HashMap<>();
-    for (Setting s : OperatorConfig.SETTINGS) {
+    for (Setting<?> s : OperatorConfig.SETTINGS) {
       OptionSpec o = spec.findOption(s.flag());
       if (o != null && o.getValue() != null) {
         out.put(s.env(), o.getValue());
@@ -229,7 +230,7 @@ public final class RemediationOperatorApp {
         } catch (IOException e) {
           close();
           throw new ConfigException(
-              OperatorConfig.HTTP_PORT.env(),
+              Settings.HTTP_PORT.env(),
               "cannot listen on port " + cfg.httpPort + ": " + e.getMessage());
         }
         ops.start();

@@ -3,6 +3,7 @@ package dev.homelab.remediation.local;
 import dev.homelab.remediation.config.ConfigException;
 import dev.homelab.remediation.config.OperatorConfig;
 import dev.homelab.remediation.config.Setting;
+import dev.homelab.remediation.config.Settings;
 import dev.homelab.remediation.decision.Names;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
@@ -64,20 +65,20 @@ public record LocalSettings(
             .toAbsolutePath()
             .normalize();
     Optional<String> external =
-        Optional.ofNullable(flags.get(OperatorConfig.REDIS_URL.env()))
-            .or(() -> nonBlank(env.get(OperatorConfig.REDIS_URL.env())));
+        Optional.ofNullable(flags.get(Settings.REDIS_URL.env()))
+            .or(() -> nonBlank(env.get(Settings.REDIS_URL.env())));
 
     Map<String, String> values = new HashMap<>();
-    values.put(OperatorConfig.WATCH_NAMESPACE.env(), "default");
-    values.put(OperatorConfig.NODE_NAME.env(), hostNodeName());
-    values.put(OperatorConfig.PENDING_ACTIONS_DIR.env(), dir.resolve("pending-actions").toString());
-    values.put(OperatorConfig.EVENTS_DIR.env(), dir.resolve("events").toString());
-    values.put(OperatorConfig.LLM_CHAIN.env(), DEFAULT_LLM_CHAIN);
-    values.put(OperatorConfig.REDIS_URL.env(), "redis://127.0.0.1:" + redis);
+    values.put(Settings.WATCH_NAMESPACE.env(), "default");
+    values.put(Settings.NODE_NAME.env(), hostNodeName());
+    values.put(Settings.PENDING_ACTIONS_DIR.env(), dir.resolve("pending-actions").toString());
+    values.put(Settings.EVENTS_DIR.env(), dir.resolve("events").toString());
+    values.put(Settings.LLM_CHAIN.env(), DEFAULT_LLM_CHAIN);
+    values.put(Settings.REDIS_URL.env(), "redis://127.0.0.1:" + redis);
     // One process on one machine: no lease to take, and no probe port unless asked for.
-    values.put(OperatorConfig.LEADER_ELECTION.env(), "false");
-    values.put(OperatorConfig.HTTP_PORT.env(), "0");
-    for (Setting s : OperatorConfig.SETTINGS) {
+    values.put(Settings.LEADER_ELECTION.env(), "false");
+    values.put(Settings.HTTP_PORT.env(), "0");
+    for (Setting<?> s : OperatorConfig.SETTINGS) {
       nonBlank(env.get(s.env())).ifPresent(v -> values.put(s.env(), v));
     }
     values.putAll(flags);

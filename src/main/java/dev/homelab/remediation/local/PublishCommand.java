@@ -4,7 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.homelab.remediation.config.OperatorConfig;
+import dev.homelab.remediation.config.Settings;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisURI;
 import io.lettuce.core.api.StatefulRedisConnection;
@@ -107,8 +107,10 @@ public final class PublishCommand implements Callable<Integer> {
         channel != null
             ? channel
             : world || shapeB
-                ? env.getOrDefault(OperatorConfig.WORLD_CHANNEL.env(), "world_updates")
-                : env.getOrDefault(OperatorConfig.HEALTH_CHANNEL.env(), "health_events");
+                ? env.getOrDefault(
+                    Settings.WORLD_CHANNEL.env(), Settings.WORLD_CHANNEL.defaultValue())
+                : env.getOrDefault(
+                    Settings.HEALTH_CHANNEL.env(), Settings.HEALTH_CHANNEL.defaultValue());
     String url = redisUrl != null ? redisUrl : defaultRedisUrl(env);
     String shown = LocalCommand.redact(url);
     RedisURI uri;
@@ -119,7 +121,7 @@ public final class PublishCommand implements Callable<Integer> {
       err.flush();
       return 2;
     }
-    Optional.ofNullable(env.get(OperatorConfig.REDIS_PASSWORD.env()))
+    Optional.ofNullable(env.get(Settings.REDIS_PASSWORD.env()))
         .filter(p -> !p.isBlank())
         .ifPresent(p -> uri.setAuthentication(p.toCharArray()));
     uri.setTimeout(TIMEOUT);
@@ -235,7 +237,7 @@ public final class PublishCommand implements Callable<Integer> {
 
   /** REDIS_URL, else local mode's embedded Redis. */
   static String defaultRedisUrl(Map<String, String> env) {
-    String url = env.get(OperatorConfig.REDIS_URL.env());
+    String url = env.get(Settings.REDIS_URL.env());
     if (url != null && !url.isBlank()) {
       return url.trim();
     }

@@ -4,15 +4,24 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.io.IOException;
+import java.lang.reflect.Field;
+import java.lang.reflect.Modifier;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.MethodSource;
 
 class OperatorConfigTest {
 
@@ -51,6 +60,204 @@ class OperatorConfigTest {
     assertThat(c.cooldown).isEqualTo(Duration.ofSeconds(120));
     assertThat(c.watchNamespace).isEqualTo("homelab");
     assertThat(c.alwaysHumanNodes).isEqualTo(Set.of("a", "b"));
+  }
+
+  /** The tunables that were constants in the code keep those values as their defaults. */
+  @Test
+  void tuningSettingsDefaultToTheFormerConstants() {
+    OperatorConfig c = OperatorConfig.load(Map.of("NODE_NAME", "solaria"), Map.of());
+    assertThat(c.reconcileThreads).isEqualTo(4);
+    assertThat(c.reconcileRetryInitial).isEqualTo(Duration.ofMillis(1000));
+    assertThat(c.reconcileRetryMultiplier).isEqualTo(2.0);
+    assertThat(c.reconcileRetryMax).isEqualTo(Duration.ofMillis(300_000));
+    assertThat(c.intakeCreators).isEqualTo(4);
+    assertThat(c.intakeCreateRetryMax).isEqualTo(Duration.ofSeconds(30));
+    assertThat(c.intakeDrainTimeout).isEqualTo(Duration.ofSeconds(10));
+    assertThat(c.informerSyncTimeout).isEqualTo(Duration.ofSeconds(60));
+    assertThat(c.proposalGaugeInterval).isEqualTo(Duration.ofSeconds(5));
+    assertThat(c.heartbeatInterval).isEqualTo(Duration.ofSeconds(60));
+  }
+
+  static List<Setting<?>> settings() {
+    return OperatorConfig.SETTINGS;
+  }
+
+  /** A constant default is of the setting's type, and its docs text parses back to it. */
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("settings")
+  void eachDefaultParses(Setting<?> s) {
+    if (s.defaultComputed()) {
+      // Prose in the docs; what it computes is parsed like a given value (see defaults()).
+      assertThat(s.defaultText()).isNotBlank();
+      return;
+    }
+    Object def = s.read(Map.of());
+    assertThat(def).isEqualTo(s.defaultValue());
+    assertThat(s.type()).isNotNull();
+    assertThat(def).isInstanceOf(s.type());
+    if (!s.defaultText().isEmpty()) {
+      assertThat(s.read(Map.of(s.env(), s.defaultText()))).isEqualTo(def);
+    }
+  }
+
+  /** Settings that take any value: secrets, and LLM_CHAIN (its links are the model chain's job). */
+  static final Set<String> UNCHECKED = Set.of("REDIS_PASSWORD", "LLM_API_KEY", "LLM_CHAIN");
+
+  /** For each setting: a value at the edge of its range that is taken, and one just outside. */
+  static Stream<Arguments> edges() {
+    return Stream.of(
+        Arguments.of("REDIS_URL", "rediss://user:pw@redis:6380/0", "http://redis:6379"),
+        Arguments.of("HEALTH_CHANNEL", "health.events:a", "health events"),
+        Arguments.of("WORLD_CHANNEL", "world-updates", "world?"),
+        Arguments.of("MAX_MESSAGE_BYTES", "64", "63"),
+        Arguments.of("MAX_MESSAGE_BYTES", "16777216", "16777217"),
+        Arguments.of("WATCH_NAMESPACE", "a".repeat(63), "a".repeat(64)),
+        Arguments.of("WATCH_NAMESPACE", "homelab-1", "-homelab"),
+        Arguments.of("LLM_TIMEOUT_SECONDS", "1", "0"),
+        Arguments.of("LLM_TIMEOUT_SECONDS", "3600", "3601"),
+        Arguments.of("LLM_CONCURRENCY", "1", "0"),
+        Arguments.of("LLM_CONCURRENCY", "16", "17"),
+        Arguments.of("RETRY_BASE_SECONDS", "1", "0"),
+        Arguments.of("RETRY_BASE_SECONDS", "3600", "3601"),
+        Arguments.of("COOLDOWN_SECONDS", "0", "-1"),
+        Arguments.of("COOLDOWN_SECONDS", "604800", "604801"),
+        Arguments.of("MIN_CONFIDENCE", "0", "-0.01"),
+        Arguments.of("MIN_CONFIDENCE", "1", "1.01"),
+        Arguments.of("ALWAYS_HUMAN_NODES", "Pixel, nas-1,", "nas/1"),
+        Arguments.of("NOTIFY_ONLY_EVENTS", "node:down,disk.full", "-disk"),
+        Arguments.of("APPROVAL_MODE", "EXECUTOR", "human"),
+        Arguments.of("APPROVAL_TTL", "1s", "999ms"),
+        Arguments.of("APPROVAL_TTL", "36500d", "36501d"),
+        Arguments.of("APPROVAL_TTL", "PT1H", "99999999999999999999"),
+        Arguments.of("RETENTION", "1s", "0s"),
+        Arguments.of("RETENTION", "36500d", "36501d"),
+        Arguments.of("PENDING_ACTIONS_DIR", "relative/dir", "bad\0dir"),
+        Arguments.of("EVENTS_DIR", "/tmp/../var/events", "bad\0dir"),
+        Arguments.of("NODE_NAME", "Solaria", "solaria/1"),
+        Arguments.of("NODE_NAME", "n".repeat(63), "n".repeat(64)),
+        Arguments.of("TOPOLOGY_FILE", "/etc/topology.yaml", "bad\0file"),
+        Arguments.of("HTTP_PORT", "0", "-1"),
+        Arguments.of("HTTP_PORT", "65535", "65536"),
+        Arguments.of("LOG_FORMAT", "JSON", "xml"),
+        Arguments.of("HEARTBEAT_FILE", "/tmp/heartbeat", "bad\0file"),
+        Arguments.of("HEARTBEAT_SECONDS", "1", "0"),
+        Arguments.of("HEARTBEAT_SECONDS", "3600", "3601"),
+        Arguments.of("LEADER_ELECTION", "FALSE", "yes"),
+        Arguments.of("LEASE_NAME", "lease-1", "Lease_1"),
+        Arguments.of("LEASE_DURATION_SECONDS", "2", "1"),
+        Arguments.of("LEASE_DURATION_SECONDS", "600", "601"),
+        Arguments.of("FOLD_FLUSH_MILLIS", "10", "9"),
+        Arguments.of("FOLD_FLUSH_MILLIS", "600000", "600001"),
+        Arguments.of("INTAKE_BUFFER_BYTES", "1048576", "1048575"),
+        Arguments.of("INTAKE_BUFFER_BYTES", "2147483648", "2147483649"),
+        Arguments.of("INTAKE_WORKERS", "1", "0"),
+        Arguments.of("INTAKE_WORKERS", "16", "17"),
+        Arguments.of("INTAKE_CREATORS", "1", "0"),
+        Arguments.of("INTAKE_CREATORS", "16", "17"),
+        Arguments.of("INTAKE_CREATE_RETRY_MAX_SECONDS", "1", "0"),
+        Arguments.of("INTAKE_CREATE_RETRY_MAX_SECONDS", "200", "201"),
+        Arguments.of("INTAKE_DRAIN_SECONDS", "1", "0"),
+        Arguments.of("INTAKE_DRAIN_SECONDS", "300", "301"),
+        Arguments.of("INFORMER_SYNC_TIMEOUT_SECONDS", "1", "0"),
+        Arguments.of("INFORMER_SYNC_TIMEOUT_SECONDS", "3600", "3601"),
+        Arguments.of("PROPOSAL_GAUGE_SECONDS", "1", "0"),
+        Arguments.of("PROPOSAL_GAUGE_SECONDS", "3600", "3601"),
+        Arguments.of("RECONCILE_THREADS", "1", "0"),
+        Arguments.of("RECONCILE_THREADS", "64", "65"),
+        Arguments.of("RECONCILE_RETRY_INITIAL_MILLIS", "10", "9"),
+        Arguments.of("RECONCILE_RETRY_INITIAL_MILLIS", "60000", "60001"),
+        Arguments.of("RECONCILE_RETRY_MULTIPLIER", "1.0", "0.99"),
+        Arguments.of("RECONCILE_RETRY_MULTIPLIER", "10", "10.5"),
+        Arguments.of("RECONCILE_RETRY_MAX_SECONDS", "1", "0"),
+        Arguments.of("RECONCILE_RETRY_MAX_SECONDS", "3600", "3601"));
+  }
+
+  @ParameterizedTest(name = "{0}: {1} taken, {2} refused")
+  @MethodSource("edges")
+  void eachSettingTakesItsRangeAndRefusesBeyondIt(String env, String taken, String refused) {
+    OperatorConfig.load(Map.of(env, taken), Map.of());
+    assertThatThrownBy(() -> OperatorConfig.load(Map.of(env, refused), Map.of()))
+        .isExactlyInstanceOf(ConfigException.class)
+        .hasMessageStartingWith("invalid setting " + env + ": ")
+        .satisfies(e -> assertThat(e.getMessage()).doesNotContain("\n"))
+        .satisfies(e -> assertThat(((ConfigException) e).setting()).isEqualTo(env));
+  }
+
+  @Test
+  void everyCheckedSettingHasEdgeCases() {
+    Set<String> covered =
+        edges().map(a -> (String) a.get()[0]).collect(Collectors.toCollection(HashSet::new));
+    Set<String> all = settings().stream().map(Setting::env).collect(Collectors.toSet());
+    assertThat(covered).doesNotContainAnyElementsOf(UNCHECKED);
+    covered.addAll(UNCHECKED);
+    assertThat(covered).isEqualTo(all);
+  }
+
+  /** Every declaration in Settings is in SETTINGS (so it has a flag and a docs row), once. */
+  @Test
+  void settingsListsEveryDeclarationOnce() throws IllegalAccessException {
+    List<Setting<?>> declared = new ArrayList<>();
+    for (Field f : Settings.class.getDeclaredFields()) {
+      if (Modifier.isStatic(f.getModifiers()) && f.getType() == Setting.class) {
+        Setting<?> s = (Setting<?>) f.get(null);
+        declared.add(s);
+        assertThat(s.env()).isEqualTo(f.getName());
+      }
+    }
+    assertThat(OperatorConfig.SETTINGS).containsExactlyInAnyOrderElementsOf(declared);
+    assertThat(OperatorConfig.SETTINGS.stream().map(Setting::env)).doesNotHaveDuplicates();
+  }
+
+  @Test
+  void docsTableShowsWhatEachSettingAccepts() {
+    String table = OperatorConfig.markdownTable();
+    assertThat(table)
+        .startsWith("| Environment variable | Flag | Default | Allowed values | Description |\n")
+        .contains("| `LLM_CONCURRENCY` | `--llm-concurrency` | `1` | 1 to 16 |")
+        .contains("| `MIN_CONFIDENCE` | `--min-confidence` | `0.7` | 0.0 to 1.0 |")
+        .contains(
+            "| `APPROVAL_MODE` | `--approval-mode` | `annotation` | `annotation`, `executor` |")
+        .contains("| `APPROVAL_TTL` | `--approval-ttl` | `24h` | 1s to 36500d |")
+        .contains("| `NODE_NAME` | `--node-name` | the host name |")
+        .contains("| `REDIS_PASSWORD` | `--redis-password` | (none) | any |");
+    for (Setting<?> s : settings()) {
+      assertThat(s.allowed()).as(s.env()).isNotBlank().doesNotContain("|");
+      assertThat(table).contains("| `" + s.env() + "` | `" + s.flag() + "` | ");
+    }
+  }
+
+  @Test
+  void retriesGrowUpToAMaximumNotBelowTheFirstDelay() {
+    assertThatThrownBy(
+            () ->
+                OperatorConfig.load(
+                    Map.of(
+                        "RECONCILE_RETRY_INITIAL_MILLIS", "60000",
+                        "RECONCILE_RETRY_MAX_SECONDS", "59"),
+                    Map.of()))
+        .hasMessage(
+            "invalid setting RECONCILE_RETRY_MAX_SECONDS: must be at least"
+                + " RECONCILE_RETRY_INITIAL_MILLIS");
+  }
+
+  /** LLM_CHAIN is kept as given; the model chain (llm/) parses it once, at start-up. */
+  @Test
+  void llmChainIsKeptAsGiven() {
+    assertThat(OperatorConfig.load(Map.of("LLM_CHAIN", "rules"), Map.of()).llmChain)
+        .isEqualTo("rules");
+  }
+
+  /** config/ is read by everything and reads nothing of ours. */
+  @Test
+  void configImportsNoOtherPackageOfOurs() throws IOException {
+    Path dir = Path.of("src/main/java/dev/homelab/remediation/config");
+    try (Stream<Path> files = Files.list(dir)) {
+      for (Path f : files.toList()) {
+        assertThat(Files.readString(f, StandardCharsets.UTF_8))
+            .as(f.toString())
+            .doesNotContainPattern("import (static )?dev\\.homelab\\.remediation\\.(?!config\\.)");
+      }
+    }
   }
 
   @ParameterizedTest
@@ -115,7 +322,7 @@ class OperatorConfigTest {
         .as(
             "docs/configuration.md must contain the table printed by `remediation-operator config-docs`")
         .contains(OperatorConfig.markdownTable());
-    for (Setting s : OperatorConfig.SETTINGS) {
+    for (Setting<?> s : OperatorConfig.SETTINGS) {
       assertThat(s.flag()).startsWith("--").doesNotContain("_");
     }
   }

@@ -219,7 +219,17 @@ class HelmChartTest {
               "FOLD_FLUSH_MILLIS",
               "INTAKE_BUFFER_BYTES",
               "INTAKE_WORKERS",
-              "HEARTBEAT_FILE");
+              "INTAKE_CREATORS",
+              "INTAKE_CREATE_RETRY_MAX_SECONDS",
+              "INTAKE_DRAIN_SECONDS",
+              "INFORMER_SYNC_TIMEOUT_SECONDS",
+              "PROPOSAL_GAUGE_SECONDS",
+              "RECONCILE_THREADS",
+              "RECONCILE_RETRY_INITIAL_MILLIS",
+              "RECONCILE_RETRY_MULTIPLIER",
+              "RECONCILE_RETRY_MAX_SECONDS",
+              "HEARTBEAT_FILE",
+              "HEARTBEAT_SECONDS");
       Set<String> rendered = env(container).keySet();
       assertThat(rendered).allSatisfy(n -> assertThat(settings.contains(n)).as(n).isTrue());
       assertThat(rendered)

@@ -84,7 +84,7 @@ final class LocalProcess implements AutoCloseable {
   }
 
   static void scrub(Map<String, String> env) {
-    for (Setting s : OperatorConfig.SETTINGS) {
+    for (Setting<?> s : OperatorConfig.SETTINGS) {
       env.remove(s.env());
     }
     env.remove(LocalSettings.API_PORT_ENV);

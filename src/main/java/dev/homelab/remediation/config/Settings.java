@@ -1,0 +1,313 @@
+package dev.homelab.remediation.config;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * Every setting of the operator, one declaration each, in the order of the docs table and the flags
+ * ({@link #ALL}). {@link OperatorConfig} holds the values read from them.
+ */
+public final class Settings {
+
+  private static final String NAMES = "comma-separated names (`a-z0-9`, `-_.` inside), or empty";
+  private static final String LABEL = "a DNS label: `a-z0-9` and `-`, at most 63 characters";
+  private static final Duration LONGEST = Duration.ofDays(36_500);
+
+  private Settings() {}
+
+  public static final Setting<String> REDIS_URL =
+      Setting.text(
+          "REDIS_URL",
+          "redis://redis:6379",
+          "`redis://` or `rediss://` URL with a host",
+          Values::redisUrl,
+          "Redis to subscribe to (redis:// or rediss://).");
+  public static final Setting<Optional<String>> REDIS_PASSWORD =
+      Setting.optionalText(
+          "REDIS_PASSWORD", "Redis password (from a Secret); overrides one in REDIS_URL.");
+  public static final Setting<String> HEALTH_CHANNEL =
+      channel("HEALTH_CHANNEL", "health_events", "Channel of node-agent events (shape A).");
+  public static final Setting<String> WORLD_CHANNEL =
+      channel(
+          "WORLD_CHANNEL", "world_updates", "Channel of control-plane world updates (shape B).");
+  public static final Setting<Integer> MAX_MESSAGE_BYTES =
+      Setting.integer(
+          "MAX_MESSAGE_BYTES",
+          65536,
+          64,
+          16 * 1024 * 1024,
+          "Largest message accepted, in bytes; larger ones are rejected.");
+  public static final Setting<String> WATCH_NAMESPACE =
+      Setting.computed(
+          "WATCH_NAMESPACE",
+          String.class,
+          () -> Values.podNamespace().orElse("default"),
+          "the pod's namespace; `default` outside a cluster",
+          LABEL,
+          v -> Values.dnsLabel(v, "namespace name"),
+          "Namespace where proposals are created and watched.");
+  public static final Setting<String> LLM_CHAIN =
+      Setting.text(
+          "LLM_CHAIN",
+          "ollama:llama3.1:8b@http://ollama:11434",
+          "not empty; each link is checked by the model chain at start-up",
+          v -> v,
+          "Ordered model chain: provider:model@url, comma separated; `rules` ends it with the rules proposer.");
+  public static final Setting<Optional<String>> LLM_API_KEY =
+      Setting.optionalText(
+          "LLM_API_KEY", "API key for OpenAI-compatible endpoints (from a Secret).");
+  public static final Setting<Duration> LLM_TIMEOUT_SECONDS =
+      Setting.seconds(
+          "LLM_TIMEOUT_SECONDS", 60, 1, 3600, "Time each model in the chain gets to answer.");
+  public static final Setting<Integer> LLM_CONCURRENCY =
+      Setting.integer(
+          "LLM_CONCURRENCY",
+          1,
+          1,
+          16,
+          "Model consultations at once; waiting ones are ordered by severity, then age.");
+  public static final Setting<Duration> RETRY_BASE_SECONDS =
+      Setting.seconds(
+          "RETRY_BASE_SECONDS",
+          30,
+          1,
+          3600,
+          "First delay before a Failed proposal asks the chain again; doubles, at most 30 min.");
+  public static final Setting<Duration> COOLDOWN_SECONDS =
+      Setting.seconds(
+          "COOLDOWN_SECONDS",
+          300,
+          0,
+          7 * 24 * 3600,
+          "At most one model consultation per svcKey in this window.");
+  public static final Setting<Double> MIN_CONFIDENCE =
+      Setting.number(
+          "MIN_CONFIDENCE",
+          0.7,
+          0.0,
+          1.0,
+          "Below this confidence a proposal requires a human (0..1).");
+  public static final Setting<Set<String>> ALWAYS_HUMAN_NODES =
+      Setting.list(
+          "ALWAYS_HUMAN_NODES",
+          Set.of("chelsty"),
+          Values.NAME,
+          NAMES,
+          "Nodes whose proposals always require a human (comma separated).");
+  public static final Setting<Set<String>> NOTIFY_ONLY_EVENTS =
+      Setting.list(
+          "NOTIFY_ONLY_EVENTS",
+          Set.of("disk_pressure"),
+          Values.EVENT_TYPE,
+          "comma-separated event types (`a-z0-9`, `_.:-` after the first), or empty",
+          "Event types whose action is always notify (comma separated).");
+  public static final Setting<ApprovalMode> APPROVAL_MODE =
+      Setting.enumOf(
+          "APPROVAL_MODE",
+          ApprovalMode.annotation,
+          "annotation: a person annotates the proposal; executor: the executor asks.");
+  public static final Setting<Duration> APPROVAL_TTL =
+      Setting.duration(
+          "APPROVAL_TTL",
+          Duration.ofHours(24),
+          Duration.ofSeconds(1),
+          LONGEST,
+          "Time a proposal waits for approval before it expires (e.g. 30m, 24h, 7d).");
+  public static final Setting<Duration> RETENTION =
+      Setting.duration(
+          "RETENTION",
+          Duration.ofDays(7),
+          Duration.ofSeconds(1),
+          LONGEST,
+          "Final proposals (Dispatched, Ignored, Rejected, Expired) are deleted after this time.");
+  public static final Setting<Path> PENDING_ACTIONS_DIR =
+      Setting.path(
+          "PENDING_ACTIONS_DIR",
+          Path.of("/var/lib/homelab/pending-actions"),
+          "Where pending-action files are written.");
+  public static final Setting<Path> EVENTS_DIR =
+      Setting.path(
+          "EVENTS_DIR",
+          Path.of("/var/lib/homelab/events"),
+          "Where remediation_started event files are written.");
+  public static final Setting<String> NODE_NAME =
+      Setting.computed(
+          "NODE_NAME",
+          String.class,
+          Values::hostName,
+          "the host name",
+          "a node name (`a-z0-9`, `-_.` inside), at most 63; case-folded",
+          Values::nodeName,
+          "Node the operator runs on (downward API), used in emitted events.");
+  public static final Setting<Optional<Path>> TOPOLOGY_FILE =
+      Setting.optionalPath(
+          "TOPOLOGY_FILE",
+          "YAML file with the homelab topology for the system prompt; built-in default when empty.");
+  public static final Setting<Integer> HTTP_PORT =
+      Setting.integer(
+          "HTTP_PORT",
+          8080,
+          0,
+          65535,
+          "Port of /healthz, /readyz and /metrics; 0 turns the endpoints off.");
+  public static final Setting<String> LOG_FORMAT =
+      Setting.oneOf(
+          "LOG_FORMAT",
+          "text",
+          List.of("text", "json"),
+          "Log line format: text or json (one JSON object per line).");
+  public static final Setting<Optional<Path>> HEARTBEAT_FILE =
+      Setting.optionalPath(
+          "HEARTBEAT_FILE",
+          "File touched every HEARTBEAT_SECONDS while healthy, for file-based health checks; off when empty.");
+  public static final Setting<Duration> HEARTBEAT_SECONDS =
+      Setting.seconds(
+          "HEARTBEAT_SECONDS", 60, 1, 3600, "How often HEARTBEAT_FILE is touched while healthy.");
+  public static final Setting<Boolean> LEADER_ELECTION =
+      Setting.bool(
+          "LEADER_ELECTION",
+          true,
+          "Take a Lease before working, so that a second replica waits on standby.");
+  public static final Setting<String> LEASE_NAME =
+      Setting.text(
+          "LEASE_NAME",
+          "remediation-operator",
+          LABEL,
+          v -> Values.dnsLabel(v, "object name"),
+          "Name of the Lease (in WATCH_NAMESPACE) used for leader election.");
+  public static final Setting<Duration> LEASE_DURATION_SECONDS =
+      Setting.seconds(
+          "LEASE_DURATION_SECONDS",
+          15,
+          2,
+          600,
+          "How long a leader's Lease lasts without renewal; a standby takes over after it.");
+  public static final Setting<Duration> FOLD_FLUSH_MILLIS =
+      Setting.millis(
+          "FOLD_FLUSH_MILLIS",
+          2000,
+          10,
+          600_000,
+          "How often folded occurrences are written to a proposal, at most.");
+  public static final Setting<Long> INTAKE_BUFFER_BYTES =
+      Setting.longInteger(
+          "INTAKE_BUFFER_BYTES",
+          16L * 1024 * 1024,
+          1024 * 1024,
+          1L << 31,
+          "Bytes of received messages held for parsing; beyond it messages are dropped and counted.");
+  public static final Setting<Integer> INTAKE_WORKERS =
+      Setting.integer("INTAKE_WORKERS", 2, 1, 16, "Threads that parse and fold received messages.");
+  public static final Setting<Integer> INTAKE_CREATORS =
+      Setting.integer(
+          "INTAKE_CREATORS", 4, 1, 16, "Proposals the intake creates in the cluster at once.");
+  public static final Setting<Duration> INTAKE_CREATE_RETRY_MAX_SECONDS =
+      Setting.seconds(
+          "INTAKE_CREATE_RETRY_MAX_SECONDS",
+          30,
+          1,
+          200,
+          "Longest wait before a failed proposal creation is tried again (from 200 ms, doubling).");
+  public static final Setting<Duration> INTAKE_DRAIN_SECONDS =
+      Setting.seconds(
+          "INTAKE_DRAIN_SECONDS",
+          10,
+          1,
+          300,
+          "At shutdown, time the intake gets to finish queued messages and proposal writes.");
+  public static final Setting<Duration> INFORMER_SYNC_TIMEOUT_SECONDS =
+      Setting.seconds(
+          "INFORMER_SYNC_TIMEOUT_SECONDS",
+          60,
+          1,
+          3600,
+          "Time to list the namespace's proposals before the intake starts; start-up fails after it.");
+  public static final Setting<Duration> PROPOSAL_GAUGE_SECONDS =
+      Setting.seconds(
+          "PROPOSAL_GAUGE_SECONDS",
+          5,
+          1,
+          3600,
+          "How often the remediation_proposals gauge is counted again from the cache.");
+  public static final Setting<Integer> RECONCILE_THREADS =
+      Setting.integer(
+          "RECONCILE_THREADS",
+          4,
+          1,
+          64,
+          "Proposals reconciled at once; model calls are limited apart, by LLM_CONCURRENCY.");
+  public static final Setting<Duration> RECONCILE_RETRY_INITIAL_MILLIS =
+      Setting.millis(
+          "RECONCILE_RETRY_INITIAL_MILLIS",
+          1000,
+          10,
+          60_000,
+          "First delay before a reconciliation that failed (API error, timeout) is retried.");
+  public static final Setting<Double> RECONCILE_RETRY_MULTIPLIER =
+      Setting.number(
+          "RECONCILE_RETRY_MULTIPLIER",
+          2.0,
+          1.0,
+          10.0,
+          "Factor by which that delay grows after each failed retry.");
+  public static final Setting<Duration> RECONCILE_RETRY_MAX_SECONDS =
+      Setting.seconds(
+          "RECONCILE_RETRY_MAX_SECONDS",
+          300,
+          1,
+          3600,
+          "Longest delay between retries of a failing reconciliation; retries never stop.");
+
+  /** Every setting, in the order of the docs table and of the flags. */
+  public static final List<Setting<?>> ALL =
+      List.of(
+          REDIS_URL,
+          REDIS_PASSWORD,
+          HEALTH_CHANNEL,
+          WORLD_CHANNEL,
+          MAX_MESSAGE_BYTES,
+          WATCH_NAMESPACE,
+          LLM_CHAIN,
+          LLM_API_KEY,
+          LLM_TIMEOUT_SECONDS,
+          LLM_CONCURRENCY,
+          RETRY_BASE_SECONDS,
+          COOLDOWN_SECONDS,
+          MIN_CONFIDENCE,
+          ALWAYS_HUMAN_NODES,
+          NOTIFY_ONLY_EVENTS,
+          APPROVAL_MODE,
+          APPROVAL_TTL,
+          RETENTION,
+          PENDING_ACTIONS_DIR,
+          EVENTS_DIR,
+          NODE_NAME,
+          TOPOLOGY_FILE,
+          HTTP_PORT,
+          LOG_FORMAT,
+          HEARTBEAT_FILE,
+          HEARTBEAT_SECONDS,
+          LEADER_ELECTION,
+          LEASE_NAME,
+          LEASE_DURATION_SECONDS,
+          FOLD_FLUSH_MILLIS,
+          INTAKE_BUFFER_BYTES,
+          INTAKE_WORKERS,
+          INTAKE_CREATORS,
+          INTAKE_CREATE_RETRY_MAX_SECONDS,
+          INTAKE_DRAIN_SECONDS,
+          INFORMER_SYNC_TIMEOUT_SECONDS,
+          PROPOSAL_GAUGE_SECONDS,
+          RECONCILE_THREADS,
+          RECONCILE_RETRY_INITIAL_MILLIS,
+          RECONCILE_RETRY_MULTIPLIER,
+          RECONCILE_RETRY_MAX_SECONDS);
+
+  private static Setting<String> channel(String env, String def, String description) {
+    return Setting.text(
+        env, def, "a channel name without spaces, `*`, `?` or `[`", Values::channel, description);
+  }
+}

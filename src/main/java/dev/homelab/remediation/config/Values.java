@@ -1,0 +1,203 @@
+package dev.homelab.remediation.config;
+
+import java.io.IOException;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.Set;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+
+/**
+ * How the values of settings are parsed and checked, and the defaults that depend on where the
+ * operator runs. Every refusal is an {@link IllegalArgumentException} saying what is wrong; {@link
+ * Setting#parse} adds the setting's name.
+ */
+final class Values {
+  static final String SERVICE_ACCOUNT_NAMESPACE_FILE =
+      "/var/run/secrets/kubernetes.io/serviceaccount/namespace";
+  static final Pattern NAME = Pattern.compile("[a-z0-9]([-a-z0-9_.]*[a-z0-9])?");
+  static final Pattern EVENT_TYPE = Pattern.compile("[a-z0-9][a-z0-9_.:-]{0,62}");
+  private static final Pattern DNS_LABEL = Pattern.compile("[a-z0-9]([-a-z0-9]*[a-z0-9])?");
+
+  private Values() {}
+
+  static long wholeNumber(String v, long lo, long hi) {
+    long n;
+    try {
+      n = Long.parseLong(v);
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException("must be a whole number, got '" + v + "'");
+    }
+    if (n < lo || n > hi) {
+      throw new IllegalArgumentException("must be between " + lo + " and " + hi + ", got " + n);
+    }
+    return n;
+  }
+
+  static double number(String v, double lo, double hi) {
+    double d;
+    try {
+      d = Double.parseDouble(v);
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException("must be a number, got '" + v + "'");
+    }
+    if (!(d >= lo && d <= hi)) {
+      throw new IllegalArgumentException("must be between " + lo + " and " + hi + ", got " + v);
+    }
+    return d;
+  }
+
+  static Duration duration(String v, Duration lo, Duration hi) {
+    String range = format(lo) + " and " + format(hi);
+    Duration d;
+    try {
+      d = Durations.parse(v);
+    } catch (ArithmeticException | NumberFormatException e) {
+      // Only a run of digits overflows: the number is too large.
+      throw new IllegalArgumentException("must be between " + range + ", got '" + v + "'");
+    }
+    if (d.compareTo(lo) < 0 || d.compareTo(hi) > 0) {
+      throw new IllegalArgumentException("must be between " + range + ", got '" + v + "'");
+    }
+    return d;
+  }
+
+  /** The word in lower case, if it is one of {@code words}. */
+  static String oneOf(String v, List<String> words) {
+    String w = v.toLowerCase(Locale.ROOT);
+    if (words.contains(w)) {
+      return w;
+    }
+    throw new IllegalArgumentException(
+        "must be one of " + String.join(", ", words) + ", got '" + w + "'");
+  }
+
+  static Path path(String v) {
+    if (v.isBlank()) {
+      throw new IllegalArgumentException("must not be empty");
+    }
+    if (v.indexOf('\0') >= 0) {
+      throw new IllegalArgumentException("contains a NUL character");
+    }
+    return Path.of(v).toAbsolutePath().normalize();
+  }
+
+  /** A comma-separated list, case-folded; empty items are skipped. */
+  static Set<String> names(String v, Pattern item) {
+    Set<String> out = new LinkedHashSet<>();
+    for (String part : v.split(",")) {
+      String p = part.trim().toLowerCase(Locale.ROOT);
+      if (p.isEmpty()) {
+        continue;
+      }
+      if (!item.matcher(p).matches()) {
+        throw new IllegalArgumentException("'" + part.trim() + "' is not a valid name");
+      }
+      out.add(p);
+    }
+    return Set.copyOf(out);
+  }
+
+  static String redisUrl(String v) {
+    URI uri;
+    try {
+      uri = URI.create(v);
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException("not a URL: '" + redact(v) + "'");
+    }
+    if (!"redis".equals(uri.getScheme()) && !"rediss".equals(uri.getScheme())) {
+      throw new IllegalArgumentException(
+          "must start with redis:// or rediss://, got '" + redact(v) + "'");
+    }
+    if (uri.getPort() > 65535) {
+      throw new IllegalArgumentException("port out of range: '" + redact(v) + "'");
+    }
+    if (uri.getHost() == null || uri.getHost().isEmpty()) {
+      throw new IllegalArgumentException("has no host: '" + redact(v) + "'");
+    }
+    return v;
+  }
+
+  private static String redact(String url) {
+    return url.replaceAll("//[^@/]*@", "//***@");
+  }
+
+  static String channel(String v) {
+    if (v.chars().anyMatch(c -> c <= ' ' || c == '*' || c == '?' || c == '[')) {
+      throw new IllegalArgumentException(
+          "must be a plain channel name without spaces or patterns, got '" + v + "'");
+    }
+    return v;
+  }
+
+  /** A Kubernetes name that must be a DNS label; {@code what} is e.g. "namespace name". */
+  static String dnsLabel(String v, String what) {
+    if (v.length() > 63 || !DNS_LABEL.matcher(v).matches()) {
+      throw new IllegalArgumentException("'" + v + "' is not a valid Kubernetes " + what);
+    }
+    return v;
+  }
+
+  static String nodeName(String value) {
+    String v = value.toLowerCase(Locale.ROOT);
+    if (v.length() > 63 || !NAME.matcher(v).matches()) {
+      throw new IllegalArgumentException("'" + v + "' is not a valid node name");
+    }
+    return v;
+  }
+
+  /** The namespace of the pod's service account, in a cluster. */
+  static Optional<String> podNamespace() {
+    Path file = Path.of(SERVICE_ACCOUNT_NAMESPACE_FILE);
+    try {
+      if (Files.isReadable(file)) {
+        return Optional.of(Files.readString(file, StandardCharsets.UTF_8).trim());
+      }
+    } catch (IOException e) {
+      return Optional.empty();
+    }
+    return Optional.empty();
+  }
+
+  static String hostName() {
+    String h = System.getenv("HOSTNAME");
+    if (h != null && !h.isBlank()) {
+      return h;
+    }
+    try {
+      return java.net.InetAddress.getLocalHost().getHostName();
+    } catch (java.net.UnknownHostException e) {
+      return "localhost";
+    }
+  }
+
+  static String quoted(List<String> words) {
+    return words.stream().map(w -> "`" + w + "`").collect(Collectors.joining(", "));
+  }
+
+  /** A duration in the largest unit that divides it: 90s, 30m, 24h, 7d (one day shows as 24h). */
+  static String format(Duration d) {
+    long ms = d.toMillis();
+    if (ms % 1000 != 0) {
+      return ms + "ms";
+    }
+    long s = ms / 1000;
+    if (s % 86_400 == 0 && s > 86_400) {
+      return s / 86_400 + "d";
+    }
+    if (s % 3600 == 0 && s > 0) {
+      return s / 3600 + "h";
+    }
+    if (s % 60 == 0 && s > 0) {
+      return s / 60 + "m";
+    }
+    return s + "s";
+  }
+}
