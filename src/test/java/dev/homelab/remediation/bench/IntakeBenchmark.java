@@ -3,10 +3,10 @@ package dev.homelab.remediation.bench;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import dev.homelab.remediation.RemediationOperatorApp;
-import dev.homelab.remediation.RemediationOperatorApp.Intake;
 import dev.homelab.remediation.api.v1alpha1.RemediationProposal;
 import dev.homelab.remediation.config.OperatorConfig;
+import dev.homelab.remediation.runtime.Intake;
+import dev.homelab.remediation.runtime.Wiring;
 import dev.homelab.remediation.support.TestKube;
 import dev.homelab.remediation.support.TestRedis;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -54,8 +54,8 @@ class IntakeBenchmark {
     v.put("NODE_NAME", "bench");
     v.put("FOLD_FLUSH_MILLIS", "1000");
     Intake intake =
-        RemediationOperatorApp.startIntake(
-            new RemediationOperatorApp.Wiring(
+        Intake.start(
+            new Wiring(
                 OperatorConfig.withDefaults(v),
                 client,
                 new SimpleMeterRegistry(),

@@ -3,12 +3,12 @@ package dev.homelab.remediation.ingest;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import dev.homelab.remediation.RemediationOperatorApp;
-import dev.homelab.remediation.RemediationOperatorApp.Intake;
 import dev.homelab.remediation.api.v1alpha1.Phase;
 import dev.homelab.remediation.api.v1alpha1.RemediationProposal;
 import dev.homelab.remediation.api.v1alpha1.RemediationProposalStatus;
 import dev.homelab.remediation.config.OperatorConfig;
+import dev.homelab.remediation.runtime.Intake;
+import dev.homelab.remediation.runtime.Wiring;
 import dev.homelab.remediation.support.TestKube;
 import dev.homelab.remediation.support.TestRedis;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -77,9 +77,7 @@ class IntakeIT {
     values.putAll(settings);
     OperatorConfig cfg = OperatorConfig.withDefaults(values);
     Intake intake =
-        RemediationOperatorApp.startIntake(
-            new RemediationOperatorApp.Wiring(
-                cfg, client, new SimpleMeterRegistry(), Clock.systemUTC(), false));
+        Intake.start(new Wiring(cfg, client, new SimpleMeterRegistry(), Clock.systemUTC(), false));
     intakes.add(intake);
     await().atMost(Duration.ofSeconds(20)).until(intake::ready);
     return intake;
@@ -332,8 +330,8 @@ class IntakeIT {
       values.put("WORLD_CHANNEL", world);
       values.put("NODE_NAME", "test");
       Intake intake =
-          RemediationOperatorApp.startIntake(
-              new RemediationOperatorApp.Wiring(
+          Intake.start(
+              new Wiring(
                   OperatorConfig.withDefaults(values),
                   client,
                   new SimpleMeterRegistry(),

@@ -3,11 +3,12 @@ package dev.homelab.remediation.ops;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import dev.homelab.remediation.RemediationOperatorApp;
 import dev.homelab.remediation.api.v1alpha1.Phase;
 import dev.homelab.remediation.api.v1alpha1.RemediationProposal;
 import dev.homelab.remediation.api.v1alpha1.RemediationProposalSpec;
 import dev.homelab.remediation.config.OperatorConfig;
+import dev.homelab.remediation.runtime.Running;
+import dev.homelab.remediation.runtime.Wiring;
 import dev.homelab.remediation.support.FakeOllama;
 import dev.homelab.remediation.support.FakeReply;
 import dev.homelab.remediation.support.OperatorProcess;
@@ -152,9 +153,9 @@ class LeadershipIT {
       v.put("HTTP_PORT", "0");
       // Folded counts stay in memory: only a flush on the way out would write them.
       v.put("FOLD_FLUSH_MILLIS", "600000");
-      RemediationOperatorApp.Running running =
-          RemediationOperatorApp.start(
-              new RemediationOperatorApp.Wiring(
+      Running running =
+          Running.start(
+              new Wiring(
                   OperatorConfig.withDefaults(v),
                   operatorClient,
                   new SimpleMeterRegistry(),
