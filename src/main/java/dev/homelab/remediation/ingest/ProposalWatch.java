@@ -151,7 +151,9 @@ public final class ProposalWatch implements AutoCloseable {
         s == null ? null : s.getOccurrences(),
         s == null ? null : instant(s.getFirstSeen()),
         s == null ? null : instant(s.getLastSeen()),
-        s == null || s.getProposal() == null ? null : instant(s.getProposal().getAnsweredAt()));
+        s == null || s.getProposal() == null ? null : instant(s.getProposal().getAnsweredAt()),
+        p.getSpec() == null ? null : instant(p.getSpec().getObservedAt()),
+        p.getMetadata().getResourceVersion());
   }
 
   private static Instant instant(String text) {

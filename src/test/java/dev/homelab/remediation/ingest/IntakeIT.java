@@ -154,6 +154,44 @@ class IntakeIT {
   }
 
   @Test
+  void firstSeenAndLastSeenSpanTheObservedTimesOfEventsInThePastAndOutOfOrder() {
+    Intake first = intake();
+    // Timestamps long past, published out of order: the first one opens the incident.
+    for (String ts :
+        List.of(
+            "2024-03-01T10:05:00Z",
+            "2024-03-01T10:01:00Z",
+            "2024-03-01T10:09:00Z",
+            "2024-03-01T10:03:00Z")) {
+      redis.publish(health, shapeA("chelsty", "zigbee2mqtt", "service_unhealthy", ts));
+    }
+    await()
+        .atMost(Duration.ofSeconds(20))
+        .until(() -> first.settled() && proposals().size() == 1 && occurrences(only()) == 4);
+    assertThat(only().getStatus().getFirstSeen()).isEqualTo("2024-03-01T10:01:00Z");
+    assertThat(only().getStatus().getLastSeen()).isEqualTo("2024-03-01T10:09:00Z");
+
+    // After a restart the book is seeded from the cluster, and an earlier event still widens it.
+    first.close();
+    intakes.remove(first);
+    Intake second = intake();
+    redis.publish(
+        health, shapeA("chelsty", "zigbee2mqtt", "service_unhealthy", "2024-03-01T09:59:00Z"));
+    await()
+        .atMost(Duration.ofSeconds(20))
+        .until(() -> second.settled() && occurrences(only()) == 5);
+    assertThat(only().getStatus().getFirstSeen()).isEqualTo("2024-03-01T09:59:00Z");
+    assertThat(only().getStatus().getLastSeen()).isEqualTo("2024-03-01T10:09:00Z");
+    assertThat(second.metrics.createdCount()).isZero();
+  }
+
+  RemediationProposal only() {
+    List<RemediationProposal> ps = proposals();
+    assertThat(ps).hasSize(1);
+    return ps.get(0);
+  }
+
+  @Test
   void badInputIsRejectedCountedAndTheListenerKeepsGoing() {
     Intake intake = intake(Map.of("MAX_MESSAGE_BYTES", "1024"));
     redis.publish(health, new byte[] {'{', (byte) 0xC3, (byte) 0x28, '}'});
