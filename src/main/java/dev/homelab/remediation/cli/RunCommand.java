@@ -36,7 +36,7 @@ public final class RunCommand implements Callable<Integer> {
       cfg = SettingFlags.loadConfig(spec);
       SettingFlags.applyLogFormat(cfg.logFormat);
       // A bad topology file stops start-up here too, before anything connects.
-      ModelChains.checkTopology(cfg.topologyFile);
+      ModelChains.check(cfg.llmChain, cfg.topologyFile);
     } catch (ConfigException e) {
       System.err.println("remediation-operator: " + e.getMessage());
       return 2;

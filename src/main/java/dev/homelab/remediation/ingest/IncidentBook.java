@@ -1,9 +1,9 @@
 package dev.homelab.remediation.ingest;
 
-import dev.homelab.remediation.DaemonThreads;
 import dev.homelab.remediation.decision.HealthEvent;
 import dev.homelab.remediation.decision.IncidentRules;
 import dev.homelab.remediation.decision.Names;
+import dev.homelab.remediation.util.DaemonThreads;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -12,7 +12,6 @@ import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ExecutorService;
@@ -57,107 +56,6 @@ public final class IncidentBook implements AutoCloseable {
 
   /** Set when the lease is lost: nothing more is written, not even what is left to flush. */
   private volatile boolean aborted;
-
-  /** One incident: one proposal, what the intake has counted for it and what the cluster holds. */
-  static final class Incident {
-    final String name;
-    final String svcKey;
-    final Instant createdAt;
-
-    /** Start of the cooldown window: the model's answer once there is one, else creation. */
-    Instant windowStart;
-
-    boolean open = true;
-    boolean created;
-
-    /** The proposal was deleted: nothing more is written. */
-    boolean gone;
-
-    /** A write is on its way; no other thread writes this incident meanwhile. */
-    boolean writing;
-
-    int failedCreates;
-
-    /** What the intake counted. */
-    long occurrences;
-
-    Instant firstSeen;
-    Instant lastSeen;
-
-    /** What the cluster holds at {@link #version}, as far as the book knows. */
-    String version;
-
-    Long clusterOccurrences;
-    Instant clusterFirstSeen;
-    Instant clusterLastSeen;
-
-    Incident(String name, String svcKey, Instant createdAt) {
-      this.name = name;
-      this.svcKey = svcKey;
-      this.createdAt = createdAt;
-      this.windowStart = createdAt;
-    }
-
-    boolean unwritten() {
-      return clusterOccurrences == null
-          || clusterOccurrences.longValue() != occurrences
-          || !firstSeen.equals(clusterFirstSeen)
-          || !lastSeen.equals(clusterLastSeen);
-    }
-
-    void seen(Instant observedAt) {
-      firstSeen = earliest(firstSeen, observedAt);
-      lastSeen = latest(lastSeen, observedAt);
-    }
-
-    /**
-     * Takes in the proposal as the cluster holds it: a larger count, an earlier firstSeen, a later
-     * lastSeen win; the opening event's own time counts as seen.
-     */
-    void adopt(ProposalView v) {
-      version = v.resourceVersion();
-      clusterOccurrences = v.occurrences();
-      clusterFirstSeen = v.firstSeen();
-      clusterLastSeen = v.lastSeen();
-      if (v.occurrences() != null && v.occurrences() > occurrences) {
-        occurrences = v.occurrences();
-      }
-      // An earlier version wrote firstSeen as receipt time, possibly after lastSeen: take the
-      // earliest of all.
-      firstSeen =
-          earliest(earliest(firstSeen, v.firstSeen()), earliest(v.lastSeen(), v.observedAt()));
-      lastSeen = latest(lastSeen, latest(v.lastSeen(), v.observedAt()));
-      if (firstSeen == null) {
-        firstSeen = v.createdAt();
-      }
-      if (lastSeen == null) {
-        lastSeen = firstSeen;
-      }
-    }
-
-    /** Whether {@code v} has the intake's fields as the book last knew the cluster to hold them. */
-    boolean holdsSameFieldsAs(ProposalView v) {
-      return Objects.equals(v.occurrences(), clusterOccurrences)
-          && Objects.equals(v.firstSeen(), clusterFirstSeen)
-          && Objects.equals(v.lastSeen(), clusterLastSeen);
-    }
-
-    /** The cluster now holds what was just written, at {@code newVersion}. */
-    void written(String newVersion, long n, Instant first, Instant last) {
-      version = newVersion;
-      clusterOccurrences = n;
-      clusterFirstSeen = first;
-      clusterLastSeen = last;
-    }
-  }
-
-  private static Instant earliest(Instant a, Instant b) {
-    return a == null ? b : b == null || !b.isBefore(a) ? a : b;
-  }
-
-  private static Instant latest(Instant a, Instant b) {
-    return a == null ? b : b == null || !b.isAfter(a) ? a : b;
-  }
 
   public IncidentBook(
       ProposalStore store,

@@ -1,8 +1,8 @@
 package dev.homelab.remediation.llm;
 
-import dev.homelab.remediation.DaemonThreads;
 import dev.homelab.remediation.config.ConfigException;
 import dev.homelab.remediation.decision.PolicyConfig;
+import dev.homelab.remediation.util.DaemonThreads;
 import dev.langchain4j.model.chat.ChatModel;
 import java.net.URI;
 import java.nio.file.Path;

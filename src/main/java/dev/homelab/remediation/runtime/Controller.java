@@ -4,6 +4,7 @@ import dev.homelab.remediation.config.ApprovalMode;
 import dev.homelab.remediation.config.OperatorConfig;
 import dev.homelab.remediation.controller.KubernetesEventRecorder;
 import dev.homelab.remediation.controller.KubernetesStatusPatcher;
+import dev.homelab.remediation.controller.PhaseListener;
 import dev.homelab.remediation.controller.ProposalReconciler;
 import dev.homelab.remediation.decision.PhaseMachine;
 import dev.homelab.remediation.decision.PolicyConfig;
@@ -12,6 +13,7 @@ import dev.homelab.remediation.dispatch.FileDispatcher;
 import dev.homelab.remediation.llm.ModelChain;
 import dev.homelab.remediation.llm.ModelChains;
 import dev.homelab.remediation.llm.ModelRouter;
+import dev.homelab.remediation.llm.Router;
 import dev.homelab.remediation.ops.Leadership;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.extended.leaderelection.LeaderCallbacks;
@@ -23,7 +25,7 @@ import java.time.Duration;
 import java.util.Set;
 
 /** The JOSDK operator and the model router it consults. */
-public record Controller(Operator operator, ModelRouter router) implements AutoCloseable {
+public record Controller(Operator operator, Router router) implements AutoCloseable {
   @Override
   public void close() {
     operator.stop();
@@ -91,7 +93,8 @@ public record Controller(Operator operator, ModelRouter router) implements AutoC
             new PhaseMachine(settings),
             w.clock(),
             w.registry(),
-            leadership::fenced);
+            leadership::fenced,
+            PhaseListener.NONE); // notifications plug in here (SPEC section 10)
     operator.register(
         reconciler,
         o ->

@@ -8,8 +8,8 @@ import dev.homelab.remediation.api.v1alpha1.ProposedAction;
 import dev.homelab.remediation.api.v1alpha1.RemediationProposal;
 import dev.homelab.remediation.api.v1alpha1.RemediationProposalSpec;
 import dev.homelab.remediation.api.v1alpha1.RemediationProposalStatus;
+import dev.homelab.remediation.support.TestProposals;
 import io.fabric8.kubernetes.api.model.ManagedFieldsEntry;
-import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -25,32 +25,18 @@ class ProposalExporterTest {
   @TempDir Path dir;
 
   static RemediationProposal proposal(String name, Phase phase, String message) {
-    RemediationProposal p = new RemediationProposal();
-    p.setMetadata(
-        new ObjectMetaBuilder()
-            .withName(name)
-            .withNamespace("homelab")
-            .withUid("u-1")
-            .withResourceVersion("42")
-            .withManagedFields(new ManagedFieldsEntry())
-            .build());
-    RemediationProposalSpec spec = new RemediationProposalSpec();
-    spec.setSvcKey("chelsty/zigbee2mqtt");
-    spec.setNode("chelsty");
-    spec.setService("zigbee2mqtt");
-    spec.setEventType("service_unhealthy");
-    spec.setSeverity("warning");
+    RemediationProposalSpec spec =
+        TestProposals.spec("chelsty", "zigbee2mqtt", "service_unhealthy");
     spec.setMessage(message);
     spec.setObservedAt("2026-05-27T15:11:39Z");
-    p.setSpec(spec);
-    RemediationProposalStatus s = new RemediationProposalStatus();
-    s.setPhase(phase);
-    ProposedAction a = new ProposedAction();
-    a.setAction("restart");
+    RemediationProposal p = TestProposals.named("homelab", name, spec);
+    p.getMetadata().setUid("u-1");
+    p.getMetadata().setResourceVersion("42");
+    p.getMetadata().setManagedFields(List.of(new ManagedFieldsEntry()));
+    RemediationProposalStatus s = TestProposals.status(phase);
+    ProposedAction a = TestProposals.answered("restart", true);
     a.setTarget("chelsty/zigbee2mqtt");
     a.setConfidence(0.82);
-    a.setRequiresHuman(true);
-    a.setModel("ollama/llama3.1:8b");
     a.setReason("crash loop");
     a.setPolicyRules(List.of("always-human-node"));
     s.setProposal(a);
