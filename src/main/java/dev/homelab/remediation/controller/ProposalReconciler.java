@@ -1,5 +1,6 @@
 package dev.homelab.remediation.controller;
 
+import dev.homelab.remediation.api.v1alpha1.Phase;
 import dev.homelab.remediation.api.v1alpha1.RemediationProposal;
 import dev.homelab.remediation.api.v1alpha1.RemediationProposalStatus;
 import dev.homelab.remediation.decision.Cooldown;
@@ -10,8 +11,8 @@ import dev.homelab.remediation.decision.EventReason;
 import dev.homelab.remediation.decision.Observation;
 import dev.homelab.remediation.decision.PhaseMachine;
 import dev.homelab.remediation.dispatch.Dispatcher;
-import dev.homelab.remediation.llm.ModelRouter;
 import dev.homelab.remediation.llm.ProposalRequest;
+import dev.homelab.remediation.llm.Router;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
@@ -43,7 +44,8 @@ public final class ProposalReconciler implements Reconciler<RemediationProposal>
 
   private final StatusPatcher status;
   private final EventRecorder events;
-  private final ModelRouter router;
+  private final Router router;
+  private final PhaseListener phases;
   private final Dispatcher dispatcher;
   private final PhaseMachine machine;
   private final Clock clock;
@@ -60,13 +62,15 @@ public final class ProposalReconciler implements Reconciler<RemediationProposal>
   public ProposalReconciler(
       StatusPatcher status,
       EventRecorder events,
-      ModelRouter router,
+      Router router,
       Dispatcher dispatcher,
       PhaseMachine machine,
       Clock clock,
       MeterRegistry registry,
-      BooleanSupplier fenced) {
+      BooleanSupplier fenced,
+      PhaseListener phases) {
     this.fenced = fenced;
+    this.phases = phases;
     this.status = status;
     this.events = events;
     this.router = router;
@@ -133,7 +137,7 @@ public final class ProposalReconciler implements Reconciler<RemediationProposal>
   }
 
   private static boolean isPending(RemediationProposalStatus s) {
-    return s.getPhase() == dev.homelab.remediation.api.v1alpha1.Phase.Pending;
+    return s.getPhase() == Phase.Pending;
   }
 
   /** Performs a decision; false when the proposal is gone (nothing more to do). */
@@ -152,6 +156,17 @@ public final class ProposalReconciler implements Reconciler<RemediationProposal>
         throw e; // JOSDK retries the reconcile with its backoff; nothing else was done
       }
       rememberOwnWrite(context, p, updated);
+      Phase from = p.getStatus() == null ? null : p.getStatus().getPhase();
+      Phase to = d.status().getPhase();
+      if (to != null && to != from) {
+        try {
+          phases.changed(new PhaseListener.Change(p, from, to, d.status()));
+        } catch (RuntimeException e) {
+          LOG.atWarn()
+              .addKeyValue("proposal", p.getMetadata().getName())
+              .log("phase listener failed: {}", e.toString());
+        }
+      }
     }
     String key = key(p);
     for (Effect e : d.effects()) {

@@ -16,8 +16,10 @@ import java.util.List;
 
 /**
  * Writes one review-ready manifest per open proposal, for a pull request in a GitOps repository.
- * The manifest carries only the name, the namespace and the approval annotation (commented out):
- * uncommenting it and merging approves the proposal, whatever tool applies it. Everything a
+ * The manifest carries only the name, the namespace and the approval annotation (commented out).
+ * Uncommenting it and merging decides the proposal, whatever tool applies it, but only while the
+ * proposal is in AwaitingApproval and within APPROVAL_TTL: the comments say what the annotation
+ * does in the proposal's phase at export time (see {@code ProposalReconciler}). Everything a
  * reviewer needs (event, proposal, policy) is in comments, so re-applying the file after the
  * proposal is gone can never recreate it with a spec.
  */
@@ -96,11 +98,7 @@ public final class ProposalExporter {
         y.append("# policy:   ").append(String.join(", ", a.getPolicyRules())).append('\n');
       }
     }
-    if (phase == Phase.AwaitingApproval) {
-      y.append("# To decide, uncomment the annotations (approved or rejected) and merge.\n");
-    } else {
-      y.append("# Not awaiting approval yet: an approval annotation is read once it is.\n");
-    }
+    approvalNotes(y, p, phase, s);
     y.append("apiVersion: ")
         .append(RemediationProposal.GROUP)
         .append('/')
@@ -114,6 +112,73 @@ public final class ProposalExporter {
     y.append("  #   ").append(Approvals.APPROVAL).append(": approved\n");
     y.append("  #   ").append(Approvals.APPROVED_BY).append(": your-name\n");
     return y.toString();
+  }
+
+  /**
+   * What merging the approval annotation does in this phase, as the reconciler behaves: only a
+   * proposal in AwaitingApproval is decided, an annotation that was there before it got there is
+   * ignored until removed and set again, and nothing decides an expired proposal.
+   */
+  private static void approvalNotes(
+      StringBuilder y, RemediationProposal p, Phase phase, RemediationProposalStatus s) {
+    switch (phase) {
+      case AwaitingApproval -> {
+        String stale = s == null ? null : s.getStaleApproval();
+        if (stale != null && !stale.isEmpty()) {
+          y.append("# The annotation ")
+              .append(Approvals.APPROVAL)
+              .append('=')
+              .append(oneLine(stale))
+              .append(" was already set when this\n");
+          y.append("# proposal reached AwaitingApproval: it is recorded as status.staleApproval\n");
+          y.append("# and ignored (a warning Event). To decide, remove it first, by reverting\n");
+          y.append("# the change that set it or with:\n");
+          y.append("#   kubectl annotate rp -n ")
+              .append(p.getMetadata().getNamespace())
+              .append(' ')
+              .append(p.getMetadata().getName())
+              .append(' ')
+              .append(Approvals.APPROVAL)
+              .append("-\n");
+          y.append("# Then set it again: uncomment the annotations (approved or rejected) and\n");
+          y.append("# merge.\n");
+        } else {
+          y.append("# To decide, uncomment the annotations (approved or rejected) and merge.\n");
+        }
+        String answeredAt =
+            s == null || s.getProposal() == null ? null : s.getProposal().getAnsweredAt();
+        y.append("# Merge within APPROVAL_TTL (default 24h) of the answer");
+        if (answeredAt != null) {
+          y.append(" (").append(oneLine(answeredAt)).append(')');
+        }
+        y.append(
+            ":\n# after that the proposal expires, and an annotation arriving later changes\n");
+        y.append("# nothing.\n");
+      }
+      case Pending, Proposing, Failed -> {
+        y.append("# Not awaiting approval (phase ")
+            .append(phase)
+            .append("): an approval annotation merged now\n");
+        y.append("# changes nothing; the operator records a warning Event. If it is still set\n");
+        y.append("# when the proposal reaches AwaitingApproval, it is recorded as\n");
+        y.append("# status.staleApproval and ignored until it is removed and set again. Export\n");
+        y.append("# again once the proposal awaits approval, then uncomment and merge.\n");
+      }
+      default -> {
+        String by = s == null || s.getApproval() == null ? null : s.getApproval().getBy();
+        y.append("# Phase ").append(phase);
+        if (phase == Phase.Approved && by != null) {
+          y.append(" (by ").append(oneLine(by)).append(')');
+        }
+        y.append(": nothing is left to decide. An approval annotation\n");
+        if (by != null && by.startsWith("annotation")) {
+          // The reconciler does not warn about the annotation that made the decision.
+          y.append("# merged now changes nothing.\n");
+        } else {
+          y.append("# merged now changes nothing; the operator records a warning Event.\n");
+        }
+      }
+    }
   }
 
   private static String oneLine(String s) {

@@ -1,15 +1,14 @@
 package dev.homelab.remediation.ingest;
 
-import dev.homelab.remediation.DaemonThreads;
 import dev.homelab.remediation.decision.HealthEvent;
 import dev.homelab.remediation.decision.IncidentRules;
 import dev.homelab.remediation.decision.Names;
+import dev.homelab.remediation.util.DaemonThreads;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.Iterator;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -17,7 +16,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -27,10 +26,19 @@ import org.slf4j.LoggerFactory;
  * a proposal or folds into one, creates proposals, and writes folded occurrences at most once per
  * flush interval per proposal. Seeded and kept current from the cluster (through {@link #observe}
  * and {@link #forget}), so cooldown survives an operator restart.
+ *
+ * <p>firstSeen and lastSeen are the earliest and the latest time the incident's events were
+ * observed (their own timestamps, so out of order and in the past is normal). The three fields only
+ * ever move one way in the cluster: occurrences up, firstSeen earlier, lastSeen later. One write
+ * per proposal is in flight at a time, and each write is conditional on the resourceVersion the
+ * book last saw; when another writer (another instance, an older process still flushing) got there
+ * first, the book reads the proposal, takes the larger count and the wider time span, and writes
+ * again.
  */
 public final class IncidentBook implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(IncidentBook.class);
   private static final Duration MAX_RETRY_DELAY = Duration.ofSeconds(30);
+  private static final int WRITE_ATTEMPTS = 3;
 
   private final ProposalStore store;
   private final String namespace;
@@ -39,7 +47,7 @@ public final class IncidentBook implements AutoCloseable {
   private final Duration flushInterval;
   private final IntakeMetrics metrics;
   private final ExecutorService creators;
-  private final ScheduledExecutorService scheduler;
+  private final ScheduledThreadPoolExecutor scheduler;
 
   // Guarded by "this".
   private final Map<String, Incident> bySvcKey = new HashMap<>();
@@ -48,36 +56,6 @@ public final class IncidentBook implements AutoCloseable {
 
   /** Set when the lease is lost: nothing more is written, not even what is left to flush. */
   private volatile boolean aborted;
-
-  /** One incident: one proposal, and what the intake has counted for it. */
-  static final class Incident {
-    final String name;
-    final String svcKey;
-    final Instant createdAt;
-
-    /** Start of the cooldown window: the model's answer once there is one, else creation. */
-    Instant windowStart;
-
-    boolean open = true;
-    boolean created;
-    long occurrences;
-    long persistedOccurrences;
-    Instant firstSeen;
-    Instant lastSeen;
-    Instant persistedLastSeen;
-    int failedCreates;
-
-    Incident(String name, String svcKey, Instant createdAt) {
-      this.name = name;
-      this.svcKey = svcKey;
-      this.createdAt = createdAt;
-      this.windowStart = createdAt;
-    }
-
-    boolean unwritten() {
-      return occurrences != persistedOccurrences || !lastSeen.equals(persistedLastSeen);
-    }
-  }
 
   public IncidentBook(
       ProposalStore store,
@@ -93,8 +71,10 @@ public final class IncidentBook implements AutoCloseable {
     this.flushInterval = flushInterval;
     this.metrics = metrics;
     this.creators = Executors.newFixedThreadPool(4, DaemonThreads.named("intake-create"));
-    this.scheduler =
-        Executors.newSingleThreadScheduledExecutor(DaemonThreads.named("intake-flush"));
+    this.scheduler = new ScheduledThreadPoolExecutor(1, DaemonThreads.named("intake-flush"));
+    // On close, a flush under way finishes; nothing scheduled runs any more.
+    scheduler.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
+    scheduler.setContinueExistingPeriodicTasksAfterShutdownPolicy(false);
   }
 
   public void start() {
@@ -115,17 +95,14 @@ public final class IncidentBook implements AutoCloseable {
           inc == null ? null : new IncidentRules.Latest(inc.name, inc.windowStart, inc.open);
       if (IncidentRules.decide(latest, now, cooldown) == IncidentRules.Decision.FOLD) {
         inc.occurrences++;
-        if (e.observedAt().isAfter(inc.lastSeen)) {
-          inc.lastSeen = e.observedAt();
-        }
+        inc.seen(e.observedAt());
         dirty.add(inc);
         metrics.folded();
         return;
       }
       toCreate = new Incident(Names.proposalName(e), e.svcKey(), now);
       toCreate.occurrences = 1;
-      toCreate.firstSeen = e.receivedAt();
-      toCreate.lastSeen = e.observedAt();
+      toCreate.seen(e.observedAt());
       bySvcKey.put(e.svcKey(), toCreate);
       creationsInFlight++;
     }
@@ -137,9 +114,9 @@ public final class IncidentBook implements AutoCloseable {
     if (aborted) {
       return;
     }
-    Optional<ProposalView> existing;
+    ProposalStore.Creation creation;
     try {
-      existing = store.createIfAbsent(ProposalFactory.newProposal(e, inc.name, namespace));
+      creation = store.createIfAbsent(ProposalFactory.newProposal(e, inc.name, namespace));
     } catch (RuntimeException ex) {
       metrics.writeFailed();
       long delay;
@@ -163,12 +140,11 @@ public final class IncidentBook implements AutoCloseable {
     synchronized (this) {
       creationsInFlight--;
       inc.created = true;
-      if (existing.isPresent()) {
+      ProposalView v = creation.proposal();
+      if (!creation.created()) {
         // Redelivered, or created by another instance: count into the existing proposal.
-        long before = existing.get().occurrences() == null ? 0 : existing.get().occurrences();
-        inc.occurrences += before;
-        inc.persistedOccurrences = before;
-        inc.open = existing.get().open();
+        inc.occurrences += v.occurrences() == null ? 0 : v.occurrences();
+        inc.open = v.open();
         LOG.atInfo()
             .addKeyValue("proposal", inc.name)
             .addKeyValue("svcKey", inc.svcKey)
@@ -181,6 +157,7 @@ public final class IncidentBook implements AutoCloseable {
             .addKeyValue("eventType", e.eventType())
             .log("proposal created");
       }
+      inc.adopt(v);
       dirty.add(inc);
     }
     writeOne(inc);
@@ -196,9 +173,8 @@ public final class IncidentBook implements AutoCloseable {
     List<Incident> batch;
     synchronized (this) {
       batch = new ArrayList<>();
-      for (Iterator<Incident> it = dirty.iterator(); it.hasNext(); ) {
-        Incident inc = it.next();
-        if (inc.created) {
+      for (Incident inc : dirty) {
+        if (inc.created && !inc.writing) {
           batch.add(inc);
         }
       }
@@ -209,44 +185,80 @@ public final class IncidentBook implements AutoCloseable {
     }
   }
 
+  /**
+   * Writes one incident's fields, unless another thread is writing it (that writer queues what it
+   * could not include for the next flush). The write is conditional on the version last seen;
+   * refused, the proposal is read, merged (never a smaller count) and written again.
+   */
   private void writeOne(Incident inc) {
     if (aborted) {
       return;
     }
-    long occurrences;
-    Instant firstSeen;
-    Instant lastSeen;
     synchronized (this) {
-      if (!dirty.remove(inc) || !inc.unwritten()) {
+      if (inc.writing || !dirty.remove(inc) || !inc.unwritten()) {
         return;
       }
-      occurrences = inc.occurrences;
-      firstSeen = inc.firstSeen;
-      lastSeen = inc.lastSeen;
+      inc.writing = true;
     }
     try {
-      boolean exists = store.patchOccurrences(inc.name, occurrences, firstSeen, lastSeen);
-      metrics.statusWritten();
-      synchronized (this) {
-        if (!exists) {
-          forgetLocked(inc.name, inc.svcKey);
+      for (int attempt = 1; ; attempt++) {
+        long occurrences;
+        Instant firstSeen;
+        Instant lastSeen;
+        String version;
+        synchronized (this) {
+          occurrences = inc.occurrences;
+          firstSeen = inc.firstSeen;
+          lastSeen = inc.lastSeen;
+          version = inc.version;
+        }
+        ProposalStore.Write w =
+            version == null
+                ? new ProposalStore.Write(ProposalStore.Outcome.STALE, null)
+                : store.patchOccurrences(inc.name, version, occurrences, firstSeen, lastSeen);
+        if (w.outcome() == ProposalStore.Outcome.WRITTEN) {
+          metrics.statusWritten();
+          synchronized (this) {
+            inc.written(w.resourceVersion(), occurrences, firstSeen, lastSeen);
+          }
           return;
         }
-        inc.persistedOccurrences = Math.max(inc.persistedOccurrences, occurrences);
-        inc.persistedLastSeen = lastSeen;
-        if (inc.unwritten()) {
-          dirty.add(inc);
+        if (version != null && w.outcome() == ProposalStore.Outcome.STALE) {
+          metrics.statusConflict();
+        }
+        Optional<ProposalView> current =
+            w.outcome() == ProposalStore.Outcome.GONE ? Optional.empty() : store.read(inc.name);
+        synchronized (this) {
+          if (current.isEmpty()) {
+            inc.gone = true;
+            forgetLocked(inc.name, inc.svcKey);
+            return;
+          }
+          inc.adopt(current.get());
+          if (!inc.unwritten()) {
+            return; // the cluster holds all of it already
+          }
+        }
+        if (attempt == WRITE_ATTEMPTS) {
+          LOG.atInfo()
+              .addKeyValue("proposal", inc.name)
+              .log("occurrences keep changing under the intake; writing at the next flush");
+          return;
         }
       }
     } catch (RuntimeException ex) {
       metrics.writeFailed();
-      synchronized (this) {
-        dirty.add(inc);
-      }
       LOG.atWarn()
           .addKeyValue("proposal", inc.name)
           .setCause(ex)
           .log("writing occurrences failed; will retry at the next flush");
+    } finally {
+      synchronized (this) {
+        inc.writing = false;
+        if (!inc.gone && inc.unwritten()) {
+          dirty.add(inc);
+        }
+      }
     }
   }
 
@@ -267,6 +279,7 @@ public final class IncidentBook implements AutoCloseable {
             inc ->
                 inc.created
                     && !inc.open
+                    && !inc.writing
                     && !dirty.contains(inc)
                     && !now.isBefore(inc.windowStart.plus(cooldown)));
   }
@@ -279,6 +292,11 @@ public final class IncidentBook implements AutoCloseable {
       if (v.windowStart().isAfter(inc.windowStart)) {
         inc.windowStart = v.windowStart();
       }
+      if (!inc.writing && v.resourceVersion() != null && inc.holdsSameFieldsAs(v)) {
+        // Someone else (the reconciler) changed other fields: write on top of that version
+        // instead of being refused. Should it be stale after all, the write is refused, no more.
+        inc.version = v.resourceVersion();
+      }
       return;
     }
     if (inc != null && (!inc.created || !v.createdAt().isAfter(inc.createdAt))) {
@@ -289,10 +307,7 @@ public final class IncidentBook implements AutoCloseable {
     seeded.created = true;
     seeded.open = v.open();
     seeded.occurrences = v.occurrences() == null ? 1 : v.occurrences();
-    seeded.persistedOccurrences = v.occurrences() == null ? 0 : v.occurrences();
-    seeded.firstSeen = v.firstSeen() == null ? v.createdAt() : v.firstSeen();
-    seeded.lastSeen = v.lastSeen() == null ? v.createdAt() : v.lastSeen();
-    seeded.persistedLastSeen = seeded.lastSeen;
+    seeded.adopt(v);
     if (seeded.unwritten()) {
       dirty.add(seeded);
     }
@@ -307,6 +322,7 @@ public final class IncidentBook implements AutoCloseable {
   private void forgetLocked(String name, String svcKey) {
     Incident inc = bySvcKey.get(svcKey);
     if (inc != null && inc.name.equals(name) && inc.created) {
+      inc.gone = true;
       bySvcKey.remove(svcKey);
       dirty.remove(inc);
     }
@@ -323,7 +339,7 @@ public final class IncidentBook implements AutoCloseable {
       return false;
     }
     for (Incident inc : bySvcKey.values()) {
-      if (inc.unwritten()) {
+      if (inc.writing || inc.unwritten()) {
         return false;
       }
     }
@@ -337,14 +353,22 @@ public final class IncidentBook implements AutoCloseable {
   }
 
   public void close(Duration timeout) {
+    long deadline = System.nanoTime() + timeout.toNanos();
     creators.shutdown();
+    awaitUntil(creators, deadline);
+    // A flush under way finishes before the last one, so the two never write the same proposal.
+    scheduler.shutdown();
+    awaitUntil(scheduler, deadline);
+    flushQuietly();
+  }
+
+  private static void awaitUntil(ExecutorService executor, long deadlineNanos) {
     try {
-      creators.awaitTermination(timeout.toMillis(), TimeUnit.MILLISECONDS);
+      executor.awaitTermination(
+          Math.max(0, deadlineNanos - System.nanoTime()), TimeUnit.NANOSECONDS);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
-    scheduler.shutdownNow();
-    flushQuietly();
   }
 
   /**

@@ -13,6 +13,7 @@ public final class IntakeMetrics {
   private final Counter folded;
   private final Counter created;
   private final Counter statusWrites;
+  private final Counter statusConflicts;
   private final Counter writeFailures;
   private final Map<RejectReason, Counter> rejected = new EnumMap<>(RejectReason.class);
   private final Map<String, Counter> skipped = new ConcurrentHashMap<>();
@@ -33,7 +34,13 @@ public final class IntakeMetrics {
             .register(registry);
     statusWrites =
         Counter.builder("remediation.intake.status.writes")
-            .description("Status patches written by the intake (occurrences, lastSeen)")
+            .description("Status patches written by the intake (occurrences, firstSeen, lastSeen)")
+            .register(registry);
+    statusConflicts =
+        Counter.builder("remediation.intake.status.conflicts")
+            .description(
+                "Status patches of the intake refused because the proposal had changed; re-read"
+                    + " and written again")
             .register(registry);
     writeFailures =
         Counter.builder("remediation.intake.write.failures")
@@ -81,6 +88,10 @@ public final class IntakeMetrics {
     statusWrites.increment();
   }
 
+  public void statusConflict() {
+    statusConflicts.increment();
+  }
+
   public void writeFailed() {
     writeFailures.increment();
   }
@@ -107,5 +118,9 @@ public final class IntakeMetrics {
 
   public double statusWriteCount() {
     return statusWrites.count();
+  }
+
+  public double statusConflictCount() {
+    return statusConflicts.count();
   }
 }

@@ -34,10 +34,11 @@ public final class KubernetesProposalStore implements ProposalStore {
   }
 
   @Override
-  public Optional<ProposalView> createIfAbsent(RemediationProposal proposal) {
+  public Creation createIfAbsent(RemediationProposal proposal) {
+    String svcKey = proposal.getSpec().getSvcKey();
     try {
-      proposals.inNamespace(namespace).resource(proposal).create();
-      return Optional.empty();
+      RemediationProposal created = proposals.inNamespace(namespace).resource(proposal).create();
+      return new Creation(true, ProposalWatch.view(created, svcKey));
     } catch (KubernetesClientException e) {
       if (e.getCode() != HttpURLConnection.HTTP_CONFLICT) {
         throw e;
@@ -49,13 +50,21 @@ public final class KubernetesProposalStore implements ProposalStore {
       throw new KubernetesClientException(
           "proposal " + proposal.getMetadata().getName() + " conflicted but does not exist");
     }
-    return Optional.of(ProposalWatch.view(existing, proposal.getSpec().getSvcKey()));
+    return new Creation(false, ProposalWatch.view(existing, svcKey));
   }
 
   @Override
-  public boolean patchOccurrences(
-      String name, long occurrences, Instant firstSeen, Instant lastSeen) {
+  public Optional<ProposalView> read(String name) {
+    RemediationProposal p = proposals.inNamespace(namespace).withName(name).get();
+    return p == null ? Optional.empty() : Optional.of(ProposalWatch.view(p));
+  }
+
+  @Override
+  public Write patchOccurrences(
+      String name, String resourceVersion, long occurrences, Instant firstSeen, Instant lastSeen) {
     ObjectNode patch = JSON.createObjectNode();
+    // A patch that carries a resourceVersion is refused with 409 when the object has moved on.
+    patch.putObject("metadata").put("resourceVersion", resourceVersion);
     ObjectNode status = patch.putObject("status");
     status.put("occurrences", occurrences);
     status.put("firstSeen", firstSeen.toString());
@@ -64,15 +73,19 @@ public final class KubernetesProposalStore implements ProposalStore {
     RemediationProposal target = new RemediationProposal();
     target.setMetadata(new ObjectMetaBuilder().withName(name).withNamespace(namespace).build());
     try {
-      proposals
-          .inNamespace(namespace)
-          .resource(target)
-          .subresource("status")
-          .patch(MERGE, patch.toString());
-      return true;
+      RemediationProposal written =
+          proposals
+              .inNamespace(namespace)
+              .resource(target)
+              .subresource("status")
+              .patch(MERGE, patch.toString());
+      return new Write(Outcome.WRITTEN, written.getMetadata().getResourceVersion());
     } catch (KubernetesClientException e) {
       if (e.getCode() == HttpURLConnection.HTTP_NOT_FOUND) {
-        return false;
+        return new Write(Outcome.GONE, null);
+      }
+      if (e.getCode() == HttpURLConnection.HTTP_CONFLICT) {
+        return new Write(Outcome.STALE, null);
       }
       throw e;
     }

@@ -7,16 +7,35 @@ import java.util.Optional;
 /** The intake's writes to the cluster. */
 public interface ProposalStore {
 
+  /** What {@link #createIfAbsent} did: created {@code proposal}, or found one of that name. */
+  record Creation(boolean created, ProposalView proposal) {}
+
+  /** What a conditional write of the intake's fields did. */
+  enum Outcome {
+    /** Written; the proposal is now at the returned resourceVersion. */
+    WRITTEN,
+    /** Not written: the proposal changed since the given resourceVersion. */
+    STALE,
+    /** Not written: the proposal no longer exists. */
+    GONE
+  }
+
+  record Write(Outcome outcome, String resourceVersion) {}
+
   /**
    * Creates the proposal. When one of that name exists already, returns its view instead and
    * changes nothing.
    */
-  Optional<ProposalView> createIfAbsent(RemediationProposal proposal);
+  Creation createIfAbsent(RemediationProposal proposal);
+
+  /** The proposal as the cluster holds it now, or empty when it does not exist. */
+  Optional<ProposalView> read(String name);
 
   /**
-   * Sets the intake's status fields with a merge patch that touches no other field.
-   *
-   * @return false when the proposal no longer exists
+   * Sets the intake's status fields with a merge patch that touches no other field, only if the
+   * proposal is still at {@code resourceVersion} (optimistic concurrency, as the API server does
+   * for a patch that carries one).
    */
-  boolean patchOccurrences(String name, long occurrences, Instant firstSeen, Instant lastSeen);
+  Write patchOccurrences(
+      String name, String resourceVersion, long occurrences, Instant firstSeen, Instant lastSeen);
 }

@@ -3,7 +3,10 @@ package dev.homelab.remediation.ingest;
 import dev.homelab.remediation.api.v1alpha1.Phase;
 import java.time.Instant;
 
-/** What the intake needs to know of a proposal that exists in the cluster. */
+/**
+ * What the intake needs to know of a proposal that exists in the cluster, as of {@code
+ * resourceVersion}. {@code observedAt} is the time of the event that opened it (its spec).
+ */
 public record ProposalView(
     String name,
     String svcKey,
@@ -12,7 +15,9 @@ public record ProposalView(
     Long occurrences,
     Instant firstSeen,
     Instant lastSeen,
-    Instant answeredAt) {
+    Instant answeredAt,
+    Instant observedAt,
+    String resourceVersion) {
 
   /** The cooldown window runs from the model's answer once there is one, else from creation. */
   public Instant windowStart() {

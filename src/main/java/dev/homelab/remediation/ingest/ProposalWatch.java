@@ -1,8 +1,8 @@
 package dev.homelab.remediation.ingest;
 
-import dev.homelab.remediation.DaemonThreads;
 import dev.homelab.remediation.api.v1alpha1.RemediationProposal;
 import dev.homelab.remediation.api.v1alpha1.RemediationProposalStatus;
+import dev.homelab.remediation.util.DaemonThreads;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
@@ -151,7 +151,9 @@ public final class ProposalWatch implements AutoCloseable {
         s == null ? null : s.getOccurrences(),
         s == null ? null : instant(s.getFirstSeen()),
         s == null ? null : instant(s.getLastSeen()),
-        s == null || s.getProposal() == null ? null : instant(s.getProposal().getAnsweredAt()));
+        s == null || s.getProposal() == null ? null : instant(s.getProposal().getAnsweredAt()),
+        p.getSpec() == null ? null : instant(p.getSpec().getObservedAt()),
+        p.getMetadata().getResourceVersion());
   }
 
   private static Instant instant(String text) {

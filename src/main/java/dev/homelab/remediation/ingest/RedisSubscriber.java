@@ -1,6 +1,6 @@
 package dev.homelab.remediation.ingest;
 
-import dev.homelab.remediation.DaemonThreads;
+import dev.homelab.remediation.util.DaemonThreads;
 import io.lettuce.core.ClientOptions;
 import io.lettuce.core.RedisChannelHandler;
 import io.lettuce.core.RedisClient;

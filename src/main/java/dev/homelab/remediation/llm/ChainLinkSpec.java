@@ -1,5 +1,6 @@
 package dev.homelab.remediation.llm;
 
+import dev.homelab.remediation.config.ConfigException;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.util.ArrayList;
@@ -9,36 +10,26 @@ import java.util.Objects;
 import java.util.Optional;
 
 /**
- * One parsed element of {@code LLM_CHAIN}.
+ * One parsed element of {@code LLM_CHAIN}; {@link #parseChain} is the one place that value is
+ * parsed.
  *
  * <p>Syntax of a link: {@code provider:model@url}, or the bare word {@code rules}. The provider is
- * {@code ollama} or {@code openai}; the model is everything between the first {@code :} and the
- * first {@code @}, so model names keep their colons ({@code
- * ollama:llama3.1:8b@http://ollama:11434}, {@code openai:qwen2.5:7b@http://litellm:4000/v1}).
- * Without {@code @url}, {@code ollama} uses {@value #DEFAULT_OLLAMA_URL} and {@code openai} uses
- * {@value #DEFAULT_OPENAI_URL}. An OpenAI URL is used as written: it must include the API prefix
- * ({@code /v1}) the server expects. The chain is comma separated; {@code rules} may appear once, as
- * the last link.
+ * the {@link Provider#id() id} of a {@link Provider} ({@code ollama}, {@code openai}); the model is
+ * everything between the first {@code :} and the first {@code @}, so model names keep their colons
+ * ({@code ollama:llama3.1:8b@http://ollama:11434}, {@code
+ * openai:qwen2.5:7b@http://litellm:4000/v1}). Without {@code @url} a link uses its provider's
+ * {@link Provider#defaultUrl() default URL}. A URL is used as written: an OpenAI-compatible one
+ * must include the API prefix ({@code /v1}) the server expects. The chain is comma separated;
+ * {@code rules} may appear once, as the last link.
  */
 public final class ChainLinkSpec {
 
-  /** Where a link's answers come from. */
-  public enum Provider {
-    OLLAMA,
-    OPENAI,
-    RULES;
-
-    String id() {
-      return name().toLowerCase(Locale.ROOT);
-    }
-  }
-
-  public static final String DEFAULT_OLLAMA_URL = "http://ollama:11434";
-  public static final String DEFAULT_OPENAI_URL = "https://api.openai.com/v1";
   static final String RULES_WORD = "rules";
   private static final String SETTING = "LLM_CHAIN";
 
+  /** Null for the rules proposer. */
   private final Provider provider;
+
   private final String model;
   private final String baseUrl;
 
@@ -50,26 +41,26 @@ public final class ChainLinkSpec {
 
   /** The rules proposer. */
   public static ChainLinkSpec rules() {
-    return new ChainLinkSpec(Provider.RULES, RULES_WORD, null);
+    return new ChainLinkSpec(null, RULES_WORD, null);
   }
 
   /**
-   * Parses a whole {@code LLM_CHAIN} value.
+   * Parses a whole {@code LLM_CHAIN} value, link by link, in order.
    *
-   * @throws IllegalArgumentException naming LLM_CHAIN and the offending link
+   * @throws ConfigException for LLM_CHAIN, with a one-line message naming the offending link (and,
+   *     for an unknown provider, the known ones)
    */
   public static List<ChainLinkSpec> parseChain(String llmChain) {
     if (llmChain == null || llmChain.isBlank()) {
-      throw new IllegalArgumentException(SETTING + ": must not be empty");
+      throw invalid("must not be empty");
     }
     String[] parts = llmChain.split(",", -1);
     List<ChainLinkSpec> links = new ArrayList<>(parts.length);
     for (int i = 0; i < parts.length; i++) {
       ChainLinkSpec link = parse(parts[i], i + 1);
-      if (link.provider == Provider.RULES && i != parts.length - 1) {
-        throw new IllegalArgumentException(
-            SETTING
-                + ": 'rules' may only be the last link, found it as link "
+      if (link.isRules() && i != parts.length - 1) {
+        throw invalid(
+            "'rules' may only be the last link, found it as link "
                 + (i + 1)
                 + " of "
                 + parts.length);
@@ -79,93 +70,106 @@ public final class ChainLinkSpec {
     return List.copyOf(links);
   }
 
-  /**
-   * Parses one link.
-   *
-   * @throws IllegalArgumentException naming LLM_CHAIN and the link
-   */
-  public static ChainLinkSpec parse(String link) {
+  /** Parses one link, as if it were the whole chain (tests). */
+  static ChainLinkSpec parse(String link) {
     return parse(link, 1);
   }
 
   private static ChainLinkSpec parse(String raw, int position) {
     String link = raw == null ? "" : raw.trim();
-    String where = SETTING + ": link " + position;
     if (link.isEmpty()) {
-      throw new IllegalArgumentException(
-          where + " is empty (two commas in a row, or a trailing comma?)");
+      throw invalid("link " + position + " is empty (two commas in a row, or a trailing comma?)");
     }
+    String where = "link " + position + " '" + link + "'";
     if (link.equalsIgnoreCase(RULES_WORD)) {
       return rules();
     }
     int colon = link.indexOf(':');
     if (colon < 0) {
-      throw new IllegalArgumentException(
-          where
-              + " '"
-              + link
-              + "' is not provider:model@url (providers: ollama, openai) or 'rules'");
+      throw invalid(where + " is not provider:model@url or 'rules' (" + known() + ")");
     }
-    String providerId = link.substring(0, colon).trim().toLowerCase(Locale.ROOT);
-    Provider provider;
-    switch (providerId) {
-      case "ollama":
-        provider = Provider.OLLAMA;
-        break;
-      case "openai":
-        provider = Provider.OPENAI;
-        break;
-      default:
-        throw new IllegalArgumentException(
-            where
-                + " '"
-                + link
-                + "' has unknown provider '"
-                + providerId
-                + "' (expected ollama, openai or rules)");
-    }
+    String providerId = link.substring(0, colon).trim();
+    Provider provider =
+        Provider.byId(providerId)
+            .orElseThrow(
+                () ->
+                    invalid(
+                        where
+                            + " has unknown provider '"
+                            + providerId.toLowerCase(Locale.ROOT)
+                            + "' ("
+                            + known()
+                            + ")"));
     String rest = link.substring(colon + 1);
     int at = rest.indexOf('@');
     String model = (at < 0 ? rest : rest.substring(0, at)).trim();
     if (model.isEmpty()) {
-      throw new IllegalArgumentException(where + " '" + link + "' has no model name");
+      throw invalid(where + " has no model name");
     }
     if (model.chars().anyMatch(c -> Character.isWhitespace(c) || Character.isISOControl(c))) {
-      throw new IllegalArgumentException(
-          where + " '" + link + "' has a model name with white space");
+      throw invalid(where + " has a model name with white space");
     }
     String url;
     if (at < 0) {
-      url = provider == Provider.OLLAMA ? DEFAULT_OLLAMA_URL : DEFAULT_OPENAI_URL;
+      url = provider.defaultUrl();
     } else {
       url = rest.substring(at + 1).trim();
-      checkUrl(url, where + " '" + link + "'");
+      checkUrl(url, where);
     }
     return new ChainLinkSpec(provider, model, url);
   }
 
+  /** {@code providers: ollama, openai; or 'rules' as the last link}, from {@link Provider}. */
+  private static String known() {
+    return "providers: " + Provider.ids() + "; or 'rules' as the last link";
+  }
+
+  /**
+   * The error for a bad LLM_CHAIN. Control characters of the value (a newline in it) are shown
+   * escaped, so the message stays one line.
+   */
+  private static ConfigException invalid(String problem) {
+    StringBuilder line = new StringBuilder(problem.length());
+    problem
+        .codePoints()
+        .forEach(
+            c -> {
+              if (Character.isISOControl(c)) {
+                line.append(String.format(Locale.ROOT, "\\u%04x", c));
+              } else {
+                line.appendCodePoint(c);
+              }
+            });
+    return new ConfigException(SETTING, line.toString());
+  }
+
   private static void checkUrl(String url, String where) {
     if (url.isEmpty()) {
-      throw new IllegalArgumentException(where + " has an empty URL after '@'");
+      throw invalid(where + " has an empty URL after '@'");
     }
     URI uri;
     try {
       uri = new URI(url);
     } catch (URISyntaxException e) {
-      throw new IllegalArgumentException(where + " has an invalid URL: " + e.getMessage());
+      throw invalid(where + " has an invalid URL: " + e.getMessage());
     }
     String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
     if (!scheme.equals("http") && !scheme.equals("https")) {
-      throw new IllegalArgumentException(
-          where + " has a URL that is not http:// or https://: '" + url + "'");
+      throw invalid(where + " has a URL that is not http:// or https://: '" + url + "'");
     }
     if (uri.getHost() == null || uri.getHost().isEmpty()) {
-      throw new IllegalArgumentException(where + " has a URL without a host: '" + url + "'");
+      throw invalid(where + " has a URL without a host: '" + url + "'");
     }
   }
 
-  public Provider provider() {
-    return provider;
+  /** The link's provider; empty for the rules proposer. */
+  public Optional<Provider> provider() {
+    return Optional.ofNullable(provider);
+  }
+
+  /** Whether this is the rules proposer rather than a model. */
+  public boolean isRules() {
+    return provider == null;
   }
 
   /** The model name as written ({@code rules} for the rules proposer). */
@@ -183,7 +187,7 @@ public final class ChainLinkSpec {
    * provider/model} ({@code ollama/llama3.1:8b}), or {@code rules}.
    */
   public String name() {
-    return provider == Provider.RULES ? RULES_WORD : provider.id() + "/" + model;
+    return isRules() ? RULES_WORD : provider.id() + "/" + model;
   }
 
   @Override
@@ -208,6 +212,6 @@ public final class ChainLinkSpec {
   /** The link as it could be written in LLM_CHAIN. */
   @Override
   public String toString() {
-    return provider == Provider.RULES ? RULES_WORD : provider.id() + ":" + model + "@" + baseUrl;
+    return isRules() ? RULES_WORD : provider.id() + ":" + model + "@" + baseUrl;
   }
 }

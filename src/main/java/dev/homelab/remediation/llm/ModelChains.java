@@ -1,11 +1,9 @@
 package dev.homelab.remediation.llm;
 
-import dev.homelab.remediation.DaemonThreads;
+import dev.homelab.remediation.config.ConfigException;
 import dev.homelab.remediation.decision.PolicyConfig;
+import dev.homelab.remediation.util.DaemonThreads;
 import dev.langchain4j.model.chat.ChatModel;
-import dev.langchain4j.model.chat.request.ResponseFormat;
-import dev.langchain4j.model.ollama.OllamaChatModel;
-import dev.langchain4j.model.openai.OpenAiChatModel;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -23,6 +21,8 @@ import org.slf4j.LoggerFactory;
 /** Builds the {@link ModelChain} from the operator's settings. */
 public final class ModelChains {
   private static final Logger LOG = LoggerFactory.getLogger(ModelChains.class);
+
+  // How every Provider builds its model (see Provider's entries).
 
   /** Low temperature: the same event should get the same proposal. */
   static final double TEMPERATURE = 0.1;
@@ -42,12 +42,25 @@ public final class ModelChains {
    * @param apiKey LLM_API_KEY, sent to OpenAI-compatible links ({@value #NO_API_KEY} when empty)
    * @param timeout LLM_TIMEOUT_SECONDS: what each model link gets to answer
    * @param topologyFile TOPOLOGY_FILE; the built-in topology when empty
-   * @throws IllegalArgumentException naming LLM_CHAIN, TOPOLOGY_FILE or LLM_TIMEOUT_SECONDS when
-   *     one of them is invalid
+   * @throws ConfigException naming LLM_CHAIN when it is invalid
+   * @throws IllegalArgumentException naming TOPOLOGY_FILE or LLM_TIMEOUT_SECONDS when one of them
+   *     is invalid
    */
   public static ModelChain fromConfig(
       String llmChain, Optional<String> apiKey, Duration timeout, Optional<Path> topologyFile) {
     return fromConfig(llmChain, apiKey, timeout, topologyFile, Prompts.DEFAULT_POLICY);
+  }
+
+  /**
+   * Checks LLM_CHAIN and TOPOLOGY_FILE without building a chain or connecting to anything, so a bad
+   * value stops start-up early with one message; {@link #fromConfig} checks the same again.
+   *
+   * @throws ConfigException naming LLM_CHAIN (see {@link ChainLinkSpec#parseChain})
+   * @throws IllegalArgumentException naming TOPOLOGY_FILE (see {@link #checkTopology})
+   */
+  public static void check(String llmChain, Optional<Path> topologyFile) {
+    ChainLinkSpec.parseChain(llmChain);
+    checkTopology(topologyFile);
   }
 
   /**
@@ -73,8 +86,7 @@ public final class ModelChains {
       throw new IllegalArgumentException("LLM_TIMEOUT_SECONDS: must be positive, got " + timeout);
     }
     List<ChainLinkSpec> specs = ChainLinkSpec.parseChain(llmChain);
-    boolean needsModels =
-        specs.stream().anyMatch(s -> s.provider() != ChainLinkSpec.Provider.RULES);
+    boolean needsModels = specs.stream().anyMatch(s -> !s.isRules());
     // Loaded even for a rules-only chain, so a bad TOPOLOGY_FILE stops start-up either way.
     Prompts prompts = new Prompts(Topology.load(topologyFile), policy);
     AnswerParser parser = needsModels ? new AnswerParser(ProposalSchema.load()) : null;
@@ -82,10 +94,10 @@ public final class ModelChains {
 
     List<ChainLink> links = new ArrayList<>(specs.size());
     for (ChainLinkSpec spec : specs) {
-      if (spec.provider() == ChainLinkSpec.Provider.RULES) {
+      if (spec.isRules()) {
         links.add(new RulesProposer());
       } else {
-        ChatModel model = chatModel(spec, apiKey, timeout);
+        ChatModel model = spec.provider().orElseThrow().chatModel(spec, apiKey, timeout);
         links.add(
             new ModelLink(spec.name(), endpoint(spec), model, timeout, prompts, parser, calls));
       }
@@ -104,35 +116,6 @@ public final class ModelChains {
   static String endpoint(ChainLinkSpec spec) {
     URI uri = URI.create(spec.baseUrl().orElseThrow());
     return uri.getScheme() + "://" + uri.getHost() + (uri.getPort() < 0 ? "" : ":" + uri.getPort());
-  }
-
-  /** The LangChain4j model for one link: JSON answers, low temperature, no retries of its own. */
-  static ChatModel chatModel(ChainLinkSpec spec, Optional<String> apiKey, Duration timeout) {
-    String baseUrl = spec.baseUrl().orElseThrow();
-    switch (spec.provider()) {
-      case OLLAMA:
-        return OllamaChatModel.builder()
-            .baseUrl(baseUrl)
-            .modelName(spec.model())
-            .responseFormat(ResponseFormat.JSON)
-            .temperature(TEMPERATURE)
-            .numPredict(MAX_OUTPUT_TOKENS)
-            .timeout(timeout)
-            .maxRetries(0)
-            .build();
-      case OPENAI:
-        return OpenAiChatModel.builder()
-            .baseUrl(baseUrl)
-            .apiKey(apiKey.filter(k -> !k.isBlank()).orElse(NO_API_KEY))
-            .modelName(spec.model())
-            .responseFormat("json_object")
-            .temperature(TEMPERATURE)
-            .timeout(timeout)
-            .maxRetries(0)
-            .build();
-      default:
-        throw new IllegalArgumentException("not a model link: " + spec.name());
-    }
   }
 
   /**

@@ -1,9 +1,9 @@
 package dev.homelab.remediation.llm;
 
-import dev.homelab.remediation.DaemonThreads;
 import dev.homelab.remediation.decision.ModelOutcome;
 import dev.homelab.remediation.decision.RouterView;
 import dev.homelab.remediation.decision.SafetyPolicy;
+import dev.homelab.remediation.util.DaemonThreads;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
@@ -31,7 +31,7 @@ import org.slf4j.LoggerFactory;
  * too, so a reconcile that still sees the old phase in a lagging cache does not ask again. Both
  * records are bounded by {@link #MAX_KEPT} entries.
  */
-public final class ModelRouter implements AutoCloseable {
+public final class ModelRouter implements Router {
   private static final Logger LOG = LoggerFactory.getLogger(ModelRouter.class);
 
   /** How long an unclaimed result, or the memory of a claimed one, is kept. */
@@ -74,6 +74,7 @@ public final class ModelRouter implements AutoCloseable {
   }
 
   /** Called with the job key whenever a result is ready (used to trigger a reconcile). */
+  @Override
   public void onResult(Consumer<String> listener) {
     this.onResult = listener;
   }
@@ -95,6 +96,7 @@ public final class ModelRouter implements AutoCloseable {
    * Queues a consultation unless one for the same key is queued, running or has an unclaimed
    * result. Returns true when it was queued now.
    */
+  @Override
   public boolean submit(String key, ProposalRequest request, String severity, Instant age) {
     if (closed || results.containsKey(key)) {
       return false;
@@ -109,6 +111,7 @@ public final class ModelRouter implements AutoCloseable {
   }
 
   /** True while a consultation for this key is queued or running. */
+  @Override
   public boolean busy(String key) {
     return pending.containsKey(key);
   }
@@ -120,6 +123,7 @@ public final class ModelRouter implements AutoCloseable {
   }
 
   /** What the router knows of this key, for the phase machine. */
+  @Override
   public RouterView view(String key) {
     Kept<ChainResult> k = results.get(key);
     if (k != null) {
@@ -136,6 +140,7 @@ public final class ModelRouter implements AutoCloseable {
   }
 
   /** Forgets a result once it is stored in the proposal's status. */
+  @Override
   public void claimed(String key) {
     results.remove(key);
     claimed.put(key, new Kept<>(Boolean.TRUE, System.nanoTime()));

@@ -76,7 +76,7 @@ public final class LocalCluster implements AutoCloseable {
     }
   }
 
-  static String rootMessage(Throwable e) {
+  public static String rootMessage(Throwable e) {
     Throwable t = e;
     while (t.getCause() != null && t.getCause() != t) {
       t = t.getCause();

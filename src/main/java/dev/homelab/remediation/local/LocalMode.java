@@ -1,7 +1,8 @@
 package dev.homelab.remediation.local;
 
-import dev.homelab.remediation.RemediationOperatorApp;
 import dev.homelab.remediation.config.OperatorConfig;
+import dev.homelab.remediation.runtime.Running;
+import dev.homelab.remediation.runtime.Wiring;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.IOException;
@@ -28,14 +29,14 @@ public final class LocalMode implements AutoCloseable {
   private final LocalRedis redis;
   private final LocalCluster cluster;
   private final KubernetesClient client;
-  private final RemediationOperatorApp.Running running;
+  private final Running running;
 
   private LocalMode(
       LocalSettings settings,
       LocalRedis redis,
       LocalCluster cluster,
       KubernetesClient client,
-      RemediationOperatorApp.Running running) {
+      Running running) {
     this.settings = settings;
     this.redis = redis;
     this.cluster = cluster;
@@ -72,10 +73,9 @@ public final class LocalMode implements AutoCloseable {
         throw new LocalStartException("cannot write " + s.kubeconfig() + ": " + describe(e));
       }
       client = cluster.newClient(cfg.watchNamespace);
-      RemediationOperatorApp.Running running =
-          RemediationOperatorApp.start(
-              new RemediationOperatorApp.Wiring(
-                  cfg, client, new SimpleMeterRegistry(), Clock.systemUTC(), false));
+      Running running =
+          Running.start(
+              new Wiring(cfg, client, new SimpleMeterRegistry(), Clock.systemUTC(), false));
       return new LocalMode(s, redis, cluster, client, running);
     } catch (RuntimeException e) {
       closeQuietly(client);
@@ -164,7 +164,7 @@ public final class LocalMode implements AutoCloseable {
             + LocalSettings.DATA_DIR_ENV;
   }
 
-  static String describe(IOException e) {
+  public static String describe(IOException e) {
     if (e instanceof FileAlreadyExistsException f) {
       return f.getFile() + " exists and is not a directory";
     }

@@ -1,7 +1,7 @@
 package dev.homelab.remediation.ops;
 
-import dev.homelab.remediation.DaemonThreads;
 import dev.homelab.remediation.dispatch.AtomicFiles;
+import dev.homelab.remediation.util.DaemonThreads;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;

@@ -2,7 +2,7 @@ package dev.homelab.remediation.ops;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
-import dev.homelab.remediation.DaemonThreads;
+import dev.homelab.remediation.util.DaemonThreads;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.IOException;

@@ -3,10 +3,10 @@ package dev.homelab.remediation.bench;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import dev.homelab.remediation.RemediationOperatorApp;
-import dev.homelab.remediation.RemediationOperatorApp.Intake;
 import dev.homelab.remediation.api.v1alpha1.RemediationProposal;
 import dev.homelab.remediation.config.OperatorConfig;
+import dev.homelab.remediation.runtime.Intake;
+import dev.homelab.remediation.runtime.Wiring;
 import dev.homelab.remediation.support.TestKube;
 import dev.homelab.remediation.support.TestRedis;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -54,8 +54,8 @@ class IntakeBenchmark {
     v.put("NODE_NAME", "bench");
     v.put("FOLD_FLUSH_MILLIS", "1000");
     Intake intake =
-        RemediationOperatorApp.startIntake(
-            new RemediationOperatorApp.Wiring(
+        Intake.start(
+            new Wiring(
                 OperatorConfig.withDefaults(v),
                 client,
                 new SimpleMeterRegistry(),
@@ -157,18 +157,12 @@ class IntakeBenchmark {
     // Raw client loop: the same resources created one by one on the same API server.
     long r0 = System.nanoTime();
     for (int i = 0; i < n; i++) {
-      RemediationProposal p = new RemediationProposal();
-      p.setMetadata(
-          new io.fabric8.kubernetes.api.model.ObjectMetaBuilder()
-              .withName("raw-" + i)
-              .withNamespace("bench-raw")
-              .build());
-      var spec = new dev.homelab.remediation.api.v1alpha1.RemediationProposalSpec();
-      spec.setSvcKey("raw/" + i);
-      spec.setNode("raw");
-      spec.setEventType("service_unhealthy");
-      spec.setObservedAt("2026-05-27T17:11:39Z");
-      p.setSpec(spec);
+      RemediationProposal p =
+          dev.homelab.remediation.support.TestProposals.named(
+              "bench-raw",
+              "raw-" + i,
+              dev.homelab.remediation.support.TestProposals.spec(
+                  "raw", String.valueOf(i), "service_unhealthy"));
       client.resources(RemediationProposal.class).inNamespace("bench-raw").resource(p).create();
     }
     double rawSecs = (System.nanoTime() - r0) / 1e9;

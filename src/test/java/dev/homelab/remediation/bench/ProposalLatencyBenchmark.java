@@ -3,9 +3,10 @@ package dev.homelab.remediation.bench;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import dev.homelab.remediation.RemediationOperatorApp;
 import dev.homelab.remediation.api.v1alpha1.RemediationProposal;
 import dev.homelab.remediation.config.OperatorConfig;
+import dev.homelab.remediation.runtime.Running;
+import dev.homelab.remediation.runtime.Wiring;
 import dev.homelab.remediation.support.FakeOllama;
 import dev.homelab.remediation.support.FakeReply;
 import dev.homelab.remediation.support.TestKube;
@@ -38,8 +39,7 @@ class ProposalLatencyBenchmark {
   static KubernetesClient client;
   @TempDir Path tmp;
 
-  record Setup(TestRedis redis, FakeOllama ollama, RemediationOperatorApp.Running running)
-      implements AutoCloseable {
+  record Setup(TestRedis redis, FakeOllama ollama, Running running) implements AutoCloseable {
     @Override
     public void close() {
       running.close();
@@ -66,10 +66,8 @@ class ProposalLatencyBenchmark {
                 Map.entry("HTTP_PORT", "0"),
                 Map.entry("LEADER_ELECTION", "false"),
                 Map.entry("FOLD_FLUSH_MILLIS", "1000")));
-    RemediationOperatorApp.Running running =
-        RemediationOperatorApp.start(
-            new RemediationOperatorApp.Wiring(
-                cfg, client, new SimpleMeterRegistry(), Clock.systemUTC(), false));
+    Running running =
+        Running.start(new Wiring(cfg, client, new SimpleMeterRegistry(), Clock.systemUTC(), false));
     await().atMost(Duration.ofSeconds(20)).until(running::ready);
     return new Setup(redis, ollama, running);
   }

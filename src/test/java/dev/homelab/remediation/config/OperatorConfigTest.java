@@ -275,6 +275,15 @@ class OperatorConfigTest {
         "APPROVAL_MODE       | sometimes",
         "APPROVAL_TTL        | forever",
         "APPROVAL_TTL        | 0",
+        "APPROVAL_TTL        | 9999999999999999h",
+        "APPROVAL_TTL        | 9999999999999999d",
+        "APPROVAL_TTL        | 99999999999999999999",
+        "APPROVAL_TTL        | 99999999999999999999ms",
+        "APPROVAL_TTL        | 999999999999999999ms",
+        "APPROVAL_TTL        | 36501d",
+        "APPROVAL_TTL        | P9999999999999999D",
+        "APPROVAL_TTL        | PT99999999999999999999S",
+        "RETENTION           | 9999999999999999h",
         "WATCH_NAMESPACE     | Not_A_Namespace",
         "ALWAYS_HUMAN_NODES  | ../etc",
         "NOTIFY_ONLY_EVENTS  | disk pressure",
@@ -316,6 +325,24 @@ class OperatorConfigTest {
   }
 
   @Test
+  void aDurationLongerThanAHundredYearsIsRefusedWithOneMessage() {
+    assertThat(Durations.parse("36500d")).isEqualTo(Duration.ofDays(36_500));
+    assertThatThrownBy(
+            () -> OperatorConfig.load(Map.of("APPROVAL_TTL", "9999999999999999h"), Map.of()))
+        .isExactlyInstanceOf(ConfigException.class)
+        .hasMessage(
+            "invalid setting APPROVAL_TTL: must be at most 36500d (100 years),"
+                + " got '9999999999999999h'")
+        .hasNoCause();
+    assertThatThrownBy(
+            () -> OperatorConfig.load(Map.of("RETENTION", "99999999999999999999"), Map.of()))
+        .isExactlyInstanceOf(ConfigException.class)
+        .hasMessage(
+            "invalid setting RETENTION: must be at most 36500d (100 years),"
+                + " got '99999999999999999999'");
+  }
+
+  @Test
   void docsTableIsCurrent() throws IOException {
     String doc = Files.readString(Path.of("docs/configuration.md"), StandardCharsets.UTF_8);
     assertThat(doc)
@@ -329,20 +356,39 @@ class OperatorConfigTest {
 
   @Test
   void runStopsWithOneMessageNamingABadSetting() {
+    Run run = run("--cooldown-seconds", "soon");
+    assertThat(run.code()).isEqualTo(2);
+    assertThat(run.stderr().trim())
+        .isEqualTo(
+            "remediation-operator: invalid setting COOLDOWN_SECONDS: must be a whole number, got 'soon'");
+  }
+
+  @Test
+  void runStopsWithOneMessageWhenADurationOverflows() {
+    Run run = run("--approval-ttl", "9999999999999999h");
+    assertThat(run.code()).isEqualTo(2);
+    assertThat(run.stderr())
+        .isEqualTo(
+            "remediation-operator: invalid setting APPROVAL_TTL: must be at most 36500d (100 years),"
+                + " got '9999999999999999h'"
+                + System.lineSeparator());
+  }
+
+  record Run(int code, String stderr) {}
+
+  static Run run(String... flags) {
     java.io.PrintStream saved = System.err;
     java.io.ByteArrayOutputStream captured = new java.io.ByteArrayOutputStream();
     System.setErr(new java.io.PrintStream(captured, true, StandardCharsets.UTF_8));
+    String[] args = new String[flags.length + 1];
+    args[0] = "run";
+    System.arraycopy(flags, 0, args, 1, flags.length);
     int code;
     try {
-      code =
-          dev.homelab.remediation.RemediationOperatorApp.commandLine()
-              .execute("run", "--cooldown-seconds", "soon");
+      code = dev.homelab.remediation.RemediationOperatorApp.commandLine().execute(args);
     } finally {
       System.setErr(saved);
     }
-    assertThat(code).isEqualTo(2);
-    assertThat(captured.toString(StandardCharsets.UTF_8).trim())
-        .isEqualTo(
-            "remediation-operator: invalid setting COOLDOWN_SECONDS: must be a whole number, got 'soon'");
+    return new Run(code, captured.toString(StandardCharsets.UTF_8));
   }
 }

@@ -6,8 +6,8 @@ import static org.assertj.core.api.Assertions.tuple;
 import dev.homelab.remediation.api.v1alpha1.RemediationProposal;
 import dev.homelab.remediation.decision.EventReason;
 import dev.homelab.remediation.support.TestClock;
+import dev.homelab.remediation.support.TestProposals;
 import io.fabric8.kubernetes.api.model.Event;
-import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
@@ -214,15 +214,7 @@ class KubernetesEventRecorderTest {
   // ---- helpers
 
   static RemediationProposal proposal(String name, String uid) {
-    RemediationProposal p = new RemediationProposal();
-    p.setMetadata(
-        new ObjectMetaBuilder()
-            .withName(name)
-            .withNamespace(NS)
-            .withUid(uid)
-            .withResourceVersion("1")
-            .build());
-    return p;
+    return TestProposals.withIdentity(NS, name, uid);
   }
 
   List<Event> events() {

@@ -5,10 +5,11 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.homelab.remediation.RemediationOperatorApp;
 import dev.homelab.remediation.api.v1alpha1.Phase;
 import dev.homelab.remediation.api.v1alpha1.RemediationProposal;
 import dev.homelab.remediation.config.OperatorConfig;
+import dev.homelab.remediation.runtime.Running;
+import dev.homelab.remediation.runtime.Wiring;
 import dev.homelab.remediation.support.FakeOllama;
 import dev.homelab.remediation.support.FakeOpenAi;
 import dev.homelab.remediation.support.FakeReply;
@@ -54,7 +55,7 @@ class ProposalFlowIT {
   String channel;
   Path pendingDir;
   Path eventsDir;
-  RemediationOperatorApp.Running running;
+  Running running;
 
   @BeforeAll
   static void startRedis() {
@@ -104,17 +105,14 @@ class ProposalFlowIT {
     return v;
   }
 
-  RemediationOperatorApp.Running start(Map<String, String> extra) {
+  Running start(Map<String, String> extra) {
     OperatorConfig cfg = OperatorConfig.withDefaults(settings(extra));
-    running =
-        RemediationOperatorApp.start(
-            new RemediationOperatorApp.Wiring(
-                cfg, client, new SimpleMeterRegistry(), clock, false));
+    running = Running.start(new Wiring(cfg, client, new SimpleMeterRegistry(), clock, false));
     await().atMost(Duration.ofSeconds(20)).until(running::ready);
     return running;
   }
 
-  RemediationOperatorApp.Running start() {
+  Running start() {
     return start(Map.of());
   }
 

@@ -2,75 +2,96 @@ package dev.homelab.remediation.controller;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
-import static org.awaitility.Awaitility.await;
 
 import dev.homelab.remediation.api.v1alpha1.Phase;
 import dev.homelab.remediation.api.v1alpha1.RemediationProposal;
-import dev.homelab.remediation.api.v1alpha1.RemediationProposalSpec;
 import dev.homelab.remediation.api.v1alpha1.RemediationProposalStatus;
+import dev.homelab.remediation.decision.ModelOutcome;
 import dev.homelab.remediation.decision.PhaseMachine;
 import dev.homelab.remediation.decision.PolicyConfig;
 import dev.homelab.remediation.decision.ProposalSettings;
-import dev.homelab.remediation.llm.ChainResult;
-import dev.homelab.remediation.llm.ModelAnswer;
-import dev.homelab.remediation.llm.ModelChain;
-import dev.homelab.remediation.llm.ModelRouter;
-import dev.homelab.remediation.llm.ProposalRequest;
-import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
+import dev.homelab.remediation.decision.RouterView;
+import dev.homelab.remediation.decision.SafetyPolicy;
+import dev.homelab.remediation.dispatch.Dispatcher;
+import dev.homelab.remediation.support.TestProposals;
+import dev.homelab.remediation.support.TestingPhaseListener;
+import dev.homelab.remediation.support.TestingRouter;
+import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.IndexedResourceCache;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.lang.reflect.Proxy;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.UnaryOperator;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 
 /**
- * The reconciler's ordering against a status write that fails, with hand-written fakes of our own
- * interfaces (the end-to-end behaviour is proven in ProposalFlowIT on the real parts).
+ * The shell around the phase machine, with the shared fakes of our own interfaces: the order of the
+ * status write and the effects, the fence, the phase listener, a 404 on the write. The end-to-end
+ * behaviour is proven in ProposalFlowIT on the real parts.
  */
 class ProposalReconcilerTest {
 
-  /** A StatusPatcher that fails the first patch to the given phase, like an API 500 would. */
-  static final class FailingOnce implements StatusPatcher {
+  /** A StatusPatcher that records the phases written, failing the first write to one phase. */
+  static final class RecordingPatcher implements StatusPatcher {
     final Phase failOn;
+    final RuntimeException failure;
     final AtomicBoolean failed = new AtomicBoolean();
     final List<Phase> written = new CopyOnWriteArrayList<>();
 
-    FailingOnce(Phase failOn) {
+    RecordingPatcher(Phase failOn, RuntimeException failure) {
       this.failOn = failOn;
+      this.failure = failure;
     }
 
     @Override
     public RemediationProposal patch(RemediationProposal p, RemediationProposalStatus fields) {
-      if (fields.getPhase() == failOn && failed.compareAndSet(false, true)) {
-        throw new IllegalStateException("injected: API server answered 500");
+      if (failOn != null && fields.getPhase() == failOn && failed.compareAndSet(false, true)) {
+        throw failure;
       }
       written.add(fields.getPhase());
       return p;
     }
   }
 
-  static final class CountingChain implements ModelChain {
-    final AtomicInteger calls = new AtomicInteger();
+  final TestingRouter router = new TestingRouter();
+  final TestingPhaseListener phases = new TestingPhaseListener();
+  final List<String> effects = new CopyOnWriteArrayList<>();
 
-    @Override
-    public ChainResult ask(ProposalRequest request) {
-      calls.incrementAndGet();
-      return new ChainResult.Answered(
-          new ModelAnswer("restart", "r", 0.9, false, null, "fake/model"), List.of());
-    }
-
-    @Override
-    public List<String> models() {
-      return List.of("fake/model");
-    }
+  ProposalReconciler reconciler(StatusPatcher status, boolean fenced) {
+    Dispatcher dispatcher =
+        action -> {
+          effects.add("dispatch " + action.type());
+          return new Dispatcher.Written(Path.of("/p/a.json"), Path.of("/e/a.json"), "t");
+        };
+    return new ProposalReconciler(
+        (p, fields) -> {
+          effects.add("patch " + fields.getPhase());
+          return status.patch(p, fields);
+        },
+        (p, reason, message) -> effects.add("event " + reason),
+        router,
+        dispatcher,
+        new PhaseMachine(
+            new ProposalSettings(
+                new PolicyConfig(Set.of(), Set.of(), 0.7),
+                Duration.ofSeconds(300),
+                Duration.ofSeconds(30),
+                false,
+                Duration.ofHours(24),
+                Duration.ofDays(7),
+                List.of("fake/model"))),
+        Clock.systemUTC(),
+        new SimpleMeterRegistry(),
+        () -> fenced,
+        phases);
   }
 
   @SuppressWarnings("unchecked")
@@ -101,109 +122,110 @@ class ProposalReconcilerTest {
             });
   }
 
-  static RemediationProposal pending() {
-    RemediationProposal p = new RemediationProposal();
-    p.setMetadata(
-        new ObjectMetaBuilder()
-            .withName("solaria-ollama-0123456789")
-            .withNamespace("homelab")
-            .withUid("3f1c9a2e-0000-4000-8000-000000000000")
-            .withGeneration(1L)
-            .withCreationTimestamp("2026-05-27T17:11:40Z")
-            .build());
-    RemediationProposalSpec spec = new RemediationProposalSpec();
-    spec.setSvcKey("solaria/ollama");
-    spec.setNode("solaria");
-    spec.setService("ollama");
-    spec.setEventType("service_unhealthy");
-    spec.setSeverity("warning");
-    spec.setObservedAt("2026-05-27T17:11:39Z");
-    p.setSpec(spec);
-    RemediationProposalStatus status = new RemediationProposalStatus();
-    status.setPhase(Phase.Pending);
-    p.setStatus(status);
-    return p;
+  /** The proposal after the reconciler's write of {@code phase} (the shell passes it on). */
+  static RemediationProposal in(Phase phase, UnaryOperator<RemediationProposal> change) {
+    return change.apply(TestProposals.proposal(phase));
   }
 
   @Test
   void aFailedPatchToProposingQueuesNothingAndTheRetryAsksOnce() {
-    FailingOnce status = new FailingOnce(Phase.Proposing);
-    CountingChain chain = new CountingChain();
-    try (ModelRouter router = new ModelRouter(chain, 1, new SimpleMeterRegistry())) {
-      ProposalReconciler reconciler =
-          new ProposalReconciler(
-              status,
-              (p, reason, message) -> {},
-              router,
-              (action) -> {
-                throw new AssertionError("nothing is dispatched here");
-              },
-              new PhaseMachine(
-                  new ProposalSettings(
-                      new PolicyConfig(Set.of(), Set.of(), 0.7),
-                      Duration.ofSeconds(300),
-                      Duration.ofSeconds(30),
-                      false,
-                      Duration.ofHours(24),
-                      Duration.ofDays(7),
-                      chain.models())),
-              Clock.systemUTC(),
-              new SimpleMeterRegistry(),
-              () -> false);
-      Context<RemediationProposal> context = emptyCacheContext();
-      RemediationProposal p = pending();
+    RecordingPatcher status =
+        new RecordingPatcher(Phase.Proposing, new IllegalStateException("injected: 500"));
+    ProposalReconciler reconciler = reconciler(status, false);
+    RemediationProposal p = TestProposals.proposal(Phase.Pending);
 
-      assertThatThrownBy(() -> reconciler.reconcile(p, context)).hasMessageContaining("injected");
-      assertThat(router.busy(ProposalReconciler.key(p))).isFalse();
-      assertThat(chain.calls.get()).isZero();
+    assertThatThrownBy(() -> reconciler.reconcile(p, emptyCacheContext()))
+        .hasMessageContaining("injected");
+    assertThat(router.submitted()).isEmpty();
+    assertThat(phases.changes()).isEmpty();
 
-      // JOSDK retries the reconcile: now the patch works and the model is asked, once.
-      reconciler.reconcile(p, context);
-      await()
-          .atMost(Duration.ofSeconds(5))
-          .until(() -> router.result(ProposalReconciler.key(p)).isPresent());
-      assertThat(chain.calls.get()).isEqualTo(1);
-      assertThat(status.written).containsExactly(Phase.Proposing);
-    }
+    // JOSDK retries the reconcile: now the patch works and the model is asked, once.
+    reconciler.reconcile(p, emptyCacheContext());
+    reconciler.reconcile(p, emptyCacheContext()); // the cache still shows Pending: nothing more
+    assertThat(router.submitted()).hasSize(1);
+    assertThat(status.written).containsExactly(Phase.Proposing);
+    assertThat(phases.phases()).containsExactly(Phase.Proposing);
+  }
+
+  @Test
+  void theStatusIsWrittenBeforeTheModelIsAskedAndTheEventRecorded() {
+    ProposalReconciler reconciler = reconciler(new RecordingPatcher(null, null), false);
+    RemediationProposal p = TestProposals.proposal(Phase.Pending);
+    reconciler.reconcile(p, emptyCacheContext());
+    assertThat(effects).containsExactly("patch Proposing", "event Proposing");
+    assertThat(router.view(ProposalReconciler.key(p))).isEqualTo(RouterView.BUSY);
+  }
+
+  @Test
+  void anAnswerIsStoredClaimedAndTheListenerToldOfEachPhase() {
+    ProposalReconciler reconciler = reconciler(new RecordingPatcher(null, null), false);
+    RemediationProposal p = TestProposals.proposal(Phase.Pending);
+    String key = ProposalReconciler.key(p);
+    reconciler.reconcile(p, emptyCacheContext());
+    router.finish(
+        key,
+        new ModelOutcome.Answered(
+            new SafetyPolicy.Answer("restart", "r", 0.9, false, null, "fake/model"), List.of()));
+
+    RemediationProposal proposing = TestProposals.proposal(Phase.Proposing);
+    reconciler.reconcile(proposing, emptyCacheContext());
+    assertThat(router.view(key)).isEqualTo(RouterView.CLAIMED);
+
+    // The cache lags: still Proposing, but the result was claimed: nothing is asked again.
+    reconciler.reconcile(proposing, emptyCacheContext());
+    assertThat(router.submitted()).hasSize(1);
+
+    RemediationProposal approved =
+        in(
+            Phase.Approved,
+            a -> {
+              a.getStatus().setProposal(TestProposals.answered("restart", false));
+              return a;
+            });
+    reconciler.reconcile(approved, emptyCacheContext());
+    assertThat(phases.phases()).containsExactly(Phase.Proposing, Phase.Approved, Phase.Dispatched);
+    assertThat(phases.changes().get(1).from()).isEqualTo(Phase.Proposing);
+    assertThat(effects).contains("dispatch restart_service");
+  }
+
+  @Test
+  void aStatusWriteAnswered404EndsTheReconcileQuietly() {
+    RecordingPatcher gone =
+        new RecordingPatcher(
+            Phase.Proposing, new KubernetesClientException("not found", 404, null));
+    ProposalReconciler reconciler = reconciler(gone, false);
+    RemediationProposal p = TestProposals.proposal(Phase.Pending);
+    assertThat(reconciler.reconcile(p, emptyCacheContext()).isNoUpdate()).isTrue();
+    assertThat(router.submitted()).isEmpty();
+    assertThat(effects).containsExactly("patch Proposing");
+    assertThat(phases.changes()).isEmpty();
   }
 
   @Test
   void aFencedReconcilerHasNoEffectAtAll() {
-    CountingChain chain = new CountingChain();
-    List<String> effects = new CopyOnWriteArrayList<>();
-    try (ModelRouter router = new ModelRouter(chain, 1, new SimpleMeterRegistry())) {
-      ProposalReconciler reconciler =
-          new ProposalReconciler(
-              (p, fields) -> {
-                effects.add("patch " + fields.getPhase());
-                return p;
-              },
-              (p, reason, message) -> effects.add("event " + reason),
-              router,
-              action -> {
-                effects.add("dispatch");
-                return null;
-              },
-              new PhaseMachine(
-                  new ProposalSettings(
-                      new PolicyConfig(Set.of(), Set.of(), 0.7),
-                      Duration.ofSeconds(300),
-                      Duration.ofSeconds(30),
-                      false,
-                      Duration.ofHours(24),
-                      Duration.ofDays(7),
-                      chain.models())),
-              Clock.systemUTC(),
-              new SimpleMeterRegistry(),
-              () -> true);
-      RemediationProposal fresh = pending();
-      fresh.setStatus(null);
+    ProposalReconciler reconciler = reconciler(new RecordingPatcher(null, null), true);
+    RemediationProposal fresh = TestProposals.proposal(null);
 
-      assertThat(reconciler.reconcile(fresh, emptyCacheContext()).isNoUpdate()).isTrue();
-      assertThat(reconciler.reconcile(pending(), emptyCacheContext()).isNoUpdate()).isTrue();
-      assertThat(router.busy(ProposalReconciler.key(fresh))).isFalse();
-      assertThat(effects).isEmpty();
-      assertThat(chain.calls.get()).isZero();
-    }
+    assertThat(reconciler.reconcile(fresh, emptyCacheContext()).isNoUpdate()).isTrue();
+    assertThat(
+            reconciler
+                .reconcile(TestProposals.proposal(Phase.Pending), emptyCacheContext())
+                .isNoUpdate())
+        .isTrue();
+    assertThat(
+            reconciler
+                .reconcile(
+                    in(
+                        Phase.Approved,
+                        a -> {
+                          a.getStatus().setProposal(TestProposals.answered("restart", false));
+                          return a;
+                        }),
+                    emptyCacheContext())
+                .isNoUpdate())
+        .isTrue();
+    assertThat(router.submitted()).isEmpty();
+    assertThat(effects).isEmpty();
+    assertThat(phases.changes()).isEmpty();
   }
 }

@@ -3,13 +3,14 @@ package dev.homelab.remediation.faults;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import dev.homelab.remediation.RemediationOperatorApp;
 import dev.homelab.remediation.api.v1alpha1.Phase;
 import dev.homelab.remediation.api.v1alpha1.RemediationProposal;
 import dev.homelab.remediation.config.OperatorConfig;
 import dev.homelab.remediation.decision.Names;
 import dev.homelab.remediation.ingest.EventParser;
 import dev.homelab.remediation.ingest.ParseOutcome;
+import dev.homelab.remediation.runtime.Running;
+import dev.homelab.remediation.runtime.Wiring;
 import dev.homelab.remediation.support.FakeOllama;
 import dev.homelab.remediation.support.FakeReply;
 import dev.homelab.remediation.support.TestKube;
@@ -51,7 +52,7 @@ class ApiServerFaultsIT {
   TestRedis redis;
   FakeOllama ollama;
   String namespace;
-  RemediationOperatorApp.Running running;
+  Running running;
 
   @BeforeEach
   void setUp() {
@@ -83,8 +84,8 @@ class ApiServerFaultsIT {
     v.put("LEADER_ELECTION", "false");
     v.put("FOLD_FLUSH_MILLIS", "100");
     running =
-        RemediationOperatorApp.start(
-            new RemediationOperatorApp.Wiring(
+        Running.start(
+            new Wiring(
                 OperatorConfig.withDefaults(v),
                 client,
                 new SimpleMeterRegistry(),

@@ -4,10 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import dev.homelab.remediation.RemediationOperatorApp;
 import dev.homelab.remediation.api.v1alpha1.Phase;
 import dev.homelab.remediation.api.v1alpha1.RemediationProposal;
 import dev.homelab.remediation.config.OperatorConfig;
+import dev.homelab.remediation.runtime.Running;
+import dev.homelab.remediation.runtime.Wiring;
 import dev.homelab.remediation.support.FakeOllama;
 import dev.homelab.remediation.support.FakeReply;
 import dev.homelab.remediation.support.ReadOnlyDirs;
@@ -52,7 +53,7 @@ class CostIT {
   FakeOllama ollama;
   String namespace;
   SimpleMeterRegistry registry;
-  RemediationOperatorApp.Running running;
+  Running running;
 
   @BeforeEach
   void setUp() {
@@ -85,9 +86,8 @@ class CostIT {
     v.put("FOLD_FLUSH_MILLIS", "1000");
     v.putAll(extra);
     running =
-        RemediationOperatorApp.start(
-            new RemediationOperatorApp.Wiring(
-                OperatorConfig.withDefaults(v), client, registry, Clock.systemUTC(), false));
+        Running.start(
+            new Wiring(OperatorConfig.withDefaults(v), client, registry, Clock.systemUTC(), false));
     await().atMost(Duration.ofSeconds(20)).until(running::ready);
   }
 

@@ -3,11 +3,11 @@ package dev.homelab.remediation.faults;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import dev.homelab.remediation.RemediationOperatorApp;
-import dev.homelab.remediation.RemediationOperatorApp.Intake;
 import dev.homelab.remediation.api.v1alpha1.RemediationProposal;
 import dev.homelab.remediation.config.OperatorConfig;
 import dev.homelab.remediation.ingest.RejectReason;
+import dev.homelab.remediation.runtime.Intake;
+import dev.homelab.remediation.runtime.Wiring;
 import dev.homelab.remediation.support.TestKube;
 import dev.homelab.remediation.support.TestRedis;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -47,9 +47,8 @@ class RedisFaultsIT {
                   "FOLD_FLUSH_MILLIS",
                   "100"));
       Intake intake =
-          RemediationOperatorApp.startIntake(
-              new RemediationOperatorApp.Wiring(
-                  cfg, client, new SimpleMeterRegistry(), Clock.systemUTC(), false));
+          Intake.start(
+              new Wiring(cfg, client, new SimpleMeterRegistry(), Clock.systemUTC(), false));
       try {
         await().atMost(Duration.ofSeconds(20)).until(intake::ready);
         AtomicBoolean stop = new AtomicBoolean();

@@ -2,51 +2,41 @@ package dev.homelab.remediation.gitops;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.homelab.remediation.api.v1alpha1.ApprovalRecord;
 import dev.homelab.remediation.api.v1alpha1.Phase;
 import dev.homelab.remediation.api.v1alpha1.ProposedAction;
 import dev.homelab.remediation.api.v1alpha1.RemediationProposal;
 import dev.homelab.remediation.api.v1alpha1.RemediationProposalSpec;
 import dev.homelab.remediation.api.v1alpha1.RemediationProposalStatus;
+import dev.homelab.remediation.support.TestProposals;
 import io.fabric8.kubernetes.api.model.ManagedFieldsEntry;
-import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 class ProposalExporterTest {
   @TempDir Path dir;
 
   static RemediationProposal proposal(String name, Phase phase, String message) {
-    RemediationProposal p = new RemediationProposal();
-    p.setMetadata(
-        new ObjectMetaBuilder()
-            .withName(name)
-            .withNamespace("homelab")
-            .withUid("u-1")
-            .withResourceVersion("42")
-            .withManagedFields(new ManagedFieldsEntry())
-            .build());
-    RemediationProposalSpec spec = new RemediationProposalSpec();
-    spec.setSvcKey("chelsty/zigbee2mqtt");
-    spec.setNode("chelsty");
-    spec.setService("zigbee2mqtt");
-    spec.setEventType("service_unhealthy");
-    spec.setSeverity("warning");
+    RemediationProposalSpec spec =
+        TestProposals.spec("chelsty", "zigbee2mqtt", "service_unhealthy");
     spec.setMessage(message);
     spec.setObservedAt("2026-05-27T15:11:39Z");
-    p.setSpec(spec);
-    RemediationProposalStatus s = new RemediationProposalStatus();
-    s.setPhase(phase);
-    ProposedAction a = new ProposedAction();
-    a.setAction("restart");
+    RemediationProposal p = TestProposals.named("homelab", name, spec);
+    p.getMetadata().setUid("u-1");
+    p.getMetadata().setResourceVersion("42");
+    p.getMetadata().setManagedFields(List.of(new ManagedFieldsEntry()));
+    RemediationProposalStatus s = TestProposals.status(phase);
+    ProposedAction a = TestProposals.answered("restart", true);
     a.setTarget("chelsty/zigbee2mqtt");
     a.setConfidence(0.82);
-    a.setRequiresHuman(true);
-    a.setModel("ollama/llama3.1:8b");
     a.setReason("crash loop");
     a.setPolicyRules(List.of("always-human-node"));
     s.setProposal(a);
@@ -102,5 +92,98 @@ class ProposalExporterTest {
     assertThat(decided.getMetadata().getAnnotations())
         .containsEntry("remediation.homelab.dev/approval", "approved")
         .containsEntry("remediation.homelab.dev/approved-by", "your-name");
+  }
+
+  /** The manifest's comment lines as one text, so line breaks do not matter. */
+  static String comments(String yaml) {
+    return yaml.lines()
+        .filter(l -> l.startsWith("#"))
+        .map(l -> l.substring(1).trim())
+        .collect(Collectors.joining(" "));
+  }
+
+  static void assertOnlyNameAndNamespace(String yaml) {
+    RemediationProposal parsed = Serialization.unmarshal(yaml, RemediationProposal.class);
+    assertThat(parsed.getMetadata().getName()).isEqualTo("p1");
+    assertThat(parsed.getMetadata().getAnnotations()).isNullOrEmpty();
+    assertThat(parsed.getSpec()).isNull();
+    assertThat(parsed.getStatus()).isNull();
+  }
+
+  @Test
+  void awaitingApprovalSaysHowToDecideAndUntilWhen() {
+    RemediationProposal p = proposal("p1", Phase.AwaitingApproval, "m");
+    p.getStatus().getProposal().setAnsweredAt("2026-05-27T15:12:00Z");
+    String yaml = ProposalExporter.manifest(p);
+    assertThat(comments(yaml))
+        .contains("To decide, uncomment the annotations (approved or rejected) and merge.")
+        .contains(
+            "Merge within APPROVAL_TTL (default 24h) of the answer (2026-05-27T15:12:00Z): after"
+                + " that the proposal expires, and an annotation arriving later changes nothing.")
+        .doesNotContain("staleApproval");
+    assertOnlyNameAndNamespace(yaml);
+  }
+
+  @Test
+  void anApprovalSetBeforeAwaitingApprovalIsExplainedAsIgnoredUntilSetAgain() {
+    RemediationProposal p = proposal("p1", Phase.AwaitingApproval, "m");
+    p.getStatus().getProposal().setAnsweredAt("2026-05-27T15:12:00Z");
+    p.getStatus().setStaleApproval("approved");
+    String yaml = ProposalExporter.manifest(p);
+    assertThat(comments(yaml))
+        .contains(
+            "The annotation remediation.homelab.dev/approval=approved was already set when this"
+                + " proposal reached AwaitingApproval: it is recorded as status.staleApproval and"
+                + " ignored (a warning Event).")
+        .contains(
+            "To decide, remove it first, by reverting the change that set it or with:"
+                + " kubectl annotate rp -n homelab p1 remediation.homelab.dev/approval-"
+                + " Then set it again: uncomment the annotations (approved or rejected) and"
+                + " merge.")
+        .contains("after that the proposal expires")
+        .doesNotContain("To decide, uncomment");
+    assertOnlyNameAndNamespace(yaml);
+  }
+
+  @ParameterizedTest
+  @EnumSource(
+      value = Phase.class,
+      names = {"Pending", "Proposing", "Failed"})
+  void beforeAwaitingApprovalAnAnnotationChangesNothingAndLaterStaysIgnored(Phase phase) {
+    String yaml = ProposalExporter.manifest(proposal("p1", phase, "m"));
+    assertThat(comments(yaml))
+        .contains(
+            "Not awaiting approval (phase "
+                + phase
+                + "): an approval annotation merged now changes nothing; the operator records a"
+                + " warning Event.")
+        .contains(
+            "If it is still set when the proposal reaches AwaitingApproval, it is recorded as"
+                + " status.staleApproval and ignored until it is removed and set again.")
+        .doesNotContain("read once")
+        .doesNotContain("To decide");
+    assertOnlyNameAndNamespace(yaml);
+  }
+
+  @Test
+  void anApprovedProposalHasNothingLeftToDecide() {
+    RemediationProposal p = proposal("p1", Phase.Approved, "m");
+    ApprovalRecord approval = new ApprovalRecord();
+    approval.setBy("policy");
+    p.getStatus().setApproval(approval);
+    String yaml = ProposalExporter.manifest(p);
+    assertThat(comments(yaml))
+        .contains(
+            "Phase Approved (by policy): nothing is left to decide. An approval annotation merged"
+                + " now changes nothing; the operator records a warning Event.")
+        .doesNotContain("To decide");
+    assertOnlyNameAndNamespace(yaml);
+
+    approval.setBy("annotation:alice");
+    assertThat(comments(ProposalExporter.manifest(p)))
+        .contains(
+            "Phase Approved (by annotation:alice): nothing is left to decide. An approval"
+                + " annotation merged now changes nothing.")
+        .doesNotContain("warning Event");
   }
 }

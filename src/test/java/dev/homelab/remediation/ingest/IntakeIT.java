@@ -3,12 +3,12 @@ package dev.homelab.remediation.ingest;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import dev.homelab.remediation.RemediationOperatorApp;
-import dev.homelab.remediation.RemediationOperatorApp.Intake;
 import dev.homelab.remediation.api.v1alpha1.Phase;
 import dev.homelab.remediation.api.v1alpha1.RemediationProposal;
 import dev.homelab.remediation.api.v1alpha1.RemediationProposalStatus;
 import dev.homelab.remediation.config.OperatorConfig;
+import dev.homelab.remediation.runtime.Intake;
+import dev.homelab.remediation.runtime.Wiring;
 import dev.homelab.remediation.support.TestKube;
 import dev.homelab.remediation.support.TestRedis;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -77,9 +77,7 @@ class IntakeIT {
     values.putAll(settings);
     OperatorConfig cfg = OperatorConfig.withDefaults(values);
     Intake intake =
-        RemediationOperatorApp.startIntake(
-            new RemediationOperatorApp.Wiring(
-                cfg, client, new SimpleMeterRegistry(), Clock.systemUTC(), false));
+        Intake.start(new Wiring(cfg, client, new SimpleMeterRegistry(), Clock.systemUTC(), false));
     intakes.add(intake);
     await().atMost(Duration.ofSeconds(20)).until(intake::ready);
     return intake;
@@ -153,6 +151,44 @@ class IntakeIT {
                 assertThat(proposals())
                     .allSatisfy(p -> assertThat(p.getStatus().getOccurrences()).isEqualTo(1L)));
     assertThat(intake.metrics.createdCount()).isEqualTo(3);
+  }
+
+  @Test
+  void firstSeenAndLastSeenSpanTheObservedTimesOfEventsInThePastAndOutOfOrder() {
+    Intake first = intake();
+    // Timestamps long past, published out of order: the first one opens the incident.
+    for (String ts :
+        List.of(
+            "2024-03-01T10:05:00Z",
+            "2024-03-01T10:01:00Z",
+            "2024-03-01T10:09:00Z",
+            "2024-03-01T10:03:00Z")) {
+      redis.publish(health, shapeA("chelsty", "zigbee2mqtt", "service_unhealthy", ts));
+    }
+    await()
+        .atMost(Duration.ofSeconds(20))
+        .until(() -> first.settled() && proposals().size() == 1 && occurrences(only()) == 4);
+    assertThat(only().getStatus().getFirstSeen()).isEqualTo("2024-03-01T10:01:00Z");
+    assertThat(only().getStatus().getLastSeen()).isEqualTo("2024-03-01T10:09:00Z");
+
+    // After a restart the book is seeded from the cluster, and an earlier event still widens it.
+    first.close();
+    intakes.remove(first);
+    Intake second = intake();
+    redis.publish(
+        health, shapeA("chelsty", "zigbee2mqtt", "service_unhealthy", "2024-03-01T09:59:00Z"));
+    await()
+        .atMost(Duration.ofSeconds(20))
+        .until(() -> second.settled() && occurrences(only()) == 5);
+    assertThat(only().getStatus().getFirstSeen()).isEqualTo("2024-03-01T09:59:00Z");
+    assertThat(only().getStatus().getLastSeen()).isEqualTo("2024-03-01T10:09:00Z");
+    assertThat(second.metrics.createdCount()).isZero();
+  }
+
+  RemediationProposal only() {
+    List<RemediationProposal> ps = proposals();
+    assertThat(ps).hasSize(1);
+    return ps.get(0);
   }
 
   @Test
@@ -332,8 +368,8 @@ class IntakeIT {
       values.put("WORLD_CHANNEL", world);
       values.put("NODE_NAME", "test");
       Intake intake =
-          RemediationOperatorApp.startIntake(
-              new RemediationOperatorApp.Wiring(
+          Intake.start(
+              new Wiring(
                   OperatorConfig.withDefaults(values),
                   client,
                   new SimpleMeterRegistry(),

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.homelab.remediation.api.v1alpha1.RemediationProposalSpec;
+import dev.homelab.remediation.config.ConfigException;
 import dev.homelab.remediation.support.FakeLlmServer.Recorded;
 import dev.homelab.remediation.support.FakeOllama;
 import dev.homelab.remediation.support.FakeOpenAi;
@@ -302,7 +303,7 @@ class ModelChainIT {
   @Test
   void badConfigurationIsRejectedWithTheSettingsName() {
     assertThatThrownBy(() -> chain("rules," + ollamaLink()))
-        .isInstanceOf(IllegalArgumentException.class)
+        .isInstanceOf(ConfigException.class)
         .hasMessageContaining("LLM_CHAIN");
     assertThatThrownBy(() -> chain("ollama")).hasMessageContaining("LLM_CHAIN");
     Path missing = dir.resolve("missing.yaml");
@@ -319,6 +320,19 @@ class ModelChainIT {
             () ->
                 ModelChains.fromConfig("rules", Optional.empty(), Duration.ZERO, Optional.empty()))
         .hasMessageContaining("LLM_TIMEOUT_SECONDS");
+  }
+
+  @Test
+  void checkRejectsWhatFromConfigRejectsWithoutConnecting() {
+    ModelChains.check("ollama:llama3.1:8b@http://127.0.0.1:1,rules", Optional.empty());
+    assertThatThrownBy(() -> ModelChains.check("gemini:pro", Optional.empty()))
+        .isInstanceOf(ConfigException.class)
+        .hasMessage(
+            "invalid setting LLM_CHAIN: link 1 'gemini:pro' has unknown provider 'gemini'"
+                + " (providers: ollama, openai; or 'rules' as the last link)");
+    assertThatThrownBy(() -> ModelChains.check("rules", Optional.of(dir.resolve("missing.yaml"))))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("TOPOLOGY_FILE");
   }
 
   @Test

@@ -7,9 +7,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.homelab.remediation.api.v1alpha1.RemediationProposal;
 import dev.homelab.remediation.api.v1alpha1.RemediationProposalSpec;
+import dev.homelab.remediation.support.TestProposals;
 import dev.homelab.remediation.support.TestRedis;
 import io.fabric8.kubernetes.api.model.EventBuilder;
-import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -86,13 +86,9 @@ class LocalClusterTest {
   }
 
   static RemediationProposal proposal(String name, String svcKey) {
-    RemediationProposal p = new RemediationProposal();
-    p.setMetadata(new ObjectMetaBuilder().withName(name).withNamespace("default").build());
-    RemediationProposalSpec spec = new RemediationProposalSpec();
+    RemediationProposalSpec spec = TestProposals.spec();
     spec.setSvcKey(svcKey);
-    spec.setEventType("service_unhealthy");
-    p.setSpec(spec);
-    return p;
+    return TestProposals.named("default", name, spec);
   }
 
   static HttpResponse<String> get(String path, String accept)

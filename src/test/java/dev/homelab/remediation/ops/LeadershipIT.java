@@ -3,17 +3,17 @@ package dev.homelab.remediation.ops;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import dev.homelab.remediation.RemediationOperatorApp;
 import dev.homelab.remediation.api.v1alpha1.Phase;
 import dev.homelab.remediation.api.v1alpha1.RemediationProposal;
-import dev.homelab.remediation.api.v1alpha1.RemediationProposalSpec;
 import dev.homelab.remediation.config.OperatorConfig;
+import dev.homelab.remediation.runtime.Running;
+import dev.homelab.remediation.runtime.Wiring;
 import dev.homelab.remediation.support.FakeOllama;
 import dev.homelab.remediation.support.FakeReply;
 import dev.homelab.remediation.support.OperatorProcess;
 import dev.homelab.remediation.support.TestKube;
+import dev.homelab.remediation.support.TestProposals;
 import dev.homelab.remediation.support.TestRedis;
-import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.api.model.coordination.v1.Lease;
 import io.fabric8.kubernetes.client.ConfigBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -152,9 +152,9 @@ class LeadershipIT {
       v.put("HTTP_PORT", "0");
       // Folded counts stay in memory: only a flush on the way out would write them.
       v.put("FOLD_FLUSH_MILLIS", "600000");
-      RemediationOperatorApp.Running running =
-          RemediationOperatorApp.start(
-              new RemediationOperatorApp.Wiring(
+      Running running =
+          Running.start(
+              new Wiring(
                   OperatorConfig.withDefaults(v),
                   operatorClient,
                   new SimpleMeterRegistry(),
@@ -205,20 +205,11 @@ class LeadershipIT {
                       .put("remediation.homelab.dev/approval", "approved");
                   return p;
                 });
-        RemediationProposalSpec spec = new RemediationProposalSpec();
-        spec.setSvcKey("solaria/grafana");
-        spec.setNode("solaria");
-        spec.setService("grafana");
-        spec.setEventType("service_unhealthy");
-        spec.setSeverity("warning");
-        spec.setObservedAt("2026-05-27T17:11:39Z");
-        RemediationProposal fresh = new RemediationProposal();
-        fresh.setMetadata(
-            new ObjectMetaBuilder()
-                .withName("solaria-grafana-0123456789")
-                .withNamespace(ns)
-                .build());
-        fresh.setSpec(spec);
+        RemediationProposal fresh =
+            TestProposals.named(
+                ns,
+                "solaria-grafana-0123456789",
+                TestProposals.spec("solaria", "grafana", "service_unhealthy"));
         client.resource(fresh).create();
         await().pollDelay(Duration.ofSeconds(5)).atMost(Duration.ofSeconds(6)).until(() -> true);
 

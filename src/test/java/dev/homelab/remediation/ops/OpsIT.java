@@ -3,10 +3,11 @@ package dev.homelab.remediation.ops;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import dev.homelab.remediation.RemediationOperatorApp;
 import dev.homelab.remediation.api.v1alpha1.Phase;
 import dev.homelab.remediation.api.v1alpha1.RemediationProposal;
 import dev.homelab.remediation.config.OperatorConfig;
+import dev.homelab.remediation.runtime.Running;
+import dev.homelab.remediation.runtime.Wiring;
 import dev.homelab.remediation.support.FakeOllama;
 import dev.homelab.remediation.support.FakeReply;
 import dev.homelab.remediation.support.TestKube;
@@ -47,7 +48,7 @@ class OpsIT {
   TestRedis redis;
   FakeOllama ollama;
   String namespace;
-  final List<RemediationOperatorApp.Running> started = new ArrayList<>();
+  final List<Running> started = new ArrayList<>();
 
   @BeforeEach
   void setUp() {
@@ -61,13 +62,12 @@ class OpsIT {
 
   @AfterEach
   void tearDown() {
-    started.forEach(RemediationOperatorApp.Running::close);
+    started.forEach(Running::close);
     ollama.close();
     redis.close();
   }
 
-  RemediationOperatorApp.Running start(Map<String, String> extra, PrometheusMeterRegistry registry)
-      throws IOException {
+  Running start(Map<String, String> extra, PrometheusMeterRegistry registry) throws IOException {
     Map<String, String> v = new HashMap<>();
     v.put("REDIS_URL", redis.url());
     v.put("WATCH_NAMESPACE", namespace);
@@ -79,10 +79,9 @@ class OpsIT {
     v.put("FOLD_FLUSH_MILLIS", "100");
     v.put("LEASE_DURATION_SECONDS", "2");
     v.putAll(extra);
-    RemediationOperatorApp.Running r =
-        RemediationOperatorApp.start(
-            new RemediationOperatorApp.Wiring(
-                OperatorConfig.withDefaults(v), client, registry, Clock.systemUTC(), false));
+    Running r =
+        Running.start(
+            new Wiring(OperatorConfig.withDefaults(v), client, registry, Clock.systemUTC(), false));
     started.add(r);
     return r;
   }
@@ -106,8 +105,7 @@ class OpsIT {
   @Test
   void readyOnlyOnceInformersSyncAndRedisIsSubscribed() throws Exception {
     redis.stop();
-    RemediationOperatorApp.Running r =
-        start(Map.of(), new PrometheusMeterRegistry(PrometheusConfig.DEFAULT));
+    Running r = start(Map.of(), new PrometheusMeterRegistry(PrometheusConfig.DEFAULT));
     int port = r.httpPort();
     await().atMost(Duration.ofSeconds(20)).until(r::leader);
     assertThat(status(port, "/healthz")).isEqualTo(200);
@@ -121,7 +119,7 @@ class OpsIT {
   @Test
   void metricsMoveWithEvents() throws Exception {
     PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-    RemediationOperatorApp.Running r = start(Map.of(), registry);
+    Running r = start(Map.of(), registry);
     await().atMost(Duration.ofSeconds(20)).until(r::ready);
     redis.publish(
         "health_events",
@@ -163,7 +161,7 @@ class OpsIT {
   @Test
   void heartbeatFileIsWrittenWhileHealthy() throws Exception {
     Path beat = tmp.resolve("heartbeat");
-    RemediationOperatorApp.Running r =
+    Running r =
         start(
             Map.of("HEARTBEAT_FILE", beat.toString(), "HTTP_PORT", "0"),
             new PrometheusMeterRegistry(PrometheusConfig.DEFAULT));
@@ -175,11 +173,9 @@ class OpsIT {
 
   @Test
   void onlyTheLeaderWorksAndAStandbyTakesOver() throws Exception {
-    RemediationOperatorApp.Running a =
-        start(Map.of(), new PrometheusMeterRegistry(PrometheusConfig.DEFAULT));
+    Running a = start(Map.of(), new PrometheusMeterRegistry(PrometheusConfig.DEFAULT));
     await().atMost(Duration.ofSeconds(20)).until(a::ready);
-    RemediationOperatorApp.Running b =
-        start(Map.of(), new PrometheusMeterRegistry(PrometheusConfig.DEFAULT));
+    Running b = start(Map.of(), new PrometheusMeterRegistry(PrometheusConfig.DEFAULT));
     await().pollDelay(Duration.ofSeconds(3)).atMost(Duration.ofSeconds(10)).until(() -> true);
     assertThat(a.leader()).isTrue();
     assertThat(b.leader()).isFalse();

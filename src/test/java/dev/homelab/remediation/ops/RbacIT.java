@@ -3,12 +3,13 @@ package dev.homelab.remediation.ops;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import dev.homelab.remediation.RemediationOperatorApp;
 import dev.homelab.remediation.api.v1alpha1.Phase;
 import dev.homelab.remediation.api.v1alpha1.RemediationProposal;
 import dev.homelab.remediation.config.OperatorConfig;
 import dev.homelab.remediation.controller.KubernetesEventRecorder;
 import dev.homelab.remediation.decision.EventReason;
+import dev.homelab.remediation.runtime.Running;
+import dev.homelab.remediation.runtime.Wiring;
 import dev.homelab.remediation.support.FakeOllama;
 import dev.homelab.remediation.support.FakeReply;
 import dev.homelab.remediation.support.TestKube;
@@ -84,10 +85,9 @@ class RbacIT {
                   Map.entry("RETENTION", "8s"),
                   Map.entry("FOLD_FLUSH_MILLIS", "100"),
                   Map.entry("LEASE_DURATION_SECONDS", "2")));
-      RemediationOperatorApp.Running running =
-          RemediationOperatorApp.start(
-              new RemediationOperatorApp.Wiring(
-                  cfg, operatorClient, new SimpleMeterRegistry(), Clock.systemUTC(), false));
+      Running running =
+          Running.start(
+              new Wiring(cfg, operatorClient, new SimpleMeterRegistry(), Clock.systemUTC(), false));
       try {
         await().atMost(Duration.ofSeconds(20)).until(running::ready);
         // Dispatched, then deleted by retention.

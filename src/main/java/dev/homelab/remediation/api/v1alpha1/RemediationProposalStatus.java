@@ -23,7 +23,7 @@ public class RemediationProposalStatus {
   @JsonPropertyDescription("Number of events folded into this incident, the first included.")
   private Long occurrences;
 
-  @JsonPropertyDescription("When the first event of the incident was received (RFC 3339).")
+  @JsonPropertyDescription("When the earliest event of the incident was observed (RFC 3339).")
   private String firstSeen;
 
   @JsonPropertyDescription("When the latest event of the incident was observed (RFC 3339).")

@@ -1,10 +1,13 @@
-package dev.homelab.remediation.local;
+package dev.homelab.remediation.cli;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.homelab.remediation.config.Settings;
+import dev.homelab.remediation.local.LocalCluster;
+import dev.homelab.remediation.local.LocalMode;
+import dev.homelab.remediation.local.LocalSettings;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisURI;
 import io.lettuce.core.api.StatefulRedisConnection;

@@ -1,4 +1,4 @@
-package dev.homelab.remediation.api;
+package dev.homelab.remediation.build;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;

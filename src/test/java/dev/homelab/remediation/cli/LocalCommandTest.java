@@ -1,4 +1,4 @@
-package dev.homelab.remediation.local;
+package dev.homelab.remediation.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

@@ -1,9 +1,11 @@
-package dev.homelab.remediation.local;
+package dev.homelab.remediation.cli;
 
-import dev.homelab.remediation.RemediationOperatorApp;
 import dev.homelab.remediation.config.ConfigException;
 import dev.homelab.remediation.config.OperatorConfig;
 import dev.homelab.remediation.llm.ModelChains;
+import dev.homelab.remediation.local.LocalMode;
+import dev.homelab.remediation.local.LocalSettings;
+import dev.homelab.remediation.local.LocalStartException;
 import java.io.PrintWriter;
 import java.net.URISyntaxException;
 import java.nio.file.Path;
@@ -65,7 +67,7 @@ public final class LocalCommand implements Callable<Integer> {
   @Spec
   void spec(CommandSpec spec) {
     this.spec = spec;
-    RemediationOperatorApp.addSettingFlags(spec);
+    SettingFlags.addSettingFlags(spec);
   }
 
   @Override
@@ -75,8 +77,7 @@ public final class LocalCommand implements Callable<Integer> {
     LocalSettings settings;
     try {
       settings =
-          LocalSettings.resolve(
-              env, RemediationOperatorApp.flagOverrides(spec), apiPort, redisPort, dataDir);
+          LocalSettings.resolve(env, SettingFlags.flagOverrides(spec), apiPort, redisPort, dataDir);
       OperatorConfig cfg = settings.operator();
       // Builds the chain once, so a bad LLM_CHAIN or topology file stops start-up here, as in
       // `run`.

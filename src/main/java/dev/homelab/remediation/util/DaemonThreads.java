@@ -1,4 +1,4 @@
-package dev.homelab.remediation;
+package dev.homelab.remediation.util;
 
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.atomic.AtomicInteger;

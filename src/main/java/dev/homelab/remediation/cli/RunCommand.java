@@ -1,0 +1,88 @@
+package dev.homelab.remediation.cli;
+
+import dev.homelab.remediation.config.ConfigException;
+import dev.homelab.remediation.config.OperatorConfig;
+import dev.homelab.remediation.llm.ModelChains;
+import dev.homelab.remediation.runtime.Running;
+import dev.homelab.remediation.runtime.Wiring;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.time.Clock;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Spec;
+
+@Command(
+    name = "run",
+    mixinStandardHelpOptions = true,
+    description =
+        "Run the operator against the cluster of the current kubeconfig, or in-cluster. "
+            + "Every setting is read from its environment variable and can be overridden by its flag.")
+public final class RunCommand implements Callable<Integer> {
+  private static final Logger LOG = LoggerFactory.getLogger(RunCommand.class);
+
+  @Spec CommandSpec spec;
+
+  @Override
+  public Integer call() {
+    OperatorConfig cfg;
+    try {
+      cfg = SettingFlags.loadConfig(spec);
+      SettingFlags.applyLogFormat(cfg.logFormat);
+      // A bad topology file stops start-up here too, before anything connects.
+      ModelChains.check(cfg.llmChain, cfg.topologyFile);
+    } catch (ConfigException e) {
+      System.err.println("remediation-operator: " + e.getMessage());
+      return 2;
+    } catch (IllegalArgumentException e) {
+      System.err.println("remediation-operator: invalid setting " + e.getMessage());
+      return 2;
+    }
+    KubernetesClient client = new KubernetesClientBuilder().build();
+    PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    Running running;
+    try {
+      running =
+          Running.start(
+              new Wiring(
+                  cfg,
+                  client,
+                  registry,
+                  Clock.systemUTC(),
+                  true,
+                  () -> {
+                    // Like controller-runtime: exit at once, without the shutdown hook's drain
+                    // and flush (the new leader owns the cluster now); Kubernetes restarts this
+                    // pod as a standby.
+                    Runtime.getRuntime().halt(1);
+                  }));
+    } catch (ConfigException e) {
+      System.err.println("remediation-operator: " + e.getMessage());
+      client.close();
+      return 2;
+    }
+    CountDownLatch stopped = new CountDownLatch(1);
+    Runtime.getRuntime()
+        .addShutdownHook(
+            new Thread(
+                () -> {
+                  LOG.info("shutting down");
+                  running.close();
+                  client.close();
+                  stopped.countDown();
+                },
+                "shutdown"));
+    try {
+      stopped.await();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    return 0;
+  }
+}

@@ -1,0 +1,60 @@
+package dev.homelab.remediation.cli;
+
+import dev.homelab.remediation.config.OperatorConfig;
+import dev.homelab.remediation.config.Setting;
+import java.util.HashMap;
+import java.util.Map;
+import org.slf4j.LoggerFactory;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Model.OptionSpec;
+
+/** The flags that override settings, shared by the commands that run the operator. */
+public final class SettingFlags {
+  private SettingFlags() {}
+
+  public static void addSettingFlags(CommandSpec spec) {
+    for (Setting<?> s : OperatorConfig.SETTINGS) {
+      spec.addOption(
+          OptionSpec.builder(s.flag())
+              .paramLabel("VALUE")
+              .type(String.class)
+              .description(s.description() + " (env " + s.env() + ")")
+              .build());
+    }
+  }
+
+  /**
+   * Selects the log appender of logback.xml from the validated LOG_FORMAT (so a flag, or upper case
+   * in the environment, works too), re-reading the logging configuration.
+   */
+  public static void applyLogFormat(String format) {
+    System.setProperty("LOG_FORMAT", format);
+    if (LoggerFactory.getILoggerFactory() instanceof ch.qos.logback.classic.LoggerContext ctx) {
+      try {
+        ctx.reset();
+        ch.qos.logback.classic.joran.JoranConfigurator configurator =
+            new ch.qos.logback.classic.joran.JoranConfigurator();
+        configurator.setContext(ctx);
+        configurator.doConfigure(SettingFlags.class.getResource("/logback.xml"));
+      } catch (ch.qos.logback.core.joran.spi.JoranException e) {
+        System.err.println("remediation-operator: cannot configure logging: " + e.getMessage());
+      }
+    }
+  }
+
+  /** The settings given as flags, keyed by their environment variable names. */
+  public static Map<String, String> flagOverrides(CommandSpec spec) {
+    Map<String, String> out = new HashMap<>();
+    for (Setting<?> s : OperatorConfig.SETTINGS) {
+      OptionSpec o = spec.findOption(s.flag());
+      if (o != null && o.getValue() != null) {
+        out.put(s.env(), o.getValue());
+      }
+    }
+    return out;
+  }
+
+  public static OperatorConfig loadConfig(CommandSpec spec) {
+    return OperatorConfig.load(System.getenv(), flagOverrides(spec));
+  }
+}

@@ -1,0 +1,115 @@
+package dev.homelab.remediation.runtime;
+
+import dev.homelab.remediation.config.ApprovalMode;
+import dev.homelab.remediation.config.OperatorConfig;
+import dev.homelab.remediation.controller.KubernetesEventRecorder;
+import dev.homelab.remediation.controller.KubernetesStatusPatcher;
+import dev.homelab.remediation.controller.PhaseListener;
+import dev.homelab.remediation.controller.ProposalReconciler;
+import dev.homelab.remediation.decision.PhaseMachine;
+import dev.homelab.remediation.decision.PolicyConfig;
+import dev.homelab.remediation.decision.ProposalSettings;
+import dev.homelab.remediation.dispatch.FileDispatcher;
+import dev.homelab.remediation.llm.ModelChain;
+import dev.homelab.remediation.llm.ModelChains;
+import dev.homelab.remediation.llm.ModelRouter;
+import dev.homelab.remediation.llm.Router;
+import dev.homelab.remediation.ops.Leadership;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.extended.leaderelection.LeaderCallbacks;
+import io.javaoperatorsdk.operator.Operator;
+import io.javaoperatorsdk.operator.api.config.LeaderElectionConfigurationBuilder;
+import io.javaoperatorsdk.operator.monitoring.micrometer.MicrometerMetrics;
+import io.javaoperatorsdk.operator.processing.retry.GenericRetry;
+import java.time.Duration;
+import java.util.Set;
+
+/** The JOSDK operator and the model router it consults. */
+public record Controller(Operator operator, Router router) implements AutoCloseable {
+  @Override
+  public void close() {
+    operator.stop();
+    router.close();
+  }
+
+  /**
+   * Wires and starts the JOSDK controller for RemediationProposals; its reconciler does nothing
+   * once {@code leadership} is fenced.
+   */
+  public static Controller start(
+      Wiring w, Leadership leadership, Runnable onStartLeading, Runnable onStopLeading) {
+    KubernetesClient client = w.client();
+    OperatorConfig cfg = w.config();
+    Operator operator =
+        new Operator(
+            o -> {
+              o.withKubernetesClient(client)
+                  .withUseSSAToPatchPrimaryResource(w.serverSideApply())
+                  .withCloseClientOnStop(false)
+                  .withConcurrentReconciliationThreads(4)
+                  .withMetrics(MicrometerMetrics.withoutPerResourceMetrics(w.registry()));
+              if (cfg.leaderElection) {
+                Duration lease = cfg.leaseDuration;
+                // A standby retries every 1 to 2.2 retry periods: at most 1 s, so it takes a
+                // released Lease within about 2 s (the leader renews as often).
+                Duration retry = lease.dividedBy(5);
+                if (retry.compareTo(Duration.ofSeconds(1)) > 0) {
+                  retry = Duration.ofSeconds(1);
+                }
+                o.withLeaderElectionConfiguration(
+                    LeaderElectionConfigurationBuilder.aLeaderElectionConfiguration(cfg.leaseName)
+                        .withLeaseNamespace(cfg.watchNamespace)
+                        .withIdentity(leadership.identity())
+                        .withLeaseDuration(lease)
+                        .withRenewDeadline(lease.multipliedBy(2).dividedBy(3))
+                        .withRetryPeriod(retry)
+                        .withExitOnStopLeading(false)
+                        .withLeaderCallbacks(
+                            new LeaderCallbacks(onStartLeading, onStopLeading, leader -> {}))
+                        .build());
+              }
+            });
+    PolicyConfig policy =
+        new PolicyConfig(cfg.alwaysHumanNodes, cfg.notifyOnlyEvents, cfg.minConfidence);
+    ModelChain chain =
+        ModelChains.fromConfig(
+            cfg.llmChain, cfg.llmApiKey, cfg.llmTimeout, cfg.topologyFile, policy);
+    ModelRouter router = new ModelRouter(chain, cfg.llmConcurrency, w.registry());
+    ProposalSettings settings =
+        new ProposalSettings(
+            policy,
+            cfg.cooldown,
+            cfg.retryBase,
+            cfg.approvalMode == ApprovalMode.executor,
+            cfg.approvalTtl,
+            cfg.retention,
+            chain.models());
+    ProposalReconciler reconciler =
+        new ProposalReconciler(
+            new KubernetesStatusPatcher(client),
+            new KubernetesEventRecorder(client, w.clock(), cfg.nodeName),
+            router,
+            new FileDispatcher(cfg.pendingActionsDir, cfg.eventsDir, () -> cfg.nodeName, w.clock()),
+            new PhaseMachine(settings),
+            w.clock(),
+            w.registry(),
+            leadership::fenced,
+            PhaseListener.NONE); // notifications plug in here (SPEC section 10)
+    operator.register(
+        reconciler,
+        o ->
+            o.settingNamespaces(Set.of(cfg.watchNamespace))
+                .withName("remediationproposal")
+                .withGenerationAware(false)
+                // An API error (500, 429, timeout) never parks a proposal: retry until it works,
+                // 1 s doubling up to 5 min.
+                .withRetry(
+                    new GenericRetry()
+                        .setInitialInterval(1000)
+                        .setIntervalMultiplier(2)
+                        .setMaxInterval(300_000)
+                        .withoutMaxAttempts()));
+    operator.start();
+    return new Controller(operator, router);
+  }
+}

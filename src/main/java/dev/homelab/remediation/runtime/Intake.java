@@ -1,0 +1,113 @@
+package dev.homelab.remediation.runtime;
+
+import dev.homelab.remediation.config.OperatorConfig;
+import dev.homelab.remediation.ingest.EventParser;
+import dev.homelab.remediation.ingest.IncidentBook;
+import dev.homelab.remediation.ingest.IntakeMetrics;
+import dev.homelab.remediation.ingest.IntakePipeline;
+import dev.homelab.remediation.ingest.KubernetesProposalStore;
+import dev.homelab.remediation.ingest.ProposalWatch;
+import dev.homelab.remediation.ingest.RedisSubscriber;
+import io.lettuce.core.RedisURI;
+import java.time.Duration;
+import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** The Redis intake: subscriber, parser, incident book and its view of the cluster. */
+public final class Intake implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(Intake.class);
+
+  public final IncidentBook book;
+  public final IntakePipeline pipeline;
+  public final IntakeMetrics metrics;
+  public final RedisSubscriber subscriber;
+  private final ProposalWatch watch;
+
+  private Intake(
+      ProposalWatch watch,
+      IncidentBook book,
+      IntakePipeline pipeline,
+      IntakeMetrics metrics,
+      RedisSubscriber subscriber) {
+    this.watch = watch;
+    this.book = book;
+    this.pipeline = pipeline;
+    this.metrics = metrics;
+    this.subscriber = subscriber;
+  }
+
+  public boolean ready() {
+    return watch.synced() && subscriber.isSubscribed();
+  }
+
+  /** True while the parse worker runs and the subscriber is open. */
+  public boolean alive() {
+    return pipeline.alive();
+  }
+
+  /** True when every message received so far has been parsed and has reached the cluster. */
+  public boolean settled() {
+    return pipeline.idle() && book.settled();
+  }
+
+  /** Stops taking events, finishes queued ones, writes folded counts. */
+  @Override
+  public void close() {
+    subscriber.close();
+    pipeline.close();
+    book.close();
+    watch.close();
+  }
+
+  /**
+   * Drops everything at once and writes nothing, not even folded counts: the lease is lost, and the
+   * new leader owns the cluster's state.
+   */
+  public void abort() {
+    book.abort();
+    pipeline.abort();
+    subscriber.close();
+    watch.close();
+  }
+
+  /**
+   * Wires and starts the intake. The cluster's proposals are read before the first event is
+   * decided, so the cooldown holds across restarts.
+   */
+  public static Intake start(Wiring w) {
+    OperatorConfig cfg = w.config();
+    IntakeMetrics metrics = new IntakeMetrics(w.registry());
+    IncidentBook book =
+        new IncidentBook(
+            new KubernetesProposalStore(w.client(), cfg.watchNamespace),
+            cfg.watchNamespace,
+            w.clock(),
+            cfg.cooldown,
+            cfg.foldFlushInterval,
+            metrics);
+    ProposalWatch watch = new ProposalWatch(w.client(), cfg.watchNamespace, book, w.registry());
+    watch.start(Duration.ofSeconds(60));
+    book.start();
+    IntakePipeline pipeline =
+        new IntakePipeline(
+            new EventParser(cfg.maxMessageBytes),
+            book,
+            metrics,
+            w.clock(),
+            cfg.maxMessageBytes,
+            cfg.intakeBufferBytes,
+            cfg.intakeWorkers);
+    pipeline.start();
+    RedisURI uri = RedisURI.create(cfg.redisUrl);
+    cfg.redisPassword.ifPresent(p -> uri.setAuthentication(p.toCharArray()));
+    RedisSubscriber subscriber =
+        new RedisSubscriber(uri, List.of(cfg.healthChannel, cfg.worldChannel), pipeline::offer);
+    subscriber.start();
+    LOG.atInfo()
+        .addKeyValue("namespace", cfg.watchNamespace)
+        .addKeyValue("channels", cfg.healthChannel + "," + cfg.worldChannel)
+        .log("intake started");
+    return new Intake(watch, book, pipeline, metrics, subscriber);
+  }
+}

@@ -1,0 +1,217 @@
+package dev.homelab.remediation.runtime;
+
+import dev.homelab.remediation.config.ConfigException;
+import dev.homelab.remediation.config.OperatorConfig;
+import dev.homelab.remediation.config.Settings;
+import dev.homelab.remediation.ops.Check;
+import dev.homelab.remediation.ops.Heartbeat;
+import dev.homelab.remediation.ops.Leadership;
+import dev.homelab.remediation.ops.OpsServer;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.concurrent.ThreadLocalRandom;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A running operator: the JOSDK controller, the Redis intake (only while this instance holds the
+ * lease), the operations endpoints and the heartbeat.
+ */
+public final class Running implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(Running.class);
+
+  private final Wiring wiring;
+  private final Leadership leadership;
+  private final Object lock = new Object();
+  private volatile Controller controller;
+  private volatile Intake intake;
+  private volatile boolean leader;
+  private volatile boolean closing;
+  private volatile boolean stoppingController;
+  private volatile boolean lost;
+  private volatile RuntimeException startFailure;
+  private OpsServer ops;
+  private Heartbeat heartbeat;
+
+  private Running(Wiring wiring) {
+    this.wiring = wiring;
+    OperatorConfig cfg = wiring.config();
+    this.leadership =
+        new Leadership(
+            wiring.client(),
+            cfg.watchNamespace,
+            cfg.leaseName,
+            cfg.nodeName + "-" + Long.toHexString(ThreadLocalRandom.current().nextLong()),
+            wiring.clock());
+  }
+
+  private void start() {
+    OperatorConfig cfg = wiring.config();
+    controller = Controller.start(wiring, leadership, this::onStartLeading, this::onStopLeading);
+    if (!cfg.leaderElection) {
+      onStartLeading();
+    }
+    if (cfg.httpPort > 0) {
+      try {
+        ops =
+            new OpsServer(
+                "0.0.0.0", cfg.httpPort, this::liveness, this::readiness, wiring.registry());
+      } catch (IOException e) {
+        close();
+        throw new ConfigException(
+            Settings.HTTP_PORT.env(),
+            "cannot listen on port " + cfg.httpPort + ": " + e.getMessage());
+      }
+      ops.start();
+    }
+    cfg.heartbeatFile.ifPresent(
+        f -> {
+          heartbeat = new Heartbeat(f, this::liveness, wiring.clock());
+          heartbeat.start(Duration.ofSeconds(60));
+        });
+  }
+
+  private void onStartLeading() {
+    synchronized (lock) {
+      if (closing || lost || intake != null) {
+        return;
+      }
+      LOG.atInfo()
+          .addKeyValue("lease", wiring.config().leaseName)
+          .log("leading: starting the intake");
+      try {
+        intake = Intake.start(wiring);
+      } catch (RuntimeException e) {
+        // A leader that cannot work must not hold the lease: fail liveness and hand over.
+        startFailure = e;
+        LOG.error("cannot start the intake; giving up the lease", e);
+        wiring.onLeadershipLost().run();
+        return;
+      }
+      leader = true;
+    }
+  }
+
+  /**
+   * The lease is lost (another replica may lead already), or {@link #close} stops the elector. On a
+   * loss nothing may happen any more: {@code run} halts the process; in-process the reconciler is
+   * fenced, the model router stopped and the intake dropped without a write.
+   */
+  private void onStopLeading() {
+    if (stoppingController) {
+      return; // close() releases the lease itself, once everything has stopped
+    }
+    leadership.fence();
+    LOG.error("lost the lease; stopping all work at once, another replica takes over");
+    wiring.onLeadershipLost().run();
+    Intake dropped;
+    synchronized (lock) {
+      lost = true;
+      leader = false;
+      dropped = intake;
+      intake = null;
+    }
+    Controller c = controller;
+    if (c != null) {
+      c.router().close();
+    }
+    if (dropped != null) {
+      dropped.abort();
+    }
+  }
+
+  /** The intake while this instance leads; null on standby. */
+  public Intake intake() {
+    return intake;
+  }
+
+  public boolean leader() {
+    return leader;
+  }
+
+  /** The port of the operations endpoints (useful when HTTP_PORT was taken as a free port). */
+  public int httpPort() {
+    return ops == null ? 0 : ops.port();
+  }
+
+  public Check liveness() {
+    if (closing) {
+      return Check.failing("shutting down");
+    }
+    if (lost) {
+      return Check.failing("lost the lease; this replica does no more work");
+    }
+    if (startFailure != null) {
+      return Check.failing("the intake could not start: " + startFailure.getMessage());
+    }
+    Intake i = intake;
+    if (leader && (i == null || !i.alive())) {
+      return Check.failing("the Redis intake is not running");
+    }
+    return Check.ok(leader ? "leader" : "standby");
+  }
+
+  public Check readiness() {
+    if (closing) {
+      return Check.failing("shutting down");
+    }
+    if (lost) {
+      return Check.failing("lost the lease; this replica does no more work");
+    }
+    Intake i = intake;
+    if (!leader) {
+      return Check.ok("standby: waiting for lease " + wiring.config().leaseName);
+    }
+    if (i == null || !i.ready()) {
+      return Check.failing("leader, but informers not synced or Redis not subscribed yet");
+    }
+    return Check.ok("leader: informers synced, Redis subscribed");
+  }
+
+  /** True when this instance leads and its intake is synced and subscribed. */
+  public boolean ready() {
+    Intake i = intake;
+    return leader && i != null && i.ready();
+  }
+
+  /**
+   * Stops taking events, finishes queued ones and writes folded counts while still leading, stops
+   * the controller and the model router, then releases the Lease so a standby leads at its next
+   * retry instead of after the lease expires.
+   */
+  @Override
+  public void close() {
+    closing = true;
+    if (heartbeat != null) {
+      heartbeat.close();
+    }
+    // The intake stays in place while it drains, so a lease lost meanwhile aborts it.
+    Intake i = intake;
+    if (i != null) {
+      i.close();
+    }
+    synchronized (lock) {
+      intake = null;
+      leader = false;
+    }
+    Controller c = controller;
+    if (c != null) {
+      stoppingController = true;
+      c.close();
+    }
+    leadership.fence();
+    if (c != null && wiring.config().leaderElection && !lost) {
+      leadership.release();
+    }
+    if (ops != null) {
+      ops.close();
+    }
+  }
+
+  /** Wires and starts the whole operator; the intake starts once this instance leads. */
+  public static Running start(Wiring w) {
+    Running running = new Running(w);
+    running.start();
+    return running;
+  }
+}

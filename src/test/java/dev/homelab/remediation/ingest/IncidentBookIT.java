@@ -1,0 +1,388 @@
+package dev.homelab.remediation.ingest;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.homelab.remediation.api.v1alpha1.RemediationProposal;
+import dev.homelab.remediation.api.v1alpha1.RemediationProposalStatus;
+import dev.homelab.remediation.decision.HealthEvent;
+import dev.homelab.remediation.decision.Names;
+import dev.homelab.remediation.support.TestKube;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import io.fabric8.kubernetes.client.Watch;
+import io.fabric8.kubernetes.client.Watcher;
+import io.fabric8.kubernetes.client.WatcherException;
+import io.fabric8.kubernetes.client.dsl.base.PatchContext;
+import io.fabric8.kubernetes.client.dsl.base.PatchType;
+import io.fabric8.kubernetes.client.http.BasicBuilder;
+import io.fabric8.kubernetes.client.http.HttpRequest;
+import io.fabric8.kubernetes.client.http.Interceptor;
+import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.BooleanSupplier;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * The incident book's writes of occurrences, firstSeen and lastSeen, with the real Kubernetes store
+ * against the Fabric8 mock API server in CRUD mode. Where a race has to happen, the HTTP client of
+ * the store holds a request back on its way, as a slow network would.
+ */
+@EnableKubernetesMockClient(crud = true)
+@Timeout(120)
+class IncidentBookIT {
+  static KubernetesClient client;
+  static final AtomicInteger SEQ = new AtomicInteger();
+
+  String namespace;
+  final List<AutoCloseable> closeables = new ArrayList<>();
+
+  @BeforeEach
+  void setUp() {
+    TestKube.installCrd(client);
+    namespace = "book-" + SEQ.incrementAndGet();
+  }
+
+  @AfterEach
+  void tearDown() throws Exception {
+    for (int i = closeables.size() - 1; i >= 0; i--) {
+      closeables.get(i).close();
+    }
+  }
+
+  static HealthEvent event(String service, String timestamp) {
+    String json =
+        "{\"event_type\":\"service_unhealthy\",\"node\":\"chelsty\",\"service\":\""
+            + service
+            + "\",\"timestamp\":\""
+            + timestamp
+            + "\"}";
+    ParseOutcome o =
+        new EventParser(65536)
+            .parse(json.getBytes(StandardCharsets.UTF_8), "health_events", Instant.now());
+    return ((ParseOutcome.Accepted) o).event();
+  }
+
+  IncidentBook book(KubernetesClient c, SimpleMeterRegistry registry, Duration flushInterval) {
+    IncidentBook book =
+        new IncidentBook(
+            new KubernetesProposalStore(c, namespace),
+            namespace,
+            Clock.systemUTC(),
+            Duration.ofSeconds(300),
+            flushInterval,
+            new IntakeMetrics(registry));
+    closeables.add(book);
+    return book;
+  }
+
+  IncidentBook book(KubernetesClient c) {
+    return book(c, new SimpleMeterRegistry(), Duration.ofSeconds(60));
+  }
+
+  /** A client of the same mock server whose requests pass {@code interceptor} first. */
+  KubernetesClient clientWith(Interceptor interceptor) {
+    KubernetesClient c =
+        new KubernetesClientBuilder()
+            .withConfig(client.getConfiguration())
+            .withHttpClientBuilderConsumer(b -> b.addOrReplaceInterceptor("test", interceptor))
+            .build();
+    closeables.add(c);
+    return c;
+  }
+
+  static boolean isStatusPatch(HttpRequest r) {
+    return "PATCH".equals(r.method()) && r.uri().getPath().endsWith("/status");
+  }
+
+  RemediationProposal proposal(String name) {
+    return client.resources(RemediationProposal.class).inNamespace(namespace).withName(name).get();
+  }
+
+  long occurrences(String name) {
+    RemediationProposal p = proposal(name);
+    RemediationProposalStatus s = p == null ? null : p.getStatus();
+    return s == null || s.getOccurrences() == null ? 0 : s.getOccurrences();
+  }
+
+  static void waitQuietly(BooleanSupplier done, Duration atMost) {
+    long deadline = System.nanoTime() + atMost.toNanos();
+    while (!done.getAsBoolean() && System.nanoTime() < deadline) {
+      try {
+        TimeUnit.MILLISECONDS.sleep(20);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return;
+      }
+    }
+  }
+
+  static void settle(IncidentBook book) {
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .until(
+            () -> {
+              book.flush();
+              return book.settled();
+            });
+  }
+
+  @Test
+  void aWriteHeldUpOnTheWayNeverLandsAfterALaterOne() throws Exception {
+    HealthEvent opening = event("zigbee2mqtt", "2024-03-01T10:00:00Z");
+    String name = Names.proposalName(opening);
+    CountDownLatch held = new CountDownLatch(1);
+    AtomicInteger statusPatches = new AtomicInteger();
+    AtomicBoolean overtaken = new AtomicBoolean();
+    Interceptor holdTheFirstStatusPatch =
+        new Interceptor() {
+          @Override
+          public void before(BasicBuilder builder, HttpRequest request, RequestTags tags) {
+            if (isStatusPatch(request) && statusPatches.incrementAndGet() == 1) {
+              held.countDown();
+              // Let a later write overtake this one, if the book sends one meanwhile.
+              waitQuietly(() -> occurrences(name) > 1, Duration.ofSeconds(3));
+              overtaken.set(occurrences(name) > 1);
+            }
+          }
+        };
+    IncidentBook book = book(clientWith(holdTheFirstStatusPatch));
+
+    book.accept(opening);
+    // The creator thread's first write (1 occurrence) is on its way, and held there.
+    assertThat(held.await(20, TimeUnit.SECONDS)).isTrue();
+    for (int i = 1; i <= 9; i++) {
+      book.accept(event("zigbee2mqtt", "2024-03-01T10:0" + i + ":00Z"));
+    }
+    book.flush(); // the flusher: 10 occurrences, while the write of 1 is still on its way
+    settle(book);
+
+    assertThat(overtaken).as("a later write overtook the held one").isFalse();
+    assertThat(occurrences(name)).isEqualTo(10);
+    assertThat(proposal(name).getStatus().getFirstSeen()).isEqualTo("2024-03-01T10:00:00Z");
+    assertThat(proposal(name).getStatus().getLastSeen()).isEqualTo("2024-03-01T10:09:00Z");
+  }
+
+  @Test
+  void foldingAndFlushingFromManyThreadsLeavesWhatTheBookCounted() throws Exception {
+    Interceptor jitter =
+        new Interceptor() {
+          @Override
+          public void before(BasicBuilder builder, HttpRequest request, RequestTags tags) {
+            if (isStatusPatch(request)) {
+              try {
+                TimeUnit.MILLISECONDS.sleep(ThreadLocalRandom.current().nextInt(25));
+              } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+              }
+            }
+          }
+        };
+    // Every value the cluster holds, in order: a count must never go down.
+    Map<String, Long> lastCount = new ConcurrentHashMap<>();
+    List<String> decreases = new CopyOnWriteArrayList<>();
+    Watch watch =
+        client
+            .resources(RemediationProposal.class)
+            .inNamespace(namespace)
+            .watch(
+                new Watcher<>() {
+                  @Override
+                  public void eventReceived(Action action, RemediationProposal p) {
+                    RemediationProposalStatus s = p.getStatus();
+                    if (s == null || s.getOccurrences() == null) {
+                      return;
+                    }
+                    Long before = lastCount.put(p.getMetadata().getName(), s.getOccurrences());
+                    if (before != null && s.getOccurrences() < before) {
+                      decreases.add(before + " -> " + s.getOccurrences());
+                    }
+                  }
+
+                  @Override
+                  public void onClose(WatcherException cause) {}
+                });
+    closeables.add(watch::close);
+    IncidentBook book = book(clientWith(jitter), new SimpleMeterRegistry(), Duration.ofMillis(5));
+    book.start();
+    String[] services = {"zigbee2mqtt", "mosquitto", "home-assistant"};
+    Instant base = Instant.parse("2024-03-01T10:00:00Z");
+    Map<String, AtomicLong> counted = new ConcurrentHashMap<>();
+    // Each service's incident is opened first, so every other event folds into it.
+    for (String svc : services) {
+      HealthEvent e = event(svc, base.toString());
+      counted.computeIfAbsent(svc, k -> new AtomicLong()).incrementAndGet();
+      book.accept(e);
+    }
+    AtomicBoolean producing = new AtomicBoolean(true);
+    List<Thread> flushers = new ArrayList<>();
+    for (int f = 0; f < 2; f++) {
+      Thread t =
+          new Thread(
+              () -> {
+                while (producing.get()) {
+                  book.flush();
+                }
+              });
+      t.start();
+      flushers.add(t);
+    }
+    List<Thread> producers = new ArrayList<>();
+    for (int p = 0; p < 4; p++) {
+      Thread t =
+          new Thread(
+              () -> {
+                ThreadLocalRandom r = ThreadLocalRandom.current();
+                for (int i = 0; i < 400; i++) {
+                  String svc = services[r.nextInt(services.length)];
+                  // In the past, out of order, up to an hour either side of the opening event.
+                  Instant at = base.plusSeconds(r.nextInt(-3600, 3601));
+                  counted.get(svc).incrementAndGet();
+                  book.accept(event(svc, at.toString()));
+                  if (i % 50 == 0) {
+                    Thread.yield();
+                  }
+                }
+              });
+      t.start();
+      producers.add(t);
+    }
+    for (Thread t : producers) {
+      t.join();
+    }
+    producing.set(false);
+    for (Thread t : flushers) {
+      t.join();
+    }
+    book.close(Duration.ofSeconds(30));
+    long total = counted.values().stream().mapToLong(AtomicLong::get).sum();
+    assertThat(total).isEqualTo(3 + 4 * 400);
+    // The watch lags the writes a little.
+    waitQuietly(
+        () -> lastCount.values().stream().mapToLong(Long::longValue).sum() == total,
+        Duration.ofSeconds(10));
+
+    assertThat(decreases).as("occurrences written lower than before").isEmpty();
+
+    for (String svc : services) {
+      String name = Names.proposalName(event(svc, base.toString()));
+      assertThat(occurrences(name)).as(svc).isEqualTo(counted.get(svc).get());
+      RemediationProposalStatus s = proposal(name).getStatus();
+      assertThat(Instant.parse(s.getFirstSeen())).as(svc).isBeforeOrEqualTo(base);
+      assertThat(Instant.parse(s.getLastSeen())).as(svc).isAfterOrEqualTo(base);
+    }
+    assertThat(TestKube.proposals(client, namespace)).hasSize(3);
+  }
+
+  @Test
+  void twoInstancesWritingOneProposalNeverLowerItsCount() {
+    SimpleMeterRegistry registryA = new SimpleMeterRegistry();
+    SimpleMeterRegistry registryB = new SimpleMeterRegistry();
+    IncidentBook a = book(client, registryA, Duration.ofSeconds(60));
+    IncidentBook b = book(client, registryB, Duration.ofSeconds(60));
+    HealthEvent opening = event("zigbee2mqtt", "2024-03-01T10:00:00Z");
+    String name = Names.proposalName(opening);
+
+    a.accept(opening);
+    settle(a);
+    // The second instance sees the same event: its create conflicts, it counts into the proposal.
+    b.accept(opening);
+    settle(b);
+    assertThat(occurrences(name)).isEqualTo(2);
+
+    for (int i = 1; i <= 5; i++) {
+      a.accept(event("zigbee2mqtt", "2024-03-01T10:0" + i + ":00Z"));
+    }
+    settle(a); // a counted 6 and wrote 6 (b's write came between, so a's first try is refused)
+    assertThat(occurrences(name)).isEqualTo(6);
+
+    b.accept(event("zigbee2mqtt", "2024-03-01T09:50:00Z"));
+    settle(b); // b counted 3: it must not write 3 over a's 6
+
+    RemediationProposalStatus s = proposal(name).getStatus();
+    assertThat(s.getOccurrences()).isEqualTo(6L);
+    assertThat(s.getFirstSeen()).isEqualTo("2024-03-01T09:50:00Z");
+    assertThat(s.getLastSeen()).isEqualTo("2024-03-01T10:05:00Z");
+    Counter conflictsA = registryA.find("remediation.intake.status.conflicts").counter();
+    Counter conflictsB = registryB.find("remediation.intake.status.conflicts").counter();
+    assertThat(conflictsA).isNotNull();
+    assertThat(conflictsA.count() + conflictsB.count()).isGreaterThanOrEqualTo(2);
+  }
+
+  @Test
+  void aSeededProposalWithFirstSeenAfterLastSeenIsRepairedAndKeepsTheEarliest() {
+    // As an earlier version wrote it: firstSeen the time of receipt, lastSeen the event's time.
+    HealthEvent opening = event("zigbee2mqtt", "2024-03-01T09:58:00Z");
+    String name = Names.proposalName(opening);
+    client
+        .resources(RemediationProposal.class)
+        .inNamespace(namespace)
+        .resource(ProposalFactory.newProposal(opening, name, namespace))
+        .create();
+    client
+        .resources(RemediationProposal.class)
+        .inNamespace(namespace)
+        .withName(name)
+        .subresource("status")
+        .patch(
+            PatchContext.of(PatchType.JSON_MERGE),
+            "{\"status\":{\"occurrences\":3,\"firstSeen\":\"2024-03-02T08:00:00Z\","
+                + "\"lastSeen\":\"2024-03-01T10:00:00Z\"}}");
+    IncidentBook book = book(client);
+    ProposalWatch watch = new ProposalWatch(client, namespace, book, new SimpleMeterRegistry());
+    closeables.add(watch);
+    watch.start(Duration.ofSeconds(20));
+    settle(book);
+    RemediationProposalStatus repaired = proposal(name).getStatus();
+    assertThat(repaired.getFirstSeen()).isEqualTo("2024-03-01T09:58:00Z");
+    assertThat(repaired.getLastSeen()).isEqualTo("2024-03-01T10:00:00Z");
+    assertThat(repaired.getOccurrences()).isEqualTo(3L);
+
+    book.accept(event("zigbee2mqtt", "2024-03-01T09:30:00Z"));
+    settle(book);
+    RemediationProposalStatus s = proposal(name).getStatus();
+    assertThat(s.getFirstSeen()).isEqualTo("2024-03-01T09:30:00Z");
+    assertThat(s.getLastSeen()).isEqualTo("2024-03-01T10:00:00Z");
+    assertThat(s.getOccurrences()).isEqualTo(4L);
+  }
+
+  @Test
+  void aRedeliveredEventFoldsIntoTheExistingProposalWithoutNarrowingItsTimes() {
+    HealthEvent opening = event("zigbee2mqtt", "2024-03-01T10:00:00Z");
+    String name = Names.proposalName(opening);
+    IncidentBook first = book(client);
+    first.accept(opening);
+    first.accept(event("zigbee2mqtt", "2024-03-01T09:40:00Z"));
+    first.accept(event("zigbee2mqtt", "2024-03-01T10:20:00Z"));
+    settle(first);
+
+    // Another instance (or this one after forgetting the incident) gets the opening event again.
+    IncidentBook second = book(client);
+    second.accept(opening);
+    settle(second);
+
+    RemediationProposalStatus s = proposal(name).getStatus();
+    assertThat(s.getOccurrences()).isEqualTo(4L);
+    assertThat(s.getFirstSeen()).isEqualTo("2024-03-01T09:40:00Z");
+    assertThat(s.getLastSeen()).isEqualTo("2024-03-01T10:20:00Z");
+  }
+}
