@@ -14,7 +14,6 @@ public final class Settings {
 
   private static final String NAMES = "comma-separated names (`a-z0-9`, `-_.` inside), or empty";
   private static final String LABEL = "a DNS label: `a-z0-9` and `-`, at most 63 characters";
-  private static final Duration LONGEST = Duration.ofDays(36_500);
 
   private Settings() {}
 
@@ -114,14 +113,14 @@ public final class Settings {
           "APPROVAL_TTL",
           Duration.ofHours(24),
           Duration.ofSeconds(1),
-          LONGEST,
+          Durations.MAX,
           "Time a proposal waits for approval before it expires (e.g. 30m, 24h, 7d).");
   public static final Setting<Duration> RETENTION =
       Setting.duration(
           "RETENTION",
           Duration.ofDays(7),
           Duration.ofSeconds(1),
-          LONGEST,
+          Durations.MAX,
           "Final proposals (Dispatched, Ignored, Rejected, Expired) are deleted after this time.");
   public static final Setting<Path> PENDING_ACTIONS_DIR =
       Setting.path(
