@@ -22,12 +22,18 @@ public final class ExportCommand implements Callable<Integer> {
       description = "Namespace of the proposals (default: WATCH_NAMESPACE, else the kubeconfig's).")
   String namespace;
 
+  /** The environment (a field, so tests can give their own). */
+  java.util.Map<String, String> env = System.getenv();
+
   @Override
   public Integer call() throws IOException {
     try (KubernetesClient client = new KubernetesClientBuilder().build()) {
-      String ns = namespace != null ? namespace : System.getenv("WATCH_NAMESPACE");
-      if (ns == null || ns.isBlank()) {
-        ns = client.getNamespace() == null ? "default" : client.getNamespace();
+      String ns;
+      try {
+        ns = SettingFlags.namespace(namespace, env, client);
+      } catch (dev.homelab.remediation.config.ConfigException e) {
+        System.err.println("remediation-operator export: " + e.getMessage());
+        return 2;
       }
       var items =
           client

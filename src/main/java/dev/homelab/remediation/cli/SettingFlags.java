@@ -2,6 +2,7 @@ package dev.homelab.remediation.cli;
 
 import dev.homelab.remediation.config.OperatorConfig;
 import dev.homelab.remediation.config.Setting;
+import dev.homelab.remediation.config.Settings;
 import java.util.HashMap;
 import java.util.Map;
 import org.slf4j.LoggerFactory;
@@ -56,5 +57,21 @@ public final class SettingFlags {
 
   public static OperatorConfig loadConfig(CommandSpec spec) {
     return OperatorConfig.load(System.getenv(), flagOverrides(spec));
+  }
+
+  /**
+   * The namespace a command acts in: the {@code -n} flag, else WATCH_NAMESPACE when it is set
+   * (validated as the operator validates it), else the kubeconfig's, else {@code default}.
+   */
+  public static String namespace(
+      String flag, Map<String, String> env, io.fabric8.kubernetes.client.KubernetesClient client) {
+    if (flag != null && !flag.isBlank()) {
+      return Settings.WATCH_NAMESPACE.read(Map.of(Settings.WATCH_NAMESPACE.env(), flag));
+    }
+    String fromEnv = env.get(Settings.WATCH_NAMESPACE.env());
+    if (fromEnv != null && !fromEnv.isBlank()) {
+      return Settings.WATCH_NAMESPACE.read(env);
+    }
+    return client.getNamespace() == null ? "default" : client.getNamespace();
   }
 }

@@ -37,9 +37,10 @@ import org.slf4j.LoggerFactory;
  */
 public final class IncidentBook implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(IncidentBook.class);
-  private static final Duration MAX_RETRY_DELAY = Duration.ofSeconds(30);
+
   private static final int WRITE_ATTEMPTS = 3;
 
+  private final BookLimits limits;
   private final ProposalStore store;
   private final String namespace;
   private final Clock clock;
@@ -64,13 +65,26 @@ public final class IncidentBook implements AutoCloseable {
       Duration cooldown,
       Duration flushInterval,
       IntakeMetrics metrics) {
+    this(store, namespace, clock, cooldown, flushInterval, metrics, BookLimits.DEFAULTS);
+  }
+
+  public IncidentBook(
+      ProposalStore store,
+      String namespace,
+      Clock clock,
+      Duration cooldown,
+      Duration flushInterval,
+      IntakeMetrics metrics,
+      BookLimits limits) {
+    this.limits = limits;
     this.store = store;
     this.namespace = namespace;
     this.clock = clock;
     this.cooldown = cooldown;
     this.flushInterval = flushInterval;
     this.metrics = metrics;
-    this.creators = Executors.newFixedThreadPool(4, DaemonThreads.named("intake-create"));
+    this.creators =
+        Executors.newFixedThreadPool(limits.creators(), DaemonThreads.named("intake-create"));
     this.scheduler = new ScheduledThreadPoolExecutor(1, DaemonThreads.named("intake-flush"));
     // On close, a flush under way finishes; nothing scheduled runs any more.
     scheduler.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
@@ -163,9 +177,9 @@ public final class IncidentBook implements AutoCloseable {
     writeOne(inc);
   }
 
-  private static Duration backoff(int failures) {
+  private Duration backoff(int failures) {
     long ms = 200L << Math.min(failures, 10);
-    return Duration.ofMillis(Math.min(ms, MAX_RETRY_DELAY.toMillis()));
+    return Duration.ofMillis(Math.min(ms, limits.createRetryMax().toMillis()));
   }
 
   /** Writes the occurrences of every incident that changed since its last write. */
@@ -349,7 +363,7 @@ public final class IncidentBook implements AutoCloseable {
   /** Stops taking work and writes what is left, waiting up to {@code timeout}. */
   @Override
   public void close() {
-    close(Duration.ofSeconds(10));
+    close(limits.drainTimeout());
   }
 
   public void close(Duration timeout) {

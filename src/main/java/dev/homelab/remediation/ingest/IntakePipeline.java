@@ -2,6 +2,7 @@ package dev.homelab.remediation.ingest;
 
 import dev.homelab.remediation.util.DaemonThreads;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -29,6 +30,7 @@ public final class IntakePipeline implements AutoCloseable {
   private static final Raw STOP = new Raw("", new byte[0], Instant.EPOCH);
 
   private final EventParser parser;
+  private final Duration drainTimeout;
   private final IncidentBook book;
   private final IntakeMetrics metrics;
   private final Clock clock;
@@ -48,6 +50,28 @@ public final class IntakePipeline implements AutoCloseable {
       int maxMessageBytes,
       long bufferBytes,
       int workerCount) {
+    this(
+        parser,
+        book,
+        metrics,
+        clock,
+        maxMessageBytes,
+        bufferBytes,
+        workerCount,
+        Duration.ofSeconds(10));
+  }
+
+  /** {@code drainTimeout}: how long {@link #close()} waits for each worker to finish its queue. */
+  public IntakePipeline(
+      EventParser parser,
+      IncidentBook book,
+      IntakeMetrics metrics,
+      Clock clock,
+      int maxMessageBytes,
+      long bufferBytes,
+      int workerCount,
+      Duration drainTimeout) {
+    this.drainTimeout = drainTimeout;
     this.parser = parser;
     this.book = book;
     this.metrics = metrics;
@@ -166,7 +190,7 @@ public final class IntakePipeline implements AutoCloseable {
     workers.forEach(w -> queue.add(STOP));
     try {
       for (Thread w : workers) {
-        w.join(10_000);
+        w.join(drainTimeout.toMillis());
       }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();

@@ -30,6 +30,7 @@ public final class ProposalWatch implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(ProposalWatch.class);
 
   private final KubernetesClient client;
+  private final java.time.Duration gaugeInterval;
   private final String namespace;
   private final IncidentBook book;
   private final MultiGauge byPhase;
@@ -39,6 +40,17 @@ public final class ProposalWatch implements AutoCloseable {
 
   public ProposalWatch(
       KubernetesClient client, String namespace, IncidentBook book, MeterRegistry registry) {
+    this(client, namespace, book, registry, java.time.Duration.ofSeconds(5));
+  }
+
+  /** {@code gaugeInterval}: how often the remediation_proposals gauge is recounted. */
+  public ProposalWatch(
+      KubernetesClient client,
+      String namespace,
+      IncidentBook book,
+      MeterRegistry registry,
+      java.time.Duration gaugeInterval) {
+    this.gaugeInterval = gaugeInterval;
     this.client = client;
     this.namespace = namespace;
     this.book = book;
@@ -123,7 +135,8 @@ public final class ProposalWatch implements AutoCloseable {
         book.observe(view(p));
       }
     }
-    gaugeTimer.scheduleWithFixedDelay(this::refreshGaugesQuietly, 0, 5, TimeUnit.SECONDS);
+    gaugeTimer.scheduleWithFixedDelay(
+        this::refreshGaugesQuietly, 0, gaugeInterval.toMillis(), TimeUnit.MILLISECONDS);
     LOG.atInfo()
         .addKeyValue("namespace", namespace)
         .addKeyValue("proposals", informer.getStore().list().size())

@@ -46,7 +46,7 @@ public record Controller(Operator operator, Router router) implements AutoClosea
               o.withKubernetesClient(client)
                   .withUseSSAToPatchPrimaryResource(w.serverSideApply())
                   .withCloseClientOnStop(false)
-                  .withConcurrentReconciliationThreads(4)
+                  .withConcurrentReconciliationThreads(cfg.reconcileThreads)
                   .withMetrics(MicrometerMetrics.withoutPerResourceMetrics(w.registry()));
               if (cfg.leaderElection) {
                 Duration lease = cfg.leaseDuration;
@@ -105,9 +105,9 @@ public record Controller(Operator operator, Router router) implements AutoClosea
                 // 1 s doubling up to 5 min.
                 .withRetry(
                     new GenericRetry()
-                        .setInitialInterval(1000)
-                        .setIntervalMultiplier(2)
-                        .setMaxInterval(300_000)
+                        .setInitialInterval(cfg.reconcileRetryInitial.toMillis())
+                        .setIntervalMultiplier(cfg.reconcileRetryMultiplier)
+                        .setMaxInterval(cfg.reconcileRetryMax.toMillis())
                         .withoutMaxAttempts()));
     operator.start();
     return new Controller(operator, router);

@@ -1,6 +1,7 @@
 package dev.homelab.remediation.runtime;
 
 import dev.homelab.remediation.config.OperatorConfig;
+import dev.homelab.remediation.ingest.BookLimits;
 import dev.homelab.remediation.ingest.EventParser;
 import dev.homelab.remediation.ingest.IncidentBook;
 import dev.homelab.remediation.ingest.IntakeMetrics;
@@ -9,7 +10,6 @@ import dev.homelab.remediation.ingest.KubernetesProposalStore;
 import dev.homelab.remediation.ingest.ProposalWatch;
 import dev.homelab.remediation.ingest.RedisSubscriber;
 import io.lettuce.core.RedisURI;
-import java.time.Duration;
 import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -85,9 +85,12 @@ public final class Intake implements AutoCloseable {
             w.clock(),
             cfg.cooldown,
             cfg.foldFlushInterval,
-            metrics);
-    ProposalWatch watch = new ProposalWatch(w.client(), cfg.watchNamespace, book, w.registry());
-    watch.start(Duration.ofSeconds(60));
+            metrics,
+            new BookLimits(cfg.intakeCreators, cfg.intakeCreateRetryMax, cfg.intakeDrainTimeout));
+    ProposalWatch watch =
+        new ProposalWatch(
+            w.client(), cfg.watchNamespace, book, w.registry(), cfg.proposalGaugeInterval);
+    watch.start(cfg.informerSyncTimeout);
     book.start();
     IntakePipeline pipeline =
         new IntakePipeline(
@@ -97,7 +100,8 @@ public final class Intake implements AutoCloseable {
             w.clock(),
             cfg.maxMessageBytes,
             cfg.intakeBufferBytes,
-            cfg.intakeWorkers);
+            cfg.intakeWorkers,
+            cfg.intakeDrainTimeout);
     pipeline.start();
     RedisURI uri = RedisURI.create(cfg.redisUrl);
     cfg.redisPassword.ifPresent(p -> uri.setAuthentication(p.toCharArray()));

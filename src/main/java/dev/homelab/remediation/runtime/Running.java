@@ -8,7 +8,6 @@ import dev.homelab.remediation.ops.Heartbeat;
 import dev.homelab.remediation.ops.Leadership;
 import dev.homelab.remediation.ops.OpsServer;
 import java.io.IOException;
-import java.time.Duration;
 import java.util.concurrent.ThreadLocalRandom;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -67,7 +66,7 @@ public final class Running implements AutoCloseable {
     cfg.heartbeatFile.ifPresent(
         f -> {
           heartbeat = new Heartbeat(f, this::liveness, wiring.clock());
-          heartbeat.start(Duration.ofSeconds(60));
+          heartbeat.start(cfg.heartbeatInterval);
         });
   }
 
