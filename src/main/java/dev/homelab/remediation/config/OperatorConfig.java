@@ -36,6 +36,8 @@ public final class OperatorConfig {
   public final ApprovalMode approvalMode;
   public final Duration approvalTtl;
   public final Duration retention;
+  public final Duration outcomeWindow;
+  public final RemediationBudget remediationBudget;
   public final Path pendingActionsDir;
   public final Path eventsDir;
   public final String nodeName;
@@ -82,6 +84,8 @@ public final class OperatorConfig {
     approvalMode = Settings.APPROVAL_MODE.read(v);
     approvalTtl = Settings.APPROVAL_TTL.read(v);
     retention = Settings.RETENTION.read(v);
+    outcomeWindow = Settings.OUTCOME_WINDOW.read(v);
+    remediationBudget = Settings.REMEDIATION_BUDGET.read(v);
     pendingActionsDir = Settings.PENDING_ACTIONS_DIR.read(v);
     eventsDir = Settings.EVENTS_DIR.read(v);
     nodeName = Settings.NODE_NAME.read(v);

@@ -121,7 +121,27 @@ public final class Settings {
           Duration.ofDays(7),
           Duration.ofSeconds(1),
           Durations.MAX,
-          "Final proposals (Dispatched, Ignored, Rejected, Expired) are deleted after this time.");
+          "Final proposals (Dispatched, Ignored, Rejected, Expired, Resolved, Silenced) are deleted"
+              + " after this time, never while the cooldown, OUTCOME_WINDOW or REMEDIATION_BUDGET"
+              + " still needs them.");
+  public static final Setting<Duration> OUTCOME_WINDOW =
+      Setting.duration(
+          "OUTCOME_WINDOW",
+          Duration.ofMinutes(15),
+          Duration.ofSeconds(1),
+          Durations.MAX,
+          "How long after a dispatch its outcome is watched: a benign event means Recovered, an"
+              + " actionable one Recurred, neither Unknown.");
+  public static final Setting<RemediationBudget> REMEDIATION_BUDGET =
+      Setting.of(
+          "REMEDIATION_BUDGET",
+          RemediationBudget.class,
+          new RemediationBudget(3, Duration.ofHours(24)),
+          "3/24h",
+          "count/window: a count of 0 to 1000, a window of 1s to 36500d",
+          RemediationBudget::parse,
+          "At most this many dispatches approved by policy per svcKey per window; past it a"
+              + " person decides.");
   public static final Setting<Path> PENDING_ACTIONS_DIR =
       Setting.path(
           "PENDING_ACTIONS_DIR",
@@ -281,6 +301,8 @@ public final class Settings {
           APPROVAL_MODE,
           APPROVAL_TTL,
           RETENTION,
+          OUTCOME_WINDOW,
+          REMEDIATION_BUDGET,
           PENDING_ACTIONS_DIR,
           EVENTS_DIR,
           NODE_NAME,

@@ -9,6 +9,7 @@ import dev.homelab.remediation.decision.DispatchOutcome;
 import dev.homelab.remediation.decision.Effect;
 import dev.homelab.remediation.decision.EventReason;
 import dev.homelab.remediation.decision.Observation;
+import dev.homelab.remediation.decision.Outcomes;
 import dev.homelab.remediation.decision.PhaseMachine;
 import dev.homelab.remediation.dispatch.Dispatcher;
 import dev.homelab.remediation.llm.ProposalRequest;
@@ -111,7 +112,7 @@ public final class ProposalReconciler implements Reconciler<RemediationProposal>
     if (d.has(Effect.WriteFiles.class)) {
       d = machine.decide(observed.withDispatch(write(p)));
     }
-    if (!perform(p, context, d)) {
+    if (!perform(p, context, d, observed)) {
       return UpdateControl.noUpdate();
     }
     UpdateControl<RemediationProposal> control = UpdateControl.noUpdate();
@@ -133,6 +134,7 @@ public final class ProposalReconciler implements Reconciler<RemediationProposal>
         router.view(key(p)),
         Optional.empty(),
         needsCooldown ? consultations(context) : List.of(),
+        Siblings.of(p, context.getPrimaryCache().list()),
         clock.instant());
   }
 
@@ -141,7 +143,11 @@ public final class ProposalReconciler implements Reconciler<RemediationProposal>
   }
 
   /** Performs a decision; false when the proposal is gone (nothing more to do). */
-  private boolean perform(RemediationProposal p, Context<RemediationProposal> context, Decision d) {
+  private boolean perform(
+      RemediationProposal p,
+      Context<RemediationProposal> context,
+      Decision d,
+      Observation observed) {
     if (d.status() != null) {
       RemediationProposal updated;
       try {
@@ -158,6 +164,9 @@ public final class ProposalReconciler implements Reconciler<RemediationProposal>
       rememberOwnWrite(context, p, updated);
       Phase from = p.getStatus() == null ? null : p.getStatus().getPhase();
       Phase to = d.status().getPhase();
+      if (from == null && to != null) {
+        wakeDispatchedSiblings(p, observed);
+      }
       if (to != null && to != from) {
         try {
           phases.changed(new PhaseListener.Change(p, from, to, d.status()));
@@ -171,7 +180,7 @@ public final class ProposalReconciler implements Reconciler<RemediationProposal>
     String key = key(p);
     for (Effect e : d.effects()) {
       if (e instanceof Effect.Ask) {
-        router.submit(key, request(p), p.getSpec().getSeverity(), createdAt(p));
+        router.submit(key, request(p, observed), p.getSpec().getSeverity(), createdAt(p));
       } else if (e instanceof Effect.Claim) {
         router.claimed(key);
       } else if (e instanceof Effect.Event ev) {
@@ -185,6 +194,20 @@ public final class ProposalReconciler implements Reconciler<RemediationProposal>
       // Effect.WriteFiles is performed before deciding again (see reconcile).
     }
     return true;
+  }
+
+  /**
+   * A new incident for a svcKey whose last action is still watched: look at that proposal now, so
+   * its Recurred outcome is recorded at once rather than when its window ends.
+   */
+  private void wakeDispatchedSiblings(RemediationProposal p, Observation observed) {
+    for (var sibling : observed.siblings()) {
+      if (sibling.phase() == Phase.Dispatched
+          && !Outcomes.RECURRED.equals(sibling.outcome())
+          && !Outcomes.UNKNOWN.equals(sibling.outcome())) {
+        routerEvents.propagateEvent(new ResourceID(sibling.name(), p.getMetadata().getNamespace()));
+      }
+    }
   }
 
   /**
@@ -275,8 +298,11 @@ public final class ProposalReconciler implements Reconciler<RemediationProposal>
     return c == null ? clock.instant() : Instant.parse(c);
   }
 
-  private static ProposalRequest request(RemediationProposal p) {
-    Long o = p.getStatus() == null ? null : p.getStatus().getOccurrences();
-    return new ProposalRequest(p.getMetadata().getName(), p.getSpec(), o == null ? 1 : o);
+  private ProposalRequest request(RemediationProposal p, Observation observed) {
+    return new ProposalRequest(
+        p.getMetadata().getName(),
+        p.getSpec(),
+        observed.occurrences(),
+        Outcomes.recent(observed.siblings(), observed.now(), machine.settings().budgetWindow(), 5));
   }
 }

@@ -17,6 +17,12 @@ public enum EventReason {
   ApprovalIgnored(true),
   Dispatched(false),
   DispatchFailed(true),
+  /** The service recovered before any action (SPEC 11). */
+  Recovered(false),
+  /** A silence matched the incident. */
+  Silenced(false),
+  /** The outcome of a dispatched action: Recovered, Recurred or Unknown. */
+  Outcome(false),
   /** A proposal without a spec (not made by the intake): nothing to act on, deleted later. */
   Orphaned(true);
 

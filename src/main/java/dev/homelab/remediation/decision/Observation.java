@@ -17,6 +17,7 @@ import java.util.Optional;
  * @param status null before the first status write
  * @param dispatch the outcome of writing the files, when they were written in this reconcile
  * @param consultations the model answers recorded by proposals in the cluster (the cooldown)
+ * @param siblings the other proposals of the same svcKey (budget, outcomes)
  */
 public record Observation(
     String name,
@@ -29,11 +30,41 @@ public record Observation(
     RouterView router,
     Optional<DispatchOutcome> dispatch,
     List<Cooldown.Consultation> consultations,
+    List<Sibling> siblings,
     Instant now) {
 
   public Observation {
     annotations = annotations == null ? Map.of() : Map.copyOf(annotations);
     consultations = List.copyOf(consultations);
+    siblings = List.copyOf(siblings);
+  }
+
+  /** An observation with no other proposals of the svcKey. */
+  public Observation(
+      String name,
+      String uid,
+      Instant createdAt,
+      long generation,
+      Map<String, String> annotations,
+      RemediationProposalSpec spec,
+      RemediationProposalStatus status,
+      RouterView router,
+      Optional<DispatchOutcome> dispatch,
+      List<Cooldown.Consultation> consultations,
+      Instant now) {
+    this(
+        name,
+        uid,
+        createdAt,
+        generation,
+        annotations,
+        spec,
+        status,
+        router,
+        dispatch,
+        consultations,
+        List.of(),
+        now);
   }
 
   /** The phase recorded in status, or null before the first write. */
@@ -53,6 +84,7 @@ public record Observation(
         router,
         Optional.of(outcome),
         consultations,
+        siblings,
         now);
   }
 

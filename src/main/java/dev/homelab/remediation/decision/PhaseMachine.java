@@ -40,6 +40,15 @@ public final class PhaseMachine {
               EventReason.Pending,
               "New incident for " + o.spec().getSvcKey() + " (" + o.spec().getEventType() + ")."));
     }
+    if (isRecoverable(phase) && Outcomes.recovered(o.status(), o.spec().getObservedAt())) {
+      RemediationProposalStatus s = Outcomes.resolved(o.status(), o.generation(), o.now());
+      List<Effect> effects = new ArrayList<>();
+      if (o.router() instanceof RouterView.Done) {
+        effects.add(new Effect.Claim());
+      }
+      effects.add(new Effect.Event(EventReason.Recovered, s.getMessage()));
+      return new Decision(s, effects, null);
+    }
     Decision d =
         switch (phase) {
           case Pending -> pending(o);
@@ -47,9 +56,10 @@ public final class PhaseMachine {
           case Failed -> failed(o);
           case AwaitingApproval -> awaitingApproval(o);
           case Approved -> approved(o);
-          case Dispatched, Ignored, Rejected, Expired -> retain(o);
+          case Dispatched -> dispatched(o);
+          case Ignored, Rejected, Expired, Resolved, Silenced -> retain(o);
         };
-    return phase == Phase.AwaitingApproval ? d : withIgnoredAnnotation(o, d);
+    return phase == Phase.AwaitingApproval ? d : IgnoredApprovals.withWarning(o, d);
   }
 
   // --- phases ---
@@ -111,7 +121,7 @@ public final class PhaseMachine {
     if (!now.isBefore(expiresAt)) {
       // Decided first: an annotation read after the TTL (the operator was down) approves nothing,
       // and is reported as ignored in the same write.
-      return withIgnoredAnnotation(
+      return IgnoredApprovals.withWarning(
           o,
           Decision.of(
               Transitions.expired(current, settings.approvalTtl(), o.generation(), now),
@@ -129,7 +139,7 @@ public final class PhaseMachine {
             .andRecheck(untilExpiry);
       }
       if (decision.get().value().equals(stale)) {
-        return warnOnce(
+        return IgnoredApprovals.warnOnce(
                 o,
                 null,
                 stale + "@stale",
@@ -157,7 +167,7 @@ public final class PhaseMachine {
               new Effect.Event(
                   EventReason.Rejected, "Rejected by " + d.by() + "; nothing is written."));
       case UNKNOWN ->
-          warnOnce(
+          IgnoredApprovals.warnOnce(
                   o,
                   null,
                   d.value(),
@@ -181,6 +191,7 @@ public final class PhaseMachine {
         record.setPendingActionPath(w.pendingActionPath());
         record.setEventPath(w.eventPath());
         record.setAt(now.toString());
+        record.setOccurrences(o.occurrences());
         return Decision.of(
             Transitions.dispatched(current, record, o.generation(), now),
             new Effect.Event(
@@ -205,12 +216,45 @@ public final class PhaseMachine {
 
   private Decision retain(Observation o) {
     Instant deleteAt =
-        Transitions.deleteAfter(
-            o.status(), o.createdAt(), settings.retention(), settings.cooldown());
+        Outcomes.keepUntil(
+            Transitions.deleteAfter(
+                o.status(), o.createdAt(), settings.retention(), settings.cooldown()),
+            o.status(),
+            settings.outcomeWindow(),
+            settings.budgetWindow());
+    if (o.router() instanceof RouterView.Done) {
+      // The model answered after the proposal closed (it recovered meanwhile): drop the answer.
+      return new Decision(null, List.of(new Effect.Claim()), Duration.ZERO);
+    }
     if (o.now().isBefore(deleteAt)) {
       return Decision.recheck(Duration.between(o.now(), deleteAt));
     }
     return new Decision(null, List.of(new Effect.Delete()), null);
+  }
+
+  /** A dispatched action's outcome is watched for OUTCOME_WINDOW, then it is retained. */
+  private Decision dispatched(Observation o) {
+    Optional<dev.homelab.remediation.api.v1alpha1.OutcomeRecord> outcome =
+        Outcomes.outcome(o.status(), o.siblings(), settings.outcomeWindow(), o.now());
+    if (outcome.isPresent()) {
+      RemediationProposalStatus s = new RemediationProposalStatus();
+      s.setObservedGeneration(o.generation());
+      s.setOutcome(outcome.get());
+      return Decision.of(
+          s,
+          new Effect.Event(
+              EventReason.Outcome,
+              outcome.get().getResult() + ": " + outcome.get().getDetail() + "."));
+    }
+    Decision kept = retain(o);
+    Optional<Instant> end = Outcomes.windowEnd(o.status(), settings.outcomeWindow());
+    if (kept.recheckAfter() != null && end.isPresent() && o.now().isBefore(end.get())) {
+      Duration untilEnd = Duration.between(o.now(), end.get());
+      if (untilEnd.compareTo(kept.recheckAfter()) < 0) {
+        return kept.andRecheck(untilEnd);
+      }
+    }
+    return kept;
   }
 
   private Decision orphan(Observation o) {
@@ -225,6 +269,14 @@ public final class PhaseMachine {
       return Decision.recheck(Duration.between(o.now(), deleteAt));
     }
     return new Decision(null, List.of(new Effect.Delete()), null);
+  }
+
+  /** Open phases a benign event closes (SPEC 11); Approved is past the point of no return. */
+  private static boolean isRecoverable(Phase phase) {
+    return phase == Phase.Pending
+        || phase == Phase.Proposing
+        || phase == Phase.AwaitingApproval
+        || phase == Phase.Failed;
   }
 
   // --- steps shared by phases ---
@@ -257,7 +309,14 @@ public final class PhaseMachine {
             a.answer(),
             new SafetyPolicy.Subject(
                 o.spec().getNode(), o.spec().getEventType(), o.spec().getSvcKey()),
-            settings.policy());
+            settings.policy(),
+            Outcomes.history(
+                o.siblings(),
+                o.createdAt(),
+                now,
+                settings.budgetCount(),
+                settings.budgetWindow(),
+                settings.outcomeWindow()));
     proposal.setAnsweredAt(now.toString());
     proposal.setFailedModels(a.failures().isEmpty() ? null : a.failures());
     Phase next = SafetyPolicy.phaseFor(proposal);
@@ -286,60 +345,6 @@ public final class PhaseMachine {
     }
     Duration recheck = next == Phase.AwaitingApproval ? settings.approvalTtl() : null; // expiry
     return new Decision(s, effects, recheck);
-  }
-
-  /**
-   * An approval annotation on a proposal outside AwaitingApproval changes nothing: one warning
-   * Event per annotation value, remembered in status.ignoredApproval.
-   */
-  private Decision withIgnoredAnnotation(Observation o, Decision d) {
-    if (d.has(Effect.Delete.class) || d.has(Effect.WriteFiles.class)) {
-      return d;
-    }
-    Optional<Approvals.Decision> annotation = Approvals.read(o.annotations());
-    if (annotation.isEmpty()) {
-      return d;
-    }
-    RemediationProposalStatus s = o.status();
-    if (s.getApproval() != null
-        && s.getApproval().getBy() != null
-        && s.getApproval().getBy().startsWith("annotation")) {
-      return d; // this annotation made the decision
-    }
-    Phase shown =
-        d.status() != null && d.status().getPhase() != null ? d.status().getPhase() : s.getPhase();
-    if (shown == Phase.AwaitingApproval) {
-      return d; // the answer just arrived: the annotation is recorded as staleApproval
-    }
-    String value = annotation.get().value();
-    return warnOnce(
-        o,
-        d,
-        value,
-        "Annotation "
-            + Approvals.APPROVAL
-            + "="
-            + value
-            + " ignored: the proposal is "
-            + shown
-            + ", not AwaitingApproval.");
-  }
-
-  /** Adds the warning to {@code base} unless {@code key} was warned about already. */
-  private static Decision warnOnce(Observation o, Decision base, String key, String message) {
-    Decision d = base == null ? Decision.nothing() : base;
-    if (key.equals(o.status().getIgnoredApproval())) {
-      return d;
-    }
-    RemediationProposalStatus s = d.status();
-    if (s == null) {
-      s = new RemediationProposalStatus();
-      s.setObservedGeneration(o.generation());
-    }
-    s.setIgnoredApproval(key);
-    List<Effect> effects = new ArrayList<>(d.effects());
-    effects.add(new Effect.Event(EventReason.ApprovalIgnored, message));
-    return new Decision(s, effects, d.recheckAfter());
   }
 
   private static Instant answeredAt(Observation o) {

@@ -31,9 +31,22 @@ public final class SafetyPolicy {
     }
   }
 
+  /**
+   * What the svcKey's past actions say (SPEC 4 rule 7): whether REMEDIATION_BUDGET's
+   * policy-approved dispatches are used up, and whether the last action recurred.
+   */
+  public record History(boolean budgetExhausted, boolean previousRecurred) {
+    public static final History NONE = new History(false, false);
+  }
+
   private SafetyPolicy() {}
 
   public static ProposedAction apply(Answer answer, Subject subject, PolicyConfig policy) {
+    return apply(answer, subject, policy, History.NONE);
+  }
+
+  public static ProposedAction apply(
+      Answer answer, Subject subject, PolicyConfig policy, History history) {
     List<String> fired = new ArrayList<>();
     String action = answer.action().toLowerCase(Locale.ROOT);
     boolean human = answer.requiresHuman();
@@ -57,6 +70,14 @@ public final class SafetyPolicy {
     if (RULES_MODEL.equals(answer.model()) && !human) {
       human = true;
       fired.add(PolicyRule.RULES_PROPOSER.id());
+    }
+    if (history.budgetExhausted() && !human) {
+      human = true;
+      fired.add(PolicyRule.BUDGET_EXHAUSTED.id());
+    }
+    if (history.previousRecurred() && !human) {
+      human = true;
+      fired.add(PolicyRule.PREVIOUS_ACTION_RECURRED.id());
     }
     if (answer.target() != null
         && !answer.target().isBlank()

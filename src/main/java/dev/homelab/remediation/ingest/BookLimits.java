@@ -3,10 +3,22 @@ package dev.homelab.remediation.ingest;
 import java.time.Duration;
 
 /**
- * Tunables of the book: creator threads, the longest delay between retries of a failed create, and
- * how long {@link IncidentBook#close()} waits for the last writes.
+ * Tunables of the book: creator threads, the longest delay between retries of a failed create, how
+ * long {@link IncidentBook#close()} waits for the last writes, and how long a dispatched incident
+ * is kept to take its svcKey's benign events (OUTCOME_WINDOW).
  */
-public record BookLimits(int creators, Duration createRetryMax, Duration drainTimeout) {
+public record BookLimits(
+    int creators, Duration createRetryMax, Duration drainTimeout, Duration outcomeWindow) {
   public static final BookLimits DEFAULTS =
-      new BookLimits(4, Duration.ofSeconds(30), Duration.ofSeconds(10));
+      new BookLimits(4, Duration.ofSeconds(30), Duration.ofSeconds(10), Duration.ofMinutes(15));
+
+  public BookLimits(int creators, Duration createRetryMax, Duration drainTimeout) {
+    this(creators, createRetryMax, drainTimeout, Duration.ofMinutes(15));
+  }
+
+  /** The delay before retrying a create that failed {@code failures} times: 0.4 s doubling. */
+  public Duration createRetryDelay(int failures) {
+    long ms = 200L << Math.min(failures, 10);
+    return Duration.ofMillis(Math.min(ms, createRetryMax.toMillis()));
+  }
 }

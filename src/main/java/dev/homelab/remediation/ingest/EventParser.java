@@ -101,9 +101,7 @@ public final class EventParser {
           RejectReason.BAD_EVENT_TYPE,
           "event type " + quote(type) + " is empty, too long or has control characters");
     }
-    if (BENIGN_TYPES.contains(type)) {
-      return new ParseOutcome.Benign(type);
-    }
+    boolean benign = BENIGN_TYPES.contains(type);
 
     JsonNode data = o.get("data");
     JsonNode svcKeyNode = o.get("svc_key");
@@ -149,6 +147,10 @@ public final class EventParser {
 
     JsonNode ts = o.hasNonNull("timestamp") ? o.get("timestamp") : o.get("ts");
     Optional<Instant> observed = Timestamps.parse(ts);
+    if (benign) {
+      return new ParseOutcome.Benign(
+          type, Names.svcKey(node.get(), service), observed.orElse(receivedAt));
+    }
     String severity =
         textOr(o.get("severity"), data == null ? null : data.get("severity"), "warning");
     String message = textOr(o.get("message"), data == null ? null : data.get("reason"), null);

@@ -1,5 +1,6 @@
 package dev.homelab.remediation.ingest;
 
+import dev.homelab.remediation.api.v1alpha1.Phase;
 import java.time.Instant;
 import java.util.Objects;
 
@@ -13,6 +14,10 @@ final class Incident {
   Instant windowStart;
 
   boolean open = true;
+
+  /** Its service recovered before any action (phase Resolved): it absorbs no more events. */
+  boolean resolved;
+
   boolean created;
 
   /** The proposal was deleted: nothing more is written. */
@@ -28,6 +33,14 @@ final class Incident {
 
   Instant firstSeen;
   Instant lastSeen;
+
+  /** When its files were written (a dispatched incident's outcome is watched for a while). */
+  Instant dispatchedAt;
+
+  /** The latest benign event for the svcKey, and what the cluster holds of it. */
+  Instant recoveredAt;
+
+  Instant clusterRecoveredAt;
 
   /** What the cluster holds at {@link #version}, as far as the book knows. */
   String version;
@@ -61,6 +74,9 @@ final class Incident {
    */
   void adopt(ProposalView v) {
     version = v.resourceVersion();
+    dispatchedAt = v.dispatchedAt();
+    clusterRecoveredAt = latest(clusterRecoveredAt, v.recoveredAt());
+    recoveredAt = latest(recoveredAt, v.recoveredAt());
     clusterOccurrences = v.occurrences();
     clusterFirstSeen = v.firstSeen();
     clusterLastSeen = v.lastSeen();
@@ -93,6 +109,40 @@ final class Incident {
     clusterOccurrences = n;
     clusterFirstSeen = first;
     clusterLastSeen = last;
+  }
+
+  /** An incident for a proposal found in the cluster (at start-up, or made by another instance). */
+  static Incident seeded(ProposalView v) {
+    Incident seeded = new Incident(v.name(), v.svcKey(), v.createdAt());
+    seeded.windowStart = v.windowStart();
+    seeded.created = true;
+    seeded.open = v.open();
+    seeded.resolved = v.phase() == Phase.Resolved;
+    seeded.occurrences = v.occurrences() == null ? 1 : v.occurrences();
+    seeded.adopt(v);
+    return seeded;
+  }
+
+  /** Its proposal changed in the cluster (a phase, an answer, a dispatch, a write of ours). */
+  void refresh(ProposalView v) {
+    open = v.open();
+    resolved = v.phase() == Phase.Resolved;
+    dispatchedAt = v.dispatchedAt();
+    clusterRecoveredAt = latest(clusterRecoveredAt, v.recoveredAt());
+    if (v.windowStart().isAfter(windowStart)) {
+      windowStart = v.windowStart();
+    }
+    if (!writing && v.resourceVersion() != null && holdsSameFieldsAs(v)) {
+      // Someone else (the reconciler) changed other fields: write on top of that version
+      // instead of being refused. Should it be stale after all, the write is refused, no more.
+      version = v.resourceVersion();
+    }
+  }
+
+  /** A benign event for the svcKey not yet written to the cluster. */
+  boolean recoveryUnwritten() {
+    return recoveredAt != null
+        && (clusterRecoveredAt == null || recoveredAt.isAfter(clusterRecoveredAt));
   }
 
   static Instant earliest(Instant a, Instant b) {

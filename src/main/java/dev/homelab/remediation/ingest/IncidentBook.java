@@ -53,20 +53,11 @@ public final class IncidentBook implements AutoCloseable {
   // Guarded by "this".
   private final Map<String, Incident> bySvcKey = new HashMap<>();
   private final Set<Incident> dirty = new LinkedHashSet<>();
+  private final Set<Incident> recoveries = new LinkedHashSet<>();
   private int creationsInFlight;
 
   /** Set when the lease is lost: nothing more is written, not even what is left to flush. */
   private volatile boolean aborted;
-
-  public IncidentBook(
-      ProposalStore store,
-      String namespace,
-      Clock clock,
-      Duration cooldown,
-      Duration flushInterval,
-      IntakeMetrics metrics) {
-    this(store, namespace, clock, cooldown, flushInterval, metrics, BookLimits.DEFAULTS);
-  }
 
   public IncidentBook(
       ProposalStore store,
@@ -106,7 +97,9 @@ public final class IncidentBook implements AutoCloseable {
       Instant now = clock.instant();
       Incident inc = bySvcKey.get(e.svcKey());
       IncidentRules.Latest latest =
-          inc == null ? null : new IncidentRules.Latest(inc.name, inc.windowStart, inc.open);
+          inc == null
+              ? null
+              : new IncidentRules.Latest(inc.name, inc.windowStart, inc.open, inc.resolved);
       if (IncidentRules.decide(latest, now, cooldown) == IncidentRules.Decision.FOLD) {
         inc.occurrences++;
         inc.seen(e.observedAt());
@@ -136,7 +129,7 @@ public final class IncidentBook implements AutoCloseable {
       long delay;
       synchronized (this) {
         inc.failedCreates++;
-        delay = backoff(inc.failedCreates).toMillis();
+        delay = limits.createRetryDelay(inc.failedCreates).toMillis();
       }
       LOG.atWarn()
           .addKeyValue("proposal", inc.name)
@@ -177,11 +170,6 @@ public final class IncidentBook implements AutoCloseable {
     writeOne(inc);
   }
 
-  private Duration backoff(int failures) {
-    long ms = 200L << Math.min(failures, 10);
-    return Duration.ofMillis(Math.min(ms, limits.createRetryMax().toMillis()));
-  }
-
   /** Writes the occurrences of every incident that changed since its last write. */
   public void flush() {
     List<Incident> batch;
@@ -197,6 +185,28 @@ public final class IncidentBook implements AutoCloseable {
     for (Incident inc : batch) {
       writeOne(inc);
     }
+    writeRecoveries();
+  }
+
+  /** A benign event for a svcKey (SPEC 11): written as status.recoveredAt at the next flush. */
+  public synchronized void recovered(String svcKey, Instant observedAt) {
+    Incident inc = bySvcKey.get(svcKey);
+    if (inc != null && !inc.gone) {
+      inc.recoveredAt = Incident.latest(inc.recoveredAt, observedAt);
+      if (inc.recoveryUnwritten()) {
+        recoveries.add(inc);
+      }
+    }
+  }
+
+  private void writeRecoveries() {
+    List<Incident> batch;
+    synchronized (this) {
+      batch = recoveries.stream().filter(i -> i.created && !i.gone && !aborted).toList();
+      recoveries.removeAll(batch);
+    }
+    RecoveryWrites.write(
+        batch, store, metrics, this, i -> forgetLocked(i.name, i.svcKey), recoveries::add);
   }
 
   /**
@@ -295,33 +305,23 @@ public final class IncidentBook implements AutoCloseable {
                     && !inc.open
                     && !inc.writing
                     && !dirty.contains(inc)
-                    && !now.isBefore(inc.windowStart.plus(cooldown)));
+                    && !recoveries.contains(inc)
+                    && !now.isBefore(inc.windowStart.plus(cooldown))
+                    && (inc.dispatchedAt == null
+                        || !now.isBefore(inc.dispatchedAt.plus(limits.outcomeWindow()))));
   }
 
   /** A proposal seen in the cluster (initial list or a change). */
   public synchronized void observe(ProposalView v) {
     Incident inc = bySvcKey.get(v.svcKey());
     if (inc != null && inc.name.equals(v.name())) {
-      inc.open = v.open();
-      if (v.windowStart().isAfter(inc.windowStart)) {
-        inc.windowStart = v.windowStart();
-      }
-      if (!inc.writing && v.resourceVersion() != null && inc.holdsSameFieldsAs(v)) {
-        // Someone else (the reconciler) changed other fields: write on top of that version
-        // instead of being refused. Should it be stale after all, the write is refused, no more.
-        inc.version = v.resourceVersion();
-      }
+      inc.refresh(v);
       return;
     }
     if (inc != null && (!inc.created || !v.createdAt().isAfter(inc.createdAt))) {
       return;
     }
-    Incident seeded = new Incident(v.name(), v.svcKey(), v.createdAt());
-    seeded.windowStart = v.windowStart();
-    seeded.created = true;
-    seeded.open = v.open();
-    seeded.occurrences = v.occurrences() == null ? 1 : v.occurrences();
-    seeded.adopt(v);
+    Incident seeded = Incident.seeded(v);
     if (seeded.unwritten()) {
       dirty.add(seeded);
     }
@@ -369,20 +369,11 @@ public final class IncidentBook implements AutoCloseable {
   public void close(Duration timeout) {
     long deadline = System.nanoTime() + timeout.toNanos();
     creators.shutdown();
-    awaitUntil(creators, deadline);
+    DaemonThreads.awaitUntil(creators, deadline);
     // A flush under way finishes before the last one, so the two never write the same proposal.
     scheduler.shutdown();
-    awaitUntil(scheduler, deadline);
+    DaemonThreads.awaitUntil(scheduler, deadline);
     flushQuietly();
-  }
-
-  private static void awaitUntil(ExecutorService executor, long deadlineNanos) {
-    try {
-      executor.awaitTermination(
-          Math.max(0, deadlineNanos - System.nanoTime()), TimeUnit.NANOSECONDS);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
   }
 
   /**

@@ -141,6 +141,7 @@ public final class IntakePipeline implements AutoCloseable {
       book.accept(a.event());
     } else if (outcome instanceof ParseOutcome.Benign b) {
       metrics.skipped(b.eventType());
+      book.recovered(b.svcKey(), b.observedAt());
     } else if (outcome instanceof ParseOutcome.Rejected r) {
       logRejected(raw.channel(), raw.payload().length, r.reason(), r.detail());
     }

@@ -90,4 +90,25 @@ public final class KubernetesProposalStore implements ProposalStore {
       throw e;
     }
   }
+
+  @Override
+  public boolean patchRecovered(String name, Instant at) {
+    ObjectNode patch = JSON.createObjectNode();
+    patch.putObject("status").put("recoveredAt", at.toString());
+    RemediationProposal target = new RemediationProposal();
+    target.setMetadata(new ObjectMetaBuilder().withName(name).withNamespace(namespace).build());
+    try {
+      proposals
+          .inNamespace(namespace)
+          .resource(target)
+          .subresource("status")
+          .patch(MERGE, patch.toString());
+      return true;
+    } catch (KubernetesClientException e) {
+      if (e.getCode() == HttpURLConnection.HTTP_NOT_FOUND) {
+        return false;
+      }
+      throw e;
+    }
+  }
 }

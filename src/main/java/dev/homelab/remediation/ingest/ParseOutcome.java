@@ -8,8 +8,12 @@ public sealed interface ParseOutcome {
   /** An actionable event. */
   record Accepted(HealthEvent event) implements ParseOutcome {}
 
-  /** A benign event type: counted and skipped. */
-  record Benign(String eventType) implements ParseOutcome {}
+  /**
+   * A benign event type: counted, creates nothing, and tells the svcKey's proposal that the service
+   * recovered ({@code observedAt}: the event's time, or its receipt).
+   */
+  record Benign(String eventType, String svcKey, java.time.Instant observedAt)
+      implements ParseOutcome {}
 
   /** Bad input: logged with the reason and counted; nothing is created. */
   record Rejected(RejectReason reason, String detail) implements ParseOutcome {}

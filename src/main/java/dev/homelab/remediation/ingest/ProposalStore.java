@@ -38,4 +38,10 @@ public interface ProposalStore {
    */
   Write patchOccurrences(
       String name, String resourceVersion, long occurrences, Instant firstSeen, Instant lastSeen);
+
+  /**
+   * Sets status.recoveredAt (the intake's, with a merge patch that touches no other field): a
+   * benign event for the svcKey was observed at {@code at}. False when the proposal is gone.
+   */
+  boolean patchRecovered(String name, Instant at);
 }

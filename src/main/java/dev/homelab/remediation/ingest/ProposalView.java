@@ -17,7 +17,9 @@ public record ProposalView(
     Instant lastSeen,
     Instant answeredAt,
     Instant observedAt,
-    String resourceVersion) {
+    String resourceVersion,
+    Instant dispatchedAt,
+    Instant recoveredAt) {
 
   /** The cooldown window runs from the model's answer once there is one, else from creation. */
   public Instant windowStart() {

@@ -166,7 +166,9 @@ public final class ProposalWatch implements AutoCloseable {
         s == null ? null : instant(s.getLastSeen()),
         s == null || s.getProposal() == null ? null : instant(s.getProposal().getAnsweredAt()),
         p.getSpec() == null ? null : instant(p.getSpec().getObservedAt()),
-        p.getMetadata().getResourceVersion());
+        p.getMetadata().getResourceVersion(),
+        s == null || s.getDispatch() == null ? null : instant(s.getDispatch().getAt()),
+        s == null ? null : instant(s.getRecoveredAt()));
   }
 
   private static Instant instant(String text) {

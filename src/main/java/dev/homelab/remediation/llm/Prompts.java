@@ -141,9 +141,10 @@ final class Prompts {
   /**
    * The event as a JSON object of at most {@code maxBytes} UTF-8 bytes (for {@code maxBytes} of
    * 1024 or more): svc_key, node, service, event_type, severity, message, observed_at, details,
-   * extra, occurrences. When the whole event does not fit, long strings, arrays, objects and deep
-   * nesting are cut step by step (and at last details and extra are left out), and {@code
-   * "truncated": true} is added. The result is always valid JSON.
+   * extra, occurrences, recent_outcomes (the svcKey's recent actions and whether they helped). When
+   * the whole event does not fit, long strings, arrays, objects and deep nesting are cut step by
+   * step (and at last details and extra are left out), and {@code "truncated": true} is added. The
+   * result is always valid JSON.
    */
   static String eventJson(ProposalRequest request, int maxBytes) {
     String full = write(build(request, null));
@@ -173,6 +174,10 @@ final class Prompts {
     putTree(o, "details", e.getDetails(), l);
     putTree(o, "extra", e.getExtra(), l);
     o.put("occurrences", request.occurrences());
+    if (!request.recentOutcomes().isEmpty()) {
+      var recent = o.putArray("recent_outcomes");
+      request.recentOutcomes().forEach(r -> recent.add(l == null ? r : cutText(r, l.topString())));
+    }
     if (l != null) {
       o.put("truncated", true);
     }

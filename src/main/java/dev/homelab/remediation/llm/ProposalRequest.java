@@ -9,10 +9,21 @@ import java.util.Objects;
  * @param proposalName name of the RemediationProposal, for logs
  * @param event the normalised event that opened the incident (the proposal's spec)
  * @param occurrences how many events were folded into the incident so far (at least 1)
+ * @param recentOutcomes the svcKey's recent actions, newest first: what was done, when, and whether
+ *     it helped (SPEC 11)
  */
 public record ProposalRequest(
-    String proposalName, RemediationProposalSpec event, long occurrences) {
+    String proposalName,
+    RemediationProposalSpec event,
+    long occurrences,
+    java.util.List<String> recentOutcomes) {
   public ProposalRequest {
     Objects.requireNonNull(event, "event");
+    recentOutcomes =
+        recentOutcomes == null ? java.util.List.of() : java.util.List.copyOf(recentOutcomes);
+  }
+
+  public ProposalRequest(String proposalName, RemediationProposalSpec event, long occurrences) {
+    this(proposalName, event, occurrences, java.util.List.of());
   }
 }

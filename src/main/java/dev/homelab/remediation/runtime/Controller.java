@@ -83,7 +83,10 @@ public record Controller(Operator operator, Router router) implements AutoClosea
             cfg.approvalMode == ApprovalMode.executor,
             cfg.approvalTtl,
             cfg.retention,
-            chain.models());
+            chain.models(),
+            cfg.outcomeWindow,
+            cfg.remediationBudget.count(),
+            cfg.remediationBudget.window());
     ProposalReconciler reconciler =
         new ProposalReconciler(
             new KubernetesStatusPatcher(client),

@@ -86,7 +86,11 @@ public final class Intake implements AutoCloseable {
             cfg.cooldown,
             cfg.foldFlushInterval,
             metrics,
-            new BookLimits(cfg.intakeCreators, cfg.intakeCreateRetryMax, cfg.intakeDrainTimeout));
+            new BookLimits(
+                cfg.intakeCreators,
+                cfg.intakeCreateRetryMax,
+                cfg.intakeDrainTimeout,
+                cfg.outcomeWindow));
     ProposalWatch watch =
         new ProposalWatch(
             w.client(), cfg.watchNamespace, book, w.registry(), cfg.proposalGaugeInterval);

@@ -16,4 +16,15 @@ public final class DaemonThreads {
       return t;
     };
   }
+
+  /** Waits for {@code executor} to terminate until {@code deadlineNanos} (System.nanoTime). */
+  public static void awaitUntil(java.util.concurrent.ExecutorService executor, long deadlineNanos) {
+    try {
+      executor.awaitTermination(
+          Math.max(0, deadlineNanos - System.nanoTime()),
+          java.util.concurrent.TimeUnit.NANOSECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
 }

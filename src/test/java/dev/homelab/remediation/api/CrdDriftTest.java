@@ -41,7 +41,8 @@ class CrdDriftTest {
     assertThat(v.getAdditionalPrinterColumns())
         .filteredOn(c -> c.getPriority() == null || c.getPriority() == 0)
         .extracting(CustomResourceColumnDefinition::getName)
-        .containsExactly("SERVICE", "EVENT", "ACTION", "CONFIDENCE", "HUMAN", "PHASE", "AGE");
+        .containsExactly(
+            "SERVICE", "EVENT", "ACTION", "CONFIDENCE", "HUMAN", "PHASE", "OUTCOME", "AGE");
     var spec = v.getSchema().getOpenAPIV3Schema().getProperties().get("spec");
     assertThat(spec.getProperties().get("svcKey").getDescription()).isNotBlank();
     assertThat(spec.getProperties().get("details").getXKubernetesPreserveUnknownFields()).isTrue();
@@ -56,6 +57,6 @@ class CrdDriftTest {
             "dispatch",
             "conditions",
             "observedGeneration");
-    assertThat(status.getProperties().get("phase").getEnum()).hasSize(9);
+    assertThat(status.getProperties().get("phase").getEnum()).hasSize(11);
   }
 }

@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.homelab.remediation.api.v1alpha1.Phase;
 import dev.homelab.remediation.api.v1alpha1.RemediationProposal;
 import dev.homelab.remediation.config.OperatorConfig;
+import dev.homelab.remediation.decision.Approvals;
 import dev.homelab.remediation.runtime.Running;
 import dev.homelab.remediation.runtime.Wiring;
 import dev.homelab.remediation.support.FakeOllama;
@@ -202,6 +203,105 @@ class ProposalFlowIT {
     for (Path f : files(eventsDir)) {
       assertThat(JsonSchemas.errors("remediation-event.schema.json", f)).as(f.toString()).isEmpty();
     }
+  }
+
+  @Test
+  void aRecoveryClosesAProposalAwaitingApprovalAndNothingIsWritten() throws IOException {
+    ollama.enqueue(FakeReply.proposal("restart", 0.9, false, null));
+    start();
+    publish("chelsty", "zigbee2mqtt", "service_unhealthy", "2026-05-27T17:11:39Z");
+    awaitPhase(Phase.AwaitingApproval);
+    publish("chelsty", "zigbee2mqtt", "service_recovered", "2026-05-27T17:12:39Z");
+
+    RemediationProposal p = awaitPhase(Phase.Resolved);
+    assertThat(p.getStatus().getRecoveredAt()).isEqualTo("2026-05-27T17:12:39Z");
+    assertThat(p.getStatus().getMessage()).contains("Recovered before any action");
+    assertThat(files(pendingDir)).isEmpty();
+    assertThat(files(eventsDir)).isEmpty();
+    assertThat(ollama.calls()).isEqualTo(1);
+    // Approving it now changes nothing.
+    client
+        .resource(p)
+        .edit(
+            r -> {
+              r.getMetadata().getAnnotations().put(Approvals.APPROVAL, "approved");
+              return r;
+            });
+    await().during(Duration.ofSeconds(1)).atMost(Duration.ofSeconds(3)).until(() -> true);
+    assertThat(only().getStatus().getPhase()).isEqualTo(Phase.Resolved);
+    assertThat(files(pendingDir)).isEmpty();
+  }
+
+  @Test
+  void anActionThatDidNotHelpIsRememberedAndTheNextProposalWaitsForAPerson() {
+    ollama.setDefault(FakeReply.proposal("restart", 0.9, false, null));
+    start();
+    publish("solaria", "ollama", "service_unhealthy", "2026-05-27T17:11:39Z");
+    RemediationProposal first = awaitPhase(Phase.Dispatched);
+
+    // The failure comes back inside the outcome window: folded into it, Recurred.
+    publish("solaria", "ollama", "service_unhealthy", "2026-05-27T17:12:39Z");
+    await()
+        .atMost(Duration.ofSeconds(15))
+        .until(
+            () ->
+                only().getStatus().getOutcome() != null
+                    && "Recurred".equals(only().getStatus().getOutcome().getResult()));
+
+    // Past the cooldown, a new incident: the model says restart again, but a person decides.
+    clock.advance(Duration.ofSeconds(301));
+    publish("solaria", "ollama", "service_unhealthy", "2026-05-27T17:20:39Z");
+    await()
+        .atMost(Duration.ofSeconds(20))
+        .until(
+            () ->
+                proposals().stream()
+                    .anyMatch(
+                        p ->
+                            !p.getMetadata().getName().equals(first.getMetadata().getName())
+                                && p.getStatus() != null
+                                && p.getStatus().getPhase() == Phase.AwaitingApproval));
+    RemediationProposal second =
+        proposals().stream()
+            .filter(p -> !p.getMetadata().getName().equals(first.getMetadata().getName()))
+            .findFirst()
+            .orElseThrow();
+    assertThat(second.getStatus().getProposal().getPolicyRules())
+        .contains("previous-action-recurred");
+    // The model was told what was done and that it did not help.
+    assertThat(ollama.lastRequest().message("user")).contains("recent_outcomes", "Recurred");
+  }
+
+  @Test
+  void aBudgetOfTwoLetsTwoIncidentsThroughAndHoldsTheThird() throws Exception {
+    ollama.setDefault(FakeReply.proposal("restart", 0.9, false, null));
+    start(Map.of("REMEDIATION_BUDGET", "2/24h", "COOLDOWN_SECONDS", "0", "OUTCOME_WINDOW", "1s"));
+    String[] times = {"2026-05-27T17:11:39Z", "2026-05-27T17:31:39Z", "2026-05-27T17:51:39Z"};
+    for (int i = 0; i < 3; i++) {
+      int n = i + 1;
+      publish("solaria", "grafana", "service_unhealthy", times[i]);
+      await()
+          .atMost(Duration.ofSeconds(20))
+          .until(
+              () ->
+                  proposals().size() == n
+                      && proposals().stream()
+                          .allMatch(
+                              p ->
+                                  p.getStatus() != null
+                                      && (p.getStatus().getPhase() == Phase.Dispatched
+                                          || p.getStatus().getPhase() == Phase.AwaitingApproval)));
+      Thread.sleep(1500); // past the 1 s outcome window: the next one is a new incident
+    }
+    List<RemediationProposal> all = proposals();
+    assertThat(all.stream().filter(p -> p.getStatus().getPhase() == Phase.Dispatched)).hasSize(2);
+    RemediationProposal held =
+        all.stream()
+            .filter(p -> p.getStatus().getPhase() == Phase.AwaitingApproval)
+            .findFirst()
+            .orElseThrow();
+    assertThat(held.getStatus().getProposal().getPolicyRules()).contains("budget-exhausted");
+    assertThat(files(pendingDir)).hasSize(2);
   }
 
   @Test

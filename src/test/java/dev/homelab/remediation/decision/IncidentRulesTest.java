@@ -37,4 +37,11 @@ class IncidentRulesTest {
     assertThat(IncidentRules.decide(new IncidentRules.Latest("p", T0, true), T0, Duration.ZERO))
         .isEqualTo(FOLD);
   }
+
+  @Test
+  void aResolvedProposalAbsorbsNothingEvenInsideTheWindow() {
+    var resolved = new IncidentRules.Latest("p", T0, false, true);
+    assertThat(IncidentRules.decide(resolved, T0.plusSeconds(1), Duration.ofSeconds(300)))
+        .isEqualTo(IncidentRules.Decision.CREATE);
+  }
 }

@@ -61,6 +61,7 @@ class PhaseMachineTest {
     RouterView router = RouterView.IDLE;
     Optional<DispatchOutcome> dispatch = Optional.empty();
     List<Cooldown.Consultation> consultations = new ArrayList<>();
+    List<Sibling> siblings = new ArrayList<>();
     Instant now = NOW;
 
     Obs(Phase phase) {
@@ -79,6 +80,7 @@ class PhaseMachineTest {
           router,
           dispatch,
           consultations,
+          siblings,
           now);
     }
   }
@@ -129,6 +131,40 @@ class PhaseMachineTest {
     Obs o = new Obs(phase);
     o.status.setCompletedAt(completedAt.toString());
     return o;
+  }
+
+  /** Seen at lastSeen, and a benign event at {@code recoveredAt}. */
+  static Obs recovering(Obs o, Instant lastSeen, Instant recoveredAt) {
+    o.status.setLastSeen(lastSeen.toString());
+    o.status.setRecoveredAt(recoveredAt.toString());
+    return o;
+  }
+
+  /** Dispatched {@code ago} before NOW with {@code occurrences} folded in at the time. */
+  static Obs dispatchedAgo(Duration ago, long occurrences) {
+    Obs o = new Obs(Phase.Dispatched);
+    o.status.setProposal(answered(NOW.minus(ago).minusSeconds(1)));
+    dev.homelab.remediation.api.v1alpha1.DispatchRecord d =
+        new dev.homelab.remediation.api.v1alpha1.DispatchRecord();
+    d.setAt(NOW.minus(ago).toString());
+    d.setOccurrences(occurrences);
+    o.status.setDispatch(d);
+    o.status.setOccurrences(occurrences);
+    o.status.setCompletedAt(d.getAt());
+    return o;
+  }
+
+  static Sibling dispatchedSibling(String name, Instant at, String approvedBy, String outcome) {
+    return new Sibling(
+        name,
+        at.minusSeconds(5),
+        Phase.Dispatched,
+        "restart",
+        at.minusSeconds(2),
+        at,
+        approvedBy,
+        outcome,
+        outcome == null ? null : at.plusSeconds(60));
   }
 
   static Obs with(Obs o, UnaryOperator<Obs> change) {
@@ -450,6 +486,101 @@ class PhaseMachineTest {
                 List.of("WriteFiles"),
                 null),
             row(
+                "AwaitingApproval, recovered after its last event → Resolved",
+                recovering(awaiting(), NOW.minusSeconds(20), NOW.minusSeconds(5)),
+                Phase.Resolved,
+                List.of("Event:Recovered"),
+                null),
+            row(
+                "Pending, a benign event older than the last failure → still proposes",
+                recovering(new Obs(Phase.Pending), NOW.minusSeconds(5), NOW.minusSeconds(20)),
+                Phase.Proposing,
+                List.of("Ask", "Event:Proposing"),
+                null),
+            row(
+                "Proposing (model busy), recovered → Resolved",
+                with(
+                    recovering(new Obs(Phase.Proposing), NOW.minusSeconds(20), NOW),
+                    o -> setRouter(o, RouterView.BUSY)),
+                Phase.Resolved,
+                List.of("Event:Recovered"),
+                null),
+            row(
+                "Failed, recovered → Resolved",
+                recovering(failed(1, NOW, NOW.plus(BASE)), NOW.minusSeconds(20), NOW),
+                Phase.Resolved,
+                List.of("Event:Recovered"),
+                null),
+            row(
+                "Approved, recovered → still written (past the point of no return)",
+                recovering(approved(), NOW.minusSeconds(20), NOW),
+                null,
+                List.of("WriteFiles"),
+                null),
+            row(
+                "Resolved, the model's late answer → dropped",
+                with(
+                    finished(Phase.Resolved, NOW),
+                    o -> setRouter(o, new RouterView.Done(answer("restart", 0.9, false)))),
+                null,
+                List.of("Claim"),
+                Duration.ZERO),
+            row(
+                "Dispatched, more events folded in after it → Recurred",
+                with(
+                    dispatchedAgo(Duration.ofMinutes(5), 3),
+                    o -> {
+                      o.status.setOccurrences(4L);
+                      return o;
+                    }),
+                null,
+                List.of("Event:Outcome"),
+                null),
+            row(
+                "Dispatched, a new proposal of the svcKey opened after it → Recurred",
+                with(
+                    dispatchedAgo(Duration.ofMinutes(5), 3),
+                    o -> {
+                      o.siblings.add(
+                          new Sibling(
+                              "next",
+                              NOW.minusSeconds(60),
+                              Phase.Pending,
+                              null,
+                              null,
+                              null,
+                              null,
+                              null,
+                              null));
+                      return o;
+                    }),
+                null,
+                List.of("Event:Outcome"),
+                null),
+            row(
+                "Dispatched, a benign event after it → Recovered",
+                with(
+                    dispatchedAgo(Duration.ofMinutes(5), 3),
+                    o -> {
+                      o.status.setRecoveredAt(NOW.minusSeconds(60).toString());
+                      return o;
+                    }),
+                null,
+                List.of("Event:Outcome"),
+                null),
+            row(
+                "Dispatched, nothing yet → look again when the window ends",
+                dispatchedAgo(Duration.ofMinutes(5), 3),
+                null,
+                List.of(),
+                Duration.ofMinutes(10)),
+            row(
+                "Dispatched, the window ended with nothing → Unknown",
+                dispatchedAgo(Duration.ofMinutes(15), 3),
+                null,
+                List.of("Event:Outcome"),
+                null),
+            row(
                 "Dispatched inside the retention → look again when it ends",
                 finished(Phase.Dispatched, NOW),
                 null,
@@ -634,5 +765,113 @@ class PhaseMachineTest {
             Duration.ofSeconds(16),
             Duration.ofSeconds(32));
     assertThat(waits.get(11)).isEqualTo(Duration.ofMinutes(5));
+  }
+
+  static Decision answerWith(List<Sibling> siblings) {
+    Obs o = new Obs(Phase.Proposing);
+    o.router = new RouterView.Done(answer("restart", 0.9, false));
+    o.siblings.addAll(siblings);
+    return MACHINE.decide(o.build());
+  }
+
+  @Test
+  void theBudgetLetsThreePolicyApprovalsThroughPerWindowThenAPersonDecides() {
+    Instant day = NOW.minus(Duration.ofHours(23));
+    List<Sibling> two =
+        List.of(
+            dispatchedSibling("a", day, "policy", Outcomes.RECOVERED),
+            dispatchedSibling("b", NOW.minus(Duration.ofHours(20)), "policy", Outcomes.RECOVERED),
+            // approved by a person: not counted; older than the window: not counted
+            dispatchedSibling("c", NOW.minus(Duration.ofHours(10)), "annotation:alice", null),
+            dispatchedSibling("d", NOW.minus(Duration.ofHours(25)), "policy", Outcomes.RECOVERED));
+    assertThat(answerWith(two).status().getPhase()).isEqualTo(Phase.Approved);
+
+    List<Sibling> three = new ArrayList<>(two);
+    three.add(dispatchedSibling("e", NOW.minus(Duration.ofHours(2)), "policy", Outcomes.RECOVERED));
+    Decision held = answerWith(three);
+    assertThat(held.status().getPhase()).isEqualTo(Phase.AwaitingApproval);
+    assertThat(held.status().getProposal().getPolicyRules())
+        .containsExactly(PolicyRule.BUDGET_EXHAUSTED.id());
+  }
+
+  @Test
+  void afterAnActionThatDidNotHelpAPersonDecides() {
+    Decision afterRecurred =
+        answerWith(
+            List.of(
+                dispatchedSibling(
+                    "a", NOW.minus(Duration.ofHours(3)), "policy", Outcomes.RECURRED)));
+    assertThat(afterRecurred.status().getPhase()).isEqualTo(Phase.AwaitingApproval);
+    assertThat(afterRecurred.status().getProposal().getPolicyRules())
+        .contains(PolicyRule.PREVIOUS_ACTION_RECURRED.id());
+
+    // This proposal itself opened inside the last dispatch's outcome window: it recurred.
+    Decision recurringNow =
+        answerWith(List.of(dispatchedSibling("a", CREATED.minusSeconds(120), "policy", null)));
+    assertThat(recurringNow.status().getProposal().getPolicyRules())
+        .contains(PolicyRule.PREVIOUS_ACTION_RECURRED.id());
+
+    // The last action helped: nothing to remember.
+    Decision helped =
+        answerWith(
+            List.of(
+                dispatchedSibling(
+                    "a", NOW.minus(Duration.ofHours(3)), "policy", Outcomes.RECOVERED)));
+    assertThat(helped.status().getPhase()).isEqualTo(Phase.Approved);
+  }
+
+  @Test
+  void outcomesAreRecordedWithWhatDecidedThem() {
+    Obs recurred = dispatchedAgo(Duration.ofMinutes(5), 3);
+    recurred.status.setOccurrences(5L);
+    assertThat(MACHINE.decide(recurred.build()).status().getOutcome().getResult())
+        .isEqualTo(Outcomes.RECURRED);
+
+    Obs recovered = dispatchedAgo(Duration.ofMinutes(5), 3);
+    recovered.status.setRecoveredAt(NOW.minusSeconds(10).toString());
+    var r = MACHINE.decide(recovered.build()).status().getOutcome();
+    assertThat(r.getResult()).isEqualTo(Outcomes.RECOVERED);
+    assertThat(r.getDetail()).contains(NOW.minusSeconds(10).toString());
+
+    // A benign event from before the dispatch is not a recovery.
+    Obs early = dispatchedAgo(Duration.ofMinutes(5), 3);
+    early.status.setRecoveredAt(NOW.minus(Duration.ofMinutes(6)).toString());
+    assertThat(MACHINE.decide(early.build()).status()).isNull();
+
+    // Recovered, then the failure came back inside the window: Recurred after all.
+    Obs back = dispatchedAgo(Duration.ofMinutes(5), 3);
+    back.status.setOutcome(MACHINE.decide(recovered.build()).status().getOutcome());
+    back.status.setOccurrences(4L);
+    assertThat(MACHINE.decide(back.build()).status().getOutcome().getResult())
+        .isEqualTo(Outcomes.RECURRED);
+
+    // The window edge: at exactly its end, Unknown.
+    Obs edge = dispatchedAgo(ProposalSettings.DEFAULT_OUTCOME_WINDOW, 3);
+    assertThat(MACHINE.decide(edge.build()).status().getOutcome().getResult())
+        .isEqualTo(Outcomes.UNKNOWN);
+    Obs justBefore = dispatchedAgo(ProposalSettings.DEFAULT_OUTCOME_WINDOW.minusSeconds(1), 3);
+    assertThat(MACHINE.decide(justBefore.build()).status()).isNull();
+  }
+
+  @Test
+  void aDispatchedProposalIsKeptWhileTheBudgetCountsIt() {
+    Obs o = dispatchedAgo(Duration.ofMinutes(20), 3);
+    var outcome = new dev.homelab.remediation.api.v1alpha1.OutcomeRecord();
+    outcome.setResult(Outcomes.UNKNOWN);
+    o.status.setOutcome(outcome);
+    PhaseMachine shortRetention =
+        new PhaseMachine(
+            new ProposalSettings(
+                SETTINGS.policy(),
+                Duration.ZERO,
+                BASE,
+                false,
+                TTL,
+                Duration.ofMinutes(1),
+                SETTINGS.models()));
+    Decision d = shortRetention.decide(o.build());
+    assertThat(d.has(Effect.Delete.class)).isFalse();
+    assertThat(d.recheckAfter())
+        .isEqualTo(ProposalSettings.DEFAULT_BUDGET_WINDOW.minus(Duration.ofMinutes(20)));
   }
 }

@@ -160,8 +160,14 @@ class EventParserTest {
         "check_passed"
       })
   void benignTypesAreSkipped(String type) {
-    ParseOutcome o = parse("{\"event_type\":\"" + type + "\",\"node\":\"a\"}");
-    assertThat(o).isEqualTo(new ParseOutcome.Benign(type));
+    ParseOutcome o =
+        parse(
+            "{\"event_type\":\""
+                + type
+                + "\",\"node\":\"a\",\"service\":\"b\",\"timestamp\":\"2026-05-27T17:11:39Z\"}");
+    assertThat(o)
+        .isEqualTo(
+            new ParseOutcome.Benign(type, "a/b", java.time.Instant.parse("2026-05-27T17:11:39Z")));
   }
 
   @Test

@@ -90,7 +90,8 @@ class IncidentBookIT {
             Clock.systemUTC(),
             Duration.ofSeconds(300),
             flushInterval,
-            new IntakeMetrics(registry));
+            new IntakeMetrics(registry),
+            BookLimits.DEFAULTS);
     closeables.add(book);
     return book;
   }
@@ -384,5 +385,45 @@ class IncidentBookIT {
     assertThat(s.getOccurrences()).isEqualTo(4L);
     assertThat(s.getFirstSeen()).isEqualTo("2024-03-01T09:40:00Z");
     assertThat(s.getLastSeen()).isEqualTo("2024-03-01T10:20:00Z");
+  }
+
+  @Test
+  void aStormOfBenignEventsCostsOneRecoveredAtWritePerFlush() {
+    AtomicInteger recoveredWrites = new AtomicInteger();
+    Interceptor counting =
+        new Interceptor() {
+          @Override
+          public void before(BasicBuilder builder, HttpRequest request, RequestTags tags) {
+            if (isStatusPatch(request)
+                && request.bodyString() != null
+                && request.bodyString().contains("recoveredAt")) {
+              recoveredWrites.incrementAndGet();
+            }
+          }
+        };
+    IncidentBook book = book(clientWith(counting));
+    HealthEvent opening = event("zigbee2mqtt", "2024-03-01T10:00:00Z");
+    book.accept(opening);
+    settle(book);
+    Instant base = Instant.parse("2024-03-01T10:05:00Z");
+    for (int i = 0; i < 1000; i++) {
+      book.recovered(opening.svcKey(), base.plusMillis(i));
+    }
+    book.recovered("chelsty/other-service", base); // no incident: nothing to write
+    book.flush();
+    book.flush(); // nothing new: no second write
+    String name = Names.proposalName(opening);
+    assertThat(recoveredWrites.get()).isEqualTo(1);
+    assertThat(proposal(name).getStatus().getRecoveredAt())
+        .isEqualTo(base.plusMillis(999).toString());
+    assertThat(proposal(name).getStatus().getOccurrences()).isEqualTo(1L);
+
+    // A later one is written at the next flush; an older one is not.
+    book.recovered(opening.svcKey(), base.minusSeconds(60));
+    book.flush();
+    assertThat(recoveredWrites.get()).isEqualTo(1);
+    book.recovered(opening.svcKey(), base.plusSeconds(60));
+    book.flush();
+    assertThat(recoveredWrites.get()).isEqualTo(2);
   }
 }

@@ -19,6 +19,18 @@ public class DispatchRecord {
   @JsonPropertyDescription("When both files were written (RFC 3339).")
   private String at;
 
+  @JsonPropertyDescription(
+      "occurrences when the files were written; a higher count later means the incident recurred.")
+  private Long occurrences;
+
+  public Long getOccurrences() {
+    return occurrences;
+  }
+
+  public void setOccurrences(Long occurrences) {
+    this.occurrences = occurrences;
+  }
+
   public String getActionId() {
     return actionId;
   }

@@ -10,7 +10,11 @@ public enum Phase {
   Rejected,
   Expired,
   Dispatched,
-  Failed;
+  Failed,
+  /** The service recovered before any action: nothing was written. */
+  Resolved,
+  /** A silence matched the incident: no model call, nothing written. */
+  Silenced;
 
   /** Final phases: nothing more happens but retention. */
   public boolean isFinal() {
@@ -21,7 +25,7 @@ public enum Phase {
   public boolean isOpen() {
     return switch (this) {
       case Pending, Proposing, AwaitingApproval, Approved, Failed -> true;
-      case Ignored, Rejected, Expired, Dispatched -> false;
+      case Ignored, Rejected, Expired, Dispatched, Resolved, Silenced -> false;
     };
   }
 }

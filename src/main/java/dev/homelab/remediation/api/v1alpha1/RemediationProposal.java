@@ -47,6 +47,10 @@ import io.fabric8.kubernetes.model.annotation.Version;
     jsonPath = ".status.phase",
     type = AdditionalPrinterColumn.Type.STRING)
 @AdditionalPrinterColumn(
+    name = "OUTCOME",
+    jsonPath = ".status.outcome.result",
+    type = AdditionalPrinterColumn.Type.STRING)
+@AdditionalPrinterColumn(
     name = "OCCURRENCES",
     jsonPath = ".status.occurrences",
     type = AdditionalPrinterColumn.Type.INTEGER,

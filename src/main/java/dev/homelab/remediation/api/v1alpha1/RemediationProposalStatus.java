@@ -7,14 +7,15 @@ import java.util.List;
 
 /**
  * What the operator decided and did. Two writers own disjoint fields, each with a JSON merge patch:
- * the intake owns {@code occurrences}, {@code firstSeen} and {@code lastSeen}; the reconciler owns
- * the rest.
+ * the intake owns {@code occurrences}, {@code firstSeen}, {@code lastSeen} and {@code recoveredAt};
+ * the reconciler owns the rest.
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public class RemediationProposalStatus {
 
   @JsonPropertyDescription(
-      "Pending, Proposing, AwaitingApproval, Approved, Ignored, Rejected, Expired, Dispatched or Failed.")
+      "Pending, Proposing, AwaitingApproval, Approved, Ignored, Rejected, Expired, Dispatched,"
+          + " Failed, Resolved or Silenced.")
   private Phase phase;
 
   @JsonPropertyDescription("The proposal after the safety policy.")
@@ -28,6 +29,17 @@ public class RemediationProposalStatus {
 
   @JsonPropertyDescription("When the latest event of the incident was observed (RFC 3339).")
   private String lastSeen;
+
+  @JsonPropertyDescription(
+      "When the latest benign event for the svcKey was observed (RFC 3339): it resolves an open"
+          + " proposal, and is the Recovered outcome of a dispatched one.")
+  private String recoveredAt;
+
+  @JsonPropertyDescription("Whether the dispatched action helped: Recovered, Recurred or Unknown.")
+  private OutcomeRecord outcome;
+
+  @JsonPropertyDescription("The RemediationSilence that matched this incident (phase Silenced).")
+  private String silencedBy;
 
   @JsonPropertyDescription("Who or what approved, rejected or expired the proposal, and when.")
   private ApprovalRecord approval;
@@ -114,6 +126,30 @@ public class RemediationProposalStatus {
 
   public void setLastSeen(String lastSeen) {
     this.lastSeen = lastSeen;
+  }
+
+  public String getRecoveredAt() {
+    return recoveredAt;
+  }
+
+  public void setRecoveredAt(String recoveredAt) {
+    this.recoveredAt = recoveredAt;
+  }
+
+  public OutcomeRecord getOutcome() {
+    return outcome;
+  }
+
+  public void setOutcome(OutcomeRecord outcome) {
+    this.outcome = outcome;
+  }
+
+  public String getSilencedBy() {
+    return silencedBy;
+  }
+
+  public void setSilencedBy(String silencedBy) {
+    this.silencedBy = silencedBy;
   }
 
   public ApprovalRecord getApproval() {

@@ -1,0 +1,70 @@
+package dev.homelab.remediation.decision;
+
+import dev.homelab.remediation.api.v1alpha1.Phase;
+import dev.homelab.remediation.api.v1alpha1.RemediationProposalStatus;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * An approval annotation that decides nothing (the proposal is not awaiting approval, or the value
+ * is neither approved nor rejected) is reported once per value by a warning Event, remembered in
+ * status.ignoredApproval.
+ */
+final class IgnoredApprovals {
+  private IgnoredApprovals() {}
+
+  /**
+   * An approval annotation on a proposal outside AwaitingApproval changes nothing: one warning
+   * Event per annotation value, remembered in status.ignoredApproval.
+   */
+  static Decision withWarning(Observation o, Decision d) {
+    if (d.has(Effect.Delete.class) || d.has(Effect.WriteFiles.class)) {
+      return d;
+    }
+    Optional<Approvals.Decision> annotation = Approvals.read(o.annotations());
+    if (annotation.isEmpty()) {
+      return d;
+    }
+    RemediationProposalStatus s = o.status();
+    if (s.getApproval() != null
+        && s.getApproval().getBy() != null
+        && s.getApproval().getBy().startsWith("annotation")) {
+      return d; // this annotation made the decision
+    }
+    Phase shown =
+        d.status() != null && d.status().getPhase() != null ? d.status().getPhase() : s.getPhase();
+    if (shown == Phase.AwaitingApproval) {
+      return d; // the answer just arrived: the annotation is recorded as staleApproval
+    }
+    String value = annotation.get().value();
+    return warnOnce(
+        o,
+        d,
+        value,
+        "Annotation "
+            + Approvals.APPROVAL
+            + "="
+            + value
+            + " ignored: the proposal is "
+            + shown
+            + ", not AwaitingApproval.");
+  }
+
+  /** Adds the warning to {@code base} unless {@code key} was warned about already. */
+  static Decision warnOnce(Observation o, Decision base, String key, String message) {
+    Decision d = base == null ? Decision.nothing() : base;
+    if (key.equals(o.status().getIgnoredApproval())) {
+      return d;
+    }
+    RemediationProposalStatus s = d.status();
+    if (s == null) {
+      s = new RemediationProposalStatus();
+      s.setObservedGeneration(o.generation());
+    }
+    s.setIgnoredApproval(key);
+    List<Effect> effects = new ArrayList<>(d.effects());
+    effects.add(new Effect.Event(EventReason.ApprovalIgnored, message));
+    return new Decision(s, effects, d.recheckAfter());
+  }
+}
