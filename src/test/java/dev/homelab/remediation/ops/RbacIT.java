@@ -83,6 +83,9 @@ class RbacIT {
                   Map.entry("COOLDOWN_SECONDS", "0"),
                   Map.entry("RETRY_BASE_SECONDS", "3"),
                   Map.entry("RETENTION", "8s"),
+                  // Outcomes and the budget keep a dispatched proposal no longer than that.
+                  Map.entry("OUTCOME_WINDOW", "1s"),
+                  Map.entry("REMEDIATION_BUDGET", "3/1s"),
                   Map.entry("FOLD_FLUSH_MILLIS", "100"),
                   Map.entry("LEASE_DURATION_SECONDS", "2")));
       Running running =
