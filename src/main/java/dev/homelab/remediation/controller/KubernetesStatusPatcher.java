@@ -11,8 +11,9 @@ import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import io.fabric8.kubernetes.client.utils.Serialization;
 
 /**
- * JSON merge patch of the status subresource. Fields left null are not sent, so the intake's fields
- * (occurrences, firstSeen, lastSeen) are never overwritten with a stale value.
+ * JSON merge patch of the status subresource, conditional on the resourceVersion decided on. Fields
+ * left null are not sent, so the intake's fields (occurrences, firstSeen, lastSeen) are never
+ * overwritten with a stale value.
  */
 public final class KubernetesStatusPatcher implements StatusPatcher {
   private static final PatchContext MERGE = PatchContext.of(PatchType.JSON_MERGE);
@@ -26,6 +27,12 @@ public final class KubernetesStatusPatcher implements StatusPatcher {
   @Override
   public RemediationProposal patch(RemediationProposal p, RemediationProposalStatus fields) {
     ObjectNode body = json.createObjectNode();
+    String version = p.getMetadata().getResourceVersion();
+    if (version != null) {
+      // Decided on this version: should the proposal have moved on since (the cache lagged), the
+      // API server refuses the write with 409 instead of letting a stale decision land.
+      body.putObject("metadata").put("resourceVersion", version);
+    }
     body.set("status", json.valueToTree(fields));
     // Patching through an item (name and namespace only) saves Fabric8's GET before the patch.
     RemediationProposal target = new RemediationProposal();

@@ -159,6 +159,14 @@ public final class ProposalReconciler implements Reconciler<RemediationProposal>
               .log("proposal deleted meanwhile; nothing to update");
           return false;
         }
+        if (e.getCode() == 409) {
+          // Decided on a version the cache had not caught up with: the newer one is on its way
+          // and starts the next reconcile; nothing of this decision is performed.
+          LOG.atDebug()
+              .addKeyValue("proposal", p.getMetadata().getName())
+              .log("proposal changed since it was read; deciding again on the newer version");
+          return false;
+        }
         throw e; // JOSDK retries the reconcile with its backoff; nothing else was done
       }
       rememberOwnWrite(context, p, updated);

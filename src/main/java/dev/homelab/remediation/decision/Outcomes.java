@@ -60,9 +60,10 @@ public final class Outcomes {
 
   /**
    * The outcome of a dispatched proposal at {@code now}, if one is due: Recurred when an actionable
-   * event for the svcKey came within the window (folded into this proposal, or a newer proposal
-   * opened), Recovered when a benign one did, Unknown once the window ended with neither. A
-   * Recovered outcome may still become Recurred until the window ends.
+   * event for the svcKey was observed within the window (folded into this proposal: its lastSeen is
+   * inside the window; or a newer proposal opened inside it), Recovered when a benign one did,
+   * Unknown once the window ended with neither. A Recovered outcome may still become Recurred until
+   * the window ends.
    */
   public static Optional<OutcomeRecord> outcome(
       RemediationProposalStatus s, List<Sibling> siblings, Duration window, Instant now) {
@@ -103,12 +104,13 @@ public final class Outcomes {
       List<Sibling> siblings,
       Instant at,
       Instant end) {
-    if (d.getOccurrences() != null
-        && s.getOccurrences() != null
-        && s.getOccurrences() > d.getOccurrences()) {
-      return Optional.of(
-          (s.getOccurrences() - d.getOccurrences())
-              + " more event(s) folded into this proposal after the dispatch");
+    // An event observed after the dispatch and folded into this proposal (events observed before
+    // it but written a flush later do not count).
+    if (s.getLastSeen() != null) {
+      Instant last = Instant.parse(s.getLastSeen());
+      if (last.isAfter(at) && last.isBefore(end)) {
+        return Optional.of("an actionable event observed at " + last + " was folded into it");
+      }
     }
     return siblings.stream()
         .filter(o -> o.createdAt().isAfter(at) && o.createdAt().isBefore(end))

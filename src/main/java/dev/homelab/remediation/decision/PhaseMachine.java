@@ -49,6 +49,19 @@ public final class PhaseMachine {
       effects.add(new Effect.Event(EventReason.Recovered, s.getMessage()));
       return new Decision(s, effects, null);
     }
+    if ((phase == Phase.Pending || phase == Phase.Proposing)
+        && !o.now().isBefore(o.createdAt().plus(settings.approvalTtl()))) {
+      // Unanswered for the whole approval TTL (the operator was down): a days-old event is not
+      // acted on now.
+      RemediationProposalStatus s =
+          Transitions.unanswered(o.status(), settings.approvalTtl(), o.generation(), o.now());
+      List<Effect> effects = new ArrayList<>();
+      if (o.router() instanceof RouterView.Done) {
+        effects.add(new Effect.Claim());
+      }
+      effects.add(new Effect.Event(EventReason.Expired, s.getMessage()));
+      return new Decision(s, effects, null);
+    }
     Decision d =
         switch (phase) {
           case Pending -> pending(o);

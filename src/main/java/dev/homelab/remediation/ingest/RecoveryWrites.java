@@ -30,6 +30,13 @@ final class RecoveryWrites {
         if (!inc.recoveryUnwritten()) {
           continue;
         }
+        if (inc.lastSeen != null && !inc.recoveredAt.isAfter(inc.lastSeen)) {
+          continue; // a failure observed after it: the service did not stay recovered
+        }
+        if (inc.writing) {
+          retry.accept(inc); // its occurrences are being written: the next flush
+          continue;
+        }
         at = inc.recoveredAt;
       }
       try {

@@ -34,8 +34,12 @@ import org.slf4j.LoggerFactory;
 public final class ModelRouter implements Router {
   private static final Logger LOG = LoggerFactory.getLogger(ModelRouter.class);
 
-  /** How long an unclaimed result, or the memory of a claimed one, is kept. */
-  public static final java.time.Duration KEEP = java.time.Duration.ofMinutes(2);
+  /**
+   * How long an unclaimed result, or the memory of a claimed one, is kept: longer than the
+   * reconcile retry's default maximum (5 min), so an API outage does not make the model be asked
+   * again for an answer it gave.
+   */
+  public static final java.time.Duration KEEP = java.time.Duration.ofMinutes(10);
 
   /** At most this many unclaimed results and claimed keys each. */
   public static final int MAX_KEPT = 4096;

@@ -46,6 +46,9 @@ public record Controller(Operator operator, Router router) implements AutoClosea
               o.withKubernetesClient(client)
                   .withUseSSAToPatchPrimaryResource(w.serverSideApply())
                   .withCloseClientOnStop(false)
+                  // Our own status write stays in the cache until the informer has a newer one,
+                  // so the next reconcile never decides on the version before it.
+                  .withParseResourceVersions(true)
                   .withConcurrentReconciliationThreads(cfg.reconcileThreads)
                   .withMetrics(MicrometerMetrics.withoutPerResourceMetrics(w.registry()));
               if (cfg.leaderElection) {

@@ -239,8 +239,9 @@ class ProposalFlowIT {
     publish("solaria", "ollama", "service_unhealthy", "2026-05-27T17:11:39Z");
     RemediationProposal first = awaitPhase(Phase.Dispatched);
 
-    // The failure comes back inside the outcome window: folded into it, Recurred.
-    publish("solaria", "ollama", "service_unhealthy", "2026-05-27T17:12:39Z");
+    // The failure comes back inside the outcome window (observed after the dispatch): folded into
+    // it, Recurred.
+    publish("solaria", "ollama", "service_unhealthy", clock.instant().plusSeconds(1).toString());
     await()
         .atMost(Duration.ofSeconds(15))
         .until(
@@ -250,7 +251,7 @@ class ProposalFlowIT {
 
     // Past the cooldown, a new incident: the model says restart again, but a person decides.
     clock.advance(Duration.ofSeconds(301));
-    publish("solaria", "ollama", "service_unhealthy", "2026-05-27T17:20:39Z");
+    publish("solaria", "ollama", "service_unhealthy", clock.instant().toString());
     await()
         .atMost(Duration.ofSeconds(20))
         .until(

@@ -88,7 +88,10 @@ class ProposalReconcilerTest {
                 Duration.ofHours(24),
                 Duration.ofDays(7),
                 List.of("fake/model"))),
-        Clock.systemUTC(),
+        // A minute after the test proposals were created.
+        Clock.fixed(
+            java.time.Instant.parse(TestProposals.CREATED).plusSeconds(60),
+            java.time.ZoneOffset.UTC),
         new SimpleMeterRegistry(),
         () -> fenced,
         phases);

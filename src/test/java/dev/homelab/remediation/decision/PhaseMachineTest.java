@@ -367,6 +367,52 @@ class PhaseMachineTest {
                 List.of("Event:Expired"),
                 null),
             row(
+                "Proposing past APPROVAL_TTL since creation (operator was down) → Expired",
+                with(
+                    new Obs(Phase.Proposing),
+                    o -> {
+                      o.now = CREATED.plus(TTL);
+                      return o;
+                    }),
+                Phase.Expired,
+                List.of("Event:Expired"),
+                null),
+            row(
+                "Pending past APPROVAL_TTL, the model's answer there → Expired, answer dropped",
+                with(
+                    new Obs(Phase.Pending),
+                    o -> {
+                      o.now = CREATED.plus(TTL).plusSeconds(1);
+                      o.router = new RouterView.Done(answer("restart", 0.9, false));
+                      return o;
+                    }),
+                Phase.Expired,
+                List.of("Claim", "Event:Expired"),
+                null),
+            row(
+                "Dispatched, an event observed after it folded in → Recurred",
+                with(
+                    dispatchedAgo(Duration.ofMinutes(5), 3),
+                    o -> {
+                      o.status.setLastSeen(NOW.minusSeconds(30).toString());
+                      return o;
+                    }),
+                null,
+                List.of("Event:Outcome"),
+                null),
+            row(
+                "Dispatched, events observed before it but written later → no outcome yet",
+                with(
+                    dispatchedAgo(Duration.ofMinutes(5), 3),
+                    o -> {
+                      o.status.setOccurrences(40L);
+                      o.status.setLastSeen(NOW.minus(Duration.ofMinutes(6)).toString());
+                      return o;
+                    }),
+                null,
+                List.of(),
+                Duration.ofMinutes(10)),
+            row(
                 "AwaitingApproval, no annotation → look again at expiry",
                 awaiting(),
                 null,
@@ -525,17 +571,6 @@ class PhaseMachineTest {
                 null,
                 List.of("Claim"),
                 Duration.ZERO),
-            row(
-                "Dispatched, more events folded in after it → Recurred",
-                with(
-                    dispatchedAgo(Duration.ofMinutes(5), 3),
-                    o -> {
-                      o.status.setOccurrences(4L);
-                      return o;
-                    }),
-                null,
-                List.of("Event:Outcome"),
-                null),
             row(
                 "Dispatched, a new proposal of the svcKey opened after it → Recurred",
                 with(
@@ -823,7 +858,7 @@ class PhaseMachineTest {
   @Test
   void outcomesAreRecordedWithWhatDecidedThem() {
     Obs recurred = dispatchedAgo(Duration.ofMinutes(5), 3);
-    recurred.status.setOccurrences(5L);
+    recurred.status.setLastSeen(NOW.minusSeconds(10).toString());
     assertThat(MACHINE.decide(recurred.build()).status().getOutcome().getResult())
         .isEqualTo(Outcomes.RECURRED);
 
@@ -841,7 +876,7 @@ class PhaseMachineTest {
     // Recovered, then the failure came back inside the window: Recurred after all.
     Obs back = dispatchedAgo(Duration.ofMinutes(5), 3);
     back.status.setOutcome(MACHINE.decide(recovered.build()).status().getOutcome());
-    back.status.setOccurrences(4L);
+    back.status.setLastSeen(NOW.minusSeconds(5).toString());
     assertThat(MACHINE.decide(back.build()).status().getOutcome().getResult())
         .isEqualTo(Outcomes.RECURRED);
 

@@ -94,18 +94,25 @@ class LeadershipIT {
               }
               if (!"intruder".equals(holder(ns))) {
                 ZonedDateTime now = ZonedDateTime.now(ZoneOffset.UTC);
-                client
-                    .resources(Lease.class)
-                    .inNamespace(ns)
-                    .withName(LEASE)
-                    .edit(
-                        l -> {
-                          l.getSpec().setHolderIdentity("intruder");
-                          l.getSpec().setAcquireTime(now);
-                          l.getSpec().setRenewTime(now);
-                          l.getSpec().setLeaseDurationSeconds(60);
-                          return l;
-                        });
+                try {
+                  client
+                      .resources(Lease.class)
+                      .inNamespace(ns)
+                      .withName(LEASE)
+                      .edit(
+                          l -> {
+                            l.getSpec().setHolderIdentity("intruder");
+                            l.getSpec().setAcquireTime(now);
+                            l.getSpec().setRenewTime(now);
+                            l.getSpec().setLeaseDurationSeconds(60);
+                            return l;
+                          });
+                } catch (io.fabric8.kubernetes.client.KubernetesClientException e) {
+                  if (e.getCode() != 409) {
+                    throw e;
+                  }
+                  // The holder renewed between our read and our write: take it at the next poll.
+                }
               }
               return false;
             });

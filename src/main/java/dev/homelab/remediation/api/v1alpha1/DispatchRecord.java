@@ -19,8 +19,7 @@ public class DispatchRecord {
   @JsonPropertyDescription("When both files were written (RFC 3339).")
   private String at;
 
-  @JsonPropertyDescription(
-      "occurrences when the files were written; a higher count later means the incident recurred.")
+  @JsonPropertyDescription("occurrences when the files were written.")
   private Long occurrences;
 
   public Long getOccurrences() {
