@@ -70,7 +70,7 @@ True (non-empty) when the chart must create its own Secret: at least one credent
 come from an existing Secret.
 */}}
 {{- define "remediation-operator.createSecret" -}}
-{{- if or (not .Values.redis.existingSecret) (not .Values.llm.existingSecret) }}true{{ end }}
+{{- if or (not .Values.redis.existingSecret) (not .Values.llm.existingSecret) (not .Values.notify.ntfy.existingSecret) }}true{{ end }}
 {{- end }}
 
 {{- define "remediation-operator.redisSecretName" -}}
@@ -87,6 +87,14 @@ come from an existing Secret.
 
 {{- define "remediation-operator.llmSecretKey" -}}
 {{- if .Values.llm.existingSecret }}{{ .Values.llm.existingSecretKey }}{{ else }}llm-api-key{{ end }}
+{{- end }}
+
+{{- define "remediation-operator.ntfySecretName" -}}
+{{- default (include "remediation-operator.secretName" .) .Values.notify.ntfy.existingSecret }}
+{{- end }}
+
+{{- define "remediation-operator.ntfySecretKey" -}}
+{{- if .Values.notify.ntfy.existingSecret }}{{ .Values.notify.ntfy.existingSecretKey }}{{ else }}ntfy-token{{ end }}
 {{- end }}
 
 {{/*

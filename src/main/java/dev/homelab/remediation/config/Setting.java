@@ -293,6 +293,18 @@ public final class Setting<T> {
     return of(env, Optional.class, Optional.empty(), "", "any", Optional::of, description);
   }
 
+  /** An http:// or https:// URL, or nothing when not given (the feature it points to is off). */
+  static Setting<Optional<String>> optionalUrl(String env, String description) {
+    return of(
+        env,
+        Optional.class,
+        Optional.empty(),
+        "",
+        "an `http://` or `https://` URL with a host, or empty",
+        v -> Optional.of(Values.httpUrl(v)),
+        description);
+  }
+
   /** A file system path, made absolute and normalised. */
   static Setting<Path> path(String env, Path def, String description) {
     return of(env, Path.class, def, def.toString(), "a path", Values::path, description);

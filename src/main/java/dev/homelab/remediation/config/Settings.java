@@ -68,6 +68,56 @@ public final class Settings {
           1,
           16,
           "Model consultations at once; waiting ones are ordered by severity, then age.");
+  public static final Setting<Optional<String>> NOTIFY_WEBHOOK_URL =
+      Setting.optionalUrl(
+          "NOTIFY_WEBHOOK_URL",
+          "JSON POST here when a proposal awaits approval, is decided or expires; off when empty.");
+  public static final Setting<Optional<String>> NOTIFY_NTFY_URL =
+      Setting.optionalUrl(
+          "NOTIFY_NTFY_URL",
+          "ntfy topic URL (e.g. http://ntfy.homelab/remediation) for the same notifications; off when empty.");
+  public static final Setting<Optional<String>> NOTIFY_NTFY_TOKEN =
+      Setting.optionalText(
+          "NOTIFY_NTFY_TOKEN", "ntfy access token (from a Secret), sent as Authorization: Bearer.");
+  public static final Setting<Optional<String>> NOTIFY_ALERTMANAGER_URL =
+      Setting.optionalUrl(
+          "NOTIFY_ALERTMANAGER_URL",
+          "Alertmanager base URL; while a proposal waits its alert is posted to /api/v2/alerts there; off when empty.");
+  public static final Setting<Duration> NOTIFY_ALERTMANAGER_REFRESH_SECONDS =
+      Setting.seconds(
+          "NOTIFY_ALERTMANAGER_REFRESH_SECONDS",
+          300,
+          10,
+          3600,
+          "How often a waiting proposal's alert is sent again; each send holds it for 3 periods.");
+  public static final Setting<Duration> NOTIFY_TIMEOUT_SECONDS =
+      Setting.seconds(
+          "NOTIFY_TIMEOUT_SECONDS",
+          10,
+          1,
+          120,
+          "Time each notification request gets to connect and be answered.");
+  public static final Setting<Integer> NOTIFY_ATTEMPTS =
+      Setting.integer(
+          "NOTIFY_ATTEMPTS",
+          5,
+          1,
+          20,
+          "Attempts per notification and target before it is given up (counted as failed).");
+  public static final Setting<Duration> NOTIFY_RETRY_INITIAL_MILLIS =
+      Setting.millis(
+          "NOTIFY_RETRY_INITIAL_MILLIS",
+          2000,
+          10,
+          60_000,
+          "First delay before a failed notification is sent again; doubles, at most 1 min.");
+  public static final Setting<Integer> NOTIFY_QUEUE_CAPACITY =
+      Setting.integer(
+          "NOTIFY_QUEUE_CAPACITY",
+          100,
+          1,
+          10_000,
+          "Notifications waiting per target; beyond it new ones are dropped and counted.");
   public static final Setting<Duration> RETRY_BASE_SECONDS =
       Setting.seconds(
           "RETRY_BASE_SECONDS",
@@ -293,6 +343,15 @@ public final class Settings {
           LLM_API_KEY,
           LLM_TIMEOUT_SECONDS,
           LLM_CONCURRENCY,
+          NOTIFY_WEBHOOK_URL,
+          NOTIFY_NTFY_URL,
+          NOTIFY_NTFY_TOKEN,
+          NOTIFY_ALERTMANAGER_URL,
+          NOTIFY_ALERTMANAGER_REFRESH_SECONDS,
+          NOTIFY_TIMEOUT_SECONDS,
+          NOTIFY_ATTEMPTS,
+          NOTIFY_RETRY_INITIAL_MILLIS,
+          NOTIFY_QUEUE_CAPACITY,
           RETRY_BASE_SECONDS,
           COOLDOWN_SECONDS,
           MIN_CONFIDENCE,

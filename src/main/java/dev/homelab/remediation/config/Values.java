@@ -125,6 +125,24 @@ final class Values {
     return v;
   }
 
+  /** An http:// or https:// URL with a host (a notification target); kept as given. */
+  static String httpUrl(String v) {
+    URI uri;
+    try {
+      uri = URI.create(v);
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException("not a URL: '" + redact(v) + "'");
+    }
+    if (!"http".equals(uri.getScheme()) && !"https".equals(uri.getScheme())) {
+      throw new IllegalArgumentException(
+          "must start with http:// or https://, got '" + redact(v) + "'");
+    }
+    if (uri.getHost() == null || uri.getHost().isEmpty() || uri.getPort() > 65535) {
+      throw new IllegalArgumentException("has no host or a bad port: '" + redact(v) + "'");
+    }
+    return v;
+  }
+
   private static String redact(String url) {
     return url.replaceAll("//[^@/]*@", "//***@");
   }

@@ -72,7 +72,8 @@ public final class PhaseMachine {
           case Dispatched -> dispatched(o);
           case Ignored, Rejected, Expired, Resolved, Silenced -> retain(o);
         };
-    return phase == Phase.AwaitingApproval ? d : IgnoredApprovals.withWarning(o, d);
+    d = phase == Phase.AwaitingApproval ? d : IgnoredApprovals.withWarning(o, d);
+    return NotifiedCondition.apply(o, d); // Notified, from status.notification (notify/)
   }
 
   // --- phases ---

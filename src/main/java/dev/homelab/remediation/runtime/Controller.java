@@ -4,7 +4,6 @@ import dev.homelab.remediation.config.ApprovalMode;
 import dev.homelab.remediation.config.OperatorConfig;
 import dev.homelab.remediation.controller.KubernetesEventRecorder;
 import dev.homelab.remediation.controller.KubernetesStatusPatcher;
-import dev.homelab.remediation.controller.PhaseListener;
 import dev.homelab.remediation.controller.ProposalReconciler;
 import dev.homelab.remediation.decision.PhaseMachine;
 import dev.homelab.remediation.decision.PolicyConfig;
@@ -14,6 +13,9 @@ import dev.homelab.remediation.llm.ModelChain;
 import dev.homelab.remediation.llm.ModelChains;
 import dev.homelab.remediation.llm.ModelRouter;
 import dev.homelab.remediation.llm.Router;
+import dev.homelab.remediation.notify.ApprovalLinks;
+import dev.homelab.remediation.notify.Notifier;
+import dev.homelab.remediation.notify.Notifiers;
 import dev.homelab.remediation.ops.Leadership;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.extended.leaderelection.LeaderCallbacks;
@@ -24,12 +26,14 @@ import io.javaoperatorsdk.operator.processing.retry.GenericRetry;
 import java.time.Duration;
 import java.util.Set;
 
-/** The JOSDK operator and the model router it consults. */
-public record Controller(Operator operator, Router router) implements AutoCloseable {
+/** The JOSDK operator, the model router it consults and the notifier it tells. */
+public record Controller(Operator operator, Router router, Notifier notifier)
+    implements AutoCloseable {
   @Override
   public void close() {
     operator.stop();
     router.close();
+    notifier.close();
   }
 
   /**
@@ -40,6 +44,9 @@ public record Controller(Operator operator, Router router) implements AutoClosea
       Wiring w, Leadership leadership, Runnable onStartLeading, Runnable onStopLeading) {
     KubernetesClient client = w.client();
     OperatorConfig cfg = w.config();
+    Notifier notifier = // SPEC section 10; approval links are not wired yet
+        Notifiers.start(
+            cfg, client, w.registry(), w.clock(), leadership::fenced, ApprovalLinks.NONE);
     Operator operator =
         new Operator(
             o -> {
@@ -68,7 +75,13 @@ public record Controller(Operator operator, Router router) implements AutoClosea
                         .withRetryPeriod(retry)
                         .withExitOnStopLeading(false)
                         .withLeaderCallbacks(
-                            new LeaderCallbacks(onStartLeading, onStopLeading, leader -> {}))
+                            new LeaderCallbacks(
+                                () -> {
+                                  notifier.resume();
+                                  onStartLeading.run();
+                                },
+                                onStopLeading,
+                                leader -> {}))
                         .build());
               }
             });
@@ -100,7 +113,7 @@ public record Controller(Operator operator, Router router) implements AutoClosea
             w.clock(),
             w.registry(),
             leadership::fenced,
-            PhaseListener.NONE); // notifications plug in here (SPEC section 10)
+            notifier);
     operator.register(
         reconciler,
         o ->
@@ -116,6 +129,9 @@ public record Controller(Operator operator, Router router) implements AutoClosea
                         .setMaxInterval(cfg.reconcileRetryMax.toMillis())
                         .withoutMaxAttempts()));
     operator.start();
-    return new Controller(operator, router);
+    if (!cfg.leaderElection) {
+      notifier.resume();
+    }
+    return new Controller(operator, router, notifier);
   }
 }

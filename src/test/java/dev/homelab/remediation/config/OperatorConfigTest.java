@@ -101,7 +101,8 @@ class OperatorConfigTest {
   }
 
   /** Settings that take any value: secrets, and LLM_CHAIN (its links are the model chain's job). */
-  static final Set<String> UNCHECKED = Set.of("REDIS_PASSWORD", "LLM_API_KEY", "LLM_CHAIN");
+  static final Set<String> UNCHECKED =
+      Set.of("REDIS_PASSWORD", "LLM_API_KEY", "NOTIFY_NTFY_TOKEN", "LLM_CHAIN");
 
   /** For each setting: a value at the edge of its range that is taken, and one just outside. */
   static Stream<Arguments> edges() {
@@ -117,6 +118,19 @@ class OperatorConfigTest {
         Arguments.of("LLM_TIMEOUT_SECONDS", "3600", "3601"),
         Arguments.of("LLM_CONCURRENCY", "1", "0"),
         Arguments.of("LLM_CONCURRENCY", "16", "17"),
+        Arguments.of("NOTIFY_WEBHOOK_URL", "https://hooks.homelab:8443/remediation?x=1", "ftp://x"),
+        Arguments.of("NOTIFY_NTFY_URL", "http://ntfy.homelab/remediation", "ntfy.homelab/x"),
+        Arguments.of("NOTIFY_ALERTMANAGER_URL", "http://alertmanager:9093", "http://:9093"),
+        Arguments.of("NOTIFY_ALERTMANAGER_REFRESH_SECONDS", "10", "9"),
+        Arguments.of("NOTIFY_ALERTMANAGER_REFRESH_SECONDS", "3600", "3601"),
+        Arguments.of("NOTIFY_TIMEOUT_SECONDS", "1", "0"),
+        Arguments.of("NOTIFY_TIMEOUT_SECONDS", "120", "121"),
+        Arguments.of("NOTIFY_ATTEMPTS", "1", "0"),
+        Arguments.of("NOTIFY_ATTEMPTS", "20", "21"),
+        Arguments.of("NOTIFY_RETRY_INITIAL_MILLIS", "10", "9"),
+        Arguments.of("NOTIFY_RETRY_INITIAL_MILLIS", "60000", "60001"),
+        Arguments.of("NOTIFY_QUEUE_CAPACITY", "1", "0"),
+        Arguments.of("NOTIFY_QUEUE_CAPACITY", "10000", "10001"),
         Arguments.of("RETRY_BASE_SECONDS", "1", "0"),
         Arguments.of("RETRY_BASE_SECONDS", "3600", "3601"),
         Arguments.of("COOLDOWN_SECONDS", "0", "-1"),
@@ -303,6 +317,38 @@ class OperatorConfigTest {
         .isInstanceOf(ConfigException.class)
         .hasMessageContaining(setting)
         .satisfies(e -> assertThat(((ConfigException) e).setting()).isEqualTo(setting));
+  }
+
+  /** Every notification target is off unless its URL is set; an empty value is unset. */
+  @Test
+  void notificationTargetsAreOffByDefault() {
+    OperatorConfig c = OperatorConfig.load(Map.of("NOTIFY_NTFY_URL", " "), Map.of());
+    assertThat(c.notifyWebhookUrl).isEmpty();
+    assertThat(c.notifyNtfyUrl).isEmpty();
+    assertThat(c.notifyNtfyToken).isEmpty();
+    assertThat(c.notifyAlertmanagerUrl).isEmpty();
+    assertThat(c.notifyAlertmanagerRefresh).isEqualTo(Duration.ofMinutes(5));
+    assertThat(c.notifyTimeout).isEqualTo(Duration.ofSeconds(10));
+    assertThat(c.notifyAttempts).isEqualTo(5);
+    assertThat(c.notifyRetryInitial).isEqualTo(Duration.ofSeconds(2));
+    assertThat(c.notifyQueueCapacity).isEqualTo(100);
+    OperatorConfig set =
+        OperatorConfig.load(
+            Map.of("NOTIFY_NTFY_URL", "https://ntfy.sh/homelab", "NOTIFY_NTFY_TOKEN", "tk_x"),
+            Map.of());
+    assertThat(set.notifyNtfyUrl).contains("https://ntfy.sh/homelab");
+    assertThat(set.notifyNtfyToken).contains("tk_x");
+  }
+
+  @Test
+  void aBadNotificationUrlNamesTheSettingAndHidesItsPassword() {
+    assertThatThrownBy(
+            () ->
+                OperatorConfig.load(
+                    Map.of("NOTIFY_WEBHOOK_URL", "smtp://bob:hunter2@mail/x"), Map.of()))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("NOTIFY_WEBHOOK_URL")
+        .hasMessageNotContaining("hunter2");
   }
 
   @Test

@@ -83,6 +83,10 @@ class HelmChartTest {
       llm:
         existingSecret: homelab-credentials
         existingSecretKey: openai-key
+      notify:
+        ntfy:
+          existingSecret: homelab-credentials
+          existingSecretKey: ntfy-access-token
       """;
 
   static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
@@ -187,6 +191,8 @@ class HelmChartTest {
       assertSecretRef(
           env.get("REDIS_PASSWORD"), "remediation-operator-credentials", "redis-password");
       assertSecretRef(env.get("LLM_API_KEY"), "remediation-operator-credentials", "llm-api-key");
+      assertSecretRef(
+          env.get("NOTIFY_NTFY_TOKEN"), "remediation-operator-credentials", "ntfy-token");
       assertThat(values(env))
           .containsEntry("LEADER_ELECTION", "true")
           .containsEntry("LEASE_NAME", "remediation-operator")
@@ -203,7 +209,13 @@ class HelmChartTest {
           .containsEntry("NOTIFY_ONLY_EVENTS", "disk_pressure")
           .containsEntry("APPROVAL_MODE", "annotation")
           .containsEntry("APPROVAL_TTL", "24h")
-          .containsEntry("TOPOLOGY_FILE", "/etc/remediation-operator/topology.yaml");
+          .containsEntry("TOPOLOGY_FILE", "/etc/remediation-operator/topology.yaml")
+          .containsEntry("NOTIFY_WEBHOOK_URL", "")
+          .containsEntry("NOTIFY_NTFY_URL", "")
+          .containsEntry("NOTIFY_ALERTMANAGER_URL", "")
+          .containsEntry("NOTIFY_ALERTMANAGER_REFRESH_SECONDS", "300")
+          .containsEntry("NOTIFY_TIMEOUT_SECONDS", "10")
+          .containsEntry("NOTIFY_ATTEMPTS", "5");
     }
 
     /** The chart's names are the operator's names: a renamed setting breaks this test. */
@@ -228,6 +240,8 @@ class HelmChartTest {
               "RECONCILE_RETRY_INITIAL_MILLIS",
               "RECONCILE_RETRY_MULTIPLIER",
               "RECONCILE_RETRY_MAX_SECONDS",
+              "NOTIFY_RETRY_INITIAL_MILLIS",
+              "NOTIFY_QUEUE_CAPACITY",
               "HEARTBEAT_FILE",
               "HEARTBEAT_SECONDS");
       Set<String> rendered = env(container).keySet();
@@ -344,10 +358,37 @@ class HelmChartTest {
   }
 
   @Test
-  void chartSecretHoldsBothCredentialsByDefault() {
+  void chartSecretHoldsTheCredentialsByDefault() {
     Secret secret = defaults.one(Secret.class, "Secret");
     assertThat(secret.getMetadata().getName()).isEqualTo("remediation-operator-credentials");
-    assertThat(secret.getData()).containsOnlyKeys("redis-password", "llm-api-key");
+    assertThat(secret.getData()).containsOnlyKeys("redis-password", "llm-api-key", "ntfy-token");
+  }
+
+  @Test
+  void notificationTargetsAndTheNtfyTokenFromTheValues() {
+    RenderedChart r =
+        RenderedChart.with(
+            """
+            notify:
+              webhookUrl: https://hooks.homelab/remediation
+              ntfy: {url: 'http://ntfy.homelab/remediation', token: tk_s3cret}
+              alertmanager: {url: 'http://alertmanager:9093', refreshSeconds: 60}
+              timeoutSeconds: 5
+              attempts: 3
+            """,
+            scratch);
+    Map<String, EnvVar> env = env(container(r));
+    assertThat(values(env))
+        .containsEntry("NOTIFY_WEBHOOK_URL", "https://hooks.homelab/remediation")
+        .containsEntry("NOTIFY_NTFY_URL", "http://ntfy.homelab/remediation")
+        .containsEntry("NOTIFY_ALERTMANAGER_URL", "http://alertmanager:9093")
+        .containsEntry("NOTIFY_ALERTMANAGER_REFRESH_SECONDS", "60")
+        .containsEntry("NOTIFY_TIMEOUT_SECONDS", "5")
+        .containsEntry("NOTIFY_ATTEMPTS", "3");
+    Secret secret = r.one(Secret.class, "Secret");
+    assertSecretRef(env.get("NOTIFY_NTFY_TOKEN"), secret.getMetadata().getName(), "ntfy-token");
+    assertThat(decode(secret, "ntfy-token")).isEqualTo("tk_s3cret");
+    assertThat(r.text).doesNotContain("tk_s3cret");
   }
 
   @Test
@@ -367,13 +408,14 @@ class HelmChartTest {
     Map<String, EnvVar> env = env(container(r));
     assertSecretRef(env.get("REDIS_PASSWORD"), "homelab-credentials", "redis-pass");
     assertSecretRef(env.get("LLM_API_KEY"), "homelab-credentials", "openai-key");
+    assertSecretRef(env.get("NOTIFY_NTFY_TOKEN"), "homelab-credentials", "ntfy-access-token");
   }
 
   @Test
   void oneExistingSecretLeavesTheOtherCredentialInTheChartSecret() {
     RenderedChart r = RenderedChart.with("redis:\n  existingSecret: redis-auth\n", scratch);
     Secret secret = r.one(Secret.class, "Secret");
-    assertThat(secret.getData()).containsOnlyKeys("llm-api-key");
+    assertThat(secret.getData()).containsOnlyKeys("llm-api-key", "ntfy-token");
     Map<String, EnvVar> env = env(container(r));
     assertSecretRef(env.get("REDIS_PASSWORD"), "redis-auth", "redis-password");
     assertSecretRef(env.get("LLM_API_KEY"), secret.getMetadata().getName(), "llm-api-key");
@@ -518,6 +560,10 @@ class HelmChartTest {
         "hostPaths: {events: relative/dir}      | /hostPaths/events",
         "alwaysHumanNodes: ['Bad Node']         | /alwaysHumanNodes/0",
         "securityContext: {runAsUser: 0}        | /securityContext/runAsUser",
+        "notify: {webhookUrl: 'hooks.homelab/x'}  | /notify/webhookUrl",
+        "notify: {ntfy: {url: 'ftp://ntfy/x'}}  | /notify/ntfy/url",
+        "notify: {alertmanager: {refreshSeconds: 5}} | /notify/alertmanager/refreshSeconds",
+        "notify: {attempts: 0}                  | /notify/attempts",
         "replica: 2                             | replica",
       })
   void valuesTheSchemaForbidsFailTheRender(String values, String where) {

@@ -6,9 +6,9 @@ import io.fabric8.kubernetes.api.model.Condition;
 import java.util.List;
 
 /**
- * What the operator decided and did. Two writers own disjoint fields, each with a JSON merge patch:
- * the intake owns {@code occurrences}, {@code firstSeen}, {@code lastSeen} and {@code recoveredAt};
- * the reconciler owns the rest.
+ * What the operator decided and did. Three writers own disjoint fields, each with a JSON merge
+ * patch: the intake owns {@code occurrences}, {@code firstSeen}, {@code lastSeen} and {@code
+ * recoveredAt}; the notifier owns {@code notification}; the reconciler owns the rest.
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public class RemediationProposalStatus {
@@ -82,7 +82,14 @@ public class RemediationProposalStatus {
       "occurrences when the chain last failed; a higher count means a new event arrived.")
   private Long occurrencesAtFailure;
 
-  @JsonPropertyDescription("Standard Kubernetes conditions: Proposed, Approved, Dispatched.")
+  @JsonPropertyDescription(
+      "The last notification sent to people (webhook, ntfy, Alertmanager) when the proposal"
+          + " awaited approval, was decided or expired; written by the notifier only.")
+  private NotificationRecord notification;
+
+  @JsonPropertyDescription(
+      "Standard Kubernetes conditions: Proposed, Approved, Dispatched, and Notified (derived from"
+          + " status.notification).")
   private List<Condition> conditions;
 
   @JsonPropertyDescription("metadata.generation the status was computed from.")
@@ -230,6 +237,14 @@ public class RemediationProposalStatus {
 
   public void setOccurrencesAtFailure(Long occurrencesAtFailure) {
     this.occurrencesAtFailure = occurrencesAtFailure;
+  }
+
+  public NotificationRecord getNotification() {
+    return notification;
+  }
+
+  public void setNotification(NotificationRecord notification) {
+    this.notification = notification;
   }
 
   public List<Condition> getConditions() {

@@ -1,0 +1,136 @@
+package dev.homelab.remediation.notify;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.net.URI;
+import java.net.http.HttpRequest;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * {@code NOTIFY_ALERTMANAGER_URL}: an alert {@code RemediationAwaitingApproval} per waiting
+ * proposal, posted to {@code <url>/api/v2/alerts}. Each send carries an explicit {@code endsAt}
+ * three refresh periods ahead, and the alerts of all waiting proposals are sent again every period,
+ * so the alert stays firing while the proposal waits (whatever Alertmanager's {@code
+ * resolve_timeout}) and ends by itself if the operator goes away. A decision or the expiry resolves
+ * it: the same labels with {@code endsAt} now.
+ */
+public final class AlertmanagerTarget implements NotificationTarget {
+  public static final String ALERTNAME = "RemediationAwaitingApproval";
+
+  /** Waiting proposals remembered for the refresh, at most (the oldest is forgotten first). */
+  static final int MAX_WAITING = 1024;
+
+  private final URI alerts;
+  private final Duration refresh;
+  private final Duration timeout;
+  private final Map<String, Notification> waiting =
+      new LinkedHashMap<>(16, 0.75f, false) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<String, Notification> eldest) {
+          return size() > MAX_WAITING;
+        }
+      };
+
+  public AlertmanagerTarget(URI base, Duration refresh, Duration timeout) {
+    String b = base.toString();
+    this.alerts = URI.create((b.endsWith("/") ? b : b + "/") + "api/v2/alerts");
+    this.refresh = refresh;
+    this.timeout = timeout;
+  }
+
+  @Override
+  public String name() {
+    return "alertmanager";
+  }
+
+  @Override
+  public synchronized HttpRequest request(Notification n, Instant now) {
+    Instant endsAt;
+    if (n.event() == Notification.Event.AWAITING_APPROVAL) {
+      waiting.put(n.uid(), n);
+      endsAt = now.plus(refresh.multipliedBy(3));
+    } else {
+      waiting.remove(n.uid());
+      endsAt = now;
+    }
+    return post(List.of(alert(n, endsAt)));
+  }
+
+  @Override
+  public Optional<Duration> refreshEvery() {
+    return Optional.of(refresh);
+  }
+
+  /**
+   * All waiting alerts in one request. A proposal whose expiry passed a period ago without a word
+   * from the reconciler (it was deleted, or another replica took over) is forgotten.
+   */
+  @Override
+  public synchronized Optional<HttpRequest> refresh(Instant now) {
+    waiting.values().removeIf(n -> n.expiresAt().plus(refresh).isBefore(now));
+    if (waiting.isEmpty()) {
+      return Optional.empty();
+    }
+    List<ObjectNode> all = new ArrayList<>();
+    for (Notification n : waiting.values()) {
+      all.add(alert(n, now.plus(refresh.multipliedBy(3))));
+    }
+    return Optional.of(post(all));
+  }
+
+  /** The proposals whose alert is refreshed (their uids). */
+  synchronized Collection<String> waiting() {
+    return List.copyOf(waiting.keySet());
+  }
+
+  URI url() {
+    return alerts;
+  }
+
+  private HttpRequest post(List<ObjectNode> alerts) {
+    ArrayNode body = WebhookTarget.JSON.createArrayNode();
+    body.addAll(alerts);
+    return HttpRequest.newBuilder(this.alerts)
+        .timeout(timeout)
+        .header("Content-Type", "application/json")
+        .header("User-Agent", Notifiers.USER_AGENT)
+        .POST(HttpRequest.BodyPublishers.ofString(body.toString(), StandardCharsets.UTF_8))
+        .build();
+  }
+
+  /** One postable alert of Alertmanager's API v2. */
+  static ObjectNode alert(Notification n, Instant endsAt) {
+    ObjectNode a = WebhookTarget.JSON.createObjectNode();
+    ObjectNode labels = a.putObject("labels");
+    labels.put("alertname", ALERTNAME);
+    labels.put("svc_key", n.subject());
+    labels.put("node", n.node());
+    if (n.service() != null) {
+      labels.put("service", n.service());
+    }
+    labels.put("proposal", n.name());
+    ObjectNode ann = a.putObject("annotations");
+    ann.put(
+        "summary",
+        "Proposed " + n.action() + " of " + n.subject() + " awaits approval (" + n.name() + ")");
+    ann.put("reason", n.reason() == null ? "" : n.reason());
+    ann.put("action", String.valueOf(n.action()));
+    ann.put("expires_at", n.expiresAt().toString());
+    n.approveUrl().ifPresent(u -> ann.put("approve_url", u));
+    n.rejectUrl().ifPresent(u -> ann.put("reject_url", u));
+    if (n.event() != Notification.Event.AWAITING_APPROVAL) {
+      ann.put("decision", String.valueOf(n.decision()));
+    }
+    a.put("startsAt", n.waitingSince().toString());
+    a.put("endsAt", endsAt.toString());
+    return a;
+  }
+}

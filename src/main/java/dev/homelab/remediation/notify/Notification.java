@@ -1,0 +1,157 @@
+package dev.homelab.remediation.notify;
+
+import dev.homelab.remediation.api.v1alpha1.ApprovalRecord;
+import dev.homelab.remediation.api.v1alpha1.Phase;
+import dev.homelab.remediation.api.v1alpha1.ProposedAction;
+import dev.homelab.remediation.api.v1alpha1.RemediationProposal;
+import dev.homelab.remediation.api.v1alpha1.RemediationProposalSpec;
+import dev.homelab.remediation.api.v1alpha1.RemediationProposalStatus;
+import dev.homelab.remediation.controller.PhaseListener;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Locale;
+import java.util.Optional;
+
+/**
+ * One notification of the human loop, with everything the targets put in their messages.
+ *
+ * @param waitingSince when the proposal started to wait (the model's answer)
+ * @param expiresAt when it expires unless decided ({@code waitingSince} plus APPROVAL_TTL)
+ * @param decision approved, rejected or expired (another final phase in lower case); null while
+ *     awaiting
+ * @param decidedBy who decided, as {@code status.approval.by} says; null when unknown
+ * @param approveUrl only while awaiting, and only when approval links are on
+ * @param at when the phase changed
+ */
+public record Notification(
+    Event event,
+    String namespace,
+    String name,
+    String uid,
+    String svcKey,
+    String node,
+    String service,
+    String eventType,
+    String action,
+    String reason,
+    Double confidence,
+    String model,
+    long occurrences,
+    Instant waitingSince,
+    Instant expiresAt,
+    String decision,
+    String decidedBy,
+    Optional<String> approveUrl,
+    Optional<String> rejectUrl,
+    Instant at) {
+
+  /** What happened, with the name the receivers see. */
+  public enum Event {
+    AWAITING_APPROVAL("awaiting_approval"),
+    DECIDED("decided"),
+    EXPIRED("expired");
+
+    private final String wire;
+
+    Event(String wire) {
+      this.wire = wire;
+    }
+
+    /** The name in payloads and in status.notification.event. */
+    public String wire() {
+      return wire;
+    }
+  }
+
+  /**
+   * The notification a phase change calls for: entering AwaitingApproval, or leaving it (Expired,
+   * or decided: Approved, Rejected, any other phase); empty for every other change.
+   */
+  public static Optional<Notification> of(
+      PhaseListener.Change change, Duration approvalTtl, ApprovalLinks links, Instant now) {
+    Event event;
+    if (change.to() == Phase.AwaitingApproval) {
+      event = Event.AWAITING_APPROVAL;
+    } else if (change.from() == Phase.AwaitingApproval) {
+      event = change.to() == Phase.Expired ? Event.EXPIRED : Event.DECIDED;
+    } else {
+      return Optional.empty();
+    }
+    return Optional.of(of(event, written(change), approvalTtl, links, now));
+  }
+
+  /** The notification of {@code event} for {@code p} as it is now (metadata, spec, status). */
+  public static Notification of(
+      Event event, RemediationProposal p, Duration approvalTtl, ApprovalLinks links, Instant at) {
+    RemediationProposalSpec spec =
+        p.getSpec() == null ? new RemediationProposalSpec() : p.getSpec();
+    RemediationProposalStatus s =
+        p.getStatus() == null ? new RemediationProposalStatus() : p.getStatus();
+    ProposedAction a = s.getProposal() == null ? new ProposedAction() : s.getProposal();
+    Instant since = a.getAnsweredAt() == null ? at : Instant.parse(a.getAnsweredAt());
+    String decision = null;
+    String by = null;
+    if (event != Event.AWAITING_APPROVAL) {
+      ApprovalRecord r = s.getApproval();
+      decision =
+          r != null && r.getDecision() != null
+              ? r.getDecision()
+              : s.getPhase() == null ? null : s.getPhase().name().toLowerCase(Locale.ROOT);
+      by = r == null ? null : r.getBy();
+    }
+    boolean awaiting = event == Event.AWAITING_APPROVAL;
+    return new Notification(
+        event,
+        p.getMetadata().getNamespace(),
+        p.getMetadata().getName(),
+        p.getMetadata().getUid(),
+        spec.getSvcKey(),
+        spec.getNode(),
+        spec.getService(),
+        spec.getEventType(),
+        a.getAction(),
+        a.getReason(),
+        a.getConfidence(),
+        a.getModel(),
+        s.getOccurrences() == null ? 1 : s.getOccurrences(),
+        since,
+        since.plus(approvalTtl),
+        decision,
+        by,
+        awaiting ? link(links, p, true) : Optional.empty(),
+        awaiting ? link(links, p, false) : Optional.empty(),
+        at);
+  }
+
+  private static Optional<String> link(ApprovalLinks links, RemediationProposal p, boolean ok) {
+    Optional<String> url = ok ? links.approveUrl(p) : links.rejectUrl(p);
+    return url == null ? Optional.empty() : url.filter(u -> !u.isBlank());
+  }
+
+  /** The proposal as it is after the write: the fields written laid over the ones seen before. */
+  static RemediationProposal written(PhaseListener.Change change) {
+    RemediationProposal before = change.proposal();
+    RemediationProposalStatus old =
+        before.getStatus() == null ? new RemediationProposalStatus() : before.getStatus();
+    RemediationProposalStatus w = change.written();
+    RemediationProposalStatus s = new RemediationProposalStatus();
+    s.setPhase(change.to());
+    s.setProposal(w.getProposal() != null ? w.getProposal() : old.getProposal());
+    s.setApproval(w.getApproval() != null ? w.getApproval() : old.getApproval());
+    s.setOccurrences(old.getOccurrences());
+    s.setFirstSeen(old.getFirstSeen());
+    s.setLastSeen(old.getLastSeen());
+    s.setConditions(w.getConditions() != null ? w.getConditions() : old.getConditions());
+    s.setNotification(old.getNotification());
+    RemediationProposal after = new RemediationProposal();
+    after.setMetadata(before.getMetadata());
+    after.setSpec(before.getSpec());
+    after.setStatus(s);
+    return after;
+  }
+
+  /** The proposal's svcKey, or its node when the spec has no svcKey. */
+  String subject() {
+    return svcKey != null ? svcKey : node;
+  }
+}

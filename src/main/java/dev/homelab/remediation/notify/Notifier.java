@@ -1,0 +1,313 @@
+package dev.homelab.remediation.notify;
+
+import dev.homelab.remediation.api.v1alpha1.NotificationRecord;
+import dev.homelab.remediation.api.v1alpha1.Phase;
+import dev.homelab.remediation.api.v1alpha1.RemediationProposal;
+import dev.homelab.remediation.controller.PhaseListener;
+import dev.homelab.remediation.util.DaemonThreads;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.net.http.HttpClient;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.BooleanSupplier;
+import java.util.stream.Collectors;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The human loop's notifications (SPEC section 10): told of each phase change the reconciler wrote,
+ * it hands the notification to every target's {@link TargetWorker} and returns at once; when every
+ * target is done with it, it records the outcome in {@code status.notification} (its own merge
+ * patch, on its own thread). The reconciler derives the {@code Notified} condition from that field
+ * ({@code decision/NotifiedCondition}); the notifier never writes conditions.
+ *
+ * <p>With no target set it does nothing at all. Once the replica is fenced (lost its lease) it
+ * sends and writes nothing more.
+ */
+public final class Notifier implements PhaseListener, AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(Notifier.class);
+  private static final Duration GRACE = Duration.ofSeconds(2);
+  private static final int REMEMBERED = 4096;
+
+  /** How every target sends: per-request timeout, attempts, first retry delay, queue bound. */
+  public record Sending(Duration timeout, int attempts, Duration retryInitial, int capacity) {}
+
+  private final List<TargetWorker> workers = new ArrayList<>();
+  private final NotificationStore store;
+  private final ApprovalLinks links;
+  private final Duration approvalTtl;
+  private final Clock clock;
+  private final BooleanSupplier fenced;
+  private final ThreadPoolExecutor statusThread;
+  private final AtomicLong seqs = new AtomicLong();
+
+  /** The newest notification (sequence number) per proposal uid: older outcomes are not written. */
+  private final Map<String, Long> newest =
+      new LinkedHashMap<>(16, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<String, Long> eldest) {
+          return size() > REMEMBERED;
+        }
+      };
+
+  public Notifier(
+      List<NotificationTarget> targets,
+      Sending sending,
+      NotificationStore store,
+      ApprovalLinks links,
+      Duration approvalTtl,
+      Clock clock,
+      MeterRegistry registry,
+      BooleanSupplier fenced) {
+    this.store = store;
+    this.links = links;
+    this.approvalTtl = approvalTtl;
+    this.clock = clock;
+    this.fenced = fenced;
+    HttpClient http =
+        targets.isEmpty()
+            ? null
+            : HttpClient.newBuilder()
+                .version(HttpClient.Version.HTTP_1_1)
+                .connectTimeout(sending.timeout())
+                .followRedirects(HttpClient.Redirect.NEVER)
+                .build();
+    for (NotificationTarget t : targets) {
+      workers.add(
+          new TargetWorker(
+              t,
+              http,
+              sending.timeout(),
+              sending.attempts(),
+              sending.retryInitial(),
+              sending.capacity(),
+              clock,
+              registry,
+              fenced));
+    }
+    this.statusThread =
+        new ThreadPoolExecutor(
+            1,
+            1,
+            0,
+            TimeUnit.MILLISECONDS,
+            new ArrayBlockingQueue<>(Math.max(16, sending.capacity())),
+            DaemonThreads.named("notify-status"));
+  }
+
+  /** The names of the targets that are set, in the order they are notified. */
+  public List<String> targets() {
+    return workers.stream().map(TargetWorker::name).toList();
+  }
+
+  @Override
+  public void changed(Change change) {
+    if (workers.isEmpty() || fenced.getAsBoolean()) {
+      return;
+    }
+    try {
+      Notification.of(change, approvalTtl, links, clock.instant()).ifPresent(this::send);
+    } catch (RuntimeException e) {
+      LOG.atWarn()
+          .addKeyValue("proposal", change.proposal().getMetadata().getName())
+          .log("notification not sent: {}", e.toString());
+    }
+  }
+
+  /**
+   * This replica starts leading: the proposals that wait already (the operator restarted, or
+   * another replica led) get their awaiting_approval notification if none was recorded, and their
+   * alert is refreshed again. Reads the namespace once, on the notifier's own thread.
+   */
+  public void resume() {
+    if (workers.isEmpty()) {
+      return;
+    }
+    try {
+      statusThread.execute(this::resumeNow);
+    } catch (RejectedExecutionException e) {
+      LOG.warn("resuming notifications skipped: the notifier is busy or stopping");
+    }
+  }
+
+  private void resumeNow() {
+    List<RemediationProposal> all;
+    try {
+      all = store.proposals();
+    } catch (RuntimeException e) {
+      LOG.warn("cannot list proposals to resume their notifications: {}", e.toString());
+      return;
+    }
+    Instant now = clock.instant();
+    for (RemediationProposal p : all) {
+      if (p.getSpec() == null
+          || p.getStatus() == null
+          || p.getStatus().getPhase() != Phase.AwaitingApproval
+          || known(p.getMetadata().getUid())) {
+        continue;
+      }
+      Notification n =
+          Notification.of(Notification.Event.AWAITING_APPROVAL, p, approvalTtl, links, now);
+      NotificationRecord last = p.getStatus().getNotification();
+      if (last == null || !n.event().wire().equals(last.getEvent())) {
+        send(n); // it was never notified (the operator stopped before it could be)
+      } else {
+        long seq = remember(n);
+        for (TargetWorker w : workers) {
+          if (w.refreshes()) {
+            w.offer(n, seq, o -> {}); // the alert again; status already says it was sent
+          }
+        }
+      }
+    }
+  }
+
+  void send(Notification n) {
+    long seq = remember(n);
+    Delivery d = new Delivery(n, seq, workers.size());
+    for (int i = 0; i < workers.size(); i++) {
+      int slot = i;
+      workers.get(i).offer(n, seq, o -> d.done(slot, o));
+    }
+  }
+
+  private long remember(Notification n) {
+    long seq = seqs.incrementAndGet();
+    synchronized (newest) {
+      newest.put(n.uid(), seq);
+    }
+    return seq;
+  }
+
+  private boolean known(String uid) {
+    synchronized (newest) {
+      return newest.containsKey(uid);
+    }
+  }
+
+  private boolean superseded(String uid, long seq) {
+    synchronized (newest) {
+      Long s = newest.get(uid);
+      return s != null && s > seq;
+    }
+  }
+
+  /**
+   * Collects the targets' outcomes of one notification, in the targets' order; the last one to
+   * arrive has it recorded.
+   */
+  private final class Delivery {
+    private final Notification n;
+    private final long seq;
+    private final TargetWorker.Outcome[] outcomes;
+    private int arrived;
+
+    Delivery(Notification n, long seq, int targets) {
+      this.n = n;
+      this.seq = seq;
+      this.outcomes = new TargetWorker.Outcome[targets];
+    }
+
+    void done(int slot, TargetWorker.Outcome o) {
+      List<TargetWorker.Outcome> all;
+      synchronized (this) {
+        outcomes[slot] = o;
+        if (++arrived < outcomes.length) {
+          return;
+        }
+        all = List.of(outcomes);
+      }
+      if (fenced.getAsBoolean() || superseded(n.uid(), seq)) {
+        return;
+      }
+      NotificationRecord r = record(n, all, clock.instant());
+      try {
+        statusThread.execute(() -> write(n, seq, r));
+      } catch (RejectedExecutionException e) {
+        LOG.atWarn()
+            .addKeyValue("proposal", n.name())
+            .log("notification outcome not recorded: the status writer is busy or stopping");
+      }
+    }
+  }
+
+  private void write(Notification n, long seq, NotificationRecord r) {
+    if (fenced.getAsBoolean() || superseded(n.uid(), seq)) {
+      return;
+    }
+    try {
+      if (!store.record(n.namespace(), n.name(), r)) {
+        LOG.atInfo().addKeyValue("proposal", n.name()).log("proposal deleted meanwhile");
+      }
+    } catch (RuntimeException e) {
+      LOG.atWarn()
+          .addKeyValue("proposal", n.name())
+          .log("cannot record the notification in status: {}", e.toString());
+    }
+  }
+
+  /**
+   * What {@code status.notification} says of one notification: Sent when every target took it,
+   * Failed otherwise, with each target's outcome.
+   */
+  static NotificationRecord record(
+      Notification n, List<TargetWorker.Outcome> outcomes, Instant at) {
+    NotificationRecord r = new NotificationRecord();
+    r.setEvent(n.event().wire());
+    r.setTargets(outcomes.stream().map(TargetWorker.Outcome::target).toList());
+    boolean sent = outcomes.stream().allMatch(o -> o.result() == TargetWorker.Result.SENT);
+    r.setResult(sent ? NotificationRecord.SENT : NotificationRecord.FAILED);
+    r.setAt(at.toString());
+    r.setMessage(outcomes.stream().map(Notifier::describe).collect(Collectors.joining("; ")));
+    return r;
+  }
+
+  private static String describe(TargetWorker.Outcome o) {
+    return switch (o.result()) {
+      case SENT -> o.target() + ": sent";
+      case FAILED ->
+          o.target()
+              + ": failed after "
+              + o.attempts()
+              + (o.attempts() == 1 ? " attempt (" : " attempts (")
+              + o.detail()
+              + ")";
+      default ->
+          o.target()
+              + ": "
+              + o.result().name().toLowerCase(java.util.Locale.ROOT)
+              + " ("
+              + o.detail()
+              + ")";
+    };
+  }
+
+  /** Stops every target (the request in flight gets a short grace), then the status writer. */
+  @Override
+  public void close() {
+    workers.forEach(TargetWorker::stop);
+    long deadline = System.nanoTime() + GRACE.toNanos();
+    for (TargetWorker w : workers) {
+      w.awaitStop(Duration.ofNanos(Math.max(0, deadline - System.nanoTime())));
+    }
+    statusThread.shutdown();
+    try {
+      if (!statusThread.awaitTermination(GRACE.toMillis(), TimeUnit.MILLISECONDS)) {
+        statusThread.shutdownNow();
+      }
+    } catch (InterruptedException e) {
+      statusThread.shutdownNow();
+      Thread.currentThread().interrupt();
+    }
+  }
+}

@@ -1,0 +1,158 @@
+package dev.homelab.remediation.notify;
+
+import java.net.URI;
+import java.net.http.HttpRequest;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * {@code NOTIFY_NTFY_URL}: publishes each notification to an ntfy topic, a POST of the message to
+ * the topic URL with ntfy's {@code Title}, {@code Priority} and {@code Tags} headers, and, while
+ * the proposal awaits approval with links on, {@code Actions}: an Approve and a Reject {@code http}
+ * button, each a POST of its link. {@code NOTIFY_NTFY_TOKEN} goes in {@code Authorization: Bearer}.
+ */
+public final class NtfyTarget implements NotificationTarget {
+  private final URI topic;
+  private final Optional<String> token;
+  private final Duration timeout;
+
+  public NtfyTarget(URI topic, Optional<String> token, Duration timeout) {
+    this.topic = topic;
+    this.token = token.filter(t -> !t.isBlank());
+    this.timeout = timeout;
+  }
+
+  @Override
+  public String name() {
+    return "ntfy";
+  }
+
+  @Override
+  public HttpRequest request(Notification n, Instant now) {
+    HttpRequest.Builder b =
+        HttpRequest.newBuilder(topic)
+            .timeout(timeout)
+            .header("Content-Type", "text/plain; charset=utf-8")
+            .header("User-Agent", Notifiers.USER_AGENT);
+    headers(n).forEach(b::header);
+    token.ifPresent(t -> b.header("Authorization", "Bearer " + t));
+    return b.POST(HttpRequest.BodyPublishers.ofString(message(n), StandardCharsets.UTF_8)).build();
+  }
+
+  /** ntfy's headers for {@code n}, in the order they are sent (no credentials). */
+  static Map<String, String> headers(Notification n) {
+    Map<String, String> h = new LinkedHashMap<>();
+    h.put("Title", headerSafe(title(n)));
+    h.put("Priority", n.event() == Notification.Event.AWAITING_APPROVAL ? "high" : "default");
+    h.put("Tags", tags(n));
+    actions(n).ifPresent(a -> h.put("Actions", a));
+    return h;
+  }
+
+  static String title(Notification n) {
+    String what = (n.action() == null ? "action" : n.action()) + " of " + n.subject();
+    return switch (n.event()) {
+      case AWAITING_APPROVAL -> "Approve " + what + "?";
+      case DECIDED -> capitalised(n.decision()) + ": " + what;
+      case EXPIRED -> "Expired: " + what;
+    };
+  }
+
+  /** The body: what happened, what is proposed and why, and how to decide from a terminal. */
+  static String message(Notification n) {
+    StringBuilder m = new StringBuilder();
+    switch (n.event()) {
+      case AWAITING_APPROVAL -> {
+        m.append(n.eventType())
+            .append(" on ")
+            .append(n.subject())
+            .append(" (")
+            .append(n.occurrences())
+            .append(n.occurrences() == 1 ? " event" : " events")
+            .append(").\nProposed: ")
+            .append(n.action())
+            .append(" by ")
+            .append(n.model())
+            .append(", confidence ")
+            .append(n.confidence())
+            .append(".\n");
+        if (n.reason() != null && !n.reason().isBlank()) {
+          m.append("Why: ").append(n.reason()).append('\n');
+        }
+        m.append("Expires at ")
+            .append(n.expiresAt())
+            .append(". Or: kubectl annotate rp -n ")
+            .append(n.namespace())
+            .append(' ')
+            .append(n.name())
+            .append(" remediation.homelab.dev/approval=approved");
+      }
+      case DECIDED -> {
+        m.append(capitalised(n.decision()));
+        if (n.decidedBy() != null) {
+          m.append(" by ").append(n.decidedBy());
+        }
+        m.append(
+            "approved".equals(n.decision())
+                ? "; the pending action is written for the executor."
+                : "; nothing is written.");
+      }
+      case EXPIRED ->
+          m.append("No decision by ").append(n.expiresAt()).append("; nothing is written.");
+    }
+    return m.toString();
+  }
+
+  static String tags(Notification n) {
+    String emoji =
+        switch (n.event()) {
+          case AWAITING_APPROVAL -> "warning";
+          case DECIDED -> "approved".equals(n.decision()) ? "white_check_mark" : "no_entry";
+          case EXPIRED -> "hourglass";
+        };
+    StringBuilder t = new StringBuilder(emoji).append(',').append(n.node());
+    if (n.service() != null) {
+      t.append(',').append(n.service());
+    }
+    return headerSafe(t.toString());
+  }
+
+  /** The two buttons, when the notification carries both links. */
+  static Optional<String> actions(Notification n) {
+    if (n.approveUrl().isEmpty() || n.rejectUrl().isEmpty()) {
+      return Optional.empty();
+    }
+    return Optional.of(
+        "http, Approve, "
+            + quoted(n.approveUrl().get())
+            + ", method=POST, clear=true; http, Reject, "
+            + quoted(n.rejectUrl().get())
+            + ", method=POST, clear=true");
+  }
+
+  /** A value of ntfy's short action format, quoted when it holds a separator. */
+  private static String quoted(String v) {
+    String s = headerSafe(v);
+    return s.contains(",") || s.contains(";") ? "\"" + s.replace("\"", "%22") + "\"" : s;
+  }
+
+  /** Header values: printable ASCII only (ntfy reads UTF-8 titles, but the JDK sends Latin-1). */
+  private static String headerSafe(String v) {
+    StringBuilder sb = new StringBuilder(v.length());
+    for (char c : v.toCharArray()) {
+      sb.append(c >= 0x20 && c < 0x7f ? c : '?');
+    }
+    return sb.toString();
+  }
+
+  private static String capitalised(String s) {
+    if (s == null || s.isEmpty()) {
+      return "Decided";
+    }
+    return Character.toUpperCase(s.charAt(0)) + s.substring(1);
+  }
+}

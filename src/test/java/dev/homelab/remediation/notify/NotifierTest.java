@@ -1,0 +1,367 @@
+package dev.homelab.remediation.notify;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.homelab.remediation.api.v1alpha1.NotificationRecord;
+import dev.homelab.remediation.api.v1alpha1.Phase;
+import dev.homelab.remediation.api.v1alpha1.RemediationProposal;
+import dev.homelab.remediation.support.FakeAlertmanager;
+import dev.homelab.remediation.support.FakeNtfy;
+import dev.homelab.remediation.support.FakeReceiver;
+import dev.homelab.remediation.support.FakeWebhook;
+import dev.homelab.remediation.support.TestProposals;
+import dev.homelab.remediation.support.TestingNotificationStore;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.net.URI;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * The notifier against fake receivers speaking HTTP on loopback: the exact requests, the retries
+ * and their bounds, the queue bound, the order of a proposal's notifications, and what it records.
+ */
+@Timeout(60)
+class NotifierTest {
+  final FakeWebhook webhook = new FakeWebhook();
+  final FakeNtfy ntfy = new FakeNtfy();
+  final FakeAlertmanager alertmanager = new FakeAlertmanager();
+  final SimpleMeterRegistry registry = new SimpleMeterRegistry();
+  final TestingNotificationStore store = new TestingNotificationStore();
+  final AtomicBoolean fenced = new AtomicBoolean();
+  final Clock clock = Clock.fixed(Changes.NOW, ZoneOffset.UTC);
+  Notifier notifier;
+
+  @AfterEach
+  void tearDown() {
+    if (notifier != null) {
+      notifier.close();
+    }
+    webhook.close();
+    ntfy.close();
+    alertmanager.close();
+  }
+
+  Notifier start(Notifier.Sending sending, Duration refresh) {
+    notifier =
+        new Notifier(
+            List.of(
+                new WebhookTarget(URI.create(webhook.url()), sending.timeout()),
+                new NtfyTarget(URI.create(ntfy.url()), Optional.of("tk_test"), sending.timeout()),
+                new AlertmanagerTarget(URI.create(alertmanager.url()), refresh, sending.timeout())),
+            sending,
+            store,
+            Changes.LINKS,
+            Changes.TTL,
+            clock,
+            registry,
+            fenced::get);
+    return notifier;
+  }
+
+  Notifier start() {
+    return start(fast(3), Duration.ofMinutes(5));
+  }
+
+  static Notifier.Sending fast(int attempts) {
+    return new Notifier.Sending(Duration.ofSeconds(1), attempts, Duration.ofMillis(100), 10);
+  }
+
+  double count(String target, String result) {
+    Counter c =
+        registry
+            .find("remediation.notifications")
+            .tag("target", target)
+            .tag("result", result)
+            .counter();
+    return c == null ? 0 : c.count();
+  }
+
+  NotificationRecord lastWrite() {
+    await().atMost(Duration.ofSeconds(10)).until(() -> !store.writes().isEmpty());
+    List<TestingNotificationStore.Write> w = store.writes();
+    return w.get(w.size() - 1).record();
+  }
+
+  @Test
+  void awaitingApprovalReachesEveryTargetAsTheirProtocolsWantIt() {
+    start();
+    notifier.changed(Changes.awaiting());
+    NotificationRecord r = lastWrite();
+
+    assertThat(r.getEvent()).isEqualTo("awaiting_approval");
+    assertThat(r.getResult()).isEqualTo("Sent");
+    assertThat(r.getTargets()).containsExactly("webhook", "ntfy", "alertmanager");
+    assertThat(r.getMessage()).isEqualTo("webhook: sent; ntfy: sent; alertmanager: sent");
+    assertThat(r.getAt()).isEqualTo(Changes.NOW.toString());
+    assertThat(store.writes().get(0).name()).isEqualTo(TestProposals.NAME);
+    assertThat(store.writes().get(0).namespace()).isEqualTo(TestProposals.NAMESPACE);
+
+    FakeReceiver.Request hook = webhook.requests().get(0);
+    assertThat(hook.method()).isEqualTo("POST");
+    assertThat(hook.header("Content-Type")).isEqualTo("application/json");
+    assertThat(hook.json().get("event").asText()).isEqualTo("awaiting_approval");
+    assertThat(hook.json().at("/proposal/uid").asText()).isEqualTo(TestProposals.UID);
+    assertThat(hook.json().get("approve_url").asText()).contains("/approve/");
+
+    FakeReceiver.Request push = ntfy.requests().get(0);
+    assertThat(push.method()).isEqualTo("POST");
+    assertThat(push.header("Authorization")).isEqualTo("Bearer tk_test");
+    assertThat(push.header("Title")).isEqualTo("Approve restart of solaria/ollama?");
+    assertThat(push.header("Priority")).isEqualTo("high");
+    assertThat(push.header("Tags")).isEqualTo("warning,solaria,ollama");
+    assertThat(FakeNtfy.actions(push.header("Actions")))
+        .extracting(FakeNtfy.Action::label, FakeNtfy.Action::type)
+        .containsExactly(
+            org.assertj.core.groups.Tuple.tuple("Approve", "http"),
+            org.assertj.core.groups.Tuple.tuple("Reject", "http"));
+    assertThat(push.body()).startsWith("service_unhealthy on solaria/ollama (3 events).");
+
+    List<JsonNode> alerts = alertmanager.alerts();
+    assertThat(alerts).hasSize(1);
+    assertThat(alerts.get(0).at("/labels/alertname").asText())
+        .isEqualTo("RemediationAwaitingApproval");
+    assertThat(FakeAlertmanager.resolved(alerts.get(0), Changes.NOW)).isFalse();
+    assertThat(alertmanager.otherPaths()).isEmpty();
+
+    for (String t : List.of("webhook", "ntfy", "alertmanager")) {
+      assertThat(count(t, "sent")).as(t).isEqualTo(1.0);
+      assertThat(count(t, "failed")).as(t).isZero();
+    }
+  }
+
+  @Test
+  void theDecisionFollowsAndResolvesTheAlert() {
+    start();
+    notifier.changed(Changes.awaiting());
+    await().until(() -> store.writes().size() == 1);
+    notifier.changed(Changes.leaving(Phase.Approved, "approved", "annotation:alice"));
+    await().until(() -> store.writes().size() == 2);
+
+    assertThat(webhook.events()).containsExactly("awaiting_approval", "decided");
+    assertThat(webhook.payloads().get(1).get("decision").asText()).isEqualTo("approved");
+    assertThat(ntfy.requests().get(1).header("Title"))
+        .isEqualTo("Approved: restart of solaria/ollama");
+    assertThat(ntfy.requests().get(1).header("Actions")).isNull();
+    List<JsonNode> alerts = alertmanager.alerts();
+    assertThat(alerts).hasSize(2);
+    assertThat(alerts.get(1).get("labels")).isEqualTo(alerts.get(0).get("labels"));
+    assertThat(FakeAlertmanager.resolved(alerts.get(1), Changes.NOW)).isTrue();
+    assertThat(store.writes().get(1).record().getEvent()).isEqualTo("decided");
+  }
+
+  @Test
+  void aTargetAnswering500IsTriedTheBoundedNumberOfTimesAndRecordedAsFailed() {
+    ntfy.answer(500);
+    start();
+    long t0 = System.nanoTime();
+    notifier.changed(Changes.awaiting());
+    NotificationRecord r = lastWrite();
+
+    assertThat(ntfy.requests()).hasSize(3);
+    assertThat(r.getResult()).isEqualTo("Failed");
+    assertThat(r.getMessage())
+        .isEqualTo("webhook: sent; ntfy: failed after 3 attempts (HTTP 500); alertmanager: sent");
+    assertThat(count("ntfy", "retried")).isEqualTo(2.0);
+    assertThat(count("ntfy", "failed")).isEqualTo(1.0);
+    assertThat(count("webhook", "sent")).isEqualTo(1.0);
+    // 100 ms, then 200 ms between the three attempts.
+    assertThat(Duration.ofNanos(System.nanoTime() - t0)).isGreaterThan(Duration.ofMillis(300));
+  }
+
+  @Test
+  void aRefusalIsNotRetried() {
+    webhook.answer(400);
+    start();
+    notifier.changed(Changes.awaiting());
+    NotificationRecord r = lastWrite();
+    assertThat(webhook.requests()).hasSize(1);
+    assertThat(r.getMessage()).startsWith("webhook: failed after 1 attempt (HTTP 400)");
+  }
+
+  @Test
+  void aHangingTargetDelaysOnlyItselfAndIsBoundedByTheTimeout() {
+    webhook.hang();
+    start(fast(2), Duration.ofMinutes(5));
+    long t0 = System.nanoTime();
+    notifier.changed(Changes.awaiting());
+    assertThat(Duration.ofNanos(System.nanoTime() - t0))
+        .as("changed() returns at once")
+        .isLessThan(Duration.ofMillis(200));
+    await()
+        .atMost(Duration.ofSeconds(1))
+        .until(() -> ntfy.requests().size() == 1 && alertmanager.requests().size() == 1);
+
+    NotificationRecord r = lastWrite();
+    assertThat(Duration.ofNanos(System.nanoTime() - t0)).isLessThan(Duration.ofSeconds(5));
+    assertThat(webhook.requests()).hasSize(2);
+    assertThat(r.getMessage())
+        .startsWith("webhook: failed after 2 attempts (timed out after 1000 ms)");
+    assertThat(count("webhook", "failed")).isEqualTo(1.0);
+  }
+
+  @Test
+  void aFullQueueDropsAndCountsWithoutWaiting() {
+    webhook.hang();
+    start(
+        new Notifier.Sending(Duration.ofSeconds(2), 1, Duration.ofMillis(100), 2),
+        Duration.ofMinutes(5));
+    long t0 = System.nanoTime();
+    for (int i = 0; i < 6; i++) {
+      var c = Changes.awaiting();
+      c.proposal().getMetadata().setUid("uid-" + i);
+      c.proposal().getMetadata().setName("p-" + i);
+      notifier.changed(c);
+    }
+    assertThat(Duration.ofNanos(System.nanoTime() - t0)).isLessThan(Duration.ofMillis(500));
+    // One in flight and one waiting at the hanging webhook: the other four are dropped at once.
+    assertThat(count("webhook", "dropped")).isEqualTo(4.0);
+    await()
+        .atMost(Duration.ofSeconds(5))
+        .until(() -> count("ntfy", "sent") + count("ntfy", "dropped") == 6);
+    await().atMost(Duration.ofSeconds(10)).until(() -> store.writes().size() == 6);
+    assertThat(store.writes())
+        .filteredOn(w -> w.name().equals("p-5"))
+        .singleElement()
+        .satisfies(
+            w -> assertThat(w.record().getMessage()).startsWith("webhook: dropped (queue full"));
+  }
+
+  @Test
+  void aRetryOvertakenByTheDecisionIsGivenUp() throws Exception {
+    alertmanager.answer(500);
+    start(
+        new Notifier.Sending(Duration.ofSeconds(1), 5, Duration.ofMillis(400), 10),
+        Duration.ofMinutes(5));
+    notifier.changed(Changes.awaiting());
+    await().until(() -> alertmanager.requests().size() == 1);
+    alertmanager.answer(200);
+    notifier.changed(Changes.leaving(Phase.Rejected, "rejected", "annotation"));
+    await().until(() -> alertmanager.requests().size() == 2);
+    Thread.sleep(1000); // the awaiting retry was due after 400 ms
+    assertThat(alertmanager.requests()).hasSize(2);
+    assertThat(FakeAlertmanager.resolved(alertmanager.alerts().get(1), Changes.NOW)).isTrue();
+    assertThat(count("alertmanager", "superseded")).isEqualTo(1.0);
+    await().until(() -> store.writes().size() == 1);
+    Thread.sleep(200);
+    assertThat(store.writes())
+        .singleElement()
+        .satisfies(w -> assertThat(w.record().getEvent()).isEqualTo("decided"));
+  }
+
+  @Test
+  void aFencedReplicaSendsNothing() throws Exception {
+    start();
+    fenced.set(true);
+    notifier.changed(Changes.awaiting());
+    notifier.resume();
+    Thread.sleep(300);
+    assertThat(webhook.requests()).isEmpty();
+    assertThat(ntfy.requests()).isEmpty();
+    assertThat(store.writes()).isEmpty();
+  }
+
+  @Test
+  void noTargetsNoWork() {
+    notifier =
+        new Notifier(
+            List.of(),
+            fast(1),
+            store,
+            ApprovalLinks.NONE,
+            Changes.TTL,
+            clock,
+            registry,
+            fenced::get);
+    notifier.changed(Changes.awaiting());
+    notifier.resume();
+    assertThat(notifier.targets()).isEmpty();
+    assertThat(store.lists()).isZero();
+    assertThat(store.writes()).isEmpty();
+  }
+
+  @Test
+  void resumingNotifiesWhatWasNeverNotifiedAndRefreshesTheRest() {
+    RemediationProposal never = TestProposals.awaitingApproval();
+    never.getMetadata().setName("never");
+    never.getMetadata().setUid("uid-never");
+    RemediationProposal told = TestProposals.awaitingApproval();
+    told.getMetadata().setName("told");
+    told.getMetadata().setUid("uid-told");
+    NotificationRecord sent = new NotificationRecord();
+    sent.setEvent("awaiting_approval");
+    sent.setResult("Sent");
+    told.getStatus().setNotification(sent);
+    RemediationProposal done = TestProposals.approved();
+    done.getMetadata().setName("done");
+    store.withProposals(List.of(never, told, done));
+    start();
+    notifier.resume();
+    await().until(() -> store.writes().size() == 1 && alertmanager.requests().size() == 2);
+
+    assertThat(store.lists()).isEqualTo(1);
+    assertThat(store.writes().get(0).name()).isEqualTo("never");
+    assertThat(webhook.payloads())
+        .singleElement()
+        .satisfies(p -> assertThat(p.at("/proposal/name").asText()).isEqualTo("never"));
+    assertThat(ntfy.requests()).hasSize(1);
+    assertThat(alertmanager.alerts())
+        .extracting(a -> a.at("/labels/proposal").asText())
+        .containsExactlyInAnyOrder("never", "told");
+  }
+
+  @Test
+  void waitingAlertsAreSentAgainEveryPeriodInOneRequest() {
+    start(fast(1), Duration.ofMillis(300));
+    notifier.changed(Changes.awaiting());
+    var other = Changes.awaiting();
+    other.proposal().getMetadata().setUid("uid-2");
+    other.proposal().getMetadata().setName("second");
+    notifier.changed(other);
+    await().atMost(Duration.ofSeconds(5)).until(() -> alertmanager.requests().size() >= 4);
+    FakeReceiver.Request refresh = alertmanager.requests().get(2);
+    assertThat(refresh.json()).hasSize(2);
+    notifier.changed(Changes.leaving(Phase.Expired, "expired", "ttl"));
+    notifier.changed(leavingOther(other));
+    await().atMost(Duration.ofSeconds(5)).until(() -> store.writes().size() == 4);
+    int after = alertmanager.requests().size();
+    await()
+        .pollDelay(Duration.ofMillis(800))
+        .atMost(Duration.ofSeconds(2))
+        .until(() -> alertmanager.requests().size() == after);
+    assertThat(webhook.events())
+        .containsExactly("awaiting_approval", "awaiting_approval", "expired", "expired");
+  }
+
+  static dev.homelab.remediation.controller.PhaseListener.Change leavingOther(
+      dev.homelab.remediation.controller.PhaseListener.Change awaiting) {
+    var c = Changes.leaving(Phase.Expired, "expired", "ttl");
+    c.proposal().getMetadata().setUid(awaiting.proposal().getMetadata().getUid());
+    c.proposal().getMetadata().setName(awaiting.proposal().getMetadata().getName());
+    return c;
+  }
+
+  @Test
+  void closingWhileATargetHangsTakesAtMostTheGrace() {
+    webhook.hang();
+    start(
+        new Notifier.Sending(Duration.ofSeconds(30), 1, Duration.ofMillis(100), 10),
+        Duration.ofMinutes(5));
+    notifier.changed(Changes.awaiting());
+    await().until(() -> webhook.requests().size() == 1);
+    Instant t0 = Instant.now();
+    notifier.close();
+    notifier = null;
+    assertThat(Duration.between(t0, Instant.now())).isLessThan(Duration.ofSeconds(5));
+  }
+}
