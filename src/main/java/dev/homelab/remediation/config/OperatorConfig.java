@@ -35,6 +35,9 @@ public final class OperatorConfig {
   public final Set<String> notifyOnlyEvents;
   public final ApprovalMode approvalMode;
   public final Duration approvalTtl;
+  public final Optional<String> approvalLinkBaseUrl;
+  public final Optional<String> approvalLinkSecret;
+  public final int approvalPort;
   public final Duration retention;
   public final Path pendingActionsDir;
   public final Path eventsDir;
@@ -81,12 +84,30 @@ public final class OperatorConfig {
     notifyOnlyEvents = Settings.NOTIFY_ONLY_EVENTS.read(v);
     approvalMode = Settings.APPROVAL_MODE.read(v);
     approvalTtl = Settings.APPROVAL_TTL.read(v);
+    approvalLinkBaseUrl = Settings.APPROVAL_LINK_BASE_URL.read(v);
+    approvalLinkSecret = Settings.APPROVAL_LINK_SECRET.read(v);
+    approvalPort = Settings.APPROVAL_PORT.read(v);
+    if (approvalLinkBaseUrl.isPresent() != approvalLinkSecret.isPresent()) {
+      Setting<?> missing =
+          approvalLinkBaseUrl.isPresent()
+              ? Settings.APPROVAL_LINK_SECRET
+              : Settings.APPROVAL_LINK_BASE_URL;
+      Setting<?> given =
+          approvalLinkBaseUrl.isPresent()
+              ? Settings.APPROVAL_LINK_BASE_URL
+              : Settings.APPROVAL_LINK_SECRET;
+      throw new ConfigException(
+          missing.env(), "must be set too when " + given.env() + " is (approval links need both)");
+    }
     retention = Settings.RETENTION.read(v);
     pendingActionsDir = Settings.PENDING_ACTIONS_DIR.read(v);
     eventsDir = Settings.EVENTS_DIR.read(v);
     nodeName = Settings.NODE_NAME.read(v);
     topologyFile = Settings.TOPOLOGY_FILE.read(v);
     httpPort = Settings.HTTP_PORT.read(v);
+    if (approvalLinksEnabled() && approvalPort == httpPort) {
+      throw new ConfigException(Settings.APPROVAL_PORT.env(), "must differ from HTTP_PORT");
+    }
     logFormat = Settings.LOG_FORMAT.read(v);
     heartbeatFile = Settings.HEARTBEAT_FILE.read(v);
     heartbeatInterval = Settings.HEARTBEAT_SECONDS.read(v);
@@ -114,6 +135,11 @@ public final class OperatorConfig {
           Settings.RECONCILE_RETRY_MAX_SECONDS.env(),
           "must be at least RECONCILE_RETRY_INITIAL_MILLIS");
     }
+  }
+
+  /** True when approval links are on: APPROVAL_LINK_BASE_URL and APPROVAL_LINK_SECRET are set. */
+  public boolean approvalLinksEnabled() {
+    return approvalLinkBaseUrl.isPresent() && approvalLinkSecret.isPresent();
   }
 
   /**

@@ -293,6 +293,22 @@ public final class Setting<T> {
     return of(env, Optional.class, Optional.empty(), "", "any", Optional::of, description);
   }
 
+  /**
+   * Text checked by {@code parser}, or nothing when not given or empty (empty turns a feature off,
+   * as an optional Secret key that is not set renders it).
+   */
+  static Setting<Optional<String>> optional(
+      String env, String allowed, Parser<String> parser, String description) {
+    return of(
+        env,
+        Optional.class,
+        Optional.empty(),
+        "",
+        allowed,
+        v -> Optional.of(parser.parse(v)),
+        description);
+  }
+
   /** A file system path, made absolute and normalised. */
   static Setting<Path> path(String env, Path def, String description) {
     return of(env, Path.class, def, def.toString(), "a path", Values::path, description);

@@ -115,6 +115,27 @@ public final class Settings {
           Duration.ofSeconds(1),
           Durations.MAX,
           "Time a proposal waits for approval before it expires (e.g. 30m, 24h, 7d).");
+  public static final Setting<Optional<String>> APPROVAL_LINK_BASE_URL =
+      Setting.optional(
+          "APPROVAL_LINK_BASE_URL",
+          "an `http://` or `https://` URL with a host, without query or fragment; or empty",
+          Values::baseUrl,
+          "Where people reach APPROVAL_PORT (e.g. an ingress); with APPROVAL_LINK_SECRET it turns"
+              + " approval links on.");
+  public static final Setting<Optional<String>> APPROVAL_LINK_SECRET =
+      Setting.optional(
+          "APPROVAL_LINK_SECRET",
+          "at least " + Values.MIN_SECRET_LENGTH + " characters, or empty",
+          Values::secret,
+          "Key that signs approval links (HMAC-SHA256; from a Secret); with APPROVAL_LINK_BASE_URL"
+              + " it turns them on.");
+  public static final Setting<Integer> APPROVAL_PORT =
+      Setting.integer(
+          "APPROVAL_PORT",
+          8081,
+          1,
+          65535,
+          "Port of the approval links (POST /approve/<token>, /reject/<token>) when they are on.");
   public static final Setting<Duration> RETENTION =
       Setting.duration(
           "RETENTION",
@@ -280,6 +301,9 @@ public final class Settings {
           NOTIFY_ONLY_EVENTS,
           APPROVAL_MODE,
           APPROVAL_TTL,
+          APPROVAL_LINK_BASE_URL,
+          APPROVAL_LINK_SECRET,
+          APPROVAL_PORT,
           RETENTION,
           PENDING_ACTIONS_DIR,
           EVENTS_DIR,
