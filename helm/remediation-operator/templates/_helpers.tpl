@@ -70,7 +70,7 @@ True (non-empty) when the chart must create its own Secret: at least one credent
 come from an existing Secret.
 */}}
 {{- define "remediation-operator.createSecret" -}}
-{{- if or (not .Values.redis.existingSecret) (not .Values.llm.existingSecret) (not .Values.notify.ntfy.existingSecret) }}true{{ end }}
+{{- if or (not .Values.redis.existingSecret) (not .Values.llm.existingSecret) (not .Values.notify.ntfy.existingSecret) (include "remediation-operator.linksSecretInChart" .) }}true{{ end }}
 {{- end }}
 
 {{- define "remediation-operator.redisSecretName" -}}
@@ -102,4 +102,38 @@ Where the topology ConfigMap is mounted, and the file TOPOLOGY_FILE points to.
 */}}
 {{- define "remediation-operator.topologyDir" -}}
 /etc/remediation-operator
+{{- end }}
+
+{{/*
+True (non-empty) when approval links are on: approval.links.baseUrl is set. Checks what the
+operator would refuse at start-up, so a bad install fails at `helm install` instead.
+*/}}
+{{- define "remediation-operator.linksEnabled" -}}
+{{- $l := .Values.approval.links }}
+{{- if $l.baseUrl }}
+{{- if and (not $l.secret) (not $l.existingSecret) }}
+{{- fail "approval.links.baseUrl needs approval.links.secret or approval.links.existingSecret (the key that signs the links)" }}
+{{- end }}
+{{- if eq (int $l.port) 8080 }}
+{{- fail "approval.links.port must differ from 8080, the port of /healthz, /readyz and /metrics" }}
+{{- end }}
+{{- print "true" }}
+{{- else if $l.ingress.enabled }}
+{{- fail "approval.links.ingress.enabled needs approval.links.baseUrl" }}
+{{- end }}
+{{- end }}
+
+{{/*
+True (non-empty) when the chart's Secret holds the links' signing key.
+*/}}
+{{- define "remediation-operator.linksSecretInChart" -}}
+{{- if and (include "remediation-operator.linksEnabled" .) (not .Values.approval.links.existingSecret) }}true{{ end }}
+{{- end }}
+
+{{- define "remediation-operator.linksSecretName" -}}
+{{- default (include "remediation-operator.secretName" .) .Values.approval.links.existingSecret }}
+{{- end }}
+
+{{- define "remediation-operator.linksSecretKey" -}}
+{{- if .Values.approval.links.existingSecret }}{{ .Values.approval.links.existingSecretKey }}{{ else }}approval-link-secret{{ end }}
 {{- end }}

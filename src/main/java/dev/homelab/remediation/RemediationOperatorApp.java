@@ -1,9 +1,13 @@
 package dev.homelab.remediation;
 
+import dev.homelab.remediation.cli.ApproveCommand;
 import dev.homelab.remediation.cli.ConfigDocsCommand;
+import dev.homelab.remediation.cli.ExplainCommand;
 import dev.homelab.remediation.cli.ExportCommand;
+import dev.homelab.remediation.cli.ListCommand;
 import dev.homelab.remediation.cli.LocalCommand;
 import dev.homelab.remediation.cli.PublishCommand;
+import dev.homelab.remediation.cli.RejectCommand;
 import dev.homelab.remediation.cli.RunCommand;
 import dev.homelab.remediation.cli.SettingFlags;
 import org.slf4j.Logger;
@@ -22,7 +26,11 @@ import picocli.CommandLine.Command;
       ConfigDocsCommand.class,
       ExportCommand.class,
       LocalCommand.class,
-      PublishCommand.class
+      PublishCommand.class,
+      ApproveCommand.class,
+      RejectCommand.class,
+      ListCommand.class,
+      ExplainCommand.class
     })
 public final class RemediationOperatorApp {
   private static final Logger LOG = LoggerFactory.getLogger(RemediationOperatorApp.class);

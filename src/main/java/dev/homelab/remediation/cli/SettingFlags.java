@@ -30,6 +30,19 @@ public final class SettingFlags {
    */
   public static void applyLogFormat(String format) {
     System.setProperty("LOG_FORMAT", format);
+    reloadLogging();
+  }
+
+  /**
+   * Sends log lines to stderr, for commands whose stdout is their result (list, explain): a
+   * client's warning must not land in the middle of a table a script reads.
+   */
+  static void logToStderr() {
+    System.setProperty("LOG_TARGET", "System.err");
+    reloadLogging();
+  }
+
+  private static void reloadLogging() {
     if (LoggerFactory.getILoggerFactory() instanceof ch.qos.logback.classic.LoggerContext ctx) {
       try {
         ctx.reset();

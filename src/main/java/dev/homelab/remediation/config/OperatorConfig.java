@@ -16,7 +16,63 @@ import java.util.Set;
 public final class OperatorConfig {
 
   /** Every setting, in the order of the docs table and of the flags. */
-  public static final List<Setting<?>> SETTINGS = Settings.ALL;
+  public static final List<Setting<?>> SETTINGS =
+      List.of(
+          Settings.REDIS_URL,
+          Settings.REDIS_PASSWORD,
+          Settings.HEALTH_CHANNEL,
+          Settings.WORLD_CHANNEL,
+          Settings.MAX_MESSAGE_BYTES,
+          Settings.WATCH_NAMESPACE,
+          Settings.LLM_CHAIN,
+          Settings.LLM_API_KEY,
+          Settings.LLM_TIMEOUT_SECONDS,
+          Settings.LLM_CONCURRENCY,
+          Settings.NOTIFY_WEBHOOK_URL,
+          Settings.NOTIFY_NTFY_URL,
+          Settings.NOTIFY_NTFY_TOKEN,
+          Settings.NOTIFY_ALERTMANAGER_URL,
+          Settings.NOTIFY_ALERTMANAGER_REFRESH_SECONDS,
+          Settings.NOTIFY_TIMEOUT_SECONDS,
+          Settings.NOTIFY_ATTEMPTS,
+          Settings.NOTIFY_RETRY_INITIAL_MILLIS,
+          Settings.NOTIFY_QUEUE_CAPACITY,
+          Settings.RETRY_BASE_SECONDS,
+          Settings.COOLDOWN_SECONDS,
+          Settings.MIN_CONFIDENCE,
+          Settings.ALWAYS_HUMAN_NODES,
+          Settings.NOTIFY_ONLY_EVENTS,
+          Settings.APPROVAL_MODE,
+          Settings.APPROVAL_TTL,
+          Settings.APPROVAL_LINK_BASE_URL,
+          Settings.APPROVAL_LINK_SECRET,
+          Settings.APPROVAL_PORT,
+          Settings.RETENTION,
+          Settings.OUTCOME_WINDOW,
+          Settings.REMEDIATION_BUDGET,
+          Settings.PENDING_ACTIONS_DIR,
+          Settings.EVENTS_DIR,
+          Settings.NODE_NAME,
+          Settings.TOPOLOGY_FILE,
+          Settings.HTTP_PORT,
+          Settings.LOG_FORMAT,
+          Settings.HEARTBEAT_FILE,
+          Settings.HEARTBEAT_SECONDS,
+          Settings.LEADER_ELECTION,
+          Settings.LEASE_NAME,
+          Settings.LEASE_DURATION_SECONDS,
+          Settings.FOLD_FLUSH_MILLIS,
+          Settings.INTAKE_BUFFER_BYTES,
+          Settings.INTAKE_WORKERS,
+          Settings.INTAKE_CREATORS,
+          Settings.INTAKE_CREATE_RETRY_MAX_SECONDS,
+          Settings.INTAKE_DRAIN_SECONDS,
+          Settings.INFORMER_SYNC_TIMEOUT_SECONDS,
+          Settings.PROPOSAL_GAUGE_SECONDS,
+          Settings.RECONCILE_THREADS,
+          Settings.RECONCILE_RETRY_INITIAL_MILLIS,
+          Settings.RECONCILE_RETRY_MULTIPLIER,
+          Settings.RECONCILE_RETRY_MAX_SECONDS);
 
   public final String redisUrl;
   public final Optional<String> redisPassword;
@@ -44,6 +100,9 @@ public final class OperatorConfig {
   public final Set<String> notifyOnlyEvents;
   public final ApprovalMode approvalMode;
   public final Duration approvalTtl;
+  public final Optional<String> approvalLinkBaseUrl;
+  public final Optional<String> approvalLinkSecret;
+  public final int approvalPort;
   public final Duration retention;
   public final Duration outcomeWindow;
   public final RemediationBudget remediationBudget;
@@ -101,6 +160,21 @@ public final class OperatorConfig {
     notifyOnlyEvents = Settings.NOTIFY_ONLY_EVENTS.read(v);
     approvalMode = Settings.APPROVAL_MODE.read(v);
     approvalTtl = Settings.APPROVAL_TTL.read(v);
+    approvalLinkBaseUrl = Settings.APPROVAL_LINK_BASE_URL.read(v);
+    approvalLinkSecret = Settings.APPROVAL_LINK_SECRET.read(v);
+    approvalPort = Settings.APPROVAL_PORT.read(v);
+    if (approvalLinkBaseUrl.isPresent() != approvalLinkSecret.isPresent()) {
+      Setting<?> missing =
+          approvalLinkBaseUrl.isPresent()
+              ? Settings.APPROVAL_LINK_SECRET
+              : Settings.APPROVAL_LINK_BASE_URL;
+      Setting<?> given =
+          approvalLinkBaseUrl.isPresent()
+              ? Settings.APPROVAL_LINK_BASE_URL
+              : Settings.APPROVAL_LINK_SECRET;
+      throw new ConfigException(
+          missing.env(), "must be set too when " + given.env() + " is (approval links need both)");
+    }
     retention = Settings.RETENTION.read(v);
     outcomeWindow = Settings.OUTCOME_WINDOW.read(v);
     remediationBudget = Settings.REMEDIATION_BUDGET.read(v);
@@ -109,6 +183,9 @@ public final class OperatorConfig {
     nodeName = Settings.NODE_NAME.read(v);
     topologyFile = Settings.TOPOLOGY_FILE.read(v);
     httpPort = Settings.HTTP_PORT.read(v);
+    if (approvalLinksEnabled() && approvalPort == httpPort) {
+      throw new ConfigException(Settings.APPROVAL_PORT.env(), "must differ from HTTP_PORT");
+    }
     logFormat = Settings.LOG_FORMAT.read(v);
     heartbeatFile = Settings.HEARTBEAT_FILE.read(v);
     heartbeatInterval = Settings.HEARTBEAT_SECONDS.read(v);
@@ -136,6 +213,11 @@ public final class OperatorConfig {
           Settings.RECONCILE_RETRY_MAX_SECONDS.env(),
           "must be at least RECONCILE_RETRY_INITIAL_MILLIS");
     }
+  }
+
+  /** True when approval links are on: APPROVAL_LINK_BASE_URL and APPROVAL_LINK_SECRET are set. */
+  public boolean approvalLinksEnabled() {
+    return approvalLinkBaseUrl.isPresent() && approvalLinkSecret.isPresent();
   }
 
   /**

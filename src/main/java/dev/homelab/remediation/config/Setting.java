@@ -295,13 +295,23 @@ public final class Setting<T> {
 
   /** An http:// or https:// URL, or nothing when not given (the feature it points to is off). */
   static Setting<Optional<String>> optionalUrl(String env, String description) {
+    return optional(
+        env, "an `http://` or `https://` URL with a host, or empty", Values::httpUrl, description);
+  }
+
+  /**
+   * Text checked by {@code parser}, or nothing when not given or empty (empty turns a feature off,
+   * as an optional Secret key that is not set renders it).
+   */
+  static Setting<Optional<String>> optional(
+      String env, String allowed, Parser<String> parser, String description) {
     return of(
         env,
         Optional.class,
         Optional.empty(),
         "",
-        "an `http://` or `https://` URL with a host, or empty",
-        v -> Optional.of(Values.httpUrl(v)),
+        allowed,
+        v -> Optional.of(parser.parse(v)),
         description);
   }
 

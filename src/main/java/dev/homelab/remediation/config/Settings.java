@@ -8,7 +8,7 @@ import java.util.Set;
 
 /**
  * Every setting of the operator, one declaration each, in the order of the docs table and the flags
- * ({@link #ALL}). {@link OperatorConfig} holds the values read from them.
+ * (listed in {@link OperatorConfig#SETTINGS}, which also holds the values read from them).
  */
 public final class Settings {
 
@@ -165,6 +165,27 @@ public final class Settings {
           Duration.ofSeconds(1),
           Durations.MAX,
           "Time a proposal waits for approval before it expires (e.g. 30m, 24h, 7d).");
+  public static final Setting<Optional<String>> APPROVAL_LINK_BASE_URL =
+      Setting.optional(
+          "APPROVAL_LINK_BASE_URL",
+          "an `http://` or `https://` URL with a host, without query or fragment; or empty",
+          Values::baseUrl,
+          "Where people reach APPROVAL_PORT (e.g. an ingress); with APPROVAL_LINK_SECRET it turns"
+              + " approval links on.");
+  public static final Setting<Optional<String>> APPROVAL_LINK_SECRET =
+      Setting.optional(
+          "APPROVAL_LINK_SECRET",
+          "at least " + Values.MIN_SECRET_LENGTH + " characters, or empty",
+          Values::secret,
+          "Key that signs approval links (HMAC-SHA256; from a Secret); with APPROVAL_LINK_BASE_URL"
+              + " it turns them on.");
+  public static final Setting<Integer> APPROVAL_PORT =
+      Setting.integer(
+          "APPROVAL_PORT",
+          8081,
+          1,
+          65535,
+          "Port of the approval links (POST /approve/<token>, /reject/<token>) when they are on.");
   public static final Setting<Duration> RETENTION =
       Setting.duration(
           "RETENTION",
@@ -331,61 +352,6 @@ public final class Settings {
           "Longest delay between retries of a failing reconciliation; retries never stop.");
 
   /** Every setting, in the order of the docs table and of the flags. */
-  public static final List<Setting<?>> ALL =
-      List.of(
-          REDIS_URL,
-          REDIS_PASSWORD,
-          HEALTH_CHANNEL,
-          WORLD_CHANNEL,
-          MAX_MESSAGE_BYTES,
-          WATCH_NAMESPACE,
-          LLM_CHAIN,
-          LLM_API_KEY,
-          LLM_TIMEOUT_SECONDS,
-          LLM_CONCURRENCY,
-          NOTIFY_WEBHOOK_URL,
-          NOTIFY_NTFY_URL,
-          NOTIFY_NTFY_TOKEN,
-          NOTIFY_ALERTMANAGER_URL,
-          NOTIFY_ALERTMANAGER_REFRESH_SECONDS,
-          NOTIFY_TIMEOUT_SECONDS,
-          NOTIFY_ATTEMPTS,
-          NOTIFY_RETRY_INITIAL_MILLIS,
-          NOTIFY_QUEUE_CAPACITY,
-          RETRY_BASE_SECONDS,
-          COOLDOWN_SECONDS,
-          MIN_CONFIDENCE,
-          ALWAYS_HUMAN_NODES,
-          NOTIFY_ONLY_EVENTS,
-          APPROVAL_MODE,
-          APPROVAL_TTL,
-          RETENTION,
-          OUTCOME_WINDOW,
-          REMEDIATION_BUDGET,
-          PENDING_ACTIONS_DIR,
-          EVENTS_DIR,
-          NODE_NAME,
-          TOPOLOGY_FILE,
-          HTTP_PORT,
-          LOG_FORMAT,
-          HEARTBEAT_FILE,
-          HEARTBEAT_SECONDS,
-          LEADER_ELECTION,
-          LEASE_NAME,
-          LEASE_DURATION_SECONDS,
-          FOLD_FLUSH_MILLIS,
-          INTAKE_BUFFER_BYTES,
-          INTAKE_WORKERS,
-          INTAKE_CREATORS,
-          INTAKE_CREATE_RETRY_MAX_SECONDS,
-          INTAKE_DRAIN_SECONDS,
-          INFORMER_SYNC_TIMEOUT_SECONDS,
-          PROPOSAL_GAUGE_SECONDS,
-          RECONCILE_THREADS,
-          RECONCILE_RETRY_INITIAL_MILLIS,
-          RECONCILE_RETRY_MULTIPLIER,
-          RECONCILE_RETRY_MAX_SECONDS);
-
   private static Setting<String> channel(String env, String def, String description) {
     return Setting.text(
         env, def, "a channel name without spaces, `*`, `?` or `[`", Values::channel, description);

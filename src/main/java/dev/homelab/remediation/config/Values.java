@@ -24,6 +24,7 @@ final class Values {
       "/var/run/secrets/kubernetes.io/serviceaccount/namespace";
   static final Pattern NAME = Pattern.compile("[a-z0-9]([-a-z0-9_.]*[a-z0-9])?");
   static final Pattern EVENT_TYPE = Pattern.compile("[a-z0-9][a-z0-9_.:-]{0,62}");
+  static final int MIN_SECRET_LENGTH = 32;
   private static final Pattern DNS_LABEL = Pattern.compile("[a-z0-9]([-a-z0-9]*[a-z0-9])?");
 
   private Values() {}
@@ -145,6 +146,43 @@ final class Values {
 
   private static String redact(String url) {
     return url.replaceAll("//[^@/]*@", "//***@");
+  }
+
+  /** An absolute http(s) URL with a host and no query or fragment, without a trailing slash. */
+  static String baseUrl(String v) {
+    URI uri;
+    try {
+      uri = new URI(v);
+    } catch (java.net.URISyntaxException e) {
+      throw new IllegalArgumentException("not a URL: '" + v + "'");
+    }
+    if (!"http".equals(uri.getScheme()) && !"https".equals(uri.getScheme())) {
+      throw new IllegalArgumentException("must start with http:// or https://, got '" + v + "'");
+    }
+    if (uri.getHost() == null || uri.getHost().isEmpty()) {
+      throw new IllegalArgumentException("has no host: '" + v + "'");
+    }
+    if (uri.getRawQuery() != null || uri.getRawFragment() != null || uri.getRawUserInfo() != null) {
+      throw new IllegalArgumentException("must have no query, fragment or user, got '" + v + "'");
+    }
+    String out = v;
+    while (out.endsWith("/")) {
+      out = out.substring(0, out.length() - 1);
+    }
+    return out;
+  }
+
+  /** A signing key: long enough to guess no sooner than the HMAC itself. Never echoed. */
+  static String secret(String v) {
+    if (v.length() < MIN_SECRET_LENGTH) {
+      throw new IllegalArgumentException(
+          "must be at least "
+              + MIN_SECRET_LENGTH
+              + " characters (got "
+              + v.length()
+              + "); e.g. openssl rand -base64 32");
+    }
+    return v;
   }
 
   static String channel(String v) {

@@ -46,7 +46,7 @@ public record Controller(Operator operator, Router router, Notifier notifier)
     OperatorConfig cfg = w.config();
     Notifier notifier = // SPEC section 10; approval links are not wired yet
         Notifiers.start(
-            cfg, client, w.registry(), w.clock(), leadership::fenced, ApprovalLinks.NONE);
+            cfg, client, w.registry(), w.clock(), leadership::fenced, notificationLinks(cfg));
     Operator operator =
         new Operator(
             o -> {
@@ -133,5 +133,30 @@ public record Controller(Operator operator, Router router, Notifier notifier)
       notifier.resume();
     }
     return new Controller(operator, router, notifier);
+  }
+
+  /**
+   * The approve and reject links the notifications carry: the signed links of {@code links/} when
+   * they are on ({@code approved-by=link:notify}), none otherwise.
+   */
+  static ApprovalLinks notificationLinks(OperatorConfig cfg) {
+    dev.homelab.remediation.links.ApprovalLinks links =
+        dev.homelab.remediation.links.ApprovalLinks.from(cfg);
+    if (!links.enabled()) {
+      return ApprovalLinks.NONE;
+    }
+    return new ApprovalLinks() {
+      @Override
+      public java.util.Optional<String> approveUrl(
+          dev.homelab.remediation.api.v1alpha1.RemediationProposal p) {
+        return links.approveUrl(p, "notify");
+      }
+
+      @Override
+      public java.util.Optional<String> rejectUrl(
+          dev.homelab.remediation.api.v1alpha1.RemediationProposal p) {
+        return links.rejectUrl(p, "notify");
+      }
+    };
   }
 }

@@ -3,6 +3,7 @@ package dev.homelab.remediation.runtime;
 import dev.homelab.remediation.config.ConfigException;
 import dev.homelab.remediation.config.OperatorConfig;
 import dev.homelab.remediation.config.Settings;
+import dev.homelab.remediation.links.ApprovalServer;
 import dev.homelab.remediation.ops.Check;
 import dev.homelab.remediation.ops.Heartbeat;
 import dev.homelab.remediation.ops.Leadership;
@@ -30,6 +31,7 @@ public final class Running implements AutoCloseable {
   private volatile boolean lost;
   private volatile RuntimeException startFailure;
   private OpsServer ops;
+  private ApprovalServer links;
   private Heartbeat heartbeat;
 
   private Running(Wiring wiring) {
@@ -62,6 +64,16 @@ public final class Running implements AutoCloseable {
             "cannot listen on port " + cfg.httpPort + ": " + e.getMessage());
       }
       ops.start();
+    }
+    if (cfg.approvalLinksEnabled()) {
+      try {
+        links = ApprovalServer.start(cfg, wiring.client(), wiring.clock());
+      } catch (IOException e) {
+        close();
+        throw new ConfigException(
+            Settings.APPROVAL_PORT.env(),
+            "cannot listen on port " + cfg.approvalPort + ": " + e.getMessage());
+      }
     }
     cfg.heartbeatFile.ifPresent(
         f -> {
@@ -131,6 +143,11 @@ public final class Running implements AutoCloseable {
   /** The port of the operations endpoints (useful when HTTP_PORT was taken as a free port). */
   public int httpPort() {
     return ops == null ? 0 : ops.port();
+  }
+
+  /** The port of the approval links, or 0 when they are off. */
+  public int linksPort() {
+    return links == null ? 0 : links.port();
   }
 
   public Check liveness() {
@@ -204,6 +221,9 @@ public final class Running implements AutoCloseable {
     }
     if (ops != null) {
       ops.close();
+    }
+    if (links != null) {
+      links.close();
     }
   }
 

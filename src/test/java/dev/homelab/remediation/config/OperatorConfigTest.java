@@ -143,6 +143,12 @@ class OperatorConfigTest {
         Arguments.of("APPROVAL_TTL", "1s", "999ms"),
         Arguments.of("APPROVAL_TTL", "36500d", "36501d"),
         Arguments.of("APPROVAL_TTL", "PT1H", "99999999999999999999"),
+        Arguments.of("APPROVAL_LINK_BASE_URL", "http://10.0.0.2:8081", "ftp://approve.lan"),
+        Arguments.of(
+            "APPROVAL_LINK_BASE_URL", "https://approve.lan/ops/", "https://approve.lan/?a=1"),
+        Arguments.of("APPROVAL_LINK_SECRET", "s".repeat(32), "s".repeat(31)),
+        Arguments.of("APPROVAL_PORT", "1", "0"),
+        Arguments.of("APPROVAL_PORT", "65535", "65536"),
         Arguments.of("RETENTION", "1s", "0s"),
         Arguments.of("RETENTION", "36500d", "36501d"),
         Arguments.of("OUTCOME_WINDOW", "1s", "0s"),
@@ -193,11 +199,29 @@ class OperatorConfigTest {
         Arguments.of("RECONCILE_RETRY_MAX_SECONDS", "3600", "3601"));
   }
 
+  /** Settings that only work together: the other one, given with each in the edge cases. */
+  static final Map<String, Map<String, String>> COMPANIONS =
+      Map.of(
+          "APPROVAL_LINK_BASE_URL", Map.of("APPROVAL_LINK_SECRET", "s".repeat(32)),
+          "APPROVAL_LINK_SECRET", Map.of("APPROVAL_LINK_BASE_URL", "https://approve.lan"),
+          "APPROVAL_PORT",
+              Map.of(
+                  "APPROVAL_LINK_SECRET",
+                  "s".repeat(32),
+                  "APPROVAL_LINK_BASE_URL",
+                  "https://approve.lan"));
+
+  static Map<String, String> with(String env, String value) {
+    Map<String, String> v = new java.util.HashMap<>(COMPANIONS.getOrDefault(env, Map.of()));
+    v.put(env, value);
+    return v;
+  }
+
   @ParameterizedTest(name = "{0}: {1} taken, {2} refused")
   @MethodSource("edges")
   void eachSettingTakesItsRangeAndRefusesBeyondIt(String env, String taken, String refused) {
-    OperatorConfig.load(Map.of(env, taken), Map.of());
-    assertThatThrownBy(() -> OperatorConfig.load(Map.of(env, refused), Map.of()))
+    OperatorConfig.load(with(env, taken), Map.of());
+    assertThatThrownBy(() -> OperatorConfig.load(with(env, refused), Map.of()))
         .isExactlyInstanceOf(ConfigException.class)
         .hasMessageStartingWith("invalid setting " + env + ": ")
         .satisfies(e -> assertThat(e.getMessage()).doesNotContain("\n"))
@@ -239,6 +263,8 @@ class OperatorConfigTest {
         .contains(
             "| `APPROVAL_MODE` | `--approval-mode` | `annotation` | `annotation`, `executor` |")
         .contains("| `APPROVAL_TTL` | `--approval-ttl` | `24h` | 1s to 36500d |")
+        .contains("| `APPROVAL_PORT` | `--approval-port` | `8081` | 1 to 65535 |")
+        .contains("| `APPROVAL_LINK_SECRET` | `--approval-link-secret` | (none) | at least 32")
         .contains("| `NODE_NAME` | `--node-name` | the host name |")
         .contains("| `REDIS_PASSWORD` | `--redis-password` | (none) | any |");
     for (Setting<?> s : settings()) {
@@ -357,6 +383,76 @@ class OperatorConfigTest {
         OperatorConfig.load(Map.of("ALWAYS_HUMAN_NODES", "", "NOTIFY_ONLY_EVENTS", " "), Map.of());
     assertThat(c.alwaysHumanNodes).isEmpty();
     assertThat(c.notifyOnlyEvents).isEmpty();
+  }
+
+  @Test
+  void approvalLinksAreOffUnlessBothSettingsAreSet() {
+    OperatorConfig off = OperatorConfig.load(Map.of(), Map.of());
+    assertThat(off.approvalLinksEnabled()).isFalse();
+    assertThat(off.approvalPort).isEqualTo(8081);
+    // Empty is not set: the chart renders an optional Secret key that way.
+    assertThat(
+            OperatorConfig.load(
+                    Map.of("APPROVAL_LINK_BASE_URL", "", "APPROVAL_LINK_SECRET", ""), Map.of())
+                .approvalLinksEnabled())
+        .isFalse();
+    OperatorConfig on =
+        OperatorConfig.load(
+            Map.of(
+                "APPROVAL_LINK_BASE_URL",
+                "https://approve.lan/ops//",
+                "APPROVAL_LINK_SECRET",
+                "s".repeat(40)),
+            Map.of("APPROVAL_PORT", "9091"));
+    assertThat(on.approvalLinksEnabled()).isTrue();
+    assertThat(on.approvalLinkBaseUrl).contains("https://approve.lan/ops");
+    assertThat(on.approvalPort).isEqualTo(9091);
+  }
+
+  @Test
+  void oneLinkSettingWithoutTheOtherStopsStartUpNamingTheMissingOne() {
+    assertThatThrownBy(
+            () ->
+                OperatorConfig.load(
+                    Map.of("APPROVAL_LINK_BASE_URL", "https://approve.lan"), Map.of()))
+        .isExactlyInstanceOf(ConfigException.class)
+        .hasMessage(
+            "invalid setting APPROVAL_LINK_SECRET: must be set too when APPROVAL_LINK_BASE_URL is"
+                + " (approval links need both)");
+    assertThatThrownBy(
+            () -> OperatorConfig.load(Map.of("APPROVAL_LINK_SECRET", "s".repeat(32)), Map.of()))
+        .isExactlyInstanceOf(ConfigException.class)
+        .hasMessage(
+            "invalid setting APPROVAL_LINK_BASE_URL: must be set too when APPROVAL_LINK_SECRET is"
+                + " (approval links need both)");
+  }
+
+  @Test
+  void aShortSecretIsRefusedWithoutShowingIt() {
+    assertThatThrownBy(
+            () ->
+                OperatorConfig.load(
+                    Map.of(
+                        "APPROVAL_LINK_BASE_URL", "https://approve.lan",
+                        "APPROVAL_LINK_SECRET", "hunter2-hunter2"),
+                    Map.of()))
+        .hasMessageStartingWith("invalid setting APPROVAL_LINK_SECRET: must be at least 32")
+        .satisfies(e -> assertThat(e.getMessage()).doesNotContain("hunter2"));
+  }
+
+  @Test
+  void theLinksPortMustDifferFromTheOpsPort() {
+    assertThatThrownBy(
+            () ->
+                OperatorConfig.load(
+                    Map.of(
+                        "APPROVAL_LINK_BASE_URL", "https://approve.lan",
+                        "APPROVAL_LINK_SECRET", "s".repeat(32),
+                        "APPROVAL_PORT", "8080"),
+                    Map.of()))
+        .hasMessage("invalid setting APPROVAL_PORT: must differ from HTTP_PORT");
+    // Off, the port is not used: nothing to refuse.
+    OperatorConfig.load(Map.of("APPROVAL_PORT", "8080"), Map.of());
   }
 
   @Test

@@ -316,7 +316,7 @@ class HelmChartTest {
     Role role = defaults.one(Role.class, "Role");
     assertThat(role.getRules().stream().map(HelmChartTest::rule))
         .containsExactly(
-            "remediation.homelab.dev remediationproposals [get, list, watch, create, delete]",
+            "remediation.homelab.dev remediationproposals [get, list, watch, create, delete, patch]",
             "remediation.homelab.dev remediationproposals/status [patch]",
             " events [create, get, patch]",
             "coordination.k8s.io leases [get, create, update, patch]");
@@ -537,7 +537,9 @@ class HelmChartTest {
                 + " remediation.homelab.dev/approved-by=$USER")
         .contains("/var/lib/homelab/pending-actions/<action_id>.json")
         .contains("/var/lib/homelab/events/")
-        .contains("node solaria");
+        .contains("kubectl remediation list -n homelab")
+        .contains("node solaria")
+        .doesNotContain("Approval links are on");
   }
 
   @ParameterizedTest(name = "{0}")
@@ -565,11 +567,148 @@ class HelmChartTest {
         "notify: {alertmanager: {refreshSeconds: 5}} | /notify/alertmanager/refreshSeconds",
         "notify: {attempts: 0}                  | /notify/attempts",
         "replica: 2                             | replica",
+        "approval: {links: {secret: short}}     | /approval/links/secret",
+        "approval: {links: {baseUrl: 'ftp://x'}} | /approval/links/baseUrl",
+        "approval: {links: {baseUrl: 'https://x/?a=1'}} | /approval/links/baseUrl",
+        "approval: {links: {port: 0}}           | /approval/links/port",
+        "approval: {links: {ingress: {host: 'A B'}}} | /approval/links/ingress/host",
       })
   void valuesTheSchemaForbidsFailTheRender(String values, String where) {
     assertThatThrownBy(() -> RenderedChart.with(values + "\n", scratch))
         .hasMessageContaining("values don't meet the specifications of the schema")
         .hasMessageContaining(where);
+  }
+
+  static final String LINKS =
+      """
+      approval:
+        links:
+          baseUrl: https://remediation.home.example:8443
+          secret: 0123456789abcdef0123456789abcdef
+      """;
+
+  @Test
+  void approvalLinksAreOffByDefault() {
+    Container c = container(defaults);
+    Map<String, EnvVar> env = env(c);
+    assertThat(env.get("APPROVAL_LINK_BASE_URL").getValue()).isEmpty();
+    assertThat(env.get("APPROVAL_LINK_SECRET").getValue()).isEmpty();
+    assertThat(env.get("APPROVAL_LINK_SECRET").getValueFrom()).isNull();
+    assertThat(env.get("APPROVAL_PORT").getValue()).isEqualTo("8081");
+    assertThat(c.getPorts()).extracting("name").containsExactly("http");
+    assertThat(defaults.kinds()).doesNotContain("Ingress");
+    assertThat(defaults.one(Service.class, "Service").getSpec().getPorts())
+        .extracting("name")
+        .containsExactly("http-metrics");
+    // With the defaults the operator starts with links off.
+    OperatorConfig cfg =
+        OperatorConfig.withDefaults(
+            values(env).entrySet().stream()
+                .filter(e -> e.getKey().startsWith("APPROVAL_"))
+                .collect(Collectors.toMap(Map.Entry::getKey, Map.Entry::getValue)));
+    assertThat(cfg.approvalLinksEnabled()).isFalse();
+  }
+
+  @Test
+  void approvalLinksOnWithTheKeyInTheChartSecretAndThePortInTheService() {
+    RenderedChart r = RenderedChart.with(LINKS, scratch);
+    Container c = container(r);
+    Map<String, EnvVar> env = env(c);
+    assertThat(env.get("APPROVAL_LINK_BASE_URL").getValue())
+        .isEqualTo("https://remediation.home.example:8443");
+    assertSecretRef(
+        env.get("APPROVAL_LINK_SECRET"),
+        "remediation-operator-credentials",
+        "approval-link-secret");
+    assertThat(env.get("APPROVAL_PORT").getValue()).isEqualTo("8081");
+    Secret secret = r.one(Secret.class, "Secret");
+    assertThat(decode(secret, "approval-link-secret"))
+        .isEqualTo("0123456789abcdef0123456789abcdef");
+    assertThat(r.text).doesNotContain("0123456789abcdef0123456789abcdef");
+    assertThat(c.getPorts())
+        .anySatisfy(
+            p -> {
+              assertThat(p.getName()).isEqualTo("links");
+              assertThat(p.getContainerPort()).isEqualTo(8081);
+            });
+    assertThat(r.one(Service.class, "Service").getSpec().getPorts())
+        .anySatisfy(
+            p -> {
+              assertThat(p.getName()).isEqualTo("links");
+              assertThat(p.getPort()).isEqualTo(8081);
+              assertThat(p.getTargetPort().getStrVal()).isEqualTo("links");
+            });
+    assertThat(r.kinds()).doesNotContain("Ingress");
+    // The probes stay on the ops port.
+    assertHttpProbe(c.getReadinessProbe(), "/readyz");
+  }
+
+  @Test
+  void approvalLinksFromAnExistingSecretBehindAnIngress() {
+    RenderedChart r =
+        RenderedChart.with(
+            """
+            approval:
+              links:
+                baseUrl: https://remediation.home.example:8443
+                existingSecret: homelab-links
+                existingSecretKey: hmac
+                port: 9091
+                ingress:
+                  enabled: true
+                  className: traefik
+                  annotations: {traefik.ingress.kubernetes.io/router.entrypoints: websecure}
+                  tlsSecretName: remediation-tls
+            """,
+            scratch);
+    assertSecretRef(env(container(r)).get("APPROVAL_LINK_SECRET"), "homelab-links", "hmac");
+    assertThat(r.one(Secret.class, "Secret").getData()).doesNotContainKey("approval-link-secret");
+    io.fabric8.kubernetes.api.model.networking.v1.Ingress ing =
+        r.one(io.fabric8.kubernetes.api.model.networking.v1.Ingress.class, "Ingress");
+    assertThat(ing.getMetadata().getName()).isEqualTo("remediation-operator-links");
+    assertThat(ing.getMetadata().getAnnotations())
+        .containsEntry("traefik.ingress.kubernetes.io/router.entrypoints", "websecure");
+    assertThat(ing.getSpec().getIngressClassName()).isEqualTo("traefik");
+    assertThat(ing.getSpec().getTls())
+        .singleElement()
+        .satisfies(
+            t -> {
+              assertThat(t.getHosts()).containsExactly("remediation.home.example");
+              assertThat(t.getSecretName()).isEqualTo("remediation-tls");
+            });
+    var rule = ing.getSpec().getRules().get(0);
+    assertThat(ing.getSpec().getRules()).hasSize(1);
+    assertThat(rule.getHost()).isEqualTo("remediation.home.example");
+    Service svc = r.one(Service.class, "Service");
+    assertThat(rule.getHttp().getPaths())
+        .extracting(p -> p.getPath() + " " + p.getPathType())
+        .containsExactly("/approve/ Prefix", "/reject/ Prefix");
+    assertThat(rule.getHttp().getPaths())
+        .allSatisfy(
+            p -> {
+              assertThat(p.getBackend().getService().getName())
+                  .isEqualTo(svc.getMetadata().getName());
+              assertThat(p.getBackend().getService().getPort().getName()).isEqualTo("links");
+            });
+    assertThat(svc.getSpec().getPorts()).anySatisfy(p -> assertThat(p.getPort()).isEqualTo(9091));
+    assertThat(env(container(r)).get("APPROVAL_PORT").getValue()).isEqualTo("9091");
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @CsvSource(
+      delimiter = '|',
+      value = {
+        "approval: {links: {baseUrl: 'https://r.lan'}}"
+            + " | needs approval.links.secret or approval.links.existingSecret",
+        "approval: {links: {ingress: {enabled: true}}} | ingress.enabled needs approval.links.baseUrl",
+        "approval: {links: {baseUrl: 'https://r.lan/ops', existingSecret: s, ingress: {enabled: true}}}"
+            + " | must have no path",
+        "approval: {links: {baseUrl: 'https://r.lan', existingSecret: s, port: 8080}}"
+            + " | must differ from 8080",
+      })
+  void approvalLinkValuesTheOperatorWouldRefuseFailTheRender(String values, String message) {
+    assertThatThrownBy(() -> RenderedChart.with(values + "\n", scratch))
+        .hasMessageContaining(message);
   }
 
   @Test

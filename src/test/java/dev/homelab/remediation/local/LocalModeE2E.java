@@ -339,8 +339,80 @@ class LocalModeE2E {
         .findFirst();
   }
 
+  /**
+   * bin/kubectl-remediation runs the packaged jar's commands with the kubeconfig local mode wrote,
+   * as {@code kubectl remediation ...} does with bin/ on the PATH.
+   */
   @Test
   @Order(4)
+  void theKubectlPluginListsExplainsAndApproves() throws Exception {
+    String jar = System.getProperty(LocalProcess.JAR_PROPERTY);
+    Assumptions.assumeTrue(
+        jar != null && !jar.isBlank(), "the plugin runs the packaged jar: only after package");
+    LocalProcess.Result published =
+        publish(
+            "{\"event_type\":\"service_down\",\"node\":\"chelsty\","
+                + "\"service\":\"mosquitto\",\"message\":\"no answer on :1883\"}");
+    assertThat(published.exitCode()).as(published.toString()).isZero();
+    String name = awaitPhase("chelsty/mosquitto", Phase.AwaitingApproval).getMetadata().getName();
+
+    Path bin = Path.of("bin").toAbsolutePath();
+    Map<String, String> env =
+        Map.of(
+            "KUBECONFIG", data.resolve("kubeconfig").toString(),
+            "REMEDIATION_OPERATOR_JAR", Path.of(jar).toAbsolutePath().toString(),
+            "PATH", bin + File.pathSeparator + System.getenv("PATH"));
+    List<String> plugin = List.of(bin.resolve("kubectl-remediation").toString());
+    Plugin list = plugin(plugin, env, "list");
+    assertThat(list.code()).as(list.output()).isZero();
+    assertThat(list.output().lines().findFirst().orElseThrow())
+        .matches("NAME\\s+SERVICE\\s+ACTION\\s+CONFIDENCE\\s+PHASE\\s+AGE\\s+EXPIRES\\s*");
+    assertThat(list.output().lines().skip(1).findFirst().orElseThrow())
+        .as("awaiting approval first")
+        .contains("AwaitingApproval")
+        .contains("in 23h");
+    assertThat(list.output()).containsPattern(name + "\\s+chelsty/mosquitto\\s+restart");
+
+    Optional<Path> kubectl = onPath("kubectl");
+    if (kubectl.isPresent()) {
+      List<String> viaKubectl = List.of(kubectl.get().toString(), "remediation");
+      Plugin k = plugin(viaKubectl, env, "list");
+      assertThat(k.code()).as(k.output()).isZero();
+      assertThat(k.output()).contains(name);
+    }
+
+    Plugin explain = plugin(plugin, env, "explain", name);
+    assertThat(explain.code()).as(explain.output()).isZero();
+    assertThat(explain.output())
+        .contains("Policy rules:   always-human-node")
+        .containsPattern("Normal\\s+AwaitingApproval");
+
+    Plugin approve = plugin(plugin, env, "approve", name);
+    assertThat(approve.code()).as(approve.output()).isZero();
+    RemediationProposal done = awaitPhase("chelsty/mosquitto", Phase.Dispatched);
+    assertThat(done.getStatus().getApproval().getBy()).startsWith("annotation:");
+    Plugin again = plugin(plugin, env, "reject", name);
+    assertThat(again.code()).isEqualTo(1);
+    assertThat(again.output()).contains("is Dispatched, not AwaitingApproval; nothing changed");
+  }
+
+  record Plugin(int code, String output) {}
+
+  Plugin plugin(List<String> command, Map<String, String> env, String... args)
+      throws IOException, InterruptedException {
+    List<String> cmd = new ArrayList<>(command);
+    cmd.addAll(List.of(args));
+    ProcessBuilder pb = new ProcessBuilder(cmd).directory(work.toFile()).redirectErrorStream(true);
+    LocalProcess.scrub(pb.environment());
+    pb.environment().putAll(env);
+    Process p = pb.start();
+    String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertThat(p.waitFor(60, TimeUnit.SECONDS)).as("%s ended", cmd).isTrue();
+    return new Plugin(p.exitValue(), output);
+  }
+
+  @Test
+  @Order(5)
   void aSecondLocalModeRefusesThePortsTheFirstHolds() throws IOException {
     Path other = Files.createDirectories(work.resolve("second"));
     LocalProcess.Result r = LocalProcess.run(other, env(), COMMAND, "local");
@@ -356,7 +428,7 @@ class LocalModeE2E {
   }
 
   @Test
-  @Order(5)
+  @Order(6)
   void sigtermStopsTheOperatorTheApiServerAndRedis() throws Exception {
     List<ProcessHandle> children = local.descendants();
     assertThat(children).as("the embedded redis-server").isNotEmpty();

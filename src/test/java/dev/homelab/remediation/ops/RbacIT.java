@@ -8,6 +8,7 @@ import dev.homelab.remediation.api.v1alpha1.RemediationProposal;
 import dev.homelab.remediation.config.OperatorConfig;
 import dev.homelab.remediation.controller.KubernetesEventRecorder;
 import dev.homelab.remediation.decision.EventReason;
+import dev.homelab.remediation.links.ApprovalLinks;
 import dev.homelab.remediation.runtime.Running;
 import dev.homelab.remediation.runtime.Wiring;
 import dev.homelab.remediation.support.FakeOllama;
@@ -24,6 +25,10 @@ import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
 import io.fabric8.mockwebserver.http.RecordedRequest;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse.BodyHandlers;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -41,9 +46,9 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Runs the operator through every kind of work it does (intake, a conflicting create, proposals,
- * dispatch, Events and their repeats, retention, leader election) with its own client, records
- * every request that client made to the API server, and compares them with the chart's Role:
- * nothing missing, nothing extra.
+ * dispatch, Events and their repeats, an approval link, retention, leader election) with its own
+ * client, records every request that client made to the API server, and compares them with the
+ * chart's Role: nothing missing, nothing extra.
  */
 @EnableKubernetesMockClient(crud = true)
 class RbacIT {
@@ -65,6 +70,7 @@ class RbacIT {
             .withConfig(new ConfigBuilder(client.getConfiguration()).withUserAgent(AGENT).build())
             .build();
     String ns = "rbac";
+    int linksPort = TestRedis.freePort();
     try (TestRedis redis = new TestRedis();
         FakeOllama ollama = new FakeOllama()) {
       ollama.enqueue(FakeReply.proposal("restart", 0.9, false, null));
@@ -87,7 +93,10 @@ class RbacIT {
                   Map.entry("OUTCOME_WINDOW", "1s"),
                   Map.entry("REMEDIATION_BUDGET", "3/1s"),
                   Map.entry("FOLD_FLUSH_MILLIS", "100"),
-                  Map.entry("LEASE_DURATION_SECONDS", "2")));
+                  Map.entry("LEASE_DURATION_SECONDS", "2"),
+                  Map.entry("APPROVAL_LINK_BASE_URL", "http://127.0.0.1:" + linksPort),
+                  Map.entry("APPROVAL_LINK_SECRET", "rbac-it-secret-0123456789abcdefghijkl"),
+                  Map.entry("APPROVAL_PORT", Integer.toString(linksPort))));
       Running running =
           Running.start(
               new Wiring(cfg, operatorClient, new SimpleMeterRegistry(), Clock.systemUTC(), false));
@@ -151,6 +160,35 @@ class RbacIT {
                     .get()
                     .getCount())
             .isEqualTo(2);
+        // A person follows an approval link: the page reads the proposal, the button annotates it.
+        ollama.enqueue(FakeReply.proposal("restart", 0.9, false, null));
+        redis.publish(
+            "health_events",
+            "{\"event_type\":\"service_unhealthy\",\"node\":\"chelsty\","
+                + "\"service\":\"zigbee2mqtt\",\"timestamp\":1779902300}");
+        RemediationProposal waiting =
+            await()
+                .atMost(Duration.ofSeconds(20))
+                .until(() -> proposal(ns, "zigbee2mqtt", Phase.AwaitingApproval), Objects::nonNull);
+        String link = ApprovalLinks.from(cfg).approveUrl(waiting, "ntfy").orElseThrow();
+        HttpClient http = HttpClient.newHttpClient();
+        assertThat(
+                http.send(
+                        HttpRequest.newBuilder(URI.create(link)).GET().build(),
+                        BodyHandlers.ofString())
+                    .statusCode())
+            .isEqualTo(200);
+        assertThat(
+                http.send(
+                        HttpRequest.newBuilder(URI.create(link))
+                            .POST(HttpRequest.BodyPublishers.noBody())
+                            .build(),
+                        BodyHandlers.ofString())
+                    .statusCode())
+            .isEqualTo(200);
+        await()
+            .atMost(Duration.ofSeconds(20))
+            .until(() -> proposal(ns, "zigbee2mqtt", Phase.Dispatched), Objects::nonNull);
         // Retention deletes them all.
         await()
             .atMost(Duration.ofSeconds(40))

@@ -40,6 +40,32 @@ public final class TestKube {
     }
   }
 
+  /**
+   * Creates {@code p} in its namespace with its status (a second write: status is a subresource),
+   * as the operator would have left it; the uid, resourceVersion and creation time are the
+   * server's. Returns the proposal as stored.
+   */
+  public static RemediationProposal put(KubernetesClient client, RemediationProposal p) {
+    var status = p.getStatus();
+    RemediationProposal copy = Serialization.clone(p);
+    copy.getMetadata().setUid(null);
+    copy.getMetadata().setResourceVersion(null);
+    copy.getMetadata().setCreationTimestamp(null);
+    copy.setStatus(null);
+    String ns = p.getMetadata().getNamespace();
+    RemediationProposal created =
+        client.resources(RemediationProposal.class).inNamespace(ns).resource(copy).create();
+    if (status == null) {
+      return created;
+    }
+    created.setStatus(status);
+    return client
+        .resources(RemediationProposal.class)
+        .inNamespace(ns)
+        .resource(created)
+        .updateStatus();
+  }
+
   public static List<RemediationProposal> proposals(KubernetesClient client, String namespace) {
     return client.resources(RemediationProposal.class).inNamespace(namespace).list().getItems();
   }

@@ -1,0 +1,87 @@
+package dev.homelab.remediation.cli;
+
+import dev.homelab.remediation.api.v1alpha1.RemediationProposal;
+import dev.homelab.remediation.links.ApprovalAnnotations;
+import dev.homelab.remediation.links.Verdict;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import java.io.PrintWriter;
+import java.util.Optional;
+import java.util.function.Supplier;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/**
+ * {@code approve} and {@code reject}: the annotations a person sets with kubectl, on a proposal
+ * that awaits approval; anything else exits 1 and changes nothing.
+ */
+abstract class DecisionCommand extends ClusterCommand {
+  @Parameters(index = "0", paramLabel = "NAME", description = "The proposal.")
+  String name;
+
+  @Option(
+      names = "--by",
+      paramLabel = "WHO",
+      description =
+          "Recorded as approved-by (default: your user, from a SelfSubjectReview, else the"
+              + " kubeconfig's current context).")
+  String by;
+
+  private final Verdict verdict;
+
+  DecisionCommand(Verdict verdict, Supplier<KubernetesClient> clients) {
+    super(clients);
+    this.verdict = verdict;
+  }
+
+  @Override
+  int run(KubernetesClient client, String ns, PrintWriter out, PrintWriter err) {
+    String who = by != null && !by.isBlank() ? by.trim() : Identity.of(client).orElse(null);
+    ApprovalAnnotations.Result r =
+        new ApprovalAnnotations(client).decide(ns, name, null, verdict, who);
+    String where = "proposal " + name + " in namespace " + ns;
+    switch (r.outcome()) {
+      case DECIDED -> {
+        out.println(
+            verdict.annotation()
+                + " "
+                + ns
+                + "/"
+                + name
+                + " ("
+                + what(r.proposal())
+                + ")"
+                + (who == null ? "" : " as " + who)
+                + (verdict == Verdict.APPROVE
+                    ? "; the operator dispatches it shortly"
+                    : "; nothing will be done for it"));
+        return 0;
+      }
+      case NOT_FOUND, RECREATED -> err.println(prefix() + "no " + where);
+      case NOT_AWAITING ->
+          err.println(
+              prefix()
+                  + where
+                  + " is "
+                  + (r.phase() == null ? "not answered yet" : r.phase())
+                  + ", not AwaitingApproval; nothing changed");
+      case ALREADY_DECIDED ->
+          err.println(
+              prefix()
+                  + where
+                  + " already has approval="
+                  + r.existingApproval()
+                  + " (remove it with kubectl annotate rp "
+                  + name
+                  + " remediation.homelab.dev/approval- to decide again); nothing changed");
+      case CHANGED_MEANWHILE ->
+          err.println(prefix() + where + " kept changing; nothing changed, try again");
+    }
+    return 1;
+  }
+
+  private static String what(RemediationProposal p) {
+    var a = p.getStatus() == null ? null : p.getStatus().getProposal();
+    String action = a == null ? "?" : Optional.ofNullable(a.getAction()).orElse("?");
+    return action + " " + (p.getSpec() == null ? "" : p.getSpec().getSvcKey());
+  }
+}

@@ -1,0 +1,308 @@
+package dev.homelab.remediation.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.homelab.remediation.RemediationOperatorApp;
+import dev.homelab.remediation.api.v1alpha1.RemediationProposal;
+import dev.homelab.remediation.controller.KubernetesEventRecorder;
+import dev.homelab.remediation.decision.EventReason;
+import dev.homelab.remediation.support.TestKube;
+import dev.homelab.remediation.support.TestProposals;
+import io.fabric8.kubernetes.api.model.NamedContextBuilder;
+import io.fabric8.kubernetes.api.model.authentication.SelfSubjectReviewBuilder;
+import io.fabric8.kubernetes.client.Config;
+import io.fabric8.kubernetes.client.ConfigBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
+import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.temporal.ChronoUnit;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import picocli.CommandLine;
+
+/** approve, reject, list and explain against the Fabric8 mock API server in CRUD mode. */
+@EnableKubernetesMockClient(crud = true)
+class ProposalCommandsTest {
+  static final String APPROVAL = "remediation.homelab.dev/approval";
+  static final String APPROVED_BY = "remediation.homelab.dev/approved-by";
+  static final AtomicInteger SEQ = new AtomicInteger();
+  static KubernetesClient client;
+  static KubernetesMockServer server;
+
+  String ns;
+  Instant now;
+
+  @BeforeEach
+  void setUp() {
+    TestKube.installCrd(client);
+    ns = "cli-" + SEQ.incrementAndGet();
+    now = Instant.now().truncatedTo(ChronoUnit.SECONDS);
+  }
+
+  /** Clients as the kubeconfig would make them: its current context's user is "kube-alice". */
+  Supplier<KubernetesClient> kubeconfig(String namespace) {
+    Config config =
+        new ConfigBuilder(client.getConfiguration())
+            .withNamespace(namespace)
+            .withCurrentContext(
+                new NamedContextBuilder()
+                    .withName("homelab")
+                    .withNewContext()
+                    .withCluster("homelab")
+                    .withUser("kube-alice")
+                    .withNamespace(namespace)
+                    .endContext()
+                    .build())
+            .build();
+    return () -> new KubernetesClientBuilder().withConfig(config).build();
+  }
+
+  record Run(int code, String out, String err) {}
+
+  Run run(ClusterCommand command, String... args) {
+    command.env = Map.of("APPROVAL_TTL", "24h");
+    command.clock = Clock.fixed(now, ZoneOffset.UTC);
+    command.logging = () -> {};
+    CommandLine cl = new CommandLine(command);
+    StringWriter out = new StringWriter();
+    StringWriter err = new StringWriter();
+    cl.setOut(new PrintWriter(out));
+    cl.setErr(new PrintWriter(err));
+    int code = cl.execute(args);
+    return new Run(code, out.toString(), err.toString());
+  }
+
+  RemediationProposal put(RemediationProposal p, String name) {
+    p.getMetadata().setNamespace(ns);
+    p.getMetadata().setName(name);
+    return TestKube.put(client, p);
+  }
+
+  RemediationProposal awaiting(String name, Instant answeredAt) {
+    RemediationProposal p = TestProposals.awaitingApproval();
+    p.getStatus().getProposal().setAnsweredAt(answeredAt.toString());
+    return put(p, name);
+  }
+
+  Map<String, String> annotations(String name) {
+    Map<String, String> a =
+        client
+            .resources(RemediationProposal.class)
+            .inNamespace(ns)
+            .withName(name)
+            .get()
+            .getMetadata()
+            .getAnnotations();
+    return a == null ? Map.of() : a;
+  }
+
+  void answerSelfSubjectReviewsAs(String user) {
+    server
+        .expect()
+        .post()
+        .withPath("/apis/authentication.k8s.io/v1/selfsubjectreviews")
+        .andReturn(
+            201,
+            new SelfSubjectReviewBuilder()
+                .withNewStatus()
+                .withNewUserInfo()
+                .withUsername(user)
+                .endUserInfo()
+                .endStatus()
+                .build())
+        .once();
+  }
+
+  @Test
+  void approveRecordsTheCallerTheApiServerNames() {
+    awaiting("zigbee", now.minusSeconds(60));
+    answerSelfSubjectReviewsAs("alice@homelab");
+    Run r = run(new ApproveCommand(kubeconfig("default")), "zigbee", "-n", ns);
+    assertThat(r.code()).as(r.err()).isZero();
+    assertThat(r.out())
+        .isEqualTo(
+            "approved "
+                + ns
+                + "/zigbee (restart solaria/ollama) as alice@homelab; the operator dispatches it"
+                + " shortly\n");
+    assertThat(annotations("zigbee"))
+        .containsEntry(APPROVAL, "approved")
+        .containsEntry(APPROVED_BY, "alice@homelab");
+  }
+
+  @Test
+  void withoutASelfSubjectReviewTheKubeconfigUserIsRecorded() {
+    awaiting("zigbee", now.minusSeconds(60));
+    server
+        .expect()
+        .post()
+        .withPath("/apis/authentication.k8s.io/v1/selfsubjectreviews")
+        .andReturn(404, "")
+        .once();
+    Run r = run(new ApproveCommand(kubeconfig(ns)), "zigbee");
+    assertThat(r.code()).as(r.err()).isZero();
+    assertThat(annotations("zigbee")).containsEntry(APPROVED_BY, "kube-alice");
+  }
+
+  @Test
+  void rejectWithByRecordsWhoIsGiven() {
+    awaiting("zigbee", now.minusSeconds(60));
+    Run r = run(new RejectCommand(kubeconfig("default")), "zigbee", "-n", ns, "--by", "bob");
+    assertThat(r.code()).as(r.err()).isZero();
+    assertThat(r.out()).startsWith("rejected " + ns + "/zigbee").contains("as bob");
+    assertThat(annotations("zigbee"))
+        .containsEntry(APPROVAL, "rejected")
+        .containsEntry(APPROVED_BY, "bob");
+  }
+
+  @Test
+  void approvingAProposalInAnotherPhaseExitsOneAndChangesNothing() {
+    put(TestProposals.dispatched(), "done");
+    Run r = run(new ApproveCommand(kubeconfig(ns)), "done", "--by", "bob");
+    assertThat(r.code()).isEqualTo(1);
+    assertThat(r.out()).isEmpty();
+    assertThat(r.err())
+        .isEqualTo(
+            "remediation-operator approve: proposal done in namespace "
+                + ns
+                + " is Dispatched, not AwaitingApproval; nothing changed\n");
+    assertThat(annotations("done")).doesNotContainKeys(APPROVAL, APPROVED_BY);
+
+    Run missing = run(new RejectCommand(kubeconfig(ns)), "nothing-here");
+    assertThat(missing.code()).isEqualTo(1);
+    assertThat(missing.err())
+        .isEqualTo(
+            "remediation-operator reject: no proposal nothing-here in namespace " + ns + "\n");
+  }
+
+  @Test
+  void aSecondDecisionExitsOne() {
+    awaiting("zigbee", now.minusSeconds(60));
+    assertThat(run(new ApproveCommand(kubeconfig(ns)), "zigbee", "--by", "a").code()).isZero();
+    Run again = run(new RejectCommand(kubeconfig(ns)), "zigbee", "--by", "b");
+    assertThat(again.code()).isEqualTo(1);
+    assertThat(again.err()).contains("already has approval=approved").contains("nothing changed");
+    assertThat(annotations("zigbee"))
+        .containsEntry(APPROVAL, "approved")
+        .containsEntry(APPROVED_BY, "a");
+  }
+
+  @Test
+  void aBadNamespaceFlagIsAUsageError() {
+    Run r = run(new ListCommand(kubeconfig(ns)), "-n", "Not_A_Namespace");
+    assertThat(r.code()).isEqualTo(2);
+    assertThat(r.err()).startsWith("remediation-operator list: invalid setting WATCH_NAMESPACE");
+  }
+
+  @Test
+  void listShowsThoseAwaitingApprovalFirstSoonestToExpireFirst() {
+    put(TestProposals.dispatched(), "a-dispatched");
+    awaiting("b-later", now.minus(Duration.ofHours(1)));
+    awaiting("c-sooner", now.minus(Duration.ofHours(20)));
+    put(TestProposals.pending(), "d-pending");
+    Run r = run(new ListCommand(kubeconfig(ns)));
+    assertThat(r.code()).as(r.err()).isZero();
+    List<String> lines = r.out().lines().toList();
+    assertThat(lines.get(0))
+        .matches("NAME\\s+SERVICE\\s+ACTION\\s+CONFIDENCE\\s+PHASE\\s+AGE\\s+EXPIRES");
+    assertThat(lines).hasSize(5);
+    assertThat(lines.get(1))
+        .matches(
+            "c-sooner\\s+solaria/ollama\\s+restart\\s+0.5\\s+AwaitingApproval\\s+\\d+s\\s+in 4h");
+    assertThat(lines.get(2)).startsWith("b-later ").endsWith("in 23h");
+    assertThat(lines.subList(3, 5))
+        .anySatisfy(
+            l ->
+                assertThat(l)
+                    .matches(
+                        "a-dispatched\\s+solaria/ollama\\s+restart\\s+0.9\\s+Dispatched\\s+\\d+s\\s+-"))
+        .anySatisfy(
+            l ->
+                assertThat(l)
+                    .matches("d-pending\\s+solaria/ollama\\s+-\\s+-\\s+Pending\\s+\\d+s\\s+-"));
+    // Columns line up.
+    int phase = lines.get(0).indexOf("PHASE");
+    assertThat(lines).allSatisfy(l -> assertThat(l.charAt(phase - 1)).isEqualTo(' '));
+
+    Run empty = run(new ListCommand(kubeconfig("empty-ns")));
+    assertThat(empty.code()).isZero();
+    assertThat(empty.err()).isEqualTo("No proposals in namespace empty-ns.\n");
+  }
+
+  @Test
+  void explainTellsTheEventTheAnswerThePolicyAndTheTimeline() {
+    RemediationProposal p = TestProposals.awaitingApproval();
+    p.getSpec().setMessage("health check failing for 3m");
+    p.getStatus().setOccurrences(3L);
+    p.getStatus().setFirstSeen("2026-05-27T17:11:39Z");
+    p.getStatus().setLastSeen("2026-05-27T17:14:39Z");
+    p.getStatus().getProposal().setPolicyRules(List.of("always-human-node", "low-confidence"));
+    p.getStatus().getProposal().setFailedModels(List.of("openai/gpt-4o-mini: timeout"));
+    RemediationProposal stored = put(p, "zigbee");
+    KubernetesEventRecorder events =
+        new KubernetesEventRecorder(client, Clock.fixed(now, ZoneOffset.UTC), "test");
+    events.record(stored, EventReason.Pending, "Waiting for the model.");
+    KubernetesEventRecorder later =
+        new KubernetesEventRecorder(client, Clock.fixed(now.plusSeconds(5), ZoneOffset.UTC), "t");
+    later.record(stored, EventReason.AwaitingApproval, "restart needs a person.");
+    later.record(stored, EventReason.AwaitingApproval, "restart needs a person.");
+    // An Event of an earlier proposal of the same name (another uid) is not this one's.
+    RemediationProposal predecessor =
+        TestProposals.withIdentity(ns, "zigbee", "00000000-dead-4000-8000-000000000000");
+    events.record(predecessor, EventReason.Rejected, "an older one");
+
+    Run r = run(new ExplainCommand(kubeconfig(ns)), "zigbee");
+    assertThat(r.code()).as(r.err()).isZero();
+    assertThat(r.out())
+        .contains("Name:           " + ns + "/zigbee\n")
+        .contains("Phase:          AwaitingApproval\n")
+        .contains(
+            "Event:          service_unhealthy on solaria/ollama, severity warning, observed"
+                + " 2026-05-27T17:11:39Z\n")
+        .contains("Message:        health check failing for 3m\n")
+        .contains(
+            "Occurrences:    3 (first seen 2026-05-27T17:11:39Z, last seen 2026-05-27T17:14:39Z)\n")
+        .contains("Action:         restart (restart_service) on solaria/ollama, requires a human\n")
+        .contains("Model:          ollama/llama3.1:8b, answered 2026-05-27T17:11:41Z\n")
+        .contains("Failed models:  openai/gpt-4o-mini: timeout\n")
+        .contains("Reason:         health check failing\n")
+        .contains("Policy rules:   always-human-node, low-confidence\n")
+        .contains("Expires:        2026-05-28T17:11:41Z (APPROVAL_TTL PT24H after the answer)\n")
+        .contains("Timeline:\n")
+        .doesNotContain("an older one");
+    String timeline = r.out().substring(r.out().indexOf("Timeline:"));
+    assertThat(timeline.lines().skip(1).toList())
+        .satisfiesExactly(
+            l -> assertThat(l).matches("  \\S+  Normal\\s+Pending\\s+Waiting for the model\\."),
+            l ->
+                assertThat(l)
+                    .matches(
+                        "  \\S+  Normal\\s+AwaitingApproval\\s+restart needs a person\\. \\(x2, last"
+                            + " \\S+\\)"));
+
+    Run missing = run(new ExplainCommand(kubeconfig(ns)), "nope");
+    assertThat(missing.code()).isEqualTo(1);
+    assertThat(missing.err()).contains("no proposal nope in namespace " + ns);
+  }
+
+  @Test
+  void theCommandsAreSubcommandsOfTheApp() {
+    CommandLine app = RemediationOperatorApp.commandLine();
+    assertThat(app.getSubcommands()).containsKeys("approve", "reject", "list", "explain");
+    StringWriter out = new StringWriter();
+    app.setOut(new PrintWriter(out));
+    assertThat(app.execute("approve", "--help")).isZero();
+    assertThat(out.toString()).contains("NAME").contains("-n, --namespace").contains("--by");
+  }
+}
