@@ -6,6 +6,8 @@ import dev.homelab.remediation.controller.KubernetesEventRecorder;
 import dev.homelab.remediation.controller.KubernetesStatusPatcher;
 import dev.homelab.remediation.controller.PhaseListener;
 import dev.homelab.remediation.controller.ProposalReconciler;
+import dev.homelab.remediation.controller.SilenceCache;
+import dev.homelab.remediation.controller.SilenceReconciler;
 import dev.homelab.remediation.decision.PhaseMachine;
 import dev.homelab.remediation.decision.PolicyConfig;
 import dev.homelab.remediation.decision.ProposalSettings;
@@ -24,17 +26,23 @@ import io.javaoperatorsdk.operator.processing.retry.GenericRetry;
 import java.time.Duration;
 import java.util.Set;
 
-/** The JOSDK operator and the model router it consults. */
-public record Controller(Operator operator, Router router) implements AutoCloseable {
+/**
+ * The JOSDK operator, the model router it consults and the cache of silences its proposals are
+ * matched against.
+ */
+public record Controller(Operator operator, Router router, SilenceCache silences)
+    implements AutoCloseable {
   @Override
   public void close() {
     operator.stop();
     router.close();
+    silences.close();
   }
 
   /**
-   * Wires and starts the JOSDK controller for RemediationProposals; its reconciler does nothing
-   * once {@code leadership} is fenced.
+   * Wires and starts the JOSDK controllers for RemediationProposals and RemediationSilences; their
+   * reconcilers do nothing once {@code leadership} is fenced. The silences are listed first, so
+   * no proposal is decided before they are known.
    */
   public static Controller start(
       Wiring w, Leadership leadership, Runnable onStartLeading, Runnable onStopLeading) {
@@ -69,6 +77,9 @@ public record Controller(Operator operator, Router router) implements AutoClosea
                         .build());
               }
             });
+    // Listed before anything is reconciled; SilenceCache::current is what proposals match.
+    SilenceCache silences = new SilenceCache(client, cfg.watchNamespace);
+    silences.start(cfg.informerSyncTimeout);
     PolicyConfig policy =
         new PolicyConfig(cfg.alwaysHumanNodes, cfg.notifyOnlyEvents, cfg.minConfidence);
     ModelChain chain =
@@ -103,13 +114,27 @@ public record Controller(Operator operator, Router router) implements AutoClosea
                 .withGenerationAware(false)
                 // An API error (500, 429, timeout) never parks a proposal: retry until it works,
                 // 1 s doubling up to 5 min.
-                .withRetry(
-                    new GenericRetry()
-                        .setInitialInterval(cfg.reconcileRetryInitial.toMillis())
-                        .setIntervalMultiplier(cfg.reconcileRetryMultiplier)
-                        .setMaxInterval(cfg.reconcileRetryMax.toMillis())
-                        .withoutMaxAttempts()));
+                .withRetry(retry(cfg)));
+    // Status state and retention of silences; generation-aware, as only spec changes and the
+    // scheduled boundaries matter (its own status writes do not wake it). No periodic reconcile:
+    // each one schedules the next boundary itself, and a timer left after a delete would race
+    // JOSDK's cancelling of it (TimerEventSource.scheduleOnce is not atomic).
+    operator.register(
+        new SilenceReconciler(client, w.clock(), cfg.retention, leadership::fenced),
+        o ->
+            o.settingNamespaces(Set.of(cfg.watchNamespace))
+                .withName("remediationsilence")
+                .withReconciliationMaxInterval(null)
+                .withRetry(retry(cfg)));
     operator.start();
-    return new Controller(operator, router);
+    return new Controller(operator, router, silences);
+  }
+
+  private static GenericRetry retry(OperatorConfig cfg) {
+    return new GenericRetry()
+        .setInitialInterval(cfg.reconcileRetryInitial.toMillis())
+        .setIntervalMultiplier(cfg.reconcileRetryMultiplier)
+        .setMaxInterval(cfg.reconcileRetryMax.toMillis())
+        .withoutMaxAttempts();
   }
 }

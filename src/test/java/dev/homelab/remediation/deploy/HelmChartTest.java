@@ -307,6 +307,8 @@ class HelmChartTest {
         .containsExactly(
             "remediation.homelab.dev remediationproposals [get, list, watch, create, delete]",
             "remediation.homelab.dev remediationproposals/status [patch]",
+            "remediation.homelab.dev remediationsilences [list, watch, delete]",
+            "remediation.homelab.dev remediationsilences/status [patch]",
             " events [create, get, patch]",
             "coordination.k8s.io leases [get, create, update, patch]");
     assertThat(role.getRules()).allSatisfy(r -> assertThat(r.getResourceNames()).isNullOrEmpty());
