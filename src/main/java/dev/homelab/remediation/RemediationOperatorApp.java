@@ -6,6 +6,7 @@ import dev.homelab.remediation.cli.LocalCommand;
 import dev.homelab.remediation.cli.PublishCommand;
 import dev.homelab.remediation.cli.RunCommand;
 import dev.homelab.remediation.cli.SettingFlags;
+import dev.homelab.remediation.cli.SilenceCommand;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
@@ -22,7 +23,8 @@ import picocli.CommandLine.Command;
       ConfigDocsCommand.class,
       ExportCommand.class,
       LocalCommand.class,
-      PublishCommand.class
+      PublishCommand.class,
+      SilenceCommand.class
     })
 public final class RemediationOperatorApp {
   private static final Logger LOG = LoggerFactory.getLogger(RemediationOperatorApp.class);

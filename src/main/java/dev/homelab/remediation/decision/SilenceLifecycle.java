@@ -28,37 +28,55 @@ public final class SilenceLifecycle {
       Optional<RemediationSilenceStatus> status, boolean delete, Optional<Duration> recheck) {}
 
   public static Review review(RemediationSilence silence, Instant now, Duration retention) {
-    RemediationSilenceStatus wanted;
-    Instant next;
-    RemediationSilenceSpec spec = silence.getSpec();
-    Optional<Instant> ends = spec == null ? Optional.empty() : Silences.instant(spec.getEndsAt());
-    Optional<Instant> starts =
-        spec == null ? Optional.empty() : Silences.instant(spec.getStartsAt());
-    if (ends.isEmpty()) {
-      wanted = invalid(spec == null ? null : spec.getEndsAt(), "endsAt");
-      next = null;
-    } else if (spec.getStartsAt() != null && starts.isEmpty()) {
-      wanted = invalid(spec.getStartsAt(), "startsAt");
-      next = null;
-    } else if (!now.isBefore(ends.get())) {
-      Instant deleteAt = ends.get().plus(retention);
-      if (!now.isBefore(deleteAt)) {
-        return new Review(Optional.empty(), true, Optional.empty());
-      }
-      wanted = new RemediationSilenceStatus(SilenceState.Expired, null);
-      next = deleteAt;
-    } else if (starts.isPresent() && now.isBefore(starts.get())) {
-      wanted = new RemediationSilenceStatus(SilenceState.Pending, null);
-      next = starts.get();
-    } else {
-      wanted = new RemediationSilenceStatus(SilenceState.Active, null);
-      next = ends.get();
+    RemediationSilenceStatus wanted = status(silence, now);
+    Instant next =
+        switch (wanted.getState()) {
+          case Pending -> starts(silence).orElseThrow();
+          case Active -> ends(silence).orElseThrow();
+          case Expired -> ends(silence).orElseThrow().plus(retention);
+          case Invalid -> null;
+        };
+    if (wanted.getState() == SilenceState.Expired && !now.isBefore(next)) {
+      return new Review(Optional.empty(), true, Optional.empty());
     }
     boolean shown = Objects.equals(silence.getStatus(), wanted);
     return new Review(
         shown ? Optional.empty() : Optional.of(wanted),
         false,
         Optional.ofNullable(next).map(t -> Duration.between(now, t)));
+  }
+
+  /** Where the silence is in its window at {@code now}. */
+  public static SilenceState state(RemediationSilence silence, Instant now) {
+    return status(silence, now).getState();
+  }
+
+  /** The status the silence should show at {@code now}: its state, and why when Invalid. */
+  static RemediationSilenceStatus status(RemediationSilence silence, Instant now) {
+    RemediationSilenceSpec spec = silence.getSpec();
+    Optional<Instant> ends = ends(silence);
+    Optional<Instant> starts = starts(silence);
+    if (ends.isEmpty()) {
+      return invalid(spec == null ? null : spec.getEndsAt(), "endsAt");
+    }
+    if (spec.getStartsAt() != null && starts.isEmpty()) {
+      return invalid(spec.getStartsAt(), "startsAt");
+    }
+    if (!now.isBefore(ends.get())) {
+      return new RemediationSilenceStatus(SilenceState.Expired, null);
+    }
+    if (starts.isPresent() && now.isBefore(starts.get())) {
+      return new RemediationSilenceStatus(SilenceState.Pending, null);
+    }
+    return new RemediationSilenceStatus(SilenceState.Active, null);
+  }
+
+  private static Optional<Instant> ends(RemediationSilence s) {
+    return s.getSpec() == null ? Optional.empty() : Silences.instant(s.getSpec().getEndsAt());
+  }
+
+  private static Optional<Instant> starts(RemediationSilence s) {
+    return s.getSpec() == null ? Optional.empty() : Silences.instant(s.getSpec().getStartsAt());
   }
 
   private static RemediationSilenceStatus invalid(String value, String field) {
