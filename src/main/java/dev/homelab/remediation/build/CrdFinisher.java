@@ -19,8 +19,8 @@ import java.util.Map;
 /**
  * Build step after the Fabric8 CRD generator: puts the printer columns of each CRD in the order
  * they are declared on its class (the generator sorts them by JSON path, which would show AGE first
- * in {@code kubectl get rp}). Run by the build at process-classes, once per generated file; never by
- * hand.
+ * in {@code kubectl get rp}). Run by the build at process-classes, once per generated file; never
+ * by hand.
  */
 public final class CrdFinisher {
   /** The custom resource classes, by kind: the generated files are matched by spec.names.kind. */

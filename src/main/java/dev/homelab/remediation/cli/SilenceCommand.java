@@ -149,7 +149,11 @@ public final class SilenceCommand {
       name = "list",
       mixinStandardHelpOptions = true,
       description = "List the silences: active and pending first, then expired.")
-  int list(@Option(names = {"-n", "--namespace"}, description = NAMESPACE_HELP) String namespace) {
+  int list(
+      @Option(
+              names = {"-n", "--namespace"},
+              description = NAMESPACE_HELP)
+          String namespace) {
     try (KubernetesClient client = clients.get()) {
       String ns = namespace(namespace, client, "list");
       if (ns == null) {
@@ -168,9 +172,7 @@ public final class SilenceCommand {
       Instant now = clock.instant();
       List<String[]> rows = new ArrayList<>();
       rows.add(
-          new String[] {
-            "NAME", "STATE", "NODE", "SERVICE", "EVENT", "ENDS", "CREATOR", "COMMENT"
-          });
+          new String[] {"NAME", "STATE", "NODE", "SERVICE", "EVENT", "ENDS", "CREATOR", "COMMENT"});
       items.stream()
           .sorted(
               Comparator.comparingInt((RemediationSilence r) -> rank(state(r, now)))
@@ -188,7 +190,10 @@ public final class SilenceCommand {
       description = "End a silence now (sets its endsAt to the current time).")
   int expire(
       @Parameters(index = "0", paramLabel = "NAME", description = "The silence.") String name,
-      @Option(names = {"-n", "--namespace"}, description = NAMESPACE_HELP) String namespace) {
+      @Option(
+              names = {"-n", "--namespace"},
+              description = NAMESPACE_HELP)
+          String namespace) {
     try (KubernetesClient client = clients.get()) {
       String ns = namespace(namespace, client, "expire");
       if (ns == null) {
@@ -203,7 +208,8 @@ public final class SilenceCommand {
         }
         Instant now = clock.instant().truncatedTo(ChronoUnit.SECONDS);
         if (state(s, clock.instant()) == SilenceState.Expired) {
-          err().println(
+          err()
+              .println(
                   "remediation-operator silence expire: "
                       + name
                       + " already ended at "
@@ -211,8 +217,7 @@ public final class SilenceCommand {
           return 1;
         }
         resource.patch(
-            PatchContext.of(PatchType.JSON_MERGE),
-            "{\"spec\":{\"endsAt\":\"" + now + "\"}}");
+            PatchContext.of(PatchType.JSON_MERGE), "{\"spec\":{\"endsAt\":\"" + now + "\"}}");
         out().println(name + " expired (endsAt " + now + ")");
         return 0;
       } catch (KubernetesClientException e) {
@@ -331,7 +336,8 @@ public final class SilenceCommand {
 
   private int failed(String command, KubernetesClientException e) {
     String why = e.getStatus() != null ? e.getStatus().getMessage() : e.getMessage();
-    err().println(
+    err()
+        .println(
             "remediation-operator silence "
                 + command
                 + ": "

@@ -121,7 +121,8 @@ public final class Settings {
           Duration.ofDays(7),
           Duration.ofSeconds(1),
           Durations.MAX,
-          "Final proposals (Dispatched, Ignored, Rejected, Expired) are deleted after this time.");
+          "Final proposals (Dispatched, Ignored, Rejected, Expired) are deleted after this time,"
+              + " silences this long after their endsAt.");
   public static final Setting<Path> PENDING_ACTIONS_DIR =
       Setting.path(
           "PENDING_ACTIONS_DIR",
@@ -223,7 +224,8 @@ public final class Settings {
           60,
           1,
           3600,
-          "Time to list the namespace's proposals before the intake starts; start-up fails after it.");
+          "Time to list the namespace's proposals before the intake starts, and its silences"
+              + " before the controllers start; start-up fails after it.");
   public static final Setting<Duration> PROPOSAL_GAUGE_SECONDS =
       Setting.seconds(
           "PROPOSAL_GAUGE_SECONDS",

@@ -55,7 +55,9 @@ public final class SilenceCache implements AutoCloseable {
               + " (is the CRD "
               + CRD
               + " installed? kubectl apply -f crds/): "
-              + (cause.getMessage() == null ? cause.getClass().getSimpleName() : cause.getMessage()),
+              + (cause.getMessage() == null
+                  ? cause.getClass().getSimpleName()
+                  : cause.getMessage()),
           cause);
     } catch (InterruptedException e) {
       informer = null;

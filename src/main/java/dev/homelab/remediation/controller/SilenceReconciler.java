@@ -52,7 +52,8 @@ public final class SilenceReconciler implements Reconciler<RemediationSilence> {
     SilenceLifecycle.Review review = SilenceLifecycle.review(silence, clock.instant(), retention);
     try {
       if (review.delete()) {
-        // Only the version seen: a silence extended meanwhile is not deleted (409, looked at again).
+        // Only the version seen: a silence extended meanwhile is not deleted (409, looked at
+        // again).
         client.resource(silence).lockResourceVersion().delete();
         LOG.atInfo()
             .addKeyValue("silence", silence.getMetadata().getName())

@@ -36,13 +36,15 @@ public final class Silences {
 
     /** True when every matcher matches; {@code service} is null for a node-level incident. */
     public boolean matches(String node, String service, String eventType) {
-      return glob(this.node, node) && glob(this.service, service) && glob(this.eventType, eventType);
+      return glob(this.node, node)
+          && glob(this.service, service)
+          && glob(this.eventType, eventType);
     }
   }
 
   /**
-   * The name of the first silence (by name) that is active at {@code now} and matches the
-   * incident, or empty.
+   * The name of the first silence (by name) that is active at {@code now} and matches the incident,
+   * or empty.
    */
   public static Optional<String> matching(
       List<Silence> silences, String node, String service, String eventType, Instant now) {

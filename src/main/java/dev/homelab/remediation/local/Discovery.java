@@ -21,8 +21,9 @@ import java.util.Optional;
 /**
  * The discovery documents kubectl reads before it does anything ({@code /api}, {@code /apis},
  * {@code /api/v1}, {@code /apis/<group>/<version>}), for the few resources local mode serves: the
- * proposals and silences (from their CRDs), core Events and Namespaces, CRDs and Leases. The Fabric8 mock server
- * in CRUD mode answers these paths with a generic List, which kubectl cannot use.
+ * proposals and silences (from their CRDs), core Events and Namespaces, CRDs and Leases. The
+ * Fabric8 mock server in CRUD mode answers these paths with a generic List, which kubectl cannot
+ * use.
  */
 final class Discovery {
   private static final List<String> VERBS =

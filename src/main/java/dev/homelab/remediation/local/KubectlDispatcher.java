@@ -32,8 +32,8 @@ import java.util.Optional;
  *       client-go needs to decode answers;
  *   <li>watches over plain HTTP (kubectl get -w), as lines for {@link HttpWatch};
  *   <li>a clear refusal of what it cannot do: non-API paths such as the OpenAPI documents,
- *       server-side dry runs (the CRUD dispatcher would write), strategic merge patches of
- *       custom resources (as the API server refuses them).
+ *       server-side dry runs (the CRUD dispatcher would write), strategic merge patches of custom
+ *       resources (as the API server refuses them).
  * </ul>
  */
 final class KubectlDispatcher extends Dispatcher {

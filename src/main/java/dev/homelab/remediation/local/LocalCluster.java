@@ -18,7 +18,8 @@ import java.util.List;
  * Local mode's Kubernetes API: the Fabric8 mock server's CRUD dispatcher (the in-memory store the
  * mock server uses in CRUD mode) behind a dispatcher that makes kubectl work against it ({@link
  * KubectlDispatcher}), served on 127.0.0.1 over plain HTTP by {@link ApiServer}, with the CRDs
- * (proposals and silences) installed from the jar. State lives in memory and is gone when the process ends.
+ * (proposals and silences) installed from the jar. State lives in memory and is gone when the
+ * process ends.
  *
  * <p>The mock server's own web server is not used: it answers watches over WebSocket only, and
  * kubectl get -w watches over plain HTTP. It also keeps every request in a log, unbounded.

@@ -41,8 +41,8 @@ public record Controller(Operator operator, Router router, SilenceCache silences
 
   /**
    * Wires and starts the JOSDK controllers for RemediationProposals and RemediationSilences; their
-   * reconcilers do nothing once {@code leadership} is fenced. The silences are listed first, so
-   * no proposal is decided before they are known.
+   * reconcilers do nothing once {@code leadership} is fenced. The silences are listed first, so no
+   * proposal is decided before they are known.
    */
   public static Controller start(
       Wiring w, Leadership leadership, Runnable onStartLeading, Runnable onStopLeading) {
@@ -80,6 +80,18 @@ public record Controller(Operator operator, Router router, SilenceCache silences
     // Listed before anything is reconciled; SilenceCache::current is what proposals match.
     SilenceCache silences = new SilenceCache(client, cfg.watchNamespace);
     silences.start(cfg.informerSyncTimeout);
+    try {
+      return start(w, leadership, operator, silences);
+    } catch (RuntimeException e) {
+      silences.close();
+      throw e;
+    }
+  }
+
+  private static Controller start(
+      Wiring w, Leadership leadership, Operator operator, SilenceCache silences) {
+    KubernetesClient client = w.client();
+    OperatorConfig cfg = w.config();
     PolicyConfig policy =
         new PolicyConfig(cfg.alwaysHumanNodes, cfg.notifyOnlyEvents, cfg.minConfidence);
     ModelChain chain =

@@ -37,8 +37,7 @@ class CrdDriftTest {
     assertThat(checkedIn)
         .as(
             "crds/ is stale: run ./mvnw process-classes && cp %s %s",
-            generated(file),
-            checkedIn(file))
+            generated(file), checkedIn(file))
         .isEqualTo(generated);
   }
 
@@ -79,7 +78,8 @@ class CrdDriftTest {
     CustomResourceDefinition crd =
         Serialization.unmarshal(
             Files.readString(SILENCE_CHECKED_IN), CustomResourceDefinition.class);
-    assertThat(crd.getMetadata().getName()).isEqualTo("remediationsilences.remediation.homelab.dev");
+    assertThat(crd.getMetadata().getName())
+        .isEqualTo("remediationsilences.remediation.homelab.dev");
     assertThat(crd.getSpec().getGroup()).isEqualTo("remediation.homelab.dev");
     assertThat(crd.getSpec().getScope()).isEqualTo("Namespaced");
     assertThat(crd.getSpec().getNames().getKind()).isEqualTo("RemediationSilence");

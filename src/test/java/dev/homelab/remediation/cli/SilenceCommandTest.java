@@ -238,7 +238,8 @@ class SilenceCommandTest {
     assertThat(lines.get(3)).startsWith("sil-old").contains("Expired", "(1h ago)", "bob");
     // Columns line up.
     int ends = lines.get(0).indexOf("ENDS");
-    assertThat(lines.subList(1, 4)).allSatisfy(l -> assertThat(l.substring(ends)).startsWith("2026"));
+    assertThat(lines.subList(1, 4))
+        .allSatisfy(l -> assertThat(l.substring(ends)).startsWith("2026"));
   }
 
   @Test
@@ -272,6 +273,40 @@ class SilenceCommandTest {
     assertThat(run("expire", "sil-later", "-n", ns)).as(err).isZero();
     assertThat(run("list", "-n", ns)).isZero();
     assertThat(out.lines().toList().get(1)).contains("Expired");
+  }
+
+  @Test
+  void theCommandsWorkAgainstLocalModesApiServer() {
+    try (dev.homelab.remediation.local.LocalCluster local =
+        dev.homelab.remediation.local.LocalCluster.start(
+            dev.homelab.remediation.support.TestRedis.freePort(), "default")) {
+      java.util.function.Function<String[], Integer> cli =
+          args -> {
+            SilenceCommand cmd = new SilenceCommand();
+            cmd.clients = () -> local.newClient("default");
+            cmd.env = Map.of("USER", "alice");
+            cmd.clock = Clock.fixed(NOW, ZoneOffset.UTC);
+            StringWriter o = new StringWriter();
+            StringWriter e = new StringWriter();
+            int code =
+                new CommandLine(cmd)
+                    .setOut(new PrintWriter(o))
+                    .setErr(new PrintWriter(e))
+                    .execute(args);
+            out = o.toString();
+            err = e.toString();
+            return code;
+          };
+      assertThat(cli.apply(new String[] {"add", "--node", "chelsty", "--for", "2h"}))
+          .as(err)
+          .isZero();
+      String name = out.strip();
+      assertThat(cli.apply(new String[] {"list"})).as(err).isZero();
+      assertThat(out).contains(name, "Active", "chelsty", "alice");
+      assertThat(cli.apply(new String[] {"expire", name})).as(err).isZero();
+      assertThat(cli.apply(new String[] {"list"})).isZero();
+      assertThat(out).contains("Expired");
+    }
   }
 
   @Test

@@ -30,9 +30,9 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 /**
- * The operator side of silences on the mock API server: the cache the proposals are matched
- * against is filled before the controller starts and follows changes; each silence's status shows
- * its state, written once per change, and it is deleted RETENTION after its endsAt.
+ * The operator side of silences on the mock API server: the cache the proposals are matched against
+ * is filled before the controller starts and follows changes; each silence's status shows its
+ * state, written once per change, and it is deleted RETENTION after its endsAt.
  */
 @EnableKubernetesMockClient(crud = true)
 class SilenceReconcilerIT {
@@ -94,8 +94,7 @@ class SilenceReconcilerIT {
               Silences.matching(
                   c.silences().current(), "chelsty", "zigbee2mqtt", "service_unhealthy", t0))
           .contains("active");
-      assertThat(
-              Silences.matching(c.silences().current(), "solaria", null, "node_offline", t0))
+      assertThat(Silences.matching(c.silences().current(), "solaria", null, "node_offline", t0))
           .isEmpty();
 
       await().atMost(Duration.ofSeconds(10)).until(() -> gone("done"));

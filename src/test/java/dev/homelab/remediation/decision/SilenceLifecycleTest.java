@@ -14,8 +14,8 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
 /**
- * A silence's state, deletion and next look, one row per (window position × status shown), and
- * once its own status is written, deciding again writes nothing.
+ * A silence's state, deletion and next look, one row per (window position × status shown), and once
+ * its own status is written, deciding again writes nothing.
  */
 class SilenceLifecycleTest {
   static final Instant NOW = Instant.parse("2026-05-27T12:00:00Z");

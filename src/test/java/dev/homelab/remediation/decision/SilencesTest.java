@@ -130,8 +130,7 @@ class SilencesTest {
 
   @org.junit.jupiter.api.Test
   void theFirstMatchingActiveSilenceByNameIsReported() {
-    Silence expired =
-        new Silence("a-expired", "chelsty", null, null, null, NOW.minusSeconds(1));
+    Silence expired = new Silence("a-expired", "chelsty", null, null, null, NOW.minusSeconds(1));
     Silence other = silence("b-other", "solaria", null, null);
     Silence wide = silence("d-wide", null, null, null);
     Silence narrow = silence("c-narrow", "chelsty", "zigbee2mqtt", null);

@@ -10,10 +10,10 @@ import dev.homelab.remediation.api.v1alpha1.RemediationProposalSpec;
 import dev.homelab.remediation.api.v1alpha1.RemediationSilence;
 import dev.homelab.remediation.api.v1alpha1.RemediationSilenceSpec;
 import dev.homelab.remediation.api.v1alpha1.SilenceMatchers;
-import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import dev.homelab.remediation.support.TestProposals;
 import dev.homelab.remediation.support.TestRedis;
 import io.fabric8.kubernetes.api.model.EventBuilder;
+import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -180,8 +180,7 @@ class LocalClusterTest {
     client.resource(s).create();
     JsonNode table =
         json(
-            "/apis/remediation.homelab.dev/v1alpha1/namespaces/default/remediationsilences",
-            TABLE);
+            "/apis/remediation.homelab.dev/v1alpha1/namespaces/default/remediationsilences", TABLE);
     assertThat(table.get("columnDefinitions"))
         .extracting(c -> c.get("name").asText())
         .containsExactly(

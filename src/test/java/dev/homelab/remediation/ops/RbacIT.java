@@ -47,9 +47,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Runs the operator through every kind of work it does (intake, a conflicting create, proposals,
  * dispatch, Events and their repeats, retention, a silence that expires and is deleted, leader
- * election) with its own client, records
- * every request that client made to the API server, and compares them with the chart's Role:
- * nothing missing, nothing extra.
+ * election) with its own client, records every request that client made to the API server, and
+ * compares them with the chart's Role: nothing missing, nothing extra.
  */
 @EnableKubernetesMockClient(crud = true)
 class RbacIT {
@@ -99,8 +98,7 @@ class RbacIT {
         // A silence that expires: its state written (Active, then Expired), then deleted by
         // retention.
         client
-            .resource(
-                silence(ns, "sil-maintenance", Instant.now().plusSeconds(2).toString()))
+            .resource(silence(ns, "sil-maintenance", Instant.now().plusSeconds(2).toString()))
             .create();
         // Dispatched, then deleted by retention.
         redis.publish("health_events", event("ollama", 1779902000));

@@ -57,8 +57,7 @@ import io.fabric8.kubernetes.model.annotation.Version;
     jsonPath = ".metadata.creationTimestamp",
     type = AdditionalPrinterColumn.Type.DATE)
 public class RemediationSilence
-    extends CustomResource<RemediationSilenceSpec, RemediationSilenceStatus>
-    implements Namespaced {
+    extends CustomResource<RemediationSilenceSpec, RemediationSilenceStatus> implements Namespaced {
 
   @Override
   protected RemediationSilenceStatus initStatus() {
