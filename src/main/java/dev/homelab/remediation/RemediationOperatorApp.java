@@ -10,6 +10,7 @@ import dev.homelab.remediation.cli.PublishCommand;
 import dev.homelab.remediation.cli.RejectCommand;
 import dev.homelab.remediation.cli.RunCommand;
 import dev.homelab.remediation.cli.SettingFlags;
+import dev.homelab.remediation.cli.SilenceCommand;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
@@ -30,7 +31,8 @@ import picocli.CommandLine.Command;
       ApproveCommand.class,
       RejectCommand.class,
       ListCommand.class,
-      ExplainCommand.class
+      ExplainCommand.class,
+      SilenceCommand.class
     })
 public final class RemediationOperatorApp {
   private static final Logger LOG = LoggerFactory.getLogger(RemediationOperatorApp.class);

@@ -194,7 +194,7 @@ public final class Settings {
           Durations.MAX,
           "Final proposals (Dispatched, Ignored, Rejected, Expired, Resolved, Silenced) are deleted"
               + " after this time, never while the cooldown, OUTCOME_WINDOW or REMEDIATION_BUDGET"
-              + " still needs them.");
+              + " still needs them; silences this long after their endsAt.");
   public static final Setting<Duration> OUTCOME_WINDOW =
       Setting.duration(
           "OUTCOME_WINDOW",
@@ -314,7 +314,8 @@ public final class Settings {
           60,
           1,
           3600,
-          "Time to list the namespace's proposals before the intake starts; start-up fails after it.");
+          "Time to list the namespace's proposals before the intake starts, and its silences"
+              + " before the controllers start; start-up fails after it.");
   public static final Setting<Duration> PROPOSAL_GAUGE_SECONDS =
       Setting.seconds(
           "PROPOSAL_GAUGE_SECONDS",

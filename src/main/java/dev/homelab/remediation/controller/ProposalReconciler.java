@@ -11,6 +11,7 @@ import dev.homelab.remediation.decision.EventReason;
 import dev.homelab.remediation.decision.Observation;
 import dev.homelab.remediation.decision.Outcomes;
 import dev.homelab.remediation.decision.PhaseMachine;
+import dev.homelab.remediation.decision.Silences;
 import dev.homelab.remediation.dispatch.Dispatcher;
 import dev.homelab.remediation.llm.ProposalRequest;
 import dev.homelab.remediation.llm.Router;
@@ -31,6 +32,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -47,6 +49,7 @@ public final class ProposalReconciler implements Reconciler<RemediationProposal>
   private final EventRecorder events;
   private final Router router;
   private final PhaseListener phases;
+  private final Supplier<List<Silences.Silence>> silences;
   private final Dispatcher dispatcher;
   private final PhaseMachine machine;
   private final Clock clock;
@@ -70,6 +73,21 @@ public final class ProposalReconciler implements Reconciler<RemediationProposal>
       MeterRegistry registry,
       BooleanSupplier fenced,
       PhaseListener phases) {
+    this(status, events, router, dispatcher, machine, clock, registry, fenced, phases, List::of);
+  }
+
+  public ProposalReconciler(
+      StatusPatcher status,
+      EventRecorder events,
+      Router router,
+      Dispatcher dispatcher,
+      PhaseMachine machine,
+      Clock clock,
+      MeterRegistry registry,
+      BooleanSupplier fenced,
+      PhaseListener phases,
+      Supplier<List<Silences.Silence>> silences) {
+    this.silences = silences;
     this.fenced = fenced;
     this.phases = phases;
     this.status = status;
@@ -135,6 +153,7 @@ public final class ProposalReconciler implements Reconciler<RemediationProposal>
         Optional.empty(),
         needsCooldown ? consultations(context) : List.of(),
         Siblings.of(p, context.getPrimaryCache().list()),
+        needsCooldown ? silences.get() : List.of(),
         clock.instant());
   }
 

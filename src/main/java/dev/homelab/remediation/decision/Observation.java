@@ -18,6 +18,8 @@ import java.util.Optional;
  * @param dispatch the outcome of writing the files, when they were written in this reconcile
  * @param consultations the model answers recorded by proposals in the cluster (the cooldown)
  * @param siblings the other proposals of the same svcKey (budget, outcomes)
+ * @param silences the RemediationSilences in the namespace (a new incident that one matches is
+ *     Silenced)
  */
 public record Observation(
     String name,
@@ -31,12 +33,44 @@ public record Observation(
     Optional<DispatchOutcome> dispatch,
     List<Cooldown.Consultation> consultations,
     List<Sibling> siblings,
+    List<Silences.Silence> silences,
     Instant now) {
 
   public Observation {
     annotations = annotations == null ? Map.of() : Map.copyOf(annotations);
     consultations = List.copyOf(consultations);
     siblings = List.copyOf(siblings);
+    silences = List.copyOf(silences);
+  }
+
+  /** An observation with no silences. */
+  public Observation(
+      String name,
+      String uid,
+      Instant createdAt,
+      long generation,
+      Map<String, String> annotations,
+      RemediationProposalSpec spec,
+      RemediationProposalStatus status,
+      RouterView router,
+      Optional<DispatchOutcome> dispatch,
+      List<Cooldown.Consultation> consultations,
+      List<Sibling> siblings,
+      Instant now) {
+    this(
+        name,
+        uid,
+        createdAt,
+        generation,
+        annotations,
+        spec,
+        status,
+        router,
+        dispatch,
+        consultations,
+        siblings,
+        List.of(),
+        now);
   }
 
   /** An observation with no other proposals of the svcKey. */
@@ -64,6 +98,7 @@ public record Observation(
         dispatch,
         consultations,
         List.of(),
+        List.of(),
         now);
   }
 
@@ -85,6 +120,7 @@ public record Observation(
         Optional.of(outcome),
         consultations,
         siblings,
+        silences,
         now);
   }
 

@@ -34,6 +34,40 @@ public final class Outcomes {
     return last == null || Instant.parse(s.getRecoveredAt()).isAfter(Instant.parse(last));
   }
 
+  /**
+   * A new incident that an active RemediationSilence matches: final phase Silenced, no model call,
+   * nothing written.
+   */
+  public static Optional<Decision> silenced(Observation o) {
+    Optional<String> by =
+        Silences.matching(
+            o.silences(),
+            o.spec().getNode(),
+            o.spec().getService(),
+            o.spec().getEventType(),
+            o.now());
+    if (by.isEmpty()) {
+      return Optional.empty();
+    }
+    String msg = "Silenced by RemediationSilence " + by.get() + ": no model call, nothing written.";
+    RemediationProposalStatus s = new RemediationProposalStatus();
+    s.setPhase(Phase.Silenced);
+    s.setSilencedBy(by.get());
+    s.setMessage(msg);
+    s.setObservedGeneration(o.generation());
+    s.setCompletedAt(o.now().toString());
+    s.setConditions(
+        Conditions.with(
+            o.status() == null ? null : o.status().getConditions(),
+            Transitions.PROPOSED,
+            false,
+            "Silenced",
+            msg,
+            o.generation(),
+            o.now()));
+    return Optional.of(Decision.of(s, new Effect.Event(EventReason.Silenced, msg)));
+  }
+
   /** The open proposal's service recovered before any action: final, nothing written. */
   public static RemediationProposalStatus resolved(
       RemediationProposalStatus current, long generation, Instant now) {

@@ -33,6 +33,12 @@ public final class PhaseMachine {
       return orphan(o);
     }
     Phase phase = o.phase();
+    if (phase == null || (phase == Phase.Pending && o.router() == RouterView.IDLE)) {
+      Optional<Decision> silenced = Outcomes.silenced(o);
+      if (silenced.isPresent()) {
+        return silenced.get(); // no model call, nothing written
+      }
+    }
     if (phase == null) {
       return Decision.of(
           Transitions.pending(o.status(), o.generation(), o.now()),

@@ -21,8 +21,9 @@ import java.util.Optional;
 /**
  * The discovery documents kubectl reads before it does anything ({@code /api}, {@code /apis},
  * {@code /api/v1}, {@code /apis/<group>/<version>}), for the few resources local mode serves: the
- * proposals (from their CRD), core Events and Namespaces, CRDs and Leases. The Fabric8 mock server
- * in CRUD mode answers these paths with a generic List, which kubectl cannot use.
+ * proposals and silences (from their CRDs), core Events and Namespaces, CRDs and Leases. The
+ * Fabric8 mock server in CRUD mode answers these paths with a generic List, which kubectl cannot
+ * use.
  */
 final class Discovery {
   private static final List<String> VERBS =
@@ -52,7 +53,7 @@ final class Discovery {
   private final List<Resource> resources;
   private final int port;
 
-  Discovery(CustomResourceDefinition crd, int port) {
+  Discovery(List<CustomResourceDefinition> crds, int port) {
     this.port = port;
     List<Resource> all = new ArrayList<>();
     all.add(
@@ -90,20 +91,22 @@ final class Discovery {
             List.of(),
             List.of(),
             false));
-    var names = crd.getSpec().getNames();
-    for (CustomResourceDefinitionVersion v : crd.getSpec().getVersions()) {
-      if (Boolean.TRUE.equals(v.getServed())) {
-        all.add(
-            new Resource(
-                crd.getSpec().getGroup(),
-                v.getName(),
-                names.getPlural(),
-                names.getSingular(),
-                names.getKind(),
-                "Namespaced".equals(crd.getSpec().getScope()),
-                listOf(names.getShortNames()),
-                listOf(names.getCategories()),
-                v.getSubresources() != null && v.getSubresources().getStatus() != null));
+    for (CustomResourceDefinition crd : crds) {
+      var names = crd.getSpec().getNames();
+      for (CustomResourceDefinitionVersion v : crd.getSpec().getVersions()) {
+        if (Boolean.TRUE.equals(v.getServed())) {
+          all.add(
+              new Resource(
+                  crd.getSpec().getGroup(),
+                  v.getName(),
+                  names.getPlural(),
+                  names.getSingular(),
+                  names.getKind(),
+                  "Namespaced".equals(crd.getSpec().getScope()),
+                  listOf(names.getShortNames()),
+                  listOf(names.getCategories()),
+                  v.getSubresources() != null && v.getSubresources().getStatus() != null));
+        }
       }
     }
     this.resources = List.copyOf(all);

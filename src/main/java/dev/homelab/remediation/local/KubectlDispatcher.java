@@ -32,8 +32,8 @@ import java.util.Optional;
  *       client-go needs to decode answers;
  *   <li>watches over plain HTTP (kubectl get -w), as lines for {@link HttpWatch};
  *   <li>a clear refusal of what it cannot do: non-API paths such as the OpenAPI documents,
- *       server-side dry runs (the CRUD dispatcher would write), strategic merge patches of
- *       proposals (as the API server refuses them for custom resources).
+ *       server-side dry runs (the CRUD dispatcher would write), strategic merge patches of custom
+ *       resources (as the API server refuses them).
  * </ul>
  */
 final class KubectlDispatcher extends Dispatcher {
@@ -42,17 +42,17 @@ final class KubectlDispatcher extends Dispatcher {
 
   private final KubernetesCrudDispatcher crud;
   private final Discovery discovery;
-  private final CustomResourceDefinition crd;
+  private final List<CustomResourceDefinition> crds;
   private final Clock clock;
 
   KubectlDispatcher(
       KubernetesCrudDispatcher crud,
       Discovery discovery,
-      CustomResourceDefinition crd,
+      List<CustomResourceDefinition> crds,
       Clock clock) {
     this.crud = crud;
     this.discovery = discovery;
-    this.crd = crd;
+    this.crds = List.copyOf(crds);
     this.clock = clock;
   }
 
@@ -118,13 +118,17 @@ final class KubectlDispatcher extends Dispatcher {
   }
 
   private boolean isCustomResource(Target t) {
-    return discovery
-        .resourceOf(t.path())
+    return discovery.resourceOf(t.path()).flatMap(this::crdOf).isPresent();
+  }
+
+  /** The CRD that defines {@code r}, if it is a custom resource. */
+  private Optional<CustomResourceDefinition> crdOf(Discovery.Resource r) {
+    return crds.stream()
         .filter(
-            r ->
+            crd ->
                 r.group().equals(crd.getSpec().getGroup())
                     && r.plural().equals(crd.getSpec().getNames().getPlural()))
-        .isPresent();
+        .findFirst();
   }
 
   private static boolean isWebSocket(MockResponse r) {
@@ -215,9 +219,9 @@ final class KubectlDispatcher extends Dispatcher {
   }
 
   private Optional<List<Tables.Column>> columns(Discovery.Resource r) {
-    if (r.group().equals(crd.getSpec().getGroup())
-        && r.plural().equals(crd.getSpec().getNames().getPlural())) {
-      return Optional.of(Tables.crdColumns(crd, r.version(), clock));
+    Optional<CustomResourceDefinition> crd = crdOf(r);
+    if (crd.isPresent()) {
+      return Optional.of(Tables.crdColumns(crd.get(), r.version(), clock));
     }
     if (r.group().isEmpty() && r.plural().equals("events")) {
       return Optional.of(Tables.eventColumns(clock));

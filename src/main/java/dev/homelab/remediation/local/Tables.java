@@ -21,8 +21,9 @@ import java.util.function.Function;
 /**
  * Server-side printing as the Kubernetes API server does it ({@code meta.k8s.io/v1 Table}): {@code
  * kubectl get} asks for a Table and prints its columns; given a plain list it can only show NAME
- * and AGE. Proposals get the columns of their CRD ({@code additionalPrinterColumns}), Events the
- * columns of the API server's event printer; other kinds are not tabled (kubectl falls back).
+ * and AGE. Proposals and silences get the columns of their CRD ({@code additionalPrinterColumns}),
+ * Events the columns of the API server's event printer; other kinds are not tabled (kubectl falls
+ * back).
  */
 final class Tables {
   private static final JsonNodeFactory F = JsonNodeFactory.instance;
@@ -41,7 +42,9 @@ final class Tables {
 
   private Tables() {}
 
-  /** The columns of the proposal's CRD (served version), after NAME; simple dotted paths only. */
+  /**
+   * The columns of a custom resource's CRD (served version), after NAME; simple dotted paths only.
+   */
   static List<Column> crdColumns(CustomResourceDefinition crd, String version, Clock clock) {
     List<Column> cols = new ArrayList<>();
     cols.add(nameColumn());

@@ -5,6 +5,8 @@ import dev.homelab.remediation.config.OperatorConfig;
 import dev.homelab.remediation.controller.KubernetesEventRecorder;
 import dev.homelab.remediation.controller.KubernetesStatusPatcher;
 import dev.homelab.remediation.controller.ProposalReconciler;
+import dev.homelab.remediation.controller.SilenceCache;
+import dev.homelab.remediation.controller.SilenceReconciler;
 import dev.homelab.remediation.decision.PhaseMachine;
 import dev.homelab.remediation.decision.PolicyConfig;
 import dev.homelab.remediation.decision.ProposalSettings;
@@ -26,25 +28,30 @@ import io.javaoperatorsdk.operator.processing.retry.GenericRetry;
 import java.time.Duration;
 import java.util.Set;
 
-/** The JOSDK operator, the model router it consults and the notifier it tells. */
-public record Controller(Operator operator, Router router, Notifier notifier)
+/**
+ * The JOSDK operator, the model router it consults, the notifier it tells and the cache of silences
+ * its proposals are matched against.
+ */
+public record Controller(Operator operator, Router router, Notifier notifier, SilenceCache silences)
     implements AutoCloseable {
   @Override
   public void close() {
     operator.stop();
     router.close();
     notifier.close();
+    silences.close();
   }
 
   /**
-   * Wires and starts the JOSDK controller for RemediationProposals; its reconciler does nothing
-   * once {@code leadership} is fenced.
+   * Wires and starts the JOSDK controllers for RemediationProposals and RemediationSilences; their
+   * reconcilers do nothing once {@code leadership} is fenced. The silences are listed first, so no
+   * proposal is decided before they are known.
    */
   public static Controller start(
       Wiring w, Leadership leadership, Runnable onStartLeading, Runnable onStopLeading) {
     KubernetesClient client = w.client();
     OperatorConfig cfg = w.config();
-    Notifier notifier = // SPEC section 10; approval links are not wired yet
+    Notifier notifier = // SPEC section 10, with the approval links of links/ when they are on
         Notifiers.start(
             cfg, client, w.registry(), w.clock(), leadership::fenced, notificationLinks(cfg));
     Operator operator =
@@ -85,6 +92,25 @@ public record Controller(Operator operator, Router router, Notifier notifier)
                         .build());
               }
             });
+    // Listed before anything is reconciled; SilenceCache::current is what proposals match.
+    SilenceCache silences = new SilenceCache(client, cfg.watchNamespace);
+    silences.start(cfg.informerSyncTimeout);
+    try {
+      return start(w, leadership, operator, silences, notifier);
+    } catch (RuntimeException e) {
+      silences.close();
+      throw e;
+    }
+  }
+
+  private static Controller start(
+      Wiring w,
+      Leadership leadership,
+      Operator operator,
+      SilenceCache silences,
+      Notifier notifier) {
+    KubernetesClient client = w.client();
+    OperatorConfig cfg = w.config();
     PolicyConfig policy =
         new PolicyConfig(cfg.alwaysHumanNodes, cfg.notifyOnlyEvents, cfg.minConfidence);
     ModelChain chain =
@@ -113,7 +139,8 @@ public record Controller(Operator operator, Router router, Notifier notifier)
             w.clock(),
             w.registry(),
             leadership::fenced,
-            notifier);
+            notifier,
+            silences::current);
     operator.register(
         reconciler,
         o ->
@@ -122,17 +149,23 @@ public record Controller(Operator operator, Router router, Notifier notifier)
                 .withGenerationAware(false)
                 // An API error (500, 429, timeout) never parks a proposal: retry until it works,
                 // 1 s doubling up to 5 min.
-                .withRetry(
-                    new GenericRetry()
-                        .setInitialInterval(cfg.reconcileRetryInitial.toMillis())
-                        .setIntervalMultiplier(cfg.reconcileRetryMultiplier)
-                        .setMaxInterval(cfg.reconcileRetryMax.toMillis())
-                        .withoutMaxAttempts()));
+                .withRetry(retry(cfg)));
+    // Status state and retention of silences; generation-aware, as only spec changes and the
+    // scheduled boundaries matter (its own status writes do not wake it). No periodic reconcile:
+    // each one schedules the next boundary itself, and a timer left after a delete would race
+    // JOSDK's cancelling of it (TimerEventSource.scheduleOnce is not atomic).
+    operator.register(
+        new SilenceReconciler(client, w.clock(), cfg.retention, leadership::fenced),
+        o ->
+            o.settingNamespaces(Set.of(cfg.watchNamespace))
+                .withName("remediationsilence")
+                .withReconciliationMaxInterval(null)
+                .withRetry(retry(cfg)));
     operator.start();
     if (!cfg.leaderElection) {
       notifier.resume();
     }
-    return new Controller(operator, router, notifier);
+    return new Controller(operator, router, notifier, silences);
   }
 
   /**
@@ -158,5 +191,13 @@ public record Controller(Operator operator, Router router, Notifier notifier)
         return links.rejectUrl(p, "notify");
       }
     };
+  }
+
+  private static GenericRetry retry(OperatorConfig cfg) {
+    return new GenericRetry()
+        .setInitialInterval(cfg.reconcileRetryInitial.toMillis())
+        .setIntervalMultiplier(cfg.reconcileRetryMultiplier)
+        .setMaxInterval(cfg.reconcileRetryMax.toMillis())
+        .withoutMaxAttempts();
   }
 }

@@ -11,19 +11,33 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
-/** The CRD in crds/ is the one the build generates from the Java model. */
+/** The CRDs in crds/ are the ones the build generates from the Java model. */
 class CrdDriftTest {
   static final String FILE = "remediationproposals.remediation.homelab.dev-v1";
-  static final Path GENERATED = Path.of("target/classes/META-INF/fabric8/" + FILE + ".yml");
-  static final Path CHECKED_IN = Path.of("crds/" + FILE + ".yaml");
+  static final String SILENCE_FILE = "remediationsilences.remediation.homelab.dev-v1";
+  static final Path CHECKED_IN = checkedIn(FILE);
+  static final Path SILENCE_CHECKED_IN = checkedIn(SILENCE_FILE);
 
-  @Test
-  void checkedInCrdMatchesTheGeneratedOne() throws IOException {
-    String generated = Files.readString(GENERATED, StandardCharsets.UTF_8);
-    String checkedIn = Files.readString(CHECKED_IN, StandardCharsets.UTF_8);
+  static Path generated(String file) {
+    return Path.of("target/classes/META-INF/fabric8/" + file + ".yml");
+  }
+
+  static Path checkedIn(String file) {
+    return Path.of("crds/" + file + ".yaml");
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {FILE, SILENCE_FILE})
+  void checkedInCrdMatchesTheGeneratedOne(String file) throws IOException {
+    String generated = Files.readString(generated(file), StandardCharsets.UTF_8);
+    String checkedIn = Files.readString(checkedIn(file), StandardCharsets.UTF_8);
     assertThat(checkedIn)
-        .as("crds/ is stale: run ./mvnw process-classes && cp %s %s", GENERATED, CHECKED_IN)
+        .as(
+            "crds/ is stale: run ./mvnw process-classes && cp %s %s",
+            generated(file), checkedIn(file))
         .isEqualTo(generated);
   }
 
@@ -58,5 +72,42 @@ class CrdDriftTest {
             "conditions",
             "observedGeneration");
     assertThat(status.getProperties().get("phase").getEnum()).hasSize(11);
+  }
+
+  @Test
+  void silenceCrdHasTheContractNames() throws IOException {
+    CustomResourceDefinition crd =
+        Serialization.unmarshal(
+            Files.readString(SILENCE_CHECKED_IN), CustomResourceDefinition.class);
+    assertThat(crd.getMetadata().getName())
+        .isEqualTo("remediationsilences.remediation.homelab.dev");
+    assertThat(crd.getSpec().getGroup()).isEqualTo("remediation.homelab.dev");
+    assertThat(crd.getSpec().getScope()).isEqualTo("Namespaced");
+    assertThat(crd.getSpec().getNames().getKind()).isEqualTo("RemediationSilence");
+    assertThat(crd.getSpec().getNames().getShortNames()).containsExactly("rsil");
+    assertThat(crd.getSpec().getNames().getCategories()).containsExactly("homelab");
+    CustomResourceDefinitionVersion v = crd.getSpec().getVersions().get(0);
+    assertThat(v.getName()).isEqualTo("v1alpha1");
+    assertThat(v.getSubresources().getStatus()).isNotNull();
+    assertThat(v.getAdditionalPrinterColumns())
+        .filteredOn(c -> c.getPriority() == null || c.getPriority() == 0)
+        .extracting(CustomResourceColumnDefinition::getName)
+        .containsExactly("NODE", "SERVICE", "EVENT", "STATE", "ENDS", "CREATOR", "AGE");
+    var spec = v.getSchema().getOpenAPIV3Schema().getProperties().get("spec");
+    assertThat(spec.getProperties())
+        .containsOnlyKeys("matchers", "startsAt", "endsAt", "createdBy", "comment");
+    assertThat(spec.getRequired()).containsExactly("endsAt");
+    assertThat(spec.getProperties().get("matchers").getProperties())
+        .containsOnlyKeys("node", "service", "eventType");
+    spec.getProperties()
+        .values()
+        .forEach(p -> assertThat(p.getDescription()).as("kubectl explain text").isNotBlank());
+    spec.getProperties().get("matchers").getProperties().values().stream()
+        .forEach(p -> assertThat(p.getDescription()).isNotBlank());
+    assertThat(spec.getProperties().get("endsAt").getPattern()).isNotBlank();
+    var status = v.getSchema().getOpenAPIV3Schema().getProperties().get("status");
+    assertThat(status.getProperties().get("state").getEnum())
+        .extracting(com.fasterxml.jackson.databind.JsonNode::asText)
+        .containsExactlyInAnyOrder("Pending", "Active", "Expired", "Invalid");
   }
 }

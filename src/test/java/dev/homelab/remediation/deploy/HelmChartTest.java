@@ -59,6 +59,9 @@ class HelmChartTest {
   static final Path CHART_CRD = RenderedChart.CHART.resolve("crds").resolve(CRD_FILE);
   static final Path K8S_NAMESPACE = Path.of("k8s/00-namespace.yaml");
   static final Path K8S_CRD = Path.of("k8s/01-crd.yaml");
+  static final String SILENCE_CRD_FILE = "remediationsilences.remediation.homelab.dev-v1.yaml";
+  static final Path SILENCE_CRD = Path.of("crds", SILENCE_CRD_FILE);
+  static final Path K8S_SILENCE_CRD = Path.of("k8s/01-crd-silences.yaml");
   static final Path K8S_OPERATOR = Path.of("k8s/02-remediation-operator.yaml");
   static final Path EXPECTED_DIR = Path.of("target/deploy-expected");
   static final boolean REGENERATE = Boolean.getBoolean("regenerate");
@@ -318,6 +321,8 @@ class HelmChartTest {
         .containsExactly(
             "remediation.homelab.dev remediationproposals [get, list, watch, create, delete, patch]",
             "remediation.homelab.dev remediationproposals/status [patch]",
+            "remediation.homelab.dev remediationsilences [list, watch, delete]",
+            "remediation.homelab.dev remediationsilences/status [patch]",
             " events [create, get, patch]",
             "coordination.k8s.io leases [get, create, update, patch]");
     assertThat(role.getRules()).allSatisfy(r -> assertThat(r.getResourceNames()).isNullOrEmpty());
@@ -741,32 +746,49 @@ class HelmChartTest {
     assertThat(new Helm(copyChart(dir.resolve("intact"))).lint().call().isFailed()).isFalse();
   }
 
-  @Test
-  void chartCrdIsTheGeneratedCrd() throws IOException {
+  @ParameterizedTest
+  @org.junit.jupiter.params.provider.ValueSource(strings = {CRD_FILE, SILENCE_CRD_FILE})
+  void chartCrdIsTheGeneratedCrd(String file) throws IOException {
+    Path crd = Path.of("crds", file);
+    Path chartCrd = RenderedChart.CHART.resolve("crds").resolve(file);
     if (REGENERATE) {
-      Files.copy(CRD, CHART_CRD, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+      Files.copy(crd, chartCrd, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
     }
-    assertThat(CHART_CRD).exists();
-    assertThat(Files.readString(CHART_CRD))
-        .as("%s differs from %s: cp %s %s (or %s)", CHART_CRD, CRD, CRD, CHART_CRD, REGENERATE_HINT)
-        .isEqualTo(Files.readString(CRD));
+    assertThat(chartCrd).exists();
+    assertThat(Files.readString(chartCrd))
+        .as("%s differs from %s: cp %s %s (or %s)", chartCrd, crd, crd, chartCrd, REGENERATE_HINT)
+        .isEqualTo(Files.readString(crd));
+  }
+
+  @Test
+  void chartCrdsAreExactlyTheGeneratedOnes() throws IOException {
+    try (Stream<Path> files = Files.list(RenderedChart.CHART.resolve("crds"))) {
+      assertThat(files.map(p -> p.getFileName().toString()).sorted())
+          .containsExactly(CRD_FILE, SILENCE_CRD_FILE);
+    }
   }
 
   @Test
   void plainManifestsAreTheChartsDefaultRender() throws IOException {
     String expectedOperator = K8S_OPERATOR_HEADER + defaults.text;
     String expectedCrd = Files.readString(CRD);
+    String expectedSilenceCrd = Files.readString(SILENCE_CRD);
     Files.createDirectories(EXPECTED_DIR.resolve("k8s"));
     Files.writeString(EXPECTED_DIR.resolve(K8S_OPERATOR), expectedOperator);
     Files.writeString(EXPECTED_DIR.resolve(K8S_CRD), expectedCrd);
+    Files.writeString(EXPECTED_DIR.resolve(K8S_SILENCE_CRD), expectedSilenceCrd);
     if (REGENERATE) {
       Files.writeString(K8S_OPERATOR, expectedOperator);
       Files.writeString(K8S_CRD, expectedCrd);
+      Files.writeString(K8S_SILENCE_CRD, expectedSilenceCrd);
     }
 
     assertThat(Files.readString(K8S_CRD))
         .as("%s is not a copy of %s; %s", K8S_CRD, CRD, REGENERATE_HINT)
         .isEqualTo(expectedCrd);
+    assertThat(Files.readString(K8S_SILENCE_CRD))
+        .as("%s is not a copy of %s; %s", K8S_SILENCE_CRD, SILENCE_CRD, REGENERATE_HINT)
+        .isEqualTo(expectedSilenceCrd);
     assertThat(Files.readString(K8S_OPERATOR))
         .as("%s is not the chart's default render; %s", K8S_OPERATOR, REGENERATE_HINT)
         .isEqualTo(expectedOperator);
@@ -775,7 +797,11 @@ class HelmChartTest {
     try (Stream<Path> files = Files.list(Path.of("k8s"))) {
       assertThat(files.filter(Files::isRegularFile).map(p -> p.getFileName().toString()).sorted())
           .as("k8s/ holds only the numbered manifests (samples/ aside)")
-          .containsExactly("00-namespace.yaml", "01-crd.yaml", "02-remediation-operator.yaml");
+          .containsExactly(
+              "00-namespace.yaml",
+              "01-crd-silences.yaml",
+              "01-crd.yaml",
+              "02-remediation-operator.yaml");
     }
   }
 

@@ -7,9 +7,13 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.homelab.remediation.api.v1alpha1.RemediationProposal;
 import dev.homelab.remediation.api.v1alpha1.RemediationProposalSpec;
+import dev.homelab.remediation.api.v1alpha1.RemediationSilence;
+import dev.homelab.remediation.api.v1alpha1.RemediationSilenceSpec;
+import dev.homelab.remediation.api.v1alpha1.SilenceMatchers;
 import dev.homelab.remediation.support.TestProposals;
 import dev.homelab.remediation.support.TestRedis;
 import io.fabric8.kubernetes.api.model.EventBuilder;
+import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -124,6 +128,10 @@ class LocalClusterTest {
       assertThat(proposals.get("name").asText()).isEqualTo("remediationproposals");
       assertThat(proposals.get("shortNames").get(0).asText()).isEqualTo("rp");
       assertThat(proposals.get("namespaced").asBoolean()).isTrue();
+      assertThat(rp.get("resources"))
+          .filteredOn(r -> r.get("name").asText().equals("remediationsilences"))
+          .singleElement()
+          .satisfies(r -> assertThat(r.get("shortNames").get(0).asText()).isEqualTo("rsil"));
       assertThat(json("/api/v1" + q, "application/json").get("resources"))
           .extracting(r -> r.get("name").asText())
           .contains("events", "namespaces");
@@ -158,6 +166,31 @@ class LocalClusterTest {
     JsonNode list = json(RP, "application/json");
     assertThat(list.get("kind").asText()).isEqualTo("RemediationProposalList");
     assertThat(list.get("items")).hasSize(2);
+  }
+
+  @Test
+  void printsTheSilencesColumnsToo() throws Exception {
+    RemediationSilence s = new RemediationSilence();
+    s.setMetadata(
+        new ObjectMetaBuilder().withName("sil-maintenance").withNamespace("default").build());
+    RemediationSilenceSpec spec = new RemediationSilenceSpec();
+    spec.setMatchers(new SilenceMatchers("chelsty", null, null));
+    spec.setEndsAt("2026-05-27T19:11:39Z");
+    spec.setCreatedBy("alice");
+    s.setSpec(spec);
+    client.resource(s).create();
+    JsonNode table =
+        json(
+            "/apis/remediation.homelab.dev/v1alpha1/namespaces/default/remediationsilences", TABLE);
+    assertThat(table.get("columnDefinitions"))
+        .extracting(c -> c.get("name").asText())
+        .containsExactly(
+            "Name", "NODE", "SERVICE", "EVENT", "STATE", "ENDS", "CREATOR", "COMMENT", "AGE");
+    JsonNode cells = table.get("rows").get(0).get("cells");
+    assertThat(cells.get(0).asText()).isEqualTo("sil-maintenance");
+    assertThat(cells.get(1).asText()).isEqualTo("chelsty");
+    assertThat(cells.get(5).asText()).isEqualTo("2026-05-27T19:11:39Z");
+    assertThat(cells.get(6).asText()).isEqualTo("alice");
   }
 
   @Test

@@ -5,6 +5,9 @@ import static org.awaitility.Awaitility.await;
 
 import dev.homelab.remediation.api.v1alpha1.Phase;
 import dev.homelab.remediation.api.v1alpha1.RemediationProposal;
+import dev.homelab.remediation.api.v1alpha1.RemediationSilence;
+import dev.homelab.remediation.api.v1alpha1.RemediationSilenceSpec;
+import dev.homelab.remediation.api.v1alpha1.SilenceMatchers;
 import dev.homelab.remediation.config.OperatorConfig;
 import dev.homelab.remediation.controller.KubernetesEventRecorder;
 import dev.homelab.remediation.decision.EventReason;
@@ -16,6 +19,7 @@ import dev.homelab.remediation.support.FakeReply;
 import dev.homelab.remediation.support.TestKube;
 import dev.homelab.remediation.support.TestRedis;
 import io.fabric8.kubernetes.api.model.EventBuilder;
+import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.api.model.rbac.PolicyRule;
 import io.fabric8.kubernetes.api.model.rbac.Role;
 import io.fabric8.kubernetes.client.ConfigBuilder;
@@ -33,6 +37,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -46,9 +51,9 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Runs the operator through every kind of work it does (intake, a conflicting create, proposals,
- * dispatch, Events and their repeats, an approval link, retention, leader election) with its own
- * client, records every request that client made to the API server, and compares them with the
- * chart's Role: nothing missing, nothing extra.
+ * dispatch, Events and their repeats, an approval link, retention, a silence that expires and is
+ * deleted, leader election) with its own client, records every request that client made to the API
+ * server, and compares them with the chart's Role: nothing missing, nothing extra.
  */
 @EnableKubernetesMockClient(crud = true)
 class RbacIT {
@@ -102,6 +107,11 @@ class RbacIT {
               new Wiring(cfg, operatorClient, new SimpleMeterRegistry(), Clock.systemUTC(), false));
       try {
         await().atMost(Duration.ofSeconds(20)).until(running::ready);
+        // A silence that expires: its state written (Active, then Expired), then deleted by
+        // retention.
+        client
+            .resource(silence(ns, "sil-maintenance", Instant.now().plusSeconds(2).toString()))
+            .create();
         // Dispatched, then deleted by retention.
         redis.publish("health_events", event("ollama", 1779902000));
         // Ignored; the same event again while it still exists: a create that conflicts, and a get.
@@ -189,10 +199,13 @@ class RbacIT {
         await()
             .atMost(Duration.ofSeconds(20))
             .until(() -> proposal(ns, "zigbee2mqtt", Phase.Dispatched), Objects::nonNull);
-        // Retention deletes them all.
+        // Retention deletes them all, and the silence.
         await()
             .atMost(Duration.ofSeconds(40))
-            .until(() -> TestKube.proposals(client, ns).isEmpty());
+            .until(
+                () ->
+                    TestKube.proposals(client, ns).isEmpty()
+                        && TestKube.silences(client, ns).isEmpty());
       } finally {
         running.close();
         operatorClient.close();
@@ -240,6 +253,17 @@ class RbacIT {
         .filter(p -> p.getStatus() != null && p.getStatus().getPhase() == phase)
         .findFirst()
         .orElse(null);
+  }
+
+  static RemediationSilence silence(String ns, String name, String endsAt) {
+    RemediationSilence s = new RemediationSilence();
+    s.setMetadata(new ObjectMetaBuilder().withName(name).withNamespace(ns).build());
+    RemediationSilenceSpec spec = new RemediationSilenceSpec();
+    spec.setMatchers(new SilenceMatchers("chelsty", null, null));
+    spec.setEndsAt(endsAt);
+    spec.setCreatedBy("rbac-test");
+    s.setSpec(spec);
+    return s;
   }
 
   static String event(String service, long ts) {

@@ -37,11 +37,13 @@ class ControllerSettingsIT {
     try (Controller c = Controller.start(w, leadership, () -> {}, () -> {})) {
       assertThat(c.operator().getConfigurationService().concurrentReconciliationThreads())
           .isEqualTo(7);
-      var registered = c.operator().getRegisteredControllers().iterator().next();
-      GenericRetry retry = (GenericRetry) registered.getConfiguration().getRetry();
-      assertThat(retry.getInitialInterval()).isEqualTo(250);
-      assertThat(retry.getIntervalMultiplier()).isEqualTo(3.0);
-      assertThat(retry.getMaxInterval()).isEqualTo(42_000);
+      assertThat(c.operator().getRegisteredControllers()).hasSize(2);
+      for (var registered : c.operator().getRegisteredControllers()) {
+        GenericRetry retry = (GenericRetry) registered.getConfiguration().getRetry();
+        assertThat(retry.getInitialInterval()).isEqualTo(250);
+        assertThat(retry.getIntervalMultiplier()).isEqualTo(3.0);
+        assertThat(retry.getMaxInterval()).isEqualTo(42_000);
+      }
     }
   }
 }

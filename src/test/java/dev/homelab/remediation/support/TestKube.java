@@ -1,6 +1,7 @@
 package dev.homelab.remediation.support;
 
 import dev.homelab.remediation.api.v1alpha1.RemediationProposal;
+import dev.homelab.remediation.api.v1alpha1.RemediationSilence;
 import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
@@ -17,26 +18,37 @@ public final class TestKube {
   private TestKube() {}
 
   public static CustomResourceDefinition crd() {
+    return crd("remediationproposals.remediation.homelab.dev-v1");
+  }
+
+  public static CustomResourceDefinition silenceCrd() {
+    return crd("remediationsilences.remediation.homelab.dev-v1");
+  }
+
+  private static CustomResourceDefinition crd(String file) {
     try {
       return Serialization.unmarshal(
-          Files.readString(Path.of("crds/remediationproposals.remediation.homelab.dev-v1.yaml")),
-          CustomResourceDefinition.class);
+          Files.readString(Path.of("crds/" + file + ".yaml")), CustomResourceDefinition.class);
     } catch (IOException e) {
       throw new IllegalStateException(e);
     }
   }
 
-  /** Installs the CRD, so the mock server treats status as a subresource as a real one does. */
+  /**
+   * Installs the CRDs (proposals and silences), so the mock server treats status as a subresource
+   * as a real one does.
+   */
   public static void installCrd(KubernetesClient client) {
-    CustomResourceDefinition crd = crd();
-    if (client
-            .apiextensions()
-            .v1()
-            .customResourceDefinitions()
-            .withName(crd.getMetadata().getName())
-            .get()
-        == null) {
-      client.apiextensions().v1().customResourceDefinitions().resource(crd).create();
+    for (CustomResourceDefinition crd : List.of(crd(), silenceCrd())) {
+      if (client
+              .apiextensions()
+              .v1()
+              .customResourceDefinitions()
+              .withName(crd.getMetadata().getName())
+              .get()
+          == null) {
+        client.apiextensions().v1().customResourceDefinitions().resource(crd).create();
+      }
     }
   }
 
@@ -68,6 +80,10 @@ public final class TestKube {
 
   public static List<RemediationProposal> proposals(KubernetesClient client, String namespace) {
     return client.resources(RemediationProposal.class).inNamespace(namespace).list().getItems();
+  }
+
+  public static List<RemediationSilence> silences(KubernetesClient client, String namespace) {
+    return client.resources(RemediationSilence.class).inNamespace(namespace).list().getItems();
   }
 
   /** Drains the server's request log and counts writes (POST, PUT, PATCH) to proposals. */
