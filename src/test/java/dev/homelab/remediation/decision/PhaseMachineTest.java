@@ -62,6 +62,7 @@ class PhaseMachineTest {
     Optional<DispatchOutcome> dispatch = Optional.empty();
     List<Cooldown.Consultation> consultations = new ArrayList<>();
     List<Sibling> siblings = new ArrayList<>();
+    List<Silences.Silence> silences = new ArrayList<>();
     Instant now = NOW;
 
     Obs(Phase phase) {
@@ -81,6 +82,7 @@ class PhaseMachineTest {
           dispatch,
           consultations,
           siblings,
+          silences,
           now);
     }
   }
@@ -196,6 +198,32 @@ class PhaseMachineTest {
     Instant t0 = NOW.minusSeconds(10); // the last attempt
     return Stream.of(
             row("new → Pending", new Obs(null), Phase.Pending, List.of("Event:Pending"), null),
+            row(
+                "new, an active silence matches → Silenced, no model call",
+                with(
+                    new Obs(null),
+                    o -> {
+                      o.silences.add(
+                          new Silences.Silence(
+                              "sil-1", null, "oll*", null, CREATED, NOW.plusSeconds(3600)));
+                      return o;
+                    }),
+                Phase.Silenced,
+                List.of("Event:Silenced"),
+                null),
+            row(
+                "Pending, a silence that has ended → proposes",
+                with(
+                    new Obs(Phase.Pending),
+                    o -> {
+                      o.silences.add(
+                          new Silences.Silence(
+                              "sil-1", null, "ollama", null, CREATED, NOW.minusSeconds(1)));
+                      return o;
+                    }),
+                Phase.Proposing,
+                List.of("Ask", "Event:Proposing"),
+                null),
             row(
                 "Pending, router idle → Proposing, ask",
                 new Obs(Phase.Pending),

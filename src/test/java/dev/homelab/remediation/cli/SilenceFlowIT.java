@@ -1,0 +1,158 @@
+package dev.homelab.remediation.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.homelab.remediation.api.v1alpha1.Phase;
+import dev.homelab.remediation.api.v1alpha1.RemediationProposal;
+import dev.homelab.remediation.api.v1alpha1.RemediationSilence;
+import dev.homelab.remediation.api.v1alpha1.SilenceState;
+import dev.homelab.remediation.config.OperatorConfig;
+import dev.homelab.remediation.runtime.Running;
+import dev.homelab.remediation.runtime.Wiring;
+import dev.homelab.remediation.support.FakeOllama;
+import dev.homelab.remediation.support.FakeReply;
+import dev.homelab.remediation.support.TestKube;
+import dev.homelab.remediation.support.TestRedis;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+/**
+ * End to end on real Redis and the mock API server: a silence made with the CLI keeps a matching
+ * incident from the model and the executor; once it has ended, the next incident is proposed.
+ */
+@EnableKubernetesMockClient(crud = true)
+@Timeout(120)
+class SilenceFlowIT {
+  static KubernetesClient client;
+  static final String NS = "silenced";
+
+  @TempDir Path tmp;
+
+  String silence(String... args) {
+    SilenceCommand cmd = new SilenceCommand();
+    cmd.clients = () -> new KubernetesClientBuilder().withConfig(client.getConfiguration()).build();
+    cmd.env = Map.of();
+    StringWriter out = new StringWriter();
+    int code =
+        new CommandLine(cmd)
+            .setOut(new PrintWriter(out))
+            .setErr(new PrintWriter(new StringWriter()))
+            .execute(args);
+    assertThat(code).as(String.join(" ", args)).isZero();
+    return out.toString().strip();
+  }
+
+  static String event(String timestamp) {
+    return "{\"event_type\":\"service_unhealthy\",\"node\":\"solaria\",\"service\":\"grafana\","
+        + "\"timestamp\":\""
+        + timestamp
+        + "\"}";
+  }
+
+  List<RemediationProposal> proposals() {
+    return TestKube.proposals(client, NS);
+  }
+
+  static long files(Path dir) throws Exception {
+    try (Stream<Path> s = Files.list(dir)) {
+      return s.filter(f -> !f.getFileName().toString().startsWith(".")).count();
+    }
+  }
+
+  @Test
+  void aSilenceKeepsAMatchingIncidentFromTheModelAndTheExecutorUntilItEnds() throws Exception {
+    TestKube.installCrd(client);
+    Path pending = Files.createDirectories(tmp.resolve("p"));
+    try (TestRedis redis = new TestRedis();
+        FakeOllama ollama = new FakeOllama()) {
+      ollama.setDefault(FakeReply.proposal("restart", 0.9, false, null));
+      Map<String, String> v = new HashMap<>();
+      v.put("REDIS_URL", redis.url());
+      v.put("WATCH_NAMESPACE", NS);
+      v.put("NODE_NAME", "solaria");
+      v.put("LLM_CHAIN", "ollama:llama3.1:8b@" + ollama.baseUrl());
+      v.put("PENDING_ACTIONS_DIR", pending.toString());
+      v.put("EVENTS_DIR", Files.createDirectories(tmp.resolve("e")).toString());
+      v.put("FOLD_FLUSH_MILLIS", "100");
+      v.put("LEADER_ELECTION", "false");
+      v.put("COOLDOWN_SECONDS", "0");
+      Running running =
+          Running.start(
+              new Wiring(
+                  OperatorConfig.withDefaults(v),
+                  client,
+                  new SimpleMeterRegistry(),
+                  Clock.systemUTC(),
+                  false));
+      try {
+        await().atMost(Duration.ofSeconds(20)).until(running::ready);
+        String name =
+            silence("add", "--service", "graf*", "--for", "1h", "--comment", "upgrade", "-n", NS);
+        await()
+            .atMost(Duration.ofSeconds(10))
+            .until(
+                () -> {
+                  RemediationSilence s =
+                      client
+                          .resources(RemediationSilence.class)
+                          .inNamespace(NS)
+                          .withName(name)
+                          .get();
+                  return s != null
+                      && s.getStatus() != null
+                      && s.getStatus().getState() == SilenceState.Active;
+                });
+
+        redis.publish("health_events", event(Instant.now().toString()));
+        await()
+            .atMost(Duration.ofSeconds(20))
+            .until(
+                () ->
+                    proposals().size() == 1
+                        && proposals().get(0).getStatus() != null
+                        && proposals().get(0).getStatus().getPhase() == Phase.Silenced);
+        RemediationProposal silenced = proposals().get(0);
+        assertThat(silenced.getStatus().getSilencedBy()).isEqualTo(name);
+        await().during(Duration.ofSeconds(1)).atMost(Duration.ofSeconds(3)).until(() -> true);
+        assertThat(ollama.calls()).as("no model call").isZero();
+        assertThat(files(pending)).as("nothing written").isZero();
+
+        // The silence ends: the next incident is the model's again.
+        silence("expire", name, "-n", NS);
+        Thread.sleep(200);
+        redis.publish("health_events", event(Instant.now().plusSeconds(1).toString()));
+        await()
+            .atMost(Duration.ofSeconds(20))
+            .until(
+                () ->
+                    proposals().stream()
+                        .anyMatch(
+                            p ->
+                                p.getStatus() != null
+                                    && p.getStatus().getPhase() == Phase.Dispatched));
+        assertThat(ollama.calls()).isEqualTo(1);
+        assertThat(files(pending)).isEqualTo(1);
+      } finally {
+        running.close();
+      }
+    }
+  }
+}
