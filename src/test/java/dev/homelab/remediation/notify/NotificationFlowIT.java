@@ -246,6 +246,44 @@ class NotificationFlowIT {
   }
 
   @Test
+  void withApprovalLinksOnThePhonesApproveButtonApprovesAndTheProposalIsDispatched()
+      throws Exception {
+    int port = dev.homelab.remediation.support.TestRedis.freePort();
+    start(
+        Map.of(
+            "APPROVAL_LINK_BASE_URL",
+            "http://127.0.0.1:" + port,
+            "APPROVAL_LINK_SECRET",
+            "a-test-secret-of-at-least-32-characters",
+            "APPROVAL_PORT",
+            String.valueOf(port)));
+    publish();
+    awaitPhase(Phase.AwaitingApproval);
+    awaitNotification("awaiting_approval");
+
+    String approve = webhook.payloads().get(0).get("approve_url").asText();
+    assertThat(approve).startsWith("http://127.0.0.1:" + port + "/approve/");
+    assertThat(webhook.payloads().get(0).get("reject_url").asText()).contains("/reject/");
+    List<FakeNtfy.Action> buttons = FakeNtfy.actions(ntfy.requests().get(0).header("Actions"));
+    assertThat(buttons).extracting(FakeNtfy.Action::type).containsExactly("http", "http");
+    assertThat(buttons.get(0).url()).isEqualTo(approve);
+    assertThat(alertmanager.alerts().get(0).at("/annotations/approve_url").asText())
+        .isEqualTo(approve);
+
+    java.net.http.HttpResponse<String> r =
+        java.net.http.HttpClient.newHttpClient()
+            .send(
+                java.net.http.HttpRequest.newBuilder(java.net.URI.create(approve))
+                    .POST(java.net.http.HttpRequest.BodyPublishers.noBody())
+                    .build(),
+                java.net.http.HttpResponse.BodyHandlers.ofString());
+    assertThat(r.statusCode()).isEqualTo(200);
+    RemediationProposal done = awaitPhase(Phase.Dispatched);
+    assertThat(done.getStatus().getApproval().getBy()).isEqualTo("annotation:link:notify");
+    awaitNotification("decided");
+  }
+
+  @Test
   void awaitingThenExpired() throws IOException {
     start(Map.of("APPROVAL_TTL", "24h"));
     publish();
