@@ -51,6 +51,12 @@ public record Controller(Operator operator, Router router, Notifier notifier, Si
       Wiring w, Leadership leadership, Runnable onStartLeading, Runnable onStopLeading) {
     KubernetesClient client = w.client();
     OperatorConfig cfg = w.config();
+    // The chain first: a bad chain or topology stops start-up before anything connects.
+    PolicyConfig policy =
+        new PolicyConfig(cfg.alwaysHumanNodes, cfg.notifyOnlyEvents, cfg.minConfidence);
+    ModelChain chain =
+        ModelChains.fromConfig(
+            cfg.llmChain, cfg.llmApiKey, cfg.llmTimeout, cfg.topologyFile, policy);
     Notifier notifier = // SPEC section 10, with the approval links of links/ when they are on
         Notifiers.start(
             cfg, client, w.registry(), w.clock(), leadership::fenced, notificationLinks(cfg));
@@ -96,7 +102,7 @@ public record Controller(Operator operator, Router router, Notifier notifier, Si
     SilenceCache silences = new SilenceCache(client, cfg.watchNamespace);
     silences.start(cfg.informerSyncTimeout);
     try {
-      return start(w, leadership, operator, silences, notifier);
+      return start(w, leadership, operator, silences, notifier, policy, chain);
     } catch (RuntimeException e) {
       silences.close();
       throw e;
@@ -108,14 +114,11 @@ public record Controller(Operator operator, Router router, Notifier notifier, Si
       Leadership leadership,
       Operator operator,
       SilenceCache silences,
-      Notifier notifier) {
+      Notifier notifier,
+      PolicyConfig policy,
+      ModelChain chain) {
     KubernetesClient client = w.client();
     OperatorConfig cfg = w.config();
-    PolicyConfig policy =
-        new PolicyConfig(cfg.alwaysHumanNodes, cfg.notifyOnlyEvents, cfg.minConfidence);
-    ModelChain chain =
-        ModelChains.fromConfig(
-            cfg.llmChain, cfg.llmApiKey, cfg.llmTimeout, cfg.topologyFile, policy);
     ModelRouter router = new ModelRouter(chain, cfg.llmConcurrency, w.registry());
     ProposalSettings settings =
         new ProposalSettings(
