@@ -145,13 +145,14 @@ class LocalClusterTest {
             "CONFIDENCE",
             "HUMAN",
             "PHASE",
+            "OUTCOME",
             "OCCURRENCES",
             "AGE");
     JsonNode row = table.get("rows").get(0);
     assertThat(row.get("cells").get(0).asText()).isEqualTo("chelsty-zigbee2mqtt-0123456789");
     assertThat(row.get("cells").get(1).asText()).isEqualTo("chelsty/zigbee2mqtt");
     assertThat(row.get("cells").get(3).isNull()).as("no proposal yet").isTrue();
-    assertThat(row.get("cells").get(8).asText()).matches("\\d+s");
+    assertThat(row.get("cells").get(9).asText()).matches("\\d+s");
     assertThat(row.get("object").get("kind").asText()).isEqualTo("PartialObjectMetadata");
 
     JsonNode list = json(RP, "application/json");
