@@ -2,6 +2,8 @@
 # Image of the remediation operator: docker build -t ghcr.io/homelab/remediation-operator:0.1.0 .
 # Multi-arch (amd64, arm64 for Raspberry Pi):
 #   docker buildx build --platform linux/amd64,linux/arm64 -t ghcr.io/homelab/remediation-operator:0.1.0 .
+# Without a Docker engine, the same image with Jib: ./mvnw -B -Pimage -DskipTests package (pom.xml;
+# JibConfigTest keeps the two alike).
 
 # ---- build: the shaded jar, with the Maven version pinned by the wrapper (.mvn/wrapper)
 FROM eclipse-temurin:17-jdk AS build

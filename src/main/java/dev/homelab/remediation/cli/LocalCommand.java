@@ -27,7 +27,9 @@ import picocli.CommandLine.Spec;
     description = {
       "Run the operator (the same code as `run`) against an embedded Kubernetes API server and an "
           + "embedded Redis (REDIS_URL, when set, is used instead). Writes local-data/kubeconfig for "
-          + "kubectl and the action files under local-data/. Ctrl-C stops everything.",
+          + "kubectl and the action files under local-data/, keeps the API server's objects in "
+          + "local-data/objects/ across restarts, and serves /healthz, /readyz and /metrics on "
+          + "127.0.0.1:26080 (HTTP_PORT). Ctrl-C stops everything.",
       "Local defaults: WATCH_NAMESPACE=default, NODE_NAME=<host name>, LLM_CHAIN=rules, "
           + "PENDING_ACTIONS_DIR=local-data/pending-actions, EVENTS_DIR=local-data/events; "
           + "environment variables and flags override them."
@@ -55,6 +57,13 @@ public final class LocalCommand implements Callable<Integer> {
       description =
           "Directory for the kubeconfig and the action files (env LOCAL_DATA_DIR, default local-data).")
   Path dataDir;
+
+  @Option(
+      names = "--fresh",
+      description =
+          "Start with an empty API server: delete the stored objects (proposals, Events) in "
+              + "local-data/objects/ first. The files in pending-actions/ and events/ stay.")
+  boolean fresh;
 
   /** The environment; tests replace it. */
   Map<String, String> env = System.getenv();
@@ -93,7 +102,7 @@ public final class LocalCommand implements Callable<Integer> {
     }
     LocalMode local;
     try {
-      local = LocalMode.start(settings);
+      local = LocalMode.start(settings, fresh);
     } catch (LocalStartException e) {
       err.println("remediation-operator local: " + e.getMessage());
       err.flush();
@@ -139,9 +148,21 @@ public final class LocalCommand implements Callable<Integer> {
         .append("Local mode is running (Ctrl-C stops it).\n")
         .append("  Kubernetes API  ")
         .append(local.apiUrl())
-        .append("  (in memory; namespace ")
+        .append("  (namespace ")
         .append(cfg.watchNamespace)
+        .append("; ")
+        .append(
+            local.restoredObjects() == 0
+                ? "empty"
+                : local.restoredObjects() + " objects restored from " + shown(s.objectsDir()))
         .append(")\n")
+        .append("  health, metrics ")
+        .append(
+            local
+                .opsUrl()
+                .map(u -> u + "/healthz  " + u + "/readyz  " + u + "/metrics")
+                .orElse("off (HTTP_PORT=0)"))
+        .append('\n')
         .append("  kubeconfig      ")
         .append(shown(s.kubeconfig()))
         .append('\n')
@@ -186,10 +207,11 @@ public final class LocalCommand implements Callable<Integer> {
         .append(publish)
         .append(" --sample ollama    # a control-plane update, the other shape\n")
         .append('\n')
-        .append(
-            "Proposals live in memory and are gone when local mode stops; files stay until you delete ")
+        .append("Proposals, their cooldown and approvals are kept in ")
+        .append(shown(s.objectsDir()))
+        .append(" across restarts; `local --fresh` starts with none. Delete ")
         .append(shown(s.dataDir()))
-        .append(".\n");
+        .append(" to remove everything.\n");
     return sb.toString();
   }
 

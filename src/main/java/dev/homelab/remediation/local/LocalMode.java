@@ -1,10 +1,13 @@
 package dev.homelab.remediation.local;
 
+import dev.homelab.remediation.config.ConfigException;
 import dev.homelab.remediation.config.OperatorConfig;
+import dev.homelab.remediation.config.Settings;
 import dev.homelab.remediation.runtime.Running;
 import dev.homelab.remediation.runtime.Wiring;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.IOException;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.FileAlreadyExistsException;
@@ -19,11 +22,14 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The operator on one machine: the embedded Kubernetes API, the embedded Redis (unless REDIS_URL is
- * set), the kubeconfig for kubectl, and the same operator {@code run} starts.
+ * The operator on one machine: the embedded Kubernetes API (its objects kept in {@code
+ * local-data/objects/}), the embedded Redis (unless REDIS_URL is set), the kubeconfig for kubectl,
+ * and the same operator {@code run} starts, with the same {@code /healthz}, {@code /readyz} and
+ * {@code /metrics} on 127.0.0.1.
  */
 public final class LocalMode implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(LocalMode.class);
+  private static final String LOOPBACK = "127.0.0.1";
 
   private final LocalSettings settings;
   private final LocalRedis redis;
@@ -48,10 +54,11 @@ public final class LocalMode implements AutoCloseable {
    * Checks the data directories and ports, then starts everything; on a failure, stops what it had
    * started.
    *
-   * @throws LocalStartException when a port is taken, a directory is not writable, or a part cannot
-   *     start
+   * @param fresh drop the stored API objects first ({@code local --fresh})
+   * @throws LocalStartException when a port is taken, a directory is not writable, the stored
+   *     objects cannot be read, or a part cannot start
    */
-  public static LocalMode start(LocalSettings s) {
+  public static LocalMode start(LocalSettings s, boolean fresh) {
     OperatorConfig cfg = s.operator();
     requireWritableDir(s.dataDir(), "the local-mode data directory");
     requireWritableDir(cfg.pendingActionsDir, "PENDING_ACTIONS_DIR");
@@ -61,21 +68,41 @@ public final class LocalMode implements AutoCloseable {
       Ports.requireFree(
           s.redisPort(), "the embedded Redis", "--redis-port", LocalSettings.REDIS_PORT_ENV);
     }
+    if (cfg.httpPort > 0) {
+      Ports.requireFree(
+          cfg.httpPort,
+          "/healthz, /readyz and /metrics",
+          "--http-port",
+          Settings.HTTP_PORT.env() + " (0 turns them off)");
+    }
+    if (fresh) {
+      try {
+        new ObjectFiles(s.objectsDir()).clear();
+      } catch (IOException e) {
+        throw new LocalStartException("cannot empty " + s.objectsDir() + ": " + describe(e));
+      }
+    }
     LocalRedis redis = null;
     LocalCluster cluster = null;
     KubernetesClient client = null;
     try {
       redis = s.externalRedisUrl().isEmpty() ? LocalRedis.start(s.redisPort()) : null;
-      cluster = LocalCluster.start(s.apiPort(), cfg.watchNamespace);
+      cluster = LocalCluster.start(s.apiPort(), cfg.watchNamespace, s.objectsDir());
       try {
         Kubeconfig.write(s.kubeconfig(), cluster.url(), cfg.watchNamespace);
       } catch (IOException e) {
         throw new LocalStartException("cannot write " + s.kubeconfig() + ": " + describe(e));
       }
       client = cluster.newClient(cfg.watchNamespace);
-      Running running =
-          Running.start(
-              new Wiring(cfg, client, new SimpleMeterRegistry(), Clock.systemUTC(), false));
+      // The registry `run` uses, so /metrics answers with the same Prometheus text.
+      PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+      Running running;
+      try {
+        running =
+            Running.start(new Wiring(cfg, client, registry, Clock.systemUTC(), false), LOOPBACK);
+      } catch (ConfigException e) {
+        throw new LocalStartException(e.getMessage());
+      }
       return new LocalMode(s, redis, cluster, client, running);
     } catch (RuntimeException e) {
       closeQuietly(client);
@@ -103,6 +130,17 @@ public final class LocalMode implements AutoCloseable {
 
   public String apiUrl() {
     return cluster.url();
+  }
+
+  /** {@code http://127.0.0.1:<port>} of /healthz, /readyz and /metrics; empty when turned off. */
+  public Optional<String> opsUrl() {
+    int port = running.httpPort();
+    return port > 0 ? Optional.of("http://" + LOOPBACK + ":" + port) : Optional.empty();
+  }
+
+  /** How many API objects were loaded from {@code local-data/objects/} at start. */
+  public int restoredObjects() {
+    return cluster.restored();
   }
 
   /** The Redis the operator listens to: the embedded one, or REDIS_URL. */

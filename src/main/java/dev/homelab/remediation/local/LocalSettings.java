@@ -26,6 +26,10 @@ public record LocalSettings(
 
   public static final int DEFAULT_API_PORT = 26443;
   public static final int DEFAULT_REDIS_PORT = 26379;
+
+  /** {@code /healthz}, {@code /readyz}, {@code /metrics} (HTTP_PORT; 0 turns them off). */
+  public static final int DEFAULT_HTTP_PORT = 26080;
+
   public static final String DEFAULT_DATA_DIR = "local-data";
   public static final String API_PORT_ENV = "LOCAL_API_PORT";
   public static final String REDIS_PORT_ENV = "LOCAL_REDIS_PORT";
@@ -75,14 +79,30 @@ public record LocalSettings(
     values.put(Settings.EVENTS_DIR.env(), dir.resolve("events").toString());
     values.put(Settings.LLM_CHAIN.env(), DEFAULT_LLM_CHAIN);
     values.put(Settings.REDIS_URL.env(), "redis://127.0.0.1:" + redis);
-    // One process on one machine: no lease to take, and no probe port unless asked for.
+    // One process on one machine: no lease to take. The operations endpoints are those of `run`,
+    // on a port of their own next to the API's and Redis's.
     values.put(Settings.LEADER_ELECTION.env(), "false");
-    values.put(Settings.HTTP_PORT.env(), "0");
+    values.put(Settings.HTTP_PORT.env(), Integer.toString(DEFAULT_HTTP_PORT));
     for (Setting<?> s : OperatorConfig.SETTINGS) {
       nonBlank(env.get(s.env())).ifPresent(v -> values.put(s.env(), v));
     }
     values.putAll(flags);
-    return new LocalSettings(api, redis, dir, external, OperatorConfig.withDefaults(values));
+    OperatorConfig operator = OperatorConfig.withDefaults(values);
+    if (operator.httpPort == api || (external.isEmpty() && operator.httpPort == redis)) {
+      throw new ConfigException(
+          Settings.HTTP_PORT.env(),
+          "must differ from "
+              + (operator.httpPort == api ? API_PORT_ENV : REDIS_PORT_ENV)
+              + " ("
+              + operator.httpPort
+              + ")");
+    }
+    return new LocalSettings(api, redis, dir, external, operator);
+  }
+
+  /** Where the API server's objects are kept across restarts. */
+  public Path objectsDir() {
+    return dataDir.resolve("objects");
   }
 
   /** Where {@code kubectl} finds local mode. */

@@ -21,6 +21,7 @@ public final class Running implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(Running.class);
 
   private final Wiring wiring;
+  private final String opsAddress;
   private final Leadership leadership;
   private final Object lock = new Object();
   private volatile Controller controller;
@@ -34,8 +35,9 @@ public final class Running implements AutoCloseable {
   private ApprovalServer links;
   private Heartbeat heartbeat;
 
-  private Running(Wiring wiring) {
+  private Running(Wiring wiring, String opsAddress) {
     this.wiring = wiring;
+    this.opsAddress = opsAddress;
     OperatorConfig cfg = wiring.config();
     this.leadership =
         new Leadership(
@@ -56,7 +58,7 @@ public final class Running implements AutoCloseable {
       try {
         ops =
             new OpsServer(
-                "0.0.0.0", cfg.httpPort, this::liveness, this::readiness, wiring.registry());
+                opsAddress, cfg.httpPort, this::liveness, this::readiness, wiring.registry());
       } catch (IOException e) {
         close();
         throw new ConfigException(
@@ -227,9 +229,17 @@ public final class Running implements AutoCloseable {
     }
   }
 
-  /** Wires and starts the whole operator; the intake starts once this instance leads. */
+  /**
+   * Wires and starts the whole operator, its operations endpoints on every interface (a pod's
+   * probes and Prometheus reach it there); the intake starts once this instance leads.
+   */
   public static Running start(Wiring w) {
-    Running running = new Running(w);
+    return start(w, "0.0.0.0");
+  }
+
+  /** As {@link #start(Wiring)}, with the operations endpoints bound to {@code opsAddress}. */
+  public static Running start(Wiring w, String opsAddress) {
+    Running running = new Running(w, opsAddress);
     running.start();
     return running;
   }

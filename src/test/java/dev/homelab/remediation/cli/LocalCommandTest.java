@@ -104,6 +104,32 @@ class LocalCommandTest {
   }
 
   @Test
+  void refusesWhenTheOperationsPortIsTakenBeforeStartingAnything() throws IOException {
+    int api = TestRedis.freePort();
+    int redis = TestRedis.freePort();
+    int http = TestRedis.freePort();
+    try (ServerSocket taken = occupy(http)) {
+      assertThat(taken.isBound()).isTrue();
+      Outcome o =
+          local(
+              Map.of("LOCAL_API_PORT", "" + api, "LOCAL_REDIS_PORT", "" + redis),
+              "--http-port",
+              "" + http,
+              "--data-dir",
+              tmp.resolve("d").toString());
+      assertThat(o.exitCode()).isEqualTo(1);
+      assertOneLine(
+          o,
+          "port " + http + " on 127.0.0.1 is already in use",
+          "/healthz, /readyz and /metrics",
+          "--http-port",
+          "HTTP_PORT (0 turns them off)");
+    }
+    assertThat(free(api)).as("the API server was not started").isTrue();
+    assertThat(free(redis)).as("Redis was not started").isTrue();
+  }
+
+  @Test
   void refusesWhenLocalDataCannotBeCreatedInsideAFile() throws IOException {
     // A path under a regular file cannot be a directory, whoever runs the test (root included).
     Path file = Files.writeString(tmp.resolve("a-file"), "not a directory");
@@ -175,6 +201,8 @@ class LocalCommandTest {
     assertThat(local).isNotNull();
     assertThat(local.getCommandSpec().findOption("--llm-chain")).isNotNull();
     assertThat(local.getCommandSpec().findOption("--api-port")).isNotNull();
+    assertThat(local.getCommandSpec().findOption("--http-port")).isNotNull();
+    assertThat(local.getCommandSpec().findOption("--fresh")).isNotNull();
     assertThat(RemediationOperatorApp.commandLine().getSubcommands()).containsKey("publish");
   }
 }

@@ -14,8 +14,10 @@ import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.EnvVar;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
+import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Namespace;
 import io.fabric8.kubernetes.api.model.NodeSelectorRequirement;
+import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodSpec;
 import io.fabric8.kubernetes.api.model.Probe;
 import io.fabric8.kubernetes.api.model.Secret;
@@ -73,7 +75,9 @@ class HelmChartTest {
   static final String K8S_OPERATOR_HEADER =
       """
       # Generated: helm template remediation-operator helm/remediation-operator --namespace homelab
-      # (the chart's default values). Do not edit: change the chart, then run
+      # (the chart's default values), without hooks: the `helm test` Pod of templates/tests/ is
+      # not here (docs/install.md gives the same check as a kubectl run). Do not edit: change the
+      # chart, then run
       #   ./mvnw -B -o -q test -Dtest=HelmChartTest -Dregenerate=true
       # HelmChartTest fails when this file and the chart differ.
       """;
@@ -314,6 +318,99 @@ class HelmChartTest {
     }
   }
 
+  @Nested
+  class HelmTestHook {
+    final RenderedChart withHooks = RenderedChart.withHooks("{}", scratch);
+    final Pod pod = onePod(withHooks);
+    final Container container = pod.getSpec().getContainers().get(0);
+
+    static Pod onePod(RenderedChart r) {
+      List<HasMetadata> hooks = r.hooks("test");
+      assertThat(hooks).as("helm test hooks").singleElement().isInstanceOf(Pod.class);
+      return (Pod) hooks.get(0);
+    }
+
+    @Test
+    void aPodThatAsksReadyzThroughTheMetricsService() {
+      Service svc = defaults.one(Service.class, "Service");
+      assertThat(pod.getMetadata().getName()).isEqualTo("remediation-operator-test-readyz");
+      assertThat(pod.getMetadata().getNamespace()).isEqualTo("homelab");
+      assertThat(pod.getMetadata().getAnnotations())
+          .containsEntry("helm.sh/hook", "test")
+          .containsEntry("helm.sh/hook-delete-policy", "before-hook-creation");
+      assertThat(pod.getSpec().getRestartPolicy()).isEqualTo("Never");
+      String url =
+          "http://"
+              + svc.getMetadata().getName()
+              + "."
+              + svc.getMetadata().getNamespace()
+              + ".svc:"
+              + svc.getSpec().getPorts().get(0).getPort()
+              + "/readyz";
+      assertThat(container.getCommand()).startsWith("sh", "-c");
+      assertThat(String.join(" ", container.getCommand()))
+          .contains("url=\"" + url + "\"")
+          .contains("wget -q -T 5 -O - \"$url\"")
+          .contains("exit 1");
+      // The Service's port leads to the container port whose readiness probe is /readyz.
+      Container operator = container(defaults);
+      assertThat(svc.getSpec().getPorts().get(0).getTargetPort().getStrVal())
+          .isEqualTo(operator.getReadinessProbe().getHttpGet().getPort().getStrVal());
+      assertThat(operator.getReadinessProbe().getHttpGet().getPath()).isEqualTo("/readyz");
+      assertThat(container.getImage()).isEqualTo("busybox:1.36.1");
+    }
+
+    @Test
+    void neverSelectedByTheServiceAndWithoutPrivileges() {
+      Service svc = defaults.one(Service.class, "Service");
+      assertThat(
+              pod.getMetadata()
+                  .getLabels()
+                  .entrySet()
+                  .containsAll(svc.getSpec().getSelector().entrySet()))
+          .as("the metrics Service must not route to the test Pod")
+          .isFalse();
+      assertThat(pod.getSpec().getAutomountServiceAccountToken()).isFalse();
+      assertThat(pod.getSpec().getSecurityContext().getRunAsNonRoot()).isTrue();
+      assertThat(pod.getSpec().getSecurityContext().getRunAsUser()).isPositive();
+      assertThat(pod.getSpec().getSecurityContext().getSeccompProfile().getType())
+          .isEqualTo("RuntimeDefault");
+      var sc = container.getSecurityContext();
+      assertThat(sc.getReadOnlyRootFilesystem()).isTrue();
+      assertThat(sc.getAllowPrivilegeEscalation()).isFalse();
+      assertThat(sc.getCapabilities().getDrop()).containsExactly("ALL");
+      assertThat(container.getResources().getLimits()).containsKey("memory");
+    }
+
+    @Test
+    void followsTheReleaseNameAndTheImageValue() {
+      RenderedChart r =
+          RenderedChart.withHooks(
+              "fullnameOverride: remops\ntest:\n  image: registry.lan/busybox:1.37\n", scratch);
+      Pod p = onePod(r);
+      assertThat(p.getMetadata().getName()).isEqualTo("remops-test-readyz");
+      assertThat(String.join(" ", p.getSpec().getContainers().get(0).getCommand()))
+          .contains("http://remops-metrics.homelab.svc:8080/readyz");
+      assertThat(p.getSpec().getContainers().get(0).getImage())
+          .isEqualTo("registry.lan/busybox:1.37");
+      assertThat(r.one(Service.class, "Service").getMetadata().getName())
+          .isEqualTo("remops-metrics");
+    }
+
+    /**
+     * helm-java's template, which generates k8s/, renders no hooks (as {@code helm template
+     * --no-hooks}); plain manifests have no use for a test Pod ({@code kubectl apply} would run it
+     * once and keep it). docs/install.md gives the same check as a {@code kubectl run}.
+     */
+    @Test
+    void isNotPartOfThePlainManifests() throws IOException {
+      assertThat(defaults.kinds()).doesNotContain("Pod");
+      assertThat(defaults.text).doesNotContain("helm.sh/hook");
+      assertThat(Files.readString(K8S_OPERATOR)).doesNotContain("helm.sh/hook", "test-readyz");
+      assertThat(withHooks.objects.size()).isEqualTo(defaults.objects.size() + 1);
+    }
+  }
+
   @Test
   void roleGrantsExactlyWhatTheOperatorCalls() {
     Role role = defaults.one(Role.class, "Role");
@@ -525,7 +622,7 @@ class HelmChartTest {
 
   /** NOTES.txt, rendered by a client-only dry-run install (no cluster needed). */
   @Test
-  void notesTellHowToWatchApproveAndWhereTheFilesLand() {
+  void notesTellHowToTestWatchApproveAndWhereTheFilesLand() {
     String notes =
         new Helm(RenderedChart.CHART)
             .install()
@@ -536,7 +633,9 @@ class HelmChartTest {
             .call()
             .getOutput();
     assertThat(notes)
-        .contains("kubectl get rp -n homelab")
+        .contains("helm test remediation-operator -n homelab")
+        .contains("sudo k3s ctr images import")
+        .contains("kubectl get rp -n homelab -w")
         .contains(
             "kubectl annotate rp -n homelab NAME remediation.homelab.dev/approval=approved"
                 + " remediation.homelab.dev/approved-by=$USER")

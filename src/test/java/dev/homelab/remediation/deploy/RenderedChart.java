@@ -15,6 +15,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.regex.Pattern;
+import java.util.stream.Stream;
 
 /** The chart rendered by Helm (helm-java's bundled Helm 3), split and parsed with Fabric8. */
 final class RenderedChart {
@@ -23,6 +24,9 @@ final class RenderedChart {
   static final String NAMESPACE = "homelab";
 
   private static final Pattern DOCUMENT_SEPARATOR = Pattern.compile("(?m)^---\\s*$");
+
+  /** What {@link #withHooks} renames the hook annotation to while Helm renders. */
+  private static final String HOOK_STAND_IN = "rendered-as-manifest.test/helm.sh-hook";
 
   final String text;
   final List<HasMetadata> objects;
@@ -34,7 +38,11 @@ final class RenderedChart {
 
   /** {@code helm template remediation-operator helm/remediation-operator --namespace homelab}. */
   static String template(Optional<String> valuesYaml, Path scratch) {
-    var cmd = new Helm(CHART).template().withName(RELEASE).withNamespace(NAMESPACE);
+    return template(CHART, valuesYaml, scratch);
+  }
+
+  private static String template(Path chart, Optional<String> valuesYaml, Path scratch) {
+    var cmd = new Helm(chart).template().withName(RELEASE).withNamespace(NAMESPACE);
     if (valuesYaml.isPresent()) {
       try {
         Path file = Files.createTempFile(scratch, "values-", ".yaml");
@@ -54,6 +62,42 @@ final class RenderedChart {
   /** Renders with the default values overridden by {@code valuesYaml}. */
   static RenderedChart with(String valuesYaml, Path scratch) {
     return parse(template(Optional.of(valuesYaml), scratch));
+  }
+
+  /**
+   * The chart's hooks (the {@code helm test} Pod) rendered by Helm as well. helm-java's template,
+   * like {@code helm template --no-hooks}, leaves hooks out (so k8s/ has none): in a copy of the
+   * chart the hook annotation is renamed, so Helm renders those templates as plain manifests, and
+   * renamed back in the output.
+   */
+  static RenderedChart withHooks(String valuesYaml, Path scratch) {
+    try {
+      Path copy = Files.createTempDirectory(scratch, "chart-").resolve("remediation-operator");
+      try (Stream<Path> files = Files.walk(CHART)) {
+        for (Path p : files.toList()) {
+          Path to = copy.resolve(CHART.relativize(p).toString());
+          if (Files.isDirectory(p)) {
+            Files.createDirectories(to);
+          } else if (p.toString().endsWith(".yaml") && p.startsWith(CHART.resolve("templates"))) {
+            Files.writeString(to, Files.readString(p).replace("helm.sh/hook", HOOK_STAND_IN));
+          } else {
+            Files.copy(p, to);
+          }
+        }
+      }
+      String text = template(copy, Optional.of(valuesYaml), scratch);
+      return parse(text.replace(HOOK_STAND_IN, "helm.sh/hook"));
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** The rendered objects that are hooks of this type ({@code test}, {@code pre-install}, ...). */
+  List<HasMetadata> hooks(String type) {
+    return objects.stream()
+        .filter(o -> o.getMetadata().getAnnotations() != null)
+        .filter(o -> type.equals(o.getMetadata().getAnnotations().get("helm.sh/hook")))
+        .toList();
   }
 
   /** Every non-empty YAML document, unmarshalled by Fabric8 into its model class. */

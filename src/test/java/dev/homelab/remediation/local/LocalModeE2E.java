@@ -61,6 +61,7 @@ class LocalModeE2E {
   LocalProcess local;
   int apiPort;
   int redisPort;
+  int httpPort;
   KubernetesClient client;
   Path data;
 
@@ -73,6 +74,7 @@ class LocalModeE2E {
     ollama.setDefault(FakeReply.proposal("restart", 0.9, false, null));
     apiPort = TestRedis.freePort();
     redisPort = TestRedis.freePort();
+    httpPort = TestRedis.freePort();
     data = work.resolve("local-data");
     local = LocalProcess.start(work, env(), "local");
     await("local mode prints its next steps")
@@ -90,6 +92,8 @@ class LocalModeE2E {
         Integer.toString(apiPort),
         "LOCAL_REDIS_PORT",
         Integer.toString(redisPort),
+        "HTTP_PORT",
+        Integer.toString(httpPort),
         "LLM_CHAIN",
         "ollama:llama3.1:8b@" + ollama.baseUrl(),
         "LLM_TIMEOUT_SECONDS",
@@ -262,7 +266,8 @@ class LocalModeE2E {
 
     String table = kubectl(kubectl.get(), "get", "rp");
     assertThat(table.lines().findFirst().orElseThrow())
-        .matches("NAME\\s+SERVICE\\s+EVENT\\s+ACTION\\s+CONFIDENCE\\s+HUMAN\\s+PHASE\\s+AGE\\s*");
+        .matches(
+            "NAME\\s+SERVICE\\s+EVENT\\s+ACTION\\s+CONFIDENCE\\s+HUMAN\\s+PHASE\\s+OUTCOME\\s+AGE\\s*");
     assertThat(table)
         .containsPattern(
             name
@@ -440,6 +445,7 @@ class LocalModeE2E {
     assertThat(local.stdout()).contains("stopping local mode");
     assertThat(portFree(apiPort)).as("API port free").isTrue();
     assertThat(portFree(redisPort)).as("Redis port free").isTrue();
+    assertThat(portFree(httpPort)).as("/healthz, /readyz, /metrics port free").isTrue();
   }
 
   static boolean portFree(int port) throws IOException {

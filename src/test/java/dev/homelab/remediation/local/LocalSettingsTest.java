@@ -1,7 +1,9 @@
 package dev.homelab.remediation.local;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.homelab.remediation.config.ConfigException;
 import java.nio.file.Path;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -25,6 +27,44 @@ class LocalSettingsTest {
     assertThat(s.operator().eventsDir).isEqualTo(data.resolve("events"));
     assertThat(s.operator().nodeName).isEqualTo(LocalSettings.hostNodeName()).isNotBlank();
     assertThat(s.operator().cooldown).hasSeconds(300);
+    assertThat(s.operator().httpPort)
+        .as("the same endpoints as run, on a port of their own")
+        .isEqualTo(26080);
+    assertThat(s.objectsDir()).isEqualTo(data.resolve("objects"));
+  }
+
+  @Test
+  void theOperationsPortIsASettingAndMustNotCollide() {
+    assertThat(
+            LocalSettings.resolve(Map.of("HTTP_PORT", "0"), Map.of(), null, null, null)
+                .operator()
+                .httpPort)
+        .as("0 turns the endpoints off, as in run")
+        .isZero();
+    assertThat(
+            LocalSettings.resolve(Map.of(), Map.of("HTTP_PORT", "9090"), null, null, null)
+                .operator()
+                .httpPort)
+        .isEqualTo(9090);
+    assertThatThrownBy(
+            () -> LocalSettings.resolve(Map.of("HTTP_PORT", "26443"), Map.of(), null, null, null))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("HTTP_PORT")
+        .hasMessageContaining("must differ from LOCAL_API_PORT");
+    assertThatThrownBy(
+            () -> LocalSettings.resolve(Map.of("HTTP_PORT", "26379"), Map.of(), null, null, null))
+        .hasMessageContaining("must differ from LOCAL_REDIS_PORT");
+    assertThat(
+            LocalSettings.resolve(
+                    Map.of("HTTP_PORT", "26379", "REDIS_URL", "redis://nas:6379"),
+                    Map.of(),
+                    null,
+                    null,
+                    null)
+                .operator()
+                .httpPort)
+        .as("no embedded Redis, no collision")
+        .isEqualTo(26379);
   }
 
   @Test
