@@ -110,4 +110,34 @@ class CrdDriftTest {
         .extracting(com.fasterxml.jackson.databind.JsonNode::asText)
         .containsExactlyInAnyOrder("Pending", "Active", "Expired", "Invalid");
   }
+
+  /** kubectl explain has a description at every level: the resource, spec, status, every field. */
+  @ParameterizedTest
+  @ValueSource(strings = {FILE, SILENCE_FILE})
+  void everyLevelOfTheSchemaIsDescribed(String file) throws IOException {
+    CustomResourceDefinition crd =
+        Serialization.unmarshal(Files.readString(checkedIn(file)), CustomResourceDefinition.class);
+    java.util.List<String> missing = new java.util.ArrayList<>();
+    undescribed(
+        crd.getSpec().getVersions().get(0).getSchema().getOpenAPIV3Schema(), "<root>", missing);
+    assertThat(missing).as("fields without a description in %s", file).isEmpty();
+  }
+
+  static void undescribed(
+      io.fabric8.kubernetes.api.model.apiextensions.v1.JSONSchemaProps p,
+      String path,
+      java.util.List<String> missing) {
+    if (p.getDescription() == null || p.getDescription().isBlank()) {
+      missing.add(path);
+    }
+    if (p.getProperties() != null) {
+      p.getProperties().forEach((name, child) -> undescribed(child, path + "." + name, missing));
+    }
+    if (p.getItems() != null
+        && p.getItems().getSchema() != null
+        && p.getItems().getSchema().getProperties() != null
+        && !p.getItems().getSchema().getProperties().isEmpty()) {
+      undescribed(p.getItems().getSchema(), path + "[]", missing);
+    }
+  }
 }

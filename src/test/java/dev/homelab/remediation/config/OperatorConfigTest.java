@@ -498,6 +498,9 @@ class OperatorConfigTest {
         .as(
             "docs/configuration.md must contain the table printed by `remediation-operator config-docs`")
         .contains(OperatorConfig.markdownTable());
+    assertThat(Files.readString(Path.of("README.md"), StandardCharsets.UTF_8))
+        .as("README.md must contain the table printed by `remediation-operator config-docs`")
+        .contains(OperatorConfig.markdownTable());
     for (Setting<?> s : OperatorConfig.SETTINGS) {
       assertThat(s.flag()).startsWith("--").doesNotContain("_");
     }

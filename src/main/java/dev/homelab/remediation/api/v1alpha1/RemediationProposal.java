@@ -1,5 +1,6 @@
 package dev.homelab.remediation.api.v1alpha1;
 
+import com.fasterxml.jackson.annotation.JsonClassDescription;
 import io.fabric8.crd.generator.annotation.AdditionalPrinterColumn;
 import io.fabric8.kubernetes.api.model.Namespaced;
 import io.fabric8.kubernetes.client.CustomResource;
@@ -59,6 +60,8 @@ import io.fabric8.kubernetes.model.annotation.Version;
     name = "AGE",
     jsonPath = ".metadata.creationTimestamp",
     type = AdditionalPrinterColumn.Type.DATE)
+@JsonClassDescription(
+    "One incident of a homelab service or node, from a health event on Redis: what the model proposed, what the safety policy made of it, who approved it, and what was written on the node. kubectl get rp lists them; annotate remediation.homelab.dev/approval=approved (or =rejected) to decide one that awaits approval.")
 public class RemediationProposal
     extends CustomResource<RemediationProposalSpec, RemediationProposalStatus>
     implements Namespaced {

@@ -1,5 +1,6 @@
 package dev.homelab.remediation.api.v1alpha1;
 
+import com.fasterxml.jackson.annotation.JsonClassDescription;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -8,6 +9,8 @@ import io.fabric8.generator.annotation.Required;
 import java.util.Objects;
 
 /** The normalised health event that opened the incident. Written once, at creation. */
+@JsonClassDescription(
+    "The normalised health event that opened the incident, as the operator received it. Written once at creation; it does not change.")
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public class RemediationProposalSpec {
 

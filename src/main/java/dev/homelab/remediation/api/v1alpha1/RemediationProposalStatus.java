@@ -1,5 +1,6 @@
 package dev.homelab.remediation.api.v1alpha1;
 
+import com.fasterxml.jackson.annotation.JsonClassDescription;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import io.fabric8.kubernetes.api.model.Condition;
@@ -10,6 +11,8 @@ import java.util.List;
  * patch: the intake owns {@code occurrences}, {@code firstSeen}, {@code lastSeen} and {@code
  * recoveredAt}; the notifier owns {@code notification}; the reconciler owns the rest.
  */
+@JsonClassDescription(
+    "What the operator decided and did: the phase, the proposal after the safety policy, the events folded in, the approval, the files written, the outcome, and standard conditions.")
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public class RemediationProposalStatus {
 

@@ -1,5 +1,6 @@
 package dev.homelab.remediation.api.v1alpha1;
 
+import com.fasterxml.jackson.annotation.JsonClassDescription;
 import io.fabric8.crd.generator.annotation.AdditionalPrinterColumn;
 import io.fabric8.kubernetes.api.model.Namespaced;
 import io.fabric8.kubernetes.client.CustomResource;
@@ -56,6 +57,8 @@ import io.fabric8.kubernetes.model.annotation.Version;
     name = "AGE",
     jsonPath = ".metadata.creationTimestamp",
     type = AdditionalPrinterColumn.Type.DATE)
+@JsonClassDescription(
+    "For a while, new incidents that match need nobody: they become proposals in phase Silenced, with no model call and nothing written. remediation-operator silence add makes one.")
 public class RemediationSilence
     extends CustomResource<RemediationSilenceSpec, RemediationSilenceStatus> implements Namespaced {
 

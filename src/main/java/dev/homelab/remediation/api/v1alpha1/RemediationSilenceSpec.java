@@ -1,11 +1,14 @@
 package dev.homelab.remediation.api.v1alpha1;
 
+import com.fasterxml.jackson.annotation.JsonClassDescription;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import io.fabric8.generator.annotation.Pattern;
 import io.fabric8.generator.annotation.Required;
 
 /** Which incidents a silence matches, and when. */
+@JsonClassDescription(
+    "Which incidents are silenced (matchers, exact or with * globs) and when (startsAt, endsAt), by whom and why.")
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public class RemediationSilenceSpec {
   /** RFC 3339 with seconds and an offset or Z, as the API server is told to accept. */

@@ -1,10 +1,13 @@
 package dev.homelab.remediation.api.v1alpha1;
 
+import com.fasterxml.jackson.annotation.JsonClassDescription;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import java.util.Objects;
 
 /** Where the silence is in its window, as the operator last saw it. Written by merge patch. */
+@JsonClassDescription(
+    "Where the silence is in its window (Pending, Active, Expired, or Invalid with why), as the operator last saw it.")
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public class RemediationSilenceStatus {
 
