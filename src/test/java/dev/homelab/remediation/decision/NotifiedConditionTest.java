@@ -83,10 +83,13 @@ class NotifiedConditionTest {
   void aDecisionThatWritesNothingWritesTheConditionOnceAndThenNothing() {
     PhaseMachine machine = new PhaseMachine(PhaseMachineTest.SETTINGS);
     Observation o = awaiting(record("awaiting_approval", "Sent", "webhook: sent"), NOW);
-    Decision plain = machine.decide(o);
-    assertThat(plain.status()).isNull();
-
+    // What the machine decides without the condition: nothing to write, look again at expiry.
+    Decision plain = Decision.recheck(Duration.ofHours(24).minusSeconds(30));
     Decision d = NotifiedCondition.apply(o, plain);
+    // PhaseMachine.decide passes every decision through it: the same write.
+    assertThat(machine.decide(o).status().getConditions())
+        .extracting(Condition::getType)
+        .contains("Notified");
     assertThat(d.status()).isNotNull();
     assertThat(d.status().getPhase()).as("the phase is not written").isNull();
     assertThat(d.effects()).isEqualTo(plain.effects());

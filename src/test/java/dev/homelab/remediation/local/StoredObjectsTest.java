@@ -139,7 +139,7 @@ class StoredObjectsTest {
                     .getResourceVersion());
     try (LocalCluster cluster = LocalCluster.start(TestRedis.freePort(), NS, objects());
         KubernetesClient c = cluster.newClient(NS)) {
-      assertThat(cluster.restored()).as("CRD, namespace, proposal").isEqualTo(3);
+      assertThat(cluster.restored()).as("two CRDs, namespace, proposal").isEqualTo(4);
       String created =
           c.resources(RemediationProposal.class)
               .resource(proposal("new"))
