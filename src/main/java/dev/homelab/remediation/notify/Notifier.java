@@ -150,10 +150,27 @@ public final class Notifier implements PhaseListener, AutoCloseable {
     }
     Instant now = clock.instant();
     for (RemediationProposal p : all) {
-      if (p.getSpec() == null
-          || p.getStatus() == null
-          || p.getStatus().getPhase() != Phase.AwaitingApproval
-          || known(p.getMetadata().getUid())) {
+      if (p.getSpec() == null || p.getStatus() == null || known(p.getMetadata().getUid())) {
+        continue;
+      }
+      NotificationRecord told = p.getStatus().getNotification();
+      if (p.getStatus().getPhase() != Phase.AwaitingApproval) {
+        if (told != null
+            && Notification.Event.AWAITING_APPROVAL.wire().equals(told.getEvent())
+            && p.getStatus().getPhase() != null
+            && p.getStatus().getPhase().isFinal()) {
+          // Decided or expired while the operator stopped before it could say so: say it now
+          // (the phone's buttons, the alert), once.
+          send(
+              Notification.of(
+                  p.getStatus().getPhase() == Phase.Expired
+                      ? Notification.Event.EXPIRED
+                      : Notification.Event.DECIDED,
+                  p,
+                  approvalTtl,
+                  links,
+                  now));
+        }
         continue;
       }
       Notification n =

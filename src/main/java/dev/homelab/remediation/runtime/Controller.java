@@ -100,11 +100,19 @@ public record Controller(Operator operator, Router router, Notifier notifier, Si
             });
     // Listed before anything is reconciled; SilenceCache::current is what proposals match.
     SilenceCache silences = new SilenceCache(client, cfg.watchNamespace);
-    silences.start(cfg.informerSyncTimeout);
+    try {
+      silences.start(cfg.informerSyncTimeout);
+    } catch (RuntimeException e) {
+      silences.close();
+      notifier.close();
+      throw e;
+    }
     try {
       return start(w, leadership, operator, silences, notifier, policy, chain);
     } catch (RuntimeException e) {
+      // Nothing started before the failure is left running (local mode and tests go on).
       silences.close();
+      notifier.close();
       throw e;
     }
   }
@@ -120,53 +128,64 @@ public record Controller(Operator operator, Router router, Notifier notifier, Si
     KubernetesClient client = w.client();
     OperatorConfig cfg = w.config();
     ModelRouter router = new ModelRouter(chain, cfg.llmConcurrency, w.registry());
-    ProposalSettings settings =
-        new ProposalSettings(
-            policy,
-            cfg.cooldown,
-            cfg.retryBase,
-            cfg.approvalMode == ApprovalMode.executor,
-            cfg.approvalTtl,
-            cfg.retention,
-            chain.models(),
-            cfg.outcomeWindow,
-            cfg.remediationBudget.count(),
-            cfg.remediationBudget.window());
-    ProposalReconciler reconciler =
-        new ProposalReconciler(
-            new KubernetesStatusPatcher(client),
-            new KubernetesEventRecorder(client, w.clock(), cfg.nodeName),
-            router,
-            new FileDispatcher(cfg.pendingActionsDir, cfg.eventsDir, () -> cfg.nodeName, w.clock()),
-            new PhaseMachine(settings),
-            w.clock(),
-            w.registry(),
-            leadership::fenced,
-            notifier,
-            silences::current);
-    operator.register(
-        reconciler,
-        o ->
-            o.settingNamespaces(Set.of(cfg.watchNamespace))
-                .withName("remediationproposal")
-                .withGenerationAware(false)
-                // An API error (500, 429, timeout) never parks a proposal: retry until it works,
-                // 1 s doubling up to 5 min.
-                .withRetry(retry(cfg)));
-    // Status state and retention of silences; generation-aware, as only spec changes and the
-    // scheduled boundaries matter (its own status writes do not wake it). No periodic reconcile:
-    // each one schedules the next boundary itself, and a timer left after a delete would race
-    // JOSDK's cancelling of it (TimerEventSource.scheduleOnce is not atomic).
-    operator.register(
-        new SilenceReconciler(client, w.clock(), cfg.retention, leadership::fenced),
-        o ->
-            o.settingNamespaces(Set.of(cfg.watchNamespace))
-                .withName("remediationsilence")
-                .withReconciliationMaxInterval(null)
-                .withRetry(retry(cfg)));
-    operator.start();
-    if (!cfg.leaderElection) {
-      notifier.resume();
+    try {
+      ProposalSettings settings =
+          new ProposalSettings(
+              policy,
+              cfg.cooldown,
+              cfg.retryBase,
+              cfg.approvalMode == ApprovalMode.executor,
+              cfg.approvalTtl,
+              cfg.retention,
+              chain.models(),
+              cfg.outcomeWindow,
+              cfg.remediationBudget.count(),
+              cfg.remediationBudget.window());
+      ProposalReconciler reconciler =
+          new ProposalReconciler(
+              new KubernetesStatusPatcher(client),
+              new KubernetesEventRecorder(client, w.clock(), cfg.nodeName),
+              router,
+              new FileDispatcher(
+                  cfg.pendingActionsDir, cfg.eventsDir, () -> cfg.nodeName, w.clock()),
+              new PhaseMachine(settings),
+              w.clock(),
+              w.registry(),
+              leadership::fenced,
+              notifier,
+              silences::current);
+      operator.register(
+          reconciler,
+          o ->
+              o.settingNamespaces(Set.of(cfg.watchNamespace))
+                  .withName("remediationproposal")
+                  .withGenerationAware(false)
+                  // An API error (500, 429, timeout) never parks a proposal: retry until it works,
+                  // 1 s doubling up to 5 min.
+                  .withRetry(retry(cfg)));
+      // Status state and retention of silences; generation-aware, as only spec changes and the
+      // scheduled boundaries matter (its own status writes do not wake it). No periodic reconcile:
+      // each one schedules the next boundary itself, and a timer left after a delete would race
+      // JOSDK's cancelling of it (TimerEventSource.scheduleOnce is not atomic).
+      operator.register(
+          new SilenceReconciler(client, w.clock(), cfg.retention, leadership::fenced),
+          o ->
+              o.settingNamespaces(Set.of(cfg.watchNamespace))
+                  .withName("remediationsilence")
+                  .withReconciliationMaxInterval(null)
+                  .withRetry(retry(cfg)));
+      operator.start();
+      if (!cfg.leaderElection) {
+        notifier.resume();
+      }
+    } catch (RuntimeException e) {
+      try {
+        operator.stop();
+      } catch (RuntimeException stopping) {
+        e.addSuppressed(stopping);
+      }
+      router.close();
+      throw e;
     }
     return new Controller(operator, router, notifier, silences);
   }

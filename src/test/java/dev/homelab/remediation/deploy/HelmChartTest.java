@@ -723,7 +723,8 @@ class HelmChartTest {
     assertSecretRef(
         env.get("APPROVAL_LINK_SECRET"),
         "remediation-operator-credentials",
-        "approval-link-secret");
+        "approval-link-secret",
+        false);
     assertThat(env.get("APPROVAL_PORT").getValue()).isEqualTo("8081");
     Secret secret = r.one(Secret.class, "Secret");
     assertThat(decode(secret, "approval-link-secret"))
@@ -765,7 +766,7 @@ class HelmChartTest {
                   tlsSecretName: remediation-tls
             """,
             scratch);
-    assertSecretRef(env(container(r)).get("APPROVAL_LINK_SECRET"), "homelab-links", "hmac");
+    assertSecretRef(env(container(r)).get("APPROVAL_LINK_SECRET"), "homelab-links", "hmac", false);
     assertThat(r.one(Secret.class, "Secret").getData()).doesNotContainKey("approval-link-secret");
     io.fabric8.kubernetes.api.model.networking.v1.Ingress ing =
         r.one(io.fabric8.kubernetes.api.model.networking.v1.Ingress.class, "Ingress");
@@ -956,11 +957,23 @@ class HelmChartTest {
   }
 
   static void assertSecretRef(EnvVar var, String secret, String key) {
+    assertSecretRef(var, secret, key, true);
+  }
+
+  /**
+   * {@code optional}: whether a missing key leaves the variable unset (credentials that may be
+   * empty) or stops the pod (the links' key, once links are on, must be there).
+   */
+  static void assertSecretRef(EnvVar var, String secret, String key, boolean optional) {
     assertThat(var).as("env var").isNotNull();
     SecretKeySelector ref = var.getValueFrom().getSecretKeyRef();
     assertThat(ref.getName()).as("%s secret", var.getName()).isEqualTo(secret);
     assertThat(ref.getKey()).as("%s key", var.getName()).isEqualTo(key);
-    assertThat(ref.getOptional()).as("%s optional", var.getName()).isTrue();
+    if (optional) {
+      assertThat(ref.getOptional()).as("%s optional", var.getName()).isTrue();
+    } else {
+      assertThat(ref.getOptional()).as("%s required", var.getName()).isNotEqualTo(Boolean.TRUE);
+    }
   }
 
   static void assertHttpProbe(Probe probe, String path) {

@@ -291,6 +291,38 @@ class NotifierTest {
   }
 
   @Test
+  void resumingTellsADecisionTheStoppedOperatorCouldNotSendAndOnlyThat() {
+    NotificationRecord awaitingSent = new NotificationRecord();
+    awaitingSent.setEvent("awaiting_approval");
+    awaitingSent.setResult("Sent");
+    RemediationProposal untold = TestProposals.dispatched();
+    untold.getMetadata().setName("untold");
+    untold.getMetadata().setUid("uid-untold");
+    untold.getStatus().setNotification(awaitingSent);
+    NotificationRecord decidedSent = new NotificationRecord();
+    decidedSent.setEvent("decided");
+    decidedSent.setResult("Sent");
+    RemediationProposal told = TestProposals.dispatched();
+    told.getMetadata().setName("told");
+    told.getMetadata().setUid("uid-told");
+    told.getStatus().setNotification(decidedSent);
+    store.withProposals(List.of(untold, told));
+    start();
+    notifier.resume();
+    await().until(() -> store.writes().size() == 1);
+
+    assertThat(store.writes().get(0).name()).isEqualTo("untold");
+    assertThat(store.writes().get(0).record().getEvent()).isEqualTo("decided");
+    assertThat(webhook.payloads())
+        .singleElement()
+        .satisfies(
+            p -> {
+              assertThat(p.get("event").asText()).isEqualTo("decided");
+              assertThat(p.at("/proposal/name").asText()).isEqualTo("untold");
+            });
+  }
+
+  @Test
   void resumingNotifiesWhatWasNeverNotifiedAndRefreshesTheRest() {
     RemediationProposal never = TestProposals.awaitingApproval();
     never.getMetadata().setName("never");
