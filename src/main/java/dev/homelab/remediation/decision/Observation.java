@@ -43,65 +43,6 @@ public record Observation(
     silences = List.copyOf(silences);
   }
 
-  /** An observation with no silences. */
-  public Observation(
-      String name,
-      String uid,
-      Instant createdAt,
-      long generation,
-      Map<String, String> annotations,
-      RemediationProposalSpec spec,
-      RemediationProposalStatus status,
-      RouterView router,
-      Optional<DispatchOutcome> dispatch,
-      List<Cooldown.Consultation> consultations,
-      List<Sibling> siblings,
-      Instant now) {
-    this(
-        name,
-        uid,
-        createdAt,
-        generation,
-        annotations,
-        spec,
-        status,
-        router,
-        dispatch,
-        consultations,
-        siblings,
-        List.of(),
-        now);
-  }
-
-  /** An observation with no other proposals of the svcKey. */
-  public Observation(
-      String name,
-      String uid,
-      Instant createdAt,
-      long generation,
-      Map<String, String> annotations,
-      RemediationProposalSpec spec,
-      RemediationProposalStatus status,
-      RouterView router,
-      Optional<DispatchOutcome> dispatch,
-      List<Cooldown.Consultation> consultations,
-      Instant now) {
-    this(
-        name,
-        uid,
-        createdAt,
-        generation,
-        annotations,
-        spec,
-        status,
-        router,
-        dispatch,
-        consultations,
-        List.of(),
-        List.of(),
-        now);
-  }
-
   /** The phase recorded in status, or null before the first write. */
   public Phase phase() {
     return status == null ? null : status.getPhase();

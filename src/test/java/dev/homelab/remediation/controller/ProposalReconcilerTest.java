@@ -205,6 +205,25 @@ class ProposalReconcilerTest {
   }
 
   @Test
+  void aStatusWriteRefusedAsStaleDoesNothingOfItsDecision() {
+    RecordingPatcher stale =
+        new RecordingPatcher(Phase.Proposing, new KubernetesClientException("conflict", 409, null));
+    ProposalReconciler reconciler = reconciler(stale, false);
+    RemediationProposal p = TestProposals.proposal(Phase.Pending);
+    var control = reconciler.reconcile(p, emptyCacheContext());
+    assertThat(control.isNoUpdate()).isTrue();
+    assertThat(control.getScheduleDelay()).as("the newer version starts the next one").isEmpty();
+    assertThat(router.submitted()).as("no model asked").isEmpty();
+    assertThat(effects).containsExactly("patch Proposing");
+    assertThat(phases.changes()).isEmpty();
+
+    // The newer version arrives: decided again, once.
+    reconciler.reconcile(p, emptyCacheContext());
+    assertThat(router.submitted()).hasSize(1);
+    assertThat(effects).containsExactly("patch Proposing", "patch Proposing", "event Proposing");
+  }
+
+  @Test
   void aFencedReconcilerHasNoEffectAtAll() {
     ProposalReconciler reconciler = reconciler(new RecordingPatcher(null, null), true);
     RemediationProposal fresh = TestProposals.proposal(null);

@@ -50,6 +50,8 @@ class NotifiedConditionTest {
         RouterView.IDLE,
         Optional.empty(),
         List.of(),
+        List.of(),
+        List.of(),
         now);
   }
 
@@ -123,6 +125,8 @@ class NotifiedConditionTest {
             o.status(),
             RouterView.IDLE,
             Optional.empty(),
+            List.of(),
+            List.of(),
             List.of(),
             NOW.plus(Duration.ofMinutes(3)));
     Decision d = NotifiedCondition.apply(approved, machine.decide(approved));

@@ -774,6 +774,8 @@ class PhaseMachineTest {
             router,
             Optional.empty(),
             first.consultations(),
+            first.siblings(),
+            first.silences(),
             first.now());
     Decision again = row.machine().decide(after);
     assertThat(again.status()).as("second write").isNull();
