@@ -285,10 +285,10 @@ public final class Settings {
   public static final Setting<Long> INTAKE_BUFFER_BYTES =
       Setting.longInteger(
           "INTAKE_BUFFER_BYTES",
-          16L * 1024 * 1024,
+          4L * 1024 * 1024,
           1024 * 1024,
           1L << 31,
-          "Bytes of received messages held for parsing; beyond it messages are dropped and counted.");
+          "Bytes of received messages held for parsing; past half of it the intake sheds, cheapest first (repeats, then benign and info, then warnings; critical only when full), counted in remediation_events_shed_total.");
   public static final Setting<Integer> INTAKE_WORKERS =
       Setting.integer("INTAKE_WORKERS", 2, 1, 16, "Threads that parse and fold received messages.");
   public static final Setting<Integer> INTAKE_CREATORS =

@@ -4,19 +4,23 @@ import dev.homelab.remediation.api.v1alpha1.Phase;
 import java.time.Instant;
 import java.util.Objects;
 
-/** One incident: one proposal, what the intake has counted for it and what the cluster holds. */
+/**
+ * One incident: one proposal, what the intake has counted for it and what the cluster holds.
+ * Guarded by the {@link IncidentBook}; the three fields that decide folding are volatile, for
+ * {@link IncidentBook#wouldFold} on the Redis reader thread.
+ */
 final class Incident {
   final String name;
   final String svcKey;
   final Instant createdAt;
 
   /** Start of the cooldown window: the model's answer once there is one, else creation. */
-  Instant windowStart;
+  volatile Instant windowStart;
 
-  boolean open = true;
+  volatile boolean open = true;
 
   /** Its service recovered before any action (phase Resolved): it absorbs no more events. */
-  boolean resolved;
+  volatile boolean resolved;
 
   boolean created;
 

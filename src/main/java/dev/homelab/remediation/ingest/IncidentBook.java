@@ -8,12 +8,12 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
@@ -50,8 +50,8 @@ public final class IncidentBook implements AutoCloseable {
   private final ExecutorService creators;
   private final ScheduledThreadPoolExecutor scheduler;
 
-  // Guarded by "this".
-  private final Map<String, Incident> bySvcKey = new HashMap<>();
+  // Changed under "this"; read without it only by wouldFold.
+  private final Map<String, Incident> bySvcKey = new ConcurrentHashMap<>();
   private final Set<Incident> dirty = new LinkedHashSet<>();
   private final Set<Incident> recoveries = new LinkedHashSet<>();
   private int creationsInFlight;
@@ -85,6 +85,17 @@ public final class IncidentBook implements AutoCloseable {
   public void start() {
     long ms = flushInterval.toMillis();
     scheduler.scheduleWithFixedDelay(this::flushQuietly, ms, ms, TimeUnit.MILLISECONDS);
+  }
+
+  /**
+   * IncidentRules.decide == FOLD, lock-free and allocation-free, for the reader's {@link Triage}.
+   */
+  public boolean wouldFold(String svcKey) {
+    Incident inc = bySvcKey.get(svcKey);
+    if (inc == null || inc.resolved) {
+      return false;
+    }
+    return inc.open || clock.millis() < inc.windowStart.toEpochMilli() + cooldown.toMillis();
   }
 
   /** Folds the event into the latest incident of its svcKey, or opens a new one. */

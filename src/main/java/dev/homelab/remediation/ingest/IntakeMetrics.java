@@ -1,10 +1,12 @@
 package dev.homelab.remediation.ingest;
 
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.util.EnumMap;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Supplier;
 
 /** The intake's counters, registered once. */
 public final class IntakeMetrics {
@@ -17,6 +19,7 @@ public final class IntakeMetrics {
   private final Counter writeFailures;
   private final Map<RejectReason, Counter> rejected = new EnumMap<>(RejectReason.class);
   private final Map<String, Counter> skipped = new ConcurrentHashMap<>();
+  private final Map<ShedReason, Counter> shed = new EnumMap<>(ShedReason.class);
 
   public IntakeMetrics(MeterRegistry registry) {
     this.registry = registry;
@@ -46,6 +49,15 @@ public final class IntakeMetrics {
         Counter.builder("remediation.intake.write.failures")
             .description("Kubernetes API writes of the intake that failed and will be retried")
             .register(registry);
+    for (ShedReason r : ShedReason.values()) {
+      shed.put(
+          r,
+          Counter.builder("remediation.events.shed")
+              .description(
+                  "Messages the intake dropped unparsed while behind, cheapest first, by reason")
+              .tag("reason", r.tag())
+              .register(registry));
+    }
     for (RejectReason r : RejectReason.values()) {
       rejected.put(
           r,
@@ -54,6 +66,66 @@ public final class IntakeMetrics {
               .tag("reason", r.tag())
               .register(registry));
     }
+  }
+
+  /**
+   * The intake buffer's gauges: bytes and messages held, its limit, and the pressure (bytes over
+   * limit; shedding starts at 0.5, see {@link IntakePipeline}).
+   */
+  public void buffer(Supplier<Number> bytes, Supplier<Number> messages, long limit) {
+    Gauge.builder("remediation.intake.buffer.bytes", () -> bytes.get().doubleValue())
+        .description("Bytes of received messages waiting to be parsed")
+        .baseUnit("bytes")
+        .register(registry);
+    Gauge.builder("remediation.intake.buffer.messages", () -> messages.get().doubleValue())
+        .description("Received messages waiting to be parsed")
+        .register(registry);
+    Gauge.builder("remediation.intake.buffer.limit", () -> limit)
+        .description("INTAKE_BUFFER_BYTES: the most the intake buffer holds")
+        .baseUnit("bytes")
+        .register(registry);
+    Gauge.builder("remediation.intake.pressure", () -> bytes.get().doubleValue() / limit)
+        .description(
+            "Intake buffer fill, 0 to 1: repeats are shed above 0.5, benign and info events above"
+                + " 0.75, warnings above 0.9, anything when full")
+        .register(registry);
+  }
+
+  /** How far the Redis reader is behind: bytes received and not read yet. */
+  public void readerBacklog(Supplier<Number> bytes) {
+    Gauge.builder("remediation.redis.backlog", () -> bytes.get().doubleValue())
+        .description(
+            "Bytes Redis sent that the subscriber has not read yet (past an eighth of the socket"
+                + " buffer the parse workers pause, past a quarter the reader drops unread)")
+        .baseUnit("bytes")
+        .register(registry);
+  }
+
+  public void shed(ShedReason reason) {
+    shed.get(reason).increment();
+  }
+
+  public double shedCount(ShedReason reason) {
+    return shed.get(reason).count();
+  }
+
+  public double shedCount() {
+    return shed.values().stream().mapToDouble(Counter::count).sum();
+  }
+
+  /** For a log line: the count shed by reason so far, e.g. {@code repeat=120 info=3}. */
+  public String shedSummary() {
+    StringBuilder sb = new StringBuilder();
+    shed.forEach(
+        (r, c) -> {
+          if (c.count() > 0) {
+            sb.append(sb.length() == 0 ? "" : " ")
+                .append(r.tag())
+                .append('=')
+                .append((long) c.count());
+          }
+        });
+    return sb.toString();
   }
 
   public void received() {

@@ -5,29 +5,41 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Takes raw messages from the Redis I/O thread without blocking it: the message is put in a queue
- * bounded by bytes, and worker threads parse it and hand it to the {@link IncidentBook}. When the
- * buffer is full the message is dropped and counted ({@code buffer_full}), so a storm can never
- * grow the heap without bound.
+ * Takes raw messages from the Redis reader thread without blocking it: the message is put in a
+ * queue bounded by bytes, and worker threads parse it and hand it to the {@link IncidentBook}.
+ *
+ * <p>When the workers fall behind, the reader sheds, cheapest first, and counts what it shed by
+ * reason ({@code remediation_events_shed_total}): past half the buffer it ranks each message with
+ * {@link Triage} (one pass over the bytes, no parse) and drops repeats of an incident that is open
+ * (they would only be counted); past three quarters benign and {@code info} events too; past nine
+ * tenths {@code warning} ones and those it cannot rank; a {@code critical} first event is dropped
+ * only when the buffer is full. So a storm can never grow the heap without bound, the reader keeps
+ * up with Redis, and a new incident gets in while its neighbour's storm is being shed.
  */
-public final class IntakePipeline implements AutoCloseable {
+public final class IntakePipeline implements RedisSubscriber.Sink, AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(IntakePipeline.class);
 
   /** Accounting overhead per queued message, beyond its payload. */
   static final int ENTRY_OVERHEAD = 96;
 
-  private record Raw(String channel, byte[] payload, Instant receivedAt) {}
+  private record Raw(String channel, byte[] payload, long receivedAtMillis) {}
 
-  private static final Raw STOP = new Raw("", new byte[0], Instant.EPOCH);
+  private static final Raw STOP = new Raw("", new byte[0], 0);
+  private static final long SHED_LOG_EVERY_NANOS = TimeUnit.SECONDS.toNanos(10);
+
+  private static final long PAUSE_NANOS = TimeUnit.MICROSECONDS.toNanos(1000);
+  private static final long FIRST_WORKER_PAUSE_NANOS = TimeUnit.MICROSECONDS.toNanos(100);
 
   private final EventParser parser;
   private final Duration drainTimeout;
@@ -40,7 +52,15 @@ public final class IntakePipeline implements AutoCloseable {
   private final AtomicLong queuedBytes = new AtomicLong();
   private final AtomicLong inFlight = new AtomicLong();
   private final List<Thread> workers = new ArrayList<>();
+  private final Triage triage;
+  private final long shedRepeatsAbove;
+  private final long shedInfoAbove;
+  private final long shedWarningsAbove;
+  private long lastShedLog = System.nanoTime() - SHED_LOG_EVERY_NANOS;
   private volatile boolean accepting = true;
+  private volatile boolean readerBehind;
+  private boolean skimming; // reader thread only
+  private volatile long readerBacklog;
 
   public IntakePipeline(
       EventParser parser,
@@ -78,9 +98,16 @@ public final class IntakePipeline implements AutoCloseable {
     this.clock = clock;
     this.maxMessageBytes = maxMessageBytes;
     this.bufferBytes = bufferBytes;
+    this.triage = new Triage(book::wouldFold);
+    this.shedRepeatsAbove = bufferBytes / 2;
+    this.shedInfoAbove = bufferBytes / 4 * 3;
+    this.shedWarningsAbove = bufferBytes / 10 * 9;
+    metrics.buffer(queuedBytes::get, queue::size, bufferBytes);
+    metrics.readerBacklog(this::readerBacklog);
     ThreadFactory threads = DaemonThreads.named("intake-parse");
     for (int i = 1; i <= workerCount; i++) {
-      workers.add(threads.newThread(this::work));
+      long pause = i == 1 ? FIRST_WORKER_PAUSE_NANOS : PAUSE_NANOS;
+      workers.add(threads.newThread(() -> work(pause)));
     }
   }
 
@@ -88,31 +115,125 @@ public final class IntakePipeline implements AutoCloseable {
     workers.forEach(Thread::start);
   }
 
-  /** Called on the Redis I/O thread: constant time, never blocks. */
-  public void offer(String channel, byte[] payload) {
+  /** A message as bytes, from a test or a caller that owns the array. */
+  public void message(String channel, byte[] payload) {
+    message(channel, payload, 0, payload.length);
+  }
+
+  /**
+   * Called on the Redis reader thread (one thread): constant time, never blocks; copies the bytes
+   * only of a message it keeps.
+   */
+  @Override
+  public void message(String channel, byte[] buf, int off, int len) {
     metrics.received();
     if (!accepting) {
       return;
     }
-    if (payload.length > maxMessageBytes) {
-      logRejected(
-          channel,
-          payload.length,
-          RejectReason.TOO_LARGE,
-          payload.length + " bytes > limit " + maxMessageBytes);
+    if (skimming) {
+      // No time to rank: only what a look-up ranks is told apart; a critical first event still
+      // gets in if there is room.
+      Triage.Rank known = triage.known(buf, off, len);
+      ShedReason shed = known == null ? ShedReason.BEHIND : shedding(known, Long.MAX_VALUE);
+      if (shed != null) {
+        shed(shed);
+        return;
+      }
+    }
+    if (len > maxMessageBytes) {
+      oversizedRejected(channel, len);
       return;
     }
-    long cost = (long) payload.length + ENTRY_OVERHEAD;
+    long cost = (long) len + ENTRY_OVERHEAD;
+    long after = queuedBytes.get() + cost;
+    if (after > shedRepeatsAbove) {
+      ShedReason shed = shedding(triage.rank(buf, off, len), after);
+      if (shed != null) {
+        shed(shed);
+        return;
+      }
+    }
     if (queuedBytes.addAndGet(cost) > bufferBytes) {
       queuedBytes.addAndGet(-cost);
-      logRejected(channel, payload.length, RejectReason.BUFFER_FULL, "intake buffer full");
+      shed(ShedReason.FULL);
       return;
     }
     inFlight.incrementAndGet();
-    queue.add(new Raw(channel, payload, clock.instant()));
+    queue.add(new Raw(channel, Arrays.copyOfRange(buf, off, off + len), clock.millis()));
   }
 
-  private void work() {
+  /**
+   * The reader's backlog, out of the socket's receive buffer. Past an eighth of it the reader is
+   * behind Redis: the parse workers pause between messages so the reader gets the CPU. Past a
+   * quarter of it the reader is about to lose the race (Redis closes a subscriber it cannot write
+   * to): it drops what it reads unread ({@code behind}) until the backlog is back under an eighth,
+   * the one case where shedding is not ranked, since ranking is what it has no time for.
+   */
+  @Override
+  public void backlog(long bytes, long capacity) {
+    readerBacklog = bytes;
+    readerBehind = bytes > capacity / 8;
+    if (bytes > capacity / 4) {
+      skimming = true;
+    } else if (!readerBehind) {
+      skimming = false;
+    }
+  }
+
+  /** Bytes received from Redis that the reader has not read yet. */
+  public long readerBacklog() {
+    return readerBacklog;
+  }
+
+  /** Why a message of {@code rank} is shed when the buffer would hold {@code after} bytes. */
+  private ShedReason shedding(Triage.Rank rank, long after) {
+    switch (rank) {
+      case REPEAT:
+        return ShedReason.REPEAT;
+      case BENIGN:
+        return after > shedInfoAbove ? ShedReason.BENIGN : null;
+      case INFO:
+        return after > shedInfoAbove ? ShedReason.INFO : null;
+      case WARNING:
+      case UNKNOWN:
+        return after > shedWarningsAbove ? ShedReason.WARNING : null;
+      default:
+        return null; // critical: only a full buffer sheds it
+    }
+  }
+
+  private void shed(ShedReason reason) {
+    metrics.shed(reason);
+    long now = System.nanoTime();
+    if (now - lastShedLog >= SHED_LOG_EVERY_NANOS) {
+      lastShedLog = now;
+      LOG.atWarn()
+          .addKeyValue("bufferedBytes", queuedBytes.get())
+          .addKeyValue("limitBytes", bufferBytes)
+          .addKeyValue("shedSoFar", metrics.shedSummary())
+          .log("the intake is behind Redis and sheds events, cheapest first (repeats first)");
+    }
+  }
+
+  /** A message over MAX_MESSAGE_BYTES, skipped unread by the subscriber. */
+  @Override
+  public void oversized(String channel, long bytes) {
+    metrics.received();
+    if (accepting) {
+      oversizedRejected(channel, bytes);
+    }
+  }
+
+  private void oversizedRejected(String channel, long bytes) {
+    logRejected(
+        channel, bytes, RejectReason.TOO_LARGE, bytes + " bytes > limit " + maxMessageBytes);
+  }
+
+  /**
+   * {@code pause}: how long the worker sleeps after each message while the reader is behind (the
+   * first worker briefly, so parsing goes on; the others long, so the reader gets the CPU).
+   */
+  private void work(long pause) {
     while (true) {
       Raw raw;
       try {
@@ -123,6 +244,9 @@ public final class IntakePipeline implements AutoCloseable {
       }
       if (raw == STOP) {
         return;
+      }
+      if (readerBehind) {
+        LockSupport.parkNanos(pause);
       }
       queuedBytes.addAndGet(-((long) raw.payload().length + ENTRY_OVERHEAD));
       try {
@@ -136,7 +260,8 @@ public final class IntakePipeline implements AutoCloseable {
   }
 
   private void handle(Raw raw) {
-    ParseOutcome outcome = parser.parse(raw.payload(), raw.channel(), raw.receivedAt());
+    ParseOutcome outcome =
+        parser.parse(raw.payload(), raw.channel(), Instant.ofEpochMilli(raw.receivedAtMillis()));
     if (outcome instanceof ParseOutcome.Accepted a) {
       book.accept(a.event());
     } else if (outcome instanceof ParseOutcome.Benign b) {
@@ -147,7 +272,7 @@ public final class IntakePipeline implements AutoCloseable {
     }
   }
 
-  private void logRejected(String channel, int bytes, RejectReason reason, String detail) {
+  private void logRejected(String channel, long bytes, RejectReason reason, String detail) {
     metrics.rejected(reason);
     LOG.atWarn()
         .addKeyValue("reason", reason.tag())

@@ -1,147 +1,311 @@
 package dev.homelab.remediation.ingest;
 
 import dev.homelab.remediation.util.DaemonThreads;
-import io.lettuce.core.ClientOptions;
-import io.lettuce.core.RedisChannelHandler;
-import io.lettuce.core.RedisClient;
-import io.lettuce.core.RedisConnectionStateListener;
 import io.lettuce.core.RedisURI;
-import io.lettuce.core.codec.ByteArrayCodec;
-import io.lettuce.core.codec.RedisCodec;
-import io.lettuce.core.codec.StringCodec;
-import io.lettuce.core.pubsub.RedisPubSubAdapter;
-import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
-import io.lettuce.core.resource.ClientResources;
-import io.lettuce.core.resource.Delay;
-import java.net.SocketAddress;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import java.util.function.BiConsumer;
+import java.util.concurrent.atomic.AtomicLong;
+import javax.net.ssl.SSLParameters;
+import javax.net.ssl.SSLSocket;
+import javax.net.ssl.SSLSocketFactory;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Subscribes to the event channels with Lettuce and hands each message, as bytes, to a sink on the
- * I/O thread. Connects with retries at start-up; after a lost connection Lettuce reconnects and
- * resubscribes by itself, and the gap is logged (pub/sub messages published meanwhile are not kept
- * by Redis).
+ * Subscribes to the event channels and hands each message, as bytes, to a {@link Sink} on its own
+ * reader thread, reading RESP straight off the socket.
+ *
+ * <p>Why not Lettuce's pub/sub here: Redis closes a subscriber whose output buffer passes its limit
+ * (32 MiB by default), and with the image's JVM flags (C1 only) Lettuce's pub/sub decoding with an
+ * empty listener reads at most about 200,000 messages/s on the build machine while Redis delivers
+ * 1.5 million/s to one subscriber from a pipelined publisher (docs/benchmarks.md). This reader does
+ * per message no more than find the frame, compare the channel's bytes with the subscribed names
+ * and copy the payload, so it reads faster than Redis writes and the subscription survives any
+ * storm; what the operator cannot parse in time is shed by the {@link IntakePipeline}, counted,
+ * never by Redis. Lettuce still parses the URL (redis://, rediss://, user and password) and
+ * publishes in the {@code publish} command.
+ *
+ * <p>Connects with retries; after a lost connection it reconnects and resubscribes, and logs the
+ * gap (pub/sub messages published meanwhile are not kept by Redis). A PING every {@link
+ * #PING_EVERY} keeps a quiet connection checked: nothing read for three of them closes it.
  */
 public final class RedisSubscriber implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(RedisSubscriber.class);
-  private static final RedisCodec<String, byte[]> CODEC =
-      RedisCodec.of(StringCodec.UTF8, ByteArrayCodec.INSTANCE);
+  static final Duration PING_EVERY = Duration.ofSeconds(20);
+
+  /**
+   * The socket receive buffer asked for (the kernel caps it at net.core.rmem_max): slack for when
+   * the reader is descheduled or the JVM pauses, on top of Redis's own output buffer.
+   */
+  private static final int RECEIVE_BUFFER = 4 << 20;
+
+  private static final byte[][] MESSAGE = {"message".getBytes(StandardCharsets.US_ASCII)};
+  private static final byte[] PING = "*1\r\n$4\r\nPING\r\n".getBytes(StandardCharsets.US_ASCII);
+
+  /** Where messages go; called on the reader thread, so it must be quick and never block. */
+  public interface Sink {
+    /**
+     * A message: {@code len} bytes of {@code buf} from {@code off}. The bytes are valid during the
+     * call only: a sink that keeps them copies them.
+     */
+    void message(String channel, byte[] buf, int off, int len);
+
+    /** A message larger than the limit: skipped unread, only its size is known. */
+    void oversized(String channel, long bytes);
+
+    /**
+     * Bytes received from Redis and not read yet (how far the reader is behind), out of {@code
+     * capacity}, the socket's receive buffer.
+     */
+    default void backlog(long bytes, long capacity) {}
+  }
 
   private final RedisURI uri;
   private final List<String> channels;
-  private final BiConsumer<String, byte[]> sink;
-  private final ClientResources resources;
-  private final RedisClient client;
-  private final ScheduledExecutorService connector =
-      Executors.newSingleThreadScheduledExecutor(DaemonThreads.named("redis-connect"));
-  private final Set<String> subscribed = ConcurrentHashMap.newKeySet();
-  private volatile StatefulRedisPubSubConnection<String, byte[]> connection;
-  private volatile Instant disconnectedAt;
+  private final byte[][] channelBytes;
+  private final int maxMessageBytes;
+  private final Sink sink;
+  private final ScheduledExecutorService pinger =
+      Executors.newSingleThreadScheduledExecutor(DaemonThreads.named("redis-ping"));
+  private final Thread reader;
+  private final AtomicLong reconnects = new AtomicLong();
+  private volatile Socket socket;
+  private volatile boolean subscribed;
   private volatile boolean closed;
-  private int attempts;
 
-  public RedisSubscriber(RedisURI uri, List<String> channels, BiConsumer<String, byte[]> sink) {
+  public RedisSubscriber(RedisURI uri, List<String> channels, int maxMessageBytes, Sink sink) {
     this.uri = uri;
     this.channels = List.copyOf(channels);
+    this.channelBytes = new byte[channels.size()][];
+    for (int i = 0; i < channelBytes.length; i++) {
+      channelBytes[i] = channels.get(i).getBytes(StandardCharsets.UTF_8);
+    }
+    this.maxMessageBytes = maxMessageBytes;
     this.sink = sink;
-    this.resources =
-        ClientResources.builder()
-            .reconnectDelay(
-                Delay.exponential(
-                    Duration.ofMillis(50), Duration.ofSeconds(5), 2, TimeUnit.MILLISECONDS))
-            .build();
-    this.client = RedisClient.create(resources, uri);
-    this.client.setOptions(ClientOptions.builder().autoReconnect(true).build());
-    this.client.addListener(
-        new RedisConnectionStateListener() {
-          @Override
-          public void onRedisConnected(RedisChannelHandler<?, ?> c, SocketAddress address) {
-            Instant since = disconnectedAt;
-            if (since != null) {
-              disconnectedAt = null;
-              LOG.atWarn()
-                  .addKeyValue("gapMs", Duration.between(since, Instant.now()).toMillis())
-                  .addKeyValue("redis", address)
-                  .log("reconnected to Redis; pub/sub messages published during the gap are lost");
-            }
-          }
-
-          @Override
-          public void onRedisDisconnected(RedisChannelHandler<?, ?> c) {
-            subscribed.clear();
-            if (!closed && disconnectedAt == null) {
-              disconnectedAt = Instant.now();
-              LOG.warn("lost the Redis connection; reconnecting");
-            }
-          }
-        });
+    this.reader = DaemonThreads.named("redis-subscriber").newThread(this::run);
   }
 
   /** Connects in the background, retrying until it succeeds or {@link #close()} is called. */
   public void start() {
-    connector.execute(this::connect);
+    reader.start();
+    long ms = PING_EVERY.toMillis();
+    pinger.scheduleWithFixedDelay(this::ping, ms, ms, TimeUnit.MILLISECONDS);
   }
 
-  private void connect() {
-    if (closed) {
+  private void run() {
+    int failures = 0;
+    Instant lostAt = null;
+    while (!closed) {
+      Socket s = null;
+      try {
+        s = open();
+        socket = s;
+        long capacity = s.getReceiveBufferSize();
+        RespReader in = new RespReader(s.getInputStream(), b -> sink.backlog(b, capacity));
+        authenticate(s.getOutputStream(), in);
+        subscribe(s.getOutputStream(), in);
+        failures = 0;
+        if (lostAt != null) {
+          reconnects.incrementAndGet();
+          LOG.atWarn()
+              .addKeyValue("gapMs", Duration.between(lostAt, Instant.now()).toMillis())
+              .log("reconnected to Redis; pub/sub messages published during the gap are lost");
+        }
+        read(in);
+      } catch (IOException | RuntimeException e) {
+        boolean wasSubscribed = subscribed;
+        subscribed = false;
+        sink.backlog(0, 1);
+        closeQuietly(s);
+        if (closed) {
+          return;
+        }
+        if (wasSubscribed) {
+          lostAt = Instant.now();
+          LOG.atWarn().log("lost the Redis connection ({}); reconnecting", e.getMessage());
+        }
+        long delay =
+            lostAt != null
+                ? Math.min(5_000L, 50L << Math.min(failures, 7))
+                : Math.min(30_000L, 500L << Math.min(failures, 6));
+        failures++;
+        if (!wasSubscribed) {
+          LOG.atWarn()
+              .addKeyValue("redis", uri.getHost() + ":" + uri.getPort())
+              .addKeyValue("retryInMs", delay)
+              .log("cannot reach Redis: {}", e.getMessage());
+        }
+        sleep(delay);
+      }
+    }
+  }
+
+  private Socket open() throws IOException {
+    Socket plain = new Socket();
+    try {
+      plain.setTcpNoDelay(true);
+      plain.setKeepAlive(true);
+      plain.setReceiveBufferSize(RECEIVE_BUFFER);
+      plain.setSoTimeout((int) PING_EVERY.toMillis() * 3);
+      plain.connect(new InetSocketAddress(uri.getHost(), uri.getPort()), 10_000);
+      if (!uri.isSsl()) {
+        return plain;
+      }
+      SSLSocket tls =
+          (SSLSocket)
+              ((SSLSocketFactory) SSLSocketFactory.getDefault())
+                  .createSocket(plain, uri.getHost(), uri.getPort(), true);
+      if (uri.getVerifyMode() != io.lettuce.core.SslVerifyMode.NONE) {
+        SSLParameters params = tls.getSSLParameters();
+        params.setEndpointIdentificationAlgorithm("HTTPS");
+        tls.setSSLParameters(params);
+      }
+      tls.startHandshake();
+      return tls;
+    } catch (IOException | RuntimeException e) {
+      closeQuietly(plain);
+      throw e;
+    }
+  }
+
+  private void authenticate(OutputStream out, RespReader in) throws IOException {
+    io.lettuce.core.RedisCredentials credentials =
+        uri.getCredentialsProvider() == null
+            ? null
+            : uri.getCredentialsProvider().resolveCredentials().block(Duration.ofSeconds(10));
+    if (credentials == null || !credentials.hasPassword()) {
       return;
     }
-    StatefulRedisPubSubConnection<String, byte[]> c = null;
-    try {
-      c = client.connectPubSub(CODEC);
-      c.addListener(
-          new RedisPubSubAdapter<>() {
-            @Override
-            public void message(String channel, byte[] message) {
-              sink.accept(channel, message);
-            }
-
-            @Override
-            public void subscribed(String channel, long count) {
-              subscribed.add(channel);
-              LOG.atInfo().addKeyValue("channel", channel).log("subscribed");
-            }
-          });
-      c.sync().subscribe(channels.toArray(new String[0]));
-      connection = c;
-      attempts = 0;
-    } catch (RuntimeException e) {
-      if (c != null) {
-        c.close(); // connected but not subscribed: never leave a second connection behind
-      }
-      long delay = Math.min(30_000L, 500L << Math.min(attempts++, 6));
-      LOG.atWarn()
-          .addKeyValue("redis", uri.getHost() + ":" + uri.getPort())
-          .addKeyValue("retryInMs", delay)
-          .log("cannot reach Redis: {}", e.getMessage());
-      connector.schedule(this::connect, delay, TimeUnit.MILLISECONDS);
+    char[] password = credentials.getPassword();
+    String user = credentials.getUsername();
+    if (!credentials.hasUsername() || user == null || user.isEmpty()) {
+      write(out, "AUTH", new String(password));
+    } else {
+      write(out, "AUTH", user, new String(password));
     }
+    in.expectOk("AUTH");
+  }
+
+  private void subscribe(OutputStream out, RespReader in) throws IOException {
+    String[] args = new String[channels.size() + 1];
+    args[0] = "SUBSCRIBE";
+    for (int i = 0; i < channels.size(); i++) {
+      args[i + 1] = channels.get(i);
+    }
+    write(out, args);
+    for (String channel : channels) {
+      in.expectSubscribed();
+      LOG.atInfo().addKeyValue("channel", channel).log("subscribed");
+    }
+    subscribed = true;
+  }
+
+  /** The read loop: one pub/sub frame after another until the connection ends. */
+  private void read(RespReader in) throws IOException {
+    while (!closed) {
+      int parts = in.arrayHeader();
+      boolean message = parts > 0 && in.bulkMatching(MESSAGE) == 0;
+      if (parts == 3 && message) {
+        int channel = in.bulkMatching(channelBytes);
+        long length = in.bulkLength();
+        String name = channel < 0 ? "" : channels.get(channel);
+        if (length > maxMessageBytes) {
+          in.skip(length + 2);
+          sink.oversized(name, length);
+        } else if (channel >= 0) {
+          int at = in.bodyInPlace((int) length);
+          if (at >= 0) {
+            sink.message(name, in.buffer(), at, (int) length);
+          } else {
+            byte[] body = in.bulkBody((int) length);
+            sink.message(name, body, 0, body.length);
+          }
+        } else {
+          in.skip(length + 2);
+        }
+      } else {
+        for (int i = 1; i < parts; i++) {
+          in.skipElement(); // a PING's pong, a subscribe confirmation after a reconnect
+        }
+      }
+    }
+  }
+
+  private void ping() {
+    Socket s = socket;
+    if (s == null || !subscribed) {
+      return;
+    }
+    try {
+      synchronized (this) {
+        OutputStream out = s.getOutputStream();
+        out.write(PING);
+        out.flush();
+      }
+    } catch (IOException e) {
+      closeQuietly(s); // the reader sees it and reconnects
+    }
+  }
+
+  private synchronized void write(OutputStream out, String... args) throws IOException {
+    StringBuilder sb = new StringBuilder().append('*').append(args.length).append("\r\n");
+    for (String a : args) {
+      byte[] b = a.getBytes(StandardCharsets.UTF_8);
+      sb.append('$').append(b.length).append("\r\n").append(a).append("\r\n");
+    }
+    out.write(sb.toString().getBytes(StandardCharsets.UTF_8));
+    out.flush();
   }
 
   /** True while every channel is subscribed. */
   public boolean isSubscribed() {
-    return subscribed.containsAll(channels);
+    return subscribed;
+  }
+
+  /** How many times the subscription was lost and made again. */
+  public long reconnects() {
+    return reconnects.get();
+  }
+
+  private void sleep(long ms) {
+    try {
+      TimeUnit.MILLISECONDS.sleep(ms);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      closed = true;
+    }
+  }
+
+  private static void closeQuietly(Socket s) {
+    if (s != null) {
+      try {
+        s.close();
+      } catch (IOException e) {
+        // closing anyway
+      }
+    }
   }
 
   @Override
   public void close() {
     closed = true;
-    connector.shutdownNow();
-    StatefulRedisPubSubConnection<String, byte[]> c = connection;
-    if (c != null) {
-      c.close();
+    subscribed = false;
+    pinger.shutdownNow();
+    closeQuietly(socket);
+    reader.interrupt();
+    try {
+      reader.join(2_000);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
     }
-    client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
-    resources.shutdown(0, 2, TimeUnit.SECONDS);
   }
 }

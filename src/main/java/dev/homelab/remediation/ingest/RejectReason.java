@@ -11,8 +11,7 @@ public enum RejectReason {
   NO_EVENT_TYPE,
   BAD_EVENT_TYPE,
   NO_NODE,
-  BAD_NAME,
-  BUFFER_FULL;
+  BAD_NAME;
 
   public String tag() {
     return name().toLowerCase(Locale.ROOT);

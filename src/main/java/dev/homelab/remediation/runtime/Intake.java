@@ -110,7 +110,8 @@ public final class Intake implements AutoCloseable {
     RedisURI uri = RedisURI.create(cfg.redisUrl);
     cfg.redisPassword.ifPresent(p -> uri.setAuthentication(p.toCharArray()));
     RedisSubscriber subscriber =
-        new RedisSubscriber(uri, List.of(cfg.healthChannel, cfg.worldChannel), pipeline::offer);
+        new RedisSubscriber(
+            uri, List.of(cfg.healthChannel, cfg.worldChannel), cfg.maxMessageBytes, pipeline);
     subscriber.start();
     LOG.atInfo()
         .addKeyValue("namespace", cfg.watchNamespace)

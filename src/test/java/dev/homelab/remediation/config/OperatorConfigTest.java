@@ -204,6 +204,8 @@ class OperatorConfigTest {
       Map.of(
           "APPROVAL_LINK_BASE_URL", Map.of("APPROVAL_LINK_SECRET", "s".repeat(32)),
           "APPROVAL_LINK_SECRET", Map.of("APPROVAL_LINK_BASE_URL", "https://approve.lan"),
+          // The largest message must fit in the intake buffer (4 MiB by default).
+          "MAX_MESSAGE_BYTES", Map.of("INTAKE_BUFFER_BYTES", Long.toString(32L << 20)),
           "APPROVAL_PORT",
               Map.of(
                   "APPROVAL_LINK_SECRET",

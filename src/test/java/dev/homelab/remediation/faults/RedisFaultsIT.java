@@ -111,7 +111,7 @@ class RedisFaultsIT {
                   assertThat(sum).isEqualTo((long) accepted);
                 });
         assertThat(TestKube.proposals(client, "redis-faults")).hasSize(3);
-        assertThat(intake.metrics.rejectedCount(RejectReason.BUFFER_FULL)).isZero();
+        assertThat(intake.metrics.shedCount()).isZero();
       } finally {
         intake.close();
       }

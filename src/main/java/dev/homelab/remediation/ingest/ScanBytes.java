@@ -1,0 +1,69 @@
+package dev.homelab.remediation.ingest;
+
+import java.nio.charset.StandardCharsets;
+
+/** The byte-level steps of {@link Triage}'s scan: plain loops over arrays, positions in locals. */
+final class ScanBytes {
+  private ScanBytes() {}
+
+  /** Arrays.equals on ranges, as a plain loop: C1 does not intrinsify the vectorized one. */
+  static boolean same(byte[] a, int aFrom, byte[] b, int bFrom, int len) {
+    for (int k = 0; k < len; k++) {
+      if (a[aFrom + k] != b[bFrom + k]) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  static boolean is(byte[] p, int start, int len, byte[] name) {
+    return len == name.length && p[start] == name[0] && same(p, start, name, 0, len);
+  }
+
+  static byte[] ascii(String s) {
+    return s.getBytes(StandardCharsets.US_ASCII);
+  }
+
+  /** From inside a string to just past its closing quote. */
+  static int skipString(byte[] p, int i) {
+    byte c;
+    while ((c = p[i]) != '"') {
+      i += c == '\\' ? 2 : 1;
+    }
+    return i + 1;
+  }
+
+  static int skipValue(byte[] p, int i) {
+    byte b = p[i];
+    if (b == '"') {
+      return skipString(p, i + 1);
+    }
+    if (b == '{' || b == '[') {
+      int nesting = 0;
+      do {
+        byte c = p[i++];
+        if (c == '"') {
+          i = skipString(p, i);
+        } else if (c == '{' || c == '[') {
+          nesting++;
+        } else if (c == '}' || c == ']') {
+          nesting--;
+        }
+      } while (nesting > 0);
+      return i;
+    }
+    int start = i;
+    while (b != ',' && b != '}' && b != ']' && b > ' ') {
+      b = p[++i];
+    }
+    return i > start ? i : -1;
+  }
+
+  static int ws(byte[] p, int i) {
+    byte c;
+    while ((c = p[i]) == ' ' || c == '\n' || c == '\r' || c == '\t') {
+      i++;
+    }
+    return i;
+  }
+}

@@ -1,0 +1,225 @@
+package dev.homelab.remediation.ingest;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.homelab.remediation.api.v1alpha1.RemediationProposal;
+import dev.homelab.remediation.config.OperatorConfig;
+import dev.homelab.remediation.runtime.Intake;
+import dev.homelab.remediation.runtime.Wiring;
+import dev.homelab.remediation.support.PipelinedPublisher;
+import dev.homelab.remediation.support.TestKube;
+import dev.homelab.remediation.support.TestRedis;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
+import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Load shedding (issue 16): which messages the intake sheds first when it is behind, and a
+ * publisher at full speed that outpaces the intake: the subscription survives and every message is
+ * either folded, opened an incident or was shed, counted.
+ */
+@EnableKubernetesMockClient(crud = true)
+class SheddingIT {
+  static KubernetesClient client;
+  static KubernetesMockServer server;
+  static TestRedis redis;
+  static final AtomicInteger SEQ = new AtomicInteger();
+
+  String namespace;
+  final List<AutoCloseable> closeables = new ArrayList<>();
+
+  @BeforeAll
+  static void startRedis() {
+    redis = new TestRedis();
+  }
+
+  @AfterAll
+  static void stopRedis() {
+    redis.close();
+  }
+
+  @BeforeEach
+  void setUp() {
+    TestKube.installCrd(client);
+    namespace = "shed-" + SEQ.incrementAndGet();
+  }
+
+  @AfterEach
+  void tearDown() throws Exception {
+    for (int i = closeables.size() - 1; i >= 0; i--) {
+      closeables.get(i).close();
+    }
+  }
+
+  /** An event of exactly {@link #LENGTH} bytes (the message pads it), so buffer sizes add up. */
+  static byte[] event(String service, String severity, String type, int n) {
+    String head =
+        "{\"event_type\":\""
+            + type
+            + "\",\"node\":\"bertha\",\"service\":\""
+            + service
+            + "\",\"severity\":\""
+            + severity
+            + "\",\"details\":{\"restart_count\":"
+            + n
+            + ",\"probe\":{\"path\":\"/healthz\",\"codes\":[500,503]}},"
+            + "\"timestamp\":\"2026-12-01T10:00:00."
+            + String.format("%03d", n % 1000)
+            + "Z\",\"message\":\"health check failing";
+    return (head + " ".repeat(LENGTH - head.length() - 2) + "\"}").getBytes(StandardCharsets.UTF_8);
+  }
+
+  static final int LENGTH = 300;
+
+  static byte[] event(String service, String severity, int n) {
+    return event(service, severity, "service_unhealthy", n);
+  }
+
+  /**
+   * With the parse workers not started, the buffer only fills: what the reader takes in and what it
+   * sheds, message by message, follows the order of IntakePipeline exactly.
+   */
+  @Test
+  void whenBehindTheIntakeShedsRepeatsFirstThenBenignAndInfoThenWarningsAndCriticalLast() {
+    SimpleMeterRegistry registry = new SimpleMeterRegistry();
+    IntakeMetrics metrics = new IntakeMetrics(registry);
+    IncidentBook book =
+        new IncidentBook(
+            new KubernetesProposalStore(client, namespace),
+            namespace,
+            Clock.systemUTC(),
+            Duration.ofSeconds(300),
+            Duration.ofSeconds(60),
+            metrics,
+            BookLimits.DEFAULTS);
+    closeables.add(book);
+    // An incident open for bertha/web: its events are repeats.
+    book.accept(
+        ((ParseOutcome.Accepted)
+                new EventParser(65536).parse(event("web", "critical", 0), "h", Instant.now()))
+            .event());
+    int size = event("web", "critical", 1).length + IntakePipeline.ENTRY_OVERHEAD;
+    long buffer = 100L * size;
+    IntakePipeline pipeline =
+        new IntakePipeline(
+            new EventParser(65536), book, metrics, Clock.systemUTC(), 65536, buffer, 1);
+    closeables.add(pipeline::abort);
+
+    // Up to half the buffer everything is taken in, repeats too.
+    for (int i = 0; i < 50; i++) {
+      pipeline.message("h", event("web", "critical", i));
+    }
+    assertThat(pipeline.bufferedBytes()).isEqualTo(50L * size);
+    // Past half: repeats are shed, first events of new svcKeys (info too) still get in.
+    for (int i = 0; i < 10; i++) {
+      pipeline.message("h", event("web", "critical", i));
+      pipeline.message("h", event("info-" + i, "info", i));
+      pipeline.message("h", event("warn-" + i, "warning", i));
+    }
+    assertThat(metrics.shedCount(ShedReason.REPEAT)).isEqualTo(10);
+    assertThat(pipeline.bufferedBytes()).isEqualTo(70L * size);
+    // Past three quarters: benign and info events are shed (the first two rounds still fit).
+    for (int i = 10; i < 20; i++) {
+      pipeline.message("h", event("info-" + i, "info", i));
+      pipeline.message("h", event("web", "info", "service_healthy", i));
+      pipeline.message("h", event("warn-" + i, "warning", i));
+    }
+    assertThat(metrics.shedCount(ShedReason.INFO)).isEqualTo(8);
+    assertThat(metrics.shedCount(ShedReason.BENIGN)).isEqualTo(8);
+    assertThat(metrics.shedCount(ShedReason.WARNING)).isZero();
+    assertThat(pipeline.bufferedBytes()).isEqualTo(84L * size);
+    // Past nine tenths: warnings are shed, criticals get in until the buffer is full.
+    for (int i = 20; i < 40; i++) {
+      pipeline.message("h", event("warn-" + i, "warning", i));
+      pipeline.message("h", event("crit-" + i, "critical", i));
+    }
+    assertThat(metrics.shedCount(ShedReason.WARNING)).isEqualTo(17);
+    assertThat(metrics.shedCount(ShedReason.FULL)).isEqualTo(7);
+    assertThat(pipeline.bufferedBytes()).isEqualTo(100L * size);
+    assertThat(metrics.receivedCount()).isEqualTo(50 + 30 + 30 + 40);
+    assertThat(registry.get("remediation.intake.pressure").gauge().value()).isEqualTo(1.0);
+    assertThat(registry.get("remediation.intake.buffer.messages").gauge().value()).isEqualTo(100);
+  }
+
+  /**
+   * A publisher pipelining PUBLISH at full speed for 3 s: far faster than the intake parses. The
+   * subscription is never lost, the reader received every message Redis delivered, and each one was
+   * folded, opened an incident or was shed.
+   */
+  @Test
+  void aFullSpeedPublisherNeverCostsTheSubscriptionAndEveryMessageIsAccountedFor()
+      throws Exception {
+    Map<String, String> values = new HashMap<>();
+    values.put("REDIS_URL", redis.url());
+    values.put("WATCH_NAMESPACE", namespace);
+    values.put("HEALTH_CHANNEL", "health_" + namespace);
+    values.put("WORLD_CHANNEL", "world_" + namespace);
+    values.put("NODE_NAME", "test");
+    values.put("FOLD_FLUSH_MILLIS", "200");
+    values.put("INTAKE_BUFFER_BYTES", Long.toString(1024 * 1024));
+    Intake intake =
+        Intake.start(
+            new Wiring(
+                OperatorConfig.withDefaults(values),
+                client,
+                new SimpleMeterRegistry(),
+                Clock.systemUTC(),
+                false));
+    closeables.add(intake);
+    await().atMost(Duration.ofSeconds(20)).until(intake::ready);
+
+    // A storm on three services, with a first event of a new service every 100 messages.
+    List<byte[]> messages = new ArrayList<>();
+    for (int i = 0; i < 3_000; i++) {
+      messages.add(
+          i % 100 == 99
+              ? event("new-" + i / 100, "critical", i)
+              : event("svc-" + i % 3, "critical", i));
+    }
+    PipelinedPublisher.Result r =
+        PipelinedPublisher.publish(redis.port(), "health_" + namespace, messages, 3, 0, 0);
+
+    assertThat(r.deliveries()).as("Redis delivered to our one subscriber").isEqualTo(r.published());
+    await()
+        .atMost(Duration.ofSeconds(60))
+        .until(() -> intake.metrics.receivedCount() >= r.published() && intake.settled());
+    assertThat(intake.subscriber.isSubscribed()).isTrue();
+    assertThat(intake.subscriber.reconnects()).isZero();
+    IntakeMetrics m = intake.metrics;
+    assertThat(m.receivedCount()).isEqualTo((double) r.published());
+    assertThat(m.foldedCount() + m.createdCount() + m.shedCount())
+        .as("folded + opened + shed = published")
+        .isEqualTo((double) r.published());
+    assertThat(m.shedCount())
+        .as("a full-speed publisher outpaces the parser: some were shed")
+        .isPositive();
+    Set<String> svcKeys =
+        TestKube.proposals(client, namespace).stream()
+            .map(RemediationProposal::getSpec)
+            .map(s -> s.getSvcKey())
+            .collect(Collectors.toSet());
+    assertThat(svcKeys).contains("bertha/svc-0", "bertha/svc-1", "bertha/svc-2");
+    assertThat((double) svcKeys.size()).isEqualTo(m.createdCount());
+    System.out.printf(
+        "full speed: published %d at %.0f/s, folded %.0f, opened %.0f, shed %s%n",
+        r.published(), r.perSecond(), m.foldedCount(), m.createdCount(), m.shedSummary());
+  }
+}

@@ -1,0 +1,149 @@
+package dev.homelab.remediation.ingest;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.homelab.remediation.ingest.Triage.Rank;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+/** The shedding rank read from raw bytes agrees with what the parser would make of them. */
+class TriageTest {
+  static final Set<String> OPEN = Set.of("bertha/web", "solaria/ollama", "chelsty");
+
+  final List<String> asked = new ArrayList<>();
+  final Triage triage =
+      new Triage(
+          k -> {
+            asked.add(k);
+            return OPEN.contains(k);
+          });
+
+  Rank rank(String json) {
+    byte[] b = json.getBytes(StandardCharsets.UTF_8);
+    return triage.rank(b, 0, b.length);
+  }
+
+  @ParameterizedTest(name = "{0} -> {1}")
+  @CsvSource(
+      delimiter = '|',
+      value = {
+        "{\"event_type\":\"service_down\",\"node\":\"bertha\",\"service\":\"web\",\"severity\":\"critical\"}|REPEAT",
+        "{\"event_type\":\"service_down\",\"node\":\"BERTHA\",\"service\":\"Web\"}|REPEAT",
+        "{\"event_type\":\"service_down\",\"node\":\"bertha\",\"service\":\"db\",\"severity\":\"critical\"}|CRITICAL",
+        "{\"event_type\":\"service_down\",\"node\":\"bertha\",\"service\":\"db\",\"severity\":\"INFO\"}|INFO",
+        "{\"event_type\":\"service_down\",\"node\":\"bertha\",\"service\":\"db\"}|WARNING",
+        "{\"event_type\":\"service_down\",\"node\":\"bertha\",\"service\":\"db\",\"severity\":\"error\"}|WARNING",
+        "{\"event_type\":\"Service_Healthy\",\"node\":\"bertha\",\"service\":\"web\"}|BENIGN",
+        "{\"event_type\":\" heartbeat \",\"node\":\"bertha\"}|BENIGN",
+        "{\"event_type\":\"node_offline\",\"node\":\"chelsty\"}|REPEAT",
+        "{\"type\":\"container_restarting\",\"svc_key\":\"solaria/ollama\",\"data\":{\"reason\":\"x\"}}|REPEAT",
+        "{\"type\":\"container_restarting\",\"data\":{\"node\":\"solaria\",\"service\":\"ollama\",\"severity\":\"info\"}}|REPEAT",
+        "{\"type\":\"container_restarting\",\"data\":{\"node\":\"solaria\",\"service\":\"vllm\",\"severity\":\"info\"}}|INFO",
+        "{\"event_type\":\"x\",\"type\":\"heartbeat\",\"node\":\"bertha\"}|WARNING",
+        "{\"event_type\":\"service_down\",\"node\":\"bert\\u0068a\",\"service\":\"web\"}|UNKNOWN",
+        "{\"event_type\":\"service_down\",\"node\":\"bertha\",\"service\":\"web\"|UNKNOWN",
+        "[1,2,3]|UNKNOWN",
+        "not json|UNKNOWN",
+        "{\"node\":\"bertha\",\"service\":\"web\"}|UNKNOWN",
+        "{\"event_type\":\"service_down\",\"node\":\"bad name!\",\"service\":\"web\"}|UNKNOWN",
+        "{\"details\":{\"a\":[1,{\"b\":\"}\"}]},\"event_type\":\"service_down\",\"node\":\"bertha\",\"service\":\"web\"}|REPEAT",
+        " { \"event_type\" : \"service_down\" , \"node\" : \"bertha\" , \"service\" : \"web\" } |REPEAT",
+      })
+  void ranksLikeTheParserWouldDecide(String json, Rank expected) {
+    assertThat(rank(json)).isEqualTo(expected);
+    assertThat(rank(json))
+        .as("the second time, from the look-up of its prefix")
+        .isEqualTo(expected);
+  }
+
+  @Test
+  void aMessageWithTheSamePrefixButAnotherServiceIsNotTakenForTheFirst() {
+    assertThat(
+            rank(
+                "{\"event_type\":\"service_down\",\"node\":\"bertha\",\"service\":\"web\",\"severity\":\"critical\",\"n\":1}"))
+        .isEqualTo(Rank.REPEAT);
+    assertThat(
+            rank(
+                "{\"event_type\":\"service_down\",\"node\":\"bertha\",\"service\":\"webx\",\"severity\":\"critical\",\"n\":1}"))
+        .isEqualTo(Rank.CRITICAL);
+    assertThat(
+            rank(
+                "{\"event_type\":\"service_down\",\"node\":\"bertha\",\"service\":\"web\",\"severity\":\"criticalx\",\"n\":1}"))
+        .isEqualTo(Rank.REPEAT);
+  }
+
+  @Test
+  void aMessageCutShortInsideALargerBufferIsNotReadPastItsEnd() {
+    String whole =
+        "{\"event_type\":\"service_down\",\"node\":\"bertha\",\"service\":\"web\",\"severity\":\"critical\"}";
+    byte[] buf = ("$99\r\n" + whole + "\r\n").getBytes(StandardCharsets.UTF_8);
+    assertThat(triage.rank(buf, 5, 40)).isEqualTo(Rank.UNKNOWN);
+    assertThat(triage.rank(buf, 5, whole.length())).isEqualTo(Rank.REPEAT);
+  }
+
+  /**
+   * Random events in both shapes, fields in random order: whenever the triage names a svcKey, it is
+   * the one the parser derives; it never calls a valid event benign that is not, nor the reverse.
+   */
+  @Test
+  void onRandomEventsTheSvcKeyIsTheParsersOne() {
+    Random random = new Random(16);
+    EventParser parser = new EventParser(65536);
+    String[] nodes = {"bertha", "Chelsty", "solaria", ""};
+    String[] services = {"web", "DB", "ollama", "", null};
+    String[] types = {"service_down", "heartbeat", "Node_Online", "disk_pressure"};
+    for (int n = 0; n < 2_000; n++) {
+      List<String> fields = new ArrayList<>();
+      fields.add(
+          (random.nextBoolean() ? "\"event_type\":\"" : "\"type\":\"")
+              + types[random.nextInt(types.length)]
+              + "\"");
+      String node = nodes[random.nextInt(nodes.length)];
+      String service = services[random.nextInt(services.length)];
+      switch (random.nextInt(3)) {
+        case 0 -> {
+          fields.add("\"node\":\"" + node + "\"");
+          if (service != null) {
+            fields.add("\"service\":\"" + service + "\"");
+          }
+        }
+        case 1 ->
+            fields.add(
+                "\"data\":{\"node\":\""
+                    + node
+                    + "\""
+                    + (service == null ? "" : ",\"service\":\"" + service + "\"")
+                    + ",\"x\":[1,2]}");
+        default ->
+            fields.add("\"svc_key\":\"" + node + (service == null ? "" : "/" + service) + "\"");
+      }
+      if (random.nextBoolean()) {
+        fields.add("\"severity\":\"" + (random.nextBoolean() ? "info" : "critical") + "\"");
+      }
+      fields.add("\"details\":{\"k\":\"v,}\",\"n\":" + n + "}");
+      java.util.Collections.shuffle(fields, random);
+      String json = "{" + String.join(",", fields) + "}";
+      byte[] bytes = json.getBytes(StandardCharsets.UTF_8);
+
+      asked.clear();
+      Rank rank = triage.rank(bytes, 0, bytes.length);
+      ParseOutcome parsed = parser.parse(bytes, "h", Instant.now());
+      if (parsed instanceof ParseOutcome.Benign) {
+        assertThat(rank).as(json).isEqualTo(Rank.BENIGN);
+      } else if (parsed instanceof ParseOutcome.Accepted a) {
+        assertThat(rank).as(json).isNotEqualTo(Rank.BENIGN);
+        if (!asked.isEmpty()) {
+          assertThat(asked).as(json).containsExactly(a.event().svcKey());
+        }
+      }
+      // A message the parser rejects may rank anything: the triage does not validate.
+    }
+  }
+}
