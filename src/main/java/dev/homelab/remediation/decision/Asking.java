@@ -1,0 +1,47 @@
+package dev.homelab.remediation.decision;
+
+import dev.homelab.remediation.api.v1alpha1.RemediationProposalStatus;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * A proposal the model was not asked for yet, as far as its status says: a new one (no phase), or
+ * one in {@code Pending} (written by older versions). The model is asked without a status write;
+ * phase {@code Proposing} is written only when the consultation is still running after {@link
+ * ProposalSettings#proposingGrace()}, when a person could see it. A faster answer is the first
+ * status write (see {@link Answers}).
+ */
+final class Asking {
+  private Asking() {}
+
+  static Decision decide(Observation o, ProposalSettings settings) {
+    RouterView r = o.router();
+    if (r instanceof RouterView.Done done) {
+      return Answers.answer(o, done.outcome(), settings);
+    }
+    if (r instanceof RouterView.Busy busy) {
+      Duration left = settings.proposingGrace().minus(busy.elapsed());
+      if (!left.isNegative() && !left.isZero()) {
+        return Decision.recheck(left); // an answer inside the grace wakes the reconcile earlier
+      }
+      // Still thinking after the grace: now it is worth telling.
+      RemediationProposalStatus s =
+          Transitions.proposing(o.status(), settings.models(), o.generation(), o.now());
+      return Decision.of(s, new Effect.Event(EventReason.Proposing, s.getMessage()));
+    }
+    if (r != RouterView.IDLE) {
+      return Decision.nothing(); // claimed: the answer is written, the cache lags behind
+    }
+    Optional<Cooldown.Consultation> blocking =
+        Cooldown.blocking(
+            o.consultations(), o.spec().getSvcKey(), o.name(), o.now(), settings.cooldown());
+    if (blocking.isPresent()) {
+      RemediationProposalStatus s =
+          Transitions.suppressed(o.status(), blocking.get(), o.generation(), o.now());
+      return Decision.of(s, new Effect.Event(EventReason.CooldownSuppressed, s.getMessage()));
+    }
+    // New, or the operator restarted before anything was written: ask, write nothing yet.
+    return new Decision(null, List.of(new Effect.Ask()), settings.proposingGrace());
+  }
+}
