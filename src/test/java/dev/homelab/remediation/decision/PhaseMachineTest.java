@@ -225,6 +225,44 @@ class PhaseMachineTest {
                 List.of(),
                 null),
             row(
+                "new, answered before the intake's first write is seen → waits for it",
+                with(
+                    new Obs(null),
+                    o -> {
+                      o.router = new RouterView.Done(answer("restart", 0.9, false));
+                      o.now = CREATED.plusMillis(300);
+                      return o;
+                    }),
+                null,
+                List.of(),
+                Duration.ofMillis(200)),
+            row(
+                "new, answered, the intake's write seen → the files at once",
+                with(
+                    new Obs(null),
+                    o -> {
+                      o.router = new RouterView.Done(answer("restart", 0.9, false));
+                      o.status = new RemediationProposalStatus();
+                      o.status.setOccurrences(1L);
+                      o.now = CREATED.plusMillis(300);
+                      return o;
+                    }),
+                Phase.Approved,
+                List.of("WriteFiles"),
+                null),
+            row(
+                "new, answered, no intake write within its bound (made by hand) → written",
+                with(
+                    new Obs(null),
+                    o -> {
+                      o.router = new RouterView.Done(answer("restart", 0.9, false));
+                      o.now = CREATED.plus(Asking.INTAKE_WRITE_WAIT);
+                      return o;
+                    }),
+                Phase.Approved,
+                List.of("WriteFiles"),
+                null),
+            row(
                 "new, confident answer → the files first (a draft of Approved)",
                 with(
                     new Obs(null),
