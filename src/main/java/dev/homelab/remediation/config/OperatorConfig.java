@@ -38,6 +38,7 @@ public final class OperatorConfig {
           Settings.NOTIFY_RETRY_INITIAL_MILLIS,
           Settings.NOTIFY_QUEUE_CAPACITY,
           Settings.RETRY_BASE_SECONDS,
+          Settings.PROPOSING_GRACE_MILLIS,
           Settings.COOLDOWN_SECONDS,
           Settings.MIN_CONFIDENCE,
           Settings.ALWAYS_HUMAN_NODES,
@@ -94,6 +95,7 @@ public final class OperatorConfig {
   public final Duration notifyRetryInitial;
   public final int notifyQueueCapacity;
   public final Duration retryBase;
+  public final Duration proposingGrace;
   public final Duration cooldown;
   public final double minConfidence;
   public final Set<String> alwaysHumanNodes;
@@ -154,6 +156,7 @@ public final class OperatorConfig {
     notifyRetryInitial = Settings.NOTIFY_RETRY_INITIAL_MILLIS.read(v);
     notifyQueueCapacity = Settings.NOTIFY_QUEUE_CAPACITY.read(v);
     retryBase = Settings.RETRY_BASE_SECONDS.read(v);
+    proposingGrace = Settings.PROPOSING_GRACE_MILLIS.read(v);
     cooldown = Settings.COOLDOWN_SECONDS.read(v);
     minConfidence = Settings.MIN_CONFIDENCE.read(v);
     alwaysHumanNodes = Settings.ALWAYS_HUMAN_NODES.read(v);

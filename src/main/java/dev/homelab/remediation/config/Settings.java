@@ -125,6 +125,13 @@ public final class Settings {
           1,
           3600,
           "First delay before a Failed proposal asks the chain again; doubles, at most 30 min.");
+  public static final Setting<Duration> PROPOSING_GRACE_MILLIS =
+      Setting.millis(
+          "PROPOSING_GRACE_MILLIS",
+          500,
+          0,
+          60_000,
+          "A new proposal's model gets this long before phase Proposing is written; a faster answer is written at once.");
   public static final Setting<Duration> COOLDOWN_SECONDS =
       Setting.seconds(
           "COOLDOWN_SECONDS",

@@ -2,9 +2,11 @@ package dev.homelab.remediation.controller;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.homelab.remediation.api.v1alpha1.ApprovalRecord;
 import dev.homelab.remediation.api.v1alpha1.ProposedAction;
 import dev.homelab.remediation.api.v1alpha1.RemediationProposal;
 import dev.homelab.remediation.api.v1alpha1.RemediationProposalSpec;
+import dev.homelab.remediation.api.v1alpha1.RemediationProposalStatus;
 import dev.homelab.remediation.decision.Names;
 import dev.homelab.remediation.dispatch.FileDispatcher;
 import dev.homelab.remediation.dispatch.PendingAction;
@@ -24,9 +26,25 @@ final class DispatchPlan {
    * policy pinned when the proposal was made (not from the spec as it is now), and are validated
    * again, since they reach the executor.
    */
-  static PendingAction pendingAction(RemediationProposal p) {
+  /**
+   * The pending action of a proposal approved by {@code decided} (the status fields about to be
+   * written: the answer, the approval), laid over the proposal's own status; null: as it is.
+   */
+  static PendingAction pendingAction(RemediationProposal p, RemediationProposalStatus decided) {
     RemediationProposalSpec e = p.getSpec();
-    ProposedAction a = p.getStatus().getProposal();
+    RemediationProposalStatus seen =
+        p.getStatus() == null ? new RemediationProposalStatus() : p.getStatus();
+    ProposedAction a =
+        decided != null && decided.getProposal() != null
+            ? decided.getProposal()
+            : seen.getProposal();
+    ApprovalRecord approval =
+        decided != null && decided.getApproval() != null
+            ? decided.getApproval()
+            : seen.getApproval();
+    if (a == null) {
+      throw new IllegalStateException("no answer to write for " + p.getMetadata().getName());
+    }
     String target = a.getTarget() == null ? e.getSvcKey() : a.getTarget();
     int slash = target.indexOf('/');
     String node =
@@ -41,8 +59,7 @@ final class DispatchPlan {
                     () ->
                         new IllegalStateException(
                             "refusing target '" + target + "': bad service name"));
-    String approvedBy =
-        p.getStatus().getApproval() == null ? "policy" : p.getStatus().getApproval().getBy();
+    String approvedBy = approval == null ? "policy" : approval.getBy();
     return new PendingAction(
         actionId(p),
         a.getExecutorType(),

@@ -128,7 +128,9 @@ public final class ProposalReconciler implements Reconciler<RemediationProposal>
     Observation observed = observe(p, context);
     Decision d = machine.decide(observed);
     if (d.has(Effect.WriteFiles.class)) {
-      d = machine.decide(observed.withDispatch(write(p)));
+      // A draft: the files for its status first, then the decision with their outcome is the one
+      // performed (one status write for the approval and the dispatch).
+      d = machine.decide(observed.withDispatch(write(p, d.status())));
     }
     if (!perform(p, context, d, observed)) {
       return UpdateControl.noUpdate();
@@ -252,9 +254,9 @@ public final class ProposalReconciler implements Reconciler<RemediationProposal>
         .handleRecentResourceUpdate(ResourceID.fromResource(before), after, before);
   }
 
-  private DispatchOutcome write(RemediationProposal p) {
+  private DispatchOutcome write(RemediationProposal p, RemediationProposalStatus draft) {
     try {
-      Dispatcher.Written w = dispatcher.dispatch(DispatchPlan.pendingAction(p));
+      Dispatcher.Written w = dispatcher.dispatch(DispatchPlan.pendingAction(p, draft));
       writes.increment();
       return new DispatchOutcome.Written(
           DispatchPlan.actionId(p), w.pendingAction().toString(), w.event().toString());

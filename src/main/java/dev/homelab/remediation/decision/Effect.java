@@ -9,8 +9,11 @@ public sealed interface Effect {
   record Claim() implements Effect {}
 
   /**
-   * Write the pending action and the remediation_started event, then decide again with the outcome.
-   * Performed before anything else, and only ever alone.
+   * Write the pending action and the remediation_started event for the decision's status (laid over
+   * the proposal's), then decide again with the outcome. A decision with this effect is a draft:
+   * the reconciler performs only the file write, and the decision made with its outcome (one status
+   * write of the approval and the dispatch) is the one performed. Writing twice is harmless: the
+   * action id is stable and an existing event file is reused.
    */
   record WriteFiles() implements Effect {}
 

@@ -1,19 +1,24 @@
 package dev.homelab.remediation.decision;
 
-/** Reasons of the Kubernetes Events recorded on a proposal (shown by kubectl describe rp). */
+/**
+ * Reasons of the Kubernetes Events recorded on a proposal (shown by kubectl describe rp): one Event
+ * per status write that changes the phase, plus one for a dispatch. What the policy made of an
+ * answer (approved by policy, approved for the executor, nothing to do) is said by {@code Proposed}
+ * itself, since it is the same write.
+ */
 public enum EventReason {
-  Pending(false),
+  /** The model is still being asked after PROPOSING_GRACE_MILLIS (or again, for a Failed one). */
   Proposing(false),
+  /** The answer and what the policy made of it. */
   Proposed(false),
   CooldownSuppressed(false),
   ChainFailed(true),
   Retrying(false),
   AwaitingApproval(false),
-  ApprovedByPolicy(false),
+  /** Approved by a person (annotation, link, CLI). */
   Approved(false),
   Rejected(false),
   Expired(false),
-  Ignored(false),
   ApprovalIgnored(true),
   Dispatched(false),
   DispatchFailed(true),

@@ -26,7 +26,7 @@ final class IgnoredApprovals {
     if (annotation.isEmpty()) {
       return d;
     }
-    RemediationProposalStatus s = o.status();
+    RemediationProposalStatus s = o.status() == null ? new RemediationProposalStatus() : o.status();
     if (s.getApproval() != null
         && s.getApproval().getBy() != null
         && s.getApproval().getBy().startsWith("annotation")) {
@@ -54,7 +54,7 @@ final class IgnoredApprovals {
   /** Adds the warning to {@code base} unless {@code key} was warned about already. */
   static Decision warnOnce(Observation o, Decision base, String key, String message) {
     Decision d = base == null ? Decision.nothing() : base;
-    if (key.equals(o.status().getIgnoredApproval())) {
+    if (o.status() != null && key.equals(o.status().getIgnoredApproval())) {
       return d;
     }
     RemediationProposalStatus s = d.status();
@@ -66,5 +66,19 @@ final class IgnoredApprovals {
     List<Effect> effects = new ArrayList<>(d.effects());
     effects.add(new Effect.Event(EventReason.ApprovalIgnored, message));
     return new Decision(s, effects, d.recheckAfter());
+  }
+
+  /** The key remembered in status.ignoredApproval once an early annotation was warned about. */
+  static String staleKey(String value) {
+    return value + "@stale";
+  }
+
+  static String staleMessage(String value) {
+    return "Annotation "
+        + Approvals.APPROVAL
+        + "="
+        + value
+        + " was set before the proposal awaited approval and is ignored; remove it"
+        + " and annotate again to decide.";
   }
 }

@@ -1,6 +1,5 @@
 package dev.homelab.remediation.decision;
 
-import dev.homelab.remediation.api.v1alpha1.DispatchRecord;
 import dev.homelab.remediation.api.v1alpha1.Phase;
 import dev.homelab.remediation.api.v1alpha1.ProposedAction;
 import dev.homelab.remediation.api.v1alpha1.RemediationProposalStatus;
@@ -33,20 +32,16 @@ public final class PhaseMachine {
       return orphan(o);
     }
     Phase phase = o.phase();
-    if (phase == null || (phase == Phase.Pending && o.router() == RouterView.IDLE)) {
+    // Not asked yet as far as status says: new (no phase), or Pending (written by older versions).
+    boolean unasked = phase == null || phase == Phase.Pending;
+    if (unasked && o.router() == RouterView.IDLE) {
       Optional<Decision> silenced = Outcomes.silenced(o);
       if (silenced.isPresent()) {
         return silenced.get(); // no model call, nothing written
       }
     }
-    if (phase == null) {
-      return Decision.of(
-          Transitions.pending(o.status(), o.generation(), o.now()),
-          new Effect.Event(
-              EventReason.Pending,
-              "New incident for " + o.spec().getSvcKey() + " (" + o.spec().getEventType() + ")."));
-    }
-    if (isRecoverable(phase) && Outcomes.recovered(o.status(), o.spec().getObservedAt())) {
+    if ((unasked || isRecoverable(phase))
+        && Outcomes.recovered(o.status(), o.spec().getObservedAt())) {
       RemediationProposalStatus s = Outcomes.resolved(o.status(), o.generation(), o.now());
       List<Effect> effects = new ArrayList<>();
       if (o.router() instanceof RouterView.Done) {
@@ -55,7 +50,7 @@ public final class PhaseMachine {
       effects.add(new Effect.Event(EventReason.Recovered, s.getMessage()));
       return new Decision(s, effects, null);
     }
-    if ((phase == Phase.Pending || phase == Phase.Proposing)
+    if ((unasked || phase == Phase.Proposing)
         && !o.now().isBefore(o.createdAt().plus(settings.approvalTtl()))) {
       // Unanswered for the whole approval TTL (the operator was down): a days-old event is not
       // acted on now.
@@ -68,9 +63,16 @@ public final class PhaseMachine {
       effects.add(new Effect.Event(EventReason.Expired, s.getMessage()));
       return new Decision(s, effects, null);
     }
+    if (unasked) {
+      Decision d = Asking.decide(o, settings);
+      // An early annotation is reported with a write that happens anyway, never with one of its
+      // own.
+      d = d.status() == null ? d : IgnoredApprovals.withWarning(o, d);
+      return NotifiedCondition.apply(o, d);
+    }
     Decision d =
         switch (phase) {
-          case Pending -> pending(o);
+          case Pending -> throw new IllegalStateException("decided above");
           case Proposing -> proposing(o);
           case Failed -> failed(o);
           case AwaitingApproval -> awaitingApproval(o);
@@ -84,28 +86,10 @@ public final class PhaseMachine {
 
   // --- phases ---
 
-  private Decision pending(Observation o) {
-    if (o.router() instanceof RouterView.Done done) {
-      return answer(o, done.outcome());
-    }
-    if (o.router() != RouterView.IDLE) {
-      return Decision.nothing(); // asked already; the cache lags behind the Proposing write
-    }
-    Optional<Cooldown.Consultation> blocking =
-        Cooldown.blocking(
-            o.consultations(), o.spec().getSvcKey(), o.name(), o.now(), settings.cooldown());
-    if (blocking.isPresent()) {
-      RemediationProposalStatus s =
-          Transitions.suppressed(o.status(), blocking.get(), o.generation(), o.now());
-      return Decision.of(s, new Effect.Event(EventReason.CooldownSuppressed, s.getMessage()));
-    }
-    return ask(o, EventReason.Proposing);
-  }
-
   private Decision proposing(Observation o) {
     RouterView r = o.router();
     if (r instanceof RouterView.Done done) {
-      return answer(o, done.outcome());
+      return Answers.answer(o, done.outcome(), settings);
     }
     if (r == RouterView.IDLE) {
       // The operator restarted while the model was being asked: ask again; the phase stays.
@@ -122,9 +106,9 @@ public final class PhaseMachine {
       return Decision.of(s, new Effect.Event(EventReason.Expired, s.getMessage()));
     }
     if (o.router() instanceof RouterView.Done done) {
-      return answer(o, done.outcome());
+      return Answers.answer(o, done.outcome(), settings);
     }
-    if (o.router() == RouterView.BUSY) {
+    if (o.router() instanceof RouterView.Busy) {
       return Decision.nothing();
     }
     Instant due = Transitions.chainRetryAt(o.status(), settings.retryBase());
@@ -160,15 +144,7 @@ public final class PhaseMachine {
       }
       if (decision.get().value().equals(stale)) {
         return IgnoredApprovals.warnOnce(
-                o,
-                null,
-                stale + "@stale",
-                "Annotation "
-                    + Approvals.APPROVAL
-                    + "="
-                    + stale
-                    + " was set before the proposal awaited approval and is ignored; remove it"
-                    + " and annotate again to decide.")
+                o, null, IgnoredApprovals.staleKey(stale), IgnoredApprovals.staleMessage(stale))
             .andRecheck(untilExpiry);
       }
     }
@@ -177,10 +153,16 @@ public final class PhaseMachine {
     }
     Approvals.Decision d = decision.get();
     return switch (d.verdict()) {
-      case APPROVED ->
-          Decision.of(
-              Transitions.approved(current, d.by(), o.generation(), now),
-              new Effect.Event(EventReason.Approved, "Approved by " + d.by() + "."));
+      case APPROVED -> {
+        // As for an answer approved at once: the files first, then one write of both.
+        RemediationProposalStatus s = Transitions.approved(current, d.by(), o.generation(), now);
+        yield o.dispatch().isEmpty()
+            ? new Decision(s, List.of(new Effect.WriteFiles()), null)
+            : Dispatching.withAnswer(
+                o,
+                s,
+                List.of(new Effect.Event(EventReason.Approved, "Approved by " + d.by() + ".")));
+      }
       case REJECTED ->
           Decision.of(
               Transitions.rejected(current, d.by(), o.generation(), now),
@@ -204,25 +186,7 @@ public final class PhaseMachine {
     RemediationProposalStatus current = o.status();
     Instant now = o.now();
     if (o.dispatch().isPresent()) {
-      DispatchOutcome outcome = o.dispatch().get();
-      if (outcome instanceof DispatchOutcome.Written w) {
-        DispatchRecord record = new DispatchRecord();
-        record.setActionId(w.actionId());
-        record.setPendingActionPath(w.pendingActionPath());
-        record.setEventPath(w.eventPath());
-        record.setAt(now.toString());
-        record.setOccurrences(o.occurrences());
-        return Decision.of(
-            Transitions.dispatched(current, record, o.generation(), now),
-            new Effect.Event(
-                EventReason.Dispatched,
-                "Wrote " + w.pendingActionPath() + " and " + w.eventPath() + "."));
-      }
-      DispatchOutcome.Failed f = (DispatchOutcome.Failed) outcome;
-      RemediationProposalStatus s =
-          Transitions.dispatchFailed(current, f.why(), o.generation(), now);
-      return Decision.of(s, new Effect.Event(EventReason.DispatchFailed, s.getMessage()))
-          .andRecheck(Duration.between(now, Instant.parse(s.getNextAttemptAt())));
+      return Dispatching.of(o);
     }
     Integer attempts = current.getAttempts();
     if (attempts != null && attempts > 0 && current.getNextAttemptAt() != null) {
@@ -308,65 +272,6 @@ public final class PhaseMachine {
     return Decision.of(s, new Effect.Ask(), new Effect.Event(reason, s.getMessage()));
   }
 
-  private Decision answer(Observation o, ModelOutcome outcome) {
-    Instant now = o.now();
-    if (outcome instanceof ModelOutcome.Failed f) {
-      RemediationProposalStatus s =
-          Transitions.failed(
-              o.status(), f.failures(), o.occurrences(), settings.retryBase(), o.generation(), now);
-      Instant next = Instant.parse(s.getNextAttemptAt());
-      return Decision.of(
-              s,
-              new Effect.Claim(),
-              new Effect.Event(
-                  EventReason.ChainFailed,
-                  s.getMessage() + " Retrying at " + next + ", earlier on a new event."))
-          .andRecheck(Duration.between(now, next));
-    }
-    ModelOutcome.Answered a = (ModelOutcome.Answered) outcome;
-    ProposedAction proposal =
-        SafetyPolicy.apply(
-            a.answer(),
-            new SafetyPolicy.Subject(
-                o.spec().getNode(), o.spec().getEventType(), o.spec().getSvcKey()),
-            settings.policy(),
-            Outcomes.history(
-                o.siblings(),
-                o.createdAt(),
-                now,
-                settings.budgetCount(),
-                settings.budgetWindow(),
-                settings.outcomeWindow()));
-    proposal.setAnsweredAt(now.toString());
-    proposal.setFailedModels(a.failures().isEmpty() ? null : a.failures());
-    Phase next = SafetyPolicy.phaseFor(proposal);
-    boolean byExecutor = next == Phase.AwaitingApproval && settings.executorApproval();
-    if (byExecutor) {
-      next = Phase.Approved;
-    }
-    RemediationProposalStatus s =
-        Transitions.proposed(
-            o.status(), proposal, next, byExecutor ? "executor" : "policy", o.generation(), now);
-    Optional<Approvals.Decision> early = Approvals.read(o.annotations());
-    if (next == Phase.AwaitingApproval && early.isPresent()) {
-      // Set before anyone could see the proposal: it decides nothing (SPEC 6).
-      s.setStaleApproval(early.get().value());
-    }
-    List<Effect> effects = new ArrayList<>();
-    effects.add(new Effect.Claim());
-    effects.add(new Effect.Event(EventReason.Proposed, s.getMessage()));
-    if (byExecutor) {
-      effects.add(
-          new Effect.Event(
-              EventReason.Approved,
-              "APPROVAL_MODE=executor: written for the executor to ask a human."));
-    } else {
-      effects.add(new Effect.Event(reasonFor(next), describe(next)));
-    }
-    Duration recheck = next == Phase.AwaitingApproval ? settings.approvalTtl() : null; // expiry
-    return new Decision(s, effects, recheck);
-  }
-
   private static Instant answeredAt(Observation o) {
     ProposedAction a = o.status().getProposal();
     return a == null || a.getAnsweredAt() == null
@@ -376,23 +281,5 @@ public final class PhaseMachine {
 
   private static Instant earliest(Instant a, Instant b) {
     return a.isBefore(b) ? a : b;
-  }
-
-  private static EventReason reasonFor(Phase phase) {
-    return switch (phase) {
-      case Approved -> EventReason.ApprovedByPolicy;
-      case AwaitingApproval -> EventReason.AwaitingApproval;
-      default -> EventReason.Ignored;
-    };
-  }
-
-  private static String describe(Phase phase) {
-    return switch (phase) {
-      case Approved -> "Approved by policy: no human approval required.";
-      case AwaitingApproval ->
-          "Waiting for approval: kubectl annotate rp NAME"
-              + " remediation.homelab.dev/approval=approved (or =rejected).";
-      default -> "The proposal is to do nothing.";
-    };
   }
 }

@@ -42,14 +42,6 @@ public final class Transitions {
     s.setConditions(Conditions.with(s.getConditions(), type, ok, reason, message, generation, now));
   }
 
-  public static RemediationProposalStatus pending(
-      RemediationProposalStatus current, long generation, Instant now) {
-    RemediationProposalStatus s =
-        next(current, Phase.Pending, "Waiting for the model router.", generation);
-    condition(s, PROPOSED, false, "Pending", "Waiting for the model router.", generation, now);
-    return s;
-  }
-
   public static RemediationProposalStatus proposing(
       RemediationProposalStatus current, List<String> models, long generation, Instant now) {
     String msg = "Asking " + String.join(", ", models) + ".";

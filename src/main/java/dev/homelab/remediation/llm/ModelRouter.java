@@ -44,11 +44,13 @@ public final class ModelRouter implements Router {
   /** At most this many unclaimed results and claimed keys each. */
   public static final int MAX_KEPT = 4096;
 
-  private record Job(String key, ProposalRequest request, int rank, Instant age, long seq) {}
+  private record Job(
+      String key, ProposalRequest request, int rank, Instant age, long seq, long queuedNanos) {}
 
-  private record Kept<T>(T value, long atNanos) {}
+  private record Kept<T>(T value, long atNanos, Instant at) {}
 
   private final ModelChain chain;
+  private final java.time.Clock clock;
   private final PriorityBlockingQueue<Job> queue;
   private final Map<String, Job> pending = new ConcurrentHashMap<>();
   private final Map<String, Kept<ChainResult>> results = new ConcurrentHashMap<>();
@@ -61,6 +63,13 @@ public final class ModelRouter implements Router {
   private volatile boolean closed;
 
   public ModelRouter(ModelChain chain, int concurrency, MeterRegistry registry) {
+    this(chain, concurrency, registry, java.time.Clock.systemUTC());
+  }
+
+  /** With the clock that dates each answer (status.proposal.answeredAt). */
+  public ModelRouter(
+      ModelChain chain, int concurrency, MeterRegistry registry, java.time.Clock clock) {
+    this.clock = clock;
     this.chain = chain;
     this.registry = registry;
     this.queue =
@@ -105,7 +114,7 @@ public final class ModelRouter implements Router {
     if (closed || results.containsKey(key)) {
       return false;
     }
-    Job job = new Job(key, request, rank(severity), age, seq.incrementAndGet());
+    Job job = new Job(key, request, rank(severity), age, seq.incrementAndGet(), System.nanoTime());
     if (pending.putIfAbsent(key, job) != null) {
       return false;
     }
@@ -131,10 +140,11 @@ public final class ModelRouter implements Router {
   public RouterView view(String key) {
     Kept<ChainResult> k = results.get(key);
     if (k != null) {
-      return new RouterView.Done(outcome(k.value()));
+      return new RouterView.Done(outcome(k.value()), k.at());
     }
-    if (pending.containsKey(key)) {
-      return RouterView.BUSY;
+    Job job = pending.get(key);
+    if (job != null) {
+      return new RouterView.Busy(java.time.Duration.ofNanos(System.nanoTime() - job.queuedNanos()));
     }
     Kept<Boolean> c = claimed.get(key);
     if (c != null && System.nanoTime() - c.atNanos() < KEEP.toNanos()) {
@@ -147,7 +157,7 @@ public final class ModelRouter implements Router {
   @Override
   public void claimed(String key) {
     results.remove(key);
-    claimed.put(key, new Kept<>(Boolean.TRUE, System.nanoTime()));
+    claimed.put(key, new Kept<>(Boolean.TRUE, System.nanoTime(), null));
     prune(claimed);
   }
 
@@ -223,7 +233,7 @@ public final class ModelRouter implements Router {
         chainFailures.increment();
         f.failures().forEach(this::modelFailure);
       }
-      results.put(job.key(), new Kept<>(result, System.nanoTime()));
+      results.put(job.key(), new Kept<>(result, System.nanoTime(), clock.instant()));
       prune(results);
       pending.remove(job.key());
       try {

@@ -28,7 +28,7 @@ public interface Router extends AutoCloseable {
 
   /** True while a consultation for this key is queued or running. */
   default boolean busy(String key) {
-    return view(key) == RouterView.BUSY;
+    return view(key) instanceof RouterView.Busy;
   }
 
   /** Stops the router's threads; nothing more is asked. */

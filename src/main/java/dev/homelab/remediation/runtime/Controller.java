@@ -127,7 +127,7 @@ public record Controller(Operator operator, Router router, Notifier notifier, Si
       ModelChain chain) {
     KubernetesClient client = w.client();
     OperatorConfig cfg = w.config();
-    ModelRouter router = new ModelRouter(chain, cfg.llmConcurrency, w.registry());
+    ModelRouter router = new ModelRouter(chain, cfg.llmConcurrency, w.registry(), w.clock());
     try {
       ProposalSettings settings =
           new ProposalSettings(
@@ -140,7 +140,8 @@ public record Controller(Operator operator, Router router, Notifier notifier, Si
               chain.models(),
               cfg.outcomeWindow,
               cfg.remediationBudget.count(),
-              cfg.remediationBudget.window());
+              cfg.remediationBudget.window(),
+              cfg.proposingGrace);
       ProposalReconciler reconciler =
           new ProposalReconciler(
               new KubernetesStatusPatcher(client),

@@ -252,7 +252,7 @@ class ProposalCommandsTest {
     RemediationProposal stored = put(p, "zigbee");
     KubernetesEventRecorder events =
         new KubernetesEventRecorder(client, Clock.fixed(now, ZoneOffset.UTC), "test");
-    events.record(stored, EventReason.Pending, "Waiting for the model.");
+    events.record(stored, EventReason.Proposing, "Waiting for the model.");
     KubernetesEventRecorder later =
         new KubernetesEventRecorder(client, Clock.fixed(now.plusSeconds(5), ZoneOffset.UTC), "t");
     later.record(stored, EventReason.AwaitingApproval, "restart needs a person.");
@@ -284,7 +284,7 @@ class ProposalCommandsTest {
     String timeline = r.out().substring(r.out().indexOf("Timeline:"));
     assertThat(timeline.lines().skip(1).toList())
         .satisfiesExactly(
-            l -> assertThat(l).matches("  \\S+  Normal\\s+Pending\\s+Waiting for the model\\."),
+            l -> assertThat(l).matches("  \\S+  Normal\\s+Proposing\\s+Waiting for the model\\."),
             l ->
                 assertThat(l)
                     .matches(

@@ -173,6 +173,8 @@ class OperatorConfigTest {
         Arguments.of("LEASE_NAME", "lease-1", "Lease_1"),
         Arguments.of("LEASE_DURATION_SECONDS", "2", "1"),
         Arguments.of("LEASE_DURATION_SECONDS", "600", "601"),
+        Arguments.of("PROPOSING_GRACE_MILLIS", "0", "-1"),
+        Arguments.of("PROPOSING_GRACE_MILLIS", "60000", "60001"),
         Arguments.of("FOLD_FLUSH_MILLIS", "10", "9"),
         Arguments.of("FOLD_FLUSH_MILLIS", "600000", "600001"),
         Arguments.of("INTAKE_BUFFER_BYTES", "1048576", "1048575"),

@@ -73,14 +73,14 @@ class KubernetesEventRecorderTest {
   @Test
   void twoReasonsAreTwoEvents() {
     RemediationProposal p = proposal("solaria-ollama-9f8e7d", UUID.randomUUID().toString());
-    recorder.record(p, EventReason.Pending, "new");
+    recorder.record(p, EventReason.Proposed, "new");
     recorder.record(p, EventReason.Proposing, "asking");
     recorder.record(p, EventReason.Proposing, "asking again");
 
     assertThat(events())
         .extracting(Event::getReason, Event::getCount, Event::getMessage)
         .containsExactlyInAnyOrder(
-            tuple("Pending", 1, "new"), tuple("Proposing", 2, "asking again"));
+            tuple("Proposed", 1, "new"), tuple("Proposing", 2, "asking again"));
   }
 
   @Test
@@ -90,9 +90,9 @@ class KubernetesEventRecorderTest {
         proposal("solaria-redis-5d4c3b", "11111111-2222-4333-8444-555555555555");
     RemediationProposal second =
         proposal("solaria-redis-5d4c3b", "66666666-7777-4888-9999-000000000000");
-    recorder.record(first, EventReason.Pending, "first");
-    recorder.record(first, EventReason.Pending, "first again");
-    recorder.record(second, EventReason.Pending, "second");
+    recorder.record(first, EventReason.Proposed, "first");
+    recorder.record(first, EventReason.Proposed, "first again");
+    recorder.record(second, EventReason.Proposed, "second");
 
     List<Event> events = events();
     assertThat(events).hasSize(2);
@@ -154,7 +154,7 @@ class KubernetesEventRecorderTest {
     small.record(kept, EventReason.Retrying, "one");
     for (int i = 0; i < 500; i++) {
       small.record(
-          proposal("solaria-svc-" + i, UUID.randomUUID().toString()), EventReason.Pending, "new");
+          proposal("solaria-svc-" + i, UUID.randomUUID().toString()), EventReason.Proposed, "new");
       assertThat(small.cacheSize()).isLessThanOrEqualTo(64);
     }
     assertThat(small.cacheSize()).isEqualTo(64);
@@ -203,11 +203,11 @@ class KubernetesEventRecorderTest {
         .andReturn(403, "injected: events is forbidden")
         .once();
     RemediationProposal p = proposal("solaria-x-000000", UUID.randomUUID().toString());
-    recorder.record(p, EventReason.Pending, "the API server answers 403");
+    recorder.record(p, EventReason.Proposed, "the API server answers 403");
     assertThat(recorder.cacheSize()).isZero();
     assertThat(events()).isEmpty();
 
-    recorder.record(p, EventReason.Pending, "answered");
+    recorder.record(p, EventReason.Proposed, "answered");
     assertThat(only(events()).getCount()).isEqualTo(1);
   }
 

@@ -13,6 +13,7 @@ import dev.homelab.remediation.decision.ProposalSettings;
 import dev.homelab.remediation.decision.RouterView;
 import dev.homelab.remediation.decision.SafetyPolicy;
 import dev.homelab.remediation.dispatch.Dispatcher;
+import dev.homelab.remediation.dispatch.FileDispatcher;
 import dev.homelab.remediation.support.TestProposals;
 import dev.homelab.remediation.support.TestingPhaseListener;
 import dev.homelab.remediation.support.TestingRouter;
@@ -21,9 +22,12 @@ import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.IndexedResourceCache;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.lang.reflect.Proxy;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -31,6 +35,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.UnaryOperator;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The shell around the phase machine, with the shared fakes of our own interfaces: the order of the
@@ -66,11 +71,16 @@ class ProposalReconcilerTest {
   final List<String> effects = new CopyOnWriteArrayList<>();
 
   ProposalReconciler reconciler(StatusPatcher status, boolean fenced) {
-    Dispatcher dispatcher =
+    return reconciler(
+        status,
+        fenced,
         action -> {
           effects.add("dispatch " + action.type());
           return new Dispatcher.Written(Path.of("/p/a.json"), Path.of("/e/a.json"), "t");
-        };
+        });
+  }
+
+  ProposalReconciler reconciler(StatusPatcher status, boolean fenced, Dispatcher dispatcher) {
     return new ProposalReconciler(
         (p, fields) -> {
           effects.add("patch " + fields.getPhase());
@@ -130,97 +140,170 @@ class ProposalReconcilerTest {
     return change.apply(TestProposals.proposal(phase));
   }
 
+  static final ModelOutcome CONFIDENT =
+      new ModelOutcome.Answered(
+          new SafetyPolicy.Answer("restart", "r", 0.9, false, null, "fake/model"), List.of());
+
   @Test
-  void aFailedPatchToProposingQueuesNothingAndTheRetryAsksOnce() {
+  void aNewProposalsModelIsAskedWithoutAStatusWriteAndProposingWrittenAfterTheGrace() {
+    ProposalReconciler reconciler = reconciler(new RecordingPatcher(null, null), false);
+    RemediationProposal p = TestProposals.proposal(null);
+    String key = ProposalReconciler.key(p);
+    var control = reconciler.reconcile(p, emptyCacheContext());
+    assertThat(effects).as("nothing written yet").isEmpty();
+    assertThat(router.submitted()).containsExactly(key);
+    assertThat(control.getScheduleDelay())
+        .contains(ProposalSettings.DEFAULT_PROPOSING_GRACE.toMillis());
+
+    router.busyFor(key, Duration.ofMillis(100)); // woken early: wait for the rest of the grace
+    assertThat(reconciler.reconcile(p, emptyCacheContext()).getScheduleDelay()).contains(400L);
+    assertThat(effects).isEmpty();
+
+    router.busyFor(key, Duration.ofSeconds(3)); // a slow model: now a person can see it
+    reconciler.reconcile(p, emptyCacheContext());
+    assertThat(effects).containsExactly("patch Proposing", "event Proposing");
+    assertThat(phases.phases()).containsExactly(Phase.Proposing);
+    assertThat(router.submitted()).hasSize(1);
+  }
+
+  @Test
+  void anInstantAnswerIsTheFilesThenOneStatusWriteAndTwoEvents() {
+    ProposalReconciler reconciler = reconciler(new RecordingPatcher(null, null), false);
+    RemediationProposal p = TestProposals.proposal(null);
+    String key = ProposalReconciler.key(p);
+    reconciler.reconcile(p, emptyCacheContext());
+    router.finish(key, CONFIDENT);
+    reconciler.reconcile(p, emptyCacheContext());
+    assertThat(effects)
+        .containsExactly(
+            "dispatch restart_service", "patch Dispatched", "event Proposed", "event Dispatched");
+    assertThat(router.view(key)).isEqualTo(RouterView.CLAIMED);
+    assertThat(phases.changes())
+        .singleElement()
+        .satisfies(
+            c -> {
+              assertThat(c.from()).isNull();
+              assertThat(c.to()).isEqualTo(Phase.Dispatched);
+              assertThat(c.written().getApproval().getBy()).isEqualTo("policy");
+            });
+
+    // The cache lags: still no phase, but the result was claimed: nothing is asked or written.
+    reconciler.reconcile(p, emptyCacheContext());
+    assertThat(router.submitted()).hasSize(1);
+    assertThat(effects).hasSize(4);
+  }
+
+  @Test
+  void aStatusWriteThatFailsAfterTheFilesIsRetriedWithTheSameAnswer() {
     RecordingPatcher status =
-        new RecordingPatcher(Phase.Proposing, new IllegalStateException("injected: 500"));
+        new RecordingPatcher(Phase.Dispatched, new IllegalStateException("injected: 500"));
     ProposalReconciler reconciler = reconciler(status, false);
-    RemediationProposal p = TestProposals.proposal(Phase.Pending);
+    RemediationProposal p = TestProposals.proposal(null);
+    String key = ProposalReconciler.key(p);
+    reconciler.reconcile(p, emptyCacheContext());
+    router.finish(key, CONFIDENT);
 
     assertThatThrownBy(() -> reconciler.reconcile(p, emptyCacheContext()))
         .hasMessageContaining("injected");
-    assertThat(router.submitted()).isEmpty();
+    assertThat(effects).containsExactly("dispatch restart_service", "patch Dispatched");
+    assertThat(router.view(key)).as("the answer is kept").isInstanceOf(RouterView.Done.class);
     assertThat(phases.changes()).isEmpty();
 
-    // JOSDK retries the reconcile: now the patch works and the model is asked, once.
+    // JOSDK retries the reconcile: the same answer, the files again (idempotent), one write.
     reconciler.reconcile(p, emptyCacheContext());
-    reconciler.reconcile(p, emptyCacheContext()); // the cache still shows Pending: nothing more
-    assertThat(router.submitted()).hasSize(1);
-    assertThat(status.written).containsExactly(Phase.Proposing);
-    assertThat(phases.phases()).containsExactly(Phase.Proposing);
-  }
-
-  @Test
-  void theStatusIsWrittenBeforeTheModelIsAskedAndTheEventRecorded() {
-    ProposalReconciler reconciler = reconciler(new RecordingPatcher(null, null), false);
-    RemediationProposal p = TestProposals.proposal(Phase.Pending);
-    reconciler.reconcile(p, emptyCacheContext());
-    assertThat(effects).containsExactly("patch Proposing", "event Proposing");
-    assertThat(router.view(ProposalReconciler.key(p))).isEqualTo(RouterView.BUSY);
-  }
-
-  @Test
-  void anAnswerIsStoredClaimedAndTheListenerToldOfEachPhase() {
-    ProposalReconciler reconciler = reconciler(new RecordingPatcher(null, null), false);
-    RemediationProposal p = TestProposals.proposal(Phase.Pending);
-    String key = ProposalReconciler.key(p);
-    reconciler.reconcile(p, emptyCacheContext());
-    router.finish(
-        key,
-        new ModelOutcome.Answered(
-            new SafetyPolicy.Answer("restart", "r", 0.9, false, null, "fake/model"), List.of()));
-
-    RemediationProposal proposing = TestProposals.proposal(Phase.Proposing);
-    reconciler.reconcile(proposing, emptyCacheContext());
-    assertThat(router.view(key)).isEqualTo(RouterView.CLAIMED);
-
-    // The cache lags: still Proposing, but the result was claimed: nothing is asked again.
-    reconciler.reconcile(proposing, emptyCacheContext());
-    assertThat(router.submitted()).hasSize(1);
-
-    RemediationProposal approved =
-        in(
-            Phase.Approved,
-            a -> {
-              a.getStatus().setProposal(TestProposals.answered("restart", false));
-              return a;
-            });
-    reconciler.reconcile(approved, emptyCacheContext());
-    assertThat(phases.phases()).containsExactly(Phase.Proposing, Phase.Approved, Phase.Dispatched);
-    assertThat(phases.changes().get(1).from()).isEqualTo(Phase.Proposing);
-    assertThat(effects).contains("dispatch restart_service");
+    assertThat(router.submitted()).as("the model is not asked again").hasSize(1);
+    assertThat(status.written).containsExactly(Phase.Dispatched);
+    assertThat(phases.phases()).containsExactly(Phase.Dispatched);
   }
 
   @Test
   void aStatusWriteAnswered404EndsTheReconcileQuietly() {
     RecordingPatcher gone =
         new RecordingPatcher(
-            Phase.Proposing, new KubernetesClientException("not found", 404, null));
+            Phase.Dispatched, new KubernetesClientException("not found", 404, null));
     ProposalReconciler reconciler = reconciler(gone, false);
-    RemediationProposal p = TestProposals.proposal(Phase.Pending);
+    RemediationProposal p = TestProposals.proposal(null);
+    reconciler.reconcile(p, emptyCacheContext());
+    router.finish(ProposalReconciler.key(p), CONFIDENT);
     assertThat(reconciler.reconcile(p, emptyCacheContext()).isNoUpdate()).isTrue();
-    assertThat(router.submitted()).isEmpty();
-    assertThat(effects).containsExactly("patch Proposing");
+    assertThat(effects).containsExactly("dispatch restart_service", "patch Dispatched");
     assertThat(phases.changes()).isEmpty();
   }
 
+  /**
+   * A status write refused as stale (409) after the files were written performs nothing of its
+   * decision; deciding again on the newer version writes the same pending action and no second
+   * remediation_started event (the real dispatcher, real files).
+   */
   @Test
-  void aStatusWriteRefusedAsStaleDoesNothingOfItsDecision() {
+  void aStatusWriteRefusedAsStaleAfterTheFilesWritesNoSecondEvent(@TempDir Path dir)
+      throws Exception {
+    Path pending = Files.createDirectories(dir.resolve("pending"));
+    Path events = Files.createDirectories(dir.resolve("events"));
+    Clock clock = Clock.fixed(Instant.parse(TestProposals.CREATED).plusSeconds(60), ZoneOffset.UTC);
+    FileDispatcher files = new FileDispatcher(pending, events, () -> "solaria", clock);
     RecordingPatcher stale =
-        new RecordingPatcher(Phase.Proposing, new KubernetesClientException("conflict", 409, null));
-    ProposalReconciler reconciler = reconciler(stale, false);
-    RemediationProposal p = TestProposals.proposal(Phase.Pending);
+        new RecordingPatcher(
+            Phase.Dispatched, new KubernetesClientException("conflict", 409, null));
+    ProposalReconciler reconciler =
+        reconciler(
+            stale,
+            false,
+            action -> {
+              effects.add("dispatch " + action.type());
+              return files.dispatch(action);
+            });
+    RemediationProposal p = TestProposals.proposal(null);
+    String key = ProposalReconciler.key(p);
+    reconciler.reconcile(p, emptyCacheContext());
+    router.finish(key, CONFIDENT);
+
     var control = reconciler.reconcile(p, emptyCacheContext());
     assertThat(control.isNoUpdate()).isTrue();
     assertThat(control.getScheduleDelay()).as("the newer version starts the next one").isEmpty();
-    assertThat(router.submitted()).as("no model asked").isEmpty();
-    assertThat(effects).containsExactly("patch Proposing");
+    assertThat(effects).containsExactly("dispatch restart_service", "patch Dispatched");
+    assertThat(router.view(key)).as("nothing claimed").isInstanceOf(RouterView.Done.class);
     assertThat(phases.changes()).isEmpty();
+    byte[] firstPending = Files.readAllBytes(onlyFile(pending));
+    Path firstEvent = onlyFile(events);
 
-    // The newer version arrives: decided again, once.
+    // The newer version arrives: decided again from the same answer.
+    p.getMetadata().setResourceVersion("2");
+    reconciler.reconcile(p, emptyCacheContext());
+    assertThat(effects)
+        .containsExactly(
+            "dispatch restart_service",
+            "patch Dispatched",
+            "dispatch restart_service",
+            "patch Dispatched",
+            "event Proposed",
+            "event Dispatched");
+    assertThat(onlyFile(pending)).as("one pending action").hasBinaryContent(firstPending);
+    assertThat(onlyFile(events)).as("one remediation_started event").isEqualTo(firstEvent);
+    assertThat(router.submitted()).hasSize(1);
+  }
+
+  static Path onlyFile(Path dir) throws java.io.IOException {
+    try (Stream<Path> s = Files.list(dir)) {
+      List<Path> all = s.toList();
+      assertThat(all).hasSize(1);
+      return all.get(0);
+    }
+  }
+
+  @Test
+  void aProposalLeftPendingByAnOlderVersionIsAskedWithoutAWrite() {
+    ProposalReconciler reconciler = reconciler(new RecordingPatcher(null, null), false);
+    RemediationProposal p = TestProposals.proposal(Phase.Pending);
     reconciler.reconcile(p, emptyCacheContext());
     assertThat(router.submitted()).hasSize(1);
-    assertThat(effects).containsExactly("patch Proposing", "patch Proposing", "event Proposing");
+    assertThat(effects).isEmpty();
+    router.finish(ProposalReconciler.key(p), CONFIDENT);
+    reconciler.reconcile(p, emptyCacheContext());
+    assertThat(effects)
+        .containsExactly(
+            "dispatch restart_service", "patch Dispatched", "event Proposed", "event Dispatched");
+    assertThat(phases.changes().get(0).from()).isEqualTo(Phase.Pending);
   }
 
   @Test

@@ -37,6 +37,9 @@ class PhaseMachineTest {
   static final Duration TTL = Duration.ofHours(24);
   static final Duration RETENTION = Duration.ofDays(7);
   static final Duration COOLDOWN = Duration.ofSeconds(300);
+  static final Duration GRACE = ProposalSettings.DEFAULT_PROPOSING_GRACE;
+  static final DispatchOutcome WRITTEN =
+      new DispatchOutcome.Written("id", "/p/id.json", "/e/x-remediation_started-id.json");
 
   static final ProposalSettings SETTINGS =
       new ProposalSettings(
@@ -197,7 +200,194 @@ class PhaseMachineTest {
   static Stream<Arguments> table() {
     Instant t0 = NOW.minusSeconds(10); // the last attempt
     return Stream.of(
-            row("new → Pending", new Obs(null), Phase.Pending, List.of("Event:Pending"), null),
+            row(
+                "new → ask, nothing written, look again at the grace",
+                new Obs(null),
+                null,
+                List.of("Ask"),
+                GRACE),
+            row(
+                "new, model busy inside the grace → look again when it ends",
+                with(new Obs(null), o -> setRouter(o, RouterView.busy(Duration.ofMillis(200)))),
+                null,
+                List.of(),
+                GRACE.minusMillis(200)),
+            row(
+                "new, model still busy after the grace → Proposing, visible now",
+                with(new Obs(null), o -> setRouter(o, RouterView.busy(GRACE))),
+                Phase.Proposing,
+                List.of("Event:Proposing"),
+                null),
+            row(
+                "new, result claimed (the answer is written, the cache lags) → nothing",
+                with(new Obs(null), o -> setRouter(o, RouterView.CLAIMED)),
+                null,
+                List.of(),
+                null),
+            row(
+                "new, answered before the intake's first write is seen → waits for it",
+                with(
+                    new Obs(null),
+                    o -> {
+                      o.router = new RouterView.Done(answer("restart", 0.9, false));
+                      o.now = CREATED.plusMillis(300);
+                      return o;
+                    }),
+                null,
+                List.of(),
+                Duration.ofMillis(200)),
+            row(
+                "new, answered, the intake's write seen → the files at once",
+                with(
+                    new Obs(null),
+                    o -> {
+                      o.router = new RouterView.Done(answer("restart", 0.9, false));
+                      o.status = new RemediationProposalStatus();
+                      o.status.setOccurrences(1L);
+                      o.now = CREATED.plusMillis(300);
+                      return o;
+                    }),
+                Phase.Approved,
+                List.of("WriteFiles"),
+                null),
+            row(
+                "new, answered, no intake write within its bound (made by hand) → written",
+                with(
+                    new Obs(null),
+                    o -> {
+                      o.router = new RouterView.Done(answer("restart", 0.9, false));
+                      o.now = CREATED.plus(Asking.INTAKE_WRITE_WAIT);
+                      return o;
+                    }),
+                Phase.Approved,
+                List.of("WriteFiles"),
+                null),
+            row(
+                "new, confident answer → the files first (a draft of Approved)",
+                with(
+                    new Obs(null),
+                    o -> setRouter(o, new RouterView.Done(answer("restart", 0.9, false)))),
+                Phase.Approved,
+                List.of("WriteFiles"),
+                null),
+            row(
+                "new, confident answer, files written → Dispatched in one write, two Events",
+                with(
+                    new Obs(null),
+                    o -> {
+                      o.router = new RouterView.Done(answer("restart", 0.9, false));
+                      o.dispatch = Optional.of(WRITTEN);
+                      return o;
+                    }),
+                Phase.Dispatched,
+                List.of("Claim", "Event:Proposed", "Event:Dispatched"),
+                null),
+            row(
+                "new, confident answer, the write failed → Approved, retry in 2 s, in one write",
+                with(
+                    new Obs(null),
+                    o -> {
+                      o.router = new RouterView.Done(answer("restart", 0.9, false));
+                      o.dispatch = Optional.of(new DispatchOutcome.Failed("read-only"));
+                      return o;
+                    }),
+                Phase.Approved,
+                List.of("Claim", "Event:Proposed", "Event:DispatchFailed"),
+                Duration.ofSeconds(2)),
+            row(
+                "new, unsure answer → AwaitingApproval in one write",
+                with(
+                    new Obs(null),
+                    o -> setRouter(o, new RouterView.Done(answer("restart", 0.5, false)))),
+                Phase.AwaitingApproval,
+                List.of("Claim", "Event:Proposed", "Event:AwaitingApproval"),
+                TTL),
+            row(
+                "new, every model failed on the first try → Failed, retry after the base",
+                with(
+                    new Obs(null),
+                    o ->
+                        setRouter(
+                            o, new RouterView.Done(new ModelOutcome.Failed(List.of("m: 500"))))),
+                Phase.Failed,
+                List.of("Claim", "Event:ChainFailed"),
+                BASE),
+            row(
+                "new inside the cooldown → Ignored",
+                with(
+                    new Obs(null),
+                    o -> {
+                      o.consultations.add(
+                          new Cooldown.Consultation(
+                              "other", "solaria/ollama", NOW.minusSeconds(100)));
+                      return o;
+                    }),
+                Phase.Ignored,
+                List.of("Event:CooldownSuppressed"),
+                null),
+            row(
+                "new, recovered before anything was written → Resolved",
+                with(
+                    new Obs(null),
+                    o -> {
+                      o.status = new RemediationProposalStatus();
+                      o.status.setLastSeen(NOW.minusSeconds(20).toString());
+                      o.status.setRecoveredAt(NOW.minusSeconds(5).toString());
+                      o.router = RouterView.BUSY;
+                      return o;
+                    }),
+                Phase.Resolved,
+                List.of("Event:Recovered"),
+                null),
+            row(
+                "new past APPROVAL_TTL (the operator was down) → Expired, nothing asked",
+                with(
+                    new Obs(null),
+                    o -> {
+                      o.now = CREATED.plus(TTL);
+                      return o;
+                    }),
+                Phase.Expired,
+                List.of("Event:Expired"),
+                null),
+            row(
+                "new, approved early, unsure answer → AwaitingApproval, stale, warned at once",
+                with(
+                    new Obs(null),
+                    o -> {
+                      annotate(o, "approved", "mallory");
+                      o.router = new RouterView.Done(answer("restart", 0.5, false));
+                      return o;
+                    }),
+                Phase.AwaitingApproval,
+                List.of(
+                    "Claim", "Event:Proposed", "Event:AwaitingApproval", "Event:ApprovalIgnored"),
+                TTL),
+            row(
+                "new, approved early, dispatched at once → the warning with that write",
+                with(
+                    new Obs(null),
+                    o -> {
+                      annotate(o, "approved", "mallory");
+                      o.router = new RouterView.Done(answer("restart", 0.9, false));
+                      o.dispatch = Optional.of(WRITTEN);
+                      return o;
+                    }),
+                Phase.Dispatched,
+                List.of("Claim", "Event:Proposed", "Event:Dispatched", "Event:ApprovalIgnored"),
+                null),
+            row(
+                "new, approved early, model busy → no write of its own for the warning",
+                with(
+                    new Obs(null),
+                    o -> {
+                      annotate(o, "approved", "mallory");
+                      o.router = RouterView.busy(Duration.ofMillis(100));
+                      return o;
+                    }),
+                null,
+                List.of(),
+                GRACE.minusMillis(100)),
             row(
                 "new, an active silence matches → Silenced, no model call",
                 with(
@@ -212,7 +402,7 @@ class PhaseMachineTest {
                 List.of("Event:Silenced"),
                 null),
             row(
-                "Pending, a silence that has ended → proposes",
+                "Pending (an older version's), a silence that has ended → asks",
                 with(
                     new Obs(Phase.Pending),
                     o -> {
@@ -221,15 +411,15 @@ class PhaseMachineTest {
                               "sil-1", null, "ollama", null, CREATED, NOW.minusSeconds(1)));
                       return o;
                     }),
-                Phase.Proposing,
-                List.of("Ask", "Event:Proposing"),
-                null),
+                null,
+                List.of("Ask"),
+                GRACE),
             row(
-                "Pending, router idle → Proposing, ask",
+                "Pending (an older version's), router idle → asks, nothing written",
                 new Obs(Phase.Pending),
-                Phase.Proposing,
-                List.of("Ask", "Event:Proposing"),
-                null),
+                null,
+                List.of("Ask"),
+                GRACE),
             row(
                 "Pending inside the cooldown → Ignored",
                 with(
@@ -244,7 +434,7 @@ class PhaseMachineTest {
                 List.of("Event:CooldownSuppressed"),
                 null),
             row(
-                "Pending, an older consultation outside the window → Proposing",
+                "Pending, an older consultation outside the window → asks",
                 with(
                     new Obs(Phase.Pending),
                     o -> {
@@ -253,14 +443,22 @@ class PhaseMachineTest {
                               "other", "solaria/ollama", NOW.minusSeconds(301)));
                       return o;
                     }),
-                Phase.Proposing,
-                List.of("Ask", "Event:Proposing"),
-                null),
+                null,
+                List.of("Ask"),
+                GRACE),
             row(
-                "Pending, router busy → nothing",
+                "Pending, router busy (just asked) → look again at the grace",
                 with(new Obs(Phase.Pending), o -> setRouter(o, RouterView.BUSY)),
                 null,
                 List.of(),
+                GRACE),
+            row(
+                "Pending, router busy after the grace → Proposing",
+                with(
+                    new Obs(Phase.Pending),
+                    o -> setRouter(o, RouterView.busy(GRACE.plusMillis(1)))),
+                Phase.Proposing,
+                List.of("Event:Proposing"),
                 null),
             row(
                 "Pending, result just claimed (cache lags) → nothing",
@@ -269,20 +467,32 @@ class PhaseMachineTest {
                 List.of(),
                 null),
             row(
-                "Pending, answer already there (cache lags) → applied",
+                "Pending, answer there → applied: the files first",
                 with(
                     new Obs(Phase.Pending),
                     o -> setRouter(o, new RouterView.Done(answer("restart", 0.9, false)))),
                 Phase.Approved,
-                List.of("Claim", "Event:Proposed", "Event:ApprovedByPolicy"),
+                List.of("WriteFiles"),
                 null),
             row(
-                "Proposing, confident answer → Approved by policy",
+                "Proposing, confident answer → Approved by policy: the files first",
                 with(
                     new Obs(Phase.Proposing),
                     o -> setRouter(o, new RouterView.Done(answer("restart", 0.9, false)))),
                 Phase.Approved,
-                List.of("Claim", "Event:Proposed", "Event:ApprovedByPolicy"),
+                List.of("WriteFiles"),
+                null),
+            row(
+                "Proposing, confident answer, files written → Dispatched in one write",
+                with(
+                    new Obs(Phase.Proposing),
+                    o -> {
+                      o.router = new RouterView.Done(answer("restart", 0.9, false));
+                      o.dispatch = Optional.of(WRITTEN);
+                      return o;
+                    }),
+                Phase.Dispatched,
+                List.of("Claim", "Event:Proposed", "Event:Dispatched"),
                 null),
             row(
                 "Proposing, unsure answer → AwaitingApproval, look again at expiry",
@@ -298,7 +508,7 @@ class PhaseMachineTest {
                     new Obs(Phase.Proposing),
                     o -> setRouter(o, new RouterView.Done(answer("ignore", 0.9, false)))),
                 Phase.Ignored,
-                List.of("Claim", "Event:Proposed", "Event:Ignored"),
+                List.of("Claim", "Event:Proposed"),
                 null),
             new Row(
                 "Proposing, executor mode, needs a human → Approved by executor",
@@ -307,7 +517,20 @@ class PhaseMachineTest {
                     o -> setRouter(o, new RouterView.Done(answer("restart", 0.5, false)))),
                 EXECUTOR_MODE,
                 Phase.Approved,
-                List.of("Claim", "Event:Proposed", "Event:Approved"),
+                List.of("WriteFiles"),
+                null),
+            new Row(
+                "new, executor mode, needs a human, files written → Dispatched, two Events",
+                with(
+                    new Obs(null),
+                    o -> {
+                      o.router = new RouterView.Done(answer("restart", 0.5, false));
+                      o.dispatch = Optional.of(WRITTEN);
+                      return o;
+                    }),
+                EXECUTOR_MODE,
+                Phase.Dispatched,
+                List.of("Claim", "Event:Proposed", "Event:Dispatched"),
                 null),
             row(
                 "Proposing, every model failed → Failed, retry after the base",
@@ -447,10 +670,22 @@ class PhaseMachineTest {
                 List.of(),
                 TTL.minusSeconds(30)),
             row(
-                "AwaitingApproval, approved → Approved",
+                "AwaitingApproval, approved → the files first (a draft of Approved)",
                 with(awaiting(), o -> annotate(o, "approved", "alice")),
                 Phase.Approved,
-                List.of("Event:Approved"),
+                List.of("WriteFiles"),
+                null),
+            row(
+                "AwaitingApproval, approved, files written → Dispatched in one write",
+                with(
+                    awaiting(),
+                    o -> {
+                      annotate(o, "approved", "alice");
+                      o.dispatch = Optional.of(WRITTEN);
+                      return o;
+                    }),
+                Phase.Dispatched,
+                List.of("Event:Approved", "Event:Dispatched"),
                 null),
             row(
                 "AwaitingApproval, rejected → Rejected",
@@ -568,9 +803,9 @@ class PhaseMachineTest {
             row(
                 "Pending, a benign event older than the last failure → still proposes",
                 recovering(new Obs(Phase.Pending), NOW.minusSeconds(5), NOW.minusSeconds(20)),
-                Phase.Proposing,
-                List.of("Ask", "Event:Proposing"),
-                null),
+                null,
+                List.of("Ask"),
+                GRACE),
             row(
                 "Proposing (model busy), recovered → Resolved",
                 with(
@@ -750,11 +985,8 @@ class PhaseMachineTest {
   void ownWritesStartNothing(Row row) throws Exception {
     Observation first = row.obs().build();
     Decision d = row.machine().decide(first);
-    if (d.has(Effect.WriteFiles.class)
-        || d.has(Effect.Delete.class)
-        || d.status() == null
-        || d.status().getPhase() == Phase.Pending) {
-      return; // nothing written, or Pending, whose write is the step to Proposing by design
+    if (d.has(Effect.WriteFiles.class) || d.has(Effect.Delete.class) || d.status() == null) {
+      return; // nothing written (a draft that writes the files first is decided again)
     }
     RouterView router = first.router();
     if (d.has(Effect.Ask.class)) {
@@ -938,5 +1170,112 @@ class PhaseMachineTest {
     assertThat(d.has(Effect.Delete.class)).isFalse();
     assertThat(d.recheckAfter())
         .isEqualTo(ProposalSettings.DEFAULT_BUDGET_WINDOW.minus(Duration.ofMinutes(20)));
+  }
+
+  /** The instant path: the answer, its approval and the dispatch are one status write. */
+  @Test
+  void anInstantAnswerIsOneWriteOfTheAnswerTheApprovalAndTheDispatch() throws Exception {
+    Obs o = new Obs(null);
+    Instant answeredAt = NOW.minusMillis(40);
+    o.router = new RouterView.Done(answer("restart", 0.9, false), answeredAt);
+    Decision draft = MACHINE.decide(o.build());
+    assertThat(draft.effects()).containsExactly(new Effect.WriteFiles());
+    assertThat(draft.status().getProposal().getAnsweredAt()).isEqualTo(answeredAt.toString());
+    assertThat(draft.status().getApproval().getBy()).isEqualTo("policy");
+
+    o.dispatch = Optional.of(WRITTEN);
+    Decision d = MACHINE.decide(o.build());
+    RemediationProposalStatus s = d.status();
+    assertThat(s.getPhase()).isEqualTo(Phase.Dispatched);
+    assertThat(s.getProposal().getAction()).isEqualTo("restart");
+    assertThat(s.getProposal().getAnsweredAt())
+        .as("the same answer time as the files were written with")
+        .isEqualTo(answeredAt.toString());
+    assertThat(s.getApproval().getDecision()).isEqualTo("approved");
+    assertThat(s.getApproval().getBy()).isEqualTo("policy");
+    assertThat(s.getDispatch().getActionId()).isEqualTo("id");
+    assertThat(s.getDispatch().getAt()).isEqualTo(NOW.toString());
+    assertThat(s.getAttempts()).isZero();
+    assertThat(s.getCompletedAt()).isEqualTo(NOW.toString());
+    assertThat(s.getConditions())
+        .extracting(
+            io.fabric8.kubernetes.api.model.Condition::getType,
+            io.fabric8.kubernetes.api.model.Condition::getStatus)
+        .containsExactly(
+            org.assertj.core.groups.Tuple.tuple("Proposed", "True"),
+            org.assertj.core.groups.Tuple.tuple("Approved", "True"),
+            org.assertj.core.groups.Tuple.tuple("Dispatched", "True"));
+    assertThat(d.events())
+        .extracting(Effect.Event::reason)
+        .containsExactly(EventReason.Proposed, EventReason.Dispatched);
+    assertThat(d.events().get(0).message()).contains("proposed restart", "Approved by policy");
+
+    // Seen again once written: nothing more.
+    o.status = merge(null, s);
+    o.router = RouterView.CLAIMED;
+    o.dispatch = Optional.empty();
+    assertThat(MACHINE.decide(o.build()).status()).isNull();
+  }
+
+  /** Executor mode says so in the one Proposed Event; the files carry requires_human. */
+  @Test
+  void executorModeIsToldByTheProposedEvent() {
+    Obs o = new Obs(null);
+    o.router = new RouterView.Done(answer("restart", 0.5, false));
+    o.dispatch = Optional.of(WRITTEN);
+    Decision d = EXECUTOR_MODE.decide(o.build());
+    assertThat(d.status().getApproval().getBy()).isEqualTo("executor");
+    assertThat(d.status().getProposal().getRequiresHuman()).isTrue();
+    assertThat(d.events().get(0).message()).contains("APPROVAL_MODE=executor");
+  }
+
+  /** A write that failed on the first try: the answer is kept, the retry is scheduled. */
+  @Test
+  void aDispatchFailureOnTheFirstTryKeepsTheAnswerAndSchedulesTheRetry() throws Exception {
+    Obs o = new Obs(null);
+    o.router = new RouterView.Done(answer("restart", 0.9, false));
+    o.dispatch = Optional.of(new DispatchOutcome.Failed("read-only"));
+    Decision d = MACHINE.decide(o.build());
+    RemediationProposalStatus s = d.status();
+    assertThat(s.getPhase()).isEqualTo(Phase.Approved);
+    assertThat(s.getProposal().getAction()).isEqualTo("restart");
+    assertThat(s.getApproval().getBy()).isEqualTo("policy");
+    assertThat(s.getAttempts()).isEqualTo(1);
+    assertThat(s.getNextAttemptAt()).isEqualTo(NOW.plusSeconds(2).toString());
+    assertThat(s.getConditions())
+        .filteredOn(c -> c.getType().equals("Dispatched"))
+        .singleElement()
+        .satisfies(c -> assertThat(c.getReason()).isEqualTo("WriteFailed"));
+
+    // The failure's own write seen: it waits for the schedule, then writes the files again.
+    o.status = merge(null, s);
+    o.router = RouterView.CLAIMED;
+    o.dispatch = Optional.empty();
+    assertThat(MACHINE.decide(o.build()).recheckAfter()).isEqualTo(Duration.ofSeconds(2));
+    o.now = NOW.plusSeconds(2);
+    assertThat(MACHINE.decide(o.build()).effects()).containsExactly(new Effect.WriteFiles());
+  }
+
+  /** The chain's backoff counts attempts right when no Proposing was written before. */
+  @Test
+  void chainFailuresCountAttemptsWithoutTheProposingWrites() throws Exception {
+    Obs o = new Obs(null);
+    o.router = new RouterView.Done(new ModelOutcome.Failed(List.of("m: 500")));
+    RemediationProposalStatus first = MACHINE.decide(o.build()).status();
+    assertThat(first.getAttempts()).isEqualTo(1);
+    assertThat(first.getNextAttemptAt()).isEqualTo(NOW.plus(BASE).toString());
+
+    o.status = merge(null, first);
+    o.router = RouterView.IDLE;
+    o.now = NOW.plus(BASE);
+    Decision retry = MACHINE.decide(o.build());
+    assertThat(retry.status().getPhase()).isEqualTo(Phase.Proposing);
+    assertThat(effects(retry)).containsExactly("Ask", "Event:Retrying");
+
+    o.status = merge(o.status, retry.status());
+    o.router = new RouterView.Done(new ModelOutcome.Failed(List.of("m: 500")));
+    RemediationProposalStatus second = MACHINE.decide(o.build()).status();
+    assertThat(second.getAttempts()).isEqualTo(2);
+    assertThat(second.getNextAttemptAt()).isEqualTo(o.now.plus(BASE.multipliedBy(2)).toString());
   }
 }

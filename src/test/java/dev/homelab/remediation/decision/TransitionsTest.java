@@ -20,7 +20,7 @@ class TransitionsTest {
     RemediationProposalStatus current = new RemediationProposalStatus();
     current.setOccurrences(42L);
     current.setLastSeen("x");
-    RemediationProposalStatus next = Transitions.pending(current, 1, T0);
+    RemediationProposalStatus next = Transitions.proposing(current, List.of("m"), 1, T0);
     assertThat(next.getOccurrences()).isNull();
     assertThat(next.getLastSeen()).isNull();
     assertThat(next.getFirstSeen()).isNull();
@@ -34,8 +34,7 @@ class TransitionsTest {
             new SafetyPolicy.Subject("a", "t", "a/b"),
             new PolicyConfig(Set.of(), Set.of(), 0.7));
     RemediationProposalStatus s =
-        Transitions.proposed(
-            Transitions.pending(null, 1, T0), p, Phase.Approved, 1, T0.plusSeconds(2));
+        Transitions.proposed(null, p, Phase.Approved, 1, T0.plusSeconds(2));
     assertThat(s.getPhase()).isEqualTo(Phase.Approved);
     assertThat(s.getApproval().getBy()).isEqualTo("policy");
     assertThat(s.getConditions())

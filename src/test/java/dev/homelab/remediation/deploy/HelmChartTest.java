@@ -236,6 +236,7 @@ class HelmChartTest {
           Set.of(
               "MAX_MESSAGE_BYTES",
               "FOLD_FLUSH_MILLIS",
+              "PROPOSING_GRACE_MILLIS",
               "INTAKE_BUFFER_BYTES",
               "INTAKE_WORKERS",
               "INTAKE_CREATORS",

@@ -115,15 +115,24 @@ class CrashRecoveryIT {
                   .getBytes(StandardCharsets.UTF_8));
         }
         redis.publishAll("health_events", batch);
-        // Kill it in the middle of dispatching.
+        // Kill it in the middle of dispatching, once every incident reached the cluster (the
+        // ones still in the intake's memory are lost with the process, by design). An answer is
+        // dispatched at once, so the first files appear before the intake has created them all.
         await()
             .atMost(Duration.ofSeconds(60))
             .pollInterval(Duration.ofMillis(5))
-            .until(() -> visible(pending).size() >= 5);
+            .until(
+                () ->
+                    visible(pending).size() >= 5
+                        && TestKube.proposals(client, ns).stream()
+                                .filter(p -> p.getSpec().getService().startsWith("svc-"))
+                                .count()
+                            == incidents);
       } finally {
         first.kill();
       }
       int beforeRestart = visible(pending).size();
+      assertThat(beforeRestart).as("killed while dispatching").isLessThan(incidents);
 
       try (OperatorProcess second = OperatorProcess.start(kubeconfig, env, log)) {
         await().atMost(Duration.ofSeconds(60)).until(() -> second.readyAsLeader());

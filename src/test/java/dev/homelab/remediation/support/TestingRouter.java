@@ -25,7 +25,7 @@ public final class TestingRouter implements Router {
   @Override
   public boolean submit(String key, ProposalRequest request, String severity, Instant age) {
     RouterView v = views.get(key);
-    if (closed || v == RouterView.BUSY || v instanceof RouterView.Done) {
+    if (closed || v instanceof RouterView.Busy || v instanceof RouterView.Done) {
       return false;
     }
     views.put(key, RouterView.BUSY);
@@ -57,6 +57,11 @@ public final class TestingRouter implements Router {
   public void finish(String key, ModelOutcome outcome) {
     views.put(key, new RouterView.Done(outcome));
     onResult.accept(key);
+  }
+
+  /** A busy key queued {@code elapsed} ago (the real router measures it). */
+  public void busyFor(String key, java.time.Duration elapsed) {
+    views.put(key, new RouterView.Busy(elapsed));
   }
 
   /** Keys submitted so far, in order (one entry per consultation asked). */

@@ -2,7 +2,11 @@ package dev.homelab.remediation.api.v1alpha1;
 
 /** Where a proposal is in its life. See docs/architecture.md for the transitions. */
 public enum Phase {
+  /**
+   * Not written any more (a new proposal has no phase until it is decided); read from older ones.
+   */
   Pending,
+  /** Written when the model is still busy after PROPOSING_GRACE_MILLIS. */
   Proposing,
   AwaitingApproval,
   Approved,

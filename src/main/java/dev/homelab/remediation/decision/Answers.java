@@ -1,0 +1,117 @@
+package dev.homelab.remediation.decision;
+
+import dev.homelab.remediation.api.v1alpha1.Phase;
+import dev.homelab.remediation.api.v1alpha1.ProposedAction;
+import dev.homelab.remediation.api.v1alpha1.RemediationProposalStatus;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * The model router's result applied to a proposal, whatever phase its status shows (none, {@code
+ * Pending}, {@code Proposing} or {@code Failed}): everything the skipped intermediate writes would
+ * have said is computed here, so one status write records it. An answer approved at once (by policy
+ * or for the executor) is decided twice in one reconcile: first it asks for the files ({@link
+ * Effect.WriteFiles}), then, with their outcome, it is one write of the answer, the approval and
+ * the dispatch (or the dispatch's retry schedule).
+ */
+final class Answers {
+  private Answers() {}
+
+  static Decision answer(Observation o, ModelOutcome outcome, ProposalSettings settings) {
+    Instant now = o.now();
+    if (outcome instanceof ModelOutcome.Failed f) {
+      // attempts counts from what status holds: no intermediate write ever reset it.
+      RemediationProposalStatus s =
+          Transitions.failed(
+              o.status(), f.failures(), o.occurrences(), settings.retryBase(), o.generation(), now);
+      Instant next = Instant.parse(s.getNextAttemptAt());
+      return Decision.of(
+              s,
+              new Effect.Claim(),
+              new Effect.Event(
+                  EventReason.ChainFailed,
+                  s.getMessage() + " Retrying at " + next + ", earlier on a new event."))
+          .andRecheck(Duration.between(now, next));
+    }
+    ModelOutcome.Answered a = (ModelOutcome.Answered) outcome;
+    ProposedAction proposal =
+        SafetyPolicy.apply(
+            a.answer(),
+            new SafetyPolicy.Subject(
+                o.spec().getNode(), o.spec().getEventType(), o.spec().getSvcKey()),
+            settings.policy(),
+            Outcomes.history(
+                o.siblings(),
+                o.createdAt(),
+                now,
+                settings.budgetCount(),
+                settings.budgetWindow(),
+                settings.outcomeWindow()));
+    proposal.setAnsweredAt(answeredAt(o, now).toString());
+    proposal.setFailedModels(a.failures().isEmpty() ? null : a.failures());
+    Phase next = SafetyPolicy.phaseFor(proposal);
+    boolean byExecutor = next == Phase.AwaitingApproval && settings.executorApproval();
+    if (byExecutor) {
+      next = Phase.Approved;
+    }
+    RemediationProposalStatus s =
+        Transitions.proposed(
+            o.status(), proposal, next, byExecutor ? "executor" : "policy", o.generation(), now);
+    Optional<Approvals.Decision> early = Approvals.read(o.annotations());
+    if (next == Phase.AwaitingApproval && early.isPresent()) {
+      // Set before anyone could see the proposal: it decides nothing (SPEC 6).
+      s.setStaleApproval(early.get().value());
+    }
+    List<Effect> effects = new ArrayList<>();
+    effects.add(new Effect.Claim());
+    effects.add(
+        new Effect.Event(EventReason.Proposed, s.getMessage() + " " + describe(next, byExecutor)));
+    if (next == Phase.Approved) {
+      if (o.dispatch().isEmpty()) {
+        // Write the files for this status first; the decision with their outcome is the write.
+        return new Decision(s, List.of(new Effect.WriteFiles()), null);
+      }
+      return Dispatching.withAnswer(o, s, effects);
+    }
+    if (next == Phase.AwaitingApproval) {
+      effects.add(new Effect.Event(EventReason.AwaitingApproval, describe(next, false)));
+      if (s.getStaleApproval() != null) {
+        // Warned in the same write (once: the key is remembered).
+        String key = IgnoredApprovals.staleKey(s.getStaleApproval());
+        if (o.status() == null || !key.equals(o.status().getIgnoredApproval())) {
+          s.setIgnoredApproval(key);
+          effects.add(
+              new Effect.Event(
+                  EventReason.ApprovalIgnored,
+                  IgnoredApprovals.staleMessage(s.getStaleApproval())));
+        }
+      }
+      return new Decision(s, effects, settings.approvalTtl()); // look again at expiry
+    }
+    return new Decision(s, effects, null);
+  }
+
+  /**
+   * When the model answered, as the router saw it: the same in every reconcile that decides this
+   * answer (a retry after a refused write rewrites the pending action with the same created_at).
+   */
+  private static Instant answeredAt(Observation o, Instant now) {
+    return o.router() instanceof RouterView.Done d && d.at() != null ? d.at() : now;
+  }
+
+  private static String describe(Phase phase, boolean byExecutor) {
+    if (byExecutor) {
+      return "APPROVAL_MODE=executor: approved for the executor, which asks a human.";
+    }
+    return switch (phase) {
+      case Approved -> "Approved by policy: no human approval required.";
+      case AwaitingApproval ->
+          "Waiting for approval: kubectl annotate rp NAME"
+              + " remediation.homelab.dev/approval=approved (or =rejected).";
+      default -> "The proposal is to do nothing.";
+    };
+  }
+}
