@@ -1,6 +1,7 @@
 package dev.homelab.remediation;
 
 import dev.homelab.remediation.cli.ApproveCommand;
+import dev.homelab.remediation.cli.CdsTrainCommand;
 import dev.homelab.remediation.cli.ConfigDocsCommand;
 import dev.homelab.remediation.cli.ExplainCommand;
 import dev.homelab.remediation.cli.ExportCommand;
@@ -32,7 +33,8 @@ import picocli.CommandLine.Command;
       RejectCommand.class,
       ListCommand.class,
       ExplainCommand.class,
-      SilenceCommand.class
+      SilenceCommand.class,
+      CdsTrainCommand.class
     })
 public final class RemediationOperatorApp {
   private static final Logger LOG = LoggerFactory.getLogger(RemediationOperatorApp.class);

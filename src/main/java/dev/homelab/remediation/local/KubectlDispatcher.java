@@ -56,6 +56,8 @@ final class KubectlDispatcher extends Dispatcher {
     this.clock = clock;
   }
 
+  static final String RULES_REVIEWS = "/apis/authorization.k8s.io/v1/selfsubjectrulesreviews";
+
   @Override
   public MockResponse dispatch(RecordedRequest request) {
     Target t = Target.of(request.getPath());
@@ -79,6 +81,14 @@ final class KubectlDispatcher extends Dispatcher {
           "local mode does not serve "
               + t.path()
               + " (no OpenAPI documents: kubectl explain and client-side validation do not work here)");
+    }
+    if ("POST".equals(request.getMethod()) && t.path().equals(RULES_REVIEWS)) {
+      // No RBAC here: whoever asks (JOSDK's leader election does) may do everything.
+      return json(
+          201,
+          "{\"apiVersion\":\"authorization.k8s.io/v1\",\"kind\":\"SelfSubjectRulesReview\","
+              + "\"status\":{\"incomplete\":false,\"nonResourceRules\":[],\"resourceRules\":"
+              + "[{\"apiGroups\":[\"*\"],\"resources\":[\"*\"],\"verbs\":[\"*\"]}]}}");
     }
     if (get && t.watch()) {
       if ("websocket".equalsIgnoreCase(String.valueOf(request.getHeader("Upgrade")))) {

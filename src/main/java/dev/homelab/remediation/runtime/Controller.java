@@ -27,6 +27,8 @@ import io.javaoperatorsdk.operator.monitoring.micrometer.MicrometerMetrics;
 import io.javaoperatorsdk.operator.processing.retry.GenericRetry;
 import java.time.Duration;
 import java.util.Set;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.FutureTask;
 
 /**
  * The JOSDK operator, the model router it consults, the notifier it tells and the cache of silences
@@ -44,8 +46,9 @@ public record Controller(Operator operator, Router router, Notifier notifier, Si
 
   /**
    * Wires and starts the JOSDK controllers for RemediationProposals and RemediationSilences; their
-   * reconcilers do nothing once {@code leadership} is fenced. The silences are listed first, so no
-   * proposal is decided before they are known.
+   * reconcilers do nothing once {@code leadership} is fenced. The silences are listed while the
+   * rest is built, and the operator starts only once they are known, so no proposal is decided
+   * before.
    */
   public static Controller start(
       Wiring w, Leadership leadership, Runnable onStartLeading, Runnable onStopLeading) {
@@ -57,70 +60,92 @@ public record Controller(Operator operator, Router router, Notifier notifier, Si
     ModelChain chain =
         ModelChains.fromConfig(
             cfg.llmChain, cfg.llmApiKey, cfg.llmTimeout, cfg.topologyFile, policy);
-    Notifier notifier = // SPEC section 10, with the approval links of links/ when they are on
-        Notifiers.start(
-            cfg, client, w.registry(), w.clock(), leadership::fenced, notificationLinks(cfg));
-    Operator operator =
-        new Operator(
-            o -> {
-              o.withKubernetesClient(client)
-                  .withUseSSAToPatchPrimaryResource(w.serverSideApply())
-                  .withCloseClientOnStop(false)
-                  // Our own status write stays in the cache until the informer has a newer one,
-                  // so the next reconcile never decides on the version before it.
-                  .withParseResourceVersions(true)
-                  .withConcurrentReconciliationThreads(cfg.reconcileThreads)
-                  .withMetrics(MicrometerMetrics.withoutPerResourceMetrics(w.registry()));
-              if (cfg.leaderElection) {
-                Duration lease = cfg.leaseDuration;
-                // A standby retries every 1 to 2.2 retry periods: at most 1 s, so it takes a
-                // released Lease within about 2 s (the leader renews as often).
-                Duration retry = lease.dividedBy(5);
-                if (retry.compareTo(Duration.ofSeconds(1)) > 0) {
-                  retry = Duration.ofSeconds(1);
-                }
-                o.withLeaderElectionConfiguration(
-                    LeaderElectionConfigurationBuilder.aLeaderElectionConfiguration(cfg.leaseName)
-                        .withLeaseNamespace(cfg.watchNamespace)
-                        .withIdentity(leadership.identity())
-                        .withLeaseDuration(lease)
-                        .withRenewDeadline(lease.multipliedBy(2).dividedBy(3))
-                        .withRetryPeriod(retry)
-                        .withExitOnStopLeading(false)
-                        .withLeaderCallbacks(
-                            new LeaderCallbacks(
-                                () -> {
-                                  notifier.resume();
-                                  onStartLeading.run();
-                                },
-                                onStopLeading,
-                                leader -> {}))
-                        .build());
-              }
-            });
-    // Listed before anything is reconciled; SilenceCache::current is what proposals match.
+    // Listed while the notifier and the operator are built; the operator starts only once they
+    // are known (SilenceCache::current is what proposals match).
     SilenceCache silences = new SilenceCache(client, cfg.watchNamespace);
+    FutureTask<Void> listing =
+        new FutureTask<>(
+            () -> {
+              silences.start(cfg.informerSyncTimeout);
+              return null;
+            });
+    Thread lister = new Thread(listing, "silences-list");
+    lister.setDaemon(true);
+    lister.start();
+    Notifier notifier;
     try {
-      silences.start(cfg.informerSyncTimeout);
+      notifier = // SPEC section 10, with the approval links of links/ when they are on
+          Notifiers.start(
+              cfg, client, w.registry(), w.clock(), leadership::fenced, notificationLinks(cfg));
     } catch (RuntimeException e) {
+      awaitQuietly(listing);
       silences.close();
-      notifier.close();
       throw e;
     }
     try {
-      return start(w, leadership, operator, silences, notifier, policy, chain);
+      Operator operator = operator(w, leadership, notifier, onStartLeading, onStopLeading);
+      return start(w, leadership, operator, listing, silences, notifier, policy, chain);
     } catch (RuntimeException e) {
       // Nothing started before the failure is left running (local mode and tests go on).
+      awaitQuietly(listing);
       silences.close();
       notifier.close();
       throw e;
     }
   }
 
+  private static Operator operator(
+      Wiring w,
+      Leadership leadership,
+      Notifier notifier,
+      Runnable onStartLeading,
+      Runnable onStopLeading) {
+    KubernetesClient client = w.client();
+    OperatorConfig cfg = w.config();
+    return new Operator(
+        o -> {
+          o.withKubernetesClient(client)
+              .withUseSSAToPatchPrimaryResource(w.serverSideApply())
+              .withCloseClientOnStop(false)
+              // Our own status write stays in the cache until the informer has a newer one,
+              // so the next reconcile never decides on the version before it.
+              .withParseResourceVersions(true)
+              .withConcurrentReconciliationThreads(cfg.reconcileThreads)
+              .withMetrics(MicrometerMetrics.withoutPerResourceMetrics(w.registry()));
+          if (cfg.leaderElection) {
+            Duration lease = cfg.leaseDuration;
+            // A standby retries every 1 to 2.2 retry periods: at most 1 s, so it takes a
+            // released Lease within about 2 s (the leader renews as often).
+            Duration retry = lease.dividedBy(5);
+            if (retry.compareTo(Duration.ofSeconds(1)) > 0) {
+              retry = Duration.ofSeconds(1);
+            }
+            o.withLeaderElectionConfiguration(
+                LeaderElectionConfigurationBuilder.aLeaderElectionConfiguration(cfg.leaseName)
+                    .withLeaseNamespace(cfg.watchNamespace)
+                    .withIdentity(leadership.identity())
+                    .withLeaseDuration(lease)
+                    .withRenewDeadline(lease.multipliedBy(2).dividedBy(3))
+                    .withRetryPeriod(retry)
+                    .withExitOnStopLeading(false)
+                    .withLeaderCallbacks(
+                        new LeaderCallbacks(
+                            () -> {
+                              notifier.resume();
+                              onStartLeading.run();
+                            },
+                            onStopLeading,
+                            leader -> {}))
+                    .build());
+          }
+        });
+  }
+
   private static Controller start(
       Wiring w,
       Leadership leadership,
       Operator operator,
+      FutureTask<Void> listing,
       SilenceCache silences,
       Notifier notifier,
       PolicyConfig policy,
@@ -175,6 +200,7 @@ public record Controller(Operator operator, Router router, Notifier notifier, Si
                   .withName("remediationsilence")
                   .withReconciliationMaxInterval(null)
                   .withRetry(retry(cfg)));
+      awaitListed(listing);
       operator.start();
       if (!cfg.leaderElection) {
         notifier.resume();
@@ -214,6 +240,32 @@ public record Controller(Operator operator, Router router, Notifier notifier, Si
         return links.rejectUrl(p, "notify");
       }
     };
+  }
+
+  /** Waits for the silences' first list; rethrows its failure. */
+  private static void awaitListed(FutureTask<Void> listing) {
+    try {
+      listing.get();
+    } catch (ExecutionException e) {
+      if (e.getCause() instanceof RuntimeException r) {
+        throw r;
+      }
+      throw new IllegalStateException("cannot list RemediationSilences", e.getCause());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while listing silences", e);
+    }
+  }
+
+  /** Waits for the listing to end, its outcome no longer of interest (start-up failed already). */
+  private static void awaitQuietly(FutureTask<Void> listing) {
+    try {
+      listing.get();
+    } catch (ExecutionException e) {
+      // the failure that is being thrown already matters more
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
   }
 
   private static GenericRetry retry(OperatorConfig cfg) {

@@ -73,7 +73,9 @@ public final class Intake implements AutoCloseable {
 
   /**
    * Wires and starts the intake. The cluster's proposals are read before the first event is
-   * decided, so the cooldown holds across restarts.
+   * decided, so the cooldown holds across restarts. Redis is connected and subscribed while they
+   * are read: messages arriving meanwhile wait in the pipeline's bounded buffer, and its workers,
+   * which decide, start only once the book knows the cluster.
    */
   public static Intake start(Wiring w) {
     OperatorConfig cfg = w.config();
@@ -91,11 +93,6 @@ public final class Intake implements AutoCloseable {
                 cfg.intakeCreateRetryMax,
                 cfg.intakeDrainTimeout,
                 cfg.outcomeWindow));
-    ProposalWatch watch =
-        new ProposalWatch(
-            w.client(), cfg.watchNamespace, book, w.registry(), cfg.proposalGaugeInterval);
-    watch.start(cfg.informerSyncTimeout);
-    book.start();
     IntakePipeline pipeline =
         new IntakePipeline(
             new EventParser(cfg.maxMessageBytes),
@@ -106,13 +103,25 @@ public final class Intake implements AutoCloseable {
             cfg.intakeBufferBytes,
             cfg.intakeWorkers,
             cfg.intakeDrainTimeout);
-    pipeline.start();
     RedisURI uri = RedisURI.create(cfg.redisUrl);
     cfg.redisPassword.ifPresent(p -> uri.setAuthentication(p.toCharArray()));
     RedisSubscriber subscriber =
         new RedisSubscriber(
             uri, List.of(cfg.healthChannel, cfg.worldChannel), cfg.maxMessageBytes, pipeline);
-    subscriber.start();
+    subscriber.start(); // connects on its own thread
+    ProposalWatch watch =
+        new ProposalWatch(
+            w.client(), cfg.watchNamespace, book, w.registry(), cfg.proposalGaugeInterval);
+    try {
+      watch.start(cfg.informerSyncTimeout);
+    } catch (RuntimeException e) {
+      subscriber.close();
+      pipeline.abort();
+      watch.close();
+      throw e;
+    }
+    book.start();
+    pipeline.start();
     LOG.atInfo()
         .addKeyValue("namespace", cfg.watchNamespace)
         .addKeyValue("channels", cfg.healthChannel + "," + cfg.worldChannel)

@@ -130,8 +130,65 @@ class DockerfileTest {
             "-XX:+UseSerialGC",
             "-XX:TieredStopAtLevel=1",
             "-Xss512k",
+            "-XX:MetaspaceSize=64m",
+            "-XX:MaxMetaspaceSize=128m",
+            "-XX:ReservedCodeCacheSize=32m",
+            "-XX:MaxDirectMemorySize=32m",
+            "-XX:MinHeapFreeRatio=20",
+            "-XX:MaxHeapFreeRatio=40",
             "-XX:+ExitOnOutOfMemoryError")
         .noneMatch(f -> f.startsWith("-Xmx") || f.startsWith("-Xms"));
+    assertThat(in(runtime, "ENV"))
+        .extracting(Instruction::args)
+        .as("glibc malloc arenas bounded")
+        .contains("MALLOC_ARENA_MAX=2");
+  }
+
+  /** The stage named {@code name}: its FROM and what follows up to the next FROM. */
+  static List<Instruction> stage(String name) {
+    List<Instruction> out = null;
+    for (Instruction i : all) {
+      if (i.keyword().equals("FROM")) {
+        if (out != null) {
+          return out;
+        }
+        if (i.args().toLowerCase(Locale.ROOT).endsWith(" as " + name)) {
+          out = new ArrayList<>();
+        }
+      }
+      if (out != null) {
+        out.add(i);
+      }
+    }
+    assertThat(out).as("a stage named %s", name).isNotNull();
+    return out;
+  }
+
+  @Test
+  void classDataArchiveMadeByTheRuntimeJvmFromTheSameJarAndUsed() throws IOException {
+    List<Instruction> cds = stage("cds");
+    assertThat(cds.get(0).args())
+        .as("the archive is made by the runtime stage's JVM build")
+        .isEqualTo(last(runtime, "FROM").args() + " AS cds");
+    String jarCopy =
+        "--from=build /src/target/remediation-operator.jar /app/remediation-operator.jar";
+    assertThat(in(cds, "COPY")).extracting(Instruction::args).contains(jarCopy);
+    assertThat(in(runtime, "COPY"))
+        .extracting(Instruction::args)
+        .as("the runtime has the very jar the archive was made with")
+        .contains(jarCopy, "--from=cds /app/app.jsa /app/app.jsa");
+    String train = last(cds, "RUN").args();
+    assertThat(train)
+        .contains("-XX:ArchiveClassesAtExit=/app/app.jsa")
+        .contains("-jar /app/remediation-operator.jar cds-train")
+        .contains("-XX:+UseSerialGC")
+        .containsPattern("-Xmx\\d+m") // compressed oops on, as in the pod
+        .contains("test -s /app/app.jsa");
+    assertThat(dev.homelab.remediation.RemediationOperatorApp.commandLine().getSubcommands())
+        .containsKey("cds-train");
+    List<String> entrypoint = execForm(last(runtime, "ENTRYPOINT"));
+    assertThat(entrypoint.subList(1, entrypoint.indexOf("-jar")))
+        .containsOnlyOnce("-XX:SharedArchiveFile=/app/app.jsa");
   }
 
   @Test

@@ -95,9 +95,16 @@ class JibConfigTest {
     List<String> entrypoint = DockerfileTest.execForm(DockerfileTest.last(runtime, "ENTRYPOINT"));
     int jar = entrypoint.indexOf("-jar");
     assertThat(jar).as("the Dockerfile runs the shaded jar").isPositive();
+    List<String> dockerfileFlags = entrypoint.subList(1, jar);
+    List<String> archive =
+        dockerfileFlags.stream().filter(f -> f.startsWith("-XX:SharedArchiveFile=")).toList();
+    assertThat(archive).as("the Dockerfile's image has a class-data archive").hasSize(1);
+    // Jib runs no JVM at build time: no archive to ship, and a SharedArchiveFile that does not
+    // exist would turn off the JDK's own one too. Every other flag is the same, in order.
     assertThat(list(containerElement(), "jvmFlags"))
-        .as("Jib's jvmFlags, in the Dockerfile's order")
-        .containsExactlyElementsOf(entrypoint.subList(1, jar));
+        .as("Jib's jvmFlags, in the Dockerfile's order, without the archive")
+        .containsExactlyElementsOf(
+            dockerfileFlags.stream().filter(f -> !archive.contains(f)).toList());
     // The shaded jar's manifest names ${main.class}: java -jar runs the same class Jib starts.
     assertThat(text(containerElement(), "mainClass")).isEqualTo("${main.class}");
     assertThat(resolve("${main.class}"))
@@ -107,6 +114,21 @@ class JibConfigTest {
         .isEmpty();
     assertThat(list(containerElement(), "args"))
         .containsExactlyElementsOf(DockerfileTest.execForm(DockerfileTest.last(runtime, "CMD")));
+  }
+
+  @Test
+  void sameEnvironmentAsTheDockerfile() {
+    Map<String, String> env = new LinkedHashMap<>();
+    for (Element e : children(child(containerElement(), "environment").orElseThrow())) {
+      env.put(e.getTagName(), resolve(e.getTextContent().strip()));
+    }
+    Map<String, String> dockerfile = new LinkedHashMap<>();
+    for (Instruction i : DockerfileTest.in(runtime, "ENV")) {
+      String[] kv = i.args().split("=", 2);
+      dockerfile.put(kv[0], kv[1]);
+    }
+    assertThat(dockerfile).isNotEmpty();
+    assertThat(env).isEqualTo(dockerfile);
   }
 
   @Test

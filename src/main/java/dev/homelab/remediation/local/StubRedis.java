@@ -1,0 +1,152 @@
+package dev.homelab.remediation.local;
+
+import java.io.BufferedInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * Just enough of the Redis protocol (RESP2) for a subscriber to connect and subscribe: HELLO is
+ * refused as by a Redis before 6 (the client falls back to RESP2), SUBSCRIBE is confirmed per
+ * channel, PING answers PONG, anything else OK. It never publishes. Used by {@code cds-train},
+ * which must run on every platform the image is built for (the embedded redis-server exists for
+ * linux-amd64 only).
+ */
+final class StubRedis implements AutoCloseable {
+  private final ServerSocket server;
+  private final Thread acceptor;
+  private final List<Socket> clients = new ArrayList<>();
+
+  private StubRedis(ServerSocket server) {
+    this.server = server;
+    this.acceptor = new Thread(this::accept, "stub-redis");
+    this.acceptor.setDaemon(true);
+  }
+
+  /** Listens on a free port of 127.0.0.1. */
+  static StubRedis start() throws IOException {
+    ServerSocket s = new ServerSocket();
+    s.bind(new InetSocketAddress(InetAddress.getByName("127.0.0.1"), 0));
+    StubRedis stub = new StubRedis(s);
+    stub.acceptor.start();
+    return stub;
+  }
+
+  String url() {
+    return "redis://127.0.0.1:" + server.getLocalPort();
+  }
+
+  private void accept() {
+    while (!server.isClosed()) {
+      try {
+        Socket c = server.accept();
+        synchronized (clients) {
+          clients.add(c);
+        }
+        Thread t = new Thread(() -> serve(c), "stub-redis-client");
+        t.setDaemon(true);
+        t.start();
+      } catch (IOException e) {
+        return; // closed
+      }
+    }
+  }
+
+  private static void serve(Socket c) {
+    try (c;
+        InputStream in = new BufferedInputStream(c.getInputStream());
+        OutputStream out = c.getOutputStream()) {
+      List<String> cmd;
+      while ((cmd = readCommand(in)) != null) {
+        out.write(answer(cmd).getBytes(StandardCharsets.UTF_8));
+        out.flush();
+      }
+    } catch (IOException e) {
+      // the client went away
+    }
+  }
+
+  static String answer(List<String> cmd) {
+    String name = cmd.isEmpty() ? "" : cmd.get(0).toUpperCase(Locale.ROOT);
+    switch (name) {
+      case "HELLO":
+        return "-ERR unknown command 'HELLO'\r\n";
+      case "PING":
+        return "+PONG\r\n";
+      case "SUBSCRIBE":
+        StringBuilder sb = new StringBuilder();
+        for (int i = 1; i < cmd.size(); i++) {
+          sb.append("*3\r\n").append(bulk("subscribe")).append(bulk(cmd.get(i)));
+          sb.append(':').append(i).append("\r\n");
+        }
+        return sb.toString();
+      default:
+        return "+OK\r\n";
+    }
+  }
+
+  private static String bulk(String s) {
+    return "$" + s.getBytes(StandardCharsets.UTF_8).length + "\r\n" + s + "\r\n";
+  }
+
+  /** One command as a RESP array of bulk strings; null at the end of the stream. */
+  static List<String> readCommand(InputStream in) throws IOException {
+    String header = readLine(in);
+    if (header == null) {
+      return null;
+    }
+    if (!header.startsWith("*")) {
+      return List.of(header.strip().split("\\s+")); // an inline command
+    }
+    int n = Integer.parseInt(header.substring(1));
+    List<String> parts = new ArrayList<>(n);
+    for (int i = 0; i < n; i++) {
+      String len = readLine(in);
+      if (len == null || !len.startsWith("$")) {
+        throw new IOException("expected a bulk string, got " + len);
+      }
+      byte[] b = in.readNBytes(Integer.parseInt(len.substring(1)) + 2);
+      parts.add(new String(b, 0, Math.max(0, b.length - 2), StandardCharsets.UTF_8));
+    }
+    return parts;
+  }
+
+  private static String readLine(InputStream in) throws IOException {
+    StringBuilder sb = new StringBuilder();
+    int b;
+    while ((b = in.read()) != -1) {
+      if (b == '\n') {
+        int end = sb.length() > 0 && sb.charAt(sb.length() - 1) == '\r' ? 1 : 0;
+        return sb.substring(0, sb.length() - end);
+      }
+      sb.append((char) b);
+    }
+    return sb.length() == 0 ? null : sb.toString();
+  }
+
+  @Override
+  public void close() {
+    try {
+      server.close();
+    } catch (IOException e) {
+      // closing anyway
+    }
+    synchronized (clients) {
+      for (Socket c : clients) {
+        try {
+          c.close();
+        } catch (IOException e) {
+          // closing anyway
+        }
+      }
+    }
+  }
+}
