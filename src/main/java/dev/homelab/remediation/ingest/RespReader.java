@@ -109,9 +109,22 @@ final class RespReader {
     return sb.toString();
   }
 
-  /** {@code *N}: the number of elements of the next array. */
+  /**
+   * {@code *N}: the number of elements of the next array; 0 for a simple string or an integer
+   * (consumed), which a subscribed connection does not expect but need not die of.
+   */
   int arrayHeader() throws IOException {
-    expect('*');
+    int b = next();
+    if (b == '+' || b == ':') {
+      line();
+      return 0;
+    }
+    if (b == '-') {
+      throw new IOException("Redis error: " + line());
+    }
+    if (b != '*') {
+      throw new IOException("unexpected RESP type '" + (char) b + "', expected '*'");
+    }
     long n = number();
     if (n < 0 || n > 16) {
       throw new IOException("unexpected RESP array of " + n);
