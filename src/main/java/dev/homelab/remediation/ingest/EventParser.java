@@ -7,10 +7,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.homelab.remediation.decision.HealthEvent;
 import dev.homelab.remediation.decision.Names;
-import java.nio.ByteBuffer;
-import java.nio.charset.CharacterCodingException;
-import java.nio.charset.CodingErrorAction;
-import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.Iterator;
 import java.util.Locale;
@@ -62,23 +58,16 @@ public final class EventParser {
     if (payload.length > maxBytes) {
       return reject(RejectReason.TOO_LARGE, payload.length + " bytes > limit " + maxBytes);
     }
-    String text;
-    try {
-      text =
-          StandardCharsets.UTF_8
-              .newDecoder()
-              .onMalformedInput(CodingErrorAction.REPORT)
-              .onUnmappableCharacter(CodingErrorAction.REPORT)
-              .decode(ByteBuffer.wrap(payload))
-              .toString();
-    } catch (CharacterCodingException e) {
+    if (!Utf8.valid(payload)) {
       return reject(RejectReason.NOT_UTF8, "payload is not valid UTF-8");
     }
     JsonNode root;
     try {
-      root = mapper.readTree(text);
+      root = mapper.readTree(payload); // bytes straight to Jackson: no String built first
     } catch (JsonProcessingException e) {
       return reject(RejectReason.NOT_JSON, firstLine(e.getOriginalMessage()));
+    } catch (java.io.IOException e) {
+      return reject(RejectReason.NOT_JSON, firstLine(e.getMessage()));
     }
     if (root == null || !root.isObject()) {
       return reject(

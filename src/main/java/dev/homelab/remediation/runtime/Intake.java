@@ -10,6 +10,7 @@ import dev.homelab.remediation.ingest.KubernetesProposalStore;
 import dev.homelab.remediation.ingest.ProposalWatch;
 import dev.homelab.remediation.ingest.RedisSubscriber;
 import io.lettuce.core.RedisURI;
+import io.micrometer.core.instrument.FunctionCounter;
 import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -108,6 +109,10 @@ public final class Intake implements AutoCloseable {
     RedisSubscriber subscriber =
         new RedisSubscriber(
             uri, List.of(cfg.healthChannel, cfg.worldChannel), cfg.maxMessageBytes, pipeline);
+    FunctionCounter.builder("remediation.redis.reconnects", subscriber, RedisSubscriber::reconnects)
+        .description(
+            "Times the Redis subscription was lost and made again (messages meanwhile lost)")
+        .register(w.registry());
     subscriber.start(); // connects on its own thread
     ProposalWatch watch =
         new ProposalWatch(

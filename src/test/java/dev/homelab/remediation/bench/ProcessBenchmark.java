@@ -96,14 +96,14 @@ class ProcessBenchmark {
         long after = p.rssKiB();
         System.out.printf(
             "BENCH process storm_events=%d seconds=%.1f events_per_s=%.0f rss_after_storm_mib=%.1f rss_5s_later_mib=%.1f"
-                + " folded=%.0f rejected_buffer_full=%.0f%n",
+                + " folded=%.0f shed_repeat=%.0f%n",
             n,
             secs,
             n / secs,
             peak / 1024.0,
             after / 1024.0,
             p.metric("remediation_events_folded_total"),
-            p.metric("remediation_events_rejected_total{reason=\"buffer_full\"}"));
+            p.metric("remediation_events_shed_total{reason=\"repeat\"}"));
       }
     }
   }

@@ -55,7 +55,8 @@ class CdsTrainE2E {
             "io.javaoperatorsdk.operator.Operator source: shared objects file (top)",
             "io.fabric8.kubernetes.client.extended.leaderelection.LeaderElector source: shared"
                 + " objects file (top)",
-            "io.lettuce.core.RedisClient source: shared objects file (top)");
+            "dev.homelab.remediation.ingest.RespReader source: shared objects file (top)",
+            "io.lettuce.core.RedisURI source: shared objects file (top)");
   }
 
   record Result(int exit, String output) {}
