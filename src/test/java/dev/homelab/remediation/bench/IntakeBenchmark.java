@@ -144,7 +144,9 @@ class IntakeBenchmark {
           TestKube.proposals(client, "bench-storm").stream()
               .mapToLong(p -> p.getStatus().getOccurrences())
               .sum();
-      assertThat(sum).isEqualTo(1_050_000);
+      // Every event counted in a proposal or, when the publisher outran the intake, as shed.
+      System.out.printf("BENCH storm-shed shed=%s%n", intake.metrics.shedSummary());
+      assertThat(sum + (long) intake.metrics.shedCount()).isEqualTo(1_050_000);
       assertThat(TestKube.proposals(client, "bench-storm")).hasSize(3);
     } finally {
       intake.close();

@@ -96,15 +96,23 @@ class ProcessBenchmark {
         long after = p.rssKiB();
         System.out.printf(
             "BENCH process storm_events=%d seconds=%.1f events_per_s=%.0f rss_after_storm_mib=%.1f rss_5s_later_mib=%.1f"
-                + " folded=%.0f shed_repeat=%.0f%n",
+                + " folded=%.0f shed=%.0f%n",
             n,
             secs,
             n / secs,
             peak / 1024.0,
             after / 1024.0,
             p.metric("remediation_events_folded_total"),
-            p.metric("remediation_events_shed_total{reason=\"repeat\"}"));
+            shed(p));
       }
     }
+  }
+
+  static double shed(OperatorProcess p) {
+    double sum = 0;
+    for (String r : new String[] {"repeat", "benign", "info", "warning", "full", "behind"}) {
+      sum += Math.max(0, p.metric("remediation_events_shed_total{reason=\"" + r + "\"}"));
+    }
+    return sum;
   }
 }

@@ -119,7 +119,10 @@ class StormBenchmark {
         System.out.printf("BENCH storm rss_idle_mib=%.1f%n", p.rssKiB() / 1024.0);
 
         long highestLossless = 0;
-        for (long rate : new long[] {25_000, 50_000, 100_000, 125_000, 150_000, 175_000, 200_000, 250_000, 300_000}) {
+        for (long rate :
+            new long[] {
+              25_000, 50_000, 100_000, 125_000, 150_000, 175_000, 200_000, 250_000, 300_000
+            }) {
           Outcome o = run(p, redis, storm, 3, rate);
           System.out.printf("BENCH storm paced rate=%d %s%n", rate, o);
           if (o.lossless()) {
