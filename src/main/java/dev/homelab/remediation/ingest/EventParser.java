@@ -57,6 +57,11 @@ public final class EventParser {
     if (!Utf8.valid(payload)) {
       return reject(RejectReason.NOT_UTF8, "payload is not valid UTF-8");
     }
+    if (Utf8.hasNulOrBom(payload)) {
+      // Read as text these are not JSON; Jackson reading bytes would take a BOM, or a NUL as a
+      // hint of UTF-16/32, and accept what SPEC 2 (a UTF-8 JSON object) does not.
+      return reject(RejectReason.NOT_JSON, "a NUL byte or a byte-order mark is not JSON text");
+    }
     JsonNode root;
     try {
       root = mapper.readTree(payload); // bytes straight to Jackson: no String built first

@@ -42,6 +42,9 @@ public final class RedisSubscriber implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(RedisSubscriber.class);
   static final Duration PING_EVERY = Duration.ofSeconds(20);
 
+  /** A subscription that lasted this long resets the reconnect backoff. */
+  private static final Duration STABLE = Duration.ofSeconds(10);
+
   /**
    * The socket receive buffer asked for (the kernel caps it at net.core.rmem_max): slack for when
    * the reader is descheduled or the JVM pauses, on top of Redis's own output buffer.
@@ -102,18 +105,34 @@ public final class RedisSubscriber implements AutoCloseable {
   }
 
   private void run() {
+    try {
+      connectAndRead();
+    } catch (Throwable t) { // NOPMD: an Error must not leave a subscriber that looks subscribed
+      LOG.error("the Redis reader stopped", t);
+      throw t;
+    } finally {
+      subscribed = false;
+      closeQuietly(socket);
+    }
+  }
+
+  private void connectAndRead() {
     int failures = 0;
     Instant lostAt = null;
     while (!closed) {
       Socket s = null;
+      Instant subscribedAt = null;
       try {
         s = open();
         socket = s;
+        if (closed) {
+          return; // closed while connecting: the finally closes this socket
+        }
         long capacity = s.getReceiveBufferSize();
         RespReader in = new RespReader(s.getInputStream(), b -> sink.backlog(b, capacity));
         authenticate(s.getOutputStream(), in);
         subscribe(s.getOutputStream(), in);
-        failures = 0;
+        subscribedAt = Instant.now();
         if (lostAt != null) {
           reconnects.incrementAndGet();
           LOG.atWarn()
@@ -131,6 +150,9 @@ public final class RedisSubscriber implements AutoCloseable {
         }
         if (wasSubscribed) {
           lostAt = Instant.now();
+          if (Duration.between(subscribedAt, lostAt).compareTo(STABLE) >= 0) {
+            failures = 0; // it had been up a while: reconnect quickly; else keep backing off
+          }
           LOG.atWarn().log("lost the Redis connection ({}); reconnecting", e.getMessage());
         }
         long delay =
@@ -160,11 +182,15 @@ public final class RedisSubscriber implements AutoCloseable {
       if (!uri.isSsl()) {
         return plain;
       }
-      SSLSocket tls =
-          (SSLSocket)
-              ((SSLSocketFactory) SSLSocketFactory.getDefault())
-                  .createSocket(plain, uri.getHost(), uri.getPort(), true);
-      if (uri.getVerifyMode() != io.lettuce.core.SslVerifyMode.NONE) {
+      // As Lettuce does for the same URL: NONE trusts any certificate (verifyPeer=NONE), CA
+      // checks the chain only, FULL (the default) the chain and the host name.
+      io.lettuce.core.SslVerifyMode mode = uri.getVerifyMode();
+      SSLSocketFactory factory =
+          mode == io.lettuce.core.SslVerifyMode.NONE
+              ? TrustAll.FACTORY
+              : (SSLSocketFactory) SSLSocketFactory.getDefault();
+      SSLSocket tls = (SSLSocket) factory.createSocket(plain, uri.getHost(), uri.getPort(), true);
+      if (mode == io.lettuce.core.SslVerifyMode.FULL) {
         SSLParameters params = tls.getSSLParameters();
         params.setEndpointIdentificationAlgorithm("HTTPS");
         tls.setSSLParameters(params);
@@ -224,10 +250,10 @@ public final class RedisSubscriber implements AutoCloseable {
         } else if (channel >= 0) {
           int at = in.bodyInPlace((int) length);
           if (at >= 0) {
-            sink.message(name, in.buffer(), at, (int) length);
+            deliver(name, in.buffer(), at, (int) length);
           } else {
             byte[] body = in.bulkBody((int) length);
-            sink.message(name, body, 0, body.length);
+            deliver(name, body, 0, body.length);
           }
         } else {
           in.skip(length + 2);
@@ -238,6 +264,20 @@ public final class RedisSubscriber implements AutoCloseable {
         }
       }
     }
+  }
+
+  /** A failing sink loses its one message, not the connection. */
+  private void deliver(String channel, byte[] buf, int off, int len) {
+    try {
+      sink.message(channel, buf, off, len);
+    } catch (RuntimeException e) {
+      LOG.error("handing a message on failed; continuing", e);
+    }
+  }
+
+  /** True while the reader thread runs (it stops only on close or on an Error). */
+  public boolean alive() {
+    return closed || reader.isAlive() || reader.getState() == Thread.State.NEW;
   }
 
   private void ping() {

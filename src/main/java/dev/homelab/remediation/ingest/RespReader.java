@@ -102,8 +102,10 @@ final class RespReader {
 
   private String line() throws IOException {
     StringBuilder sb = new StringBuilder();
-    for (int b = next(); b != '\r' && sb.length() < 1024; b = next()) {
-      sb.append((char) (b & 0xff));
+    for (int b = next(); b != '\r'; b = next()) {
+      if (sb.length() < 1024) {
+        sb.append((char) (b & 0xff)); // kept short for a message; read to its end regardless
+      }
     }
     next();
     return sb.toString();

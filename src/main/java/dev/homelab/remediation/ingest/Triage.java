@@ -61,6 +61,9 @@ final class Triage {
   private static final int DATA = 9;
   private static final int NONE = -1;
 
+  /** A field given as JSON null: absent, to the parser. (-2: escaped or not a string.) */
+  private static final int NULL = -3;
+
   private static final int MEMO = 8;
 
   private final Predicate<String> open;
@@ -142,7 +145,7 @@ final class Triage {
   /** The rank before asking whether the incident is open; sets {@link #key}. */
   private Rank base() {
     key = null;
-    int type = from[EVENT_TYPE] != NONE ? EVENT_TYPE : TYPE;
+    int type = from[EVENT_TYPE] != NONE && from[EVENT_TYPE] != NULL ? EVENT_TYPE : TYPE;
     if (from[type] < 0) {
       return Rank.UNKNOWN;
     }
@@ -150,7 +153,7 @@ final class Triage {
       return Rank.BENIGN;
     }
     key = svcKey();
-    int sev = from[SEVERITY] != NONE ? SEVERITY : DATA_SEVERITY;
+    int sev = present(SEVERITY) && p[from[SEVERITY]] > ' ' ? SEVERITY : DATA_SEVERITY;
     if (from[sev] >= 0 && equalsIgnoreCase(sev, INFO)) {
       return Rank.INFO;
     }
@@ -202,11 +205,18 @@ final class Triage {
     int serviceFrom = NONE;
     int serviceTo = NONE;
     int keySlash = NONE;
+    if (from[SVC_KEY] == -2 || from[NODE] == -2 || from[SERVICE] == -2) {
+      return null; // what the parser reads there (escaped, or a bad type) this pass cannot tell
+    }
     if (from[SVC_KEY] >= 0) {
       keySlash = from[SVC_KEY];
       while (keySlash < to[SVC_KEY] && p[keySlash] != '/') {
         keySlash++;
       }
+    }
+    if ((!present(NODE) && from[DATA_NODE] == -2)
+        || (!present(SERVICE) && from[DATA_SERVICE] == -2)) {
+      return null;
     }
     int n = present(NODE) ? NODE : present(DATA_NODE) ? DATA_NODE : NONE;
     if (n != NONE) {
@@ -315,7 +325,7 @@ final class Triage {
         }
       } else {
         if (field != NONE && field != DATA) {
-          from[field] = -2; // not a string
+          from[field] = c == 'n' ? NULL : -2; // null (absent, to the parser), or not a string
         }
         i = ScanBytes.skipValue(p, i);
         if (i < 0) {
@@ -324,9 +334,10 @@ final class Triage {
       }
       if (!data
           && from[EVENT_TYPE] >= 0
-          && from[NODE] >= 0
-          && from[SERVICE] >= 0
-          && from[SEVERITY] >= 0) {
+          && present(NODE)
+          && present(SERVICE)
+          && present(SEVERITY)
+          && p[from[SEVERITY]] > ' ') {
         // Shape A with its four fields read: nothing later changes the rank (they take precedence
         // over type, data and svc_key), so the rest, often the longest part, is not read.
         stoppedEarly = true;

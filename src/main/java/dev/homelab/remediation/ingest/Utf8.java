@@ -54,4 +54,17 @@ final class Utf8 {
   private static boolean continuation(byte b) {
     return (b & 0xc0) == 0x80;
   }
+
+  /** A NUL byte anywhere, or a UTF-8 byte-order mark first. */
+  static boolean hasNulOrBom(byte[] b) {
+    if (b.length >= 3 && (b[0] & 0xff) == 0xef && (b[1] & 0xff) == 0xbb && (b[2] & 0xff) == 0xbf) {
+      return true;
+    }
+    for (byte x : b) {
+      if (x == 0) {
+        return true;
+      }
+    }
+    return false;
+  }
 }

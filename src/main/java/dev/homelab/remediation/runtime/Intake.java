@@ -44,7 +44,7 @@ public final class Intake implements AutoCloseable {
 
   /** True while the parse worker runs and the subscriber is open. */
   public boolean alive() {
-    return pipeline.alive();
+    return pipeline.alive() && subscriber.alive();
   }
 
   /** True when every message received so far has been parsed and has reached the cluster. */
@@ -105,7 +105,16 @@ public final class Intake implements AutoCloseable {
             cfg.intakeWorkers,
             cfg.intakeDrainTimeout);
     RedisURI uri = RedisURI.create(cfg.redisUrl);
-    cfg.redisPassword.ifPresent(p -> uri.setAuthentication(p.toCharArray()));
+    // REDIS_PASSWORD keeps a user name given in the URL (redis://user@host: an ACL user).
+    String user = uri.getCredentialsProvider() == null ? null : userOf(uri);
+    cfg.redisPassword.ifPresent(
+        p -> {
+          if (user == null) {
+            uri.setAuthentication(p.toCharArray());
+          } else {
+            uri.setAuthentication(user, p.toCharArray());
+          }
+        });
     RedisSubscriber subscriber =
         new RedisSubscriber(
             uri, List.of(cfg.healthChannel, cfg.worldChannel), cfg.maxMessageBytes, pipeline);
@@ -132,5 +141,10 @@ public final class Intake implements AutoCloseable {
         .addKeyValue("channels", cfg.healthChannel + "," + cfg.worldChannel)
         .log("intake started");
     return new Intake(watch, book, pipeline, metrics, subscriber);
+  }
+
+  private static String userOf(RedisURI uri) {
+    io.lettuce.core.RedisCredentials c = uri.getCredentialsProvider().resolveCredentials().block();
+    return c != null && c.hasUsername() ? c.getUsername() : null;
   }
 }

@@ -40,6 +40,19 @@ class EventParserTest {
   }
 
   @Test
+  void aNulByteOrAByteOrderMarkIsNotJsonTextAsBeforeTheParserReadBytes() {
+    byte[] utf16 = "{\"event_type\":\"x\",\"node\":\"a\"}".getBytes(StandardCharsets.UTF_16LE);
+    assertThat(((ParseOutcome.Rejected) parser.parse(utf16, "h", RECEIVED)).reason())
+        .isEqualTo(RejectReason.NOT_JSON);
+    byte[] bom = "\uFEFF{\"event_type\":\"x\",\"node\":\"a\"}".getBytes(StandardCharsets.UTF_8);
+    assertThat(((ParseOutcome.Rejected) parser.parse(bom, "h", RECEIVED)).reason())
+        .isEqualTo(RejectReason.NOT_JSON);
+    byte[] nul = "{\"event_type\":\"x\",\"node\":\"a\"}\u0000".getBytes(StandardCharsets.UTF_8);
+    assertThat(((ParseOutcome.Rejected) parser.parse(nul, "h", RECEIVED)).reason())
+        .isEqualTo(RejectReason.NOT_JSON);
+  }
+
+  @Test
   void shapeA() throws IOException {
     ParseOutcome o = parser.parse(fixture("shape-a.json"), "health_events", RECEIVED);
     HealthEvent e = ((ParseOutcome.Accepted) o).event();

@@ -55,6 +55,13 @@ class TriageTest {
         "{\"event_type\":\"service_down\",\"node\":\"bad name!\",\"service\":\"web\"}|UNKNOWN",
         "{\"details\":{\"a\":[1,{\"b\":\"}\"}]},\"event_type\":\"service_down\",\"node\":\"bertha\",\"service\":\"web\"}|REPEAT",
         " { \"event_type\" : \"service_down\" , \"node\" : \"bertha\" , \"service\" : \"web\" } |REPEAT",
+        "{\"event_type\":\"x\",\"node\":\"chelsty\",\"service\":\"\",\"severity\":\"warning\",\"svc_key\":\"chelsty/z2m\"}|WARNING",
+        "{\"event_type\":\"x\",\"node\":\"chelsty\",\"service\":\"zigbee\\u002dbridge\"}|UNKNOWN",
+        "{\"event_type\":\"x\",\"node\":\"chelsty\",\"service\":5}|UNKNOWN",
+        "{\"event_type\":\"x\",\"node\":\"chelsty\",\"service\":null}|REPEAT",
+        "{\"event_type\":null,\"type\":\"heartbeat\",\"node\":\"bertha\"}|BENIGN",
+        "{\"event_type\":\"x\",\"node\":\"solaria\",\"service\":\"ollama\",\"severity\":\" \",\"data\":{\"severity\":\"info\"}}|REPEAT",
+        "{\"event_type\":\"x\",\"node\":\"bertha\",\"service\":\"db\",\"severity\":null,\"data\":{\"severity\":\"info\"}}|INFO",
       })
   void ranksLikeTheParserWouldDecide(String json, Rank expected) {
     assertThat(rank(json)).isEqualTo(expected);

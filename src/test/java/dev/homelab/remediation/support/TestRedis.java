@@ -163,6 +163,19 @@ public final class TestRedis implements AutoCloseable {
     return connection;
   }
 
+  /** Adds an ACL user (Redis 6+) allowed every command, key and channel. */
+  public void addUser(String name, String password) {
+    connection()
+        .sync()
+        .aclSetuser(
+            name,
+            io.lettuce.core.AclSetuserArgs.Builder.on()
+                .addPassword(password)
+                .allKeys()
+                .allChannels()
+                .allCommands());
+  }
+
   /** Publishes and returns the number of subscribers that received it. */
   public long publish(String channel, String json) {
     return publish(channel, json.getBytes(StandardCharsets.UTF_8));

@@ -1,0 +1,180 @@
+package dev.homelab.remediation.ingest;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.homelab.remediation.support.TestRedis;
+import io.lettuce.core.RedisURI;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.security.KeyStore;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import javax.net.ssl.KeyManagerFactory;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLServerSocket;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The intake's own RESP subscriber against a real redis-server and a TLS endpoint. */
+class RedisSubscriberIT {
+  final List<String> received = new CopyOnWriteArrayList<>();
+
+  RedisSubscriber.Sink sink(boolean failFirst) {
+    return new RedisSubscriber.Sink() {
+      boolean failed;
+
+      @Override
+      public void message(String channel, byte[] buf, int off, int len) {
+        if (failFirst && !failed) {
+          failed = true;
+          throw new IllegalStateException("a bug in the sink");
+        }
+        received.add(channel + ":" + new String(buf, off, len, StandardCharsets.UTF_8));
+      }
+
+      @Override
+      public void oversized(String channel, long bytes) {
+        received.add(channel + ":oversized " + bytes);
+      }
+    };
+  }
+
+  @Test
+  void aFailingSinkLosesOneMessageNotTheSubscription() {
+    try (TestRedis redis = new TestRedis();
+        RedisSubscriber s =
+            new RedisSubscriber(RedisURI.create(redis.url()), List.of("a", "b"), 64, sink(true))) {
+      s.start();
+      await().atMost(Duration.ofSeconds(10)).until(s::isSubscribed);
+      redis.publish("a", "one");
+      redis.publish("b", "two");
+      redis.publish("a", "x".repeat(100));
+      await().atMost(Duration.ofSeconds(10)).until(() -> received.size() == 2);
+      assertThat(received).containsExactly("b:two", "a:oversized 100");
+      assertThat(s.isSubscribed()).isTrue();
+      assertThat(s.reconnects()).isZero();
+      assertThat(s.alive()).isTrue();
+    }
+  }
+
+  @Test
+  void anAclUserFromTheUrlAuthenticatesWithItsPassword() {
+    try (TestRedis redis = new TestRedis()) {
+      redis.addUser("alice", "s3cret");
+      RedisURI uri = RedisURI.create("redis://alice:s3cret@127.0.0.1:" + redis.port());
+      try (RedisSubscriber s = new RedisSubscriber(uri, List.of("a"), 64, sink(false))) {
+        s.start();
+        await().atMost(Duration.ofSeconds(10)).until(s::isSubscribed);
+        redis.publish("a", "hi");
+        await().atMost(Duration.ofSeconds(10)).until(() -> received.contains("a:hi"));
+      }
+      RedisURI wrong = RedisURI.create("redis://alice:nope@127.0.0.1:" + redis.port());
+      try (RedisSubscriber s = new RedisSubscriber(wrong, List.of("a"), 64, sink(false))) {
+        s.start();
+        await().during(Duration.ofSeconds(1)).atMost(Duration.ofSeconds(2)).until(() -> true);
+        assertThat(s.isSubscribed()).isFalse();
+      }
+    }
+  }
+
+  /**
+   * rediss:// against a server with a self-signed certificate: the default (verifyPeer=FULL) and
+   * verifyPeer= CA refuse it, verifyPeer=NONE takes it, as Lettuce does for the same URLs.
+   */
+  @Test
+  void tlsHonoursTheUrlsVerifyPeer(@TempDir Path dir) throws Exception {
+    Path keystore = dir.resolve("redis.p12");
+    Process keytool =
+        new ProcessBuilder(
+                Path.of(System.getProperty("java.home"), "bin", "keytool").toString(),
+                "-genkeypair",
+                "-alias",
+                "redis",
+                "-keyalg",
+                "RSA",
+                "-keysize",
+                "2048",
+                "-dname",
+                "CN=127.0.0.1",
+                "-validity",
+                "2",
+                "-storetype",
+                "PKCS12",
+                "-keystore",
+                keystore.toString(),
+                "-storepass",
+                "changeit",
+                "-keypass",
+                "changeit")
+            .redirectErrorStream(true)
+            .start();
+    keytool.getInputStream().readAllBytes();
+    assertThat(keytool.waitFor(60, TimeUnit.SECONDS)).isTrue();
+    KeyStore ks = KeyStore.getInstance("PKCS12");
+    try (InputStream in = java.nio.file.Files.newInputStream(keystore)) {
+      ks.load(in, "changeit".toCharArray());
+    }
+    KeyManagerFactory kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
+    kmf.init(ks, "changeit".toCharArray());
+    SSLContext ctx = SSLContext.getInstance("TLS");
+    ctx.init(kmf.getKeyManagers(), null, null);
+    try (SSLServerSocket server =
+        (SSLServerSocket)
+            ctx.getServerSocketFactory()
+                .createServerSocket(0, 8, java.net.InetAddress.getLoopbackAddress())) {
+      Thread acceptor =
+          new Thread(
+              () -> {
+                while (!server.isClosed()) {
+                  try {
+                    var c = server.accept();
+                    new Thread(() -> answerSubscribe(c)).start();
+                  } catch (java.io.IOException e) {
+                    return;
+                  }
+                }
+              });
+      acceptor.setDaemon(true);
+      acceptor.start();
+      String base = "rediss://127.0.0.1:" + server.getLocalPort();
+      for (String url : List.of(base, base + "?verifyPeer=CA")) {
+        try (RedisSubscriber s =
+            new RedisSubscriber(RedisURI.create(url), List.of("a"), 64, sink(false))) {
+          s.start();
+          await().during(Duration.ofSeconds(1)).atMost(Duration.ofSeconds(2)).until(() -> true);
+          assertThat(s.isSubscribed()).as(url + " trusts a self-signed certificate").isFalse();
+        }
+      }
+      try (RedisSubscriber s =
+          new RedisSubscriber(
+              RedisURI.create(base + "?verifyPeer=NONE"), List.of("a"), 64, sink(false))) {
+        s.start();
+        await().atMost(Duration.ofSeconds(10)).until(s::isSubscribed);
+      }
+    }
+  }
+
+  /** Just enough of Redis over TLS: every SUBSCRIBE confirmed, then silence. */
+  static void answerSubscribe(java.net.Socket c) {
+    try (c) {
+      InputStream in = c.getInputStream();
+      OutputStream out = c.getOutputStream();
+      byte[] buf = new byte[4096];
+      int n;
+      while ((n = in.read(buf)) > 0) {
+        String cmd = new String(buf, 0, n, StandardCharsets.UTF_8);
+        if (cmd.contains("SUBSCRIBE")) {
+          out.write("*3\r\n$9\r\nsubscribe\r\n$1\r\na\r\n:1\r\n".getBytes(StandardCharsets.UTF_8));
+          out.flush();
+        }
+      }
+    } catch (java.io.IOException e) {
+      // the client went away
+    }
+  }
+}
