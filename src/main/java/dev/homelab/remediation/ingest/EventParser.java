@@ -54,10 +54,11 @@ public final class EventParser {
     if (payload.length > maxBytes) {
       return reject(RejectReason.TOO_LARGE, payload.length + " bytes > limit " + maxBytes);
     }
-    if (!Utf8.valid(payload)) {
+    int bytes = Utf8.check(payload);
+    if (bytes == Utf8.INVALID) {
       return reject(RejectReason.NOT_UTF8, "payload is not valid UTF-8");
     }
-    if (Utf8.hasNulOrBom(payload)) {
+    if (bytes == Utf8.NUL_OR_BOM) {
       // Read as text these are not JSON; Jackson reading bytes would take a BOM, or a NUL as a
       // hint of UTF-16/32, and accept what SPEC 2 (a UTF-8 JSON object) does not.
       return reject(RejectReason.NOT_JSON, "a NUL byte or a byte-order mark is not JSON text");

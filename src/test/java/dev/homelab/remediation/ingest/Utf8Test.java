@@ -74,4 +74,15 @@ class Utf8Test {
       assertThat(Utf8.valid(b)).as(java.util.Arrays.toString(b)).isEqualTo(jdk(b));
     }
   }
+
+  @Test
+  void aNulByteOrALeadingBomIsValidUtf8ButToldApart() {
+    assertThat(Utf8.check(new byte[] {'{', 0, '}'})).isEqualTo(Utf8.NUL_OR_BOM);
+    assertThat(Utf8.check(new byte[] {(byte) 0xef, (byte) 0xbb, (byte) 0xbf, '{', '}'}))
+        .isEqualTo(Utf8.NUL_OR_BOM);
+    assertThat(Utf8.check(new byte[] {'{', (byte) 0xef, (byte) 0xbb, (byte) 0xbf, '}'}))
+        .isEqualTo(Utf8.OK);
+    assertThat(Utf8.check(new byte[] {0, (byte) 0xff})).isEqualTo(Utf8.INVALID);
+    assertThat(Utf8.check("{}".getBytes(StandardCharsets.UTF_8))).isEqualTo(Utf8.OK);
+  }
 }
