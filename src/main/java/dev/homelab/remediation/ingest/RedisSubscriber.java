@@ -25,14 +25,14 @@ import org.slf4j.LoggerFactory;
  * reader thread, reading RESP straight off the socket.
  *
  * <p>Why not Lettuce's pub/sub here: Redis closes a subscriber whose output buffer passes its limit
- * (32 MiB by default), and with the image's JVM flags (C1 only) Lettuce's pub/sub decoding with an
- * empty listener reads at most about 200,000 messages/s on the build machine while Redis delivers
- * 1.5 million/s to one subscriber from a pipelined publisher (docs/benchmarks.md). This reader does
- * per message no more than find the frame, compare the channel's bytes with the subscribed names
- * and copy the payload, so it reads faster than Redis writes and the subscription survives any
- * storm; what the operator cannot parse in time is shed by the {@link IntakePipeline}, counted,
- * never by Redis. Lettuce still parses the URL (redis://, rediss://, user and password) and
- * publishes in the {@code publish} command.
+ * (32 MiB by default), and with the image's JVM flags (C1 only) Lettuce's pub/sub with an empty
+ * listener loses the subscription between 400,000 and 800,000 messages/s on the build machine while
+ * Redis delivers 1.5 million/s to one subscriber from a pipelined publisher (SubscriberBenchmark).
+ * This reader does per message no more than find the frame, compare the channel's bytes with the
+ * subscribed names and copy the payload, so it reads faster than Redis writes and the subscription
+ * survives any storm; what the operator cannot parse in time is shed by the {@link IntakePipeline},
+ * counted, never by Redis. Lettuce still parses the URL (redis://, rediss://, user and password)
+ * and publishes in the {@code publish} command.
  *
  * <p>Connects with retries; after a lost connection it reconnects and resubscribes, and logs the
  * gap (pub/sub messages published meanwhile are not kept by Redis). A PING every {@link

@@ -49,7 +49,7 @@ class StormBenchmark {
     }
   }
 
-  Published publish(TestRedis redis, String channel, Path messages, int seconds, long rate)
+  static Published publish(TestRedis redis, String channel, Path messages, int seconds, long rate)
       throws IOException, InterruptedException {
     List<String> cmd =
         List.of(
