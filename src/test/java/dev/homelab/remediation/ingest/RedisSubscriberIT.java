@@ -74,11 +74,15 @@ class RedisSubscriberIT {
         await().atMost(Duration.ofSeconds(10)).until(() -> received.contains("a:hi"));
       }
       RedisURI wrong = RedisURI.create("redis://alice:nope@127.0.0.1:" + redis.port());
+      long before = redis.connectionsReceived();
       try (RedisSubscriber s = new RedisSubscriber(wrong, List.of("a"), 64, sink(false))) {
         s.start();
-        await().during(Duration.ofSeconds(1)).atMost(Duration.ofSeconds(2)).until(() -> true);
+        await().during(Duration.ofSeconds(3)).atMost(Duration.ofSeconds(4)).until(() -> true);
         assertThat(s.isSubscribed()).isFalse();
       }
+      // A refused AUTH is retried with backoff (0.5 s, 1 s, 2 s, ...): a handful of connections in
+      // 3 s, not a tight loop (the count's own INFO goes over an existing connection).
+      assertThat(redis.connectionsReceived() - before).isBetween(2L, 4L);
     }
   }
 

@@ -163,6 +163,17 @@ public final class TestRedis implements AutoCloseable {
     return connection;
   }
 
+  /** Connections the server has accepted since it started (INFO stats). */
+  public long connectionsReceived() {
+    String info = new String(connection().sync().info("stats").getBytes(StandardCharsets.UTF_8));
+    for (String line : info.split("\r?\n")) {
+      if (line.startsWith("total_connections_received:")) {
+        return Long.parseLong(line.substring(line.indexOf(':') + 1).trim());
+      }
+    }
+    throw new IllegalStateException("no total_connections_received in INFO stats");
+  }
+
   /** Adds an ACL user (Redis 6+) allowed every command, key and channel. */
   public void addUser(String name, String password) {
     connection()
