@@ -48,4 +48,17 @@ public final class KubernetesStatusPatcher implements StatusPatcher {
         .subresource("status")
         .patch(MERGE, body.toString());
   }
+
+  @Override
+  public boolean stillAt(RemediationProposal p) {
+    String decidedOn = p.getMetadata().getResourceVersion();
+    RemediationProposal now =
+        client
+            .resources(RemediationProposal.class)
+            .inNamespace(p.getMetadata().getNamespace())
+            .withName(p.getMetadata().getName())
+            .get();
+    return now != null
+        && (decidedOn == null || decidedOn.equals(now.getMetadata().getResourceVersion()));
+  }
 }

@@ -128,6 +128,12 @@ public final class ProposalReconciler implements Reconciler<RemediationProposal>
     Observation observed = observe(p, context);
     Decision d = machine.decide(observed);
     if (d.has(Effect.WriteFiles.class)) {
+      if (d.status() != null && (fenced.getAsBoolean() || !status.stillAt(p))) {
+        // A draft decided on a version the cluster has moved on from (a recovery, an annotation,
+        // a delete, another leader), or the lease is gone: no files. The newer version's event
+        // decides again; the answer stays with the router.
+        return UpdateControl.noUpdate();
+      }
       // A draft: the files for its status first, then the decision with their outcome is the one
       // performed (one status write for the approval and the dispatch).
       d = machine.decide(observed.withDispatch(write(p, d.status())));

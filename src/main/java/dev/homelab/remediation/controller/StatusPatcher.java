@@ -7,4 +7,13 @@ import dev.homelab.remediation.api.v1alpha1.RemediationProposalStatus;
 public interface StatusPatcher {
   RemediationProposal patch(
       RemediationProposal proposal, RemediationProposalStatus reconcilerFields);
+
+  /**
+   * Whether the proposal is still, in the cluster, at the resourceVersion it was decided on: read
+   * (not written) just before the files of an answer approved at once are written, since their
+   * status write comes after them. False when it moved on or is gone.
+   */
+  default boolean stillAt(RemediationProposal proposal) {
+    return true;
+  }
 }

@@ -45,7 +45,7 @@ import org.junit.jupiter.api.io.TempDir;
 class ProposalReconcilerTest {
 
   /** A StatusPatcher that records the phases written, failing the first write to one phase. */
-  static final class RecordingPatcher implements StatusPatcher {
+  static class RecordingPatcher implements StatusPatcher {
     final Phase failOn;
     final RuntimeException failure;
     final AtomicBoolean failed = new AtomicBoolean();
@@ -82,9 +82,18 @@ class ProposalReconcilerTest {
 
   ProposalReconciler reconciler(StatusPatcher status, boolean fenced, Dispatcher dispatcher) {
     return new ProposalReconciler(
-        (p, fields) -> {
-          effects.add("patch " + fields.getPhase());
-          return status.patch(p, fields);
+        new StatusPatcher() {
+          @Override
+          public RemediationProposal patch(
+              RemediationProposal p, RemediationProposalStatus fields) {
+            effects.add("patch " + fields.getPhase());
+            return status.patch(p, fields);
+          }
+
+          @Override
+          public boolean stillAt(RemediationProposal p) {
+            return status.stillAt(p);
+          }
         },
         (p, reason, message) -> effects.add("event " + reason),
         router,
@@ -214,6 +223,45 @@ class ProposalReconcilerTest {
     assertThat(router.submitted()).as("the model is not asked again").hasSize(1);
     assertThat(status.written).containsExactly(Phase.Dispatched);
     assertThat(phases.phases()).containsExactly(Phase.Dispatched);
+  }
+
+  /**
+   * The files of an answer approved at once come before its status write, so the proposal is read
+   * first: moved on since the decision (or gone), nothing is written and the answer waits for the
+   * newer version.
+   */
+  @Test
+  void aDraftDecidedOnAVersionTheClusterHasMovedOnFromWritesNoFiles() {
+    AtomicBoolean current = new AtomicBoolean(false);
+    RecordingPatcher patcher =
+        new RecordingPatcher(null, null) {
+          @Override
+          public boolean stillAt(RemediationProposal proposal) {
+            effects.add("read " + current.get());
+            return current.get();
+          }
+        };
+    ProposalReconciler reconciler = reconciler(patcher, false);
+    RemediationProposal p = TestProposals.proposal(null);
+    String key = ProposalReconciler.key(p);
+    reconciler.reconcile(p, emptyCacheContext());
+    router.finish(key, CONFIDENT);
+
+    var control = reconciler.reconcile(p, emptyCacheContext());
+    assertThat(control.isNoUpdate()).isTrue();
+    assertThat(effects).containsExactly("read false");
+    assertThat(router.view(key)).as("the answer is kept").isInstanceOf(RouterView.Done.class);
+
+    current.set(true);
+    reconciler.reconcile(p, emptyCacheContext());
+    assertThat(effects)
+        .containsExactly(
+            "read false",
+            "read true",
+            "dispatch restart_service",
+            "patch Dispatched",
+            "event Proposed",
+            "event Dispatched");
   }
 
   @Test
