@@ -22,13 +22,10 @@ final class DispatchPlan {
   }
 
   /**
-   * The pending action of an approved proposal. Node, service and svc_key come from the target the
-   * policy pinned when the proposal was made (not from the spec as it is now), and are validated
-   * again, since they reach the executor.
-   */
-  /**
    * The pending action of a proposal approved by {@code decided} (the status fields about to be
-   * written: the answer, the approval), laid over the proposal's own status; null: as it is.
+   * written: the answer, the approval), laid over the proposal's own status; null: as it is. Node,
+   * service and svc_key come from the target the policy pinned when the proposal was made (not from
+   * the spec as it is now), and are validated again, since they reach the executor.
    */
   static PendingAction pendingAction(RemediationProposal p, RemediationProposalStatus decided) {
     RemediationProposalSpec e = p.getSpec();
