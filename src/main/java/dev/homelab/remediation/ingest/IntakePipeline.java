@@ -130,11 +130,12 @@ public final class IntakePipeline implements RedisSubscriber.Sink, AutoCloseable
     if (!accepting) {
       return;
     }
+    Triage.Rank rank = null;
     if (skimming) {
       // No time to rank: only what a look-up ranks is told apart; a critical first event still
       // gets in if there is room.
-      Triage.Rank known = triage.known(buf, off, len);
-      ShedReason shed = known == null ? ShedReason.BEHIND : shedding(known, Long.MAX_VALUE);
+      rank = triage.known(buf, off, len);
+      ShedReason shed = rank == null ? ShedReason.BEHIND : shedding(rank, Long.MAX_VALUE);
       if (shed != null) {
         shed(shed);
         return;
@@ -147,7 +148,7 @@ public final class IntakePipeline implements RedisSubscriber.Sink, AutoCloseable
     long cost = (long) len + ENTRY_OVERHEAD;
     long after = queuedBytes.get() + cost;
     if (after > shedRepeatsAbove) {
-      ShedReason shed = shedding(triage.rank(buf, off, len), after);
+      ShedReason shed = shedding(rank != null ? rank : triage.rank(buf, off, len), after);
       if (shed != null) {
         shed(shed);
         return;

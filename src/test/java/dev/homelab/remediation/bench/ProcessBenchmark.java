@@ -103,16 +103,8 @@ class ProcessBenchmark {
             peak / 1024.0,
             after / 1024.0,
             p.metric("remediation_events_folded_total"),
-            shed(p));
+            p.shed());
       }
     }
-  }
-
-  static double shed(OperatorProcess p) {
-    double sum = 0;
-    for (String r : new String[] {"repeat", "benign", "info", "warning", "full", "behind"}) {
-      sum += Math.max(0, p.metric("remediation_events_shed_total{reason=\"" + r + "\"}"));
-    }
-    return sum;
   }
 }

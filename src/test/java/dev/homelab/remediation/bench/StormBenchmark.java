@@ -38,8 +38,6 @@ class StormBenchmark {
   static KubernetesClient client;
   static KubernetesMockServer server;
 
-  static final String[] REASONS = {"repeat", "benign", "info", "warning", "full", "behind"};
-
   @TempDir Path tmp;
 
   /** What a publisher process reported. */
@@ -178,7 +176,7 @@ class StormBenchmark {
       throws Exception {
     double received0 = p.metric("remediation_events_received_total");
     double folded0 = p.metric("remediation_events_folded_total");
-    Map<String, Double> shed0 = shed(p);
+    Map<String, Double> shed0 = p.shedByReason();
     double reconnects0 = p.metric("remediation_redis_reconnects_total");
     Published sent = publish(redis, "health_events", storm, seconds, rate);
     // Settled: everything received has been folded or shed (nothing more arrives).
@@ -193,7 +191,7 @@ class StormBenchmark {
               last[0] = now;
               return still;
             });
-    Map<String, Double> shed = shed(p);
+    Map<String, Double> shed = p.shedByReason();
     shed.replaceAll((k, v) -> v - shed0.get(k));
     return new Outcome(
         sent,
@@ -201,13 +199,5 @@ class StormBenchmark {
         p.metric("remediation_events_folded_total") - folded0,
         shed,
         p.metric("remediation_redis_reconnects_total") - reconnects0);
-  }
-
-  static Map<String, Double> shed(OperatorProcess p) throws Exception {
-    Map<String, Double> m = new java.util.LinkedHashMap<>();
-    for (String r : REASONS) {
-      m.put(r, p.metric("remediation_events_shed_total{reason=\"" + r + "\"}"));
-    }
-    return m;
   }
 }

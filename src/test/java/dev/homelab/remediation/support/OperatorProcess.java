@@ -155,6 +155,23 @@ public final class OperatorProcess implements AutoCloseable {
     }
   }
 
+  /** remediation_events_shed_total by reason (0 for a reason not exported yet). */
+  public java.util.Map<String, Double> shedByReason() {
+    java.util.Map<String, Double> m = new java.util.LinkedHashMap<>();
+    for (dev.homelab.remediation.ingest.ShedReason r :
+        dev.homelab.remediation.ingest.ShedReason.values()) {
+      m.put(
+          r.tag(),
+          Math.max(0, metric("remediation_events_shed_total{reason=\"" + r.tag() + "\"}")));
+    }
+    return m;
+  }
+
+  /** Every message the intake shed so far, whatever the reason. */
+  public double shed() {
+    return shedByReason().values().stream().mapToDouble(Double::doubleValue).sum();
+  }
+
   /** Resident set size in KiB (Linux). */
   public long rssKiB() throws IOException {
     for (String line : Files.readAllLines(Path.of("/proc/" + process.pid() + "/status"))) {
