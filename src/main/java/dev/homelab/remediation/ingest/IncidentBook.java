@@ -11,7 +11,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
@@ -37,8 +36,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class IncidentBook implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(IncidentBook.class);
-
-  private static final int WRITE_ATTEMPTS = 3;
 
   private final BookLimits limits;
   private final ProposalStore store;
@@ -106,16 +103,7 @@ public final class IncidentBook implements AutoCloseable {
     Incident toCreate;
     synchronized (this) {
       Instant now = clock.instant();
-      Incident inc = bySvcKey.get(e.svcKey());
-      IncidentRules.Latest latest =
-          inc == null
-              ? null
-              : new IncidentRules.Latest(inc.name, inc.windowStart, inc.open, inc.resolved);
-      if (IncidentRules.decide(latest, now, cooldown) == IncidentRules.Decision.FOLD) {
-        inc.occurrences++;
-        inc.seen(e.observedAt());
-        dirty.add(inc);
-        metrics.folded();
+      if (foldLocked(e.svcKey(), e.observedAt(), now)) {
         return;
       }
       toCreate = new Incident(Names.proposalName(e), e.svcKey(), now);
@@ -126,6 +114,35 @@ public final class IncidentBook implements AutoCloseable {
     }
     Incident inc = toCreate;
     creators.execute(() -> create(inc, e));
+  }
+
+  /**
+   * Folds an actionable event of {@code svcKey} into its incident if {@link #accept} would; false
+   * when it would open one (the caller then reads the whole event and accepts it).
+   */
+  public boolean fold(String svcKey, Instant observedAt) {
+    if (aborted) {
+      return true;
+    }
+    synchronized (this) {
+      return foldLocked(svcKey, observedAt, clock.instant());
+    }
+  }
+
+  private boolean foldLocked(String svcKey, Instant observedAt, Instant now) {
+    Incident inc = bySvcKey.get(svcKey);
+    IncidentRules.Latest latest =
+        inc == null
+            ? null
+            : new IncidentRules.Latest(inc.name, inc.windowStart, inc.open, inc.resolved);
+    if (IncidentRules.decide(latest, now, cooldown) != IncidentRules.Decision.FOLD) {
+      return false;
+    }
+    inc.occurrences++;
+    inc.seen(observedAt);
+    dirty.add(inc);
+    metrics.folded();
+    return true;
   }
 
   private void create(Incident inc, HealthEvent e) {
@@ -236,57 +253,7 @@ public final class IncidentBook implements AutoCloseable {
       inc.writing = true;
     }
     try {
-      for (int attempt = 1; ; attempt++) {
-        long occurrences;
-        Instant firstSeen;
-        Instant lastSeen;
-        String version;
-        synchronized (this) {
-          occurrences = inc.occurrences;
-          firstSeen = inc.firstSeen;
-          lastSeen = inc.lastSeen;
-          version = inc.version;
-        }
-        ProposalStore.Write w =
-            version == null
-                ? new ProposalStore.Write(ProposalStore.Outcome.STALE, null)
-                : store.patchOccurrences(inc.name, version, occurrences, firstSeen, lastSeen);
-        if (w.outcome() == ProposalStore.Outcome.WRITTEN) {
-          metrics.statusWritten();
-          synchronized (this) {
-            inc.written(w.resourceVersion(), occurrences, firstSeen, lastSeen);
-          }
-          return;
-        }
-        if (version != null && w.outcome() == ProposalStore.Outcome.STALE) {
-          metrics.statusConflict();
-        }
-        Optional<ProposalView> current =
-            w.outcome() == ProposalStore.Outcome.GONE ? Optional.empty() : store.read(inc.name);
-        synchronized (this) {
-          if (current.isEmpty()) {
-            inc.gone = true;
-            forgetLocked(inc.name, inc.svcKey);
-            return;
-          }
-          inc.adopt(current.get());
-          if (!inc.unwritten()) {
-            return; // the cluster holds all of it already
-          }
-        }
-        if (attempt == WRITE_ATTEMPTS) {
-          LOG.atInfo()
-              .addKeyValue("proposal", inc.name)
-              .log("occurrences keep changing under the intake; writing at the next flush");
-          return;
-        }
-      }
-    } catch (RuntimeException ex) {
-      metrics.writeFailed();
-      LOG.atWarn()
-          .addKeyValue("proposal", inc.name)
-          .setCause(ex)
-          .log("writing occurrences failed; will retry at the next flush");
+      OccurrenceWrites.write(inc, store, metrics, this, i -> forgetLocked(i.name, i.svcKey));
     } finally {
       synchronized (this) {
         inc.writing = false;

@@ -35,7 +35,7 @@ public final class IntakePipeline implements RedisSubscriber.Sink, AutoCloseable
 
   private record Raw(String channel, byte[] payload, long receivedAtMillis) {}
 
-  private static final Raw STOP = new Raw("", new byte[0], 0);
+  private static final List<Raw> STOP = List.of();
   private static final long SHED_LOG_EVERY_NANOS = TimeUnit.SECONDS.toNanos(10);
 
   private static final long PAUSE_NANOS = TimeUnit.MICROSECONDS.toNanos(1000);
@@ -48,7 +48,9 @@ public final class IntakePipeline implements RedisSubscriber.Sink, AutoCloseable
   private final Clock clock;
   private final int maxMessageBytes;
   private final long bufferBytes;
-  private final LinkedBlockingQueue<Raw> queue = new LinkedBlockingQueue<>();
+  // Messages go in batches: those the reader read from one socket read, handed on together.
+  private final LinkedBlockingQueue<List<Raw>> queue = new LinkedBlockingQueue<>();
+  private List<Raw> held = new ArrayList<>(); // reader thread only
   private final AtomicLong queuedBytes = new AtomicLong();
   private final AtomicLong inFlight = new AtomicLong();
   private final List<Thread> workers = new ArrayList<>();
@@ -58,6 +60,7 @@ public final class IntakePipeline implements RedisSubscriber.Sink, AutoCloseable
   private final long shedWarningsAbove;
   private long lastShedLog = System.nanoTime() - SHED_LOG_EVERY_NANOS;
   private volatile boolean accepting = true;
+  private volatile boolean aborted;
   private volatile boolean readerBehind;
   private boolean skimming; // reader thread only
   private volatile long readerBacklog;
@@ -102,7 +105,7 @@ public final class IntakePipeline implements RedisSubscriber.Sink, AutoCloseable
     this.shedRepeatsAbove = bufferBytes / 2;
     this.shedInfoAbove = bufferBytes / 4 * 3;
     this.shedWarningsAbove = bufferBytes / 10 * 9;
-    metrics.buffer(queuedBytes::get, queue::size, bufferBytes);
+    metrics.buffer(queuedBytes::get, inFlight::get, bufferBytes);
     metrics.readerBacklog(this::readerBacklog);
     ThreadFactory threads = DaemonThreads.named("intake-parse");
     for (int i = 1; i <= workerCount; i++) {
@@ -115,9 +118,10 @@ public final class IntakePipeline implements RedisSubscriber.Sink, AutoCloseable
     workers.forEach(Thread::start);
   }
 
-  /** A message as bytes, from a test or a caller that owns the array. */
+  /** A message as bytes, from a test or a caller that owns the array: handed on at once. */
   public void message(String channel, byte[] payload) {
     message(channel, payload, 0, payload.length);
+    caughtUp();
   }
 
   /**
@@ -160,21 +164,46 @@ public final class IntakePipeline implements RedisSubscriber.Sink, AutoCloseable
       return;
     }
     inFlight.incrementAndGet();
-    queue.add(new Raw(channel, Arrays.copyOfRange(buf, off, off + len), clock.millis()));
+    held.add(new Raw(channel, Arrays.copyOfRange(buf, off, off + len), clock.millis()));
   }
 
   /**
-   * The reader's backlog, out of the socket's receive buffer. Past an eighth of it the reader is
-   * behind Redis: the parse workers pause between messages so the reader gets the CPU. Past a
-   * quarter of it the reader is about to lose the race (Redis closes a subscriber it cannot write
-   * to): it drops what it reads unread ({@code behind}) until the backlog is back under an eighth,
-   * the one case where shedding is not ranked, since ranking is what it has no time for.
+   * Hands on what the reader read since it last caught up, together: one wake-up of a parse worker
+   * per read from the socket, not one per message (each costs more than folding one).
+   */
+  @Override
+  public void caughtUp() {
+    if (held.isEmpty()) {
+      return;
+    }
+    if (accepting) {
+      queue.add(held);
+      held = new ArrayList<>();
+    } else {
+      held.forEach(this::release);
+      held.clear();
+    }
+  }
+
+  private void release(Raw raw) {
+    queuedBytes.addAndGet(-((long) raw.payload().length + ENTRY_OVERHEAD));
+    inFlight.decrementAndGet();
+  }
+
+  /**
+   * The reader's backlog, out of the socket's receive buffer as set (Linux lets it hold twice that:
+   * 8.3 MB of a 4 MiB setting here). Past a quarter of it the reader is behind Redis: the parse
+   * workers pause between messages so the reader gets the CPU. Past half of it (a quarter of what
+   * the socket holds, Redis's own 8 to 32 MB output buffer still to come) the reader is losing the
+   * race (Redis closes a subscriber it cannot write to): it drops what it reads unread ({@code
+   * behind}) until the backlog is back under a quarter, the one case where shedding is not ranked,
+   * since ranking is what it has no time for.
    */
   @Override
   public void backlog(long bytes, long capacity) {
     readerBacklog = bytes;
-    readerBehind = bytes > capacity / 8;
-    if (bytes > capacity / 4) {
+    readerBehind = bytes > capacity / 4;
+    if (bytes > capacity / 2) {
       skimming = true;
     } else if (!readerBehind) {
       skimming = false;
@@ -236,31 +265,49 @@ public final class IntakePipeline implements RedisSubscriber.Sink, AutoCloseable
    */
   private void work(long pause) {
     while (true) {
-      Raw raw;
+      List<Raw> batch;
       try {
-        raw = queue.take();
+        batch = queue.take();
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
         return;
       }
-      if (raw == STOP) {
+      if (batch == STOP) {
         return;
       }
-      if (readerBehind) {
-        LockSupport.parkNanos(pause);
-      }
-      queuedBytes.addAndGet(-((long) raw.payload().length + ENTRY_OVERHEAD));
-      try {
-        handle(raw);
-      } catch (RuntimeException e) {
-        LOG.error("unexpected error handling an event; continuing", e);
-      } finally {
-        inFlight.decrementAndGet();
+      for (Raw raw : batch) {
+        if (aborted) {
+          release(raw);
+          continue;
+        }
+        if (readerBehind) {
+          LockSupport.parkNanos(pause);
+        }
+        queuedBytes.addAndGet(-((long) raw.payload().length + ENTRY_OVERHEAD));
+        try {
+          handle(raw);
+        } catch (RuntimeException e) {
+          LOG.error("unexpected error handling an event; continuing", e);
+        } finally {
+          inFlight.decrementAndGet();
+        }
       }
     }
   }
 
   private void handle(Raw raw) {
+    FoldScan.Identity plain = parser.plain(raw.payload());
+    if (plain != null) {
+      // Read without a tree: a benign event, or a repeat, needs no more (FoldScan).
+      if (plain.benign()) {
+        metrics.skipped(plain.eventType());
+        book.recovered(plain.svcKey(), plain.observedAt());
+        return;
+      }
+      if (book.fold(plain.svcKey(), plain.observedAt())) {
+        return;
+      }
+    }
     ParseOutcome outcome =
         parser.parse(raw.payload(), raw.channel(), Instant.ofEpochMilli(raw.receivedAtMillis()));
     if (outcome instanceof ParseOutcome.Accepted a) {
@@ -327,15 +374,10 @@ public final class IntakePipeline implements RedisSubscriber.Sink, AutoCloseable
   /** Stops taking messages and drops those queued without handing them on; does not wait. */
   public void abort() {
     accepting = false;
-    List<Raw> dropped = new ArrayList<>();
+    aborted = true;
+    List<List<Raw>> dropped = new ArrayList<>();
     queue.drainTo(dropped);
-    for (Raw raw : dropped) {
-      if (raw == STOP) {
-        continue;
-      }
-      queuedBytes.addAndGet(-((long) raw.payload().length + ENTRY_OVERHEAD));
-      inFlight.decrementAndGet();
-    }
+    dropped.forEach(batch -> batch.forEach(this::release));
     workers.forEach(w -> queue.add(STOP));
   }
 }

@@ -70,6 +70,12 @@ public final class RedisSubscriber implements AutoCloseable {
      * capacity}, the socket's receive buffer.
      */
     default void backlog(long bytes, long capacity) {}
+
+    /**
+     * The reader has handed on every message it read and is about to read more (and may wait for
+     * it): a sink that holds messages back, to hand them on together, hands them on now.
+     */
+    default void caughtUp() {}
   }
 
   private final RedisURI uri;
@@ -129,7 +135,8 @@ public final class RedisSubscriber implements AutoCloseable {
           return; // closed while connecting: the finally closes this socket
         }
         long capacity = s.getReceiveBufferSize();
-        RespReader in = new RespReader(s.getInputStream(), b -> sink.backlog(b, capacity));
+        RespReader in =
+            new RespReader(s.getInputStream(), b -> sink.backlog(b, capacity), sink::caughtUp);
         authenticate(s.getOutputStream(), in);
         subscribe(s.getOutputStream(), in);
         subscribedAt = Instant.now();

@@ -16,6 +16,7 @@ final class RespReader {
 
   private final InputStream in;
   private final java.util.function.LongConsumer backlog;
+  private final Runnable beforeRead;
   private final byte[] buf = new byte[BUFFER];
   private int pos;
   private int end;
@@ -25,8 +26,14 @@ final class RespReader {
    * how far this reader is behind the server.
    */
   RespReader(InputStream in, java.util.function.LongConsumer backlog) {
+    this(in, backlog, () -> {});
+  }
+
+  /** {@code beforeRead} runs before each read from the socket, which may wait for bytes. */
+  RespReader(InputStream in, java.util.function.LongConsumer backlog, Runnable beforeRead) {
     this.in = in;
     this.backlog = backlog;
+    this.beforeRead = beforeRead;
   }
 
   private int next() throws IOException {
@@ -37,6 +44,7 @@ final class RespReader {
   }
 
   private void fill() throws IOException {
+    beforeRead.run();
     int n = in.read(buf, 0, BUFFER);
     if (n < 0) {
       throw new EOFException("Redis closed the connection");
