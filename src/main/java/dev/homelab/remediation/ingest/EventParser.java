@@ -50,15 +50,6 @@ public final class EventParser {
     this.mapper = new ObjectMapper().enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
   }
 
-  /**
-   * The identity of an event in the plain form, read without a tree ({@link FoldScan}), or null
-   * when only {@link #parse} can tell: what it returns, parse accepts with the same type, svcKey
-   * and time.
-   */
-  FoldScan.Identity plain(byte[] payload) {
-    return payload.length > maxBytes ? null : FoldScan.scan(payload);
-  }
-
   public ParseOutcome parse(byte[] payload, String channel, Instant receivedAt) {
     if (payload.length > maxBytes) {
       return reject(RejectReason.TOO_LARGE, payload.length + " bytes > limit " + maxBytes);

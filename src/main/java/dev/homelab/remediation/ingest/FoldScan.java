@@ -23,10 +23,9 @@ final class FoldScan {
   /** An event the parser accepts, as much of it as folding needs. */
   record Identity(String eventType, boolean benign, String svcKey, Instant observedAt) {}
 
-  static final int MAX_DEPTH = 32;
+  static final int MAX_DEPTH = JsonGrammar.MAX_DEPTH;
 
-  /** Far under Jackson's limits on numbers (1,000 digits) and names (50,000 bytes). */
-  private static final int MAX_TOKEN = 200;
+  private static final int MAX_TOKEN = JsonGrammar.MAX_TOKEN;
 
   private static final int MAX_TYPE = 128;
   private static final int MAX_NAME = 63;
@@ -47,10 +46,20 @@ final class FoldScan {
   private static final int TIMESTAMP = 4;
   private static final int NOT_PLAIN = 5;
 
-  private FoldScan() {}
+  private static final int CACHE = 64;
+
+  // The type, svcKey and benign flag of the (type, node, service) bytes seen lately: in a storm
+  // the same few, so no names are checked and no Strings made for them. One reader per instance.
+  private final byte[][] cachedRaw = new byte[CACHE][];
+  private final Identity[] cached = new Identity[CACHE];
 
   /** The identity of {@code p}, a whole message, or null when the parser must read it. */
   static Identity scan(byte[] p) {
+    return new FoldScan().read(p);
+  }
+
+  /** As {@link #scan}, remembering the names of lately read messages: one thread only. */
+  Identity read(byte[] p) {
     // [from, to) of each identity field's string; from -1: absent, from -2: JSON null.
     int[] span = {-1, 0, -1, 0, -1, 0, -1, 0};
     try {
@@ -84,7 +93,7 @@ final class FoldScan {
         }
         i = ScanBytes.ws(p, i);
         if (field == OTHER) {
-          i = value(p, i, 1);
+          i = JsonGrammar.value(p, i, 1);
         } else {
           int s = (field - 1) * 2;
           if (span[s] != -1) {
@@ -94,7 +103,7 @@ final class FoldScan {
             span[s] = i + 1;
             i = plainString(p, i + 1);
             span[s + 1] = i - 1;
-          } else if (field == SERVICE && literal(p, i, 'n', "null")) {
+          } else if (field == SERVICE && JsonGrammar.literal(p, i, 'n', "null")) {
             span[s] = -2;
             i += 4;
           } else {
@@ -123,27 +132,79 @@ final class FoldScan {
     }
   }
 
-  private static Identity identity(byte[] p, int[] span) {
-    int typeFrom = span[0];
-    int typeTo = span[1];
-    if (typeFrom < 0 || !plainType(p, typeFrom, typeTo) || span[2] < 0 || span[6] < 0) {
-      return null;
+  private Identity identity(byte[] p, int[] span) {
+    if (span[0] < 0 || span[2] < 0 || span[6] < 0) {
+      return null; // no type, node or time
     }
-    if (!name(p, span[2], span[3])) {
-      return null;
-    }
-    boolean service = span[4] >= 0 && span[5] > span[4];
-    if (service && !name(p, span[4], span[5])) {
-      return null;
-    }
-    Instant at = Timestamps.utcSeconds(ascii(p, span[6], span[7]));
+    Instant at = Timestamps.utcSeconds(p, span[6], span[7]);
     if (at == null) {
       return null;
     }
-    String type = ascii(p, typeFrom, typeTo);
+    int serviceFrom = span[4] >= 0 ? span[4] : 0;
+    int serviceTo = span[4] >= 0 ? span[5] : 0;
+    int h =
+        hash(hash(hash(1, p, span[0], span[1]), p, span[2], span[3]), p, serviceFrom, serviceTo);
+    int slot = (h ^ (h >>> 16)) & (CACHE - 1);
+    byte[] raw = cachedRaw[slot];
+    if (raw != null && same(raw, p, span, serviceFrom, serviceTo)) {
+      Identity id = cached[slot];
+      return new Identity(id.eventType(), id.benign(), id.svcKey(), at);
+    }
+    Identity id = names(p, span, serviceFrom, serviceTo, at);
+    if (id != null) {
+      cachedRaw[slot] = key(p, span, serviceFrom, serviceTo);
+      cached[slot] = id;
+    }
+    return id;
+  }
+
+  private static Identity names(byte[] p, int[] span, int serviceFrom, int serviceTo, Instant at) {
+    if (!plainType(p, span[0], span[1]) || !name(p, span[2], span[3])) {
+      return null;
+    }
+    boolean service = serviceTo > serviceFrom;
+    if (service && !name(p, serviceFrom, serviceTo)) {
+      return null;
+    }
+    String type = ascii(p, span[0], span[1]);
     String node = ascii(p, span[2], span[3]);
-    String svcKey = service ? node + "/" + ascii(p, span[4], span[5]) : node;
+    String svcKey = service ? node + "/" + ascii(p, serviceFrom, serviceTo) : node;
     return new Identity(type, EventParser.BENIGN_TYPES.contains(type), svcKey, at);
+  }
+
+  private static int hash(int h, byte[] p, int from, int to) {
+    for (int k = from; k < to; k++) {
+      h = 31 * h + p[k];
+    }
+    return 31 * h + (to - from);
+  }
+
+  /** The three fields' bytes, each after its length (at most 200, so one byte each). */
+  private static byte[] key(byte[] p, int[] span, int serviceFrom, int serviceTo) {
+    int t = span[1] - span[0];
+    int n = span[3] - span[2];
+    int s = serviceTo - serviceFrom;
+    byte[] k = new byte[3 + t + n + s];
+    k[0] = (byte) t;
+    System.arraycopy(p, span[0], k, 1, t);
+    k[1 + t] = (byte) n;
+    System.arraycopy(p, span[2], k, 2 + t, n);
+    k[2 + t + n] = (byte) s;
+    System.arraycopy(p, serviceFrom, k, 3 + t + n, s);
+    return k;
+  }
+
+  private static boolean same(byte[] k, byte[] p, int[] span, int serviceFrom, int serviceTo) {
+    int t = span[1] - span[0];
+    int n = span[3] - span[2];
+    int s = serviceTo - serviceFrom;
+    return k.length == 3 + t + n + s
+        && k[0] == (byte) t
+        && k[1 + t] == (byte) n
+        && k[2 + t + n] == (byte) s
+        && ScanBytes.same(k, 1, p, span[0], t)
+        && ScanBytes.same(k, 2 + t, p, span[2], n)
+        && ScanBytes.same(k, 3 + t + n, p, serviceFrom, s);
   }
 
   private static String ascii(byte[] p, int from, int to) {
@@ -221,173 +282,5 @@ final class FoldScan {
       i++;
     }
     return i + 1;
-  }
-
-  // --- the grammar (RFC 8259), positions in locals: each returns just past what it read, or -1 ---
-
-  private static int value(byte[] p, int i, int depth) {
-    byte c = p[i];
-    switch (c) {
-      case '"':
-        return string(p, i + 1);
-      case '{':
-        return depth >= MAX_DEPTH ? -1 : object(p, i + 1, depth + 1);
-      case '[':
-        return depth >= MAX_DEPTH ? -1 : array(p, i + 1, depth + 1);
-      case 't':
-        return literal(p, i, 't', "true") ? i + 4 : -1;
-      case 'f':
-        return literal(p, i, 'f', "false") ? i + 5 : -1;
-      case 'n':
-        return literal(p, i, 'n', "null") ? i + 4 : -1;
-      default:
-        return number(p, i);
-    }
-  }
-
-  private static int object(byte[] p, int i, int depth) {
-    i = ScanBytes.ws(p, i);
-    if (p[i] == '}') {
-      return i + 1;
-    }
-    while (true) {
-      if (p[i] != '"') {
-        return -1;
-      }
-      int from = i + 1;
-      i = string(p, from);
-      if (i < 0 || i - from > MAX_TOKEN) {
-        return -1;
-      }
-      i = ScanBytes.ws(p, i);
-      if (p[i++] != ':') {
-        return -1;
-      }
-      i = value(p, ScanBytes.ws(p, i), depth);
-      if (i < 0) {
-        return -1;
-      }
-      i = ScanBytes.ws(p, i);
-      byte c = p[i++];
-      if (c == '}') {
-        return i;
-      }
-      if (c != ',') {
-        return -1;
-      }
-      i = ScanBytes.ws(p, i);
-    }
-  }
-
-  private static int array(byte[] p, int i, int depth) {
-    i = ScanBytes.ws(p, i);
-    if (p[i] == ']') {
-      return i + 1;
-    }
-    while (true) {
-      i = value(p, i, depth);
-      if (i < 0) {
-        return -1;
-      }
-      i = ScanBytes.ws(p, i);
-      byte c = p[i++];
-      if (c == ']') {
-        return i;
-      }
-      if (c != ',') {
-        return -1;
-      }
-      i = ScanBytes.ws(p, i);
-    }
-  }
-
-  /** From inside a string to past its closing quote: escapes checked, ASCII only; else -1. */
-  private static int string(byte[] p, int i) {
-    while (true) {
-      byte c = p[i];
-      if (c == '"') {
-        return i + 1;
-      }
-      if (c < 0x20) {
-        return -1; // a control character, or a byte over 0x7f: the parser's to judge
-      }
-      if (c != '\\') {
-        i++;
-        continue;
-      }
-      c = p[i + 1];
-      if (c == 'u') {
-        int v = 0;
-        for (int k = i + 2; k < i + 6; k++) {
-          int h = Character.digit(p[k], 16);
-          if (h < 0) {
-            return -1;
-          }
-          v = v * 16 + h;
-        }
-        if (v >= 0xd800 && v <= 0xdfff) {
-          return -1; // surrogates: left to the parser
-        }
-        i += 6;
-      } else if (c == '"' || c == '\\' || c == '/' || c == 'b' || c == 'f' || c == 'n' || c == 'r'
-          || c == 't') {
-        i += 2;
-      } else {
-        return -1;
-      }
-    }
-  }
-
-  private static int number(byte[] p, int i) {
-    int start = i;
-    if (p[i] == '-') {
-      i++;
-    }
-    if (p[i] == '0') {
-      i++;
-    } else if (digit(p[i])) {
-      while (digit(p[++i])) {
-        // the integer part
-      }
-    } else {
-      return -1;
-    }
-    if (p[i] == '.') {
-      if (!digit(p[++i])) {
-        return -1;
-      }
-      while (digit(p[++i])) {
-        // the fraction
-      }
-    }
-    if (p[i] == 'e' || p[i] == 'E') {
-      i++;
-      if (p[i] == '+' || p[i] == '-') {
-        i++;
-      }
-      if (!digit(p[i])) {
-        return -1;
-      }
-      while (digit(p[++i])) {
-        // the exponent
-      }
-    }
-    return i - start > MAX_TOKEN ? -1 : i;
-  }
-
-  private static boolean digit(byte c) {
-    return c >= '0' && c <= '9';
-  }
-
-  private static boolean literal(byte[] p, int i, char first, String word) {
-    if (p[i] != first) {
-      return false;
-    }
-    for (int k = 1; k < word.length(); k++) {
-      if (p[i + k] != word.charAt(k)) {
-        return false;
-      }
-    }
-    return true;
   }
 }

@@ -103,7 +103,7 @@ public final class IncidentBook implements AutoCloseable {
     Incident toCreate;
     synchronized (this) {
       Instant now = clock.instant();
-      if (foldLocked(e.svcKey(), e.observedAt(), now)) {
+      if (foldLocked(e.svcKey(), 1, e.observedAt(), e.observedAt(), now)) {
         return;
       }
       toCreate = new Incident(Names.proposalName(e), e.svcKey(), now);
@@ -117,31 +117,34 @@ public final class IncidentBook implements AutoCloseable {
   }
 
   /**
-   * Folds an actionable event of {@code svcKey} into its incident if {@link #accept} would; false
-   * when it would open one (the caller then reads the whole event and accepts it).
+   * Folds {@code count} actionable events of {@code svcKey}, observed from {@code earliest} to
+   * {@code latest}, into its incident if {@link #accept} would fold them; false when it would open
+   * one (the caller then hands them on one by one).
    */
-  public boolean fold(String svcKey, Instant observedAt) {
+  public boolean fold(String svcKey, long count, Instant earliest, Instant latest) {
     if (aborted) {
       return true;
     }
     synchronized (this) {
-      return foldLocked(svcKey, observedAt, clock.instant());
+      return foldLocked(svcKey, count, earliest, latest, clock.instant());
     }
   }
 
-  private boolean foldLocked(String svcKey, Instant observedAt, Instant now) {
+  private boolean foldLocked(
+      String svcKey, long count, Instant earliest, Instant latest, Instant now) {
     Incident inc = bySvcKey.get(svcKey);
-    IncidentRules.Latest latest =
+    IncidentRules.Latest last =
         inc == null
             ? null
             : new IncidentRules.Latest(inc.name, inc.windowStart, inc.open, inc.resolved);
-    if (IncidentRules.decide(latest, now, cooldown) != IncidentRules.Decision.FOLD) {
+    if (IncidentRules.decide(last, now, cooldown) != IncidentRules.Decision.FOLD) {
       return false;
     }
-    inc.occurrences++;
-    inc.seen(observedAt);
+    inc.occurrences += count;
+    inc.seen(earliest);
+    inc.seen(latest);
     dirty.add(inc);
-    metrics.folded();
+    metrics.folded(count);
     return true;
   }
 

@@ -152,6 +152,10 @@ public final class IntakeMetrics {
     folded.increment();
   }
 
+  public void folded(long events) {
+    folded.increment(events);
+  }
+
   public void created() {
     created.increment();
   }

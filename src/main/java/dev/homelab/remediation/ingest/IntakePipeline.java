@@ -3,7 +3,6 @@ package dev.homelab.remediation.ingest;
 import dev.homelab.remediation.util.DaemonThreads;
 import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -33,9 +32,7 @@ public final class IntakePipeline implements RedisSubscriber.Sink, AutoCloseable
   /** Accounting overhead per queued message, beyond its payload. */
   static final int ENTRY_OVERHEAD = 96;
 
-  private record Raw(String channel, byte[] payload, long receivedAtMillis) {}
-
-  private static final List<Raw> STOP = List.of();
+  private static final List<QueuedMessage> STOP = List.of();
   private static final long SHED_LOG_EVERY_NANOS = TimeUnit.SECONDS.toNanos(10);
 
   private static final long PAUSE_NANOS = TimeUnit.MICROSECONDS.toNanos(1000);
@@ -49,8 +46,8 @@ public final class IntakePipeline implements RedisSubscriber.Sink, AutoCloseable
   private final int maxMessageBytes;
   private final long bufferBytes;
   // Messages go in batches: those the reader read from one socket read, handed on together.
-  private final LinkedBlockingQueue<List<Raw>> queue = new LinkedBlockingQueue<>();
-  private List<Raw> held = new ArrayList<>(); // reader thread only
+  private final LinkedBlockingQueue<List<QueuedMessage>> queue = new LinkedBlockingQueue<>();
+  private List<QueuedMessage> held = new ArrayList<>(); // reader thread only
   private final AtomicLong queuedBytes = new AtomicLong();
   private final AtomicLong inFlight = new AtomicLong();
   private final List<Thread> workers = new ArrayList<>();
@@ -164,7 +161,7 @@ public final class IntakePipeline implements RedisSubscriber.Sink, AutoCloseable
       return;
     }
     inFlight.incrementAndGet();
-    held.add(new Raw(channel, Arrays.copyOfRange(buf, off, off + len), clock.millis()));
+    held.add(new QueuedMessage(channel, Arrays.copyOfRange(buf, off, off + len), clock.millis()));
   }
 
   /**
@@ -185,25 +182,25 @@ public final class IntakePipeline implements RedisSubscriber.Sink, AutoCloseable
     }
   }
 
-  private void release(Raw raw) {
+  private void release(QueuedMessage raw) {
     queuedBytes.addAndGet(-((long) raw.payload().length + ENTRY_OVERHEAD));
     inFlight.decrementAndGet();
   }
 
   /**
    * The reader's backlog, out of the socket's receive buffer as set (Linux lets it hold twice that:
-   * 8.3 MB of a 4 MiB setting here). Past a quarter of it the reader is behind Redis: the parse
-   * workers pause between messages so the reader gets the CPU. Past half of it (a quarter of what
-   * the socket holds, Redis's own 8 to 32 MB output buffer still to come) the reader is losing the
-   * race (Redis closes a subscriber it cannot write to): it drops what it reads unread ({@code
-   * behind}) until the backlog is back under a quarter, the one case where shedding is not ranked,
-   * since ranking is what it has no time for.
+   * 8.3 MB of a 4 MiB setting here). Past half of it the reader is behind Redis: the parse workers
+   * pause between messages so the reader gets the CPU. Past all of it (half of what the socket
+   * holds, Redis's own 8 to 32 MB output buffer still to come) the reader is losing the race (Redis
+   * closes a subscriber it cannot write to): it drops what it reads unread ({@code behind}) until
+   * the backlog is back under half, the one case where shedding is not ranked, since ranking is
+   * what it has no time for.
    */
   @Override
   public void backlog(long bytes, long capacity) {
     readerBacklog = bytes;
-    readerBehind = bytes > capacity / 4;
-    if (bytes > capacity / 2) {
+    readerBehind = bytes > capacity / 2;
+    if (bytes > capacity) {
       skimming = true;
     } else if (!readerBehind) {
       skimming = false;
@@ -264,8 +261,9 @@ public final class IntakePipeline implements RedisSubscriber.Sink, AutoCloseable
    * first worker briefly, so parsing goes on; the others long, so the reader gets the CPU).
    */
   private void work(long pause) {
+    IntakeWorker worker = new IntakeWorker(parser, book, metrics, this::logRejected);
     while (true) {
-      List<Raw> batch;
+      List<QueuedMessage> batch;
       try {
         batch = queue.take();
       } catch (InterruptedException e) {
@@ -275,7 +273,8 @@ public final class IntakePipeline implements RedisSubscriber.Sink, AutoCloseable
       if (batch == STOP) {
         return;
       }
-      for (Raw raw : batch) {
+      int handled = 0;
+      for (QueuedMessage raw : batch) {
         if (aborted) {
           release(raw);
           continue;
@@ -284,39 +283,20 @@ public final class IntakePipeline implements RedisSubscriber.Sink, AutoCloseable
           LockSupport.parkNanos(pause);
         }
         queuedBytes.addAndGet(-((long) raw.payload().length + ENTRY_OVERHEAD));
+        handled++;
         try {
-          handle(raw);
+          worker.handle(raw);
         } catch (RuntimeException e) {
           LOG.error("unexpected error handling an event; continuing", e);
-        } finally {
-          inFlight.decrementAndGet();
         }
       }
-    }
-  }
-
-  private void handle(Raw raw) {
-    FoldScan.Identity plain = parser.plain(raw.payload());
-    if (plain != null) {
-      // Read without a tree: a benign event, or a repeat, needs no more (FoldScan).
-      if (plain.benign()) {
-        metrics.skipped(plain.eventType());
-        book.recovered(plain.svcKey(), plain.observedAt());
-        return;
+      try {
+        worker.flush();
+      } catch (RuntimeException e) {
+        LOG.error("unexpected error folding events; continuing", e);
+      } finally {
+        inFlight.addAndGet(-handled); // only now: folds gathered in the batch are in the book
       }
-      if (book.fold(plain.svcKey(), plain.observedAt())) {
-        return;
-      }
-    }
-    ParseOutcome outcome =
-        parser.parse(raw.payload(), raw.channel(), Instant.ofEpochMilli(raw.receivedAtMillis()));
-    if (outcome instanceof ParseOutcome.Accepted a) {
-      book.accept(a.event());
-    } else if (outcome instanceof ParseOutcome.Benign b) {
-      metrics.skipped(b.eventType());
-      book.recovered(b.svcKey(), b.observedAt());
-    } else if (outcome instanceof ParseOutcome.Rejected r) {
-      logRejected(raw.channel(), raw.payload().length, r.reason(), r.detail());
     }
   }
 
@@ -375,7 +355,7 @@ public final class IntakePipeline implements RedisSubscriber.Sink, AutoCloseable
   public void abort() {
     accepting = false;
     aborted = true;
-    List<List<Raw>> dropped = new ArrayList<>();
+    List<List<QueuedMessage>> dropped = new ArrayList<>();
     queue.drainTo(dropped);
     dropped.forEach(batch -> batch.forEach(this::release));
     workers.forEach(w -> queue.add(STOP));

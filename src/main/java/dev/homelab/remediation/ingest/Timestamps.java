@@ -119,6 +119,79 @@ public final class Timestamps {
     }
   }
 
+  /**
+   * {@link #utcSeconds(String)} on the ASCII bytes {@code [from, to)} of {@code t}, with no String
+   * or date objects made: the same instant, or null (TimestampsFastPathTest compares them).
+   */
+  static Instant utcSeconds(byte[] t, int from, int to) {
+    int n = to - from;
+    if (n < 20
+        || n > 30
+        || t[to - 1] != 'Z'
+        || t[from + 4] != '-'
+        || t[from + 7] != '-'
+        || t[from + 10] != 'T'
+        || t[from + 13] != ':'
+        || t[from + 16] != ':') {
+      return null;
+    }
+    int nanos = 0;
+    if (n > 20) {
+      int digits = n - 21;
+      if (t[from + 19] != '.' || digits < 1 || digits > 9) {
+        return null;
+      }
+      nanos = digits(t, from + 20, to - 1);
+      for (int k = digits; k < 9 && nanos >= 0; k++) {
+        nanos *= 10;
+      }
+    }
+    int year = digits(t, from, from + 4);
+    int month = digits(t, from + 5, from + 7);
+    int day = digits(t, from + 8, from + 10);
+    int hour = digits(t, from + 11, from + 13);
+    int minute = digits(t, from + 14, from + 16);
+    int second = digits(t, from + 17, from + 19);
+    if (nanos < 0 || year < 0 || month < 1 || month > 12 || day < 1 || hour > 23 || minute > 59) {
+      return null;
+    }
+    if (second < 0 || second > 59 || hour < 0 || minute < 0 || day > daysIn(year, month)) {
+      return null;
+    }
+    return Instant.ofEpochSecond(
+        epochDay(year, month, day) * 86_400L + hour * 3_600L + minute * 60L + second, nanos);
+  }
+
+  private static int daysIn(int year, int month) {
+    if (month == 2) {
+      boolean leap = year % 4 == 0 && (year % 100 != 0 || year % 400 == 0);
+      return leap ? 29 : 28;
+    }
+    return month == 4 || month == 6 || month == 9 || month == 11 ? 30 : 31;
+  }
+
+  /** Days from 1970-01-01 in the proleptic Gregorian calendar, for years 0 to 9999. */
+  private static long epochDay(int year, int month, int day) {
+    int y = month <= 2 ? year - 1 : year;
+    int era = (y >= 0 ? y : y - 399) / 400;
+    int yearOfEra = y - era * 400;
+    int dayOfYear = (153 * (month > 2 ? month - 3 : month + 9) + 2) / 5 + day - 1;
+    int dayOfEra = yearOfEra * 365 + yearOfEra / 4 - yearOfEra / 100 + dayOfYear;
+    return era * 146_097L + dayOfEra - 719_468L;
+  }
+
+  private static int digits(byte[] t, int from, int to) {
+    int v = 0;
+    for (int i = from; i < to; i++) {
+      byte c = t[i];
+      if (c < '0' || c > '9') {
+        return -1;
+      }
+      v = v * 10 + (c - '0');
+    }
+    return v;
+  }
+
   private static int digits(String t, int from, int to) {
     int v = 0;
     for (int i = from; i < to; i++) {

@@ -115,6 +115,7 @@ class FoldScanTest {
   @Test
   void onRandomAndMutatedMessagesItNeverDisagreesWithTheParser() {
     Random random = new Random(1_616);
+    FoldScan shared = new FoldScan();
     int read = 0;
     int plainRead = 0;
     int plainTotal = 0;
@@ -125,6 +126,8 @@ class FoldScanTest {
         b = mutate(random, b);
       }
       Identity id = FoldScan.scan(b);
+      // One reader remembering the names it read lately answers as a fresh one.
+      assertThat(shared.read(b)).as(new String(b, StandardCharsets.UTF_8)).isEqualTo(id);
       if (plainOnly) {
         plainTotal++;
         plainRead += id == null ? 0 : 1;

@@ -426,4 +426,85 @@ class IncidentBookIT {
     book.flush();
     assertThat(recoveredWrites.get()).isEqualTo(2);
   }
+
+  /**
+   * The messages of one socket read reach the parse worker as one batch: each svcKey's repeats are
+   * folded together, a first event still opens its incident, a message the tree-less read leaves to
+   * the parser is handed on in its place, and the cluster ends as when each message came alone.
+   */
+  @Test
+  void aBatchFoldsEachSvcKeysRepeatsTogetherAndEndsAsMessagesOneByOne() throws Exception {
+    String[] messages = {
+      plain("web", 10),
+      plain("web", 11),
+      plain("web", 9),
+      plain("db", 12),
+      plain("web", 13),
+      plain("db", 8),
+      plain("web", 14),
+      // Another shape, read by the parser: the folds before it reach the book first.
+      "{\"type\":\"service_unhealthy\",\"svc_key\":\"chelsty/web\",\"ts\":\"2026-12-01T10:00:15Z\"}",
+      plain("web", 7),
+      plain("db", 16),
+      "{\"event_type\":\"heartbeat\",\"node\":\"chelsty\",\"service\":\"web\",\"timestamp\":\"2026-12-01T10:00:17Z\"}"
+    };
+    Map<String, List<String>> together = intake(messages, true);
+    String first = namespace;
+    setUp(); // a second namespace: the same messages, each handed on alone
+    Map<String, List<String>> alone = intake(messages, false);
+    assertThat(together).isEqualTo(alone);
+    assertThat(together)
+        .containsEntry("chelsty/web", List.of("7", "2026-12-01T10:00:07Z", "2026-12-01T10:00:15Z"))
+        .containsEntry("chelsty/db", List.of("3", "2026-12-01T10:00:08Z", "2026-12-01T10:00:16Z"))
+        .hasSize(2);
+    assertThat(first).isNotEqualTo(namespace);
+  }
+
+  static String plain(String service, int second) {
+    return "{\"event_type\":\"service_unhealthy\",\"node\":\"chelsty\",\"service\":\""
+        + service
+        + "\",\"details\":{\"n\":"
+        + second
+        + "},\"timestamp\":\"2026-12-01T10:00:"
+        + String.format("%02d", second)
+        + "Z\"}";
+  }
+
+  /** svcKey -> occurrences, firstSeen, lastSeen after the messages went through an intake. */
+  Map<String, List<String>> intake(String[] messages, boolean oneBatch) throws Exception {
+    SimpleMeterRegistry registry = new SimpleMeterRegistry();
+    IncidentBook book = book(client, registry, Duration.ofSeconds(60));
+    IntakePipeline pipeline =
+        new IntakePipeline(
+            new EventParser(65536),
+            book,
+            new IntakeMetrics(registry),
+            Clock.systemUTC(),
+            65536,
+            1 << 20,
+            1);
+    closeables.add(pipeline::abort);
+    pipeline.start();
+    for (String m : messages) {
+      byte[] b = ("xx" + m).getBytes(StandardCharsets.UTF_8);
+      if (oneBatch) {
+        pipeline.message("health_events", b, 2, b.length - 2); // as the reader hands them on
+      } else {
+        pipeline.message("health_events", java.util.Arrays.copyOfRange(b, 2, b.length));
+      }
+    }
+    pipeline.caughtUp();
+    assertThat(pipeline.awaitIdle(10, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+    settle(book);
+    Map<String, List<String>> out = new java.util.TreeMap<>();
+    for (RemediationProposal p : TestKube.proposals(client, namespace)) {
+      out.put(
+          p.getSpec().getSvcKey(),
+          List.of(
+              String.valueOf(p.getStatus().getOccurrences()),
+              p.getStatus().getFirstSeen(),
+              p.getStatus().getLastSeen()));
+    }
+    return out;
+  }
 }

@@ -47,6 +47,9 @@ class TimestampsFastPathTest {
                 random.nextBoolean() ? "" : "." + "123456789".substring(0, 1 + random.nextInt(9)));
       }
       java.time.Instant fast = Timestamps.utcSeconds(t);
+      // The bytes version, read in place inside a larger buffer, answers the same.
+      byte[] framed = ("\"" + t + "\"").getBytes(java.nio.charset.StandardCharsets.ISO_8859_1);
+      assertThat(Timestamps.utcSeconds(framed, 1, framed.length - 1)).as(t).isEqualTo(fast);
       if (fast != null) {
         answered++;
         assertThat(fast).as(t).isEqualTo(formatter(t));
@@ -56,6 +59,19 @@ class TimestampsFastPathTest {
       }
     }
     assertThat(answered).isGreaterThan(50_000);
+  }
+
+  @org.junit.jupiter.params.ParameterizedTest
+  @org.junit.jupiter.params.provider.ValueSource(
+      strings = {
+        "1900-02-29T00:00:00Z", "2000-02-29T23:59:59.999999999Z", "2100-02-29T00:00:00Z",
+        "0000-02-29T00:00:00Z", "2024-02-29T12:00:00Z", "2023-02-29T12:00:00Z",
+        "1969-12-31T23:59:59Z", "0001-01-01T00:00:00Z", "9999-12-31T23:59:59.5Z",
+        "2026-04-31T00:00:00Z", "2026-12-01T24:00:00Z", "2026-12-01T10:00:60Z"
+      })
+  void theBytesPathAgreesOnLeapDaysAndEdges(String t) {
+    byte[] b = t.getBytes(java.nio.charset.StandardCharsets.ISO_8859_1);
+    assertThat(Timestamps.utcSeconds(b, 0, b.length)).isEqualTo(formatter(t));
   }
 
   @Test
