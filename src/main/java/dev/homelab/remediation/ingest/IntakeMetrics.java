@@ -132,6 +132,10 @@ public final class IntakeMetrics {
     received.increment();
   }
 
+  public void received(int messages) {
+    received.increment(messages);
+  }
+
   public void rejected(RejectReason reason) {
     rejected.get(reason).increment();
   }

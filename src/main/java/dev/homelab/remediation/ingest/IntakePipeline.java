@@ -48,6 +48,8 @@ public final class IntakePipeline implements RedisSubscriber.Sink, AutoCloseable
   // Messages go in batches: those the reader read from one socket read, handed on together.
   private final LinkedBlockingQueue<List<QueuedMessage>> queue = new LinkedBlockingQueue<>();
   private List<QueuedMessage> held = new ArrayList<>(); // reader thread only
+  private long heldBytes; // reader thread only: what held costs, not yet in queuedBytes
+  private int unreported; // reader thread only: received since the reader last caught up
   private final AtomicLong queuedBytes = new AtomicLong();
   private final AtomicLong inFlight = new AtomicLong();
   private final List<Thread> workers = new ArrayList<>();
@@ -127,7 +129,7 @@ public final class IntakePipeline implements RedisSubscriber.Sink, AutoCloseable
    */
   @Override
   public void message(String channel, byte[] buf, int off, int len) {
-    metrics.received();
+    unreported++;
     if (!accepting) {
       return;
     }
@@ -147,7 +149,7 @@ public final class IntakePipeline implements RedisSubscriber.Sink, AutoCloseable
       return;
     }
     long cost = (long) len + ENTRY_OVERHEAD;
-    long after = queuedBytes.get() + cost;
+    long after = queuedBytes.get() + heldBytes + cost;
     if (after > shedRepeatsAbove) {
       ShedReason shed = shedding(rank != null ? rank : triage.rank(buf, off, len), after);
       if (shed != null) {
@@ -155,30 +157,35 @@ public final class IntakePipeline implements RedisSubscriber.Sink, AutoCloseable
         return;
       }
     }
-    if (queuedBytes.addAndGet(cost) > bufferBytes) {
-      queuedBytes.addAndGet(-cost);
+    if (after > bufferBytes) {
       shed(ShedReason.FULL);
       return;
     }
-    inFlight.incrementAndGet();
+    heldBytes += cost;
     held.add(new QueuedMessage(channel, Arrays.copyOfRange(buf, off, off + len), clock.millis()));
   }
 
   /**
    * Hands on what the reader read since it last caught up, together: one wake-up of a parse worker
-   * per read from the socket, not one per message (each costs more than folding one).
+   * per read from the socket, not one per message (each costs more than folding one), and the
+   * counts shared with the workers and the metrics changed once, not per message.
    */
   @Override
   public void caughtUp() {
-    if (held.isEmpty()) {
-      return;
+    if (!held.isEmpty()) {
+      if (accepting) {
+        queuedBytes.addAndGet(heldBytes);
+        inFlight.addAndGet(held.size());
+        queue.add(held);
+        held = new ArrayList<>();
+      } else {
+        held.clear();
+      }
+      heldBytes = 0;
     }
-    if (accepting) {
-      queue.add(held);
-      held = new ArrayList<>();
-    } else {
-      held.forEach(this::release);
-      held.clear();
+    if (unreported > 0) {
+      metrics.received(unreported); // after inFlight: received == n implies they are counted
+      unreported = 0;
     }
   }
 
@@ -273,17 +280,15 @@ public final class IntakePipeline implements RedisSubscriber.Sink, AutoCloseable
       if (batch == STOP) {
         return;
       }
-      int handled = 0;
+      long bytes = 0;
       for (QueuedMessage raw : batch) {
+        bytes += raw.payload().length + ENTRY_OVERHEAD;
         if (aborted) {
-          release(raw);
           continue;
         }
         if (readerBehind) {
           LockSupport.parkNanos(pause);
         }
-        queuedBytes.addAndGet(-((long) raw.payload().length + ENTRY_OVERHEAD));
-        handled++;
         try {
           worker.handle(raw);
         } catch (RuntimeException e) {
@@ -295,7 +300,9 @@ public final class IntakePipeline implements RedisSubscriber.Sink, AutoCloseable
       } catch (RuntimeException e) {
         LOG.error("unexpected error folding events; continuing", e);
       } finally {
-        inFlight.addAndGet(-handled); // only now: folds gathered in the batch are in the book
+        // Only now: the folds gathered in the batch are in the book.
+        queuedBytes.addAndGet(-bytes);
+        inFlight.addAndGet(-batch.size());
       }
     }
   }
