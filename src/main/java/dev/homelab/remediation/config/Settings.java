@@ -292,7 +292,7 @@ public final class Settings {
   public static final Setting<Long> INTAKE_BUFFER_BYTES =
       Setting.longInteger(
           "INTAKE_BUFFER_BYTES",
-          4L * 1024 * 1024,
+          8L * 1024 * 1024,
           1024 * 1024,
           1L << 31,
           "Bytes of received messages held for parsing; past half of it the intake sheds, cheapest first (repeats, then benign and info, then warnings; critical only when full), counted in remediation_events_shed_total.");

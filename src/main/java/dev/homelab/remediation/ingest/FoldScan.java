@@ -15,9 +15,10 @@ import java.time.Instant;
  * byte outside ASCII, an escape in an identity field or a top-level key, an identity field twice or
  * not a plain string, {@code type}/{@code ts}/{@code svc_key}/{@code data} (the other shapes), a
  * name or type the parser would change by folding case or trimming, a time not in the form {@code
- * yyyy-MM-ddTHH:mm:ss[.fraction]Z}, nesting deeper than {@value #MAX_DEPTH}, a long number or key.
- * What it reads, the parser accepts with the same type, svcKey and time (FoldScanTest compares them
- * over generated and mutated messages). Pure and thread-safe.
+ * yyyy-MM-ddTHH:mm:ss[.fraction]Z} nor whole epoch seconds or milliseconds, nesting deeper than
+ * {@value #MAX_DEPTH}, a long number or key. What it reads, the parser accepts with the same type,
+ * svcKey and time (FoldScanTest compares them over generated and mutated messages). Pure and
+ * thread-safe.
  */
 final class FoldScan {
   /** An event the parser accepts, as much of it as folding needs. */
@@ -52,6 +53,9 @@ final class FoldScan {
   // the same few, so no names are checked and no Strings made for them. One reader per instance.
   private final byte[][] cachedRaw = new byte[CACHE][];
   private final Identity[] cached = new Identity[CACHE];
+  // [from, to) of each identity field's string; from -1: absent, from -2: JSON null.
+  private final int[] span = new int[8];
+  private boolean numericTime;
 
   /** The identity of {@code p}, a whole message, or null when the parser must read it. */
   static Identity scan(byte[] p) {
@@ -60,14 +64,18 @@ final class FoldScan {
 
   /** As {@link #scan}, remembering the names of lately read messages: one thread only. */
   Identity read(byte[] p) {
-    // [from, to) of each identity field's string; from -1: absent, from -2: JSON null.
-    int[] span = {-1, 0, -1, 0, -1, 0, -1, 0};
+    int[] span = this.span;
+    span[0] = -1;
+    span[2] = -1;
+    span[4] = -1;
+    span[6] = -1;
+    numericTime = false;
     try {
-      int i = ScanBytes.ws(p, 0);
+      int i = ws(p, 0);
       if (p[i++] != '{') {
         return null;
       }
-      i = ScanBytes.ws(p, i);
+      i = ws(p, i);
       if (p[i] == '}') {
         return null; // no event type
       }
@@ -87,11 +95,11 @@ final class FoldScan {
         if (field == NOT_PLAIN) {
           return null;
         }
-        i = ScanBytes.ws(p, i + 1);
+        i = ws(p, i + 1);
         if (p[i++] != ':') {
           return null;
         }
-        i = ScanBytes.ws(p, i);
+        i = ws(p, i);
         if (field == OTHER) {
           i = JsonGrammar.value(p, i, 1);
         } else {
@@ -106,6 +114,11 @@ final class FoldScan {
           } else if (field == SERVICE && JsonGrammar.literal(p, i, 'n', "null")) {
             span[s] = -2;
             i += 4;
+          } else if (field == TIMESTAMP && p[i] >= '0' && p[i] <= '9') {
+            span[s] = i; // epoch seconds or milliseconds, as a JSON number
+            i = JsonGrammar.number(p, i);
+            span[s + 1] = i;
+            numericTime = true;
           } else {
             return null;
           }
@@ -113,7 +126,7 @@ final class FoldScan {
         if (i < 0) {
           return null;
         }
-        i = ScanBytes.ws(p, i);
+        i = ws(p, i);
         c = p[i++];
         if (c == '}') {
           break;
@@ -121,7 +134,7 @@ final class FoldScan {
         if (c != ',') {
           return null;
         }
-        i = ScanBytes.ws(p, i);
+        i = ws(p, i);
       }
       while (i < p.length && (p[i] == ' ' || p[i] == '\n' || p[i] == '\r' || p[i] == '\t')) {
         i++;
@@ -136,7 +149,10 @@ final class FoldScan {
     if (span[0] < 0 || span[2] < 0 || span[6] < 0) {
       return null; // no type, node or time
     }
-    Instant at = Timestamps.utcSeconds(p, span[6], span[7]);
+    Instant at =
+        numericTime
+            ? Timestamps.epochInteger(p, span[6], span[7])
+            : Timestamps.utcSeconds(p, span[6], span[7]);
     if (at == null) {
       return null;
     }
@@ -207,33 +223,40 @@ final class FoldScan {
         && ScanBytes.same(k, 3 + t + n, p, serviceFrom, s);
   }
 
+  /** ScanBytes.ws, called only when there is whitespace: compact JSON has none. */
+  static int ws(byte[] p, int i) {
+    return p[i] > ' ' ? i : ScanBytes.ws(p, i);
+  }
+
   private static String ascii(byte[] p, int from, int to) {
     return new String(p, from, to - from, StandardCharsets.ISO_8859_1);
   }
 
+  /** By length first: a storm's keys are compared with one name each, not eight. */
   private static int field(byte[] p, int from, int len) {
-    if (len > MAX_TOKEN) {
-      return NOT_PLAIN;
+    switch (len) {
+      case 2:
+        return ScanBytes.is(p, from, len, K_TS) ? NOT_PLAIN : OTHER;
+      case 4:
+        if (ScanBytes.is(p, from, len, K_NODE)) {
+          return NODE;
+        }
+        // another shape, or a field the parser reads first: its work
+        return ScanBytes.is(p, from, len, K_TYPE) || ScanBytes.is(p, from, len, K_DATA)
+            ? NOT_PLAIN
+            : OTHER;
+      case 7:
+        if (ScanBytes.is(p, from, len, K_SERVICE)) {
+          return SERVICE;
+        }
+        return ScanBytes.is(p, from, len, K_SVC_KEY) ? NOT_PLAIN : OTHER;
+      case 9:
+        return ScanBytes.is(p, from, len, K_TIMESTAMP) ? TIMESTAMP : OTHER;
+      case 10:
+        return ScanBytes.is(p, from, len, K_EVENT_TYPE) ? EVENT_TYPE : OTHER;
+      default:
+        return len > MAX_TOKEN ? NOT_PLAIN : OTHER;
     }
-    if (ScanBytes.is(p, from, len, K_EVENT_TYPE)) {
-      return EVENT_TYPE;
-    }
-    if (ScanBytes.is(p, from, len, K_NODE)) {
-      return NODE;
-    }
-    if (ScanBytes.is(p, from, len, K_SERVICE)) {
-      return SERVICE;
-    }
-    if (ScanBytes.is(p, from, len, K_TIMESTAMP)) {
-      return TIMESTAMP;
-    }
-    if (ScanBytes.is(p, from, len, K_TYPE)
-        || ScanBytes.is(p, from, len, K_TS)
-        || ScanBytes.is(p, from, len, K_SVC_KEY)
-        || ScanBytes.is(p, from, len, K_DATA)) {
-      return NOT_PLAIN; // another shape, or a field the parser reads first: its work
-    }
-    return OTHER;
   }
 
   /**

@@ -195,19 +195,21 @@ public final class IntakePipeline implements RedisSubscriber.Sink, AutoCloseable
   }
 
   /**
-   * The reader's backlog, out of the socket's receive buffer as set (Linux lets it hold twice that:
-   * 8.3 MB of a 4 MiB setting here). Past half of it the reader is behind Redis: the parse workers
-   * pause between messages so the reader gets the CPU. Past all of it (half of what the socket
-   * holds, Redis's own 8 to 32 MB output buffer still to come) the reader is losing the race (Redis
-   * closes a subscriber it cannot write to): it drops what it reads unread ({@code behind}) until
-   * the backlog is back under half, the one case where shedding is not ranked, since ranking is
-   * what it has no time for.
+   * The reader's backlog, out of the socket's receive buffer as the kernel reports it. Past an
+   * eighth of it the reader is behind Redis: the parse workers pause between messages so the reader
+   * gets the CPU. Past a quarter of it the reader is about to lose the race (Redis closes a
+   * subscriber it cannot write to): it drops what it reads unread ({@code behind}) until the
+   * backlog is back under an eighth, the one case where shedding is not ranked, since ranking is
+   * what it has no time for. The fractions are small because how much of the reported size a socket
+   * holds differs: Linux reports twice what was asked and holds about half of that as data; this
+   * machine's kernel reported what was asked and held twice it (docs/benchmarks.md); a higher
+   * threshold could be one the backlog never reaches.
    */
   @Override
   public void backlog(long bytes, long capacity) {
     readerBacklog = bytes;
-    readerBehind = bytes > capacity / 2;
-    if (bytes > capacity) {
+    readerBehind = bytes > capacity / 8;
+    if (bytes > capacity / 4) {
       skimming = true;
     } else if (!readerBehind) {
       skimming = false;

@@ -60,7 +60,8 @@ final class IntakeWorker {
 
   private void gather(FoldScan.Identity id, QueuedMessage m) {
     int k = 0;
-    while (k < size && !keys[k].equals(id.svcKey())) {
+    String key = id.svcKey();
+    while (k < size && keys[k] != key && !keys[k].equals(key)) { // the same String, mostly
       k++;
     }
     if (k == KEYS) {

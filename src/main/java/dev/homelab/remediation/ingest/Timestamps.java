@@ -162,6 +162,31 @@ public final class Timestamps {
         epochDay(year, month, day) * 86_400L + hour * 3_600L + minute * 60L + second, nanos);
   }
 
+  /**
+   * A whole number of epoch seconds, or of milliseconds above 10^11, in the ASCII digits {@code
+   * [from, to)} of {@code t}, as {@link #parse} reads a JSON integer: the same instant, or null
+   * (anything but digits, a leading zero, more than 15 digits, past 9999-12-31T23:59:59Z).
+   */
+  static Instant epochInteger(byte[] t, int from, int to) {
+    int n = to - from;
+    if (n < 1 || n > 15 || (t[from] == '0' && n > 1)) {
+      return null;
+    }
+    long v = 0;
+    for (int i = from; i < to; i++) {
+      byte c = t[i];
+      if (c < '0' || c > '9') {
+        return null;
+      }
+      v = v * 10 + (c - '0');
+    }
+    if (v <= MILLIS_THRESHOLD) {
+      return Instant.ofEpochSecond(v);
+    }
+    long max = MAX_SECONDS.longValueExact() * 1000;
+    return v > max ? null : Instant.ofEpochSecond(v / 1000, (v % 1000) * 1_000_000);
+  }
+
   private static int daysIn(int year, int month) {
     if (month == 2) {
       boolean leap = year % 4 == 0 && (year % 100 != 0 || year % 400 == 0);

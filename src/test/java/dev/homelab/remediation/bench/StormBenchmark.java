@@ -120,7 +120,7 @@ class StormBenchmark {
         for (long rate :
             new long[] {
               25_000, 50_000, 100_000, 200_000, 250_000, 300_000, 350_000, 400_000, 450_000,
-              500_000, 550_000, 600_000, 650_000, 700_000, 800_000
+              500_000, 550_000, 600_000, 650_000, 700_000, 750_000, 800_000, 900_000
             }) {
           Outcome o = run(p, redis, storm, 3, rate);
           System.out.printf("BENCH storm paced rate=%d %s%n", rate, o);

@@ -54,6 +54,16 @@ class FoldScanTest {
         .isEqualTo("a.b-c_d");
   }
 
+  @Test
+  void readsWholeEpochSecondsAndMillisecondsAsTheParserDoes() {
+    String seconds = "{\"event_type\":\"x\",\"node\":\"a\",\"timestamp\":1764583200}";
+    String millis = "{\"event_type\":\"x\",\"node\":\"a\",\"timestamp\":1764583200123}";
+    assertThat(scan(seconds).observedAt()).isEqualTo(Instant.ofEpochSecond(1_764_583_200L));
+    assertThat(scan(millis).observedAt()).isEqualTo(Instant.ofEpochMilli(1_764_583_200_123L));
+    agrees(scan(seconds), seconds);
+    agrees(scan(millis), millis);
+  }
+
   /** Each of these the parser reads otherwise, rejects, or reads a field this read does not. */
   @ParameterizedTest
   @ValueSource(
@@ -74,7 +84,10 @@ class FoldScanTest {
         "{\"event_type\":\"x\",\"node\":\"a\",\"ts\":1,\"timestamp\":\"2026-12-01T10:00:00Z\"}",
         "{\"event_type\":\"x\",\"node\":\"a\"}",
         "{\"event_type\":\"x\",\"node\":\"a\",\"timestamp\":\"2026-12-01T10:00:00+01:00\"}",
-        "{\"event_type\":\"x\",\"node\":\"a\",\"timestamp\":1764583200}",
+        "{\"event_type\":\"x\",\"node\":\"a\",\"timestamp\":1764583200.5}",
+        "{\"event_type\":\"x\",\"node\":\"a\",\"timestamp\":-1}",
+        "{\"event_type\":\"x\",\"node\":\"a\",\"timestamp\":1e9}",
+        "{\"event_type\":\"x\",\"node\":\"a\",\"timestamp\":253402300800000}",
         "{\"event_type\":\"x\",\"node\":\"a\",\"timestamp\":\"2026-13-01T10:00:00Z\"}",
         "{\"event_type\":\"x\",\"node\":\"a\",\"timestamp\":\"2026-12-01T10:00:00Z\",\"m\":\"\u00e9\"}",
         "{\"event_type\":\"x\",\"node\":\"a\",\"timestamp\":\"2026-12-01T10:00:00Z\",\"m\":01}",
@@ -186,7 +199,16 @@ class FoldScanTest {
     "\"2026-12-01T10:00:00+01:00\"",
     "\" 2026-12-01T10:00:00Z\"",
     "1764583200",
+    "1764583200123",
+    "100000000001",
+    "253402300799999",
+    "253402300800000",
+    "0",
     "null"
+  };
+
+  static final String[] PLAIN_TIMES = {
+    "\"2026-12-01T10:00:00Z\"", "\"2026-12-01T10:00:00.5Z\"", "1764583200", "1764583200123"
   };
 
   static String event(Random r, boolean plainOnly) {
@@ -199,7 +221,8 @@ class FoldScanTest {
               ? "\"service\":null"
               : "\"service\":\"" + pick(r, NAMES, plainOnly ? 5 : NAMES.length) + "\"");
     }
-    fields.add("\"timestamp\":" + pick(r, TIMES, plainOnly ? 3 : TIMES.length));
+    String[] times = plainOnly ? PLAIN_TIMES : TIMES;
+    fields.add("\"timestamp\":" + pick(r, times, times.length));
     int extra = r.nextInt(4);
     for (int k = 0; k < extra; k++) {
       String[] keys = {"severity", "message", "details", "extra", "k\\u00e9y", "n"};

@@ -75,6 +75,49 @@ class TimestampsFastPathTest {
   }
 
   @Test
+  void wholeEpochNumbersReadFromBytesAgreeWithTheJsonNumberPath() throws Exception {
+    com.fasterxml.jackson.databind.ObjectMapper json =
+        new com.fasterxml.jackson.databind.ObjectMapper();
+    Random random = new Random(13);
+    long[] edges = {
+      0,
+      1,
+      Timestamps.MILLIS_THRESHOLD - 1,
+      Timestamps.MILLIS_THRESHOLD,
+      Timestamps.MILLIS_THRESHOLD + 1,
+      253_402_300_799L,
+      253_402_300_799_000L,
+      253_402_300_799_999L,
+      253_402_300_800_000L,
+      999_999_999_999_999L,
+      1_000_000_000_000_000L
+    };
+    int answered = 0;
+    for (int n = 0; n < 100_000; n++) {
+      long v =
+          n < edges.length
+              ? edges[n]
+              : (long) Math.pow(10, random.nextInt(17)) + random.nextLong(1_000_000_000L);
+      String t = Long.toString(v);
+      byte[] b = t.getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+      java.time.Instant fast = Timestamps.epochInteger(b, 0, b.length);
+      java.util.Optional<java.time.Instant> slow = Timestamps.parse(json.readTree(t));
+      if (fast != null) {
+        answered++;
+        assertThat(slow).as(t).contains(fast);
+      } else if (b.length <= 15) {
+        assertThat(slow).as(t).isEmpty(); // not left to the parser for a reason it would not have
+      }
+    }
+    assertThat(answered).isGreaterThan(50_000);
+    byte[] odd = "01 1.5 -1 1e3".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+    assertThat(Timestamps.epochInteger(odd, 0, 2)).isNull();
+    assertThat(Timestamps.epochInteger(odd, 3, 6)).isNull();
+    assertThat(Timestamps.epochInteger(odd, 7, 9)).isNull();
+    assertThat(Timestamps.epochInteger(odd, 10, 13)).isNull();
+  }
+
+  @Test
   void theNameLoopAgreesWithTheNamePattern() {
     Random random = new Random(12);
     String alphabet = "ab9-_.Z/ é";
