@@ -50,6 +50,11 @@ public final class EventParser {
     this.mapper = new ObjectMapper().enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
   }
 
+  /** The largest message it reads; larger ones are rejected as too large. */
+  public int maxBytes() {
+    return maxBytes;
+  }
+
   public ParseOutcome parse(byte[] payload, String channel, Instant receivedAt) {
     if (payload.length > maxBytes) {
       return reject(RejectReason.TOO_LARGE, payload.length + " bytes > limit " + maxBytes);

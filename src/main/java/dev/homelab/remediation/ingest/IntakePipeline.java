@@ -47,6 +47,7 @@ public final class IntakePipeline implements RedisSubscriber.Sink, AutoCloseable
   private final long bufferBytes;
   // Messages go in batches: those the reader read from one socket read, handed on together.
   private final LinkedBlockingQueue<List<QueuedMessage>> queue = new LinkedBlockingQueue<>();
+  private final Object handOver = new Object(); // a batch queued, or the queue closed
   private List<QueuedMessage> held = new ArrayList<>(); // reader thread only
   private long heldBytes; // reader thread only: what held costs, not yet in queuedBytes
   private int unreported; // reader thread only: received since the reader last caught up
@@ -173,13 +174,15 @@ public final class IntakePipeline implements RedisSubscriber.Sink, AutoCloseable
   @Override
   public void caughtUp() {
     if (!held.isEmpty()) {
-      if (accepting) {
-        queuedBytes.addAndGet(heldBytes);
-        inFlight.addAndGet(held.size());
-        queue.add(held);
-        held = new ArrayList<>();
-      } else {
-        held.clear();
+      synchronized (handOver) { // not behind the STOP of a close or an abort under way
+        if (accepting) {
+          queuedBytes.addAndGet(heldBytes);
+          inFlight.addAndGet(held.size());
+          queue.add(held);
+          held = new ArrayList<>();
+        } else {
+          held.clear();
+        }
       }
       heldBytes = 0;
     }
@@ -285,24 +288,24 @@ public final class IntakePipeline implements RedisSubscriber.Sink, AutoCloseable
       long bytes = 0;
       for (QueuedMessage raw : batch) {
         bytes += raw.payload().length + ENTRY_OVERHEAD;
-        if (aborted) {
-          continue;
-        }
-        if (readerBehind) {
-          LockSupport.parkNanos(pause);
-        }
-        try {
-          worker.handle(raw);
-        } catch (RuntimeException e) {
-          LOG.error("unexpected error handling an event; continuing", e);
-        }
       }
       try {
+        for (QueuedMessage raw : batch) {
+          if (aborted) {
+            break;
+          }
+          if (readerBehind) {
+            LockSupport.parkNanos(pause);
+          }
+          try {
+            worker.handle(raw);
+          } catch (RuntimeException e) {
+            LOG.error("unexpected error handling an event; continuing", e);
+          }
+        }
         worker.flush();
-      } catch (RuntimeException e) {
-        LOG.error("unexpected error folding events; continuing", e);
       } finally {
-        // Only now: the folds gathered in the batch are in the book.
+        // Only now, and even if the worker dies: the folds gathered in the batch are in the book.
         queuedBytes.addAndGet(-bytes);
         inFlight.addAndGet(-batch.size());
       }
@@ -349,8 +352,10 @@ public final class IntakePipeline implements RedisSubscriber.Sink, AutoCloseable
   /** Stops taking messages, finishes those already queued, and stops the worker. */
   @Override
   public void close() {
-    accepting = false;
-    workers.forEach(w -> queue.add(STOP));
+    synchronized (handOver) {
+      accepting = false;
+      workers.forEach(w -> queue.add(STOP));
+    }
     try {
       for (Thread w : workers) {
         w.join(drainTimeout.toMillis());
@@ -362,11 +367,13 @@ public final class IntakePipeline implements RedisSubscriber.Sink, AutoCloseable
 
   /** Stops taking messages and drops those queued without handing them on; does not wait. */
   public void abort() {
-    accepting = false;
-    aborted = true;
-    List<List<QueuedMessage>> dropped = new ArrayList<>();
-    queue.drainTo(dropped);
-    dropped.forEach(batch -> batch.forEach(this::release));
-    workers.forEach(w -> queue.add(STOP));
+    synchronized (handOver) {
+      accepting = false;
+      aborted = true;
+      List<List<QueuedMessage>> dropped = new ArrayList<>();
+      queue.drainTo(dropped);
+      dropped.forEach(batch -> batch.forEach(this::release));
+      workers.forEach(w -> queue.add(STOP));
+    }
   }
 }

@@ -3,18 +3,24 @@ package dev.homelab.remediation.ingest;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * What one parse worker does with the messages of a batch (those the reader read at once). A plain
  * event is read without a tree ({@link FoldScan}): benign, it marks a recovery; actionable, it is
  * gathered with the other repeats of its svcKey in the batch, and at the end of the batch each
  * svcKey's repeats are folded into the book together (one lock, not one per event). Anything else
- * is parsed in full, after what was gathered is folded, so each svcKey's events reach the book in
- * the order they came. When an incident takes no more repeats by the time they are folded (it was
- * never open, or it closed meanwhile), they are handed on one by one, the first opening a new one:
- * the book ends as if each had been handed on alone. One thread only.
+ * is parsed in full, after what was gathered is folded, so each svcKey's events of a batch reach
+ * the book in the order they came (batches are handed to the workers in turn, as messages were one
+ * by one: with more than one worker, two batches can interleave). When an incident takes no more
+ * repeats by the time they are folded (it was never open, or it closed meanwhile), they are handed
+ * on one by one, the first opening a new one: the book ends as if each had been handed on alone.
+ * One thread only.
  */
 final class IntakeWorker {
+  private static final Logger LOG = LoggerFactory.getLogger(IntakeWorker.class);
+
   /** Logs and counts a rejected message. */
   interface Rejections {
     void rejected(String channel, long bytes, RejectReason reason, String detail);
@@ -42,9 +48,10 @@ final class IntakeWorker {
     this.rejections = rejections;
   }
 
-  /** Within MAX_MESSAGE_BYTES, as the parser checks too: larger ones are not queued. */
   void handle(QueuedMessage m) {
-    FoldScan.Identity plain = scan.read(m.payload());
+    // One the parser would refuse as too large is left to it (the reader queues none anyway).
+    FoldScan.Identity plain =
+        m.payload().length <= parser.maxBytes() ? scan.read(m.payload()) : null;
     if (plain != null && !plain.benign()) {
       gather(plain, m);
       return;
@@ -85,17 +92,18 @@ final class IntakeWorker {
     gathered.add(m);
   }
 
-  /** Folds what was gathered: at the end of a batch, and before anything else is handed on. */
+  /**
+   * Folds what was gathered: at the end of a batch, and before anything else is handed on. Never
+   * throws: a svcKey whose fold fails is logged and the others are still folded.
+   */
   void flush() {
     for (int k = 0; k < size; k++) {
-      if (!book.fold(keys[k], counts[k], earliest[k], latest[k])) {
-        for (QueuedMessage m : gathered) {
-          FoldScan.Identity id = scan.read(m.payload());
-          if (id.svcKey().equals(keys[k])
-              && !book.fold(id.svcKey(), 1, id.observedAt(), id.observedAt())) {
-            parse(m);
-          }
+      try {
+        if (!book.fold(keys[k], counts[k], earliest[k], latest[k])) {
+          oneByOne(keys[k]);
         }
+      } catch (RuntimeException e) {
+        LOG.error("folding {} events of {} failed; continuing", counts[k], keys[k], e);
       }
       keys[k] = null;
       earliest[k] = null;
@@ -103,6 +111,20 @@ final class IntakeWorker {
     }
     size = 0;
     gathered.clear();
+  }
+
+  /** The gathered repeats of a svcKey whose incident takes none now, each as if alone. */
+  private void oneByOne(String key) {
+    for (QueuedMessage m : gathered) {
+      FoldScan.Identity id = scan.read(m.payload()); // read before: the same answer
+      if (id.svcKey().equals(key) && !book.fold(key, 1, id.observedAt(), id.observedAt())) {
+        try {
+          parse(m); // the first opens a new incident; the rest fold into it
+        } catch (RuntimeException e) {
+          LOG.error("handing on an event of {} failed; continuing", key, e);
+        }
+      }
+    }
   }
 
   private void parse(QueuedMessage m) {

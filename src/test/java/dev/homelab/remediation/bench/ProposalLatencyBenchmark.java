@@ -4,24 +4,22 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.homelab.remediation.api.v1alpha1.RemediationProposal;
-import dev.homelab.remediation.config.OperatorConfig;
-import dev.homelab.remediation.runtime.Running;
-import dev.homelab.remediation.runtime.Wiring;
 import dev.homelab.remediation.support.FakeOllama;
 import dev.homelab.remediation.support.FakeReply;
+import dev.homelab.remediation.support.OperatorProcess;
 import dev.homelab.remediation.support.TestKube;
 import dev.homelab.remediation.support.TestRedis;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -31,18 +29,22 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The operator's own latency from event published to phase set, with an instant fake model, and the
- * number of model calls for a storm. Run with {@code ./mvnw -B test -Pbench}.
+ * number of model calls for a storm. The operator runs as a separate process with the image's JVM
+ * flags ({@link OperatorProcess}); the watch that times it is in this JVM. Run with {@code ./mvnw
+ * -B test -Pbench}.
  */
 @Tag("benchmark")
-@EnableKubernetesMockClient(crud = true)
+@EnableKubernetesMockClient(crud = true, https = false)
 class ProposalLatencyBenchmark {
   static KubernetesClient client;
+  static KubernetesMockServer server;
   @TempDir Path tmp;
 
-  record Setup(TestRedis redis, FakeOllama ollama, Running running) implements AutoCloseable {
+  record Setup(TestRedis redis, FakeOllama ollama, OperatorProcess operator)
+      implements AutoCloseable {
     @Override
     public void close() {
-      running.close();
+      operator.close();
       ollama.close();
       redis.close();
     }
@@ -50,26 +52,25 @@ class ProposalLatencyBenchmark {
 
   Setup start(String ns) throws Exception {
     TestKube.installCrd(client);
+    TestKube.allowLeaseAccess(server);
     TestRedis redis = new TestRedis();
     FakeOllama ollama = new FakeOllama();
     ollama.setDefault(FakeReply.proposal("notify", 0.9, true, null));
-    OperatorConfig cfg =
-        OperatorConfig.withDefaults(
-            Map.ofEntries(
-                Map.entry("REDIS_URL", redis.url()),
-                Map.entry("WATCH_NAMESPACE", ns),
-                Map.entry("NODE_NAME", "bench"),
-                Map.entry("LLM_CHAIN", "ollama:llama3.1:8b@" + ollama.baseUrl()),
-                Map.entry(
-                    "PENDING_ACTIONS_DIR", Files.createDirectories(tmp.resolve("p")).toString()),
-                Map.entry("EVENTS_DIR", Files.createDirectories(tmp.resolve("e")).toString()),
-                Map.entry("HTTP_PORT", "0"),
-                Map.entry("LEADER_ELECTION", "false"),
-                Map.entry("FOLD_FLUSH_MILLIS", "1000")));
-    Running running =
-        Running.start(new Wiring(cfg, client, new SimpleMeterRegistry(), Clock.systemUTC(), false));
-    await().atMost(Duration.ofSeconds(20)).until(running::ready);
-    return new Setup(redis, ollama, running);
+    Map<String, String> env = new HashMap<>();
+    env.put("REDIS_URL", redis.url());
+    env.put("WATCH_NAMESPACE", ns);
+    env.put("NODE_NAME", "bench");
+    env.put("LLM_CHAIN", "ollama:llama3.1:8b@" + ollama.baseUrl());
+    env.put("PENDING_ACTIONS_DIR", Files.createDirectories(tmp.resolve("p")).toString());
+    env.put("EVENTS_DIR", Files.createDirectories(tmp.resolve("e")).toString());
+    env.put("FOLD_FLUSH_MILLIS", "1000");
+    env.put("LOG_LEVEL", System.getProperty("operator.logLevel", "WARN"));
+    env.put("MALLOC_ARENA_MAX", "2"); // as the image sets it
+    OperatorProcess operator =
+        OperatorProcess.start(
+            OperatorProcess.kubeconfig(client, tmp, ns), env, tmp.resolve("operator.log"));
+    await().atMost(Duration.ofSeconds(60)).until(operator::readyAsLeader);
+    return new Setup(redis, ollama, operator);
   }
 
   /** Records when each proposal (by service) first shows a decided phase. */
@@ -128,15 +129,20 @@ class ProposalLatencyBenchmark {
         s.redis().publish("health_events", event(svc));
       }
       await().atMost(Duration.ofMinutes(5)).until(() -> decided.size() == count);
+      // The first event after start-up pays for classes loaded and connections opened: apart.
+      long first = decided.get("svc-0") - published.get("svc-0");
       long[] lat =
           published.entrySet().stream()
+              .filter(e -> !e.getKey().equals("svc-0"))
               .mapToLong(e -> decided.get(e.getKey()) - e.getValue())
               .sorted()
               .toArray();
       System.out.printf(
-          "BENCH latency rate_per_s=%d proposals=%d p50_ms=%.1f p99_ms=%.1f max_ms=%.1f model_calls=%d%n",
+          "BENCH latency rate_per_s=%d proposals=%d first_ms=%.1f then p50_ms=%.1f p99_ms=%.1f"
+              + " max_ms=%.1f model_calls=%d%n",
           perSecond,
           count,
+          first / 1e6,
           percentile(lat, 50),
           percentile(lat, 99),
           lat[lat.length - 1] / 1e6,
@@ -146,8 +152,8 @@ class ProposalLatencyBenchmark {
   }
 
   @Test
-  void latencyAtOnePerSecond() throws Exception {
-    measureAtRate(1, 20, "1");
+  void latencyOneAtATime() throws Exception {
+    measureAtRate(2, 101, "2"); // each is answered long before the next: one at a time
   }
 
   @Test
@@ -197,10 +203,19 @@ class ProposalLatencyBenchmark {
       }
       await()
           .atMost(Duration.ofMinutes(5))
+          .until(() -> s.operator().metric("remediation_events_received_total") >= n);
+      await()
+          .atMost(Duration.ofMinutes(1))
           .until(
               () ->
-                  s.running().intake().metrics.receivedCount() == n
-                      && s.running().intake().settled());
+                  TestKube.proposals(client, ns).stream()
+                          .mapToLong(
+                              p ->
+                                  p.getStatus() == null || p.getStatus().getOccurrences() == null
+                                      ? 0
+                                      : p.getStatus().getOccurrences())
+                          .sum()
+                      == n);
       await()
           .atMost(Duration.ofSeconds(30))
           .until(
