@@ -68,7 +68,10 @@ class ProposalLatencyBenchmark {
     env.put("MALLOC_ARENA_MAX", "2"); // as the image sets it
     OperatorProcess operator =
         OperatorProcess.start(
-            OperatorProcess.kubeconfig(client, tmp, ns), env, tmp.resolve("operator.log"));
+            OperatorProcess.kubeconfig(client, tmp, ns),
+            env,
+            // -Doperator.log=FILE keeps the operator's log (with -Doperator.logLevel=INFO)
+            Path.of(System.getProperty("operator.log", tmp.resolve("operator.log").toString())));
     await().atMost(Duration.ofSeconds(60)).until(operator::readyAsLeader);
     return new Setup(redis, ollama, operator);
   }
