@@ -474,17 +474,7 @@ class IncidentBookIT {
   Map<String, List<String>> intake(String[] messages, boolean oneBatch) throws Exception {
     SimpleMeterRegistry registry = new SimpleMeterRegistry();
     IncidentBook book = book(client, registry, Duration.ofSeconds(60));
-    IntakePipeline pipeline =
-        new IntakePipeline(
-            new EventParser(65536),
-            book,
-            new IntakeMetrics(registry),
-            Clock.systemUTC(),
-            65536,
-            1 << 20,
-            1);
-    closeables.add(pipeline::abort);
-    pipeline.start();
+    IntakePipeline pipeline = pipeline(book, new IntakeMetrics(registry));
     for (String m : messages) {
       byte[] b = ("xx" + m).getBytes(StandardCharsets.UTF_8);
       if (oneBatch) {
@@ -521,17 +511,7 @@ class IncidentBookIT {
     byte[] repeat = plain("web", 1).getBytes(StandardCharsets.UTF_8);
     java.util.Random random = new java.util.Random(7);
     for (int round = 0; round < 300; round++) {
-      IntakePipeline pipeline =
-          new IntakePipeline(
-              new EventParser(65536),
-              book,
-              new IntakeMetrics(registry),
-              Clock.systemUTC(),
-              65536,
-              1 << 20,
-              1,
-              Duration.ofMillis(200));
-      pipeline.start();
+      IntakePipeline pipeline = pipeline(book, new IntakeMetrics(registry));
       java.util.concurrent.atomic.AtomicBoolean stop =
           new java.util.concurrent.atomic.AtomicBoolean();
       Thread reader =
@@ -570,25 +550,12 @@ class IncidentBookIT {
   @Test
   void aFailingFoldOfOneSvcKeyLosesNoOtherKeysRepeats() throws Exception {
     SimpleMeterRegistry registry = new SimpleMeterRegistry();
-    IntakeMetrics metrics = new IntakeMetrics(registry);
-    IncidentBook book =
-        new IncidentBook(
-            new KubernetesProposalStore(client, namespace),
-            namespace,
-            Clock.systemUTC(),
-            Duration.ofSeconds(300),
-            Duration.ofSeconds(60),
-            metrics,
-            BookLimits.DEFAULTS);
-    closeables.add(book);
+    IncidentBook book = book(client, registry, Duration.ofSeconds(60));
+    IntakeMetrics metrics = new IntakeMetrics(registry); // the same meters as the book's
     book.accept(event("web", "2026-12-01T10:00:00Z"));
     await().atMost(Duration.ofSeconds(10)).until(() -> proposals().size() == 1);
     book.close(); // its creators stop: a new incident cannot be created any more
-    IntakePipeline pipeline =
-        new IntakePipeline(
-            new EventParser(65536), book, metrics, Clock.systemUTC(), 65536, 1 << 20, 1);
-    closeables.add(pipeline::abort);
-    pipeline.start();
+    IntakePipeline pipeline = pipeline(book, metrics);
     double folded = metrics.foldedCount();
     for (String m :
         new String[] {
@@ -600,6 +567,23 @@ class IncidentBookIT {
     pipeline.caughtUp();
     assertThat(pipeline.awaitIdle(10, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
     assertThat(metrics.foldedCount() - folded).as("web's three repeats").isEqualTo(3);
+  }
+
+  /** A started pipeline with one worker and 1 MiB of buffer, aborted after the test. */
+  IntakePipeline pipeline(IncidentBook book, IntakeMetrics metrics) {
+    IntakePipeline pipeline =
+        new IntakePipeline(
+            new EventParser(65536),
+            book,
+            metrics,
+            Clock.systemUTC(),
+            65536,
+            1 << 20,
+            1,
+            Duration.ofMillis(200));
+    closeables.add(pipeline::abort);
+    pipeline.start();
+    return pipeline;
   }
 
   List<RemediationProposal> proposals() {
