@@ -121,6 +121,14 @@ class SheddingIT {
         new IntakePipeline(
             new EventParser(65536), book, metrics, Clock.systemUTC(), 65536, buffer, 1);
     closeables.add(pipeline::abort);
+    // What the shedding logs: one line per 10 s at most, however much it sheds.
+    ch.qos.logback.classic.Logger log =
+        (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(IntakePipeline.class);
+    ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent> lines =
+        new ch.qos.logback.core.read.ListAppender<>();
+    lines.start();
+    log.addAppender(lines);
+    closeables.add(() -> log.detachAppender(lines));
 
     // Up to half the buffer everything is taken in, repeats too.
     for (int i = 0; i < 50; i++) {
@@ -156,6 +164,10 @@ class SheddingIT {
     assertThat(metrics.receivedCount()).isEqualTo(50 + 30 + 30 + 40);
     assertThat(registry.get("remediation.intake.pressure").gauge().value()).isEqualTo(1.0);
     assertThat(registry.get("remediation.intake.buffer.messages").gauge().value()).isEqualTo(100);
+    // 50 messages shed, one line logged.
+    assertThat(lines.list)
+        .filteredOn(e -> e.getFormattedMessage().contains("sheds events"))
+        .hasSize(1);
   }
 
   /**
