@@ -62,7 +62,7 @@ public final class IntakePipeline implements RedisSubscriber.Sink, AutoCloseable
   private volatile boolean accepting = true;
   private volatile boolean aborted;
   private volatile boolean readerBehind;
-  private boolean skimming; // reader thread only
+  private volatile boolean skimming; // written by the reader only
   private volatile long readerBacklog;
 
   public IntakePipeline(
@@ -269,8 +269,10 @@ public final class IntakePipeline implements RedisSubscriber.Sink, AutoCloseable
   }
 
   /**
-   * {@code pause}: how long the worker sleeps after each message while the reader is behind (the
-   * first worker briefly, so parsing goes on; the others long, so the reader gets the CPU).
+   * {@code pause}: how long the worker sleeps before each message while the reader is behind (the
+   * first worker briefly, so parsing goes on; the others long, so the reader gets the CPU). While
+   * the reader skims, about to lose the subscription, every worker sleeps the long pause: parsing
+   * still goes on, a thousand messages a second, so a new incident queued still gets in.
    */
   private void work(long pause) {
     IntakeWorker worker = new IntakeWorker(parser, book, metrics, this::logRejected);
@@ -294,7 +296,9 @@ public final class IntakePipeline implements RedisSubscriber.Sink, AutoCloseable
           if (aborted) {
             break;
           }
-          if (readerBehind) {
+          if (skimming) {
+            LockSupport.parkNanos(PAUSE_NANOS); // about to lose the race: every worker yields
+          } else if (readerBehind) {
             LockSupport.parkNanos(pause);
           }
           try {
