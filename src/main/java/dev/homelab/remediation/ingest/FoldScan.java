@@ -31,15 +31,6 @@ final class FoldScan {
   private static final int MAX_TYPE = 128;
   private static final int MAX_NAME = 63;
 
-  private static final byte[] K_EVENT_TYPE = ScanBytes.ascii("event_type");
-  private static final byte[] K_NODE = ScanBytes.ascii("node");
-  private static final byte[] K_SERVICE = ScanBytes.ascii("service");
-  private static final byte[] K_TIMESTAMP = ScanBytes.ascii("timestamp");
-  private static final byte[] K_TYPE = ScanBytes.ascii("type");
-  private static final byte[] K_TS = ScanBytes.ascii("ts");
-  private static final byte[] K_SVC_KEY = ScanBytes.ascii("svc_key");
-  private static final byte[] K_DATA = ScanBytes.ascii("data");
-
   private static final int OTHER = 0;
   private static final int EVENT_TYPE = 1;
   private static final int NODE = 2;
@@ -71,11 +62,11 @@ final class FoldScan {
     span[6] = -1;
     numericTime = false;
     try {
-      int i = ws(p, 0);
+      int i = ScanBytes.ws(p, 0);
       if (p[i++] != '{') {
         return null;
       }
-      i = ws(p, i);
+      i = ScanBytes.ws(p, i);
       if (p[i] == '}') {
         return null; // no event type
       }
@@ -95,11 +86,11 @@ final class FoldScan {
         if (field == NOT_PLAIN) {
           return null;
         }
-        i = ws(p, i + 1);
+        i = ScanBytes.ws(p, i + 1);
         if (p[i++] != ':') {
           return null;
         }
-        i = ws(p, i);
+        i = ScanBytes.ws(p, i);
         if (field == OTHER) {
           i = JsonGrammar.value(p, i, 1);
         } else {
@@ -126,7 +117,7 @@ final class FoldScan {
         if (i < 0) {
           return null;
         }
-        i = ws(p, i);
+        i = ScanBytes.ws(p, i);
         c = p[i++];
         if (c == '}') {
           break;
@@ -134,7 +125,7 @@ final class FoldScan {
         if (c != ',') {
           return null;
         }
-        i = ws(p, i);
+        i = ScanBytes.ws(p, i);
       }
       while (i < p.length && (p[i] == ' ' || p[i] == '\n' || p[i] == '\r' || p[i] == '\t')) {
         i++;
@@ -223,11 +214,6 @@ final class FoldScan {
         && ScanBytes.same(k, 3 + t + n, p, serviceFrom, s);
   }
 
-  /** ScanBytes.ws, called only when there is whitespace: compact JSON has none. */
-  static int ws(byte[] p, int i) {
-    return p[i] > ' ' ? i : ScanBytes.ws(p, i);
-  }
-
   private static String ascii(byte[] p, int from, int to) {
     return new String(p, from, to - from, StandardCharsets.ISO_8859_1);
   }
@@ -236,24 +222,25 @@ final class FoldScan {
   private static int field(byte[] p, int from, int len) {
     switch (len) {
       case 2:
-        return ScanBytes.is(p, from, len, K_TS) ? NOT_PLAIN : OTHER;
+        return ScanBytes.is(p, from, len, ScanBytes.K_TS) ? NOT_PLAIN : OTHER;
       case 4:
-        if (ScanBytes.is(p, from, len, K_NODE)) {
+        if (ScanBytes.is(p, from, len, ScanBytes.K_NODE)) {
           return NODE;
         }
         // another shape, or a field the parser reads first: its work
-        return ScanBytes.is(p, from, len, K_TYPE) || ScanBytes.is(p, from, len, K_DATA)
+        return ScanBytes.is(p, from, len, ScanBytes.K_TYPE)
+                || ScanBytes.is(p, from, len, ScanBytes.K_DATA)
             ? NOT_PLAIN
             : OTHER;
       case 7:
-        if (ScanBytes.is(p, from, len, K_SERVICE)) {
+        if (ScanBytes.is(p, from, len, ScanBytes.K_SERVICE)) {
           return SERVICE;
         }
-        return ScanBytes.is(p, from, len, K_SVC_KEY) ? NOT_PLAIN : OTHER;
+        return ScanBytes.is(p, from, len, ScanBytes.K_SVC_KEY) ? NOT_PLAIN : OTHER;
       case 9:
-        return ScanBytes.is(p, from, len, K_TIMESTAMP) ? TIMESTAMP : OTHER;
+        return ScanBytes.is(p, from, len, ScanBytes.K_TIMESTAMP) ? TIMESTAMP : OTHER;
       case 10:
-        return ScanBytes.is(p, from, len, K_EVENT_TYPE) ? EVENT_TYPE : OTHER;
+        return ScanBytes.is(p, from, len, ScanBytes.K_EVENT_TYPE) ? EVENT_TYPE : OTHER;
       default:
         return len > MAX_TOKEN ? NOT_PLAIN : OTHER;
     }

@@ -38,7 +38,7 @@ final class JsonGrammar {
   }
 
   private static int object(byte[] p, int i, int depth) {
-    i = FoldScan.ws(p, i);
+    i = ScanBytes.ws(p, i);
     if (p[i] == '}') {
       return i + 1;
     }
@@ -51,15 +51,15 @@ final class JsonGrammar {
       if (i < 0 || i - from > MAX_TOKEN) {
         return -1;
       }
-      i = FoldScan.ws(p, i);
+      i = ScanBytes.ws(p, i);
       if (p[i++] != ':') {
         return -1;
       }
-      i = value(p, FoldScan.ws(p, i), depth);
+      i = value(p, ScanBytes.ws(p, i), depth);
       if (i < 0) {
         return -1;
       }
-      i = FoldScan.ws(p, i);
+      i = ScanBytes.ws(p, i);
       byte c = p[i++];
       if (c == '}') {
         return i;
@@ -67,12 +67,12 @@ final class JsonGrammar {
       if (c != ',') {
         return -1;
       }
-      i = FoldScan.ws(p, i);
+      i = ScanBytes.ws(p, i);
     }
   }
 
   private static int array(byte[] p, int i, int depth) {
-    i = FoldScan.ws(p, i);
+    i = ScanBytes.ws(p, i);
     if (p[i] == ']') {
       return i + 1;
     }
@@ -81,7 +81,7 @@ final class JsonGrammar {
       if (i < 0) {
         return -1;
       }
-      i = FoldScan.ws(p, i);
+      i = ScanBytes.ws(p, i);
       byte c = p[i++];
       if (c == ']') {
         return i;
@@ -89,7 +89,7 @@ final class JsonGrammar {
       if (c != ',') {
         return -1;
       }
-      i = FoldScan.ws(p, i);
+      i = ScanBytes.ws(p, i);
     }
   }
 

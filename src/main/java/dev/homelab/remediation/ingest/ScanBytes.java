@@ -4,6 +4,17 @@ import java.nio.charset.StandardCharsets;
 
 /** The byte-level steps of {@link Triage}'s scan: plain loops over arrays, positions in locals. */
 final class ScanBytes {
+  // The event's field names as bytes, for the scans that compare keys in place.
+  static final byte[] K_EVENT_TYPE = ascii("event_type");
+  static final byte[] K_TYPE = ascii("type");
+  static final byte[] K_NODE = ascii("node");
+  static final byte[] K_SERVICE = ascii("service");
+  static final byte[] K_SEVERITY = ascii("severity");
+  static final byte[] K_SVC_KEY = ascii("svc_key");
+  static final byte[] K_DATA = ascii("data");
+  static final byte[] K_TIMESTAMP = ascii("timestamp");
+  static final byte[] K_TS = ascii("ts");
+
   private ScanBytes() {}
 
   /** Arrays.equals on ranges, as a plain loop: C1 does not intrinsify the vectorized one. */
@@ -59,7 +70,12 @@ final class ScanBytes {
     return i > start ? i : -1;
   }
 
+  /** Past JSON whitespace; the common case, none (compact JSON), costs one comparison. */
   static int ws(byte[] p, int i) {
+    return p[i] > ' ' ? i : wsRun(p, i);
+  }
+
+  private static int wsRun(byte[] p, int i) {
     byte c;
     while ((c = p[i]) == ' ' || c == '\n' || c == '\r' || c == '\t') {
       i++;

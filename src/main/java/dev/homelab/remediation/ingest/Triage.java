@@ -38,13 +38,6 @@ final class Triage {
           .toArray(byte[][]::new);
   private static final byte[] INFO = "info".getBytes(StandardCharsets.US_ASCII);
   private static final byte[] CRITICAL = "critical".getBytes(StandardCharsets.US_ASCII);
-  private static final byte[] K_NODE = ScanBytes.ascii("node");
-  private static final byte[] K_SERVICE = ScanBytes.ascii("service");
-  private static final byte[] K_SEVERITY = ScanBytes.ascii("severity");
-  private static final byte[] K_TYPE = ScanBytes.ascii("type");
-  private static final byte[] K_DATA = ScanBytes.ascii("data");
-  private static final byte[] K_SVC_KEY = ScanBytes.ascii("svc_key");
-  private static final byte[] K_EVENT_TYPE = ScanBytes.ascii("event_type");
   private static final int CACHE = 256;
   private static final String INVALID = new String("invalid");
 
@@ -357,27 +350,27 @@ final class Triage {
   private static int field(byte[] p, int start, int end, boolean data) {
     int len = end - start;
     if (data) {
-      return ScanBytes.is(p, start, len, K_NODE)
+      return ScanBytes.is(p, start, len, ScanBytes.K_NODE)
           ? DATA_NODE
-          : ScanBytes.is(p, start, len, K_SERVICE)
+          : ScanBytes.is(p, start, len, ScanBytes.K_SERVICE)
               ? DATA_SERVICE
-              : ScanBytes.is(p, start, len, K_SEVERITY) ? DATA_SEVERITY : NONE;
+              : ScanBytes.is(p, start, len, ScanBytes.K_SEVERITY) ? DATA_SEVERITY : NONE;
     }
     switch (len) {
       case 4:
-        return ScanBytes.is(p, start, len, K_NODE)
+        return ScanBytes.is(p, start, len, ScanBytes.K_NODE)
             ? NODE
-            : ScanBytes.is(p, start, len, K_TYPE)
+            : ScanBytes.is(p, start, len, ScanBytes.K_TYPE)
                 ? TYPE
-                : ScanBytes.is(p, start, len, K_DATA) ? DATA : NONE;
+                : ScanBytes.is(p, start, len, ScanBytes.K_DATA) ? DATA : NONE;
       case 7:
-        return ScanBytes.is(p, start, len, K_SERVICE)
+        return ScanBytes.is(p, start, len, ScanBytes.K_SERVICE)
             ? SERVICE
-            : ScanBytes.is(p, start, len, K_SVC_KEY) ? SVC_KEY : NONE;
+            : ScanBytes.is(p, start, len, ScanBytes.K_SVC_KEY) ? SVC_KEY : NONE;
       case 8:
-        return ScanBytes.is(p, start, len, K_SEVERITY) ? SEVERITY : NONE;
+        return ScanBytes.is(p, start, len, ScanBytes.K_SEVERITY) ? SEVERITY : NONE;
       case 10:
-        return ScanBytes.is(p, start, len, K_EVENT_TYPE) ? EVENT_TYPE : NONE;
+        return ScanBytes.is(p, start, len, ScanBytes.K_EVENT_TYPE) ? EVENT_TYPE : NONE;
       default:
         return NONE;
     }

@@ -207,18 +207,7 @@ class ProposalLatencyBenchmark {
       await()
           .atMost(Duration.ofMinutes(5))
           .until(() -> s.operator().metric("remediation_events_received_total") >= n);
-      await()
-          .atMost(Duration.ofMinutes(1))
-          .until(
-              () ->
-                  TestKube.proposals(client, ns).stream()
-                          .mapToLong(
-                              p ->
-                                  p.getStatus() == null || p.getStatus().getOccurrences() == null
-                                      ? 0
-                                      : p.getStatus().getOccurrences())
-                          .sum()
-                      == n);
+      await().atMost(Duration.ofMinutes(1)).until(() -> TestKube.occurrences(client, ns) == n);
       await()
           .atMost(Duration.ofSeconds(30))
           .until(

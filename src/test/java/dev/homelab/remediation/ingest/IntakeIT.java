@@ -246,16 +246,7 @@ class IntakeIT {
         .until(() -> intake.metrics.receivedCount() == 10_000 && intake.settled());
     await()
         .atMost(Duration.ofSeconds(10))
-        .until(
-            () ->
-                proposals().stream()
-                        .mapToLong(
-                            p ->
-                                p.getStatus() == null || p.getStatus().getOccurrences() == null
-                                    ? 0
-                                    : p.getStatus().getOccurrences())
-                        .sum()
-                    == 10_000);
+        .until(() -> TestKube.occurrences(client, namespace) == 10_000);
     assertThat(proposals()).hasSize(3);
     assertThat(proposals())
         .extracting(p -> p.getSpec().getService())

@@ -82,6 +82,17 @@ public final class TestKube {
     return client.resources(RemediationProposal.class).inNamespace(namespace).list().getItems();
   }
 
+  /** The occurrences of every proposal in {@code namespace}, summed (none written: 0). */
+  public static long occurrences(KubernetesClient client, String namespace) {
+    return proposals(client, namespace).stream()
+        .mapToLong(
+            p ->
+                p.getStatus() == null || p.getStatus().getOccurrences() == null
+                    ? 0
+                    : p.getStatus().getOccurrences())
+        .sum();
+  }
+
   public static List<RemediationSilence> silences(KubernetesClient client, String namespace) {
     return client.resources(RemediationSilence.class).inNamespace(namespace).list().getItems();
   }
