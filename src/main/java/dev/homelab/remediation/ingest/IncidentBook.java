@@ -15,6 +15,7 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
@@ -113,7 +114,18 @@ public final class IncidentBook implements AutoCloseable {
       creationsInFlight++;
     }
     Incident inc = toCreate;
-    creators.execute(() -> create(inc, e));
+    try {
+      creators.execute(() -> create(inc, e));
+    } catch (RejectedExecutionException closed) {
+      // Closed meanwhile (the operator is stopping): the incident is not opened here.
+      synchronized (this) {
+        bySvcKey.remove(inc.svcKey, inc);
+        creationsInFlight--;
+      }
+      LOG.atInfo()
+          .addKeyValue("svcKey", inc.svcKey)
+          .log("intake closing; event not turned into a proposal");
+    }
   }
 
   /**
@@ -171,8 +183,14 @@ public final class IncidentBook implements AutoCloseable {
       if (aborted) {
         return;
       }
-      scheduler.schedule(
-          () -> creators.execute(() -> create(inc, e)), delay, TimeUnit.MILLISECONDS);
+      try {
+        scheduler.schedule(
+            () -> creators.execute(() -> create(inc, e)), delay, TimeUnit.MILLISECONDS);
+      } catch (RejectedExecutionException closed) {
+        LOG.atInfo()
+            .addKeyValue("proposal", inc.name)
+            .log("intake closing; the proposal is not retried");
+      }
       return;
     }
     synchronized (this) {

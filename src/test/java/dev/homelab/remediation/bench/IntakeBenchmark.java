@@ -7,10 +7,10 @@ import dev.homelab.remediation.api.v1alpha1.RemediationProposal;
 import dev.homelab.remediation.config.OperatorConfig;
 import dev.homelab.remediation.runtime.Intake;
 import dev.homelab.remediation.runtime.Wiring;
+import dev.homelab.remediation.support.MockKube;
 import dev.homelab.remediation.support.TestKube;
 import dev.homelab.remediation.support.TestRedis;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
@@ -31,7 +31,7 @@ import org.junit.jupiter.api.Test;
  * docs/benchmarks.md.
  */
 @Tag("benchmark")
-@EnableKubernetesMockClient(crud = true)
+@MockKube
 class IntakeBenchmark {
   static KubernetesClient client;
   static TestRedis redis;

@@ -4,11 +4,11 @@ import static org.awaitility.Awaitility.await;
 
 import dev.homelab.remediation.support.FakeOllama;
 import dev.homelab.remediation.support.FakeReply;
+import dev.homelab.remediation.support.MockKube;
 import dev.homelab.remediation.support.OperatorProcess;
 import dev.homelab.remediation.support.TestKube;
 import dev.homelab.remediation.support.TestRedis;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -27,7 +27,7 @@ import org.junit.jupiter.api.io.TempDir;
  * {@code ./mvnw -B test -Pbench}.
  */
 @Tag("benchmark")
-@EnableKubernetesMockClient(crud = true, https = false)
+@MockKube(https = false)
 class ProcessBenchmark {
   static KubernetesClient client;
   static KubernetesMockServer server;

@@ -4,12 +4,12 @@ import static org.awaitility.Awaitility.await;
 
 import dev.homelab.remediation.support.FakeOllama;
 import dev.homelab.remediation.support.FakeReply;
+import dev.homelab.remediation.support.MockKube;
 import dev.homelab.remediation.support.OperatorProcess;
 import dev.homelab.remediation.support.RawSubscriber;
 import dev.homelab.remediation.support.TestKube;
 import dev.homelab.remediation.support.TestRedis;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -33,7 +33,7 @@ import org.junit.jupiter.api.io.TempDir;
  * -Pbench -Dtest=StormBenchmark}.
  */
 @Tag("benchmark")
-@EnableKubernetesMockClient(crud = true, https = false)
+@MockKube(https = false)
 class StormBenchmark {
   static KubernetesClient client;
   static KubernetesMockServer server;

@@ -6,6 +6,7 @@ import dev.homelab.remediation.RemediationOperatorApp;
 import dev.homelab.remediation.api.v1alpha1.RemediationProposal;
 import dev.homelab.remediation.controller.KubernetesEventRecorder;
 import dev.homelab.remediation.decision.EventReason;
+import dev.homelab.remediation.support.MockKube;
 import dev.homelab.remediation.support.TestKube;
 import dev.homelab.remediation.support.TestProposals;
 import io.fabric8.kubernetes.api.model.NamedContextBuilder;
@@ -14,7 +15,6 @@ import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.ConfigBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
-import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -32,7 +32,7 @@ import org.junit.jupiter.api.Test;
 import picocli.CommandLine;
 
 /** approve, reject, list and explain against the Fabric8 mock API server in CRUD mode. */
-@EnableKubernetesMockClient(crud = true)
+@MockKube
 class ProposalCommandsTest {
   static final String APPROVAL = "remediation.homelab.dev/approval";
   static final String APPROVED_BY = "remediation.homelab.dev/approved-by";

@@ -6,6 +6,7 @@ import dev.homelab.remediation.RemediationOperatorApp;
 import dev.homelab.remediation.api.v1alpha1.RemediationSilence;
 import dev.homelab.remediation.api.v1alpha1.RemediationSilenceSpec;
 import dev.homelab.remediation.api.v1alpha1.SilenceMatchers;
+import dev.homelab.remediation.support.MockKube;
 import dev.homelab.remediation.support.TestKube;
 import io.fabric8.kubernetes.api.model.NamedContext;
 import io.fabric8.kubernetes.api.model.NamedContextBuilder;
@@ -14,7 +15,6 @@ import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.ConfigBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
-import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.time.Clock;
@@ -30,7 +30,7 @@ import org.junit.jupiter.api.Test;
 import picocli.CommandLine;
 
 /** {@code silence add | list | expire} against the mock API server in CRUD mode. */
-@EnableKubernetesMockClient(crud = true)
+@MockKube
 class SilenceCommandTest {
   static KubernetesClient client;
   static final Instant NOW = Instant.parse("2026-05-27T17:11:39Z");

@@ -12,11 +12,11 @@ import dev.homelab.remediation.runtime.Running;
 import dev.homelab.remediation.runtime.Wiring;
 import dev.homelab.remediation.support.FakeOllama;
 import dev.homelab.remediation.support.FakeReply;
+import dev.homelab.remediation.support.MockKube;
 import dev.homelab.remediation.support.TestKube;
 import dev.homelab.remediation.support.TestRedis;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
-import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -38,7 +38,7 @@ import picocli.CommandLine;
  * End to end on real Redis and the mock API server: a silence made with the CLI keeps a matching
  * incident from the model and the executor; once it has ended, the next incident is proposed.
  */
-@EnableKubernetesMockClient(crud = true)
+@MockKube
 @Timeout(120)
 class SilenceFlowIT {
   static KubernetesClient client;

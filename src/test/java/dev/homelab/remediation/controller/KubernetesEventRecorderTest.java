@@ -5,11 +5,11 @@ import static org.assertj.core.api.Assertions.tuple;
 
 import dev.homelab.remediation.api.v1alpha1.RemediationProposal;
 import dev.homelab.remediation.decision.EventReason;
+import dev.homelab.remediation.support.MockKube;
 import dev.homelab.remediation.support.TestClock;
 import dev.homelab.remediation.support.TestProposals;
 import io.fabric8.kubernetes.api.model.Event;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
 import io.fabric8.mockwebserver.http.RecordedRequest;
 import java.time.Duration;
@@ -28,7 +28,7 @@ import org.junit.jupiter.api.Test;
  * are one Event with a count, each repeat costs one PATCH and no read, and the recorder's memory
  * stays bounded.
  */
-@EnableKubernetesMockClient(crud = true)
+@MockKube
 class KubernetesEventRecorderTest {
   static final String NS = "homelab";
   static final Pattern DNS_SUBDOMAIN =

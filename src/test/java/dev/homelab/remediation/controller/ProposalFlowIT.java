@@ -15,12 +15,12 @@ import dev.homelab.remediation.support.FakeOllama;
 import dev.homelab.remediation.support.FakeOpenAi;
 import dev.homelab.remediation.support.FakeReply;
 import dev.homelab.remediation.support.JsonSchemas;
+import dev.homelab.remediation.support.MockKube;
 import dev.homelab.remediation.support.TestClock;
 import dev.homelab.remediation.support.TestKube;
 import dev.homelab.remediation.support.TestRedis;
 import io.fabric8.kubernetes.api.model.Event;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -42,7 +42,7 @@ import org.junit.jupiter.api.io.TempDir;
  * The whole operator end to end: real redis-server, the Fabric8 mock API server in CRUD mode, a
  * fake Ollama (and OpenAI) server speaking the real protocol, real files in temp directories.
  */
-@EnableKubernetesMockClient(crud = true)
+@MockKube
 class ProposalFlowIT {
   static KubernetesClient client;
   static TestRedis redis;

@@ -3,13 +3,13 @@ package dev.homelab.remediation.controller;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.homelab.remediation.support.MockKube;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
 
 /** Start-up stops, naming the CRD, when the silences cannot be listed. */
-@EnableKubernetesMockClient
+@MockKube(crud = false)
 class SilenceCacheTest {
   static KubernetesClient client;
 

@@ -12,10 +12,10 @@ import dev.homelab.remediation.decision.Silences;
 import dev.homelab.remediation.ops.Leadership;
 import dev.homelab.remediation.runtime.Controller;
 import dev.homelab.remediation.runtime.Wiring;
+import dev.homelab.remediation.support.MockKube;
 import dev.homelab.remediation.support.TestKube;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
 import io.fabric8.mockwebserver.http.RecordedRequest;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -34,7 +34,7 @@ import org.junit.jupiter.api.Test;
  * is filled before the controller starts and follows changes; each silence's status shows its
  * state, written once per change, and it is deleted RETENTION after its endsAt.
  */
-@EnableKubernetesMockClient(crud = true)
+@MockKube
 class SilenceReconcilerIT {
   static KubernetesClient client;
   static KubernetesMockServer server;

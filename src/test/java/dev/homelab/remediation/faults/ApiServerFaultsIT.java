@@ -13,11 +13,11 @@ import dev.homelab.remediation.runtime.Running;
 import dev.homelab.remediation.runtime.Wiring;
 import dev.homelab.remediation.support.FakeOllama;
 import dev.homelab.remediation.support.FakeReply;
+import dev.homelab.remediation.support.MockKube;
 import dev.homelab.remediation.support.TestKube;
 import dev.homelab.remediation.support.TestRedis;
 import io.fabric8.kubernetes.api.model.StatusBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.charset.StandardCharsets;
@@ -41,7 +41,7 @@ import org.junit.jupiter.api.io.TempDir;
  * The API server answering errors (mock server expectations ahead of its CRUD mode): the operator
  * retries, loses nothing that reached it, and ends in the same state as without the faults.
  */
-@EnableKubernetesMockClient(crud = true)
+@MockKube
 @Timeout(120)
 class ApiServerFaultsIT {
   static KubernetesClient client;

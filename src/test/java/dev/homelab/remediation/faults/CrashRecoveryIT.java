@@ -7,11 +7,11 @@ import dev.homelab.remediation.api.v1alpha1.Phase;
 import dev.homelab.remediation.api.v1alpha1.RemediationProposal;
 import dev.homelab.remediation.support.FakeOllama;
 import dev.homelab.remediation.support.FakeReply;
+import dev.homelab.remediation.support.MockKube;
 import dev.homelab.remediation.support.OperatorProcess;
 import dev.homelab.remediation.support.TestKube;
 import dev.homelab.remediation.support.TestRedis;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -32,7 +32,7 @@ import org.junit.jupiter.api.io.TempDir;
  * started again: no proposal, pending action or remediation_started event is duplicated, and every
  * incident that reached the cluster is carried to the end.
  */
-@EnableKubernetesMockClient(crud = true, https = false)
+@MockKube(https = false)
 @Timeout(240)
 class CrashRecoveryIT {
   static KubernetesClient client;

@@ -14,10 +14,10 @@ import dev.homelab.remediation.support.FakeNtfy;
 import dev.homelab.remediation.support.FakeOllama;
 import dev.homelab.remediation.support.FakeReply;
 import dev.homelab.remediation.support.FakeWebhook;
+import dev.homelab.remediation.support.MockKube;
 import dev.homelab.remediation.support.TestKube;
 import dev.homelab.remediation.support.TestRedis;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
 import io.fabric8.mockwebserver.http.RecordedRequest;
 import io.micrometer.core.instrument.Counter;
@@ -42,7 +42,7 @@ import org.junit.jupiter.api.io.TempDir;
  * targets get at most NOTIFY_ATTEMPTS requests per notification, every one given up is counted, and
  * the API server sees at most one status write per notification on top of the reconciler's.
  */
-@EnableKubernetesMockClient(crud = true)
+@MockKube
 @Timeout(120)
 class NotificationCostIT {
   static KubernetesClient client;

@@ -10,6 +10,7 @@ import dev.homelab.remediation.runtime.Running;
 import dev.homelab.remediation.runtime.Wiring;
 import dev.homelab.remediation.support.FakeOllama;
 import dev.homelab.remediation.support.FakeReply;
+import dev.homelab.remediation.support.MockKube;
 import dev.homelab.remediation.support.TestKube;
 import dev.homelab.remediation.support.TestRedis;
 import io.fabric8.kubernetes.api.model.Event;
@@ -18,7 +19,6 @@ import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.fabric8.kubernetes.client.http.BasicBuilder;
 import io.fabric8.kubernetes.client.http.HttpRequest;
 import io.fabric8.kubernetes.client.http.Interceptor;
-import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
 import io.fabric8.mockwebserver.http.RecordedRequest;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -49,7 +49,7 @@ import org.junit.jupiter.api.io.TempDir;
  * each write told apart by what it carries: the intake's create and its status write, the
  * reconciler's status writes (they carry a phase), Events created and continued.
  */
-@EnableKubernetesMockClient(crud = true)
+@MockKube
 @Timeout(120)
 class ProposalWritesIT {
   static KubernetesClient client;

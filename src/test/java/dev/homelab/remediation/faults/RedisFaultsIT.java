@@ -8,10 +8,10 @@ import dev.homelab.remediation.config.OperatorConfig;
 import dev.homelab.remediation.ingest.RejectReason;
 import dev.homelab.remediation.runtime.Intake;
 import dev.homelab.remediation.runtime.Wiring;
+import dev.homelab.remediation.support.MockKube;
 import dev.homelab.remediation.support.TestKube;
 import dev.homelab.remediation.support.TestRedis;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Clock;
 import java.time.Duration;
@@ -26,7 +26,7 @@ import org.junit.jupiter.api.Timeout;
  * itself, and every event that reached the operator is counted in exactly one proposal. Only what
  * was published while Redis was down is lost (Redis does not keep pub/sub messages).
  */
-@EnableKubernetesMockClient(crud = true)
+@MockKube
 @Timeout(120)
 class RedisFaultsIT {
   static KubernetesClient client;

@@ -7,6 +7,7 @@ import dev.homelab.remediation.api.v1alpha1.RemediationProposal;
 import dev.homelab.remediation.api.v1alpha1.RemediationProposalStatus;
 import dev.homelab.remediation.decision.HealthEvent;
 import dev.homelab.remediation.decision.Names;
+import dev.homelab.remediation.support.MockKube;
 import dev.homelab.remediation.support.TestKube;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
@@ -18,7 +19,6 @@ import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import io.fabric8.kubernetes.client.http.BasicBuilder;
 import io.fabric8.kubernetes.client.http.HttpRequest;
 import io.fabric8.kubernetes.client.http.Interceptor;
-import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.charset.StandardCharsets;
@@ -47,7 +47,7 @@ import org.junit.jupiter.api.Timeout;
  * against the Fabric8 mock API server in CRUD mode. Where a race has to happen, the HTTP client of
  * the store holds a request back on its way, as a slow network would.
  */
-@EnableKubernetesMockClient(crud = true)
+@MockKube
 @Timeout(120)
 class IncidentBookIT {
   static KubernetesClient client;
@@ -327,6 +327,16 @@ class IncidentBookIT {
     Counter conflictsB = registryB.find("remediation.intake.status.conflicts").counter();
     assertThat(conflictsA).isNotNull();
     assertThat(conflictsA.count() + conflictsB.count()).isGreaterThanOrEqualTo(2);
+  }
+
+  @Test
+  void anEventAfterCloseOpensNothingAndDoesNotThrow() {
+    IncidentBook book = book(client);
+    book.close();
+    HealthEvent late = event("zigbee2mqtt", "2024-03-01T10:00:00Z");
+    book.accept(late);
+    assertThat(book.wouldFold(late.svcKey())).isFalse();
+    assertThat(proposal(Names.proposalName(late))).isNull();
   }
 
   @Test

@@ -9,10 +9,10 @@ import dev.homelab.remediation.api.v1alpha1.RemediationProposalStatus;
 import dev.homelab.remediation.config.OperatorConfig;
 import dev.homelab.remediation.runtime.Intake;
 import dev.homelab.remediation.runtime.Wiring;
+import dev.homelab.remediation.support.MockKube;
 import dev.homelab.remediation.support.TestKube;
 import dev.homelab.remediation.support.TestRedis;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.charset.StandardCharsets;
@@ -30,7 +30,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /** The intake against a real redis-server and the Fabric8 mock API server in CRUD mode. */
-@EnableKubernetesMockClient(crud = true)
+@MockKube
 class IntakeIT {
   static KubernetesClient client;
   static KubernetesMockServer server;

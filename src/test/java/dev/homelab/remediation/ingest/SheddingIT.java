@@ -3,12 +3,12 @@ package dev.homelab.remediation.ingest;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.homelab.remediation.support.MockKube;
 import dev.homelab.remediation.support.OperatorProcess;
 import dev.homelab.remediation.support.PipelinedPublisher;
 import dev.homelab.remediation.support.TestKube;
 import dev.homelab.remediation.support.TestRedis;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.charset.StandardCharsets;
@@ -35,7 +35,7 @@ import org.junit.jupiter.api.io.TempDir;
  * publisher at full speed that outpaces the intake: the subscription survives and every message is
  * either folded, opened an incident or was shed, counted.
  */
-@EnableKubernetesMockClient(crud = true, https = false)
+@MockKube(https = false)
 class SheddingIT {
   static KubernetesClient client;
   static KubernetesMockServer server;

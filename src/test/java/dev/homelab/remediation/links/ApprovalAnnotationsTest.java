@@ -6,19 +6,19 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.homelab.remediation.api.v1alpha1.Phase;
 import dev.homelab.remediation.api.v1alpha1.RemediationProposal;
 import dev.homelab.remediation.links.ApprovalAnnotations.Outcome;
+import dev.homelab.remediation.support.MockKube;
 import dev.homelab.remediation.support.TestKube;
 import dev.homelab.remediation.support.TestProposals;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.dsl.base.PatchContext;
 import io.fabric8.kubernetes.client.dsl.base.PatchType;
-import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
 import java.util.HashMap;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /** Who may be decided ({@code judge}, pure), and the merge patch against the mock API server. */
-@EnableKubernetesMockClient(crud = true)
+@MockKube
 class ApprovalAnnotationsTest {
   static KubernetesClient client;
   static io.fabric8.kubernetes.client.server.mock.KubernetesMockServer server;

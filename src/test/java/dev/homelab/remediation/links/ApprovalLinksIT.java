@@ -11,11 +11,11 @@ import dev.homelab.remediation.runtime.Running;
 import dev.homelab.remediation.runtime.Wiring;
 import dev.homelab.remediation.support.FakeOllama;
 import dev.homelab.remediation.support.FakeReply;
+import dev.homelab.remediation.support.MockKube;
 import dev.homelab.remediation.support.TestClock;
 import dev.homelab.remediation.support.TestKube;
 import dev.homelab.remediation.support.TestRedis;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.IOException;
 import java.net.URI;
@@ -42,7 +42,7 @@ import org.junit.jupiter.api.io.TempDir;
  * Approval links end to end: the operator in-process with real Redis, the mock API server in CRUD
  * mode and a fake Ollama; the links port spoken to over HTTP on loopback, as a phone or ntfy would.
  */
-@EnableKubernetesMockClient(crud = true)
+@MockKube
 class ApprovalLinksIT {
   static final String SECRET = "links-it-secret-0123456789abcdefghij";
   static final String APPROVAL = "remediation.homelab.dev/approval";

@@ -15,11 +15,11 @@ import dev.homelab.remediation.support.FakeNtfy;
 import dev.homelab.remediation.support.FakeOllama;
 import dev.homelab.remediation.support.FakeReply;
 import dev.homelab.remediation.support.FakeWebhook;
+import dev.homelab.remediation.support.MockKube;
 import dev.homelab.remediation.support.TestClock;
 import dev.homelab.remediation.support.TestKube;
 import dev.homelab.remediation.support.TestRedis;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.IOException;
@@ -44,7 +44,7 @@ import org.junit.jupiter.api.io.TempDir;
  * ntfy and a fake Alertmanager over HTTP: what each receives when a proposal awaits approval and
  * when it is approved or expires, and what the proposal's status records.
  */
-@EnableKubernetesMockClient(crud = true)
+@MockKube
 @Timeout(120)
 class NotificationFlowIT {
   static KubernetesClient client;

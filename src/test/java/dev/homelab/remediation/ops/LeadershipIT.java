@@ -10,6 +10,7 @@ import dev.homelab.remediation.runtime.Running;
 import dev.homelab.remediation.runtime.Wiring;
 import dev.homelab.remediation.support.FakeOllama;
 import dev.homelab.remediation.support.FakeReply;
+import dev.homelab.remediation.support.MockKube;
 import dev.homelab.remediation.support.OperatorProcess;
 import dev.homelab.remediation.support.TestKube;
 import dev.homelab.remediation.support.TestProposals;
@@ -18,7 +19,6 @@ import io.fabric8.kubernetes.api.model.coordination.v1.Lease;
 import io.fabric8.kubernetes.client.ConfigBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
-import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
 import io.fabric8.mockwebserver.http.RecordedRequest;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -45,7 +45,7 @@ import org.junit.jupiter.api.io.TempDir;
  * {@code run} exits with 1), and a leader stopped with SIGTERM releases its Lease, so a standby
  * leads at its next retry instead of after the lease expires.
  */
-@EnableKubernetesMockClient(crud = true, https = false)
+@MockKube(https = false)
 @Timeout(180)
 class LeadershipIT {
   static KubernetesClient client;

@@ -16,6 +16,7 @@ import dev.homelab.remediation.runtime.Running;
 import dev.homelab.remediation.runtime.Wiring;
 import dev.homelab.remediation.support.FakeOllama;
 import dev.homelab.remediation.support.FakeReply;
+import dev.homelab.remediation.support.MockKube;
 import dev.homelab.remediation.support.TestKube;
 import dev.homelab.remediation.support.TestRedis;
 import io.fabric8.kubernetes.api.model.EventBuilder;
@@ -25,7 +26,6 @@ import io.fabric8.kubernetes.api.model.rbac.Role;
 import io.fabric8.kubernetes.client.ConfigBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
-import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
 import io.fabric8.mockwebserver.http.RecordedRequest;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -55,7 +55,7 @@ import org.junit.jupiter.api.io.TempDir;
  * deleted, leader election) with its own client, records every request that client made to the API
  * server, and compares them with the chart's Role: nothing missing, nothing extra.
  */
-@EnableKubernetesMockClient(crud = true)
+@MockKube
 class RbacIT {
   static KubernetesClient client;
   static KubernetesMockServer server;

@@ -4,9 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.homelab.remediation.config.OperatorConfig;
 import dev.homelab.remediation.ops.Leadership;
+import dev.homelab.remediation.support.MockKube;
 import dev.homelab.remediation.support.TestKube;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
 import io.javaoperatorsdk.operator.processing.retry.GenericRetry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Clock;
@@ -14,7 +14,7 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /** The JOSDK tunables reach the controller from their settings, not from constants. */
-@EnableKubernetesMockClient(crud = true)
+@MockKube
 class ControllerSettingsIT {
   static KubernetesClient client;
 
