@@ -116,7 +116,17 @@ public final class ProposalReconciler implements Reconciler<RemediationProposal>
   @Override
   public List<EventSource<?, RemediationProposal>> prepareEventSources(
       EventSourceContext<RemediationProposal> context) {
+    context.getPrimaryCache().addIndexer(BY_SVC_KEY, ProposalReconciler::svcKeyOf);
     return List.of(routerEvents);
+  }
+
+  /** The primary cache's index name: proposals by spec.svcKey. */
+  static final String BY_SVC_KEY = "svcKey";
+
+  static List<String> svcKeyOf(RemediationProposal p) {
+    return p.getSpec() == null || p.getSpec().getSvcKey() == null
+        ? List.of()
+        : List.of(p.getSpec().getSvcKey());
   }
 
   @Override
@@ -149,6 +159,11 @@ public final class ProposalReconciler implements Reconciler<RemediationProposal>
     RemediationProposalStatus s = p.getStatus();
     boolean needsCooldown =
         p.getSpec() != null && (s == null || s.getPhase() == null || isPending(s));
+    // Cooldown and siblings are per svcKey: the index, not a walk of every cached proposal (which
+    // took most of a reconcile's time with a few thousand proposals in the namespace).
+    List<String> keys = svcKeyOf(p);
+    List<RemediationProposal> sameSvcKey =
+        keys.isEmpty() ? List.of() : context.getPrimaryCache().byIndex(BY_SVC_KEY, keys.get(0));
     return new Observation(
         p.getMetadata().getName(),
         p.getMetadata().getUid(),
@@ -159,8 +174,8 @@ public final class ProposalReconciler implements Reconciler<RemediationProposal>
         s,
         router.view(key(p)),
         Optional.empty(),
-        needsCooldown ? consultations(context) : List.of(),
-        Siblings.of(p, context.getPrimaryCache().list()),
+        needsCooldown ? consultations(sameSvcKey) : List.of(),
+        Siblings.of(p, sameSvcKey.stream()),
         needsCooldown ? silences.get() : List.of(),
         clock.instant());
   }
@@ -286,25 +301,22 @@ public final class ProposalReconciler implements Reconciler<RemediationProposal>
     }
   }
 
-  private List<Cooldown.Consultation> consultations(Context<RemediationProposal> context) {
+  private static List<Cooldown.Consultation> consultations(List<RemediationProposal> sameSvcKey) {
     List<Cooldown.Consultation> out = new ArrayList<>();
-    context
-        .getPrimaryCache()
-        .list()
-        .forEach(
-            other -> {
-              RemediationProposalStatus s = other.getStatus();
-              if (s != null
-                  && s.getProposal() != null
-                  && s.getProposal().getAnsweredAt() != null
-                  && other.getSpec() != null) {
-                out.add(
-                    new Cooldown.Consultation(
-                        other.getMetadata().getName(),
-                        other.getSpec().getSvcKey(),
-                        Instant.parse(s.getProposal().getAnsweredAt())));
-              }
-            });
+    sameSvcKey.forEach(
+        other -> {
+          RemediationProposalStatus s = other.getStatus();
+          if (s != null
+              && s.getProposal() != null
+              && s.getProposal().getAnsweredAt() != null
+              && other.getSpec() != null) {
+            out.add(
+                new Cooldown.Consultation(
+                    other.getMetadata().getName(),
+                    other.getSpec().getSvcKey(),
+                    Instant.parse(s.getProposal().getAnsweredAt())));
+          }
+        });
     return out;
   }
 

@@ -127,6 +127,9 @@ class ProposalReconcilerTest {
                   if (method.getName().equals("list")) {
                     return Stream.empty();
                   }
+                  if (method.getName().equals("byIndex")) {
+                    return List.of();
+                  }
                   throw new UnsupportedOperationException(method.getName());
                 });
     return (Context<RemediationProposal>)
