@@ -96,7 +96,23 @@ public final class IntakeMetrics {
     Gauge.builder("remediation.redis.backlog", () -> bytes.get().doubleValue())
         .description(
             "Bytes Redis sent that the subscriber has not read yet (past an eighth of the socket"
-                + " buffer the parse workers pause, past a quarter the reader drops unread)")
+                + " buffer the parse workers pause; past a quarter the reader drops unread, when"
+                + " Redis's output buffer for it is not known)")
+        .baseUnit("bytes")
+        .register(registry);
+  }
+
+  /** Redis's output buffer for the subscriber, as last probed; -1 (reported NaN) if unknown. */
+  public void redisOutputBuffer(Supplier<Number> bytes) {
+    Gauge.builder(
+            "remediation.redis.output.buffer",
+            () -> {
+              double b = bytes.get().doubleValue();
+              return b < 0 ? Double.NaN : b;
+            })
+        .description(
+            "Bytes Redis holds for the subscriber in its output buffer (CLIENT LIST omem, every"
+                + " 10 ms; past 4 MiB the reader drops unread; NaN when Redis does not tell)")
         .baseUnit("bytes")
         .register(registry);
   }

@@ -61,9 +61,7 @@ public final class IntakePipeline implements RedisSubscriber.Sink, AutoCloseable
   private long lastShedLog = System.nanoTime() - SHED_LOG_EVERY_NANOS;
   private volatile boolean accepting = true;
   private volatile boolean aborted;
-  private volatile boolean readerBehind;
-  private volatile boolean skimming; // written by the reader only
-  private volatile long readerBacklog;
+  private final ReaderBacklog backlog = new ReaderBacklog();
 
   public IntakePipeline(
       EventParser parser,
@@ -107,6 +105,7 @@ public final class IntakePipeline implements RedisSubscriber.Sink, AutoCloseable
     this.shedWarningsAbove = bufferBytes / 10 * 9;
     metrics.buffer(queuedBytes::get, inFlight::get, bufferBytes);
     metrics.readerBacklog(this::readerBacklog);
+    metrics.redisOutputBuffer(backlog::redisBytes);
     ThreadFactory threads = DaemonThreads.named("intake-parse");
     for (int i = 1; i <= workerCount; i++) {
       long pause = i == 1 ? FIRST_WORKER_PAUSE_NANOS : PAUSE_NANOS;
@@ -135,7 +134,7 @@ public final class IntakePipeline implements RedisSubscriber.Sink, AutoCloseable
       return;
     }
     Triage.Rank rank = null;
-    if (skimming) {
+    if (backlog.skimming()) {
       // No time to rank: only what a look-up ranks is told apart; a critical first event still
       // gets in if there is room.
       rank = triage.known(buf, off, len);
@@ -198,30 +197,22 @@ public final class IntakePipeline implements RedisSubscriber.Sink, AutoCloseable
   }
 
   /**
-   * The reader's backlog, out of the socket's receive buffer as the kernel reports it. Past an
-   * eighth of it the reader is behind Redis: the parse workers pause between messages so the reader
-   * gets the CPU. Past a quarter of it the reader is about to lose the race (Redis closes a
-   * subscriber it cannot write to): it drops what it reads unread ({@code behind}) until the
-   * backlog is back under an eighth, the one case where shedding is not ranked, since ranking is
-   * what it has no time for. The fractions are small because how much of the reported size a socket
-   * holds differs: Linux reports twice what was asked and holds about half of that as data; this
-   * machine's kernel reported what was asked and held twice it (docs/benchmarks.md); a higher
-   * threshold could be one the backlog never reaches.
+   * How far the reader is behind decides the workers' pauses and its skimming: {@link
+   * ReaderBacklog}.
    */
   @Override
   public void backlog(long bytes, long capacity) {
-    readerBacklog = bytes;
-    readerBehind = bytes > capacity / 8;
-    if (bytes > capacity / 4) {
-      skimming = true;
-    } else if (!readerBehind) {
-      skimming = false;
-    }
+    backlog.socket(bytes, capacity, System.nanoTime());
+  }
+
+  @Override
+  public void redisOutputBuffer(long bytes) {
+    backlog.redis(bytes, System.nanoTime());
   }
 
   /** Bytes received from Redis that the reader has not read yet. */
   public long readerBacklog() {
-    return readerBacklog;
+    return backlog.socketBytes();
   }
 
   /** Why a message of {@code rank} is shed when the buffer would hold {@code after} bytes. */
@@ -296,9 +287,9 @@ public final class IntakePipeline implements RedisSubscriber.Sink, AutoCloseable
           if (aborted) {
             break;
           }
-          if (skimming) {
+          if (backlog.skimming()) {
             LockSupport.parkNanos(PAUSE_NANOS); // about to lose the race: every worker yields
-          } else if (readerBehind) {
+          } else if (backlog.behind()) {
             LockSupport.parkNanos(pause);
           }
           try {

@@ -76,6 +76,12 @@ public final class RedisSubscriber implements AutoCloseable {
      * it): a sink that holds messages back, to hand them on together, hands them on now.
      */
     default void caughtUp() {}
+
+    /**
+     * Bytes Redis holds for this subscriber in its output buffer, from {@link OutputBufferProbe} on
+     * its own thread; -1 when it cannot tell.
+     */
+    default void redisOutputBuffer(long bytes) {}
   }
 
   private final RedisURI uri;
@@ -87,6 +93,7 @@ public final class RedisSubscriber implements AutoCloseable {
       Executors.newSingleThreadScheduledExecutor(DaemonThreads.named("redis-ping"));
   private final Thread reader;
   private final AtomicLong reconnects = new AtomicLong();
+  private final OutputBufferProbe probe;
   private volatile Socket socket;
   private volatile boolean subscribed;
   private volatile boolean closed;
@@ -101,6 +108,20 @@ public final class RedisSubscriber implements AutoCloseable {
     this.maxMessageBytes = maxMessageBytes;
     this.sink = sink;
     this.reader = DaemonThreads.named("redis-subscriber").newThread(this::run);
+    this.probe =
+        new OutputBufferProbe(
+            new OutputBufferProbe.Connector() {
+              @Override
+              public Socket open() throws IOException {
+                return RedisSubscriber.this.open();
+              }
+
+              @Override
+              public void authenticate(OutputStream out, RespReader in) throws IOException {
+                RedisSubscriber.this.authenticate(out, in);
+              }
+            },
+            sink::redisOutputBuffer);
   }
 
   /** Connects in the background, retrying until it succeeds or {@link #close()} is called. */
@@ -138,7 +159,9 @@ public final class RedisSubscriber implements AutoCloseable {
         RespReader in =
             new RespReader(s.getInputStream(), b -> sink.backlog(b, capacity), sink::caughtUp);
         authenticate(s.getOutputStream(), in);
+        long clientId = clientId(s.getOutputStream(), in);
         subscribe(s.getOutputStream(), in);
+        probe.watch(clientId);
         subscribedAt = Instant.now();
         if (lostAt != null) {
           reconnects.incrementAndGet();
@@ -151,6 +174,7 @@ public final class RedisSubscriber implements AutoCloseable {
         boolean wasSubscribed = subscribed;
         subscribed = false;
         sink.backlog(0, 1);
+        probe.watch(-1);
         closeQuietly(s);
         if (closed) {
           return;
@@ -226,6 +250,17 @@ public final class RedisSubscriber implements AutoCloseable {
       write(out, "AUTH", user, new String(password));
     }
     in.expectOk("AUTH");
+  }
+
+  /** This connection's client id, for {@link OutputBufferProbe}; -1 when Redis refuses to tell. */
+  private long clientId(OutputStream out, RespReader in) throws IOException {
+    write(out, "CLIENT", "ID");
+    try {
+      return in.integer("CLIENT ID");
+    } catch (RespReader.Refused e) {
+      LOG.atInfo().log("{}: the reader sheds by its socket's backlog alone", e.getMessage());
+      return -1;
+    }
   }
 
   private void subscribe(OutputStream out, RespReader in) throws IOException {
@@ -347,6 +382,7 @@ public final class RedisSubscriber implements AutoCloseable {
     closed = true;
     subscribed = false;
     pinger.shutdownNow();
+    probe.close();
     closeQuietly(socket);
     reader.interrupt();
     try {

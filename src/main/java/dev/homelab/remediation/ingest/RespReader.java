@@ -248,6 +248,41 @@ final class RespReader {
     }
   }
 
+  /** An error reply: Redis refused the command (unknown, or not allowed to this user). */
+  static final class Refused extends IOException {
+    Refused(String command, String error) {
+      super(command + " refused: " + error);
+    }
+  }
+
+  /** An integer reply ({@code :N}) to {@code command}. */
+  long integer(String command) throws IOException {
+    int b = next();
+    if (b == '-') {
+      throw new Refused(command, line());
+    }
+    if (b != ':') {
+      throw new IOException("unexpected RESP type '" + (char) b + "' answering " + command);
+    }
+    return number();
+  }
+
+  /** A bulk string reply of at most {@code max} bytes to {@code command}, as ASCII. */
+  String bulkString(String command, int max) throws IOException {
+    int b = next();
+    if (b == '-') {
+      throw new Refused(command, line());
+    }
+    if (b != '$') {
+      throw new IOException("unexpected RESP type '" + (char) b + "' answering " + command);
+    }
+    long n = number();
+    if (n < 0 || n > max) {
+      throw new IOException("unexpected reply of " + n + " bytes to " + command);
+    }
+    return new String(bulkBody((int) n), StandardCharsets.US_ASCII);
+  }
+
   /** A {@code subscribe} confirmation. */
   void expectSubscribed() throws IOException {
     int parts = arrayHeader();

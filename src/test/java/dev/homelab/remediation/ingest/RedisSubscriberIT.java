@@ -13,7 +13,10 @@ import java.security.KeyStore;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLServerSocket;
@@ -83,6 +86,60 @@ class RedisSubscriberIT {
       // A refused AUTH is retried with backoff (0.5 s, 1 s, 2 s, ...): a handful of connections in
       // 3 s, not a tight loop (the count's own INFO goes over an existing connection).
       assertThat(redis.connectionsReceived() - before).isBetween(2L, 4L);
+    }
+  }
+
+  /**
+   * A reader stalled in its sink: Redis's output buffer for it grows, the probe reports it (the
+   * figure the reader sheds by), and once the reader goes on everything arrives and the buffer is
+   * reported drained, on the same subscription.
+   */
+  @Test
+  void theProbeReportsWhatRedisHoldsForAStalledReader() throws Exception {
+    CountDownLatch release = new CountDownLatch(1);
+    AtomicInteger got = new AtomicInteger();
+    AtomicLong last = new AtomicLong(-2);
+    AtomicLong most = new AtomicLong(-2);
+    RedisSubscriber.Sink stalling =
+        new RedisSubscriber.Sink() {
+          @Override
+          public void message(String channel, byte[] buf, int off, int len) {
+            if (got.incrementAndGet() == 1) {
+              try {
+                release.await(60, TimeUnit.SECONDS);
+              } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+              }
+            }
+          }
+
+          @Override
+          public void oversized(String channel, long bytes) {}
+
+          @Override
+          public void redisOutputBuffer(long bytes) {
+            last.set(bytes);
+            most.accumulateAndGet(bytes, Math::max);
+          }
+        };
+    int n = 20_000;
+    try (TestRedis redis = new TestRedis();
+        RedisSubscriber s =
+            new RedisSubscriber(RedisURI.create(redis.url()), List.of("a"), 65536, stalling)) {
+      s.start();
+      await().atMost(Duration.ofSeconds(10)).until(s::isSubscribed);
+      await().atMost(Duration.ofSeconds(10)).until(() -> last.get() >= 0);
+      assertThat(last.get()).as("an idle subscriber").isLessThan(64 * 1024);
+      byte[] payload = "x".repeat(1000).getBytes(StandardCharsets.US_ASCII);
+      redis.publishAll("a", java.util.Collections.nCopies(n, payload)); // 20 MB
+      await().atMost(Duration.ofSeconds(20)).until(() -> most.get() > 1 << 20);
+      release.countDown();
+      await().atMost(Duration.ofSeconds(30)).until(() -> got.get() == n);
+      await().atMost(Duration.ofSeconds(10)).until(() -> last.get() >= 0 && last.get() < 64 * 1024);
+      assertThat(s.reconnects()).isZero();
+      assertThat(s.isSubscribed()).isTrue();
+    } finally {
+      release.countDown();
     }
   }
 
@@ -163,7 +220,7 @@ class RedisSubscriberIT {
     }
   }
 
-  /** Just enough of Redis over TLS: every SUBSCRIBE confirmed, then silence. */
+  /** Just enough of Redis over TLS: every SUBSCRIBE confirmed, CLIENT refused, then silence. */
   static void answerSubscribe(java.net.Socket c) {
     try (c) {
       InputStream in = c.getInputStream();
@@ -172,7 +229,11 @@ class RedisSubscriberIT {
       int n;
       while ((n = in.read(buf)) > 0) {
         String cmd = new String(buf, 0, n, StandardCharsets.UTF_8);
-        if (cmd.contains("SUBSCRIBE")) {
+        if (cmd.contains("CLIENT")) {
+          // As a Redis that does not know it (or an ACL that forbids it): the subscriber goes on.
+          out.write("-ERR unknown command 'CLIENT'\r\n".getBytes(StandardCharsets.UTF_8));
+          out.flush();
+        } else if (cmd.contains("SUBSCRIBE")) {
           out.write("*3\r\n$9\r\nsubscribe\r\n$1\r\na\r\n:1\r\n".getBytes(StandardCharsets.UTF_8));
           out.flush();
         }

@@ -1,0 +1,74 @@
+package dev.homelab.remediation.ingest;
+
+import java.util.concurrent.TimeUnit;
+
+/**
+ * How far the Redis reader is behind, and what it does about it: whether the parse workers pause so
+ * it gets the CPU ({@link #behind()}), and whether it drops what it reads unranked ({@link
+ * #skimming()}, shed as {@code behind}) because the subscription is at risk.
+ *
+ * <p>Two measures: the bytes waiting in the reader's socket (after each full read) out of its
+ * receive buffer as the kernel reports it, and the bytes Redis holds for the subscriber in its
+ * output buffer ({@link OutputBufferProbe}), which is what Redis closes the subscription over.
+ *
+ * <ul>
+ *   <li>Past an eighth of the socket's receive buffer the reader is behind: the workers pause.
+ *   <li>With Redis's figure fresh (at most {@link #FRESH_NANOS} old), the reader skims once Redis
+ *       holds more than {@link #SKIM_ABOVE} (half its default soft limit for subscribers, an eighth
+ *       of the hard one) and stops once it holds at most {@link #SKIM_BELOW} and the socket is
+ *       under an eighth again: a stall of a few milliseconds waits in Redis and is read after it,
+ *       not dropped.
+ *   <li>Without it, the socket alone decides, conservatively: skim past a quarter, stop under an
+ *       eighth. The fractions are small because how much a socket holds against the size reported
+ *       differs between kernels (docs/reliability.md); a higher one might never be reached.
+ * </ul>
+ *
+ * Written by the reader thread ({@link #socket}) and the probe's ({@link #redis}); read by all.
+ */
+final class ReaderBacklog {
+  static final long SKIM_ABOVE = 4L << 20;
+  static final long SKIM_BELOW = 1L << 20;
+  static final long FRESH_NANOS = TimeUnit.MILLISECONDS.toNanos(250);
+
+  private volatile long socketBytes;
+  private volatile long redisBytes = -1;
+  private volatile long redisAtNanos;
+  private volatile boolean behind;
+  private volatile boolean skimming;
+
+  /** After a full read: {@code bytes} still waiting in the socket, out of {@code capacity}. */
+  void socket(long bytes, long capacity, long nowNanos) {
+    socketBytes = bytes;
+    behind = bytes > capacity / 8;
+    long redis = redisBytes;
+    boolean known = redis >= 0 && nowNanos - redisAtNanos <= FRESH_NANOS;
+    if (known ? redis > SKIM_ABOVE : bytes > capacity / 4) {
+      skimming = true;
+    } else if (!behind && (!known || redis <= SKIM_BELOW)) {
+      skimming = false;
+    }
+  }
+
+  /** Redis's output buffer for the subscriber; -1 when not known. */
+  void redis(long bytes, long nowNanos) {
+    redisBytes = bytes;
+    redisAtNanos = nowNanos;
+  }
+
+  boolean behind() {
+    return behind;
+  }
+
+  boolean skimming() {
+    return skimming;
+  }
+
+  long socketBytes() {
+    return socketBytes;
+  }
+
+  /** Redis's output buffer for the subscriber as last probed; -1 when not known. */
+  long redisBytes() {
+    return redisBytes;
+  }
+}
