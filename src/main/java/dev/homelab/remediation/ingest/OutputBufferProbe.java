@@ -4,16 +4,18 @@ import dev.homelab.remediation.util.DaemonThreads;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.Socket;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 import java.util.function.LongConsumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Asks Redis, on a connection of its own, how many bytes it holds for the subscriber in its output
- * buffer ({@code CLIENT LIST ID <id>}, field {@code omem}), every {@link #EVERY}.
+ * buffer ({@code CLIENT LIST ID <id>}, field {@code omem}): every {@link #EVERY} while the reader
+ * has data waiting ({@link #busy()}, in the last second), every {@link #IDLE_EVERY} otherwise (ten
+ * small commands a second for a quiet homelab).
  *
  * <p>That buffer, not the socket's, is what costs the subscription: Redis closes a subscriber whose
  * output buffer passes {@code client-output-buffer-limit pubsub} (32 MiB at once, or 8 MiB for 60
@@ -26,6 +28,8 @@ import org.slf4j.LoggerFactory;
 final class OutputBufferProbe implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(OutputBufferProbe.class);
   static final Duration EVERY = Duration.ofMillis(10);
+  static final Duration IDLE_EVERY = Duration.ofMillis(100);
+  private static final long BUSY_FOR_NANOS = TimeUnit.SECONDS.toNanos(1);
   private static final Duration AFTER_FAILURE = Duration.ofSeconds(1);
   private static final int MAX_REPLY = 8192;
 
@@ -43,6 +47,8 @@ final class OutputBufferProbe implements AutoCloseable {
   private volatile boolean refused;
   private volatile boolean closed;
   private volatile Socket socket;
+  private volatile long busyAtNanos = System.nanoTime() - BUSY_FOR_NANOS;
+  private volatile boolean idling;
 
   OutputBufferProbe(Connector connector, LongConsumer report) {
     this.connector = connector;
@@ -57,6 +63,15 @@ final class OutputBufferProbe implements AutoCloseable {
       report.accept(-1);
     } else if (thread.getState() == Thread.State.NEW && !closed && !refused) {
       thread.start();
+    }
+  }
+
+  /** The reader has data waiting in its socket: probe often from now on, for a second. */
+  void busy() {
+    busyAtNanos = System.nanoTime();
+    if (idling) {
+      idling = false;
+      LockSupport.unpark(thread);
     }
   }
 
@@ -99,13 +114,17 @@ final class OutputBufferProbe implements AutoCloseable {
           connector.authenticate(out, in);
         }
         if (commandFor != id) {
-          command = encode("CLIENT", "LIST", "ID", Long.toString(id));
+          command = RedisConnector.command("CLIENT", "LIST", "ID", Long.toString(id));
           commandFor = id;
         }
         out.write(command);
         out.flush();
         report.accept(omem(in.bulkString("CLIENT LIST", MAX_REPLY)));
-        pause(EVERY);
+        if (System.nanoTime() - busyAtNanos < BUSY_FOR_NANOS) {
+          pause(EVERY);
+        } else {
+          idle();
+        }
       } catch (RespReader.Refused e) {
         refused = true;
         report.accept(-1);
@@ -125,14 +144,6 @@ final class OutputBufferProbe implements AutoCloseable {
     closeSocket();
   }
 
-  static byte[] encode(String... args) {
-    StringBuilder sb = new StringBuilder().append('*').append(args.length).append("\r\n");
-    for (String a : args) {
-      sb.append('$').append(a.length()).append("\r\n").append(a).append("\r\n");
-    }
-    return sb.toString().getBytes(StandardCharsets.US_ASCII);
-  }
-
   private void pause(Duration d) {
     try {
       TimeUnit.NANOSECONDS.sleep(d.toNanos());
@@ -140,6 +151,20 @@ final class OutputBufferProbe implements AutoCloseable {
       Thread.currentThread().interrupt();
       closed = true;
     }
+  }
+
+  /** Sleeps {@link #IDLE_EVERY}, or until {@link #busy()}. */
+  private void idle() {
+    idling = true;
+    long until = System.nanoTime() + IDLE_EVERY.toNanos();
+    for (long left = IDLE_EVERY.toNanos(); idling && left > 0; left = until - System.nanoTime()) {
+      LockSupport.parkNanos(this, left);
+      if (Thread.interrupted()) {
+        closed = true;
+        break;
+      }
+    }
+    idling = false;
   }
 
   private void closeSocket() {

@@ -4,7 +4,6 @@ import dev.homelab.remediation.util.DaemonThreads;
 import io.lettuce.core.RedisURI;
 import java.io.IOException;
 import java.io.OutputStream;
-import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -14,9 +13,6 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
-import javax.net.ssl.SSLParameters;
-import javax.net.ssl.SSLSocket;
-import javax.net.ssl.SSLSocketFactory;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -44,12 +40,6 @@ public final class RedisSubscriber implements AutoCloseable {
 
   /** A subscription that lasted this long resets the reconnect backoff. */
   private static final Duration STABLE = Duration.ofSeconds(10);
-
-  /**
-   * The socket receive buffer asked for (the kernel caps it at net.core.rmem_max): slack for when
-   * the reader is descheduled or the JVM pauses, on top of Redis's own output buffer.
-   */
-  private static final int RECEIVE_BUFFER = 4 << 20;
 
   private static final byte[][] MESSAGE = {"message".getBytes(StandardCharsets.US_ASCII)};
   private static final byte[] PING = "*1\r\n$4\r\nPING\r\n".getBytes(StandardCharsets.US_ASCII);
@@ -93,6 +83,7 @@ public final class RedisSubscriber implements AutoCloseable {
       Executors.newSingleThreadScheduledExecutor(DaemonThreads.named("redis-ping"));
   private final Thread reader;
   private final AtomicLong reconnects = new AtomicLong();
+  private final RedisConnector connector;
   private final OutputBufferProbe probe;
   private volatile Socket socket;
   private volatile boolean subscribed;
@@ -108,20 +99,8 @@ public final class RedisSubscriber implements AutoCloseable {
     this.maxMessageBytes = maxMessageBytes;
     this.sink = sink;
     this.reader = DaemonThreads.named("redis-subscriber").newThread(this::run);
-    this.probe =
-        new OutputBufferProbe(
-            new OutputBufferProbe.Connector() {
-              @Override
-              public Socket open() throws IOException {
-                return RedisSubscriber.this.open();
-              }
-
-              @Override
-              public void authenticate(OutputStream out, RespReader in) throws IOException {
-                RedisSubscriber.this.authenticate(out, in);
-              }
-            },
-            sink::redisOutputBuffer);
+    this.connector = new RedisConnector(uri);
+    this.probe = new OutputBufferProbe(connector, sink::redisOutputBuffer);
   }
 
   /** Connects in the background, retrying until it succeeds or {@link #close()} is called. */
@@ -150,15 +129,23 @@ public final class RedisSubscriber implements AutoCloseable {
       Socket s = null;
       Instant subscribedAt = null;
       try {
-        s = open();
+        s = connector.open();
         socket = s;
         if (closed) {
           return; // closed while connecting: the finally closes this socket
         }
         long capacity = s.getReceiveBufferSize();
         RespReader in =
-            new RespReader(s.getInputStream(), b -> sink.backlog(b, capacity), sink::caughtUp);
-        authenticate(s.getOutputStream(), in);
+            new RespReader(
+                s.getInputStream(),
+                b -> {
+                  sink.backlog(b, capacity);
+                  if (b > 0) {
+                    probe.busy();
+                  }
+                },
+                sink::caughtUp);
+        connector.authenticate(s.getOutputStream(), in);
         long clientId = clientId(s.getOutputStream(), in);
         subscribe(s.getOutputStream(), in);
         probe.watch(clientId);
@@ -200,56 +187,6 @@ public final class RedisSubscriber implements AutoCloseable {
         sleep(delay);
       }
     }
-  }
-
-  private Socket open() throws IOException {
-    Socket plain = new Socket();
-    try {
-      plain.setTcpNoDelay(true);
-      plain.setKeepAlive(true);
-      plain.setReceiveBufferSize(RECEIVE_BUFFER);
-      plain.setSoTimeout((int) PING_EVERY.toMillis() * 3);
-      plain.connect(new InetSocketAddress(uri.getHost(), uri.getPort()), 10_000);
-      if (!uri.isSsl()) {
-        return plain;
-      }
-      // As Lettuce does for the same URL: NONE trusts any certificate (verifyPeer=NONE), CA
-      // checks the chain only, FULL (the default) the chain and the host name.
-      io.lettuce.core.SslVerifyMode mode = uri.getVerifyMode();
-      SSLSocketFactory factory =
-          mode == io.lettuce.core.SslVerifyMode.NONE
-              ? TrustAll.FACTORY
-              : (SSLSocketFactory) SSLSocketFactory.getDefault();
-      SSLSocket tls = (SSLSocket) factory.createSocket(plain, uri.getHost(), uri.getPort(), true);
-      if (mode == io.lettuce.core.SslVerifyMode.FULL) {
-        SSLParameters params = tls.getSSLParameters();
-        params.setEndpointIdentificationAlgorithm("HTTPS");
-        tls.setSSLParameters(params);
-      }
-      tls.startHandshake();
-      return tls;
-    } catch (IOException | RuntimeException e) {
-      closeQuietly(plain);
-      throw e;
-    }
-  }
-
-  private void authenticate(OutputStream out, RespReader in) throws IOException {
-    io.lettuce.core.RedisCredentials credentials =
-        uri.getCredentialsProvider() == null
-            ? null
-            : uri.getCredentialsProvider().resolveCredentials().block(Duration.ofSeconds(10));
-    if (credentials == null || !credentials.hasPassword()) {
-      return;
-    }
-    char[] password = credentials.getPassword();
-    String user = credentials.getUsername();
-    if (!credentials.hasUsername() || user == null || user.isEmpty()) {
-      write(out, "AUTH", new String(password));
-    } else {
-      write(out, "AUTH", user, new String(password));
-    }
-    in.expectOk("AUTH");
   }
 
   /** This connection's client id, for {@link OutputBufferProbe}; -1 when Redis refuses to tell. */
@@ -339,12 +276,7 @@ public final class RedisSubscriber implements AutoCloseable {
   }
 
   private synchronized void write(OutputStream out, String... args) throws IOException {
-    StringBuilder sb = new StringBuilder().append('*').append(args.length).append("\r\n");
-    for (String a : args) {
-      byte[] b = a.getBytes(StandardCharsets.UTF_8);
-      sb.append('$').append(b.length).append("\r\n").append(a).append("\r\n");
-    }
-    out.write(sb.toString().getBytes(StandardCharsets.UTF_8));
+    out.write(RedisConnector.command(args));
     out.flush();
   }
 

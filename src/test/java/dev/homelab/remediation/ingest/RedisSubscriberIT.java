@@ -89,6 +89,21 @@ class RedisSubscriberIT {
     }
   }
 
+  /** What the probe costs a quiet Redis: ten small commands a second, not a hundred. */
+  @Test
+  void anIdleSubscribersProbeAsksTenTimesASecond() {
+    try (TestRedis redis = new TestRedis();
+        RedisSubscriber s =
+            new RedisSubscriber(RedisURI.create(redis.url()), List.of("a"), 64, sink(false))) {
+      s.start();
+      await().atMost(Duration.ofSeconds(10)).until(s::isSubscribed);
+      await().atMost(Duration.ofSeconds(10)).until(() -> redis.commandCalls("client") > 2);
+      long before = redis.commandCalls("client");
+      await().during(Duration.ofSeconds(2)).atMost(Duration.ofSeconds(3)).until(() -> true);
+      assertThat(redis.commandCalls("client") - before).isBetween(10L, 30L);
+    }
+  }
+
   /**
    * A reader stalled in its sink: Redis's output buffer for it grows, the probe reports it (the
    * figure the reader sheds by), and once the reader goes on everything arrives and the buffer is

@@ -174,6 +174,19 @@ public final class TestRedis implements AutoCloseable {
     throw new IllegalStateException("no total_connections_received in INFO stats");
   }
 
+  /** Calls of {@code command} (for example "client") the server has served (INFO commandstats). */
+  public long commandCalls(String command) {
+    String info = connection().sync().info("commandstats");
+    for (String line : info.split("\r?\n")) {
+      if (line.startsWith("cmdstat_" + command + ":")) {
+        int at = line.indexOf("calls=") + 6;
+        int end = line.indexOf(',', at);
+        return Long.parseLong(line.substring(at, end < 0 ? line.length() : end));
+      }
+    }
+    return 0;
+  }
+
   /** Adds an ACL user (Redis 6+) allowed every command, key and channel. */
   public void addUser(String name, String password) {
     connection()
