@@ -241,6 +241,10 @@ public final class IntakePipeline implements RedisSubscriber.Sink, AutoCloseable
           .addKeyValue("bufferedBytes", queuedBytes.get())
           .addKeyValue("limitBytes", bufferBytes)
           .addKeyValue("shedSoFar", metrics.shedSummary())
+          .addKeyValue("reason", reason.tag())
+          .addKeyValue("socketBacklogBytes", backlog.socketBytes())
+          .addKeyValue("redisOutputBufferBytes", backlog.redisBytes())
+          .addKeyValue("redisFigureAgeMs", backlog.redisAgeMillis(now))
           .log("the intake is behind Redis and sheds events, cheapest first (repeats first)");
     }
   }

@@ -67,6 +67,11 @@ final class ReaderBacklog {
     return socketBytes;
   }
 
+  /** How old Redis's figure is, in ms. */
+  long redisAgeMillis(long nowNanos) {
+    return TimeUnit.NANOSECONDS.toMillis(nowNanos - redisAtNanos);
+  }
+
   /** Redis's output buffer for the subscriber as last probed; -1 when not known. */
   long redisBytes() {
     return redisBytes;

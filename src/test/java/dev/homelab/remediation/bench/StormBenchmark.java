@@ -112,7 +112,12 @@ class StormBenchmark {
       env.put("LOG_LEVEL", "WARN");
       env.put("MALLOC_ARENA_MAX", "2"); // as the image sets it
       try (OperatorProcess p =
-          OperatorProcess.start(kubeconfig, env, tmp.resolve("operator.log"))) {
+          OperatorProcess.start(
+              kubeconfig,
+              env,
+              // -Doperator.log=FILE keeps the operator's log (its shedding lines tell why)
+              Path.of(
+                  System.getProperty("operator.log", tmp.resolve("operator.log").toString())))) {
         await().atMost(Duration.ofSeconds(60)).until(p::readyAsLeader);
         System.out.printf("BENCH storm rss_idle_mib=%.1f%n", p.rssKiB() / 1024.0);
 
