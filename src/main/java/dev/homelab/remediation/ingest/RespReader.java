@@ -255,10 +255,13 @@ final class RespReader {
     }
   }
 
-  /** An integer reply ({@code :N}) to {@code command}. */
+  /**
+   * An integer reply ({@code :N}) to {@code command}. An error, or a simple string where a number
+   * belongs (a stand-in that answers OK to what it does not know), is {@link Refused}.
+   */
   long integer(String command) throws IOException {
     int b = next();
-    if (b == '-') {
+    if (b == '-' || b == '+') {
       throw new Refused(command, line());
     }
     if (b != ':') {
@@ -267,10 +270,13 @@ final class RespReader {
     return number();
   }
 
-  /** A bulk string reply of at most {@code max} bytes to {@code command}, as ASCII. */
+  /**
+   * A bulk string reply of at most {@code max} bytes to {@code command}, as ASCII; as {@link
+   * #integer}, an error or a simple string is {@link Refused}.
+   */
   String bulkString(String command, int max) throws IOException {
     int b = next();
-    if (b == '-') {
+    if (b == '-' || b == '+') {
       throw new Refused(command, line());
     }
     if (b != '$') {

@@ -220,6 +220,14 @@ class SheddingIT {
           .as("folded + opened + shed = published")
           .isEqualTo((double) r.published());
       assertThat(p.metric("remediation_redis_reconnects_total")).isZero();
+      // The probe reads what Redis holds for the subscriber (the figure it sheds by): drained now.
+      await()
+          .atMost(Duration.ofSeconds(10))
+          .until(
+              () -> {
+                double held = p.metric("remediation_redis_output_buffer_bytes");
+                return held >= 0 && held < 64 * 1024;
+              });
       assertThat(p.shed())
           .as("a full-speed publisher outpaces the parser: some were shed")
           .isPositive();
