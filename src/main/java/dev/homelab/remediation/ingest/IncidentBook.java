@@ -117,14 +117,14 @@ public final class IncidentBook implements AutoCloseable {
     try {
       creators.execute(() -> create(inc, e));
     } catch (RejectedExecutionException closed) {
-      // Closed meanwhile (the operator is stopping): the incident is not opened here.
+      // Closed meanwhile (the operator is stopping): the incident is not opened, nor written.
       synchronized (this) {
         bySvcKey.remove(inc.svcKey, inc);
+        dirty.remove(inc);
+        recoveries.remove(inc);
         creationsInFlight--;
       }
-      LOG.atInfo()
-          .addKeyValue("svcKey", inc.svcKey)
-          .log("intake closing; event not turned into a proposal");
+      LOG.atInfo().addKeyValue("svcKey", inc.svcKey).log("intake closing; no proposal opened");
     }
   }
 
@@ -184,12 +184,9 @@ public final class IncidentBook implements AutoCloseable {
         return;
       }
       try {
-        scheduler.schedule(
-            () -> creators.execute(() -> create(inc, e)), delay, TimeUnit.MILLISECONDS);
+        scheduler.schedule(() -> retry(inc, e), delay, TimeUnit.MILLISECONDS);
       } catch (RejectedExecutionException closed) {
-        LOG.atInfo()
-            .addKeyValue("proposal", inc.name)
-            .log("intake closing; the proposal is not retried");
+        notRetried(inc);
       }
       return;
     }
@@ -217,6 +214,22 @@ public final class IncidentBook implements AutoCloseable {
       dirty.add(inc);
     }
     writeOne(inc);
+  }
+
+  private void retry(Incident inc, HealthEvent e) {
+    try {
+      creators.execute(() -> create(inc, e));
+    } catch (RejectedExecutionException closed) {
+      notRetried(inc);
+    }
+  }
+
+  /** Closing: a create that failed is not tried again; nothing waits for it any more. */
+  private synchronized void notRetried(Incident inc) {
+    creationsInFlight--;
+    LOG.atInfo()
+        .addKeyValue("proposal", inc.name)
+        .log("intake closing; the proposal is not retried");
   }
 
   /** Writes the occurrences of every incident that changed since its last write. */

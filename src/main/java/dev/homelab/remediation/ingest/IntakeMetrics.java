@@ -112,7 +112,8 @@ public final class IntakeMetrics {
             })
         .description(
             "Bytes Redis holds for the subscriber in its output buffer (CLIENT LIST omem, every"
-                + " 10 ms; past 4 MiB the reader drops unread; NaN when Redis does not tell)")
+                + " 10 ms; past 4 MiB, or less for a lower limit, the reader drops unread; NaN when Redis"
+                + " does not tell)")
         .baseUnit("bytes")
         .register(registry);
   }

@@ -206,8 +206,8 @@ public final class IntakePipeline implements RedisSubscriber.Sink, AutoCloseable
   }
 
   @Override
-  public void redisOutputBuffer(long bytes) {
-    backlog.redis(bytes, System.nanoTime());
+  public void redisOutputBuffer(long bytes, long skimAbove) {
+    backlog.redis(bytes, skimAbove, System.nanoTime());
   }
 
   /** Bytes received from Redis that the reader has not read yet. */

@@ -14,10 +14,10 @@ import java.util.concurrent.TimeUnit;
  * <ul>
  *   <li>Past an eighth of the socket's receive buffer the reader is behind: the workers pause.
  *   <li>With Redis's figure fresh (at most {@link #FRESH_NANOS} old), the reader skims once Redis
- *       holds more than {@link #SKIM_ABOVE} (half its default soft limit for subscribers, an eighth
- *       of the hard one) and stops once it holds at most {@link #SKIM_BELOW} and the socket is
- *       under an eighth again: a stall of a few milliseconds waits in Redis and is read after it,
- *       not dropped.
+ *       holds more than the level the probe gives (4 MiB: half the default soft limit for
+ *       subscribers, an eighth of the hard one; less for a Redis configured lower) and stops once
+ *       it holds at most a quarter of that and the socket is under an eighth again: a stall of a
+ *       few milliseconds waits in Redis and is read after it, not dropped.
  *   <li>Without it, the socket alone decides, conservatively: skim past a quarter, stop under an
  *       eighth. The fractions are small because how much a socket holds against the size reported
  *       differs between kernels (docs/reliability.md); a higher one might never be reached.
@@ -26,13 +26,12 @@ import java.util.concurrent.TimeUnit;
  * Written by the reader thread ({@link #socket}) and the probe's ({@link #redis}); read by all.
  */
 final class ReaderBacklog {
-  static final long SKIM_ABOVE = 4L << 20;
-  static final long SKIM_BELOW = 1L << 20;
   static final long FRESH_NANOS = TimeUnit.MILLISECONDS.toNanos(250);
 
   private volatile long socketBytes;
   private volatile long redisBytes = -1;
   private volatile long redisAtNanos;
+  private volatile long skimAbove = OutputBufferProbe.DEFAULT_SKIM_ABOVE;
   private volatile boolean behind;
   private volatile boolean skimming;
 
@@ -42,15 +41,20 @@ final class ReaderBacklog {
     behind = bytes > capacity / 8;
     long redis = redisBytes;
     boolean known = redis >= 0 && nowNanos - redisAtNanos <= FRESH_NANOS;
-    if (known ? redis > SKIM_ABOVE : bytes > capacity / 4) {
+    long above = skimAbove;
+    if (known ? redis > above : bytes > capacity / 4) {
       skimming = true;
-    } else if (!behind && (!known || redis <= SKIM_BELOW)) {
+    } else if (!behind && (!known || redis <= above / 4)) {
       skimming = false;
     }
   }
 
-  /** Redis's output buffer for the subscriber; -1 when not known. */
-  void redis(long bytes, long nowNanos) {
+  /**
+   * Redis's output buffer for the subscriber (-1 when not known), and the level to skim above (see
+   * {@link OutputBufferProbe}); skimming stops at a quarter of it.
+   */
+  void redis(long bytes, long skimAbove, long nowNanos) {
+    this.skimAbove = skimAbove;
     redisBytes = bytes;
     redisAtNanos = nowNanos;
   }

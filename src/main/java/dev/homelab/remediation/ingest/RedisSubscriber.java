@@ -41,6 +41,7 @@ public final class RedisSubscriber implements AutoCloseable {
   /** A subscription that lasted this long resets the reconnect backoff. */
   private static final Duration STABLE = Duration.ofSeconds(10);
 
+  private static final java.security.SecureRandom RANDOM = new java.security.SecureRandom();
   private static final byte[][] MESSAGE = {"message".getBytes(StandardCharsets.US_ASCII)};
   private static final byte[] PING = "*1\r\n$4\r\nPING\r\n".getBytes(StandardCharsets.US_ASCII);
 
@@ -69,9 +70,10 @@ public final class RedisSubscriber implements AutoCloseable {
 
     /**
      * Bytes Redis holds for this subscriber in its output buffer, from {@link OutputBufferProbe} on
-     * its own thread; -1 when it cannot tell.
+     * its own thread (-1 when it cannot tell), and the level past which the reader should drop what
+     * it reads to keep the subscription (below Redis's limit for subscribers).
      */
-    default void redisOutputBuffer(long bytes) {}
+    default void redisOutputBuffer(long bytes, long skimAbove) {}
   }
 
   private final RedisURI uri;
@@ -146,9 +148,9 @@ public final class RedisSubscriber implements AutoCloseable {
                 },
                 sink::caughtUp);
         connector.authenticate(s.getOutputStream(), in);
-        long clientId = clientId(s.getOutputStream(), in);
+        OutputBufferProbe.Target identity = identity(s.getOutputStream(), in);
         subscribe(s.getOutputStream(), in);
-        probe.watch(clientId);
+        probe.watch(identity);
         subscribedAt = Instant.now();
         if (lostAt != null) {
           reconnects.incrementAndGet();
@@ -160,8 +162,8 @@ public final class RedisSubscriber implements AutoCloseable {
       } catch (IOException | RuntimeException e) {
         boolean wasSubscribed = subscribed;
         subscribed = false;
+        probe.watch(null); // first: the last figure (maybe what closed it) must not stay fresh
         sink.backlog(0, 1);
-        probe.watch(-1);
         closeQuietly(s);
         if (closed) {
           return;
@@ -189,14 +191,21 @@ public final class RedisSubscriber implements AutoCloseable {
     }
   }
 
-  /** This connection's client id, for {@link OutputBufferProbe}; -1 when Redis refuses to tell. */
-  private long clientId(OutputStream out, RespReader in) throws IOException {
-    write(out, "CLIENT", "ID");
+  /**
+   * Names this connection (a random name, so the probe can tell its line from another server's
+   * client of the same id) and asks its client id, for {@link OutputBufferProbe}; null when Redis
+   * refuses either.
+   */
+  private OutputBufferProbe.Target identity(OutputStream out, RespReader in) throws IOException {
+    String name = "remediation-intake-" + Long.toHexString(RANDOM.nextLong() & Long.MAX_VALUE);
     try {
-      return in.integer("CLIENT ID");
+      write(out, "CLIENT", "SETNAME", name);
+      in.simple("CLIENT SETNAME");
+      write(out, "CLIENT", "ID");
+      return new OutputBufferProbe.Target(in.integer("CLIENT ID"), name);
     } catch (RespReader.Refused e) {
       LOG.atInfo().log("{}: the reader sheds by its socket's backlog alone", e.getMessage());
-      return -1;
+      return null;
     }
   }
 

@@ -4,7 +4,9 @@ import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 
 /**
  * Reads the RESP2 replies a subscribed connection receives (arrays of bulk strings and integers)
@@ -256,37 +258,88 @@ final class RespReader {
   }
 
   /**
-   * An integer reply ({@code :N}) to {@code command}. An error, or a simple string where a number
-   * belongs (a stand-in that answers OK to what it does not know), is {@link Refused}.
+   * An integer reply ({@code :N}) to {@code command}. An error, or another reply where a number
+   * belongs (a stand-in that answers OK to what it does not know, a bulk string, a RESP3 null), is
+   * {@link Refused}, read to its end.
    */
   long integer(String command) throws IOException {
     int b = next();
-    if (b == '-' || b == '+') {
-      throw new Refused(command, line());
+    if (b == ':') {
+      return number();
     }
-    if (b != ':') {
-      throw new IOException("unexpected RESP type '" + (char) b + "' answering " + command);
+    throw refusedOrBroken(command, b);
+  }
+
+  /** A simple-string reply ({@code +OK}) to {@code command}; anything else as {@link #integer}. */
+  String simple(String command) throws IOException {
+    int b = next();
+    if (b == '+') {
+      return line();
     }
-    return number();
+    throw refusedOrBroken(command, b);
   }
 
   /**
-   * A bulk string reply of at most {@code max} bytes to {@code command}, as ASCII; as {@link
-   * #integer}, an error or a simple string is {@link Refused}.
+   * A bulk string reply of at most {@code max} bytes to {@code command}, as ASCII; anything else as
+   * {@link #integer}.
    */
   String bulkString(String command, int max) throws IOException {
     int b = next();
-    if (b == '-' || b == '+') {
-      throw new Refused(command, line());
-    }
     if (b != '$') {
-      throw new IOException("unexpected RESP type '" + (char) b + "' answering " + command);
+      throw refusedOrBroken(command, b);
     }
+    return bulkBodyUpTo(command, max);
+  }
+
+  /** An array of at most 16 bulk strings of at most {@code max} bytes each (CONFIG GET's). */
+  List<String> bulkStrings(String command, int max) throws IOException {
+    int b = next();
+    if (b != '*') {
+      throw refusedOrBroken(command, b);
+    }
+    long n = number();
+    if (n < 0 || n > 16) {
+      throw new IOException("unexpected RESP array of " + n + " answering " + command);
+    }
+    List<String> out = new ArrayList<>((int) n);
+    for (int i = 0; i < n; i++) {
+      expect('$');
+      out.add(bulkBodyUpTo(command, max));
+    }
+    return out;
+  }
+
+  private String bulkBodyUpTo(String command, int max) throws IOException {
     long n = number();
     if (n < 0 || n > max) {
       throw new IOException("unexpected reply of " + n + " bytes to " + command);
     }
     return new String(bulkBody((int) n), StandardCharsets.US_ASCII);
+  }
+
+  /**
+   * After the type byte {@code b} of a reply that is not the one expected: {@link Refused} when it
+   * could be read to its end (an error, a simple string, a bulk string, a RESP3 null), so the
+   * connection stays in step; a plain IOException (the connection is given up) otherwise.
+   */
+  private IOException refusedOrBroken(String command, int b) throws IOException {
+    if (b == '-' || b == '+') {
+      return new Refused(command, line());
+    }
+    if (b == '_') {
+      line();
+      return new Refused(command, "null");
+    }
+    if (b == '$') {
+      long n = number();
+      if (n > 0) {
+        skip(n + 2);
+      } else if (n == 0) {
+        skip(2);
+      }
+      return new Refused(command, "a bulk string");
+    }
+    return new IOException("unexpected RESP type '" + (char) b + "' answering " + command);
   }
 
   /** A {@code subscribe} confirmation. */

@@ -8,6 +8,7 @@ import org.junit.jupiter.api.Test;
 class ReaderBacklogTest {
   static final long CAPACITY = 1 << 20;
   static final long MIB = 1 << 20;
+  static final long LEVEL = OutputBufferProbe.DEFAULT_SKIM_ABOVE;
   final ReaderBacklog b = new ReaderBacklog();
   long now = 1_000_000_000L;
 
@@ -29,7 +30,7 @@ class ReaderBacklogTest {
 
   @Test
   void aFullSocketIsRiddenOutWhileRedisHoldsLittle() {
-    b.redis(512 * 1024, now);
+    b.redis(512 * 1024, LEVEL, now);
     b.socket(CAPACITY, CAPACITY, now + 1_000_000);
     assertThat(b.behind()).isTrue(); // the workers still pause
     assertThat(b.skimming()).isFalse(); // but nothing is dropped
@@ -37,32 +38,62 @@ class ReaderBacklogTest {
 
   @Test
   void redisPastItsThresholdSkimsUntilItHoldsLittleAndTheSocketIsDrained() {
-    b.redis(ReaderBacklog.SKIM_ABOVE + 1, now);
+    b.redis(LEVEL + 1, LEVEL, now);
     b.socket(0, CAPACITY, now);
     assertThat(b.skimming()).isTrue();
-    b.redis(ReaderBacklog.SKIM_BELOW + 1, now);
+    b.redis(LEVEL / 4 + 1, LEVEL, now);
     b.socket(0, CAPACITY, now);
     assertThat(b.skimming()).as("still over the lower mark").isTrue();
-    b.redis(ReaderBacklog.SKIM_BELOW, now);
+    b.redis(LEVEL / 4, LEVEL, now);
     b.socket(CAPACITY / 2, CAPACITY, now);
     assertThat(b.skimming()).as("the socket is still behind").isTrue();
     b.socket(CAPACITY / 8, CAPACITY, now);
     assertThat(b.skimming()).isFalse();
-    assertThat(b.redisBytes()).isEqualTo(ReaderBacklog.SKIM_BELOW);
+    assertThat(b.redisBytes()).isEqualTo(LEVEL / 4);
   }
 
   @Test
   void aStaleOrUnknownRedisFigureFallsBackToTheSocket() {
-    b.redis(0, now);
+    b.redis(0, LEVEL, now);
     b.socket(CAPACITY, CAPACITY, now + ReaderBacklog.FRESH_NANOS + 1);
     assertThat(b.skimming()).as("probe silent for too long").isTrue();
     b.socket(0, CAPACITY, now);
-    b.redis(-1, now);
+    b.redis(-1, LEVEL, now);
     b.socket(CAPACITY, CAPACITY, now);
     assertThat(b.skimming()).as("Redis does not tell").isTrue();
-    b.redis(40 * MIB, now);
+    b.redis(40 * MIB, LEVEL, now);
     b.socket(0, CAPACITY, now + ReaderBacklog.FRESH_NANOS);
     assertThat(b.skimming()).as("fresh: still over the mark").isTrue();
+  }
+
+  @Test
+  void aRedisConfiguredLowerSkimsSooner() {
+    b.redis(300 * 1024, 256 * 1024, now);
+    b.socket(0, CAPACITY, now);
+    assertThat(b.skimming()).isTrue();
+    b.redis(64 * 1024, 256 * 1024, now);
+    b.socket(0, CAPACITY, now);
+    assertThat(b.skimming()).isFalse();
+    assertThat(
+            OutputBufferProbe.skimAbove(
+                "normal 0 0 0 slave 268435456 67108864 60 pubsub 33554432 8388608 60"))
+        .isEqualTo(LEVEL);
+    assertThat(OutputBufferProbe.skimAbove("normal 0 0 0 replica 0 0 0 pubsub 2097152 0 0"))
+        .isEqualTo(512 * 1024); // a quarter of the hard limit
+    assertThat(OutputBufferProbe.skimAbove("pubsub 0 1048576 60")).isEqualTo(512 * 1024);
+    assertThat(OutputBufferProbe.skimAbove("pubsub 0 0 0")).isEqualTo(LEVEL); // no limit
+    assertThat(OutputBufferProbe.skimAbove("normal 0 0 0")).isEqualTo(LEVEL);
+  }
+
+  @Test
+  void onlyTheSubscribersOwnLineCounts() {
+    var t = new OutputBufferProbe.Target(7, "remediation-intake-abc");
+    String mine = "id=7 addr=x fd=8 name=remediation-intake-abc age=3 omem=4096 tot-mem=1\n";
+    assertThat(OutputBufferProbe.figure(mine, t)).isEqualTo(4096);
+    // The same id on another server, or a name that is not ours: not a figure.
+    assertThat(OutputBufferProbe.figure(mine.replace("abc", "xyz"), t)).isEqualTo(-1);
+    assertThat(OutputBufferProbe.figure(mine.replace("id=7 ", "id=77 "), t)).isEqualTo(-1);
+    assertThat(OutputBufferProbe.figure("", t)).isEqualTo(-1);
   }
 
   @Test

@@ -89,6 +89,41 @@ class RedisSubscriberIT {
     }
   }
 
+  /** A user without CLIENT (some managed Redis): no probe, the subscription as before. */
+  @Test
+  void withoutTheClientCommandTheSubscriberGoesOnWithoutTheProbe() {
+    AtomicLong figures = new AtomicLong();
+    RedisSubscriber.Sink counting =
+        new RedisSubscriber.Sink() {
+          @Override
+          public void message(String channel, byte[] buf, int off, int len) {
+            received.add(channel + ":" + new String(buf, off, len, StandardCharsets.UTF_8));
+          }
+
+          @Override
+          public void oversized(String channel, long bytes) {}
+
+          @Override
+          public void redisOutputBuffer(long bytes, long skimAbove) {
+            if (bytes >= 0) {
+              figures.incrementAndGet();
+            }
+          }
+        };
+    try (TestRedis redis = new TestRedis()) {
+      redis.addUserWithoutClientCommand("bob", "s3cret");
+      RedisURI uri = RedisURI.create("redis://bob:s3cret@127.0.0.1:" + redis.port());
+      try (RedisSubscriber s = new RedisSubscriber(uri, List.of("a"), 64, counting)) {
+        s.start();
+        await().atMost(Duration.ofSeconds(10)).until(s::isSubscribed);
+        redis.publish("a", "hi");
+        await().atMost(Duration.ofSeconds(10)).until(() -> received.contains("a:hi"));
+        assertThat(figures.get()).isZero();
+        assertThat(s.reconnects()).isZero();
+      }
+    }
+  }
+
   /** What the probe costs a quiet Redis: ten small commands a second, not a hundred. */
   @Test
   void anIdleSubscribersProbeAsksTenTimesASecond() {
@@ -132,7 +167,7 @@ class RedisSubscriberIT {
           public void oversized(String channel, long bytes) {}
 
           @Override
-          public void redisOutputBuffer(long bytes) {
+          public void redisOutputBuffer(long bytes, long skimAbove) {
             last.set(bytes);
             most.accumulateAndGet(bytes, Math::max);
           }

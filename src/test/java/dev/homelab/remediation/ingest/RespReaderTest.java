@@ -17,16 +17,32 @@ class RespReaderTest {
 
   @Test
   void anIntegerReplyAndWhatRefusesOne() throws IOException {
-    RespReader in = reading(":42\r\n-ERR unknown command 'CLIENT'\r\n+OK\r\n$2\r\nhi\r\n");
+    RespReader in =
+        reading(":42\r\n-ERR unknown command 'CLIENT'\r\n+OK\r\n$2\r\nhi\r\n+PONG\r\n*1\r\n:1\r\n");
     assertThat(in.integer("CLIENT ID")).isEqualTo(42);
     assertThatThrownBy(() -> in.integer("CLIENT ID"))
         .isInstanceOf(RespReader.Refused.class)
         .hasMessage("CLIENT ID refused: ERR unknown command 'CLIENT'");
     // A stand-in that answers OK to anything: refused too, and the stream stays in step.
     assertThatThrownBy(() -> in.integer("CLIENT ID")).isInstanceOf(RespReader.Refused.class);
+    // A bulk string where a number belongs: refused, read to its end.
+    assertThatThrownBy(() -> in.integer("CLIENT ID")).isInstanceOf(RespReader.Refused.class);
+    assertThat(in.simple("PING")).isEqualTo("PONG");
+    // An array: the stream cannot be trusted any more, the connection is given up.
     assertThatThrownBy(() -> in.integer("CLIENT ID"))
         .isInstanceOf(IOException.class)
         .isNotInstanceOf(RespReader.Refused.class);
+  }
+
+  @Test
+  void configGetsArrayOfBulkStrings() throws IOException {
+    RespReader in =
+        reading(
+            "*2\r\n$26\r\nclient-output-buffer-limit\r\n$18\r\npubsub 1024 512 60\r\n-NOPERM x\r\n");
+    assertThat(in.bulkStrings("CONFIG GET", 64))
+        .containsExactly("client-output-buffer-limit", "pubsub 1024 512 60");
+    assertThatThrownBy(() -> in.bulkStrings("CONFIG GET", 64))
+        .isInstanceOf(RespReader.Refused.class);
   }
 
   @Test

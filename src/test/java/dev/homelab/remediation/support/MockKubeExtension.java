@@ -90,7 +90,12 @@ public final class MockKubeExtension
                 : new MockDispatcher(expectations),
             settings.https());
     server.init();
-    return new Running(server, server.createClient());
+    try {
+      return new Running(server, server.createClient());
+    } catch (RuntimeException e) {
+      server.destroy();
+      throw e;
+    }
   }
 
   private static List<Field> fields(Class<?> type, boolean statics) {

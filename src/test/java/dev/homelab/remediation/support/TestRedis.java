@@ -200,6 +200,20 @@ public final class TestRedis implements AutoCloseable {
                 .allCommands());
   }
 
+  /** Adds an ACL user allowed everything but {@code CLIENT} (as some managed Redis services). */
+  public void addUserWithoutClientCommand(String name, String password) {
+    connection()
+        .sync()
+        .aclSetuser(
+            name,
+            io.lettuce.core.AclSetuserArgs.Builder.on()
+                .addPassword(password)
+                .allKeys()
+                .allChannels()
+                .allCommands()
+                .removeCommand(io.lettuce.core.protocol.CommandType.CLIENT));
+  }
+
   /** Publishes and returns the number of subscribers that received it. */
   public long publish(String channel, String json) {
     return publish(channel, json.getBytes(StandardCharsets.UTF_8));
