@@ -133,6 +133,10 @@ public final class IntakePipeline implements RedisSubscriber.Sink, AutoCloseable
     if (!accepting) {
       return;
     }
+    if (backlog.draining()) {
+      shed(ShedReason.BEHIND); // Redis is half-way to closing the subscription: no look-up
+      return;
+    }
     Triage.Rank rank = null;
     if (backlog.skimming()) {
       // No time to rank: only what a look-up ranks is told apart; a critical first event still

@@ -149,8 +149,17 @@ class StormBenchmark {
     }
   }
 
+  /**
+   * What one step did; {@code redisPeak}: the most Redis held for the subscriber, as the operator's
+   * gauge showed it, sampled every 100 ms while publishing (-1 if never known).
+   */
   record Outcome(
-      Published sent, double received, double folded, Map<String, Double> shed, double reconnects) {
+      Published sent,
+      double received,
+      double folded,
+      Map<String, Double> shed,
+      double reconnects,
+      double redisPeak) {
     double shedTotal() {
       return shed.values().stream().mapToDouble(Double::doubleValue).sum();
     }
@@ -165,7 +174,7 @@ class StormBenchmark {
       shed.forEach((k, v) -> by.append(v > 0 ? " shed_" + k + "=" + v.longValue() : ""));
       return String.format(
           "published=%d publish_rate=%.0f delivered=%d received=%.0f folded=%.0f shed=%.0f%s"
-              + " lost=%d reconnects=%.0f",
+              + " lost=%d reconnects=%.0f redis_peak_mib=%.1f",
           sent.published(),
           sent.perSecond(),
           sent.deliveries(),
@@ -174,7 +183,8 @@ class StormBenchmark {
           shedTotal(),
           by,
           sent.published() - (long) received,
-          reconnects);
+          reconnects,
+          redisPeak / (1 << 20));
     }
   }
 
@@ -184,7 +194,25 @@ class StormBenchmark {
     double folded0 = p.metric("remediation_events_folded_total");
     Map<String, Double> shed0 = p.shedByReason();
     double reconnects0 = p.metric("remediation_redis_reconnects_total");
-    Published sent = publish(redis, "health_events", storm, seconds, rate);
+    double[] peak = {-1};
+    java.util.concurrent.atomic.AtomicBoolean publishing =
+        new java.util.concurrent.atomic.AtomicBoolean(true);
+    Thread sampler =
+        new Thread(
+            () -> {
+              while (publishing.get()) {
+                peak[0] = Math.max(peak[0], p.metric("remediation_redis_output_buffer_bytes"));
+                java.util.concurrent.locks.LockSupport.parkNanos(100_000_000L);
+              }
+            });
+    sampler.start();
+    Published sent;
+    try {
+      sent = publish(redis, "health_events", storm, seconds, rate);
+    } finally {
+      publishing.set(false);
+      sampler.join();
+    }
     // Settled: everything received has been folded or shed (nothing more arrives).
     double[] last = {-1};
     await()
@@ -204,6 +232,7 @@ class StormBenchmark {
         p.metric("remediation_events_received_total") - received0,
         p.metric("remediation_events_folded_total") - folded0,
         shed,
-        p.metric("remediation_redis_reconnects_total") - reconnects0);
+        p.metric("remediation_redis_reconnects_total") - reconnects0,
+        peak[0]);
   }
 }

@@ -67,6 +67,27 @@ class ReaderBacklogTest {
   }
 
   @Test
+  void halfWayToTheHardLimitItDrainsUntilBackAtTheLevel() {
+    b.redis(4 * LEVEL, LEVEL, now);
+    b.socket(0, CAPACITY, now);
+    assertThat(b.skimming()).isTrue();
+    assertThat(b.draining()).isFalse();
+    b.redis(4 * LEVEL + 1, LEVEL, now);
+    b.socket(0, CAPACITY, now);
+    assertThat(b.draining()).isTrue();
+    b.redis(LEVEL + 1, LEVEL, now);
+    b.socket(0, CAPACITY, now);
+    assertThat(b.draining()).as("until back at the level").isTrue();
+    b.redis(LEVEL, LEVEL, now);
+    b.socket(0, CAPACITY, now);
+    assertThat(b.draining()).isFalse();
+    assertThat(b.skimming()).isTrue();
+    b.redis(40 * MIB, LEVEL, now);
+    b.socket(0, CAPACITY, now + ReaderBacklog.FRESH_NANOS + 1);
+    assertThat(b.draining()).as("never on a stale figure").isFalse();
+  }
+
+  @Test
   void aRedisConfiguredLowerSkimsSooner() {
     b.redis(300 * 1024, 256 * 1024, now);
     b.socket(0, CAPACITY, now);
