@@ -201,8 +201,8 @@ class StormBenchmark {
         new Thread(
             () -> {
               while (publishing.get()) {
-                peak[0] = Math.max(peak[0], p.metric("remediation_redis_output_buffer_bytes"));
-                java.util.concurrent.locks.LockSupport.parkNanos(100_000_000L);
+                peak[0] = Math.max(peak[0], redis.subscriberOutputBuffer());
+                java.util.concurrent.locks.LockSupport.parkNanos(10_000_000L);
               }
             });
     sampler.start();

@@ -200,6 +200,20 @@ public final class TestRedis implements AutoCloseable {
                 .allCommands());
   }
 
+  /** The most any pub/sub subscriber has in Redis's output buffer now (CLIENT LIST, omem). */
+  public long subscriberOutputBuffer() {
+    long most = 0;
+    for (String line : connection().sync().clientList().split("\n")) {
+      int at = line.indexOf(" omem=");
+      if (line.contains(" flags=P") && at >= 0) {
+        int end = line.indexOf(' ', at + 6);
+        most =
+            Math.max(most, Long.parseLong(line.substring(at + 6, end < 0 ? line.length() : end)));
+      }
+    }
+    return most;
+  }
+
   /** Adds an ACL user allowed everything but {@code CLIENT} (as some managed Redis services). */
   public void addUserWithoutClientCommand(String name, String password) {
     connection()
