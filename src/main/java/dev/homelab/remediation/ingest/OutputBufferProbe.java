@@ -265,13 +265,7 @@ final class OutputBufferProbe implements AutoCloseable {
   private void closeSocket() {
     Socket s = socket;
     socket = null;
-    if (s != null) {
-      try {
-        s.close();
-      } catch (IOException e) {
-        // closing anyway
-      }
-    }
+    RedisConnector.closeQuietly(s);
   }
 
   @Override

@@ -60,12 +60,18 @@ final class RedisConnector implements OutputBufferProbe.Connector {
       tls.startHandshake();
       return tls;
     } catch (IOException | RuntimeException e) {
-      try {
-        plain.close();
-      } catch (IOException suppressed) {
-        e.addSuppressed(suppressed);
-      }
+      closeQuietly(plain);
       throw e;
+    }
+  }
+
+  static void closeQuietly(Socket s) {
+    if (s != null) {
+      try {
+        s.close();
+      } catch (IOException e) {
+        // closing anyway
+      }
     }
   }
 

@@ -120,7 +120,7 @@ public final class RedisSubscriber implements AutoCloseable {
       throw t;
     } finally {
       subscribed = false;
-      closeQuietly(socket);
+      RedisConnector.closeQuietly(socket);
     }
   }
 
@@ -164,7 +164,7 @@ public final class RedisSubscriber implements AutoCloseable {
         subscribed = false;
         probe.watch(null); // first: the last figure (maybe what closed it) must not stay fresh
         sink.backlog(0, 1);
-        closeQuietly(s);
+        RedisConnector.closeQuietly(s);
         if (closed) {
           return;
         }
@@ -280,7 +280,7 @@ public final class RedisSubscriber implements AutoCloseable {
         out.flush();
       }
     } catch (IOException e) {
-      closeQuietly(s); // the reader sees it and reconnects
+      RedisConnector.closeQuietly(s); // the reader sees it and reconnects
     }
   }
 
@@ -308,23 +308,13 @@ public final class RedisSubscriber implements AutoCloseable {
     }
   }
 
-  private static void closeQuietly(Socket s) {
-    if (s != null) {
-      try {
-        s.close();
-      } catch (IOException e) {
-        // closing anyway
-      }
-    }
-  }
-
   @Override
   public void close() {
     closed = true;
     subscribed = false;
     pinger.shutdownNow();
     probe.close();
-    closeQuietly(socket);
+    RedisConnector.closeQuietly(socket);
     reader.interrupt();
     try {
       reader.join(2_000);

@@ -215,18 +215,21 @@ final class RespReader {
   void skipElement() throws IOException {
     int b = next();
     if (b == '$') {
-      long n = number();
-      if (n > 0) {
-        skip(n + 2);
-      } else if (n == 0) {
-        skip(2);
-      }
+      skipBulkBody();
     } else if (b == ':' || b == '+') {
       line();
     } else if (b == '-') {
       throw new IOException("Redis error: " + line());
     } else {
       throw new IOException("unexpected RESP type '" + (char) b + "'");
+    }
+  }
+
+  /** After a bulk string's {@code $}: its length, its body and CRLF (none for a null one). */
+  private void skipBulkBody() throws IOException {
+    long n = number();
+    if (n >= 0) {
+      skip(n + 2);
     }
   }
 
@@ -331,12 +334,7 @@ final class RespReader {
       return new Refused(command, "null");
     }
     if (b == '$') {
-      long n = number();
-      if (n > 0) {
-        skip(n + 2);
-      } else if (n == 0) {
-        skip(2);
-      }
+      skipBulkBody();
       return new Refused(command, "a bulk string");
     }
     return new IOException("unexpected RESP type '" + (char) b + "' answering " + command);

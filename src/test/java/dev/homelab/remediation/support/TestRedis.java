@@ -189,15 +189,15 @@ public final class TestRedis implements AutoCloseable {
 
   /** Adds an ACL user (Redis 6+) allowed every command, key and channel. */
   public void addUser(String name, String password) {
-    connection()
-        .sync()
-        .aclSetuser(
-            name,
-            io.lettuce.core.AclSetuserArgs.Builder.on()
-                .addPassword(password)
-                .allKeys()
-                .allChannels()
-                .allCommands());
+    connection().sync().aclSetuser(name, allowedEverything(password));
+  }
+
+  private static io.lettuce.core.AclSetuserArgs allowedEverything(String password) {
+    return io.lettuce.core.AclSetuserArgs.Builder.on()
+        .addPassword(password)
+        .allKeys()
+        .allChannels()
+        .allCommands();
   }
 
   /** The most any pub/sub subscriber has in Redis's output buffer now (CLIENT LIST, omem). */
@@ -220,12 +220,7 @@ public final class TestRedis implements AutoCloseable {
         .sync()
         .aclSetuser(
             name,
-            io.lettuce.core.AclSetuserArgs.Builder.on()
-                .addPassword(password)
-                .allKeys()
-                .allChannels()
-                .allCommands()
-                .removeCommand(io.lettuce.core.protocol.CommandType.CLIENT));
+            allowedEverything(password).removeCommand(io.lettuce.core.protocol.CommandType.CLIENT));
   }
 
   /** Publishes and returns the number of subscribers that received it. */
