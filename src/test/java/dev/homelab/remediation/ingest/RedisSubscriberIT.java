@@ -124,6 +124,28 @@ class RedisSubscriberIT {
     }
   }
 
+  /**
+   * A user that may name itself but not list clients: the probe is refused, says so once and asks
+   * again only every 30 s, not every 10 ms; the subscription is unaffected.
+   */
+  @Test
+  void aRefusedProbeAsksAgainOnlyEveryThirtySeconds() {
+    try (TestRedis redis = new TestRedis()) {
+      redis.addUserWithoutClientList("carol", "s3cret");
+      RedisURI uri = RedisURI.create("redis://carol:s3cret@127.0.0.1:" + redis.port());
+      try (RedisSubscriber s = new RedisSubscriber(uri, List.of("a"), 64, sink(false))) {
+        s.start();
+        await().atMost(Duration.ofSeconds(10)).until(s::isSubscribed);
+        await().atMost(Duration.ofSeconds(10)).until(() -> redis.aclDenials("client") > 0);
+        await().during(Duration.ofSeconds(3)).atMost(Duration.ofSeconds(4)).until(() -> true);
+        assertThat(redis.aclDenials("client")).isEqualTo(1);
+        redis.publish("a", "hi");
+        await().atMost(Duration.ofSeconds(10)).until(() -> received.contains("a:hi"));
+        assertThat(s.reconnects()).isZero();
+      }
+    }
+  }
+
   /** What the probe costs a quiet Redis: ten small commands a second, not a hundred. */
   @Test
   void anIdleSubscribersProbeAsksTenTimesASecond() {

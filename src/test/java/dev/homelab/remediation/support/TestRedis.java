@@ -15,6 +15,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import redis.embedded.RedisServer;
 
@@ -221,6 +222,50 @@ public final class TestRedis implements AutoCloseable {
         .aclSetuser(
             name,
             allowedEverything(password).removeCommand(io.lettuce.core.protocol.CommandType.CLIENT));
+  }
+
+  /**
+   * Adds an ACL user allowed everything but {@code CLIENT}, except {@code CLIENT SETNAME} and
+   * {@code CLIENT ID}: the subscriber names itself, the probe is refused its {@code CLIENT LIST}.
+   */
+  public void addUserWithoutClientList(String name, String password) {
+    var codec =
+        io.lettuce.core.codec.RedisCodec.of(
+            io.lettuce.core.codec.StringCodec.UTF8, io.lettuce.core.codec.ByteArrayCodec.INSTANCE);
+    String reply =
+        connection()
+            .sync()
+            .dispatch(
+                io.lettuce.core.protocol.CommandType.ACL,
+                new io.lettuce.core.output.StatusOutput<>(codec),
+                new io.lettuce.core.protocol.CommandArgs<>(codec)
+                    .add("SETUSER")
+                    .add(name)
+                    .add("on")
+                    .add(">" + password)
+                    .add("~*")
+                    .add("&*")
+                    .add("+@all")
+                    .add("-client")
+                    .add("+client|setname")
+                    .add("+client|id"));
+    if (!"OK".equals(reply)) {
+      throw new IllegalStateException("ACL SETUSER answered " + reply);
+    }
+  }
+
+  /**
+   * How many times Redis refused {@code command} for lack of permission (ACL LOG counts; Redis 6.2
+   * logs a refused subcommand under its command, "client" for CLIENT LIST).
+   */
+  public long aclDenials(String command) {
+    long n = 0;
+    for (Map<String, Object> entry : connection().sync().aclLog()) {
+      if (command.equals(entry.get("object"))) {
+        n += ((Number) entry.get("count")).longValue();
+      }
+    }
+    return n;
   }
 
   /** Publishes and returns the number of subscribers that received it. */
