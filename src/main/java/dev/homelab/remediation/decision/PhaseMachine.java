@@ -31,6 +31,10 @@ public final class PhaseMachine {
     if (o.spec() == null || o.spec().getSvcKey() == null) {
       return orphan(o);
     }
+    return Transitions.withOpeningCount(o, decidePhase(o));
+  }
+
+  private Decision decidePhase(Observation o) {
     Phase phase = o.phase();
     // Not asked yet as far as status says: new (no phase), or Pending (written by older versions).
     boolean unasked = phase == null || phase == Phase.Pending;

@@ -10,9 +10,9 @@ import java.time.Instant;
 import java.util.List;
 
 /**
- * Builds the reconciler's part of the next status for each transition (pure). Fields the reconciler
- * does not own (occurrences, firstSeen, lastSeen) are left null, so a merge patch never touches
- * them.
+ * Builds the reconciler's part of the next status for each transition (pure). Fields the intake
+ * owns (occurrences, firstSeen, lastSeen) are left null, so a merge patch never touches them; the
+ * one exception is the opening count, see {@link #withOpeningCount}.
  */
 public final class Transitions {
   public static final String PROPOSED = "Proposed";
@@ -20,6 +20,28 @@ public final class Transitions {
   public static final String DISPATCHED = "Dispatched";
 
   private Transitions() {}
+
+  /**
+   * A proposal's status holds no count until the first write: the intake creates it and leaves its
+   * opening event uncounted in status, and the reconciler's first status write carries it
+   * (occurrences 1, firstSeen and lastSeen the spec's observedAt). One request per proposal fewer
+   * than a separate write by the intake, and no race between the two first writes. Should the
+   * intake have counted more events first, this write is refused as stale (its resourceVersion) and
+   * decided again on the intake's count; should this write land first, the intake's is refused and
+   * merged on top of it.
+   */
+  static Decision withOpeningCount(Observation o, Decision d) {
+    RemediationProposalStatus current = o.status();
+    RemediationProposalStatus s = d.status();
+    if (s == null || s == current || (current != null && current.getOccurrences() != null)) {
+      return d;
+    }
+    s.setOccurrences(1L);
+    String observedAt = o.spec().getObservedAt();
+    s.setFirstSeen(observedAt);
+    s.setLastSeen(observedAt);
+    return d;
+  }
 
   private static RemediationProposalStatus next(
       RemediationProposalStatus current, Phase phase, String message, long generation) {

@@ -156,16 +156,27 @@ public final class ProposalWatch implements AutoCloseable {
     RemediationProposalStatus s = p.getStatus();
     String created = p.getMetadata().getCreationTimestamp();
     Instant createdAt = created == null ? Instant.now() : OffsetDateTime.parse(created).toInstant();
+    Instant observedAt = p.getSpec() == null ? null : instant(p.getSpec().getObservedAt());
+    Long occurrences = s == null ? null : s.getOccurrences();
+    Instant firstSeen = s == null ? null : instant(s.getFirstSeen());
+    Instant lastSeen = s == null ? null : instant(s.getLastSeen());
+    if (occurrences == null && observedAt != null) {
+      // Not counted in status yet: it holds its opening event, which the reconciler's first
+      // status write records (Transitions.withOpeningCount), so the intake need not write it.
+      occurrences = 1L;
+      firstSeen = observedAt;
+      lastSeen = observedAt;
+    }
     return new ProposalView(
         p.getMetadata().getName(),
         svcKey,
         createdAt,
         s == null ? null : s.getPhase(),
-        s == null ? null : s.getOccurrences(),
-        s == null ? null : instant(s.getFirstSeen()),
-        s == null ? null : instant(s.getLastSeen()),
+        occurrences,
+        firstSeen,
+        lastSeen,
         s == null || s.getProposal() == null ? null : instant(s.getProposal().getAnsweredAt()),
-        p.getSpec() == null ? null : instant(p.getSpec().getObservedAt()),
+        observedAt,
         p.getMetadata().getResourceVersion(),
         s == null || s.getDispatch() == null ? null : instant(s.getDispatch().getAt()),
         s == null ? null : instant(s.getRecoveredAt()));

@@ -9,10 +9,15 @@ import dev.homelab.remediation.support.FakeReply;
 import dev.homelab.remediation.support.MockKube;
 import dev.homelab.remediation.support.OperatorProcess;
 import dev.homelab.remediation.support.TestKube;
+import dev.homelab.remediation.support.TestProposals;
 import dev.homelab.remediation.support.TestRedis;
+import io.fabric8.kubernetes.api.model.APIGroupListBuilder;
+import io.fabric8.kubernetes.api.model.APIResourceListBuilder;
+import io.fabric8.kubernetes.api.model.APIVersionsBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
+import io.fabric8.kubernetes.client.utils.Serialization;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -180,10 +185,19 @@ class ProposalLatencyBenchmark {
     measureAtRate(100, 1000, "100");
   }
 
+  /**
+   * 2,000 distinct incidents at once, to their answered phase, against the same number of creates
+   * by a client loop on the same server from the same state (the mock server slows as it holds more
+   * objects, so both start from what it holds now; the loop's are deleted before the burst). The
+   * issue's baseline was a `kubectl create` loop; one is measured too (30 creates), for context.
+   */
   @Test
   void maximumSustainableRate() throws Exception {
     String ns = "lat-max";
     int n = 2000;
+    TestKube.installCrd(client);
+    double clientLoop = createLoopAndDelete("raw-client", n, false);
+    double kubectlLoop = createLoopAndDelete("raw-kubectl", 30, true);
     try (Setup s = start(ns)) {
       Map<String, Long> decided = watch(ns).decided();
       List<byte[]> burst = new ArrayList<>();
@@ -197,9 +211,121 @@ class ProposalLatencyBenchmark {
       double secs = (done[done.length - 1] - t0) / 1e9;
       long[] lat = Arrays.stream(done).map(d -> d - t0).toArray();
       System.out.printf(
-          "BENCH latency-burst proposals=%d seconds=%.2f decided_per_s=%.0f p50_ms=%.1f p99_ms=%.1f%n",
-          n, secs, n / secs, percentile(lat, 50), percentile(lat, 99));
+          "BENCH latency-burst proposals=%d seconds=%.2f decided_per_s=%.0f p50_ms=%.1f p99_ms=%.1f"
+              + " client_creates_per_s=%.0f ratio=%.2f kubectl_creates_per_s=%.1f%n",
+          n,
+          secs,
+          n / secs,
+          percentile(lat, 50),
+          percentile(lat, 99),
+          clientLoop,
+          (n / secs) / clientLoop,
+          kubectlLoop);
     }
+  }
+
+  /** Creates per second of a loop of {@code n} creates, one at a time; then deletes them. */
+  double createLoopAndDelete(String ns, int n, boolean kubectl) throws Exception {
+    double rate = kubectl ? kubectlCreateLoop(ns, n) : clientCreateLoop(ns, n);
+    client.resources(RemediationProposal.class).inNamespace(ns).delete();
+    await().atMost(Duration.ofMinutes(1)).until(() -> TestKube.proposals(client, ns).isEmpty());
+    return rate;
+  }
+
+  static RemediationProposal rawProposal(String ns, int i) {
+    return TestProposals.named(
+        ns, ns + "-" + i, TestProposals.spec("raw", "svc-" + i, "service_unhealthy"));
+  }
+
+  static double clientCreateLoop(String ns, int n) {
+    long t0 = System.nanoTime();
+    for (int i = 0; i < n; i++) {
+      client
+          .resources(RemediationProposal.class)
+          .inNamespace(ns)
+          .resource(rawProposal(ns, i))
+          .create();
+    }
+    return n / ((System.nanoTime() - t0) / 1e9);
+  }
+
+  /**
+   * The discovery documents kubectl reads to map a kind to its resource (the mock has none), at the
+   * paths kubectl asks for them (its discovery requests carry ?timeout=32s).
+   */
+  static void serveDiscovery() {
+    Map<String, Object> documents = new HashMap<>();
+    documents.put("/api", new APIVersionsBuilder().withVersions("v1").build());
+    documents.put("/api/v1", new APIResourceListBuilder().withGroupVersion("v1").build());
+    documents.put(
+        "/apis",
+        new APIGroupListBuilder()
+            .addNewGroup()
+            .withName("remediation.homelab.dev")
+            .addNewVersion()
+            .withGroupVersion("remediation.homelab.dev/v1alpha1")
+            .withVersion("v1alpha1")
+            .endVersion()
+            .withNewPreferredVersion()
+            .withGroupVersion("remediation.homelab.dev/v1alpha1")
+            .withVersion("v1alpha1")
+            .endPreferredVersion()
+            .endGroup()
+            .build());
+    documents.put(
+        "/apis/remediation.homelab.dev/v1alpha1",
+        new APIResourceListBuilder()
+            .withGroupVersion("remediation.homelab.dev/v1alpha1")
+            .addNewResource()
+            .withName("remediationproposals")
+            .withSingularName("remediationproposal")
+            .withNamespaced(true)
+            .withKind("RemediationProposal")
+            .withVerbs("create", "get", "list", "watch", "patch", "update", "delete")
+            .endResource()
+            .build());
+    documents.forEach(
+        (path, body) -> {
+          for (String asked : List.of(path, path + "?timeout=32s")) {
+            server.expect().get().withPath(asked).andReturn(200, body).always();
+          }
+        });
+  }
+
+  double kubectlCreateLoop(String ns, int n) throws Exception {
+    serveDiscovery();
+    Path kubeconfig =
+        OperatorProcess.kubeconfig(client, Files.createDirectories(tmp.resolve(ns)), ns);
+    List<Path> manifests = new ArrayList<>();
+    for (int i = 0; i < n; i++) {
+      RemediationProposal p = rawProposal(ns, i);
+      Path file = tmp.resolve(ns).resolve(i + ".json");
+      Files.writeString(file, Serialization.asJson(p));
+      manifests.add(file);
+    }
+    long t0 = System.nanoTime();
+    for (Path file : manifests) {
+      Process kubectl =
+          new ProcessBuilder(
+                  "kubectl",
+                  "--kubeconfig",
+                  kubeconfig.toString(),
+                  // Discovery is cached after the first call, as in a person's own loop.
+                  "--cache-dir",
+                  tmp.resolve(ns).resolve("cache").toString(),
+                  "-v=" + System.getProperty("kubectl.v", "0"),
+                  "create",
+                  // The mock server has no OpenAPI document to validate against; a real server
+                  // validates on its side (kubectl's default against one that can).
+                  "--validate=false",
+                  "-f",
+                  file.toString())
+              .redirectErrorStream(true)
+              .start();
+      String out = new String(kubectl.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+      assertThat(kubectl.waitFor()).as(out).isZero();
+    }
+    return n / ((System.nanoTime() - t0) / 1e9);
   }
 
   @Test

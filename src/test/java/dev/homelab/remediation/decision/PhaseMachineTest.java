@@ -225,38 +225,14 @@ class PhaseMachineTest {
                 List.of(),
                 null),
             row(
-                "new, answered before the intake's first write is seen → waits for it",
-                with(
-                    new Obs(null),
-                    o -> {
-                      o.router = new RouterView.Done(answer("restart", 0.9, false));
-                      o.now = CREATED.plusMillis(300);
-                      return o;
-                    }),
-                null,
-                List.of(),
-                Duration.ofMillis(200)),
-            row(
-                "new, answered, the intake's write seen → the files at once",
+                "new, answered, the intake's count already written → the files at once",
                 with(
                     new Obs(null),
                     o -> {
                       o.router = new RouterView.Done(answer("restart", 0.9, false));
                       o.status = new RemediationProposalStatus();
-                      o.status.setOccurrences(1L);
+                      o.status.setOccurrences(3L);
                       o.now = CREATED.plusMillis(300);
-                      return o;
-                    }),
-                Phase.Approved,
-                List.of("WriteFiles"),
-                null),
-            row(
-                "new, answered, no intake write within its bound (made by hand) → written",
-                with(
-                    new Obs(null),
-                    o -> {
-                      o.router = new RouterView.Done(answer("restart", 0.9, false));
-                      o.now = CREATED.plus(Asking.INTAKE_WRITE_WAIT);
                       return o;
                     }),
                 Phase.Approved,
@@ -1029,6 +1005,36 @@ class PhaseMachineTest {
     ObjectNode patch = JSON.valueToTree(fragment);
     patch.fields().forEachRemaining(e -> base.set(e.getKey(), e.getValue()));
     return JSON.treeToValue(base, RemediationProposalStatus.class);
+  }
+
+  /**
+   * The intake does not write the opening event's count: the first status write carries it, and
+   * only while status holds no count (a count the intake wrote is never overwritten).
+   */
+  @Test
+  void theFirstStatusWriteCarriesTheOpeningCountAndNoLaterOneDoes() {
+    Obs fresh = new Obs(null);
+    fresh.router = new RouterView.Done(answer("restart", 0.5, true));
+    RemediationProposalStatus first = MACHINE.decide(fresh.build()).status();
+    assertThat(first.getPhase()).isEqualTo(Phase.AwaitingApproval);
+    assertThat(first.getOccurrences()).isEqualTo(1L);
+    assertThat(first.getFirstSeen()).isEqualTo(TestProposals.spec().getObservedAt());
+    assertThat(first.getLastSeen()).isEqualTo(TestProposals.spec().getObservedAt());
+
+    Obs counted = new Obs(null);
+    counted.router = new RouterView.Done(answer("restart", 0.5, true));
+    counted.status = new RemediationProposalStatus();
+    counted.status.setOccurrences(40L);
+    counted.status.setFirstSeen("2026-05-27T17:11:39Z");
+    counted.status.setLastSeen("2026-05-27T17:12:00Z");
+    RemediationProposalStatus later = MACHINE.decide(counted.build()).status();
+    assertThat(later.getPhase()).isEqualTo(Phase.AwaitingApproval);
+    assertThat(later.getOccurrences()).as("the intake's count is its own").isNull();
+    assertThat(later.getFirstSeen()).isNull();
+    assertThat(later.getLastSeen()).isNull();
+
+    Obs silent = new Obs(null); // asks: no status write, so no count written either
+    assertThat(MACHINE.decide(silent.build()).status()).isNull();
   }
 
   @Test
