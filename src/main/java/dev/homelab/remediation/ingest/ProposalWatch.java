@@ -4,7 +4,6 @@ import dev.homelab.remediation.api.v1alpha1.RemediationProposal;
 import dev.homelab.remediation.api.v1alpha1.RemediationProposalStatus;
 import dev.homelab.remediation.util.DaemonThreads;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.MultiGauge;
@@ -18,40 +17,56 @@ import java.util.Map;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
 import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Keeps the {@link IncidentBook} in step with the proposals in the cluster: the initial list seeds
- * it (so the cooldown survives a restart), later changes tell it which proposals closed.
+ * it (so the cooldown survives a restart), later changes tell it which proposals closed. It reads
+ * the operator's one cache of proposals ({@link WatchedProposals}, filled by the reconciler's
+ * informer); the intake alone (tests, benchmarks) runs an informer of its own into one.
  */
-public final class ProposalWatch implements AutoCloseable {
+public final class ProposalWatch implements AutoCloseable, WatchedProposals.Listener {
   private static final Logger LOG = LoggerFactory.getLogger(ProposalWatch.class);
 
-  private final KubernetesClient client;
-  private final java.time.Duration gaugeInterval;
+  private final WatchedProposals cache;
+  private final BooleanSupplier synced;
+  private final SharedIndexInformer<RemediationProposal> ownInformer;
+  private final Duration gaugeInterval;
   private final String namespace;
   private final IncidentBook book;
   private final MultiGauge byPhase;
   private final ScheduledExecutorService gaugeTimer =
       Executors.newSingleThreadScheduledExecutor(DaemonThreads.named("proposal-gauges"));
-  private SharedIndexInformer<RemediationProposal> informer;
+  private volatile boolean started;
 
+  /**
+   * Reads {@code cache}, filled by an informer someone else runs. {@code gaugeInterval}: how often
+   * the remediation_proposals gauge is recounted.
+   */
   public ProposalWatch(
-      KubernetesClient client, String namespace, IncidentBook book, MeterRegistry registry) {
-    this(client, namespace, book, registry, java.time.Duration.ofSeconds(5));
-  }
-
-  /** {@code gaugeInterval}: how often the remediation_proposals gauge is recounted. */
-  public ProposalWatch(
-      KubernetesClient client,
+      WatchedProposals cache,
       String namespace,
       IncidentBook book,
       MeterRegistry registry,
-      java.time.Duration gaugeInterval) {
+      Duration gaugeInterval) {
+    this(cache, cache::listed, null, namespace, book, registry, gaugeInterval);
+  }
+
+  private ProposalWatch(
+      WatchedProposals cache,
+      BooleanSupplier synced,
+      SharedIndexInformer<RemediationProposal> ownInformer,
+      String namespace,
+      IncidentBook book,
+      MeterRegistry registry,
+      Duration gaugeInterval) {
+    this.cache = cache;
+    this.synced = synced;
+    this.ownInformer = ownInformer;
     this.gaugeInterval = gaugeInterval;
-    this.client = client;
     this.namespace = namespace;
     this.book = book;
     this.byPhase =
@@ -60,13 +75,49 @@ public final class ProposalWatch implements AutoCloseable {
             .register(registry);
   }
 
+  /** With an informer of its own (the intake without the reconciler), started by {@link #start}. */
+  public static ProposalWatch informing(
+      KubernetesClient client,
+      String namespace,
+      IncidentBook book,
+      MeterRegistry registry,
+      Duration gaugeInterval) {
+    WatchedProposals cache = new WatchedProposals();
+    SharedIndexInformer<RemediationProposal> informer =
+        client.resources(RemediationProposal.class).inNamespace(namespace).runnableInformer(0);
+    informer.itemStore(cache);
+    cache.listedWhen(informer::hasSynced);
+    return new ProposalWatch(
+        cache, informer::hasSynced, informer, namespace, book, registry, gaugeInterval);
+  }
+
+  public static ProposalWatch informing(
+      KubernetesClient client, String namespace, IncidentBook book, MeterRegistry registry) {
+    return informing(client, namespace, book, registry, Duration.ofSeconds(5));
+  }
+
+  @Override
+  public void stored(RemediationProposal p) {
+    if (p.getSpec() != null) {
+      book.observe(view(p));
+    }
+  }
+
+  @Override
+  public void removed(RemediationProposal p) {
+    if (p.getSpec() != null) {
+      book.forget(p.getMetadata().getName(), p.getSpec().getSvcKey());
+    }
+  }
+
   /** Counts the cached proposals by phase and action into the remediation_proposals gauge. */
   void refreshGauges() {
-    if (informer == null) {
+    if (!started) {
       return;
     }
     Map<List<String>, Long> counts =
-        informer.getStore().list().stream()
+        cache
+            .values()
             .collect(
                 Collectors.groupingBy(
                     p -> {
@@ -88,36 +139,15 @@ public final class ProposalWatch implements AutoCloseable {
     byPhase.register(rows, true);
   }
 
-  /** Starts watching and waits until the initial list has reached the book. */
+  /** Starts listening and waits until the initial list has reached the book. */
   public void start(Duration timeout) {
-    informer =
-        client
-            .resources(RemediationProposal.class)
-            .inNamespace(namespace)
-            .inform(
-                new ResourceEventHandler<>() {
-                  @Override
-                  public void onAdd(RemediationProposal p) {
-                    if (p.getSpec() != null) {
-                      book.observe(view(p));
-                    }
-                  }
-
-                  @Override
-                  public void onUpdate(RemediationProposal oldP, RemediationProposal p) {
-                    onAdd(p);
-                  }
-
-                  @Override
-                  public void onDelete(RemediationProposal p, boolean unknownFinalState) {
-                    if (p.getSpec() != null) {
-                      book.forget(p.getMetadata().getName(), p.getSpec().getSvcKey());
-                    }
-                  }
-                },
-                0);
+    // Listening first, then the seed: a change during the seed is told twice, never missed.
+    cache.listen(this);
+    if (ownInformer != null) {
+      ownInformer.start();
+    }
     long deadline = System.nanoTime() + timeout.toNanos();
-    while (!informer.hasSynced()) {
+    while (!synced.getAsBoolean()) {
       if (System.nanoTime() > deadline) {
         throw new IllegalStateException(
             "could not list RemediationProposals in namespace " + namespace + " within " + timeout);
@@ -130,21 +160,18 @@ public final class ProposalWatch implements AutoCloseable {
       }
     }
     // Seed synchronously, so no event is decided before the cooldown state is known.
-    for (RemediationProposal p : informer.getStore().list()) {
-      if (p.getSpec() != null) {
-        book.observe(view(p));
-      }
-    }
+    cache.values().forEach(this::stored);
+    started = true;
     gaugeTimer.scheduleWithFixedDelay(
         this::refreshGaugesQuietly, 0, gaugeInterval.toMillis(), TimeUnit.MILLISECONDS);
     LOG.atInfo()
         .addKeyValue("namespace", namespace)
-        .addKeyValue("proposals", informer.getStore().list().size())
+        .addKeyValue("proposals", cache.size())
         .log("proposal cache synced");
   }
 
   public boolean synced() {
-    return informer != null && informer.hasSynced();
+    return started && synced.getAsBoolean();
   }
 
   static ProposalView view(RemediationProposal p) {
@@ -203,10 +230,11 @@ public final class ProposalWatch implements AutoCloseable {
 
   @Override
   public void close() {
+    cache.stopListening(this);
     gaugeTimer.shutdownNow();
     byPhase.register(List.of(), true);
-    if (informer != null) {
-      informer.close();
+    if (ownInformer != null) {
+      ownInformer.close();
     }
   }
 }

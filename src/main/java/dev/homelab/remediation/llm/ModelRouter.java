@@ -44,6 +44,9 @@ public final class ModelRouter implements Router {
   /** At most this many unclaimed results and claimed keys each. */
   public static final int MAX_KEPT = 4096;
 
+  private static final long SWEEP_EVERY_NANOS = TimeUnit.SECONDS.toNanos(1);
+  private final AtomicLong nextSweepNanos = new AtomicLong(System.nanoTime());
+
   private record Job(
       String key, ProposalRequest request, int rank, Instant age, long seq, long queuedNanos) {}
 
@@ -177,10 +180,18 @@ public final class ModelRouter implements Router {
     return new ModelOutcome.Failed(r.failures());
   }
 
-  /** Drops entries older than {@link #KEEP}, then the oldest while over {@link #MAX_KEPT}. */
-  private static <T> void prune(Map<String, Kept<T>> map) {
+  /**
+   * Drops entries older than {@link #KEEP} (a sweep of both maps at most once a second: sweeping on
+   * every result and claim walked up to {@link #MAX_KEPT} entries each time, the operator's busiest
+   * code in a burst of distinct incidents), then the oldest while over {@link #MAX_KEPT}.
+   */
+  private <T> void prune(Map<String, Kept<T>> map) {
     long now = System.nanoTime();
-    map.entrySet().removeIf(e -> now - e.getValue().atNanos() >= KEEP.toNanos());
+    long due = nextSweepNanos.get();
+    if (now - due >= 0 && nextSweepNanos.compareAndSet(due, now + SWEEP_EVERY_NANOS)) {
+      results.entrySet().removeIf(e -> now - e.getValue().atNanos() >= KEEP.toNanos());
+      claimed.entrySet().removeIf(e -> now - e.getValue().atNanos() >= KEEP.toNanos());
+    }
     while (map.size() > MAX_KEPT) {
       map.entrySet().stream()
           .min(java.util.Comparator.comparingLong(e -> e.getValue().atNanos()))

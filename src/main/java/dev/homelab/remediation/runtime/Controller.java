@@ -1,5 +1,6 @@
 package dev.homelab.remediation.runtime;
 
+import dev.homelab.remediation.api.v1alpha1.RemediationProposal;
 import dev.homelab.remediation.config.ApprovalMode;
 import dev.homelab.remediation.config.OperatorConfig;
 import dev.homelab.remediation.controller.KubernetesEventRecorder;
@@ -11,6 +12,7 @@ import dev.homelab.remediation.decision.PhaseMachine;
 import dev.homelab.remediation.decision.PolicyConfig;
 import dev.homelab.remediation.decision.ProposalSettings;
 import dev.homelab.remediation.dispatch.FileDispatcher;
+import dev.homelab.remediation.ingest.WatchedProposals;
 import dev.homelab.remediation.llm.ModelChain;
 import dev.homelab.remediation.llm.ModelChains;
 import dev.homelab.remediation.llm.ModelRouter;
@@ -22,10 +24,14 @@ import dev.homelab.remediation.ops.Leadership;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.extended.leaderelection.LeaderCallbacks;
 import io.javaoperatorsdk.operator.Operator;
+import io.javaoperatorsdk.operator.RegisteredController;
 import io.javaoperatorsdk.operator.api.config.LeaderElectionConfigurationBuilder;
+import io.javaoperatorsdk.operator.health.InformerHealthIndicator;
+import io.javaoperatorsdk.operator.health.InformerWrappingEventSourceHealthIndicator;
 import io.javaoperatorsdk.operator.monitoring.micrometer.MicrometerMetrics;
 import io.javaoperatorsdk.operator.processing.retry.GenericRetry;
 import java.time.Duration;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.FutureTask;
@@ -52,6 +58,19 @@ public record Controller(Operator operator, Router router, Notifier notifier, Si
    */
   public static Controller start(
       Wiring w, Leadership leadership, Runnable onStartLeading, Runnable onStopLeading) {
+    return start(w, leadership, new WatchedProposals(), onStartLeading, onStopLeading);
+  }
+
+  /**
+   * As above; the reconciler's informer keeps the proposals in {@code cache}, which the intake
+   * reads too.
+   */
+  public static Controller start(
+      Wiring w,
+      Leadership leadership,
+      WatchedProposals cache,
+      Runnable onStartLeading,
+      Runnable onStopLeading) {
     KubernetesClient client = w.client();
     OperatorConfig cfg = w.config();
     // The chain first: a bad chain or topology stops start-up before anything connects.
@@ -84,7 +103,7 @@ public record Controller(Operator operator, Router router, Notifier notifier, Si
     }
     try {
       Operator operator = operator(w, leadership, notifier, onStartLeading, onStopLeading);
-      return start(w, leadership, operator, listing, silences, notifier, policy, chain);
+      return start(w, leadership, operator, listing, silences, notifier, policy, chain, cache);
     } catch (RuntimeException e) {
       // Nothing started before the failure is left running (local mode and tests go on).
       awaitQuietly(listing);
@@ -149,7 +168,8 @@ public record Controller(Operator operator, Router router, Notifier notifier, Si
       SilenceCache silences,
       Notifier notifier,
       PolicyConfig policy,
-      ModelChain chain) {
+      ModelChain chain,
+      WatchedProposals cache) {
     KubernetesClient client = w.client();
     OperatorConfig cfg = w.config();
     ModelRouter router = new ModelRouter(chain, cfg.llmConcurrency, w.registry(), w.clock());
@@ -180,15 +200,19 @@ public record Controller(Operator operator, Router router, Notifier notifier, Si
               leadership::fenced,
               notifier,
               silences::current);
-      operator.register(
-          reconciler,
-          o ->
-              o.settingNamespaces(Set.of(cfg.watchNamespace))
-                  .withName("remediationproposal")
-                  .withGenerationAware(false)
-                  // An API error (500, 429, timeout) never parks a proposal: retry until it works,
-                  // 1 s doubling up to 5 min.
-                  .withRetry(retry(cfg)));
+      RegisteredController<RemediationProposal> registered =
+          operator.register(
+              reconciler,
+              o ->
+                  o.settingNamespaces(Set.of(cfg.watchNamespace))
+                      .withName("remediationproposal")
+                      // The intake is told of every proposal this informer takes in.
+                      .withItemStore(cache)
+                      .withGenerationAware(false)
+                      // An API error (500, 429, timeout) never parks a proposal: retry until it
+                      // works, 1 s doubling up to 5 min.
+                      .withRetry(retry(cfg)));
+      cache.listedWhen(() -> listed(registered));
       // Status state and retention of silences; generation-aware, as only spec changes and the
       // scheduled boundaries matter (its own status writes do not wake it). No periodic reconcile:
       // each one schedules the next boundary itself, and a timer left after a delete would race
@@ -215,6 +239,26 @@ public record Controller(Operator operator, Router router, Notifier notifier, Si
       throw e;
     }
     return new Controller(operator, router, notifier, silences);
+  }
+
+  /** Whether every informer of {@code c} has listed what it watches. */
+  private static boolean listed(RegisteredController<?> c) {
+    var sources = c.getControllerHealthInfo().informerEventSourceHealthIndicators().values();
+    if (sources.isEmpty()) {
+      return false;
+    }
+    for (InformerWrappingEventSourceHealthIndicator<?> source : sources) {
+      Map<String, InformerHealthIndicator> informers = source.informerHealthIndicators();
+      if (informers.isEmpty()) {
+        return false;
+      }
+      for (InformerHealthIndicator informer : informers.values()) {
+        if (!informer.hasSynced()) {
+          return false;
+        }
+      }
+    }
+    return true;
   }
 
   /**

@@ -9,6 +9,7 @@ import dev.homelab.remediation.ingest.IntakePipeline;
 import dev.homelab.remediation.ingest.KubernetesProposalStore;
 import dev.homelab.remediation.ingest.ProposalWatch;
 import dev.homelab.remediation.ingest.RedisSubscriber;
+import dev.homelab.remediation.ingest.WatchedProposals;
 import io.lettuce.core.RedisURI;
 import io.micrometer.core.instrument.FunctionCounter;
 import java.util.List;
@@ -79,6 +80,14 @@ public final class Intake implements AutoCloseable {
    * which decide, start only once the book knows the cluster.
    */
   public static Intake start(Wiring w) {
+    return start(w, null);
+  }
+
+  /**
+   * As {@link #start(Wiring)}, reading the reconciler's cache of proposals instead of running an
+   * informer of its own (null: its own).
+   */
+  public static Intake start(Wiring w, WatchedProposals proposals) {
     OperatorConfig cfg = w.config();
     IntakeMetrics metrics = new IntakeMetrics(w.registry());
     IncidentBook book =
@@ -124,8 +133,11 @@ public final class Intake implements AutoCloseable {
         .register(w.registry());
     subscriber.start(); // connects on its own thread
     ProposalWatch watch =
-        new ProposalWatch(
-            w.client(), cfg.watchNamespace, book, w.registry(), cfg.proposalGaugeInterval);
+        proposals == null
+            ? ProposalWatch.informing(
+                w.client(), cfg.watchNamespace, book, w.registry(), cfg.proposalGaugeInterval)
+            : new ProposalWatch(
+                proposals, cfg.watchNamespace, book, w.registry(), cfg.proposalGaugeInterval);
     try {
       watch.start(cfg.informerSyncTimeout);
     } catch (RuntimeException e) {

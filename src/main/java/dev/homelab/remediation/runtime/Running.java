@@ -3,6 +3,7 @@ package dev.homelab.remediation.runtime;
 import dev.homelab.remediation.config.ConfigException;
 import dev.homelab.remediation.config.OperatorConfig;
 import dev.homelab.remediation.config.Settings;
+import dev.homelab.remediation.ingest.WatchedProposals;
 import dev.homelab.remediation.links.ApprovalServer;
 import dev.homelab.remediation.ops.Check;
 import dev.homelab.remediation.ops.Heartbeat;
@@ -25,6 +26,10 @@ public final class Running implements AutoCloseable {
   private final Leadership leadership;
   private final Object lock = new Object();
   private volatile Controller controller;
+
+  /** The reconciler's cache of proposals, read by the intake too. */
+  private final WatchedProposals proposals = new WatchedProposals();
+
   private volatile Intake intake;
   private volatile boolean leader;
   private volatile boolean closing;
@@ -50,7 +55,8 @@ public final class Running implements AutoCloseable {
 
   private void start() {
     OperatorConfig cfg = wiring.config();
-    controller = Controller.start(wiring, leadership, this::onStartLeading, this::onStopLeading);
+    controller =
+        Controller.start(wiring, leadership, proposals, this::onStartLeading, this::onStopLeading);
     if (!cfg.leaderElection) {
       onStartLeading();
     }
@@ -93,7 +99,7 @@ public final class Running implements AutoCloseable {
           .addKeyValue("lease", wiring.config().leaseName)
           .log("leading: starting the intake");
       try {
-        intake = Intake.start(wiring);
+        intake = Intake.start(wiring, proposals);
       } catch (RuntimeException e) {
         // A leader that cannot work must not hold the lease: fail liveness and hand over.
         startFailure = e;

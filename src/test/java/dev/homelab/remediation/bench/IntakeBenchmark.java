@@ -140,10 +140,7 @@ class IntakeBenchmark {
           heapAfter200k / 1048576.0,
           heapAfter1m / 1048576.0,
           intake.book.size());
-      long sum =
-          TestKube.proposals(client, "bench-storm").stream()
-              .mapToLong(p -> p.getStatus().getOccurrences())
-              .sum();
+      long sum = TestKube.occurrences(client, "bench-storm");
       // Every event counted in a proposal or, when the publisher outran the intake, as shed.
       System.out.printf("BENCH storm-shed shed=%s%n", intake.metrics.shedSummary());
       assertThat(sum + (long) intake.metrics.shedCount()).isEqualTo(1_050_000);

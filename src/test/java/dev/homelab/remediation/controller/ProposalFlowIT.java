@@ -443,6 +443,31 @@ class ProposalFlowIT {
     assertThat(ollama.calls()).isEqualTo(1);
   }
 
+  /**
+   * The intake learns of a deleted proposal from the reconciler's cache (it runs no informer of its
+   * own): the next event opens a new proposal at once instead of being folded into the gone one.
+   */
+  @Test
+  void aProposalDeletedByAPersonIsForgottenAndTheNextEventOpensANewOne() {
+    ollama.setDefault(FakeReply.proposal("restart", 0.5, true, null));
+    start();
+    publish("solaria", "ollama", "service_unhealthy", "2026-05-27T17:11:10Z");
+    RemediationProposal first = awaitPhase(Phase.AwaitingApproval);
+    client.resource(first).delete();
+    await().atMost(Duration.ofSeconds(10)).until(() -> running.intake().book.size() == 0);
+    publish("solaria", "ollama", "service_unhealthy", "2026-05-27T17:12:10Z");
+    await()
+        .atMost(Duration.ofSeconds(20))
+        .until(
+            () ->
+                TestKube.proposals(client, namespace).size() == 1
+                    && !only().getMetadata().getUid().equals(first.getMetadata().getUid())
+                    && only().getStatus() != null
+                    && only().getStatus().getPhase() == Phase.AwaitingApproval);
+    assertThat(only().getSpec().getObservedAt()).isEqualTo("2026-05-27T17:12:10Z");
+    assertThat(ollama.calls()).isEqualTo(2);
+  }
+
   @Test
   void chelstyWaitsForAPersonWhoApprovesByAnnotation() throws IOException {
     ollama.enqueue(FakeReply.proposal("restart", 0.95, false, null));

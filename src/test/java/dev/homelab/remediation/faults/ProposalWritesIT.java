@@ -63,6 +63,9 @@ class ProposalWritesIT {
 
   final Queue<Sent> sent = new ConcurrentLinkedQueue<>();
 
+  /** The paths the operator's client opened watches on. */
+  final Queue<String> watches = new ConcurrentLinkedQueue<>();
+
   @TempDir Path tmp;
   TestRedis redis;
   FakeOllama ollama;
@@ -113,6 +116,12 @@ class ProposalWritesIT {
                           @Override
                           public void before(
                               BasicBuilder builder, HttpRequest request, RequestTags tags) {
+                            String query = request.uri().getQuery();
+                            if ("GET".equals(request.method())
+                                && query != null
+                                && query.contains("watch=true")) {
+                              watches.add(request.uri().getPath());
+                            }
                             if (!"GET".equals(request.method())) {
                               String body = request.bodyString();
                               sent.add(
@@ -259,6 +268,21 @@ class ProposalWritesIT {
     assertThat(ollama.calls()).isEqualTo(1);
     assertThat(files("p")).isEqualTo(1);
     assertThat(files("e")).isEqualTo(1);
+  }
+
+  /**
+   * One watch on proposals, not two: the intake reads the reconciler's cache, so each write to a
+   * proposal reaches the operator once (and the cache is held once).
+   */
+  @Test
+  void theOperatorWatchesProposalsOnce() throws Exception {
+    start("3000");
+    assertThat(watches.stream().filter(w -> w.endsWith("/remediationproposals")))
+        .as("watches on proposals")
+        .containsExactly(
+            "/apis/remediation.homelab.dev/v1alpha1/namespaces/"
+                + namespace
+                + "/remediationproposals");
   }
 
   /** A proposal a person must approve: the same price, the second Event says what to do. */

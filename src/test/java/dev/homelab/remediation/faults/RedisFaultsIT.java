@@ -3,7 +3,6 @@ package dev.homelab.remediation.faults;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import dev.homelab.remediation.api.v1alpha1.RemediationProposal;
 import dev.homelab.remediation.config.OperatorConfig;
 import dev.homelab.remediation.ingest.RejectReason;
 import dev.homelab.remediation.runtime.Intake;
@@ -102,12 +101,7 @@ class RedisFaultsIT {
             .atMost(Duration.ofSeconds(10))
             .untilAsserted(
                 () -> {
-                  long sum =
-                      TestKube.proposals(client, "redis-faults").stream()
-                          .map(RemediationProposal::getStatus)
-                          .mapToLong(
-                              s -> s == null || s.getOccurrences() == null ? 0 : s.getOccurrences())
-                          .sum();
+                  long sum = TestKube.occurrences(client, "redis-faults");
                   assertThat(sum).isEqualTo((long) accepted);
                 });
         assertThat(TestKube.proposals(client, "redis-faults")).hasSize(3);

@@ -365,7 +365,8 @@ class IncidentBookIT {
             "{\"status\":{\"occurrences\":3,\"firstSeen\":\"2024-03-02T08:00:00Z\","
                 + "\"lastSeen\":\"2024-03-01T10:00:00Z\"}}");
     IncidentBook book = book(client);
-    ProposalWatch watch = new ProposalWatch(client, namespace, book, new SimpleMeterRegistry());
+    ProposalWatch watch =
+        ProposalWatch.informing(client, namespace, book, new SimpleMeterRegistry());
     closeables.add(watch);
     watch.start(Duration.ofSeconds(20));
     settle(book);

@@ -84,13 +84,17 @@ public final class TestKube {
 
   /** The occurrences of every proposal in {@code namespace}, summed (none written: 0). */
   public static long occurrences(KubernetesClient client, String namespace) {
-    return proposals(client, namespace).stream()
-        .mapToLong(
-            p ->
-                p.getStatus() == null || p.getStatus().getOccurrences() == null
-                    ? 0
-                    : p.getStatus().getOccurrences())
-        .sum();
+    return proposals(client, namespace).stream().mapToLong(TestKube::occurrences).sum();
+  }
+
+  /**
+   * The events {@code p} counts: status.occurrences, or its opening event alone while status holds
+   * no count (the reconciler's first status write records it; the intake writes only more).
+   */
+  public static long occurrences(RemediationProposal p) {
+    return p.getStatus() == null || p.getStatus().getOccurrences() == null
+        ? 1
+        : p.getStatus().getOccurrences();
   }
 
   public static List<RemediationSilence> silences(KubernetesClient client, String namespace) {
