@@ -146,6 +146,57 @@ class RedisSubscriberIT {
     }
   }
 
+  /**
+   * The probe's connection refused (Redis at maxclients, the subscriber's own connection in): it
+   * tries again once a second, not every 10 ms, reports nothing meanwhile (the reader goes by its
+   * socket), and reports Redis's figure within seconds once it can connect; the subscription is
+   * unaffected throughout.
+   */
+  @Test
+  void aProbeThatCannotConnectTriesOnceASecondAndReportsOnceItCan() {
+    AtomicLong figures = new AtomicLong();
+    RedisSubscriber.Sink counting =
+        new RedisSubscriber.Sink() {
+          @Override
+          public void message(String channel, byte[] buf, int off, int len) {
+            received.add(channel + ":" + new String(buf, off, len, StandardCharsets.UTF_8));
+          }
+
+          @Override
+          public void oversized(String channel, long bytes) {}
+
+          @Override
+          public void redisOutputBuffer(long bytes, long skimAbove) {
+            if (bytes >= 0) {
+              figures.incrementAndGet();
+            }
+          }
+        };
+    try (TestRedis redis = new TestRedis()) {
+      // Room for this test's own connection and the subscriber's, none for the probe's.
+      redis.maxClients((int) redis.connectedClients() + 1);
+      try (RedisSubscriber s =
+          new RedisSubscriber(RedisURI.create(redis.url()), List.of("a"), 64, counting)) {
+        s.start();
+        await().atMost(Duration.ofSeconds(10)).until(s::isSubscribed);
+        await().atMost(Duration.ofSeconds(10)).until(() -> redis.rejectedConnections() > 0);
+        long before = redis.rejectedConnections();
+        await().during(Duration.ofSeconds(3)).atMost(Duration.ofSeconds(4)).until(() -> true);
+        assertThat(redis.rejectedConnections() - before)
+            .as("probe connections refused in 3 s")
+            .isBetween(1L, 5L);
+        assertThat(figures.get()).isZero();
+
+        redis.maxClients(10_000);
+        await().atMost(Duration.ofSeconds(5)).until(() -> figures.get() > 0);
+        redis.publish("a", "hi");
+        await().atMost(Duration.ofSeconds(10)).until(() -> received.contains("a:hi"));
+        assertThat(s.reconnects()).isZero();
+        assertThat(s.isSubscribed()).isTrue();
+      }
+    }
+  }
+
   /** What the probe costs a quiet Redis: ten small commands a second, not a hundred. */
   @Test
   void anIdleSubscribersProbeAsksTenTimesASecond() {

@@ -175,6 +175,30 @@ public final class TestRedis implements AutoCloseable {
     throw new IllegalStateException("no total_connections_received in INFO stats");
   }
 
+  /** Connections refused for maxclients since the server started (INFO stats). */
+  public long rejectedConnections() {
+    return infoField("stats", "rejected_connections");
+  }
+
+  /** Clients connected now (INFO clients). */
+  public long connectedClients() {
+    return infoField("clients", "connected_clients");
+  }
+
+  /** CONFIG SET maxclients: connections past {@code n} are refused, open ones stay. */
+  public void maxClients(int n) {
+    connection().sync().configSet("maxclients", Integer.toString(n));
+  }
+
+  private long infoField(String section, String field) {
+    for (String line : connection().sync().info(section).split("\r?\n")) {
+      if (line.startsWith(field + ":")) {
+        return Long.parseLong(line.substring(line.indexOf(':') + 1).trim());
+      }
+    }
+    throw new IllegalStateException("no " + field + " in INFO " + section);
+  }
+
   /** Calls of {@code command} (for example "client") the server has served (INFO commandstats). */
   public long commandCalls(String command) {
     String info = connection().sync().info("commandstats");
