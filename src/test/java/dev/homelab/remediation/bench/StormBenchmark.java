@@ -111,6 +111,11 @@ class StormBenchmark {
       env.put("EVENTS_DIR", Files.createDirectories(tmp.resolve("e")).toString());
       env.put("LOG_LEVEL", "WARN");
       env.put("MALLOC_ARENA_MAX", "2"); // as the image sets it
+      // -Dbench.intakeBufferBytes=N compares another INTAKE_BUFFER_BYTES (default 8 MiB)
+      String buffer = System.getProperty("bench.intakeBufferBytes");
+      if (buffer != null) {
+        env.put("INTAKE_BUFFER_BYTES", buffer);
+      }
       try (OperatorProcess p =
           OperatorProcess.start(
               kubeconfig,
