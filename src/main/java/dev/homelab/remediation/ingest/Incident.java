@@ -14,6 +14,11 @@ final class Incident {
   final String svcKey;
   final Instant createdAt;
 
+  /** Written on the proposal this incident creates, to know it again (see ProposalFactory). */
+  final String createToken =
+      Long.toHexString(
+          java.util.concurrent.ThreadLocalRandom.current().nextLong() | Long.MIN_VALUE);
+
   /** Start of the cooldown window: the model's answer once there is one, else creation. */
   volatile Instant windowStart;
 

@@ -166,7 +166,7 @@ public final class IncidentBook implements AutoCloseable {
     }
     ProposalStore.Creation creation;
     try {
-      creation = store.createIfAbsent(ProposalFactory.newProposal(e, inc.name, namespace));
+      creation = store.createIfAbsent(ProposalFactory.forIncident(e, inc, namespace));
     } catch (RuntimeException ex) {
       metrics.writeFailed();
       long delay;

@@ -50,7 +50,20 @@ public final class KubernetesProposalStore implements ProposalStore {
       throw new KubernetesClientException(
           "proposal " + proposal.getMetadata().getName() + " conflicted but does not exist");
     }
-    return new Creation(false, ProposalWatch.view(existing, svcKey));
+    // Our own create, retried (by the client or by the book) after its answer was lost: created.
+    return new Creation(sameToken(proposal, existing), ProposalWatch.view(existing, svcKey));
+  }
+
+  private static boolean sameToken(RemediationProposal sent, RemediationProposal found) {
+    String token = token(sent);
+    return token != null && token.equals(token(found));
+  }
+
+  private static String token(RemediationProposal p) {
+    var annotations = p.getMetadata().getAnnotations();
+    return annotations == null
+        ? null
+        : annotations.get(RemediationProposal.ANNOTATION_CREATE_TOKEN);
   }
 
   @Override

@@ -12,6 +12,20 @@ public final class ProposalFactory {
   private ProposalFactory() {}
 
   public static RemediationProposal newProposal(HealthEvent e, String name, String namespace) {
+    return newProposal(e, name, namespace, null);
+  }
+
+  /** The proposal {@code inc} creates, with its create token. */
+  static RemediationProposal forIncident(HealthEvent e, Incident inc, String namespace) {
+    return newProposal(e, inc.name, namespace, inc.createToken);
+  }
+
+  /**
+   * {@code createToken}: the incident's own token ({@link
+   * RemediationProposal#ANNOTATION_CREATE_TOKEN}), or null for none.
+   */
+  public static RemediationProposal newProposal(
+      HealthEvent e, String name, String namespace, String createToken) {
     Map<String, String> labels = new LinkedHashMap<>();
     labels.put(RemediationProposal.LABEL_MANAGED_BY, RemediationProposal.MANAGED_BY);
     labels.put(RemediationProposal.LABEL_NODE, e.node());
@@ -30,8 +44,12 @@ public final class ProposalFactory {
     spec.setExtra(e.extra());
 
     RemediationProposal p = new RemediationProposal();
-    p.setMetadata(
-        new ObjectMetaBuilder().withName(name).withNamespace(namespace).withLabels(labels).build());
+    ObjectMetaBuilder meta =
+        new ObjectMetaBuilder().withName(name).withNamespace(namespace).withLabels(labels);
+    if (createToken != null) {
+      meta.addToAnnotations(RemediationProposal.ANNOTATION_CREATE_TOKEN, createToken);
+    }
+    p.setMetadata(meta.build());
     p.setSpec(spec);
     return p;
   }

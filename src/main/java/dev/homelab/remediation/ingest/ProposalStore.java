@@ -7,7 +7,11 @@ import java.util.Optional;
 /** The intake's writes to the cluster. */
 public interface ProposalStore {
 
-  /** What {@link #createIfAbsent} did: created {@code proposal}, or found one of that name. */
+  /**
+   * What {@link #createIfAbsent} did: created {@code proposal} (this call, or an earlier try of the
+   * same create whose answer was lost: the one found carries its create token), or found another
+   * one of that name.
+   */
   record Creation(boolean created, ProposalView proposal) {}
 
   /** What a conditional write of the intake's fields did. */

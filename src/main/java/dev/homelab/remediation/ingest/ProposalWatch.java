@@ -159,8 +159,10 @@ public final class ProposalWatch implements AutoCloseable, WatchedProposals.List
         throw new IllegalStateException("interrupted while listing proposals", e);
       }
     }
-    // Seed synchronously, so no event is decided before the cooldown state is known.
-    cache.values().forEach(this::stored);
+    // Seed synchronously, so no event is decided before the cooldown state is known; a proposal
+    // the informer replaced or removed meanwhile was told to the book already, and is not told
+    // again in its older state.
+    cache.values().filter(p -> cache.get(cache.getKey(p)) == p).forEach(this::stored);
     started = true;
     gaugeTimer.scheduleWithFixedDelay(
         this::refreshGaugesQuietly, 0, gaugeInterval.toMillis(), TimeUnit.MILLISECONDS);

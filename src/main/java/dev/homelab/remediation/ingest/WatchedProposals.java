@@ -4,6 +4,7 @@ import dev.homelab.remediation.api.v1alpha1.RemediationProposal;
 import io.fabric8.kubernetes.client.informers.cache.BasicItemStore;
 import io.fabric8.kubernetes.client.informers.cache.Cache;
 import io.fabric8.kubernetes.client.informers.cache.ItemStore;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.BooleanSupplier;
 import java.util.stream.Stream;
 import org.slf4j.Logger;
@@ -31,7 +32,7 @@ public final class WatchedProposals implements ItemStore<RemediationProposal> {
 
   private final BasicItemStore<RemediationProposal> items =
       new BasicItemStore<>(Cache::metaNamespaceKeyFunc);
-  private volatile Listener listener;
+  private final AtomicReference<Listener> listener = new AtomicReference<>();
   private volatile BooleanSupplier listed = () -> false;
 
   /** {@code check}: whether the informer filling this cache has listed the namespace. */
@@ -46,14 +47,12 @@ public final class WatchedProposals implements ItemStore<RemediationProposal> {
 
   /** From now on {@code l} is told of every change (one listener at a time: the intake). */
   public void listen(Listener l) {
-    listener = l;
+    listener.set(l);
   }
 
   /** Stops telling {@code l}, if it is still the listener. */
   public void stopListening(Listener l) {
-    if (listener == l) {
-      listener = null;
-    }
+    listener.compareAndSet(l, null);
   }
 
   @Override
@@ -64,7 +63,7 @@ public final class WatchedProposals implements ItemStore<RemediationProposal> {
   @Override
   public RemediationProposal put(String key, RemediationProposal p) {
     RemediationProposal old = items.put(key, p);
-    Listener l = listener;
+    Listener l = listener.get();
     if (l != null) {
       try {
         l.stored(p);
@@ -79,7 +78,7 @@ public final class WatchedProposals implements ItemStore<RemediationProposal> {
   @Override
   public RemediationProposal remove(String key) {
     RemediationProposal old = items.remove(key);
-    Listener l = listener;
+    Listener l = listener.get();
     if (old != null && l != null) {
       try {
         l.removed(old);

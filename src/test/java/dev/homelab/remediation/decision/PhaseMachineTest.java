@@ -1033,6 +1033,24 @@ class PhaseMachineTest {
     assertThat(later.getFirstSeen()).isNull();
     assertThat(later.getLastSeen()).isNull();
 
+    // A status without a count (the notifier's or recoveredAt written first): still the opening
+    // count with the first write of the reconciler.
+    Obs notified = new Obs(null);
+    notified.router = new RouterView.Done(answer("restart", 0.5, true));
+    notified.status = new RemediationProposalStatus();
+    notified.status.setIgnoredApproval("approved");
+    RemediationProposalStatus afterOthers = MACHINE.decide(notified.build()).status();
+    assertThat(afterOthers.getPhase()).isEqualTo(Phase.AwaitingApproval);
+    assertThat(afterOthers.getOccurrences()).isEqualTo(1L);
+    assertThat(afterOthers.getFirstSeen()).isEqualTo(TestProposals.spec().getObservedAt());
+
+    Obs recovered = new Obs(null);
+    recovered.status = new RemediationProposalStatus();
+    recovered.status.setRecoveredAt("2026-05-27T17:20:00Z");
+    RemediationProposalStatus resolved = MACHINE.decide(recovered.build()).status();
+    assertThat(resolved.getPhase()).isEqualTo(Phase.Resolved);
+    assertThat(resolved.getOccurrences()).isEqualTo(1L);
+
     Obs silent = new Obs(null); // asks: no status write, so no count written either
     assertThat(MACHINE.decide(silent.build()).status()).isNull();
   }

@@ -277,6 +277,8 @@ class ProposalWritesIT {
   @Test
   void theOperatorWatchesProposalsOnce() throws Exception {
     start("3000");
+    // A second informer would open its watch after its list, a moment after ready: wait a little.
+    await().during(Duration.ofSeconds(1)).atMost(Duration.ofSeconds(2)).until(() -> true);
     assertThat(watches.stream().filter(w -> w.endsWith("/remediationproposals")))
         .as("watches on proposals")
         .containsExactly(

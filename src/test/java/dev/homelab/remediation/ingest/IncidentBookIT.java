@@ -28,6 +28,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
@@ -333,6 +334,70 @@ class IncidentBookIT {
     Counter conflictsB = registryB.find("remediation.intake.status.conflicts").counter();
     assertThat(conflictsA).isNotNull();
     assertThat(conflictsA.count() + conflictsB.count()).isGreaterThanOrEqualTo(2);
+  }
+
+  /**
+   * A create whose answer was lost after the API server stored it (a 504 after the write, a reset
+   * connection), then tried again (by the client or the book): the retry finds the proposal by its
+   * create token and counts nothing twice. Simulated by a store that sends each create twice and
+   * returns the second (conflicting) answer.
+   */
+  @Test
+  void aCreateRetriedAfterItLandedCountsTheOpeningEventOnce() {
+    KubernetesProposalStore real = new KubernetesProposalStore(client, namespace);
+    ProposalStore sentTwice =
+        new ProposalStore() {
+          @Override
+          public Creation createIfAbsent(RemediationProposal proposal) {
+            real.createIfAbsent(proposal);
+            return real.createIfAbsent(proposal);
+          }
+
+          @Override
+          public Optional<ProposalView> read(String name) {
+            return real.read(name);
+          }
+
+          @Override
+          public Write patchOccurrences(
+              String name, String version, long occurrences, Instant first, Instant last) {
+            return real.patchOccurrences(name, version, occurrences, first, last);
+          }
+
+          @Override
+          public boolean patchRecovered(String name, Instant at) {
+            return real.patchRecovered(name, at);
+          }
+        };
+    SimpleMeterRegistry registry = new SimpleMeterRegistry();
+    IncidentBook book =
+        new IncidentBook(
+            sentTwice,
+            namespace,
+            Clock.systemUTC(),
+            Duration.ofSeconds(300),
+            Duration.ofSeconds(60),
+            new IntakeMetrics(registry),
+            BookLimits.DEFAULTS);
+    closeables.add(book);
+    HealthEvent opening = event("zigbee2mqtt", "2024-03-01T10:00:00Z");
+    String name = Names.proposalName(opening);
+    book.accept(opening);
+    settle(book);
+    assertThat(proposal(name).getStatus())
+        .as("one event: nothing for the intake to write")
+        .isNull();
+    book.accept(event("zigbee2mqtt", "2024-03-01T10:01:00Z"));
+    settle(book);
+    assertThat(occurrences(name)).isEqualTo(2);
+    assertThat(registry.find("remediation.intake.proposals.opened").counter().count())
+        .isEqualTo(1.0);
+
+    // Another incident's create (a second instance, the same event) still counts into it.
+    IncidentBook other = book(client);
+    other.accept(opening);
+    settle(other);
+    assertThat(occurrences(name)).isEqualTo(3);
   }
 
   @Test

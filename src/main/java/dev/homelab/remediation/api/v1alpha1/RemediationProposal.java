@@ -73,6 +73,13 @@ public class RemediationProposal
   public static final String LABEL_MANAGED_BY = "app.kubernetes.io/managed-by";
   public static final String MANAGED_BY = "remediation-operator";
 
+  /**
+   * A random token the intake writes on each proposal it creates: a create retried after its answer
+   * was lost (a 504 after the write, a reset connection) finds its own proposal by it and does not
+   * count the opening event twice.
+   */
+  public static final String ANNOTATION_CREATE_TOKEN = GROUP + "/create-token";
+
   @Override
   protected RemediationProposalStatus initStatus() {
     return null;
