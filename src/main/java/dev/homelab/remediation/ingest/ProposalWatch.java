@@ -17,7 +17,6 @@ import java.util.Map;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import java.util.function.BooleanSupplier;
 import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -32,7 +31,6 @@ public final class ProposalWatch implements AutoCloseable, WatchedProposals.List
   private static final Logger LOG = LoggerFactory.getLogger(ProposalWatch.class);
 
   private final WatchedProposals cache;
-  private final BooleanSupplier synced;
   private final SharedIndexInformer<RemediationProposal> ownInformer;
   private final Duration gaugeInterval;
   private final String namespace;
@@ -52,19 +50,17 @@ public final class ProposalWatch implements AutoCloseable, WatchedProposals.List
       IncidentBook book,
       MeterRegistry registry,
       Duration gaugeInterval) {
-    this(cache, cache::listed, null, namespace, book, registry, gaugeInterval);
+    this(cache, null, namespace, book, registry, gaugeInterval);
   }
 
   private ProposalWatch(
       WatchedProposals cache,
-      BooleanSupplier synced,
       SharedIndexInformer<RemediationProposal> ownInformer,
       String namespace,
       IncidentBook book,
       MeterRegistry registry,
       Duration gaugeInterval) {
     this.cache = cache;
-    this.synced = synced;
     this.ownInformer = ownInformer;
     this.gaugeInterval = gaugeInterval;
     this.namespace = namespace;
@@ -87,8 +83,7 @@ public final class ProposalWatch implements AutoCloseable, WatchedProposals.List
         client.resources(RemediationProposal.class).inNamespace(namespace).runnableInformer(0);
     informer.itemStore(cache);
     cache.listedWhen(informer::hasSynced);
-    return new ProposalWatch(
-        cache, informer::hasSynced, informer, namespace, book, registry, gaugeInterval);
+    return new ProposalWatch(cache, informer, namespace, book, registry, gaugeInterval);
   }
 
   public static ProposalWatch informing(
@@ -147,7 +142,7 @@ public final class ProposalWatch implements AutoCloseable, WatchedProposals.List
       ownInformer.start();
     }
     long deadline = System.nanoTime() + timeout.toNanos();
-    while (!synced.getAsBoolean()) {
+    while (!cache.listed()) {
       if (System.nanoTime() > deadline) {
         throw new IllegalStateException(
             "could not list RemediationProposals in namespace " + namespace + " within " + timeout);
@@ -173,7 +168,7 @@ public final class ProposalWatch implements AutoCloseable, WatchedProposals.List
   }
 
   public boolean synced() {
-    return started && synced.getAsBoolean();
+    return started && cache.listed();
   }
 
   static ProposalView view(RemediationProposal p) {

@@ -6,6 +6,7 @@ import io.fabric8.kubernetes.client.informers.cache.Cache;
 import io.fabric8.kubernetes.client.informers.cache.ItemStore;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.BooleanSupplier;
+import java.util.function.Consumer;
 import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -63,30 +64,30 @@ public final class WatchedProposals implements ItemStore<RemediationProposal> {
   @Override
   public RemediationProposal put(String key, RemediationProposal p) {
     RemediationProposal old = items.put(key, p);
-    Listener l = listener.get();
-    if (l != null) {
-      try {
-        l.stored(p);
-      } catch (RuntimeException e) {
-        // The informer's thread must go on whatever the intake does with it.
-        LOG.atWarn().addKeyValue("key", key).setCause(e).log("intake refused a cached proposal");
-      }
-    }
+    tell(key, l -> l.stored(p));
     return old;
   }
 
   @Override
   public RemediationProposal remove(String key) {
     RemediationProposal old = items.remove(key);
-    Listener l = listener.get();
-    if (old != null && l != null) {
-      try {
-        l.removed(old);
-      } catch (RuntimeException e) {
-        LOG.atWarn().addKeyValue("key", key).setCause(e).log("intake refused a removed proposal");
-      }
+    if (old != null) {
+      tell(key, l -> l.removed(old));
     }
     return old;
+  }
+
+  /** Tells the listener, if any; whatever it throws, the informer's thread goes on. */
+  private void tell(String key, Consumer<Listener> what) {
+    Listener l = listener.get();
+    if (l == null) {
+      return;
+    }
+    try {
+      what.accept(l);
+    } catch (RuntimeException e) {
+      LOG.atWarn().addKeyValue("key", key).setCause(e).log("the intake could not take a proposal");
+    }
   }
 
   @Override

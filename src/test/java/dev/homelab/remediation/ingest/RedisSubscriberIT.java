@@ -89,27 +89,31 @@ class RedisSubscriberIT {
     }
   }
 
+  /** Records messages as {@link #sink}, and counts the probe's figures (those it could read). */
+  RedisSubscriber.Sink countingFigures(AtomicLong figures) {
+    return new RedisSubscriber.Sink() {
+      @Override
+      public void message(String channel, byte[] buf, int off, int len) {
+        received.add(channel + ":" + new String(buf, off, len, StandardCharsets.UTF_8));
+      }
+
+      @Override
+      public void oversized(String channel, long bytes) {}
+
+      @Override
+      public void redisOutputBuffer(long bytes, long skimAbove) {
+        if (bytes >= 0) {
+          figures.incrementAndGet();
+        }
+      }
+    };
+  }
+
   /** A user without CLIENT (some managed Redis): no probe, the subscription as before. */
   @Test
   void withoutTheClientCommandTheSubscriberGoesOnWithoutTheProbe() {
     AtomicLong figures = new AtomicLong();
-    RedisSubscriber.Sink counting =
-        new RedisSubscriber.Sink() {
-          @Override
-          public void message(String channel, byte[] buf, int off, int len) {
-            received.add(channel + ":" + new String(buf, off, len, StandardCharsets.UTF_8));
-          }
-
-          @Override
-          public void oversized(String channel, long bytes) {}
-
-          @Override
-          public void redisOutputBuffer(long bytes, long skimAbove) {
-            if (bytes >= 0) {
-              figures.incrementAndGet();
-            }
-          }
-        };
+    RedisSubscriber.Sink counting = countingFigures(figures);
     try (TestRedis redis = new TestRedis()) {
       redis.addUserWithoutClientCommand("bob", "s3cret");
       RedisURI uri = RedisURI.create("redis://bob:s3cret@127.0.0.1:" + redis.port());
@@ -155,23 +159,7 @@ class RedisSubscriberIT {
   @Test
   void aProbeThatCannotConnectTriesOnceASecondAndReportsOnceItCan() {
     AtomicLong figures = new AtomicLong();
-    RedisSubscriber.Sink counting =
-        new RedisSubscriber.Sink() {
-          @Override
-          public void message(String channel, byte[] buf, int off, int len) {
-            received.add(channel + ":" + new String(buf, off, len, StandardCharsets.UTF_8));
-          }
-
-          @Override
-          public void oversized(String channel, long bytes) {}
-
-          @Override
-          public void redisOutputBuffer(long bytes, long skimAbove) {
-            if (bytes >= 0) {
-              figures.incrementAndGet();
-            }
-          }
-        };
+    RedisSubscriber.Sink counting = countingFigures(figures);
     try (TestRedis redis = new TestRedis()) {
       // Room for this test's own connection and the subscriber's, none for the probe's.
       redis.maxClients((int) redis.connectedClients() + 1);
