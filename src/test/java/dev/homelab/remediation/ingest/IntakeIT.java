@@ -164,7 +164,8 @@ class IntakeIT {
     }
     await()
         .atMost(Duration.ofSeconds(20))
-        .until(() -> first.settled() && proposals().size() == 1 && occurrences(only()) == 4);
+        .until(
+            () -> first.settled() && proposals().size() == 1 && TestKube.occurrences(only()) == 4);
     assertThat(only().getStatus().getFirstSeen()).isEqualTo("2024-03-01T10:01:00Z");
     assertThat(only().getStatus().getLastSeen()).isEqualTo("2024-03-01T10:09:00Z");
 
@@ -176,7 +177,7 @@ class IntakeIT {
         health, shapeA("chelsty", "zigbee2mqtt", "service_unhealthy", "2024-03-01T09:59:00Z"));
     await()
         .atMost(Duration.ofSeconds(20))
-        .until(() -> second.settled() && occurrences(only()) == 5);
+        .until(() -> second.settled() && TestKube.occurrences(only()) == 5);
     assertThat(only().getStatus().getFirstSeen()).isEqualTo("2024-03-01T09:59:00Z");
     assertThat(only().getStatus().getLastSeen()).isEqualTo("2024-03-01T10:09:00Z");
     assertThat(second.metrics.createdCount()).isZero();
@@ -288,7 +289,7 @@ class IntakeIT {
     redis.publish(health, event);
     await()
         .atMost(Duration.ofSeconds(20))
-        .until(() -> intake.settled() && occurrences(proposals().get(0)) == 2);
+        .until(() -> intake.settled() && TestKube.occurrences(proposals().get(0)) == 2);
     assertThat(proposals())
         .singleElement()
         .satisfies(
@@ -327,7 +328,7 @@ class IntakeIT {
         health, shapeA("chelsty", "zigbee2mqtt", "service_unhealthy", "2026-05-27T17:20:00Z"));
     await()
         .atMost(Duration.ofSeconds(20))
-        .until(() -> second.settled() && occurrences(proposals().get(0)) == 2);
+        .until(() -> second.settled() && TestKube.occurrences(proposals().get(0)) == 2);
     assertThat(proposals()).hasSize(1);
     assertThat(second.metrics.createdCount()).isZero();
   }
@@ -369,10 +370,6 @@ class IntakeIT {
           health, shapeA("chelsty", "zigbee2mqtt", "service_unhealthy", "2026-05-27T17:11:39Z"));
       await().atMost(Duration.ofSeconds(20)).until(() -> proposals().size() == 1);
     }
-  }
-
-  static long occurrences(RemediationProposal p) {
-    return TestKube.occurrences(p);
   }
 
   void closeProposal(RemediationProposal p) {
