@@ -17,10 +17,12 @@ import java.util.concurrent.TimeUnit;
  *       holds more than the level the probe gives (4 MiB: half the default soft limit for
  *       subscribers, an eighth of the hard one; less for a Redis configured lower) and stops once
  *       it holds at most a quarter of that and the socket is under an eighth again: a stall of a
- *       few milliseconds waits in Redis and is read after it, not dropped. Past four times that
- *       level (half Redis's hard limit, by default) the reader drops what it reads without even
+ *       few milliseconds waits in Redis and is read after it, not dropped. Past twice that level (a
+ *       quarter of Redis's hard limit, by default) the reader drops what it reads without even
  *       looking it up ({@link #draining()}), until Redis is back at the level: the fastest it can
- *       read, for when skimming did not keep up.
+ *       read, for when skimming did not keep up. Early, because the figure lags and the reader may
+ *       get little CPU: what grows meanwhile (a stall of 50 ms at full speed is 10 MiB) must still
+ *       fit under the hard limit.
  *   <li>Without it, the socket alone decides, conservatively: skim past a quarter, stop under an
  *       eighth. The fractions are small because how much a socket holds against the size reported
  *       differs between kernels (docs/reliability.md); a higher one might never be reached.
@@ -46,8 +48,9 @@ final class ReaderBacklog {
     long redis = redisBytes;
     boolean known = redis >= 0 && nowNanos - redisAtNanos <= FRESH_NANOS;
     long above = skimAbove;
-    // Deeper still (half Redis's hard limit, by default): drop unlooked-at until back at the level.
-    draining = known && (redis > above * 4 || (draining && redis > above));
+    // Deeper (a quarter of Redis's hard limit, by default): drop unlooked-at until back at the
+    // level.
+    draining = known && (redis > above * 2 || (draining && redis > above));
     if (known ? redis > above : bytes > capacity / 4) {
       skimming = true;
     } else if (!behind && (!known || redis <= above / 4)) {
@@ -73,7 +76,7 @@ final class ReaderBacklog {
     return skimming;
   }
 
-  /** Redis holds four times the skim level or more: drop what is read without looking at it. */
+  /** Redis holds twice the skim level or more: drop what is read without looking at it. */
   boolean draining() {
     return draining;
   }

@@ -9,6 +9,8 @@ import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import javax.net.ssl.SSLParameters;
 import javax.net.ssl.SSLSocket;
@@ -21,10 +23,15 @@ import javax.net.ssl.SSLSocketFactory;
  */
 final class RedisConnector implements OutputBufferProbe.Connector {
   /**
-   * The socket receive buffer asked for (the kernel caps it at net.core.rmem_max): slack for when
-   * the reader is descheduled or the JVM pauses, on top of Redis's own output buffer.
+   * The socket receive buffer wanted: slack for when the reader is descheduled or the JVM pauses,
+   * on top of Redis's own output buffer. Asked for only where the kernel grants it
+   * (net.core.rmem_max at least this): a request caps the buffer at rmem_max (208 KiB on a default
+   * kernel) and turns off Linux's receive-buffer autotuning, which grows a fast connection's buffer
+   * up to net.ipv4.tcp_rmem's maximum (6 MiB by default) unasked.
    */
-  private static final int RECEIVE_BUFFER = 4 << 20;
+  static final int RECEIVE_BUFFER = 4 << 20;
+
+  private static final Path RMEM_MAX = Path.of("/proc/sys/net/core/rmem_max");
 
   private final RedisURI uri;
 
@@ -38,7 +45,9 @@ final class RedisConnector implements OutputBufferProbe.Connector {
     try {
       plain.setTcpNoDelay(true);
       plain.setKeepAlive(true);
-      plain.setReceiveBufferSize(RECEIVE_BUFFER);
+      if (askForReceiveBuffer(RMEM_MAX)) {
+        plain.setReceiveBufferSize(RECEIVE_BUFFER);
+      }
       plain.setSoTimeout((int) RedisSubscriber.PING_EVERY.toMillis() * 3);
       plain.connect(new InetSocketAddress(uri.getHost(), uri.getPort()), 10_000);
       if (!uri.isSsl()) {
@@ -62,6 +71,27 @@ final class RedisConnector implements OutputBufferProbe.Connector {
     } catch (IOException | RuntimeException e) {
       closeQuietly(plain);
       throw e;
+    }
+  }
+
+  /**
+   * Whether to ask for {@link #RECEIVE_BUFFER}: when {@code rmemMax} (the kernel's cap on a
+   * request) allows it, or cannot be read (not Linux: no autotuning to lose that we know of).
+   */
+  static boolean askForReceiveBuffer(Path rmemMax) {
+    try {
+      return Long.parseLong(Files.readString(rmemMax).trim()) >= RECEIVE_BUFFER;
+    } catch (IOException | NumberFormatException | SecurityException e) {
+      return true;
+    }
+  }
+
+  /** The socket's receive buffer now (autotuning changes it), or {@code otherwise}. */
+  static long receiveBuffer(Socket s, long otherwise) {
+    try {
+      return s.getReceiveBufferSize();
+    } catch (IOException e) {
+      return otherwise;
     }
   }
 

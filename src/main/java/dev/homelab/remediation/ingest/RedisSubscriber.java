@@ -136,15 +136,17 @@ public final class RedisSubscriber implements AutoCloseable {
         if (closed) {
           return; // closed while connecting: the finally closes this socket
         }
-        long capacity = s.getReceiveBufferSize();
+        Socket connected = s;
+        long[] capacity = {s.getReceiveBufferSize()};
         RespReader in =
             new RespReader(
                 s.getInputStream(),
                 b -> {
-                  sink.backlog(b, capacity);
                   if (b > 0) {
+                    capacity[0] = RedisConnector.receiveBuffer(connected, capacity[0]);
                     probe.busy();
                   }
+                  sink.backlog(b, capacity[0]);
                 },
                 sink::caughtUp);
         connector.authenticate(s.getOutputStream(), in);

@@ -64,6 +64,7 @@ final class Triage {
   private final Rank[] memoBase = new Rank[MEMO];
   private final String[] memoKey = new String[MEMO];
   private int nextMemo;
+  private int lastHit;
   private boolean stoppedEarly;
   private String key;
   private final int[] from = new int[9];
@@ -111,16 +112,27 @@ final class Triage {
    * same fields: in a storm of repeats this is a comparison of a hundred bytes, not a scan.
    */
   Rank known(byte[] buf, int off, int len) {
-    for (int m = 0; m < MEMO; m++) {
+    // The entry that matched last first (a storm repeats the same few), each compared from its end:
+    // prefixes of one storm share their start and differ in the service and severity near the end.
+    int m = lastHit;
+    for (int tried = 0; tried < MEMO; tried++) {
       byte[] prefix = memoPrefix[m];
-      if (prefix != null
-          && prefix.length <= len
-          && buf[off + prefix.length - 1] == prefix[prefix.length - 1]
-          && ScanBytes.same(buf, off, prefix, 0, prefix.length)) {
+      if (prefix != null && prefix.length <= len && sameFromEnd(buf, off, prefix)) {
+        lastHit = m;
         return withOpen(memoBase[m], memoKey[m]);
       }
+      m = m + 1 == MEMO ? 0 : m + 1;
     }
     return null;
+  }
+
+  private static boolean sameFromEnd(byte[] buf, int off, byte[] prefix) {
+    for (int k = prefix.length - 1; k >= 0; k--) {
+      if (buf[off + k] != prefix[k]) {
+        return false;
+      }
+    }
+    return true;
   }
 
   private void remember(byte[] buf, int off, int len, Rank base, String svcKey) {

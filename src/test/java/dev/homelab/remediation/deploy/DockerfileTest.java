@@ -127,6 +127,7 @@ class DockerfileTest {
     assertThat(entrypoint.subList(1, jar))
         .contains(
             "-XX:MaxRAMPercentage=60",
+            "-XX:InitialRAMPercentage=12.5",
             "-XX:+UseSerialGC",
             "-XX:TieredStopAtLevel=1",
             "-Xss512k",

@@ -67,12 +67,12 @@ class ReaderBacklogTest {
   }
 
   @Test
-  void halfWayToTheHardLimitItDrainsUntilBackAtTheLevel() {
-    b.redis(4 * LEVEL, LEVEL, now);
+  void aQuarterOfTheWayToTheHardLimitItDrainsUntilBackAtTheLevel() {
+    b.redis(2 * LEVEL, LEVEL, now);
     b.socket(0, CAPACITY, now);
     assertThat(b.skimming()).isTrue();
     assertThat(b.draining()).isFalse();
-    b.redis(4 * LEVEL + 1, LEVEL, now);
+    b.redis(2 * LEVEL + 1, LEVEL, now);
     b.socket(0, CAPACITY, now);
     assertThat(b.draining()).isTrue();
     b.redis(LEVEL + 1, LEVEL, now);

@@ -2,8 +2,12 @@ package dev.homelab.remediation.ingest;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class RedisConnectorTest {
   @Test
@@ -12,5 +16,23 @@ class RedisConnectorTest {
         .isEqualTo("*2\r\n$4\r\nAUTH\r\n$10\r\npässwörd\r\n");
     assertThat(new String(RedisConnector.command("CLIENT", "ID"), StandardCharsets.UTF_8))
         .isEqualTo("*2\r\n$6\r\nCLIENT\r\n$2\r\nID\r\n");
+  }
+
+  /**
+   * A receive buffer is asked for only where the kernel grants it: below, a request would cap the
+   * buffer at rmem_max (208 KiB by default) and turn autotuning off, which grows it further.
+   */
+  @Test
+  void theReceiveBufferIsAskedForOnlyWhereTheKernelGrantsIt(@TempDir Path dir) throws IOException {
+    Path rmemMax = dir.resolve("rmem_max");
+    Files.writeString(rmemMax, "212992\n");
+    assertThat(RedisConnector.askForReceiveBuffer(rmemMax)).as("a default kernel").isFalse();
+    Files.writeString(rmemMax, (RedisConnector.RECEIVE_BUFFER - 1) + "\n");
+    assertThat(RedisConnector.askForReceiveBuffer(rmemMax)).isFalse();
+    Files.writeString(rmemMax, RedisConnector.RECEIVE_BUFFER + "\n");
+    assertThat(RedisConnector.askForReceiveBuffer(rmemMax)).as("a tuned one").isTrue();
+    Files.writeString(rmemMax, "lots");
+    assertThat(RedisConnector.askForReceiveBuffer(rmemMax)).as("unreadable: ask").isTrue();
+    assertThat(RedisConnector.askForReceiveBuffer(dir.resolve("absent"))).as("not Linux").isTrue();
   }
 }

@@ -208,9 +208,12 @@ class SheddingIT {
       PipelinedPublisher.Result r =
           PipelinedPublisher.publish(redis.port(), channel, messages, 3, 0, 0);
 
-      String log = tmp.resolve("operator.log").toString();
       assertThat(r.deliveries())
-          .as("Redis delivered every message to the operator (else it closed it: %s)", log)
+          .as(
+              () ->
+                  "Redis delivered every message to the operator (else it closed it); the"
+                      + " operator logged: "
+                      + warnings(tmp.resolve("operator.log")))
           .isEqualTo(r.published());
       await()
           .atMost(Duration.ofSeconds(60))
@@ -253,5 +256,17 @@ class SheddingIT {
 
   static double opened(OperatorProcess p) {
     return p.metric("remediation_intake_proposals_opened_total");
+  }
+
+  /** The operator's warnings and errors (the temporary directory is gone when a CI run reports). */
+  private static String warnings(Path log) {
+    try (var lines = Files.lines(log)) {
+      return lines
+          .filter(l -> l.contains(" WARN ") || l.contains(" ERROR "))
+          .limit(20)
+          .collect(Collectors.joining("\n", "\n", ""));
+    } catch (java.io.IOException | java.io.UncheckedIOException e) {
+      return "(no log: " + e + ")";
+    }
   }
 }

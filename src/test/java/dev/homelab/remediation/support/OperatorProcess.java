@@ -26,14 +26,14 @@ public final class OperatorProcess implements AutoCloseable {
   /**
    * The Dockerfile's flags (all but its class-data archive, which a test classpath of directories
    * cannot use), with the heap sizes a container with the chart's 384 MiB limit would derive (-Xmx:
-   * MaxRAMPercentage=60; -Xms: the JVM's default InitialRAMPercentage, 1.5625%). Override with
-   * -Doperator.jvmFlags="..." to compare settings.
+   * MaxRAMPercentage=60; -Xms: InitialRAMPercentage=12.5). Override with -Doperator.jvmFlags="..."
+   * to compare settings.
    */
   public static final List<String> JVM_FLAGS =
       List.of(
           System.getProperty(
                   "operator.jvmFlags",
-                  "-Xmx230m -Xms6m -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -Xss512k"
+                  "-Xmx230m -Xms48m -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -Xss512k"
                       + " -XX:MetaspaceSize=64m -XX:MaxMetaspaceSize=128m"
                       + " -XX:ReservedCodeCacheSize=32m -XX:MaxDirectMemorySize=32m"
                       + " -XX:MinHeapFreeRatio=20 -XX:MaxHeapFreeRatio=40"
