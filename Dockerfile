@@ -42,14 +42,16 @@ EXPOSE 8080
 # small (docs/benchmarks.md, "Start-up and memory as shipped").
 ENV MALLOC_ARENA_MAX=2
 # A small heap for a Raspberry Pi-class node: 60% of the container's memory limit, starting at
-# 12.5% of it (48m of the chart's 384Mi: the live set, about 20m, fits the old generation without
-# the full collections that grow a heap started at the JVM's 1/64; one of 90 ms under a storm let
-# Redis close the subscription, docs/benchmarks.md), the serial collector (one core, small heap), C1 only (faster start, less memory), small thread stacks.
+# 12.5% of it and never below 48m (the chart's 384Mi gives 48m: the live set, about 20m, fits
+# the old generation without the full collections that grow a heap started at the JVM's 1/64;
+# one of 93 ms under a storm let Redis close the subscription, docs/benchmarks.md; a limit under
+# 80Mi leaves a maximum below that minimum, and the JVM then refuses to start), the serial
+# collector (one core, small heap), C1 only (faster start, less memory), small thread stacks.
 # The application class-data archive (above) cuts start-up. Bounded: metaspace (64m before its
 # first collection, so none runs during start-up; at most 128m), code cache 32m, direct memory
-# (NIO and Netty under Lettuce) 32m; the heap gives memory back after a storm (at most 40% free
-# after a full collection, grown only to 20% free). Exit at once on OutOfMemoryError so
+# (NIO and Netty under Lettuce) 32m; the heap gives memory back after a storm, down to its
+# minimum (at most 40% free after a full collection, grown only to 20% free). Exit at once on OutOfMemoryError so
 # Kubernetes restarts the pod. Add flags at run time through JAVA_TOOL_OPTIONS. The Jib image
 # (pom.xml) has the same flags but the archive's, which Jib cannot make (docs/benchmarks.md).
-ENTRYPOINT ["java", "-XX:MaxRAMPercentage=60", "-XX:InitialRAMPercentage=12.5", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-Xss512k", "-XX:MetaspaceSize=64m", "-XX:MaxMetaspaceSize=128m", "-XX:ReservedCodeCacheSize=32m", "-XX:MaxDirectMemorySize=32m", "-XX:MinHeapFreeRatio=20", "-XX:MaxHeapFreeRatio=40", "-XX:+ExitOnOutOfMemoryError", "-XX:SharedArchiveFile=/app/app.jsa", "-jar", "/app/remediation-operator.jar"]
+ENTRYPOINT ["java", "-XX:MaxRAMPercentage=60", "-XX:InitialRAMPercentage=12.5", "-XX:MinHeapSize=48m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-Xss512k", "-XX:MetaspaceSize=64m", "-XX:MaxMetaspaceSize=128m", "-XX:ReservedCodeCacheSize=32m", "-XX:MaxDirectMemorySize=32m", "-XX:MinHeapFreeRatio=20", "-XX:MaxHeapFreeRatio=40", "-XX:+ExitOnOutOfMemoryError", "-XX:SharedArchiveFile=/app/app.jsa", "-jar", "/app/remediation-operator.jar"]
 CMD ["run"]

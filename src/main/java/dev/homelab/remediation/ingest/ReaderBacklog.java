@@ -18,11 +18,11 @@ import java.util.concurrent.TimeUnit;
  *       subscribers, an eighth of the hard one; less for a Redis configured lower) and stops once
  *       it holds at most a quarter of that and the socket is under an eighth again: a stall of a
  *       few milliseconds waits in Redis and is read after it, not dropped. Past twice that level (a
- *       quarter of Redis's hard limit, by default) the reader drops what it reads without even
- *       looking it up ({@link #draining()}), until Redis is back at the level: the fastest it can
- *       read, for when skimming did not keep up. Early, because the figure lags and the reader may
- *       get little CPU: what grows meanwhile (a stall of 50 ms at full speed is 10 MiB) must still
- *       fit under the hard limit.
+ *       quarter of Redis's hard limit by default, half of a lower one it follows) the reader drops
+ *       what it reads without even looking it up ({@link #draining()}), until Redis is back at the
+ *       level: the fastest it can read, for when skimming did not keep up. Early, because the
+ *       figure lags and the reader may get little CPU: what grows meanwhile (a stall of 50 ms at
+ *       full speed is 10 MiB) must still fit under the hard limit.
  *   <li>Without it, the socket alone decides, conservatively: skim past a quarter, stop under an
  *       eighth. The fractions are small because how much a socket holds against the size reported
  *       differs between kernels (docs/reliability.md); a higher one might never be reached.
@@ -68,6 +68,12 @@ final class ReaderBacklog {
     redisAtNanos = nowNanos;
   }
 
+  /** Redis's figure is fresh and at most a quarter of the skim level (1 MiB by default). */
+  boolean redisHoldsLittle(long nowNanos) {
+    long redis = redisBytes;
+    return redis >= 0 && nowNanos - redisAtNanos <= FRESH_NANOS && redis <= skimAbove / 4;
+  }
+
   boolean behind() {
     return behind;
   }
@@ -76,7 +82,10 @@ final class ReaderBacklog {
     return skimming;
   }
 
-  /** Redis holds twice the skim level or more: drop what is read without looking at it. */
+  /**
+   * Redis holds more than twice the skim level (until back at it): drop what is read without
+   * looking at it.
+   */
   boolean draining() {
     return draining;
   }

@@ -25,13 +25,17 @@ final class RedisConnector implements OutputBufferProbe.Connector {
   /**
    * The socket receive buffer wanted: slack for when the reader is descheduled or the JVM pauses,
    * on top of Redis's own output buffer. Asked for only where the kernel grants it
-   * (net.core.rmem_max at least this): a request caps the buffer at rmem_max (208 KiB on a default
-   * kernel) and turns off Linux's receive-buffer autotuning, which grows a fast connection's buffer
-   * up to net.ipv4.tcp_rmem's maximum (6 MiB by default) unasked.
+   * (net.core.rmem_max at least this): a request caps the buffer at rmem_max (212,992 bytes on a
+   * default kernel, which reports twice that) and turns off Linux's receive-buffer autotuning,
+   * which grows a fast connection's buffer up to net.ipv4.tcp_rmem's maximum (6 MiB by default)
+   * unasked. In a pod's own network namespace, kernels before 6.10 have no rmem_max file, though
+   * its cap holds.
    */
   static final int RECEIVE_BUFFER = 4 << 20;
 
   private static final Path RMEM_MAX = Path.of("/proc/sys/net/core/rmem_max");
+  private static final boolean LINUX =
+      System.getProperty("os.name", "").toLowerCase(java.util.Locale.ROOT).startsWith("linux");
 
   private final RedisURI uri;
 
@@ -45,7 +49,7 @@ final class RedisConnector implements OutputBufferProbe.Connector {
     try {
       plain.setTcpNoDelay(true);
       plain.setKeepAlive(true);
-      if (askForReceiveBuffer(RMEM_MAX)) {
+      if (askForReceiveBuffer(RMEM_MAX, LINUX)) {
         plain.setReceiveBufferSize(RECEIVE_BUFFER);
       }
       plain.setSoTimeout((int) RedisSubscriber.PING_EVERY.toMillis() * 3);
@@ -76,13 +80,15 @@ final class RedisConnector implements OutputBufferProbe.Connector {
 
   /**
    * Whether to ask for {@link #RECEIVE_BUFFER}: when {@code rmemMax} (the kernel's cap on a
-   * request) allows it, or cannot be read (not Linux: no autotuning to lose that we know of).
+   * request) allows it. When it cannot be read: not on Linux (a pod's network namespace before
+   * kernel 6.10 has no such file, though the host's cap still applies), elsewhere yes (no
+   * autotuning to lose that we know of).
    */
-  static boolean askForReceiveBuffer(Path rmemMax) {
+  static boolean askForReceiveBuffer(Path rmemMax, boolean linux) {
     try {
       return Long.parseLong(Files.readString(rmemMax).trim()) >= RECEIVE_BUFFER;
     } catch (IOException | NumberFormatException | SecurityException e) {
-      return true;
+      return !linux;
     }
   }
 

@@ -128,6 +128,7 @@ class DockerfileTest {
         .contains(
             "-XX:MaxRAMPercentage=60",
             "-XX:InitialRAMPercentage=12.5",
+            "-XX:MinHeapSize=48m",
             "-XX:+UseSerialGC",
             "-XX:TieredStopAtLevel=1",
             "-Xss512k",

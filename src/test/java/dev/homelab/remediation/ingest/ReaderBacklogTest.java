@@ -88,6 +88,18 @@ class ReaderBacklogTest {
   }
 
   @Test
+  void redisHoldsLittleOnlyByAFreshFigureUpToAQuarterOfTheLevel() {
+    assertThat(b.redisHoldsLittle(now)).as("no figure").isFalse();
+    b.redis(LEVEL / 4, LEVEL, now);
+    assertThat(b.redisHoldsLittle(now)).isTrue();
+    assertThat(b.redisHoldsLittle(now + ReaderBacklog.FRESH_NANOS + 1)).as("stale").isFalse();
+    b.redis(LEVEL / 4 + 1, LEVEL, now);
+    assertThat(b.redisHoldsLittle(now)).isFalse();
+    b.redis(-1, LEVEL, now);
+    assertThat(b.redisHoldsLittle(now)).as("Redis does not tell").isFalse();
+  }
+
+  @Test
   void aRedisConfiguredLowerSkimsSooner() {
     b.redis(300 * 1024, 256 * 1024, now);
     b.socket(0, CAPACITY, now);

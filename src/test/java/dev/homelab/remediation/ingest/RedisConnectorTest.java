@@ -26,13 +26,17 @@ class RedisConnectorTest {
   void theReceiveBufferIsAskedForOnlyWhereTheKernelGrantsIt(@TempDir Path dir) throws IOException {
     Path rmemMax = dir.resolve("rmem_max");
     Files.writeString(rmemMax, "212992\n");
-    assertThat(RedisConnector.askForReceiveBuffer(rmemMax)).as("a default kernel").isFalse();
+    assertThat(RedisConnector.askForReceiveBuffer(rmemMax, true)).as("a default kernel").isFalse();
     Files.writeString(rmemMax, (RedisConnector.RECEIVE_BUFFER - 1) + "\n");
-    assertThat(RedisConnector.askForReceiveBuffer(rmemMax)).isFalse();
+    assertThat(RedisConnector.askForReceiveBuffer(rmemMax, true)).isFalse();
     Files.writeString(rmemMax, RedisConnector.RECEIVE_BUFFER + "\n");
-    assertThat(RedisConnector.askForReceiveBuffer(rmemMax)).as("a tuned one").isTrue();
+    assertThat(RedisConnector.askForReceiveBuffer(rmemMax, true)).as("a tuned one").isTrue();
     Files.writeString(rmemMax, "lots");
-    assertThat(RedisConnector.askForReceiveBuffer(rmemMax)).as("unreadable: ask").isTrue();
-    assertThat(RedisConnector.askForReceiveBuffer(dir.resolve("absent"))).as("not Linux").isTrue();
+    assertThat(RedisConnector.askForReceiveBuffer(rmemMax, true)).as("unreadable").isFalse();
+    Path absent = dir.resolve("absent");
+    assertThat(RedisConnector.askForReceiveBuffer(absent, true))
+        .as("a pod's network namespace before kernel 6.10: no file, the host's cap")
+        .isFalse();
+    assertThat(RedisConnector.askForReceiveBuffer(absent, false)).as("not Linux").isTrue();
   }
 }

@@ -171,6 +171,59 @@ class SheddingIT {
   }
 
   /**
+   * The parse workers pause for the reader while it is behind in its socket, so that it gets the
+   * CPU; but not once their queue is half-way to shedding repeats while Redis holds little for the
+   * subscriber: then the pause would only shed, as repeats, what the socket holds.
+   */
+  @Test
+  void theWorkersPauseForABehindReaderUnlessThatWouldOnlyShedWhatItsSocketHolds() {
+    IntakeMetrics metrics = new IntakeMetrics(new SimpleMeterRegistry());
+    IncidentBook book =
+        new IncidentBook(
+            new KubernetesProposalStore(client, namespace),
+            namespace,
+            Clock.systemUTC(),
+            Duration.ofSeconds(300),
+            Duration.ofSeconds(60),
+            metrics,
+            BookLimits.DEFAULTS);
+    closeables.add(book);
+    int size = event("web", "critical", 1).length + IntakePipeline.ENTRY_OVERHEAD;
+    IntakePipeline pipeline =
+        new IntakePipeline(
+            new EventParser(65536), book, metrics, Clock.systemUTC(), 65536, 100L * size, 1);
+    closeables.add(pipeline::abort);
+    long own = IntakePipeline.FIRST_WORKER_PAUSE_NANOS;
+    long level = OutputBufferProbe.DEFAULT_SKIM_ABOVE;
+    long socket = 1 << 20;
+    long behind = socket / 5; // past an eighth: behind; not past a quarter, which skims unprobed
+
+    assertThat(pipeline.pauseBefore(own)).as("the reader keeps up").isZero();
+    pipeline.backlog(behind, socket);
+    assertThat(pipeline.pauseBefore(own)).as("behind, Redis's figure unknown").isEqualTo(own);
+    pipeline.redisOutputBuffer(0, level);
+    pipeline.backlog(behind, socket);
+    assertThat(pipeline.pauseBefore(own)).as("behind, the queue empty").isEqualTo(own);
+    // A quarter of the buffer and one more: half-way to shedding repeats (at half).
+    for (int i = 0; i < 26; i++) {
+      pipeline.message("h", event("web-" + i, "critical", i));
+    }
+    assertThat(pipeline.bufferedBytes()).isEqualTo(26L * size);
+    assertThat(pipeline.pauseBefore(own)).as("the queue at risk, Redis holds nothing").isZero();
+    pipeline.redisOutputBuffer(level / 2, level);
+    pipeline.backlog(behind, socket);
+    assertThat(pipeline.pauseBefore(own)).as("Redis holds more than a little").isEqualTo(own);
+    pipeline.redisOutputBuffer(level + 1, level);
+    pipeline.backlog(behind, socket);
+    assertThat(pipeline.pauseBefore(own))
+        .as("skimming: every worker the long pause")
+        .isEqualTo(IntakePipeline.PAUSE_NANOS);
+    pipeline.redisOutputBuffer(0, level);
+    pipeline.backlog(0, socket);
+    assertThat(pipeline.pauseBefore(own)).as("caught up").isZero();
+  }
+
+  /**
    * A publisher pipelining PUBLISH at full speed for 3 s, far faster than the intake parses, into
    * the operator as it ships: its own process with the image's JVM flags (OperatorProcess), so
    * nothing of this test JVM (its collector, its other threads) stands in for the product. The

@@ -86,6 +86,38 @@ class TriageTest {
         .isEqualTo(Rank.REPEAT);
   }
 
+  /**
+   * Each of the eight prefixes remembered is found by a look-up alone, whichever matched last (the
+   * search starts there and wraps around), and a ninth pushes out the oldest.
+   */
+  @Test
+  void everyRememberedPrefixIsFoundWhicheverMatchedLast() {
+    List<byte[]> events = new ArrayList<>();
+    for (int i = 0; i < 9; i++) {
+      events.add(
+          ("{\"event_type\":\"service_down\",\"node\":\"bertha\",\"service\":\"s"
+                  + i
+                  + "\",\"severity\":\"critical\",\"n\":"
+                  + i
+                  + "}")
+              .getBytes(StandardCharsets.UTF_8));
+    }
+    for (int i = 0; i < 8; i++) {
+      byte[] e = events.get(i);
+      assertThat(triage.known(e, 0, e.length)).as("not seen yet").isNull();
+      assertThat(triage.rank(e, 0, e.length)).isEqualTo(Rank.CRITICAL);
+    }
+    for (int i : new int[] {5, 2, 7, 0, 6, 6, 1, 3, 4}) {
+      byte[] e = events.get(i);
+      assertThat(triage.known(e, 0, e.length)).as("prefix %d", i).isEqualTo(Rank.CRITICAL);
+    }
+    byte[] ninth = events.get(8);
+    triage.rank(ninth, 0, ninth.length);
+    assertThat(triage.known(ninth, 0, ninth.length)).isEqualTo(Rank.CRITICAL);
+    assertThat(triage.known(events.get(0), 0, events.get(0).length)).as("the oldest").isNull();
+    assertThat(triage.known(events.get(1), 0, events.get(1).length)).isEqualTo(Rank.CRITICAL);
+  }
+
   @Test
   void aMessageCutShortInsideALargerBufferIsNotReadPastItsEnd() {
     String whole =

@@ -26,8 +26,8 @@ public final class OperatorProcess implements AutoCloseable {
   /**
    * The Dockerfile's flags (all but its class-data archive, which a test classpath of directories
    * cannot use), with the heap sizes a container with the chart's 384 MiB limit would derive (-Xmx:
-   * MaxRAMPercentage=60; -Xms: InitialRAMPercentage=12.5). Override with -Doperator.jvmFlags="..."
-   * to compare settings.
+   * MaxRAMPercentage=60; -Xms: InitialRAMPercentage=12.5 and MinHeapSize=48m, which -Xms sets
+   * both). Override with -Doperator.jvmFlags="..." to compare settings.
    */
   public static final List<String> JVM_FLAGS =
       List.of(
