@@ -315,23 +315,10 @@ public final class IntakePipeline implements RedisSubscriber.Sink, AutoCloseable
   }
 
   /**
-   * How long a parse worker whose own pause is {@code pause} waits before its next message (0: not
-   * at all). While the reader skims, about to lose the race, every worker yields the long pause;
-   * while it is behind in its socket, each its own, so the reader gets the CPU — except when the
-   * queue is half-way to shedding repeats and Redis's fresh figure says it holds little for the
-   * subscriber: then the socket's backlog is all there is behind, and pausing would only shed it as
-   * repeats once the reader hands it on (at 650,000 events/s paced, a stall's 2 MB did).
+   * How long a parse worker whose own pause is {@code pause} waits: {@link ReaderBacklog#pause}.
    */
   long pauseBefore(long pause) {
-    if (backlog.skimming()) {
-      return PAUSE_NANOS;
-    }
-    if (backlog.behind()
-        && !(queuedBytes.get() > shedRepeatsAbove / 2
-            && backlog.redisHoldsLittle(System.nanoTime()))) {
-      return pause;
-    }
-    return 0;
+    return backlog.pause(pause, PAUSE_NANOS, queuedBytes.get() > shedRepeatsAbove / 2);
   }
 
   private void logRejected(String channel, long bytes, RejectReason reason, String detail) {
