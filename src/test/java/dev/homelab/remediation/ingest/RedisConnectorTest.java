@@ -2,7 +2,12 @@ package dev.homelab.remediation.ingest;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.lettuce.core.RedisURI;
 import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -38,5 +43,28 @@ class RedisConnectorTest {
         .as("a pod's network namespace before kernel 6.10: no file, the host's cap")
         .isFalse();
     assertThat(RedisConnector.askForReceiveBuffer(absent, false)).as("not Linux").isTrue();
+  }
+
+  /**
+   * The connection asks for the receive buffer exactly when the kernel grants it: otherwise it is
+   * left as an untouched socket's, for autotuning (on this machine's kernel, whichever it is).
+   */
+  @Test
+  void aConnectionLeavesTheReceiveBufferToTheKernelUnlessItGrantsTheRequest() throws IOException {
+    try (ServerSocket server = new ServerSocket(0, 4, InetAddress.getLoopbackAddress());
+        Socket untouched = new Socket()) {
+      untouched.connect(new InetSocketAddress("127.0.0.1", server.getLocalPort()));
+      RedisConnector connector =
+          new RedisConnector(RedisURI.create("redis://127.0.0.1:" + server.getLocalPort()));
+      try (Socket s = connector.open()) {
+        boolean linux = System.getProperty("os.name").toLowerCase().startsWith("linux");
+        if (RedisConnector.askForReceiveBuffer(Path.of("/proc/sys/net/core/rmem_max"), linux)) {
+          assertThat(s.getReceiveBufferSize())
+              .isGreaterThanOrEqualTo(RedisConnector.RECEIVE_BUFFER);
+        } else {
+          assertThat(s.getReceiveBufferSize()).isEqualTo(untouched.getReceiveBufferSize());
+        }
+      }
+    }
   }
 }
