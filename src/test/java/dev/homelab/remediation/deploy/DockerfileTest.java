@@ -1,10 +1,12 @@
 package dev.homelab.remediation.deploy;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import dev.homelab.remediation.support.OperatorProcess;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -144,6 +146,27 @@ class DockerfileTest {
         .extracting(Instruction::args)
         .as("glibc malloc arenas bounded")
         .contains("MALLOC_ARENA_MAX=2");
+  }
+
+  /**
+   * The tests and benchmarks that run the operator as a process (OperatorProcess) use the image's
+   * flags, with the heap the chart's 384Mi limit derives: 60 % of it is -Xmx230m, and 12.5 % (the
+   * initial heap) and the minimum, 48m, are what -Xms48m sets. Only the archive is left out.
+   */
+  @Test
+  void operatorProcessRunsWithTheImagesFlags() throws IOException {
+    assumeTrue(System.getProperty("operator.jvmFlags") == null, "flags overridden to compare");
+    List<String> entrypoint = execForm(last(runtime, "ENTRYPOINT"));
+    List<String> image = new ArrayList<>(entrypoint.subList(1, entrypoint.indexOf("-jar")));
+    image.removeIf(f -> f.startsWith("-XX:SharedArchiveFile="));
+    assertThat(384 * 60 / 100).isEqualTo(230);
+    assertThat(image.remove("-XX:MaxRAMPercentage=60")).isTrue();
+    image.add("-Xmx230m");
+    assertThat(384 * 125 / 1000).isEqualTo(48);
+    assertThat(image.remove("-XX:InitialRAMPercentage=12.5")).isTrue();
+    assertThat(image.remove("-XX:MinHeapSize=48m")).isTrue();
+    image.add("-Xms48m");
+    assertThat(OperatorProcess.JVM_FLAGS).containsExactlyInAnyOrderElementsOf(image);
   }
 
   /** The stage named {@code name}: its FROM and what follows up to the next FROM. */

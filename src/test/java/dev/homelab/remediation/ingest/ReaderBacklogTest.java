@@ -116,6 +116,17 @@ class ReaderBacklogTest {
     assertThat(OutputBufferProbe.skimAbove("pubsub 0 1048576 60")).isEqualTo(512 * 1024);
     assertThat(OutputBufferProbe.skimAbove("pubsub 0 0 0")).isEqualTo(LEVEL); // no limit
     assertThat(OutputBufferProbe.skimAbove("normal 0 0 0")).isEqualTo(LEVEL);
+    // Whatever the limits, the reader drains (past twice the level) before the hard limit, and
+    // by the soft one at the latest.
+    for (long hard : new long[] {64 * 1024, 1 << 20, 8 << 20, 32 << 20, 256L << 20}) {
+      for (long soft : new long[] {0, hard / 4, hard / 2, hard}) {
+        long level = OutputBufferProbe.skimAbove("pubsub " + hard + " " + soft + " 60");
+        assertThat(2 * level).as("hard %d soft %d", hard, soft).isLessThan(hard);
+        if (soft > 0) {
+          assertThat(2 * level).as("hard %d soft %d", hard, soft).isLessThanOrEqualTo(soft);
+        }
+      }
+    }
   }
 
   @Test
