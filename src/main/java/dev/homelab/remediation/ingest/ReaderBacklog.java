@@ -48,8 +48,7 @@ final class ReaderBacklog {
     long redis = redisBytes;
     boolean known = redis >= 0 && nowNanos - redisAtNanos <= FRESH_NANOS;
     long above = skimAbove;
-    // Deeper (a quarter of Redis's hard limit, by default): drop unlooked-at until back at the
-    // level.
+    // Past twice the level (a quarter of the hard limit, by default): drop unlooked-at till back.
     draining = known && (redis > above * 2 || (draining && redis > above));
     if (known ? redis > above : bytes > capacity / 4) {
       skimming = true;

@@ -92,14 +92,8 @@ class SheddingIT {
     return event(service, severity, "service_unhealthy", n);
   }
 
-  /**
-   * With the parse workers not started, the buffer only fills: what the reader takes in and what it
-   * sheds, message by message, follows the order of IntakePipeline exactly.
-   */
-  @Test
-  void whenBehindTheIntakeShedsRepeatsFirstThenBenignAndInfoThenWarningsAndCriticalLast() {
-    SimpleMeterRegistry registry = new SimpleMeterRegistry();
-    IntakeMetrics metrics = new IntakeMetrics(registry);
+  /** A book on the mock server's namespace (cooldown 300 s, flush every 60 s), closed after. */
+  private IncidentBook book(IntakeMetrics metrics) {
     IncidentBook book =
         new IncidentBook(
             new KubernetesProposalStore(client, namespace),
@@ -110,6 +104,18 @@ class SheddingIT {
             metrics,
             BookLimits.DEFAULTS);
     closeables.add(book);
+    return book;
+  }
+
+  /**
+   * With the parse workers not started, the buffer only fills: what the reader takes in and what it
+   * sheds, message by message, follows the order of IntakePipeline exactly.
+   */
+  @Test
+  void whenBehindTheIntakeShedsRepeatsFirstThenBenignAndInfoThenWarningsAndCriticalLast() {
+    SimpleMeterRegistry registry = new SimpleMeterRegistry();
+    IntakeMetrics metrics = new IntakeMetrics(registry);
+    IncidentBook book = book(metrics);
     // An incident open for bertha/web: its events are repeats.
     book.accept(
         ((ParseOutcome.Accepted)
@@ -178,16 +184,7 @@ class SheddingIT {
   @Test
   void theWorkersPauseForABehindReaderUnlessThatWouldOnlyShedWhatItsSocketHolds() {
     IntakeMetrics metrics = new IntakeMetrics(new SimpleMeterRegistry());
-    IncidentBook book =
-        new IncidentBook(
-            new KubernetesProposalStore(client, namespace),
-            namespace,
-            Clock.systemUTC(),
-            Duration.ofSeconds(300),
-            Duration.ofSeconds(60),
-            metrics,
-            BookLimits.DEFAULTS);
-    closeables.add(book);
+    IncidentBook book = book(metrics);
     int size = event("web", "critical", 1).length + IntakePipeline.ENTRY_OVERHEAD;
     IntakePipeline pipeline =
         new IntakePipeline(
