@@ -44,8 +44,9 @@ ENV MALLOC_ARENA_MAX=2
 # A small heap for a Raspberry Pi-class node: 60% of the container's memory limit, starting at
 # 12.5% of it and never below 48m (the chart's 384Mi gives 48m: the live set, about 20m, fits
 # the old generation without the full collections that grow a heap started at the JVM's 1/64;
-# one of 93 ms under a storm let Redis close the subscription, docs/benchmarks.md; a limit under
-# 80Mi leaves a maximum below that minimum, and the JVM then refuses to start), the serial
+# one of 93 ms under a storm let Redis close the subscription, docs/benchmarks.md; under a limit
+# of 80Mi the minimum wins over 60% and the heap is 48m regardless: keep the limit at 128Mi or
+# more), the serial
 # collector (one core, small heap), C1 only (faster start, less memory), small thread stacks.
 # The application class-data archive (above) cuts start-up. Bounded: metaspace (64m before its
 # first collection, so none runs during start-up; at most 128m), code cache 32m, direct memory

@@ -11,6 +11,7 @@ import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
+import java.util.function.BooleanSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -62,6 +63,8 @@ public final class IntakePipeline implements RedisSubscriber.Sink, AutoCloseable
   private volatile boolean accepting = true;
   private volatile boolean aborted;
   private final ReaderBacklog backlog = new ReaderBacklog();
+  // Read only while the reader is behind; one instance, not one per message (C1 does not elide it).
+  private final BooleanSupplier queueAtRisk;
 
   public IntakePipeline(
       EventParser parser,
@@ -101,6 +104,7 @@ public final class IntakePipeline implements RedisSubscriber.Sink, AutoCloseable
     this.bufferBytes = bufferBytes;
     this.triage = new Triage(book::wouldFold);
     this.shedRepeatsAbove = bufferBytes / 2;
+    this.queueAtRisk = () -> queuedBytes.get() > shedRepeatsAbove / 2;
     this.shedInfoAbove = bufferBytes / 4 * 3;
     this.shedWarningsAbove = bufferBytes / 10 * 9;
     metrics.buffer(queuedBytes::get, inFlight::get, bufferBytes);
@@ -269,9 +273,10 @@ public final class IntakePipeline implements RedisSubscriber.Sink, AutoCloseable
 
   /**
    * {@code pause}: how long the worker sleeps before each message while the reader is behind (the
-   * first worker briefly, so parsing goes on; the others long, so the reader gets the CPU). While
-   * the reader skims, about to lose the subscription, every worker sleeps the long pause: parsing
-   * still goes on, a thousand messages a second, so a new incident queued still gets in.
+   * first worker briefly, so parsing goes on; the others long, so the reader gets the CPU), unless
+   * that would only shed what the socket holds ({@link ReaderBacklog#pause}). While the reader
+   * skims, about to lose the subscription, every worker sleeps the long pause: parsing still goes
+   * on, a thousand messages a second, so a new incident queued still gets in.
    */
   private void work(long pause) {
     IntakeWorker worker = new IntakeWorker(parser, book, metrics, this::logRejected);
@@ -318,7 +323,7 @@ public final class IntakePipeline implements RedisSubscriber.Sink, AutoCloseable
    * How long a parse worker whose own pause is {@code pause} waits: {@link ReaderBacklog#pause}.
    */
   long pauseBefore(long pause) {
-    return backlog.pause(pause, PAUSE_NANOS, queuedBytes.get() > shedRepeatsAbove / 2);
+    return backlog.pause(pause, PAUSE_NANOS, queueAtRisk);
   }
 
   private void logRejected(String channel, long bytes, RejectReason reason, String detail) {

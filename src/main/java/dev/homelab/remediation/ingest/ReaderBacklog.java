@@ -1,6 +1,7 @@
 package dev.homelab.remediation.ingest;
 
 import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
 
 /**
  * How far the Redis reader is behind, and what it does about it: whether the parse workers pause so
@@ -12,7 +13,8 @@ import java.util.concurrent.TimeUnit;
  * output buffer ({@link OutputBufferProbe}), which is what Redis closes the subscription over.
  *
  * <ul>
- *   <li>Past an eighth of the socket's receive buffer the reader is behind: the workers pause.
+ *   <li>Past an eighth of the socket's receive buffer the reader is behind: the workers pause
+ *       ({@link #pause}), unless their queue is at risk while Redis holds little.
  *   <li>With Redis's figure fresh (at most {@link #FRESH_NANOS} old), the reader skims once Redis
  *       holds more than the level the probe gives (4 MiB: half the default soft limit for
  *       subscribers, an eighth of the hard one; less for a Redis configured lower) and stops once
@@ -33,6 +35,12 @@ import java.util.concurrent.TimeUnit;
 final class ReaderBacklog {
   static final long FRESH_NANOS = TimeUnit.MILLISECONDS.toNanos(250);
 
+  /**
+   * How fresh a figure must be to say Redis holds little (three probes while busy): one from before
+   * a stall of the process says nothing of what Redis took in during it.
+   */
+  static final long LITTLE_FRESH_NANOS = TimeUnit.MILLISECONDS.toNanos(30);
+
   private volatile long socketBytes;
   private volatile long redisBytes = -1;
   private volatile long redisAtNanos;
@@ -45,8 +53,9 @@ final class ReaderBacklog {
   void socket(long bytes, long capacity, long nowNanos) {
     socketBytes = bytes;
     behind = bytes > capacity / 8;
+    long at = redisAtNanos; // before the bytes, which are written first: never newer than they are
     long redis = redisBytes;
-    boolean known = redis >= 0 && nowNanos - redisAtNanos <= FRESH_NANOS;
+    boolean known = redis >= 0 && nowNanos - at <= FRESH_NANOS;
     long above = skimAbove;
     // Past twice the level (a quarter of the hard limit, by default): drop unlooked-at till back.
     draining = known && (redis > above * 2 || (draining && redis > above));
@@ -76,17 +85,24 @@ final class ReaderBacklog {
    * would only shed it as repeats once the reader hands it on (at 650,000 events/s paced, a stall's
    * 2 MB did).
    */
-  long pause(long own, long longest, boolean queueAtRisk) {
+  long pause(long own, long longest, BooleanSupplier queueAtRisk) {
     if (skimming) {
       return longest;
     }
-    return behind && !(queueAtRisk && redisHoldsLittle(System.nanoTime())) ? own : 0;
+    if (!behind) {
+      return 0;
+    }
+    return queueAtRisk.getAsBoolean() && redisHoldsLittle(System.nanoTime()) ? 0 : own;
   }
 
-  /** Redis's figure is fresh and at most a quarter of the skim level (1 MiB by default). */
+  /**
+   * Redis's figure is at most {@link #LITTLE_FRESH_NANOS} old and at most a quarter of the skim
+   * level (1 MiB by default).
+   */
   boolean redisHoldsLittle(long nowNanos) {
+    long at = redisAtNanos;
     long redis = redisBytes;
-    return redis >= 0 && nowNanos - redisAtNanos <= FRESH_NANOS && redis <= skimAbove / 4;
+    return redis >= 0 && nowNanos - at <= LITTLE_FRESH_NANOS && redis <= skimAbove / 4;
   }
 
   boolean behind() {

@@ -50,7 +50,11 @@ final class RedisConnector implements OutputBufferProbe.Connector {
       plain.setTcpNoDelay(true);
       plain.setKeepAlive(true);
       if (askForReceiveBuffer(RMEM_MAX, LINUX)) {
-        plain.setReceiveBufferSize(RECEIVE_BUFFER);
+        try {
+          plain.setReceiveBufferSize(RECEIVE_BUFFER);
+        } catch (java.net.SocketException e) {
+          // A system that caps socket buffers lower refuses it (ENOBUFS): its default then.
+        }
       }
       plain.setSoTimeout((int) RedisSubscriber.PING_EVERY.toMillis() * 3);
       plain.connect(new InetSocketAddress(uri.getHost(), uri.getPort()), 10_000);

@@ -88,11 +88,14 @@ class ReaderBacklogTest {
   }
 
   @Test
-  void redisHoldsLittleOnlyByAFreshFigureUpToAQuarterOfTheLevel() {
+  void redisHoldsLittleOnlyByAFigureOfTheLast30MsUpToAQuarterOfTheLevel() {
     assertThat(b.redisHoldsLittle(now)).as("no figure").isFalse();
     b.redis(LEVEL / 4, LEVEL, now);
     assertThat(b.redisHoldsLittle(now)).isTrue();
-    assertThat(b.redisHoldsLittle(now + ReaderBacklog.FRESH_NANOS + 1)).as("stale").isFalse();
+    assertThat(b.redisHoldsLittle(now + ReaderBacklog.LITTLE_FRESH_NANOS)).isTrue();
+    assertThat(b.redisHoldsLittle(now + ReaderBacklog.LITTLE_FRESH_NANOS + 1))
+        .as("older than three probes: from before a stall, maybe")
+        .isFalse();
     b.redis(LEVEL / 4 + 1, LEVEL, now);
     assertThat(b.redisHoldsLittle(now)).isFalse();
     b.redis(-1, LEVEL, now);

@@ -11,6 +11,7 @@ import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Locale;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -53,11 +54,16 @@ class RedisConnectorTest {
   void aConnectionLeavesTheReceiveBufferToTheKernelUnlessItGrantsTheRequest() throws IOException {
     try (ServerSocket server = new ServerSocket(0, 4, InetAddress.getLoopbackAddress());
         Socket untouched = new Socket()) {
-      untouched.connect(new InetSocketAddress("127.0.0.1", server.getLocalPort()));
+      untouched.connect(new InetSocketAddress(server.getInetAddress(), server.getLocalPort()));
       RedisConnector connector =
-          new RedisConnector(RedisURI.create("redis://127.0.0.1:" + server.getLocalPort()));
+          new RedisConnector(
+              RedisURI.create(
+                  "redis://"
+                      + server.getInetAddress().getHostAddress()
+                      + ":"
+                      + server.getLocalPort()));
       try (Socket s = connector.open()) {
-        boolean linux = System.getProperty("os.name").toLowerCase().startsWith("linux");
+        boolean linux = System.getProperty("os.name").toLowerCase(Locale.ROOT).startsWith("linux");
         if (RedisConnector.askForReceiveBuffer(Path.of("/proc/sys/net/core/rmem_max"), linux)) {
           assertThat(s.getReceiveBufferSize())
               .isGreaterThanOrEqualTo(RedisConnector.RECEIVE_BUFFER);

@@ -192,8 +192,8 @@ class SheddingIT {
     closeables.add(pipeline::abort);
     long own = IntakePipeline.FIRST_WORKER_PAUSE_NANOS;
     long level = OutputBufferProbe.DEFAULT_SKIM_ABOVE;
-    long socket = 1 << 20;
-    long behind = socket / 5; // past an eighth: behind; not past a quarter, which skims unprobed
+    long socket = 40L * size;
+    long behind = 8L * size; // past an eighth: behind; not past a quarter, which skims unprobed
 
     assertThat(pipeline.pauseBefore(own)).as("the reader keeps up").isZero();
     pipeline.backlog(behind, socket);
@@ -201,14 +201,20 @@ class SheddingIT {
     pipeline.redisOutputBuffer(0, level);
     pipeline.backlog(behind, socket);
     assertThat(pipeline.pauseBefore(own)).as("behind, the queue empty").isEqualTo(own);
-    // A quarter of the buffer and one more: half-way to shedding repeats (at half).
-    for (int i = 0; i < 26; i++) {
+    for (int i = 0; i < 25; i++) {
       pipeline.message("h", event("web-" + i, "critical", i));
     }
-    assertThat(pipeline.bufferedBytes()).isEqualTo(26L * size);
-    pipeline.redisOutputBuffer(0, level); // fresh again (a figure is good for 250 ms)
+    assertThat(pipeline.bufferedBytes()).isEqualTo(25L * size);
+    pipeline.redisOutputBuffer(0, level); // fresh again (a figure is good for 30 ms here)
     pipeline.backlog(behind, socket);
-    assertThat(pipeline.pauseBefore(own)).as("the queue at risk, Redis holds nothing").isZero();
+    assertThat(pipeline.pauseBefore(own))
+        .as("a quarter of the buffer: not yet at risk")
+        .isEqualTo(own);
+    // One more: past a quarter of the buffer, half-way to shedding repeats (at half).
+    pipeline.message("h", event("web-25", "critical", 25));
+    pipeline.redisOutputBuffer(0, level);
+    pipeline.backlog(behind, socket);
+    assertThat(pipeline.pauseBefore(own)).as("at risk, Redis holds nothing").isZero();
     pipeline.redisOutputBuffer(level / 2, level);
     pipeline.backlog(behind, socket);
     assertThat(pipeline.pauseBefore(own)).as("Redis holds more than a little").isEqualTo(own);
