@@ -310,6 +310,11 @@ class HelmChartTest {
       assertThat(limitMiB * 60 / 100).isEqualTo(230);
       assertThat(Files.readString(DockerfileTest.DOCKERFILE))
           .contains("\"-XX:MaxRAMPercentage=60\"");
+      // The heap starts at 12.5 % of the limit, which is the minimum the image holds it at: the
+      // -Xms48m OperatorProcess runs with (DockerfileTest#operatorProcessRunsWithTheImagesFlags).
+      assertThat(limitMiB * 125 / 1000).isEqualTo(48);
+      assertThat(Files.readString(DockerfileTest.DOCKERFILE))
+          .contains("\"-XX:InitialRAMPercentage=12.5\"", "\"-XX:MinHeapSize=48m\"");
     }
 
     @Test
