@@ -164,7 +164,8 @@ class StormBenchmark {
       double folded,
       Map<String, Double> shed,
       double reconnects,
-      double redisPeak) {
+      double redisPeak,
+      Duration cpu) {
     double shedTotal() {
       return shed.values().stream().mapToDouble(Double::doubleValue).sum();
     }
@@ -179,7 +180,7 @@ class StormBenchmark {
       shed.forEach((k, v) -> by.append(v > 0 ? " shed_" + k + "=" + v.longValue() : ""));
       return String.format(
           "published=%d publish_rate=%.0f delivered=%d received=%.0f folded=%.0f shed=%.0f%s"
-              + " lost=%d reconnects=%.0f redis_peak_mib=%.1f",
+              + " lost=%d reconnects=%.0f redis_peak_mib=%.1f cpu_s=%.2f cpu_us_per_event=%.2f",
           sent.published(),
           sent.perSecond(),
           sent.deliveries(),
@@ -189,7 +190,9 @@ class StormBenchmark {
           by,
           sent.published() - (long) received,
           reconnects,
-          redisPeak / (1 << 20));
+          redisPeak / (1 << 20),
+          cpu.toNanos() / 1e9,
+          received == 0 ? 0 : cpu.toNanos() / 1e3 / received);
     }
   }
 
@@ -199,6 +202,7 @@ class StormBenchmark {
     double folded0 = p.metric("remediation_events_folded_total");
     Map<String, Double> shed0 = p.shedByReason();
     double reconnects0 = p.metric("remediation_redis_reconnects_total");
+    Duration cpu0 = p.cpuTime();
     double[] peak = {-1};
     java.util.concurrent.atomic.AtomicBoolean publishing =
         new java.util.concurrent.atomic.AtomicBoolean(true);
@@ -238,6 +242,7 @@ class StormBenchmark {
         p.metric("remediation_events_folded_total") - folded0,
         shed,
         p.metric("remediation_redis_reconnects_total") - reconnects0,
-        peak[0]);
+        peak[0],
+        p.cpuTime().minus(cpu0));
   }
 }

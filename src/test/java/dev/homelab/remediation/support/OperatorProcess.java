@@ -173,6 +173,11 @@ public final class OperatorProcess implements AutoCloseable {
   }
 
   /** Resident set size in KiB (Linux). */
+  /** CPU time the process has used so far, all its threads (clock-tick resolution). */
+  public Duration cpuTime() {
+    return process.info().totalCpuDuration().orElseThrow();
+  }
+
   public long rssKiB() throws IOException {
     for (String line : Files.readAllLines(Path.of("/proc/" + process.pid() + "/status"))) {
       Matcher m = Pattern.compile("VmRSS:\\s+(\\d+) kB").matcher(line);
