@@ -10,6 +10,8 @@ import dev.homelab.remediation.api.v1alpha1.RemediationProposalStatus;
 import dev.homelab.remediation.decision.Names;
 import dev.homelab.remediation.dispatch.FileDispatcher;
 import dev.homelab.remediation.dispatch.PendingAction;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 
 /** Builds the pending action of an approved proposal from its spec and status. */
 final class DispatchPlan {
@@ -69,11 +71,20 @@ final class DispatchPlan {
         Boolean.TRUE.equals(a.getRequiresHuman()),
         approvedBy,
         a.getModel(),
-        a.getAnsweredAt() == null ? p.getMetadata().getCreationTimestamp() : a.getAnsweredAt(),
+        createdAt(
+            a.getAnsweredAt() == null ? p.getMetadata().getCreationTimestamp() : a.getAnsweredAt()),
         p.getMetadata().getNamespace(),
         p.getMetadata().getName(),
         p.getMetadata().getUid(),
         event(e));
+  }
+
+  /**
+   * The pending action's {@code created_at}: whole seconds in UTC, as SPEC 7 shows it ({@code
+   * 2026-05-27T17:11:40Z}), whatever precision the answer's time was recorded with.
+   */
+  static String createdAt(String at) {
+    return at == null ? null : Instant.parse(at).truncatedTo(ChronoUnit.SECONDS).toString();
   }
 
   /** The normalised event, snake_case like the files' other keys. */

@@ -1,5 +1,6 @@
 package dev.homelab.remediation.decision;
 
+import dev.homelab.remediation.api.v1alpha1.ApprovalRecord;
 import dev.homelab.remediation.api.v1alpha1.Phase;
 import dev.homelab.remediation.api.v1alpha1.RemediationProposalStatus;
 import java.util.ArrayList;
@@ -27,9 +28,7 @@ final class IgnoredApprovals {
       return d;
     }
     RemediationProposalStatus s = o.status() == null ? new RemediationProposalStatus() : o.status();
-    if (s.getApproval() != null
-        && s.getApproval().getBy() != null
-        && s.getApproval().getBy().startsWith("annotation")) {
+    if (madeTheDecision(annotation.get(), s.getApproval())) {
       return d; // this annotation made the decision
     }
     Phase shown =
@@ -49,6 +48,24 @@ final class IgnoredApprovals {
             + " ignored: the proposal is "
             + shown
             + ", not AwaitingApproval.");
+  }
+
+  /**
+   * True when the annotation is the one that decided: the decision was an annotation's (a person's
+   * or a link's) and the annotation still says the same. One overwritten afterwards ({@code
+   * --overwrite ...=rejected} on a dispatched proposal) decides nothing and is warned about.
+   */
+  private static boolean madeTheDecision(Approvals.Decision annotation, ApprovalRecord decided) {
+    if (decided == null || decided.getBy() == null || !decided.getBy().startsWith("annotation")) {
+      return false;
+    }
+    String verdict = decided.getDecision();
+    return verdict == null // recorded before the decision was: as before, no warning
+        || switch (annotation.verdict()) {
+          case APPROVED -> verdict.equals("approved");
+          case REJECTED -> verdict.equals("rejected");
+          case UNKNOWN -> false;
+        };
   }
 
   /** Adds the warning to {@code base} unless {@code key} was warned about already. */

@@ -58,20 +58,34 @@ public final class FileDispatcher implements Dispatcher {
       throw new IOException("refusing unsafe action id '" + a.actionId() + "'");
     }
     Path pending = inside(pendingDir, a.actionId() + ".json");
+    boolean pendingWasThere = Files.exists(pending);
     AtomicFiles.write(pending, pendingActionJson(a));
-
-    Optional<Path> existing = existingEvent(a.actionId());
-    if (existing.isPresent()) {
-      return new Written(pending, existing.get(), null);
+    try {
+      Optional<Path> existing = existingEvent(a.actionId());
+      if (existing.isPresent()) {
+        return new Written(pending, existing.get(), null);
+      }
+      Instant now = clock.instant().truncatedTo(ChronoUnit.MILLIS);
+      Path event =
+          inside(
+              eventsDir,
+              EVENT_NAME_TIME.format(now) + "-remediation_started-" + a.actionId() + ".json");
+      String ts = EVENT_TIME.format(now);
+      AtomicFiles.write(event, eventJson(a, ts));
+      return new Written(pending, event, ts);
+    } catch (IOException | RuntimeException e) {
+      // No pending action without its event: the one this call wrote goes again, so a failed
+      // dispatch leaves nothing for an executor to act on (the retry writes both). One a crash
+      // left behind stays: it may be in an executor's hands already, and the retry completes it.
+      if (!pendingWasThere) {
+        try {
+          Files.deleteIfExists(pending);
+        } catch (IOException cleanup) {
+          e.addSuppressed(cleanup);
+        }
+      }
+      throw e;
     }
-    Instant now = clock.instant().truncatedTo(ChronoUnit.MILLIS);
-    Path event =
-        inside(
-            eventsDir,
-            EVENT_NAME_TIME.format(now) + "-remediation_started-" + a.actionId() + ".json");
-    String ts = EVENT_TIME.format(now);
-    AtomicFiles.write(event, eventJson(a, ts));
-    return new Written(pending, event, ts);
   }
 
   private static Path inside(Path dir, String fileName) throws IOException {

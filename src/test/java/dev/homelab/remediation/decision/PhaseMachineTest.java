@@ -878,9 +878,44 @@ class PhaseMachineTest {
                     finished(Phase.Dispatched, NOW),
                     o -> {
                       annotate(o, "approved", "alice");
-                      ApprovalRecord a = new ApprovalRecord();
-                      a.setBy("annotation:alice");
-                      o.status.setApproval(a);
+                      o.status.setApproval(decided("approved", "annotation:alice"));
+                      return o;
+                    }),
+                null,
+                List.of(),
+                RETENTION),
+            row(
+                "Dispatched, approved by annotation, overwritten with rejected → one warning",
+                with(
+                    finished(Phase.Dispatched, NOW),
+                    o -> {
+                      annotate(o, "rejected", "bob");
+                      o.status.setApproval(decided("approved", "annotation:alice"));
+                      return o;
+                    }),
+                Phase.Dispatched,
+                List.of("Event:ApprovalIgnored"),
+                RETENTION),
+            row(
+                "Rejected by a link, overwritten with approved → one warning",
+                with(
+                    finished(Phase.Rejected, NOW),
+                    o -> {
+                      annotate(o, "approved", null);
+                      o.status.setApproval(decided("rejected", "annotation:link:ntfy"));
+                      return o;
+                    }),
+                Phase.Rejected,
+                List.of("Event:ApprovalIgnored"),
+                RETENTION),
+            row(
+                "Rejected, the overwrite already warned about → nothing",
+                with(
+                    finished(Phase.Rejected, NOW),
+                    o -> {
+                      annotate(o, "approved", null);
+                      o.status.setApproval(decided("rejected", "annotation:alice"));
+                      o.status.setIgnoredApproval("approved");
                       return o;
                     }),
                 null,
@@ -1301,5 +1336,12 @@ class PhaseMachineTest {
     RemediationProposalStatus second = MACHINE.decide(o.build()).status();
     assertThat(second.getAttempts()).isEqualTo(2);
     assertThat(second.getNextAttemptAt()).isEqualTo(o.now.plus(BASE.multipliedBy(2)).toString());
+  }
+
+  static ApprovalRecord decided(String decision, String by) {
+    ApprovalRecord a = new ApprovalRecord();
+    a.setDecision(decision);
+    a.setBy(by);
+    return a;
   }
 }

@@ -125,10 +125,36 @@ class FileDispatcherTest {
   }
 
   @Test
-  void crashBetweenTheTwoWritesLeavesOneOfEachAfterTheRetry() throws IOException {
+  void aFailedEventWriteTakesBackThePendingActionAndTheRetryWritesBoth() throws IOException {
     Files.delete(events);
     assertThatThrownBy(() -> dispatcher.dispatch(action("a-1"))).isInstanceOf(IOException.class);
+    assertThat(list(pending)).isEmpty(); // nothing for an executor to act on without its event
+    Files.createDirectories(events);
+    dispatcher.dispatch(action("a-1"));
     assertThat(list(pending)).hasSize(1);
+    assertThat(list(events)).hasSize(1);
+  }
+
+  @Test
+  void aReadOnlyEventsDirectoryLeavesNoPendingAction() throws IOException {
+    assumeTrue(ReadOnlyDirs.makeReadOnly(events), "cannot make a directory read-only here");
+    try {
+      assertThatThrownBy(() -> dispatcher.dispatch(action("a-1"))).isInstanceOf(IOException.class);
+      assertThatThrownBy(() -> dispatcher.dispatch(action("a-1"))).isInstanceOf(IOException.class);
+      assertThat(list(pending)).isEmpty();
+      assertThat(list(events)).isEmpty();
+    } finally {
+      ReadOnlyDirs.makeWritable(events);
+    }
+  }
+
+  @Test
+  void crashBetweenTheTwoWritesLeavesOneOfEachAfterTheRetry() throws IOException {
+    // A crash after the pending action: the file is there, its event is not.
+    Files.write(pending.resolve("a-1.json"), dispatcher.pendingActionJson(action("a-1")));
+    Files.delete(events);
+    assertThatThrownBy(() -> dispatcher.dispatch(action("a-1"))).isInstanceOf(IOException.class);
+    assertThat(list(pending)).hasSize(1); // not this call's: it may be in an executor's hands
     Files.createDirectories(events);
     dispatcher.dispatch(action("a-1"));
     assertThat(list(pending)).hasSize(1);
