@@ -11,6 +11,7 @@ import dev.homelab.remediation.decision.EventReason;
 import dev.homelab.remediation.decision.Observation;
 import dev.homelab.remediation.decision.Outcomes;
 import dev.homelab.remediation.decision.PhaseMachine;
+import dev.homelab.remediation.decision.RouterView;
 import dev.homelab.remediation.decision.Silences;
 import dev.homelab.remediation.dispatch.Dispatcher;
 import dev.homelab.remediation.llm.ProposalRequest;
@@ -243,7 +244,22 @@ public final class ProposalReconciler implements Reconciler<RemediationProposal>
       }
       // Effect.WriteFiles is performed before deciding again (see reconcile).
     }
+    if (d.has(Effect.Claim.class)) {
+      wakeWaitingSiblings(p, observed);
+    }
     return true;
+  }
+
+  /**
+   * This proposal's consultation is over (its answer recorded, or its chain failed): a new proposal
+   * of the svcKey that waited for it decides now (blocked by the answer, or asking itself).
+   */
+  private void wakeWaitingSiblings(RemediationProposal p, Observation observed) {
+    for (var sibling : observed.siblings()) {
+      if (sibling.phase() == null || sibling.phase() == Phase.Pending) {
+        routerEvents.propagateEvent(new ResourceID(sibling.name(), p.getMetadata().getNamespace()));
+      }
+    }
   }
 
   /**
@@ -301,20 +317,29 @@ public final class ProposalReconciler implements Reconciler<RemediationProposal>
     }
   }
 
-  private static List<Cooldown.Consultation> consultations(List<RemediationProposal> sameSvcKey) {
+  /**
+   * The svcKey's recorded answers, and its consultations the router is still busy with (or holds
+   * the answer of, not recorded yet) whose proposal has no answer in status.
+   */
+  private List<Cooldown.Consultation> consultations(List<RemediationProposal> sameSvcKey) {
     List<Cooldown.Consultation> out = new ArrayList<>();
     sameSvcKey.forEach(
         other -> {
           RemediationProposalStatus s = other.getStatus();
-          if (s != null
-              && s.getProposal() != null
-              && s.getProposal().getAnsweredAt() != null
-              && other.getSpec() != null) {
+          if (other.getSpec() == null) {
+            return;
+          }
+          if (s != null && s.getProposal() != null && s.getProposal().getAnsweredAt() != null) {
             out.add(
                 new Cooldown.Consultation(
                     other.getMetadata().getName(),
                     other.getSpec().getSvcKey(),
                     Instant.parse(s.getProposal().getAnsweredAt())));
+          } else if (router.view(key(other)) instanceof RouterView.Busy
+              || router.view(key(other)) instanceof RouterView.Done) {
+            out.add(
+                Cooldown.Consultation.underWay(
+                    other.getMetadata().getName(), other.getSpec().getSvcKey()));
           }
         });
     return out;

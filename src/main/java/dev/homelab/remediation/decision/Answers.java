@@ -37,21 +37,7 @@ final class Answers {
           .andRecheck(Duration.between(now, next));
     }
     ModelOutcome.Answered a = (ModelOutcome.Answered) outcome;
-    ProposedAction proposal =
-        SafetyPolicy.apply(
-            a.answer(),
-            new SafetyPolicy.Subject(
-                o.spec().getNode(), o.spec().getEventType(), o.spec().getSvcKey()),
-            settings.policy(),
-            Outcomes.history(
-                o.siblings(),
-                o.createdAt(),
-                now,
-                settings.budgetCount(),
-                settings.budgetWindow(),
-                settings.outcomeWindow()));
-    proposal.setAnsweredAt(answeredAt(o, now).toString());
-    proposal.setFailedModels(a.failures().isEmpty() ? null : a.failures());
+    ProposedAction proposal = proposal(o, a, settings);
     Phase next = SafetyPolicy.phaseFor(proposal);
     boolean byExecutor = next == Phase.AwaitingApproval && settings.executorApproval();
     if (byExecutor) {
@@ -92,6 +78,46 @@ final class Answers {
       return new Decision(s, effects, settings.approvalTtl()); // look again at expiry
     }
     return new Decision(s, effects, null);
+  }
+
+  /** The model's answer with the safety policy applied, as status.proposal records it. */
+  private static ProposedAction proposal(
+      Observation o, ModelOutcome.Answered a, ProposalSettings settings) {
+    Instant now = o.now();
+    ProposedAction proposal =
+        SafetyPolicy.apply(
+            a.answer(),
+            new SafetyPolicy.Subject(
+                o.spec().getNode(), o.spec().getEventType(), o.spec().getSvcKey()),
+            settings.policy(),
+            Outcomes.history(
+                o.siblings(),
+                o.createdAt(),
+                now,
+                settings.budgetCount(),
+                settings.budgetWindow(),
+                settings.outcomeWindow()));
+    proposal.setAnsweredAt(answeredAt(o, now).toString());
+    proposal.setFailedModels(a.failures().isEmpty() ? null : a.failures());
+    return proposal;
+  }
+
+  /**
+   * An answer that arrived after its proposal closed without one (it recovered while the model was
+   * thinking): recorded in status.proposal, the phase and the files untouched, so that this
+   * consultation counts for the svcKey's cooldown like any other (SPEC 5: one per window). A failed
+   * chain is not a consultation and is only claimed.
+   */
+  static Decision late(Observation o, ModelOutcome outcome, ProposalSettings settings) {
+    if (!(outcome instanceof ModelOutcome.Answered a)
+        || (o.status() != null && o.status().getProposal() != null)) {
+      return new Decision(null, List.of(new Effect.Claim()), Duration.ZERO);
+    }
+    RemediationProposalStatus s = new RemediationProposalStatus();
+    s.setPhase(o.phase());
+    s.setObservedGeneration(o.generation());
+    s.setProposal(proposal(o, a, settings));
+    return new Decision(s, List.of(new Effect.Claim()), Duration.ZERO);
   }
 
   /**

@@ -13,6 +13,9 @@ import java.util.Optional;
  * status write (see {@link Answers}).
  */
 final class Asking {
+  /** How often a proposal waiting for another's consultation looks again, if not woken. */
+  static final Duration UNDER_WAY_RECHECK = Duration.ofSeconds(5);
+
   private Asking() {}
 
   static Decision decide(Observation o, ProposalSettings settings) {
@@ -40,6 +43,12 @@ final class Asking {
       RemediationProposalStatus s =
           Transitions.suppressed(o.status(), blocking.get(), o.generation(), o.now());
       return Decision.of(s, new Effect.Event(EventReason.CooldownSuppressed, s.getMessage()));
+    }
+    if (Cooldown.underWay(o.consultations(), o.spec().getSvcKey(), o.name()).isPresent()) {
+      // A proposal of this svcKey that closed while its model was asked: its answer, once
+      // recorded, blocks this one (or, if the chain failed, lets it ask). Its reconcile wakes
+      // this one then; the recheck only covers a wake-up lost to a restart.
+      return Decision.recheck(UNDER_WAY_RECHECK);
     }
     // New, or the operator restarted before anything was written: ask, write nothing yet.
     return new Decision(null, List.of(new Effect.Ask()), settings.proposingGrace());

@@ -11,8 +11,16 @@ import java.util.Optional;
  */
 public final class Cooldown {
 
-  /** A proposal of the same svcKey that was answered at {@code answeredAt}. */
-  public record Consultation(String proposalName, String svcKey, Instant answeredAt) {}
+  /**
+   * A proposal of the same svcKey that was answered at {@code answeredAt}; null: the model is still
+   * being asked for it (or its answer is not recorded yet), though it closed meanwhile.
+   */
+  public record Consultation(String proposalName, String svcKey, Instant answeredAt) {
+    /** One still under way. */
+    public static Consultation underWay(String proposalName, String svcKey) {
+      return new Consultation(proposalName, svcKey, null);
+    }
+  }
 
   private Cooldown() {}
 
@@ -21,7 +29,7 @@ public final class Cooldown {
       Collection<Consultation> known, String svcKey, String self, Instant now, Duration window) {
     Consultation latest = null;
     for (Consultation c : known) {
-      if (!c.svcKey().equals(svcKey) || c.proposalName().equals(self)) {
+      if (!c.svcKey().equals(svcKey) || c.proposalName().equals(self) || c.answeredAt() == null) {
         continue;
       }
       if (now.isBefore(c.answeredAt().plus(window))
@@ -30,6 +38,20 @@ public final class Cooldown {
       }
     }
     return Optional.ofNullable(latest);
+  }
+
+  /**
+   * Another proposal of {@code svcKey} whose consultation is still under way: a new one waits for
+   * its answer (which then blocks it) rather than asking the model a second time meanwhile.
+   */
+  public static Optional<Consultation> underWay(
+      Collection<Consultation> known, String svcKey, String self) {
+    for (Consultation c : known) {
+      if (c.answeredAt() == null && c.svcKey().equals(svcKey) && !c.proposalName().equals(self)) {
+        return Optional.of(c);
+      }
+    }
+    return Optional.empty();
   }
 
   /** Backoff before retrying a failed chain: 30 s doubling, capped at 30 min. */

@@ -210,9 +210,10 @@ public final class PhaseMachine {
             o.status(),
             settings.outcomeWindow(),
             settings.budgetWindow());
-    if (o.router() instanceof RouterView.Done) {
-      // The model answered after the proposal closed (it recovered meanwhile): drop the answer.
-      return new Decision(null, List.of(new Effect.Claim()), Duration.ZERO);
+    if (o.router() instanceof RouterView.Done done) {
+      // The model answered after the proposal closed (it recovered meanwhile): nothing is done
+      // with the answer, but it is recorded, for the cooldown.
+      return Answers.late(o, done.outcome(), settings);
     }
     if (o.now().isBefore(deleteAt)) {
       return Decision.recheck(Duration.between(o.now(), deleteAt));

@@ -234,6 +234,78 @@ class ProposalFlowIT {
     assertThat(files(pendingDir)).isEmpty();
   }
 
+  /**
+   * A service that flaps faster than a slow model answers: each recovery closes the proposal while
+   * the model thinks, and each failure after it is a new proposal. Still one consultation per
+   * cooldown window (SPEC 5): the late answer is recorded on the closed proposal, and a new one
+   * waits for it instead of asking again, then is held back by it.
+   */
+  @Test
+  void aServiceFlappingFasterThanTheModelAnswersCostsOneModelCallPerCooldownWindow()
+      throws IOException {
+    // Slower than the three flaps below take, so each new proposal finds the first one's
+    // consultation under way.
+    ollama.setDefault(
+        FakeReply.proposal("restart", 0.9, false, null).delayed(Duration.ofMillis(3500)));
+    start(Map.of("COOLDOWN_SECONDS", "300"));
+    publish("solaria", "ollama", "service_unhealthy", "2026-05-27T17:11:00Z");
+    await().atMost(Duration.ofSeconds(10)).until(() -> ollama.calls() == 1);
+    publish("solaria", "ollama", "service_healthy", "2026-05-27T17:11:05Z");
+    RemediationProposal first = awaitPhase(Phase.Resolved);
+    for (int flap = 0; flap < 3; flap++) {
+      publish("solaria", "ollama", "service_unhealthy", "2026-05-27T17:11:1" + flap + "Z");
+      int expected = flap + 2;
+      await().atMost(Duration.ofSeconds(10)).until(() -> proposals().size() == expected);
+      if (flap < 2) {
+        publish("solaria", "ollama", "service_healthy", "2026-05-27T17:11:1" + flap + ".5Z");
+        await()
+            .atMost(Duration.ofSeconds(10))
+            .until(
+                () ->
+                    proposals().stream()
+                        .allMatch(
+                            p ->
+                                p.getStatus() != null
+                                    && p.getStatus().getPhase() == Phase.Resolved));
+      }
+    }
+    // The first proposal's answer arrives after it closed: recorded, nothing written for it.
+    await()
+        .atMost(Duration.ofSeconds(15))
+        .until(
+            () ->
+                proposals().stream()
+                    .filter(p -> p.getMetadata().getName().equals(first.getMetadata().getName()))
+                    .allMatch(p -> p.getStatus().getProposal() != null));
+    // The last new proposal is held back by that consultation, not sent to the model.
+    await()
+        .atMost(Duration.ofSeconds(15))
+        .until(
+            () ->
+                proposals().stream()
+                    .allMatch(
+                        p ->
+                            p.getStatus() != null
+                                && (p.getStatus().getPhase() == Phase.Resolved
+                                    || p.getStatus().getPhase() == Phase.Ignored)));
+    await().during(Duration.ofSeconds(3)).atMost(Duration.ofSeconds(5)).until(() -> true);
+    assertThat(ollama.calls()).isEqualTo(1);
+    assertThat(proposals()).hasSize(4);
+    assertThat(proposals().stream().filter(p -> p.getStatus().getPhase() == Phase.Ignored))
+        .isNotEmpty()
+        .allMatch(p -> p.getStatus().getMessage().contains(first.getMetadata().getName()));
+    RemediationProposal answered =
+        proposals().stream()
+            .filter(p -> p.getMetadata().getName().equals(first.getMetadata().getName()))
+            .findFirst()
+            .orElseThrow();
+    assertThat(answered.getStatus().getPhase()).isEqualTo(Phase.Resolved);
+    assertThat(answered.getStatus().getProposal().getAction()).isEqualTo("restart");
+    assertThat(answered.getStatus().getProposal().getAnsweredAt()).isNotNull();
+    assertThat(files(pendingDir)).isEmpty();
+    assertThat(files(eventsDir)).isEmpty();
+  }
+
   @Test
   void anActionThatDidNotHelpIsRememberedAndTheNextProposalWaitsForAPerson() {
     ollama.setDefault(FakeReply.proposal("restart", 0.9, false, null));

@@ -803,13 +803,50 @@ class PhaseMachineTest {
                 List.of("WriteFiles"),
                 null),
             row(
-                "Resolved, the model's late answer → dropped",
+                "Resolved, the model's late answer → recorded for the cooldown, nothing done",
                 with(
                     finished(Phase.Resolved, NOW),
                     o -> setRouter(o, new RouterView.Done(answer("restart", 0.9, false)))),
+                Phase.Resolved,
+                List.of("Claim"),
+                Duration.ZERO),
+            row(
+                "Resolved, a late failed chain → claimed, nothing recorded",
+                with(
+                    finished(Phase.Resolved, NOW),
+                    o ->
+                        setRouter(
+                            o, new RouterView.Done(new ModelOutcome.Failed(List.of("m: 500"))))),
                 null,
                 List.of("Claim"),
                 Duration.ZERO),
+            row(
+                "new, another proposal of the svcKey closed while its model is asked → waits",
+                with(
+                    new Obs(null),
+                    o -> {
+                      o.consultations.add(
+                          Cooldown.Consultation.underWay("other", "solaria/ollama"));
+                      return o;
+                    }),
+                null,
+                List.of(),
+                Asking.UNDER_WAY_RECHECK),
+            row(
+                "new, that consultation answered inside the cooldown → Ignored",
+                with(
+                    new Obs(null),
+                    o -> {
+                      o.consultations.add(
+                          Cooldown.Consultation.underWay("third", "solaria/ollama"));
+                      o.consultations.add(
+                          new Cooldown.Consultation(
+                              "other", "solaria/ollama", NOW.minusSeconds(1)));
+                      return o;
+                    }),
+                Phase.Ignored,
+                List.of("Event:CooldownSuppressed"),
+                null),
             row(
                 "Dispatched, a new proposal of the svcKey opened after it → Recurred",
                 with(
@@ -1286,6 +1323,23 @@ class PhaseMachineTest {
     assertThat(d.status().getApproval().getBy()).isEqualTo("executor");
     assertThat(d.status().getProposal().getRequiresHuman()).isTrue();
     assertThat(d.events().get(0).message()).contains("APPROVAL_MODE=executor");
+  }
+
+  /** The answer that arrives after its proposal recovered: in status, for the cooldown only. */
+  @Test
+  void aLateAnswerIsRecordedAsTheProposalsConsultationWithNothingElseChanged() {
+    Obs o = finished(Phase.Resolved, NOW);
+    o.router = new RouterView.Done(answer("restart", 0.9, false), NOW.minusSeconds(2));
+    Decision d = MACHINE.decide(o.build());
+    assertThat(d.status().getPhase()).isEqualTo(Phase.Resolved);
+    assertThat(d.status().getProposal().getAction()).isEqualTo("restart");
+    assertThat(d.status().getProposal().getAnsweredAt()).isEqualTo(NOW.minusSeconds(2).toString());
+    assertThat(d.status().getApproval()).isNull();
+    assertThat(d.status().getConditions()).isNull();
+    assertThat(d.effects()).containsExactly(new Effect.Claim());
+    // Once recorded, a later late answer changes nothing more.
+    o.status.setProposal(d.status().getProposal());
+    assertThat(MACHINE.decide(o.build()).status()).isNull();
   }
 
   /** A write that failed on the first try: the answer is kept, the retry is scheduled. */
