@@ -23,6 +23,9 @@ import java.util.Optional;
  * it: the same labels with {@code endsAt} now.
  */
 public final class AlertmanagerTarget implements NotificationTarget {
+  /** The target\'s name, also signed into the approval links it sends. */
+  public static final String NAME = "alertmanager";
+
   public static final String ALERTNAME = "RemediationAwaitingApproval";
 
   /** Waiting proposals remembered for the refresh, at most (the oldest is forgotten first). */
@@ -48,7 +51,7 @@ public final class AlertmanagerTarget implements NotificationTarget {
 
   @Override
   public String name() {
-    return "alertmanager";
+    return NAME;
   }
 
   @Override
@@ -124,8 +127,8 @@ public final class AlertmanagerTarget implements NotificationTarget {
     ann.put("reason", n.reason() == null ? "" : n.reason());
     ann.put("action", String.valueOf(n.action()));
     ann.put("expires_at", n.expiresAt().toString());
-    n.approveUrl().ifPresent(u -> ann.put("approve_url", u));
-    n.rejectUrl().ifPresent(u -> ann.put("reject_url", u));
+    n.approveUrl(NAME).ifPresent(u -> ann.put("approve_url", u));
+    n.rejectUrl(NAME).ifPresent(u -> ann.put("reject_url", u));
     if (n.event() != Notification.Event.AWAITING_APPROVAL) {
       ann.put("decision", String.valueOf(n.decision()));
     }

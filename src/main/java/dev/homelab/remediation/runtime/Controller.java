@@ -263,7 +263,8 @@ public record Controller(Operator operator, Router router, Notifier notifier, Si
 
   /**
    * The approve and reject links the notifications carry: the signed links of {@code links/} when
-   * they are on ({@code approved-by=link:notify}), none otherwise.
+   * they are on, each signed for the target that sends it ({@code approved-by=link:ntfy}, {@code
+   * link:webhook}, {@code link:alertmanager}), none otherwise.
    */
   static ApprovalLinks notificationLinks(OperatorConfig cfg) {
     dev.homelab.remediation.links.ApprovalLinks links =
@@ -273,15 +274,13 @@ public record Controller(Operator operator, Router router, Notifier notifier, Si
     }
     return new ApprovalLinks() {
       @Override
-      public java.util.Optional<String> approveUrl(
-          dev.homelab.remediation.api.v1alpha1.RemediationProposal p) {
-        return links.approveUrl(p, "notify");
+      public java.util.Optional<String> approveUrl(RemediationProposal p, String target) {
+        return links.approveUrl(p, target);
       }
 
       @Override
-      public java.util.Optional<String> rejectUrl(
-          dev.homelab.remediation.api.v1alpha1.RemediationProposal p) {
-        return links.rejectUrl(p, "notify");
+      public java.util.Optional<String> rejectUrl(RemediationProposal p, String target) {
+        return links.rejectUrl(p, target);
       }
     };
   }

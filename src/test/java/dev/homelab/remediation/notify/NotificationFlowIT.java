@@ -23,9 +23,15 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Base64;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -245,42 +251,104 @@ class NotificationFlowIT {
         .contains("Proposed", "Approved", "Dispatched");
   }
 
-  @Test
-  void withApprovalLinksOnThePhonesApproveButtonApprovesAndTheProposalIsDispatched()
-      throws Exception {
-    int port = dev.homelab.remediation.support.TestRedis.freePort();
+  /** Starts the operator with approval links on, served on a free port of 127.0.0.1. */
+  String startWithLinks() throws IOException {
+    int port = TestRedis.freePort();
+    String base = "http://127.0.0.1:" + port;
     start(
         Map.of(
             "APPROVAL_LINK_BASE_URL",
-            "http://127.0.0.1:" + port,
+            base,
             "APPROVAL_LINK_SECRET",
             "a-test-secret-of-at-least-32-characters",
             "APPROVAL_PORT",
             String.valueOf(port)));
+    return base;
+  }
+
+  static HttpResponse<String> post(String url) throws IOException, InterruptedException {
+    return HttpClient.newHttpClient()
+        .send(
+            HttpRequest.newBuilder(URI.create(url))
+                .POST(HttpRequest.BodyPublishers.noBody())
+                .build(),
+            HttpResponse.BodyHandlers.ofString());
+  }
+
+  /** {@code url} with the target in its token's payload changed, the signature kept. */
+  static String retargeted(String url, String from, String to) {
+    int slash = url.lastIndexOf('/');
+    String token = url.substring(slash + 1);
+    int dot = token.indexOf('.');
+    String payload =
+        new String(Base64.getUrlDecoder().decode(token.substring(0, dot)), StandardCharsets.UTF_8);
+    assertThat(payload).endsWith("|" + from);
+    String changed = payload.substring(0, payload.length() - from.length()) + to;
+    return url.substring(0, slash + 1)
+        + Base64.getUrlEncoder()
+            .withoutPadding()
+            .encodeToString(changed.getBytes(StandardCharsets.UTF_8))
+        + token.substring(dot);
+  }
+
+  @Test
+  void thePhonesApproveButtonApprovesAsLinkNtfyAndItsTargetCannotBeChanged() throws Exception {
+    String base = startWithLinks();
     publish();
     awaitPhase(Phase.AwaitingApproval);
     awaitNotification("awaiting_approval");
 
-    String approve = webhook.payloads().get(0).get("approve_url").asText();
-    assertThat(approve).startsWith("http://127.0.0.1:" + port + "/approve/");
+    String hookApprove = webhook.payloads().get(0).get("approve_url").asText();
+    assertThat(hookApprove).startsWith(base + "/approve/");
     assertThat(webhook.payloads().get(0).get("reject_url").asText()).contains("/reject/");
     List<FakeNtfy.Action> buttons = FakeNtfy.actions(ntfy.requests().get(0).header("Actions"));
     assertThat(buttons).extracting(FakeNtfy.Action::type).containsExactly("http", "http");
-    assertThat(buttons.get(0).url()).isEqualTo(approve);
-    assertThat(alertmanager.alerts().get(0).at("/annotations/approve_url").asText())
-        .isEqualTo(approve);
+    String phoneApprove = buttons.get(0).url();
+    assertThat(phoneApprove).startsWith(base + "/approve/");
+    String alertApprove = alertmanager.alerts().get(0).at("/annotations/approve_url").asText();
+    assertThat(alertApprove).startsWith(base + "/approve/");
+    // Each target's links are its own.
+    assertThat(List.of(hookApprove, phoneApprove, alertApprove)).doesNotHaveDuplicates();
 
-    java.net.http.HttpResponse<String> r =
-        java.net.http.HttpClient.newHttpClient()
-            .send(
-                java.net.http.HttpRequest.newBuilder(java.net.URI.create(approve))
-                    .POST(java.net.http.HttpRequest.BodyPublishers.noBody())
-                    .build(),
-                java.net.http.HttpResponse.BodyHandlers.ofString());
-    assertThat(r.statusCode()).isEqualTo(200);
+    // The target is signed: the phone's link made to say "webhook" is a forgery, nothing changes.
+    assertThat(post(retargeted(phoneApprove, "ntfy", "webhook")).statusCode()).isEqualTo(403);
+    assertThat(only().getMetadata().getAnnotations())
+        .doesNotContainKey("remediation.homelab.dev/approval");
+    assertThat(only().getStatus().getPhase()).isEqualTo(Phase.AwaitingApproval);
+
+    assertThat(post(phoneApprove).statusCode()).isEqualTo(200);
     RemediationProposal done = awaitPhase(Phase.Dispatched);
-    assertThat(done.getStatus().getApproval().getBy()).isEqualTo("annotation:link:notify");
+    assertThat(done.getMetadata().getAnnotations())
+        .containsEntry("remediation.homelab.dev/approved-by", "link:ntfy");
+    assertThat(done.getStatus().getApproval().getBy()).isEqualTo("annotation:link:ntfy");
     awaitNotification("decided");
+    assertThat(webhook.payloads().get(1).get("decided_by").asText())
+        .isEqualTo("annotation:link:ntfy");
+    // It acts once.
+    assertThat(post(phoneApprove).statusCode()).isEqualTo(409);
+  }
+
+  @Test
+  void theWebhooksRejectLinkRejectsAsLinkWebhook() throws Exception {
+    startWithLinks();
+    publish();
+    awaitPhase(Phase.AwaitingApproval);
+    awaitNotification("awaiting_approval");
+
+    String reject = webhook.payloads().get(0).get("reject_url").asText();
+    assertThat(post(reject).statusCode()).isEqualTo(200);
+    RemediationProposal done = awaitPhase(Phase.Rejected);
+    assertThat(done.getMetadata().getAnnotations())
+        .containsEntry("remediation.homelab.dev/approved-by", "link:webhook");
+    assertThat(done.getStatus().getApproval().getBy()).isEqualTo("annotation:link:webhook");
+    awaitNotification("decided");
+    assertThat(webhook.payloads().get(1).get("decision").asText()).isEqualTo("rejected");
+    assertThat(webhook.payloads().get(1).get("decided_by").asText())
+        .isEqualTo("annotation:link:webhook");
+    // Already decided: the phone's reject button changes nothing more.
+    String phoneReject = FakeNtfy.actions(ntfy.requests().get(0).header("Actions")).get(1).url();
+    assertThat(post(phoneReject).statusCode()).isEqualTo(409);
+    assertThat(only().getStatus().getApproval().getBy()).isEqualTo("annotation:link:webhook");
   }
 
   @Test
