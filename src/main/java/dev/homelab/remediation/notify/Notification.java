@@ -173,6 +173,17 @@ public record Notification(
     return after;
   }
 
+  /** How long after a decision or the expiry its notification is still worth sending. */
+  static final Duration LATE_NEWS = Duration.ofHours(1);
+
+  /**
+   * Until when this notification, once given up, is still worth trying: while the proposal waits
+   * (its expiry) for awaiting_approval, {@link #LATE_NEWS} after the change for the others.
+   */
+  Instant worthUntil() {
+    return event == Event.AWAITING_APPROVAL ? expiresAt : at.plus(LATE_NEWS);
+  }
+
   /** The proposal's svcKey, or its node when the spec has no svcKey. */
   String subject() {
     return svcKey != null ? svcKey : node;

@@ -213,6 +213,17 @@ public record Controller(Operator operator, Router router, Notifier notifier, Si
                       // works, 1 s doubling up to 5 min.
                       .withRetry(retry(cfg)));
       cache.listedWhen(() -> listed(registered));
+      // A proposal deleted from the cache: what the notifications still show of it is taken back.
+      cache.listen(
+          new WatchedProposals.Listener() {
+            @Override
+            public void stored(RemediationProposal p) {}
+
+            @Override
+            public void removed(RemediationProposal p) {
+              notifier.deleted(p);
+            }
+          });
       // Status state and retention of silences; generation-aware, as only spec changes and the
       // scheduled boundaries matter (its own status writes do not wake it). No periodic reconcile:
       // each one schedules the next boundary itself, and a timer left after a delete would race

@@ -391,4 +391,115 @@ class NotificationFlowIT {
     assertThat(webhook.events()).containsExactly("awaiting_approval");
     assertThat(ntfy.requests()).hasSize(1);
   }
+
+  /** kubectl delete rp while it waits: its alert is resolved at once and refreshed no more. */
+  @Test
+  void aProposalDeletedWhileWaitingResolvesItsAlert() throws IOException {
+    start(Map.of("NOTIFY_ALERTMANAGER_REFRESH_SECONDS", "10"));
+    publish();
+    RemediationProposal p = awaitPhase(Phase.AwaitingApproval);
+    awaitNotification("awaiting_approval");
+    assertThat(alertmanager.requests()).hasSize(1);
+
+    client
+        .resources(RemediationProposal.class)
+        .inNamespace(namespace)
+        .withName(p.getMetadata().getName())
+        .delete();
+    await().atMost(Duration.ofSeconds(5)).until(() -> alertmanager.requests().size() == 2);
+    List<JsonNode> alerts = alertmanager.alerts();
+    assertThat(alerts.get(1).get("labels")).isEqualTo(alerts.get(0).get("labels"));
+    assertThat(FakeAlertmanager.resolved(alerts.get(1), clock.instant())).isTrue();
+    assertThat(alerts.get(1).at("/annotations/decision").asText()).isEqualTo("deleted");
+    // Past a whole refresh period (10 s): nothing more reaches Alertmanager.
+    await()
+        .during(Duration.ofSeconds(11))
+        .atMost(Duration.ofSeconds(13))
+        .until(() -> alertmanager.requests().size() == 2);
+    assertThat(webhook.events()).containsExactly("awaiting_approval");
+    assertThat(ntfy.requests()).hasSize(1);
+  }
+
+  static final Map<String, String> FAST_RETRIES =
+      Map.of("NOTIFY_ATTEMPTS", "2", "NOTIFY_RETRY_INITIAL_MILLIS", "100");
+
+  Map<String, String> with(Map<String, String> a, String k, String v) {
+    Map<String, String> m = new HashMap<>(a);
+    m.put(k, v);
+    return m;
+  }
+
+  /**
+   * The Notified condition; the last one, as the mock server's JSON merge patch appends to the
+   * lists it is given (a real API server replaces them).
+   */
+  io.fabric8.kubernetes.api.model.Condition notified() {
+    return only().getStatus().getConditions().stream()
+        .filter(c -> "Notified".equals(c.getType()))
+        .reduce((a, b) -> b)
+        .orElse(null);
+  }
+
+  /** ntfy answers 503 for longer than the retries: the person is told once it is back. */
+  @Test
+  void aNotificationGivenUpArrivesWhenTheReceiverIsBack() throws IOException {
+    ntfy.answer(503);
+    start(with(FAST_RETRIES, "NOTIFY_RETRY_LATER_SECONDS", "1"));
+    publish();
+    awaitPhase(Phase.AwaitingApproval);
+    NotificationRecord failed = awaitNotification("awaiting_approval");
+    assertThat(failed.getResult()).isEqualTo("Failed");
+    assertThat(failed.getMessage()).contains("ntfy: failed after 2 attempts (HTTP 503)");
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .until(() -> notified() != null && "Failed".equals(notified().getReason()));
+    assertThat(notified().getStatus()).isEqualTo("False");
+    // Down for a few more periods: tried again about once a second.
+    await().atMost(Duration.ofSeconds(10)).until(() -> ntfy.requests().size() >= 4);
+
+    ntfy.answer(200);
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .until(() -> "Sent".equals(only().getStatus().getNotification().getResult()));
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .until(() -> notified() != null && "True".equals(notified().getStatus()));
+    assertThat(notified().getReason()).isEqualTo("Sent");
+    List<FakeNtfy.Request> pushes = ntfy.requests();
+    assertThat(pushes.get(pushes.size() - 1).header("Title"))
+        .isEqualTo("Approve restart of solaria/ollama?");
+    int after = pushes.size();
+    await()
+        .during(Duration.ofSeconds(2))
+        .atMost(Duration.ofSeconds(3))
+        .until(() -> ntfy.requests().size() == after);
+    assertThat(webhook.events()).as("the webhook had it the first time").hasSize(1);
+    assertThat(only().getStatus().getPhase()).isEqualTo(Phase.AwaitingApproval);
+  }
+
+  /** Recorded Failed before a restart: the new instance tells the targets that failed. */
+  @Test
+  void aRestartSendsAgainWhatWasRecordedFailed() throws IOException {
+    ntfy.answer(503);
+    start(with(FAST_RETRIES, "NOTIFY_RETRY_LATER_SECONDS", "3600"));
+    publish();
+    awaitPhase(Phase.AwaitingApproval);
+    assertThat(awaitNotification("awaiting_approval").getResult()).isEqualTo("Failed");
+    running.close();
+    running = null;
+    assertThat(ntfy.requests()).hasSize(2);
+
+    ntfy.answer(200);
+    start(with(FAST_RETRIES, "NOTIFY_RETRY_LATER_SECONDS", "3600"));
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .until(() -> "Sent".equals(only().getStatus().getNotification().getResult()));
+    assertThat(ntfy.requests()).hasSize(3);
+    assertThat(ntfy.requests().get(2).header("Title"))
+        .isEqualTo("Approve restart of solaria/ollama?");
+    assertThat(only().getStatus().getNotification().getMessage())
+        .isEqualTo("webhook: sent; ntfy: sent; alertmanager: sent");
+    assertThat(webhook.events()).as("the webhook is not told twice").hasSize(1);
+    await().atMost(Duration.ofSeconds(5)).until(() -> alertmanager.requests().size() == 2);
+  }
 }
