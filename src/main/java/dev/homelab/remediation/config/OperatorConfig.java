@@ -36,6 +36,7 @@ public final class OperatorConfig {
           Settings.NOTIFY_TIMEOUT_SECONDS,
           Settings.NOTIFY_ATTEMPTS,
           Settings.NOTIFY_RETRY_INITIAL_MILLIS,
+          Settings.NOTIFY_RETRY_LATER_SECONDS,
           Settings.NOTIFY_QUEUE_CAPACITY,
           Settings.RETRY_BASE_SECONDS,
           Settings.PROPOSING_GRACE_MILLIS,
@@ -93,6 +94,7 @@ public final class OperatorConfig {
   public final Duration notifyTimeout;
   public final int notifyAttempts;
   public final Duration notifyRetryInitial;
+  public final Duration notifyRetryLater;
   public final int notifyQueueCapacity;
   public final Duration retryBase;
   public final Duration proposingGrace;
@@ -154,6 +156,7 @@ public final class OperatorConfig {
     notifyTimeout = Settings.NOTIFY_TIMEOUT_SECONDS.read(v);
     notifyAttempts = Settings.NOTIFY_ATTEMPTS.read(v);
     notifyRetryInitial = Settings.NOTIFY_RETRY_INITIAL_MILLIS.read(v);
+    notifyRetryLater = Settings.NOTIFY_RETRY_LATER_SECONDS.read(v);
     notifyQueueCapacity = Settings.NOTIFY_QUEUE_CAPACITY.read(v);
     retryBase = Settings.RETRY_BASE_SECONDS.read(v);
     proposingGrace = Settings.PROPOSING_GRACE_MILLIS.read(v);

@@ -111,6 +111,14 @@ public final class Settings {
           10,
           60_000,
           "First delay before a failed notification is sent again; doubles, at most 1 min.");
+  public static final Setting<Duration> NOTIFY_RETRY_LATER_SECONDS =
+      Setting.seconds(
+          "NOTIFY_RETRY_LATER_SECONDS",
+          120,
+          1,
+          3600,
+          "Once given up, a notification is tried again this often (one request per target per"
+              + " period) while its proposal still waits, or for an hour after a decision.");
   public static final Setting<Integer> NOTIFY_QUEUE_CAPACITY =
       Setting.integer(
           "NOTIFY_QUEUE_CAPACITY",

@@ -4,7 +4,8 @@ import dev.homelab.remediation.api.v1alpha1.RemediationProposal;
 import io.fabric8.kubernetes.client.informers.cache.BasicItemStore;
 import io.fabric8.kubernetes.client.informers.cache.Cache;
 import io.fabric8.kubernetes.client.informers.cache.ItemStore;
-import java.util.concurrent.atomic.AtomicReference;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
 import java.util.stream.Stream;
@@ -33,7 +34,7 @@ public final class WatchedProposals implements ItemStore<RemediationProposal> {
 
   private final BasicItemStore<RemediationProposal> items =
       new BasicItemStore<>(Cache::metaNamespaceKeyFunc);
-  private final AtomicReference<Listener> listener = new AtomicReference<>();
+  private final List<Listener> listeners = new CopyOnWriteArrayList<>();
   private volatile BooleanSupplier listed = () -> false;
 
   /** {@code check}: whether the informer filling this cache has listed the namespace. */
@@ -46,14 +47,19 @@ public final class WatchedProposals implements ItemStore<RemediationProposal> {
     return listed.getAsBoolean();
   }
 
-  /** From now on {@code l} is told of every change (one listener at a time: the intake). */
+  /**
+   * From now on {@code l} is told of every change, after the listeners before it (the intake; the
+   * notifier, of the proposals deleted). Listening twice is listening once.
+   */
   public void listen(Listener l) {
-    listener.set(l);
+    if (!listeners.contains(l)) {
+      listeners.add(l);
+    }
   }
 
-  /** Stops telling {@code l}, if it is still the listener. */
+  /** Stops telling {@code l}, if it is a listener. */
   public void stopListening(Listener l) {
-    listener.compareAndSet(l, null);
+    listeners.remove(l);
   }
 
   @Override
@@ -77,16 +83,17 @@ public final class WatchedProposals implements ItemStore<RemediationProposal> {
     return old;
   }
 
-  /** Tells the listener, if any; whatever it throws, the informer's thread goes on. */
+  /** Tells each listener; whatever one throws, the others are told and the informer goes on. */
   private void tell(String key, Consumer<Listener> what) {
-    Listener l = listener.get();
-    if (l == null) {
-      return;
-    }
-    try {
-      what.accept(l);
-    } catch (RuntimeException e) {
-      LOG.atWarn().addKeyValue("key", key).setCause(e).log("the intake could not take a proposal");
+    for (Listener l : listeners) {
+      try {
+        what.accept(l);
+      } catch (RuntimeException e) {
+        LOG.atWarn()
+            .addKeyValue("key", key)
+            .setCause(e)
+            .log("a listener could not take a proposal");
+      }
     }
   }
 

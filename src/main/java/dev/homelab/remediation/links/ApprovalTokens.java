@@ -34,7 +34,8 @@ public final class ApprovalTokens {
 
   /**
    * What a token says. {@code expiresAt} is kept to the second; {@code target} names the notifier
-   * the link was sent through (ntfy, webhook), recorded as {@code approved-by=link:<target>}.
+   * the link was sent through (webhook, ntfy, alertmanager), recorded as {@code
+   * approved-by=link:<target>}.
    */
   public record Claims(
       String namespace,

@@ -20,9 +20,13 @@ import java.util.Optional;
  * three refresh periods ahead, and the alerts of all waiting proposals are sent again every period,
  * so the alert stays firing while the proposal waits (whatever Alertmanager's {@code
  * resolve_timeout}) and ends by itself if the operator goes away. A decision or the expiry resolves
- * it: the same labels with {@code endsAt} now.
+ * it: the same labels with {@code endsAt} now; so does the deletion of the proposal ({@link
+ * #withdraw}).
  */
 public final class AlertmanagerTarget implements NotificationTarget {
+  /** The target\'s name, also signed into the approval links it sends. */
+  public static final String NAME = "alertmanager";
+
   public static final String ALERTNAME = "RemediationAwaitingApproval";
 
   /** Waiting proposals remembered for the refresh, at most (the oldest is forgotten first). */
@@ -48,7 +52,7 @@ public final class AlertmanagerTarget implements NotificationTarget {
 
   @Override
   public String name() {
-    return "alertmanager";
+    return NAME;
   }
 
   @Override
@@ -84,6 +88,23 @@ public final class AlertmanagerTarget implements NotificationTarget {
       all.add(alert(n, now.plus(refresh.multipliedBy(3))));
     }
     return Optional.of(post(all));
+  }
+
+  /**
+   * The waiting proposal {@code uid} was deleted: its alert resolved now (annotation {@code
+   * decision=deleted}, no links) and no longer refreshed; empty when it had no alert here.
+   */
+  @Override
+  public synchronized Optional<HttpRequest> withdraw(String uid, Instant now) {
+    Notification n = waiting.remove(uid);
+    if (n == null) {
+      return Optional.empty();
+    }
+    ObjectNode a = alert(n, now);
+    ObjectNode ann = (ObjectNode) a.get("annotations");
+    ann.remove(List.of("approve_url", "reject_url"));
+    ann.put("decision", "deleted");
+    return Optional.of(post(List.of(a)));
   }
 
   /** The proposals whose alert is refreshed (their uids). */
@@ -124,8 +145,8 @@ public final class AlertmanagerTarget implements NotificationTarget {
     ann.put("reason", n.reason() == null ? "" : n.reason());
     ann.put("action", String.valueOf(n.action()));
     ann.put("expires_at", n.expiresAt().toString());
-    n.approveUrl().ifPresent(u -> ann.put("approve_url", u));
-    n.rejectUrl().ifPresent(u -> ann.put("reject_url", u));
+    n.approveUrl(NAME).ifPresent(u -> ann.put("approve_url", u));
+    n.rejectUrl(NAME).ifPresent(u -> ann.put("reject_url", u));
     if (n.event() != Notification.Event.AWAITING_APPROVAL) {
       ann.put("decision", String.valueOf(n.decision()));
     }

@@ -5,8 +5,10 @@ import java.util.Optional;
 
 /**
  * The approve and reject links of a proposal that awaits approval, for the notifications' buttons
- * and fields ({@code approve_url}, {@code reject_url}). The links server (SPEC section 10) provides
- * the real one; until it is wired, {@link #NONE} leaves the links out.
+ * and fields ({@code approve_url}, {@code reject_url}). Each target gets links of its own: the
+ * target's name is signed into them, and a link's decision records it ({@code
+ * approved-by=link:<target>}). The links server (SPEC section 10) provides the real one; {@link
+ * #NONE} leaves the links out.
  */
 public interface ApprovalLinks {
 
@@ -14,24 +16,26 @@ public interface ApprovalLinks {
   ApprovalLinks NONE =
       new ApprovalLinks() {
         @Override
-        public Optional<String> approveUrl(RemediationProposal proposal) {
+        public Optional<String> approveUrl(RemediationProposal proposal, String target) {
           return Optional.empty();
         }
 
         @Override
-        public Optional<String> rejectUrl(RemediationProposal proposal) {
+        public Optional<String> rejectUrl(RemediationProposal proposal, String target) {
           return Optional.empty();
         }
       };
 
   /**
-   * The URL that approves {@code proposal} with a POST; empty when links are off.
+   * The URL that approves {@code proposal} with a POST, sent through {@code target}; empty when
+   * links are off.
    *
    * @param proposal metadata, spec and the status as just written (phase AwaitingApproval, the
    *     proposal with its {@code answeredAt})
+   * @param target the name of the target that carries the link ({@link NotificationTarget#name})
    */
-  Optional<String> approveUrl(RemediationProposal proposal);
+  Optional<String> approveUrl(RemediationProposal proposal, String target);
 
-  /** The URL that rejects {@code proposal} with a POST; empty when links are off. */
-  Optional<String> rejectUrl(RemediationProposal proposal);
+  /** The URL that rejects {@code proposal} with a POST, sent through {@code target}. */
+  Optional<String> rejectUrl(RemediationProposal proposal, String target);
 }

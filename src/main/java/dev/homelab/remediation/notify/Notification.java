@@ -20,7 +20,8 @@ import java.util.Optional;
  * @param decision approved, rejected or expired (another final phase in lower case); null while
  *     awaiting
  * @param decidedBy who decided, as {@code status.approval.by} says; null when unknown
- * @param approveUrl only while awaiting, and only when approval links are on
+ * @param links the approve and reject links of each target: only while awaiting, and only when
+ *     approval links are on
  * @param at when the phase changed
  */
 public record Notification(
@@ -41,9 +42,31 @@ public record Notification(
     Instant expiresAt,
     String decision,
     String decidedBy,
-    Optional<String> approveUrl,
-    Optional<String> rejectUrl,
+    Links links,
     Instant at) {
+
+  /**
+   * The approve and reject links of a notification, each target's own (its name is signed into
+   * them, so a decision by link records which target carried it).
+   */
+  @FunctionalInterface
+  public interface Links {
+    /** No links: links are off, or the notification does not await approval. */
+    Links NONE = (target, approve) -> Optional.empty();
+
+    /** The link that approves ({@code approve}) or rejects, sent through {@code target}. */
+    Optional<String> url(String target, boolean approve);
+  }
+
+  /** The link that approves the proposal, for {@code target} to send; empty when there is none. */
+  public Optional<String> approveUrl(String target) {
+    return links.url(target, true);
+  }
+
+  /** The link that rejects the proposal, for {@code target} to send; empty when there is none. */
+  public Optional<String> rejectUrl(String target) {
+    return links.url(target, false);
+  }
 
   /** What happened, with the name the receivers see. */
   public enum Event {
@@ -118,13 +141,13 @@ public record Notification(
         since.plus(approvalTtl),
         decision,
         by,
-        awaiting ? link(links, p, true) : Optional.empty(),
-        awaiting ? link(links, p, false) : Optional.empty(),
+        awaiting ? (target, ok) -> link(links, p, target, ok) : Links.NONE,
         at);
   }
 
-  private static Optional<String> link(ApprovalLinks links, RemediationProposal p, boolean ok) {
-    Optional<String> url = ok ? links.approveUrl(p) : links.rejectUrl(p);
+  private static Optional<String> link(
+      ApprovalLinks links, RemediationProposal p, String target, boolean ok) {
+    Optional<String> url = ok ? links.approveUrl(p, target) : links.rejectUrl(p, target);
     return url == null ? Optional.empty() : url.filter(u -> !u.isBlank());
   }
 
@@ -148,6 +171,17 @@ public record Notification(
     after.setSpec(before.getSpec());
     after.setStatus(s);
     return after;
+  }
+
+  /** How long after a decision or the expiry its notification is still worth sending. */
+  static final Duration LATE_NEWS = Duration.ofHours(1);
+
+  /**
+   * Until when this notification, once given up, is still worth trying: while the proposal waits
+   * (its expiry) for awaiting_approval, {@link #LATE_NEWS} after the change for the others.
+   */
+  Instant worthUntil() {
+    return event == Event.AWAITING_APPROVAL ? expiresAt : at.plus(LATE_NEWS);
   }
 
   /** The proposal's svcKey, or its node when the spec has no svcKey. */

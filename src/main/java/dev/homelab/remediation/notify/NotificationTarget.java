@@ -27,4 +27,12 @@ public interface NotificationTarget {
   default Optional<HttpRequest> refresh(Instant now) {
     return Optional.empty();
   }
+
+  /**
+   * The request that takes back what this target still shows of a proposal that was deleted (its
+   * uid), or empty when it shows nothing (the default: a message sent is not taken back).
+   */
+  default Optional<HttpRequest> withdraw(String uid, Instant now) {
+    return Optional.empty();
+  }
 }

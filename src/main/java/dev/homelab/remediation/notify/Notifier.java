@@ -11,9 +11,11 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadPoolExecutor;
@@ -39,8 +41,17 @@ public final class Notifier implements PhaseListener, AutoCloseable {
   private static final Duration GRACE = Duration.ofSeconds(2);
   private static final int REMEMBERED = 4096;
 
-  /** How every target sends: per-request timeout, attempts, first retry delay, queue bound. */
-  public record Sending(Duration timeout, int attempts, Duration retryInitial, int capacity) {}
+  /**
+   * How every target sends: per-request timeout, attempts, first retry delay, queue bound (also the
+   * bound of the notifications kept to be tried again later), and how often those are.
+   */
+  public record Sending(
+      Duration timeout, int attempts, Duration retryInitial, int capacity, Duration retryLater) {
+    /** With notifications given up tried again every 2 minutes (NOTIFY_RETRY_LATER_SECONDS). */
+    public Sending(Duration timeout, int attempts, Duration retryInitial, int capacity) {
+      this(timeout, attempts, retryInitial, capacity, Duration.ofMinutes(2));
+    }
+  }
 
   private final List<TargetWorker> workers = new ArrayList<>();
   private final NotificationStore store;
@@ -90,6 +101,7 @@ public final class Notifier implements PhaseListener, AutoCloseable {
               sending.timeout(),
               sending.attempts(),
               sending.retryInitial(),
+              sending.retryLater(),
               sending.capacity(),
               clock,
               registry,
@@ -126,8 +138,10 @@ public final class Notifier implements PhaseListener, AutoCloseable {
 
   /**
    * This replica starts leading: the proposals that wait already (the operator restarted, or
-   * another replica led) get their awaiting_approval notification if none was recorded, and their
-   * alert is refreshed again. Reads the namespace once, on the notifier's own thread.
+   * another replica led) get their awaiting_approval notification if none was recorded, or again to
+   * the targets that failed if it was recorded Failed; their alert is refreshed again. A decision
+   * the stopped operator did not tell, or told with a failure less than {@link
+   * Notification#LATE_NEWS} ago, is told now. Reads the namespace once, on the notifier's thread.
    */
   public void resume() {
     if (workers.isEmpty()) {
@@ -153,33 +167,26 @@ public final class Notifier implements PhaseListener, AutoCloseable {
       if (p.getSpec() == null || p.getStatus() == null || known(p.getMetadata().getUid())) {
         continue;
       }
+      Phase phase = p.getStatus().getPhase();
       NotificationRecord told = p.getStatus().getNotification();
-      if (p.getStatus().getPhase() != Phase.AwaitingApproval) {
-        if (told != null
-            && Notification.Event.AWAITING_APPROVAL.wire().equals(told.getEvent())
-            && p.getStatus().getPhase() != null
-            && p.getStatus().getPhase().isFinal()) {
-          // Decided or expired while the operator stopped before it could say so: say it now
-          // (the phone's buttons, the alert), once.
-          send(
-              Notification.of(
-                  p.getStatus().getPhase() == Phase.Expired
-                      ? Notification.Event.EXPIRED
-                      : Notification.Event.DECIDED,
-                  p,
-                  approvalTtl,
-                  links,
-                  now));
-        }
-        continue;
+      boolean awaiting = phase == Phase.AwaitingApproval;
+      if (!awaiting && (told == null || phase == null || !phase.isFinal())) {
+        continue; // nothing was ever notified of it, or it is on its way again
       }
-      Notification n =
-          Notification.of(Notification.Event.AWAITING_APPROVAL, p, approvalTtl, links, now);
-      NotificationRecord last = p.getStatus().getNotification();
-      if (last == null || !n.event().wire().equals(last.getEvent())) {
-        send(n); // it was never notified (the operator stopped before it could be)
-      } else {
-        long seq = remember(n);
+      Notification.Event due =
+          awaiting
+              ? Notification.Event.AWAITING_APPROVAL
+              : phase == Phase.Expired ? Notification.Event.EXPIRED : Notification.Event.DECIDED;
+      Notification n = Notification.of(due, p, approvalTtl, links, now);
+      if (told == null || !due.wire().equals(told.getEvent())) {
+        if (awaiting || Notification.Event.AWAITING_APPROVAL.wire().equals(told.getEvent())) {
+          // Never told (the operator stopped before it could be): tell it now, once.
+          send(n, Set.of());
+        }
+      } else if (NotificationRecord.FAILED.equals(told.getResult()) && stillWorth(n, told, now)) {
+        send(n, sentBy(told)); // told, but not everywhere: again where it failed
+      } else if (awaiting) {
+        long seq = remember(n.uid());
         for (TargetWorker w : workers) {
           if (w.refreshes()) {
             w.offer(n, seq, o -> {}); // the alert again; status already says it was sent
@@ -189,19 +196,73 @@ public final class Notifier implements PhaseListener, AutoCloseable {
     }
   }
 
-  void send(Notification n) {
-    long seq = remember(n);
-    Delivery d = new Delivery(n, seq, workers.size());
-    for (int i = 0; i < workers.size(); i++) {
-      int slot = i;
-      workers.get(i).offer(n, seq, o -> d.done(slot, o));
+  private static boolean stillWorth(Notification n, NotificationRecord told, Instant now) {
+    if (n.event() == Notification.Event.AWAITING_APPROVAL) {
+      return now.isBefore(n.expiresAt());
+    }
+    try {
+      return now.isBefore(Instant.parse(told.getAt()).plus(Notification.LATE_NEWS));
+    } catch (RuntimeException e) {
+      return false;
     }
   }
 
-  private long remember(Notification n) {
+  /** The targets {@code told} says took the notification ("ntfy: sent" in its message). */
+  static Set<String> sentBy(NotificationRecord told) {
+    Set<String> sent = new HashSet<>();
+    for (String part : String.valueOf(told.getMessage()).split("; ")) {
+      if (part.endsWith(": sent")) {
+        sent.add(part.substring(0, part.length() - ": sent".length()));
+      }
+    }
+    return sent;
+  }
+
+  /**
+   * A proposal was deleted: if anything was notified of it, each target takes back what it still
+   * shows (Alertmanager resolves its alert), and what is still on its way is given up. Called on
+   * the informer's thread; it only queues.
+   */
+  public void deleted(RemediationProposal p) {
+    String uid = p.getMetadata() == null ? null : p.getMetadata().getUid();
+    if (workers.isEmpty() || fenced.getAsBoolean() || uid == null || !known(uid)) {
+      return;
+    }
+    long seq = remember(uid);
+    for (TargetWorker w : workers) {
+      w.withdraw(uid, seq);
+    }
+  }
+
+  void send(Notification n) {
+    send(n, Set.of());
+  }
+
+  /**
+   * Sends {@code n} to every target but those in {@code sent}, which are recorded as sent (a
+   * refreshing one among them is only handed an awaiting notification again, for its refresh).
+   */
+  private void send(Notification n, Set<String> sent) {
+    long seq = remember(n.uid());
+    Delivery d = new Delivery(n, seq, workers.size());
+    for (int i = 0; i < workers.size(); i++) {
+      int slot = i;
+      TargetWorker w = workers.get(i);
+      if (!sent.contains(w.name())) {
+        w.offer(n, seq, o -> d.done(slot, o));
+        continue;
+      }
+      if (w.refreshes() && n.event() == Notification.Event.AWAITING_APPROVAL) {
+        w.offer(n, seq, o -> {});
+      }
+      d.done(slot, new TargetWorker.Outcome(w.name(), TargetWorker.Result.SENT, 0, "before"));
+    }
+  }
+
+  private long remember(String uid) {
     long seq = seqs.incrementAndGet();
     synchronized (newest) {
-      newest.put(n.uid(), seq);
+      newest.put(uid, seq);
     }
     return seq;
   }
@@ -221,7 +282,7 @@ public final class Notifier implements PhaseListener, AutoCloseable {
 
   /**
    * Collects the targets' outcomes of one notification, in the targets' order; the last one to
-   * arrive has it recorded.
+   * arrive has it recorded, and so does a target's later success (a try after giving up).
    */
   private final class Delivery {
     private final Notification n;
@@ -238,8 +299,12 @@ public final class Notifier implements PhaseListener, AutoCloseable {
     void done(int slot, TargetWorker.Outcome o) {
       List<TargetWorker.Outcome> all;
       synchronized (this) {
+        boolean again = outcomes[slot] != null;
         outcomes[slot] = o;
-        if (++arrived < outcomes.length) {
+        if (!again) {
+          arrived++;
+        }
+        if (arrived < outcomes.length || (again && o.result() != TargetWorker.Result.SENT)) {
           return;
         }
         all = List.of(outcomes);

@@ -41,7 +41,11 @@ public final class Notifiers {
     return new Notifier(
         targets(cfg),
         new Notifier.Sending(
-            cfg.notifyTimeout, cfg.notifyAttempts, cfg.notifyRetryInitial, cfg.notifyQueueCapacity),
+            cfg.notifyTimeout,
+            cfg.notifyAttempts,
+            cfg.notifyRetryInitial,
+            cfg.notifyQueueCapacity,
+            cfg.notifyRetryLater),
         new KubernetesNotificationStore(client, cfg.watchNamespace),
         links,
         cfg.approvalTtl,

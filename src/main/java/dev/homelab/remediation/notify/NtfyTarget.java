@@ -16,6 +16,9 @@ import java.util.Optional;
  * button, each a POST of its link. {@code NOTIFY_NTFY_TOKEN} goes in {@code Authorization: Bearer}.
  */
 public final class NtfyTarget implements NotificationTarget {
+  /** The target\'s name, also signed into the approval links it sends. */
+  public static final String NAME = "ntfy";
+
   private final URI topic;
   private final Optional<String> token;
   private final Duration timeout;
@@ -28,7 +31,7 @@ public final class NtfyTarget implements NotificationTarget {
 
   @Override
   public String name() {
-    return "ntfy";
+    return NAME;
   }
 
   @Override
@@ -123,14 +126,14 @@ public final class NtfyTarget implements NotificationTarget {
 
   /** The two buttons, when the notification carries both links. */
   static Optional<String> actions(Notification n) {
-    if (n.approveUrl().isEmpty() || n.rejectUrl().isEmpty()) {
+    if (n.approveUrl(NAME).isEmpty() || n.rejectUrl(NAME).isEmpty()) {
       return Optional.empty();
     }
     return Optional.of(
         "http, Approve, "
-            + quoted(n.approveUrl().get())
+            + quoted(n.approveUrl(NAME).get())
             + ", method=POST, clear=true; http, Reject, "
-            + quoted(n.rejectUrl().get())
+            + quoted(n.rejectUrl(NAME).get())
             + ", method=POST, clear=true");
   }
 

@@ -4,26 +4,22 @@ import dev.homelab.remediation.util.DaemonThreads;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
-import java.io.IOException;
-import java.net.ConnectException;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.net.http.HttpTimeoutException;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.EnumMap;
+import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
+import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -34,10 +30,19 @@ import org.slf4j.LoggerFactory;
  * retryInitial} (at most a minute), {@code attempts} times in all. A retry is scheduled, not slept,
  * so the next notification goes out meanwhile; a retry that a newer notification of the same
  * proposal overtook is given up ({@code superseded}), so a late "awaiting" never follows "decided".
+ *
+ * <p>A notification given up after a retryable failure (5xx, 429, a timeout, no connection) is kept
+ * and tried again every {@code retryLater} while it still matters: while its proposal waits (until
+ * its expiry) for {@code awaiting_approval}, for an hour after a decision or the expiry ({@link
+ * Notification#worthUntil}). One request per period at most, whatever the number kept: each period
+ * tries the kept ones in order and stops at the first that fails (the receiver is still down). At
+ * most {@code capacity} are kept; a newer notification of the proposal, or its deletion, replaces
+ * its entry. Its outcome is reported once more if a later try gets it through.
  */
 final class TargetWorker implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(TargetWorker.class);
   private static final Duration MAX_DELAY = Duration.ofMinutes(1);
+
   private static final int REMEMBERED = 4096;
 
   /** How one notification ended for this target; the metric's {@code result} tag in lower case. */
@@ -52,21 +57,38 @@ final class TargetWorker implements AutoCloseable {
   /** The outcome of one notification at this target. */
   record Outcome(String target, Result result, int attempts, String detail) {}
 
-  /** One notification on its way; its request is built at the first attempt and reused. */
+  /**
+   * One notification (or withdrawal) on its way; its request is built at the first attempt and
+   * reused by the fast retries, built again for each later try (Alertmanager's endsAt moves on).
+   */
   private static final class Job {
-    final Notification n;
+    final String uid;
+    final String name;
+    final String event;
     final long seq;
+    final Function<Instant, Optional<HttpRequest>> build;
+    final Instant retryUntil;
     final Consumer<Outcome> done;
     HttpRequest request;
+    int tries;
 
-    Job(Notification n, long seq, Consumer<Outcome> done) {
-      this.n = n;
+    Job(
+        String uid,
+        String name,
+        String event,
+        long seq,
+        Function<Instant, Optional<HttpRequest>> build,
+        Instant retryUntil,
+        Consumer<Outcome> done) {
+      this.uid = uid;
+      this.name = name;
+      this.event = event;
       this.seq = seq;
+      this.build = build;
+      this.retryUntil = retryUntil;
       this.done = done;
     }
   }
-
-  private record Attempt(boolean ok, boolean retryable, String detail) {}
 
   private final NotificationTarget target;
   private final HttpClient http;
@@ -80,6 +102,9 @@ final class TargetWorker implements AutoCloseable {
   private final AtomicInteger pending = new AtomicInteger();
   private final Map<Result, Counter> counters = new EnumMap<>(Result.class);
   private volatile boolean closed;
+
+  /** Notifications given up, kept to be tried again later, by proposal uid; worker thread only. */
+  private final Map<String, Job> later = new LinkedHashMap<>();
 
   /** The newest notification (its sequence number) tried per proposal uid, on the worker thread. */
   private final Map<String, Long> tried =
@@ -96,6 +121,7 @@ final class TargetWorker implements AutoCloseable {
       Duration timeout,
       int attempts,
       Duration retryInitial,
+      Duration retryLater,
       int capacity,
       Clock clock,
       MeterRegistry registry,
@@ -132,6 +158,8 @@ final class TargetWorker implements AutoCloseable {
             every ->
                 thread.scheduleWithFixedDelay(
                     this::refresh, every.toMillis(), every.toMillis(), TimeUnit.MILLISECONDS));
+    thread.scheduleWithFixedDelay(
+        this::retryLater, retryLater.toMillis(), retryLater.toMillis(), TimeUnit.MILLISECONDS);
   }
 
   String name() {
@@ -143,7 +171,27 @@ final class TargetWorker implements AutoCloseable {
    * once when the notification is dropped).
    */
   void offer(Notification n, long seq, Consumer<Outcome> done) {
-    Job job = new Job(n, seq, done);
+    enqueue(
+        new Job(
+            n.uid(),
+            n.name(),
+            n.event().wire(),
+            seq,
+            now -> Optional.of(target.request(n, now)),
+            n.worthUntil(),
+            done));
+  }
+
+  /**
+   * The proposal {@code uid} was deleted: what the target still shows of it is taken back ({@link
+   * NotificationTarget#withdraw}), and its notifications still on their way or kept for later are
+   * given up. No outcome is reported.
+   */
+  void withdraw(String uid, long seq) {
+    enqueue(new Job(uid, uid, "deleted", seq, now -> target.withdraw(uid, now), null, o -> {}));
+  }
+
+  private void enqueue(Job job) {
     if (closed) {
       finish(job, Result.DROPPED, 0, "stopping");
       return;
@@ -166,16 +214,22 @@ final class TargetWorker implements AutoCloseable {
       done(job, Result.DROPPED, attempt - 1, "stopping");
       return;
     }
-    Long newest = tried.get(job.n.uid());
-    if (newest != null && newest > job.seq) {
+    if (overtaken(job)) {
       done(job, Result.SUPERSEDED, attempt - 1, "a newer notification of the proposal went out");
       return;
     }
-    tried.put(job.n.uid(), job.seq);
+    tried.put(job.uid, job.seq);
+    later.remove(job.uid); // an older one kept for later: this one replaces it
+    job.tries = attempt;
     Attempt a;
     try {
       if (job.request == null) {
-        job.request = target.request(job.n, clock.instant());
+        Optional<HttpRequest> r = job.build.apply(clock.instant());
+        if (r.isEmpty()) {
+          pending.decrementAndGet(); // nothing to send (a withdrawal of nothing shown)
+          return;
+        }
+        job.request = r.get();
       }
       a = send(job.request);
     } catch (RuntimeException e) {
@@ -184,11 +238,16 @@ final class TargetWorker implements AutoCloseable {
     if (a.ok()) {
       done(job, Result.SENT, attempt, a.detail());
     } else if (!a.retryable() || attempt >= attempts) {
+      boolean keep = a.retryable() && keepForLater(job);
       LOG.atWarn()
           .addKeyValue("target", target.name())
-          .addKeyValue("proposal", job.n.name())
-          .addKeyValue("event", job.n.event().wire())
-          .log("notification given up after {} attempts: {}", attempt, a.detail());
+          .addKeyValue("proposal", job.name)
+          .addKeyValue("event", job.event)
+          .log(
+              "notification given up after {} attempts{}: {}",
+              attempt,
+              keep ? " (tried again later)" : "",
+              a.detail());
       done(job, Result.FAILED, attempt, a.detail());
     } else {
       counters.get(Result.RETRIED).increment();
@@ -197,6 +256,62 @@ final class TargetWorker implements AutoCloseable {
       } catch (java.util.concurrent.RejectedExecutionException e) {
         done(job, Result.DROPPED, attempt, "stopping");
       }
+    }
+  }
+
+  private boolean overtaken(Job job) {
+    Long newest = tried.get(job.uid);
+    return newest != null && newest > job.seq;
+  }
+
+  /** Keeps {@code job} to be tried again later, if it still matters and there is room. */
+  private boolean keepForLater(Job job) {
+    if (job.retryUntil == null || !clock.instant().isBefore(job.retryUntil)) {
+      return false;
+    }
+    if (later.size() >= capacity) {
+      LOG.atWarn()
+          .addKeyValue("target", target.name())
+          .log("{} notifications kept for later already: this one is not", later.size());
+      return false;
+    }
+    later.put(job.uid, job);
+    return true;
+  }
+
+  /**
+   * Tries the notifications kept for later, in order, and stops at the first that fails: at most
+   * one request per period to a receiver that is still down. One that gets through is reported
+   * (sent); one overtaken, past its time or refused is forgotten.
+   */
+  private void retryLater() {
+    if (closed || fenced.getAsBoolean() || later.isEmpty()) {
+      return;
+    }
+    Instant now = clock.instant();
+    for (Iterator<Job> it = later.values().iterator(); it.hasNext(); ) {
+      Job job = it.next();
+      if (overtaken(job) || !now.isBefore(job.retryUntil)) {
+        it.remove();
+        continue;
+      }
+      job.tries++;
+      Attempt a;
+      try {
+        a = send(job.build.apply(now).orElseThrow());
+      } catch (RuntimeException e) {
+        a = new Attempt(false, false, e.toString());
+      }
+      if (a.ok()) {
+        it.remove();
+        finish(job, Result.SENT, job.tries, a.detail());
+        continue;
+      }
+      counters.get(Result.RETRIED).increment();
+      if (!a.retryable()) {
+        it.remove();
+      }
+      return;
     }
   }
 
@@ -218,35 +333,8 @@ final class TargetWorker implements AutoCloseable {
     }
   }
 
-  /** One request, bounded by the timeout even when the receiver answers the headers and stalls. */
   private Attempt send(HttpRequest request) {
-    CompletableFuture<HttpResponse<Void>> f =
-        http.sendAsync(request, HttpResponse.BodyHandlers.discarding());
-    try {
-      int code = f.get(timeout.toMillis() + 250, TimeUnit.MILLISECONDS).statusCode();
-      if (code >= 200 && code < 300) {
-        return new Attempt(true, false, "HTTP " + code);
-      }
-      boolean retry = code >= 500 || code == 408 || code == 429;
-      return new Attempt(false, retry, "HTTP " + code);
-    } catch (TimeoutException e) {
-      f.cancel(true);
-      return new Attempt(false, true, "timed out after " + timeout.toMillis() + " ms");
-    } catch (ExecutionException e) {
-      Throwable c = e.getCause();
-      if (c instanceof HttpTimeoutException) {
-        return new Attempt(false, true, "timed out after " + timeout.toMillis() + " ms");
-      }
-      if (c instanceof ConnectException) {
-        return new Attempt(false, true, "connection refused");
-      }
-      String what = c instanceof IOException ? "I/O error" : c.getClass().getSimpleName();
-      return new Attempt(false, true, what + (c.getMessage() == null ? "" : ": " + c.getMessage()));
-    } catch (InterruptedException e) {
-      f.cancel(true);
-      Thread.currentThread().interrupt();
-      return new Attempt(false, false, "interrupted");
-    }
+    return Attempt.of(http, request, timeout);
   }
 
   /** Delay before attempt {@code attempt + 1}: retryInitial doubling, at most a minute. */

@@ -15,6 +15,9 @@ import java.time.Instant;
  * only once decided or expired.
  */
 public final class WebhookTarget implements NotificationTarget {
+  /** The target\'s name, also signed into the approval links it sends. */
+  public static final String NAME = "webhook";
+
   static final ObjectMapper JSON = new ObjectMapper();
 
   private final URI url;
@@ -27,7 +30,7 @@ public final class WebhookTarget implements NotificationTarget {
 
   @Override
   public String name() {
-    return "webhook";
+    return NAME;
   }
 
   @Override
@@ -58,8 +61,8 @@ public final class WebhookTarget implements NotificationTarget {
     b.put("model", n.model());
     b.put("occurrences", n.occurrences());
     b.put("expires_at", n.expiresAt().toString());
-    n.approveUrl().ifPresent(u -> b.put("approve_url", u));
-    n.rejectUrl().ifPresent(u -> b.put("reject_url", u));
+    n.approveUrl(NAME).ifPresent(u -> b.put("approve_url", u));
+    n.rejectUrl(NAME).ifPresent(u -> b.put("reject_url", u));
     if (n.event() != Notification.Event.AWAITING_APPROVAL) {
       b.put("decision", n.decision());
       b.put("decided_by", n.decidedBy());

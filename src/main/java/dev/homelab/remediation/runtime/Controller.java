@@ -213,6 +213,17 @@ public record Controller(Operator operator, Router router, Notifier notifier, Si
                       // works, 1 s doubling up to 5 min.
                       .withRetry(retry(cfg)));
       cache.listedWhen(() -> listed(registered));
+      // A proposal deleted from the cache: what the notifications still show of it is taken back.
+      cache.listen(
+          new WatchedProposals.Listener() {
+            @Override
+            public void stored(RemediationProposal p) {}
+
+            @Override
+            public void removed(RemediationProposal p) {
+              notifier.deleted(p);
+            }
+          });
       // Status state and retention of silences; generation-aware, as only spec changes and the
       // scheduled boundaries matter (its own status writes do not wake it). No periodic reconcile:
       // each one schedules the next boundary itself, and a timer left after a delete would race
@@ -263,7 +274,8 @@ public record Controller(Operator operator, Router router, Notifier notifier, Si
 
   /**
    * The approve and reject links the notifications carry: the signed links of {@code links/} when
-   * they are on ({@code approved-by=link:notify}), none otherwise.
+   * they are on, each signed for the target that sends it ({@code approved-by=link:ntfy}, {@code
+   * link:webhook}, {@code link:alertmanager}), none otherwise.
    */
   static ApprovalLinks notificationLinks(OperatorConfig cfg) {
     dev.homelab.remediation.links.ApprovalLinks links =
@@ -273,15 +285,13 @@ public record Controller(Operator operator, Router router, Notifier notifier, Si
     }
     return new ApprovalLinks() {
       @Override
-      public java.util.Optional<String> approveUrl(
-          dev.homelab.remediation.api.v1alpha1.RemediationProposal p) {
-        return links.approveUrl(p, "notify");
+      public java.util.Optional<String> approveUrl(RemediationProposal p, String target) {
+        return links.approveUrl(p, target);
       }
 
       @Override
-      public java.util.Optional<String> rejectUrl(
-          dev.homelab.remediation.api.v1alpha1.RemediationProposal p) {
-        return links.rejectUrl(p, "notify");
+      public java.util.Optional<String> rejectUrl(RemediationProposal p, String target) {
+        return links.rejectUrl(p, target);
       }
     };
   }

@@ -129,6 +129,8 @@ class OperatorConfigTest {
         Arguments.of("NOTIFY_ATTEMPTS", "20", "21"),
         Arguments.of("NOTIFY_RETRY_INITIAL_MILLIS", "10", "9"),
         Arguments.of("NOTIFY_RETRY_INITIAL_MILLIS", "60000", "60001"),
+        Arguments.of("NOTIFY_RETRY_LATER_SECONDS", "1", "0"),
+        Arguments.of("NOTIFY_RETRY_LATER_SECONDS", "3600", "3601"),
         Arguments.of("NOTIFY_QUEUE_CAPACITY", "1", "0"),
         Arguments.of("NOTIFY_QUEUE_CAPACITY", "10000", "10001"),
         Arguments.of("RETRY_BASE_SECONDS", "1", "0"),
@@ -361,6 +363,7 @@ class OperatorConfigTest {
     assertThat(c.notifyTimeout).isEqualTo(Duration.ofSeconds(10));
     assertThat(c.notifyAttempts).isEqualTo(5);
     assertThat(c.notifyRetryInitial).isEqualTo(Duration.ofSeconds(2));
+    assertThat(c.notifyRetryLater).isEqualTo(Duration.ofMinutes(2));
     assertThat(c.notifyQueueCapacity).isEqualTo(100);
     OperatorConfig set =
         OperatorConfig.load(

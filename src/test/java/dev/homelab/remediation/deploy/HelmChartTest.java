@@ -250,6 +250,7 @@ class HelmChartTest {
               "RECONCILE_RETRY_MULTIPLIER",
               "RECONCILE_RETRY_MAX_SECONDS",
               "NOTIFY_RETRY_INITIAL_MILLIS",
+              "NOTIFY_RETRY_LATER_SECONDS",
               "NOTIFY_QUEUE_CAPACITY",
               "HEARTBEAT_FILE",
               "HEARTBEAT_SECONDS");

@@ -40,7 +40,9 @@ import org.junit.jupiter.api.io.TempDir;
  * answers 500 delay nothing else. The proposal reaches each phase as promptly as without them, the
  * working target (Alertmanager) gets each notification at once, and in a fixed stretch the bad
  * targets get at most NOTIFY_ATTEMPTS requests per notification, every one given up is counted, and
- * the API server sees at most one status write per notification on top of the reconciler's.
+ * the API server sees at most one status write per notification on top of the reconciler's. (The
+ * later tries of a notification given up, every NOTIFY_RETRY_LATER_SECONDS, 2 min by default, fall
+ * outside the stretch; NotifierTest bounds their requests and writes.)
  */
 @MockKube
 @Timeout(120)

@@ -19,13 +19,15 @@ final class Changes {
   static final ApprovalLinks LINKS =
       new ApprovalLinks() {
         @Override
-        public Optional<String> approveUrl(RemediationProposal p) {
-          return Optional.of("https://approve.homelab/approve/tok-" + p.getMetadata().getName());
+        public Optional<String> approveUrl(RemediationProposal p, String target) {
+          return Optional.of(
+              "https://approve.homelab/approve/tok-" + p.getMetadata().getName() + "-" + target);
         }
 
         @Override
-        public Optional<String> rejectUrl(RemediationProposal p) {
-          return Optional.of("https://approve.homelab/reject/tok-" + p.getMetadata().getName());
+        public Optional<String> rejectUrl(RemediationProposal p, String target) {
+          return Optional.of(
+              "https://approve.homelab/reject/tok-" + p.getMetadata().getName() + "-" + target);
         }
       };
 

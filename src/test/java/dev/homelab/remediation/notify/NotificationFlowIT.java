@@ -23,9 +23,15 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Base64;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -245,42 +251,104 @@ class NotificationFlowIT {
         .contains("Proposed", "Approved", "Dispatched");
   }
 
-  @Test
-  void withApprovalLinksOnThePhonesApproveButtonApprovesAndTheProposalIsDispatched()
-      throws Exception {
-    int port = dev.homelab.remediation.support.TestRedis.freePort();
+  /** Starts the operator with approval links on, served on a free port of 127.0.0.1. */
+  String startWithLinks() throws IOException {
+    int port = TestRedis.freePort();
+    String base = "http://127.0.0.1:" + port;
     start(
         Map.of(
             "APPROVAL_LINK_BASE_URL",
-            "http://127.0.0.1:" + port,
+            base,
             "APPROVAL_LINK_SECRET",
             "a-test-secret-of-at-least-32-characters",
             "APPROVAL_PORT",
             String.valueOf(port)));
+    return base;
+  }
+
+  static HttpResponse<String> post(String url) throws IOException, InterruptedException {
+    return HttpClient.newHttpClient()
+        .send(
+            HttpRequest.newBuilder(URI.create(url))
+                .POST(HttpRequest.BodyPublishers.noBody())
+                .build(),
+            HttpResponse.BodyHandlers.ofString());
+  }
+
+  /** {@code url} with the target in its token's payload changed, the signature kept. */
+  static String retargeted(String url, String from, String to) {
+    int slash = url.lastIndexOf('/');
+    String token = url.substring(slash + 1);
+    int dot = token.indexOf('.');
+    String payload =
+        new String(Base64.getUrlDecoder().decode(token.substring(0, dot)), StandardCharsets.UTF_8);
+    assertThat(payload).endsWith("|" + from);
+    String changed = payload.substring(0, payload.length() - from.length()) + to;
+    return url.substring(0, slash + 1)
+        + Base64.getUrlEncoder()
+            .withoutPadding()
+            .encodeToString(changed.getBytes(StandardCharsets.UTF_8))
+        + token.substring(dot);
+  }
+
+  @Test
+  void thePhonesApproveButtonApprovesAsLinkNtfyAndItsTargetCannotBeChanged() throws Exception {
+    String base = startWithLinks();
     publish();
     awaitPhase(Phase.AwaitingApproval);
     awaitNotification("awaiting_approval");
 
-    String approve = webhook.payloads().get(0).get("approve_url").asText();
-    assertThat(approve).startsWith("http://127.0.0.1:" + port + "/approve/");
+    String hookApprove = webhook.payloads().get(0).get("approve_url").asText();
+    assertThat(hookApprove).startsWith(base + "/approve/");
     assertThat(webhook.payloads().get(0).get("reject_url").asText()).contains("/reject/");
     List<FakeNtfy.Action> buttons = FakeNtfy.actions(ntfy.requests().get(0).header("Actions"));
     assertThat(buttons).extracting(FakeNtfy.Action::type).containsExactly("http", "http");
-    assertThat(buttons.get(0).url()).isEqualTo(approve);
-    assertThat(alertmanager.alerts().get(0).at("/annotations/approve_url").asText())
-        .isEqualTo(approve);
+    String phoneApprove = buttons.get(0).url();
+    assertThat(phoneApprove).startsWith(base + "/approve/");
+    String alertApprove = alertmanager.alerts().get(0).at("/annotations/approve_url").asText();
+    assertThat(alertApprove).startsWith(base + "/approve/");
+    // Each target's links are its own.
+    assertThat(List.of(hookApprove, phoneApprove, alertApprove)).doesNotHaveDuplicates();
 
-    java.net.http.HttpResponse<String> r =
-        java.net.http.HttpClient.newHttpClient()
-            .send(
-                java.net.http.HttpRequest.newBuilder(java.net.URI.create(approve))
-                    .POST(java.net.http.HttpRequest.BodyPublishers.noBody())
-                    .build(),
-                java.net.http.HttpResponse.BodyHandlers.ofString());
-    assertThat(r.statusCode()).isEqualTo(200);
+    // The target is signed: the phone's link made to say "webhook" is a forgery, nothing changes.
+    assertThat(post(retargeted(phoneApprove, "ntfy", "webhook")).statusCode()).isEqualTo(403);
+    assertThat(only().getMetadata().getAnnotations())
+        .doesNotContainKey("remediation.homelab.dev/approval");
+    assertThat(only().getStatus().getPhase()).isEqualTo(Phase.AwaitingApproval);
+
+    assertThat(post(phoneApprove).statusCode()).isEqualTo(200);
     RemediationProposal done = awaitPhase(Phase.Dispatched);
-    assertThat(done.getStatus().getApproval().getBy()).isEqualTo("annotation:link:notify");
+    assertThat(done.getMetadata().getAnnotations())
+        .containsEntry("remediation.homelab.dev/approved-by", "link:ntfy");
+    assertThat(done.getStatus().getApproval().getBy()).isEqualTo("annotation:link:ntfy");
     awaitNotification("decided");
+    assertThat(webhook.payloads().get(1).get("decided_by").asText())
+        .isEqualTo("annotation:link:ntfy");
+    // It acts once.
+    assertThat(post(phoneApprove).statusCode()).isEqualTo(409);
+  }
+
+  @Test
+  void theWebhooksRejectLinkRejectsAsLinkWebhook() throws Exception {
+    startWithLinks();
+    publish();
+    awaitPhase(Phase.AwaitingApproval);
+    awaitNotification("awaiting_approval");
+
+    String reject = webhook.payloads().get(0).get("reject_url").asText();
+    assertThat(post(reject).statusCode()).isEqualTo(200);
+    RemediationProposal done = awaitPhase(Phase.Rejected);
+    assertThat(done.getMetadata().getAnnotations())
+        .containsEntry("remediation.homelab.dev/approved-by", "link:webhook");
+    assertThat(done.getStatus().getApproval().getBy()).isEqualTo("annotation:link:webhook");
+    awaitNotification("decided");
+    assertThat(webhook.payloads().get(1).get("decision").asText()).isEqualTo("rejected");
+    assertThat(webhook.payloads().get(1).get("decided_by").asText())
+        .isEqualTo("annotation:link:webhook");
+    // Already decided: the phone's reject button changes nothing more.
+    String phoneReject = FakeNtfy.actions(ntfy.requests().get(0).header("Actions")).get(1).url();
+    assertThat(post(phoneReject).statusCode()).isEqualTo(409);
+    assertThat(only().getStatus().getApproval().getBy()).isEqualTo("annotation:link:webhook");
   }
 
   @Test
@@ -322,5 +390,116 @@ class NotificationFlowIT {
     assertThat(FakeAlertmanager.resolved(again, clock.instant())).isFalse();
     assertThat(webhook.events()).containsExactly("awaiting_approval");
     assertThat(ntfy.requests()).hasSize(1);
+  }
+
+  /** kubectl delete rp while it waits: its alert is resolved at once and refreshed no more. */
+  @Test
+  void aProposalDeletedWhileWaitingResolvesItsAlert() throws IOException {
+    start(Map.of("NOTIFY_ALERTMANAGER_REFRESH_SECONDS", "10"));
+    publish();
+    RemediationProposal p = awaitPhase(Phase.AwaitingApproval);
+    awaitNotification("awaiting_approval");
+    assertThat(alertmanager.requests()).hasSize(1);
+
+    client
+        .resources(RemediationProposal.class)
+        .inNamespace(namespace)
+        .withName(p.getMetadata().getName())
+        .delete();
+    await().atMost(Duration.ofSeconds(5)).until(() -> alertmanager.requests().size() == 2);
+    List<JsonNode> alerts = alertmanager.alerts();
+    assertThat(alerts.get(1).get("labels")).isEqualTo(alerts.get(0).get("labels"));
+    assertThat(FakeAlertmanager.resolved(alerts.get(1), clock.instant())).isTrue();
+    assertThat(alerts.get(1).at("/annotations/decision").asText()).isEqualTo("deleted");
+    // Past a whole refresh period (10 s): nothing more reaches Alertmanager.
+    await()
+        .during(Duration.ofSeconds(11))
+        .atMost(Duration.ofSeconds(13))
+        .until(() -> alertmanager.requests().size() == 2);
+    assertThat(webhook.events()).containsExactly("awaiting_approval");
+    assertThat(ntfy.requests()).hasSize(1);
+  }
+
+  static final Map<String, String> FAST_RETRIES =
+      Map.of("NOTIFY_ATTEMPTS", "2", "NOTIFY_RETRY_INITIAL_MILLIS", "100");
+
+  Map<String, String> with(Map<String, String> a, String k, String v) {
+    Map<String, String> m = new HashMap<>(a);
+    m.put(k, v);
+    return m;
+  }
+
+  /**
+   * The Notified condition; the last one, as the mock server's JSON merge patch appends to the
+   * lists it is given (a real API server replaces them).
+   */
+  io.fabric8.kubernetes.api.model.Condition notified() {
+    return only().getStatus().getConditions().stream()
+        .filter(c -> "Notified".equals(c.getType()))
+        .reduce((a, b) -> b)
+        .orElse(null);
+  }
+
+  /** ntfy answers 503 for longer than the retries: the person is told once it is back. */
+  @Test
+  void aNotificationGivenUpArrivesWhenTheReceiverIsBack() throws IOException {
+    ntfy.answer(503);
+    start(with(FAST_RETRIES, "NOTIFY_RETRY_LATER_SECONDS", "1"));
+    publish();
+    awaitPhase(Phase.AwaitingApproval);
+    NotificationRecord failed = awaitNotification("awaiting_approval");
+    assertThat(failed.getResult()).isEqualTo("Failed");
+    assertThat(failed.getMessage()).contains("ntfy: failed after 2 attempts (HTTP 503)");
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .until(() -> notified() != null && "Failed".equals(notified().getReason()));
+    assertThat(notified().getStatus()).isEqualTo("False");
+    // Down for a few more periods: tried again about once a second.
+    await().atMost(Duration.ofSeconds(10)).until(() -> ntfy.requests().size() >= 4);
+
+    ntfy.answer(200);
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .until(() -> "Sent".equals(only().getStatus().getNotification().getResult()));
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .until(() -> notified() != null && "True".equals(notified().getStatus()));
+    assertThat(notified().getReason()).isEqualTo("Sent");
+    List<FakeNtfy.Request> pushes = ntfy.requests();
+    assertThat(pushes.get(pushes.size() - 1).header("Title"))
+        .isEqualTo("Approve restart of solaria/ollama?");
+    int after = pushes.size();
+    await()
+        .during(Duration.ofSeconds(2))
+        .atMost(Duration.ofSeconds(3))
+        .until(() -> ntfy.requests().size() == after);
+    assertThat(webhook.events()).as("the webhook had it the first time").hasSize(1);
+    assertThat(only().getStatus().getPhase()).isEqualTo(Phase.AwaitingApproval);
+  }
+
+  /** Recorded Failed before a restart: the new instance tells the targets that failed. */
+  @Test
+  void aRestartSendsAgainWhatWasRecordedFailed() throws IOException {
+    ntfy.answer(503);
+    start(with(FAST_RETRIES, "NOTIFY_RETRY_LATER_SECONDS", "3600"));
+    publish();
+    awaitPhase(Phase.AwaitingApproval);
+    assertThat(awaitNotification("awaiting_approval").getResult()).isEqualTo("Failed");
+    running.close();
+    running = null;
+    assertThat(ntfy.requests()).hasSize(2);
+
+    ntfy.answer(200);
+    start(with(FAST_RETRIES, "NOTIFY_RETRY_LATER_SECONDS", "3600"));
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .until(() -> "Sent".equals(only().getStatus().getNotification().getResult()));
+    assertThat(ntfy.requests()).hasSize(3);
+    assertThat(ntfy.requests().get(2).header("Title"))
+        .isEqualTo("Approve restart of solaria/ollama?");
+    assertThat(only().getStatus().getNotification().getMessage())
+        .isEqualTo("webhook: sent; ntfy: sent; alertmanager: sent");
+    assertThat(webhook.events()).as("the webhook is not told twice").hasSize(1);
+    await().atMost(Duration.ofSeconds(5)).until(() -> alertmanager.requests().size() == 2);
   }
 }

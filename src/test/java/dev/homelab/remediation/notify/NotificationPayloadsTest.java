@@ -41,38 +41,41 @@ class NotificationPayloadsTest {
     assertThat(n.waitingSince()).isEqualTo(Changes.ANSWERED);
     assertThat(n.expiresAt()).isEqualTo(Changes.ANSWERED.plus(Duration.ofHours(24)));
     assertThat(n.decision()).isNull();
-    assertThat(n.approveUrl()).isEmpty();
+    assertThat(n.approveUrl("ntfy")).isEmpty();
     assertThat(n.at()).isEqualTo(Changes.NOW);
   }
 
   @Test
   void linksAreAskedOfTheProposalAsWrittenAndOnlyWhileAwaiting() {
     Notification awaiting = Changes.awaitingNotification(Changes.LINKS);
-    assertThat(awaiting.approveUrl())
-        .contains("https://approve.homelab/approve/tok-" + TestProposals.NAME);
-    assertThat(awaiting.rejectUrl())
-        .contains("https://approve.homelab/reject/tok-" + TestProposals.NAME);
+    assertThat(awaiting.approveUrl("ntfy"))
+        .contains("https://approve.homelab/approve/tok-" + TestProposals.NAME + "-ntfy");
+    assertThat(awaiting.rejectUrl("webhook"))
+        .contains("https://approve.homelab/reject/tok-" + TestProposals.NAME + "-webhook");
     RemediationProposalStatus[] seen = new RemediationProposalStatus[1];
     ApprovalLinks spy =
         new ApprovalLinks() {
           @Override
           public Optional<String> approveUrl(
-              dev.homelab.remediation.api.v1alpha1.RemediationProposal p) {
+              dev.homelab.remediation.api.v1alpha1.RemediationProposal p, String target) {
             seen[0] = p.getStatus();
             return Optional.of("https://a/1");
           }
 
           @Override
           public Optional<String> rejectUrl(
-              dev.homelab.remediation.api.v1alpha1.RemediationProposal p) {
+              dev.homelab.remediation.api.v1alpha1.RemediationProposal p, String target) {
             return Optional.empty();
           }
         };
-    Notification.of(Changes.awaiting(), Changes.TTL, spy, Changes.NOW);
+    Notification.of(Changes.awaiting(), Changes.TTL, spy, Changes.NOW)
+        .orElseThrow()
+        .approveUrl("x");
     assertThat(seen[0].getPhase()).isEqualTo(Phase.AwaitingApproval);
     assertThat(seen[0].getProposal().getAnsweredAt()).isEqualTo(Changes.ANSWERED.toString());
-    assertThat(Changes.decidedNotification("approved", "annotation:alice").approveUrl()).isEmpty();
-    assertThat(Changes.expiredNotification().rejectUrl()).isEmpty();
+    assertThat(Changes.decidedNotification("approved", "annotation:alice").approveUrl("ntfy"))
+        .isEmpty();
+    assertThat(Changes.expiredNotification().rejectUrl("ntfy")).isEmpty();
   }
 
   @Test
@@ -148,7 +151,7 @@ class NotificationPayloadsTest {
     assertThat(b.get("occurrences").asLong()).isEqualTo(3);
     assertThat(b.get("expires_at").asText()).isEqualTo("2026-05-28T17:11:41Z");
     assertThat(b.get("approve_url").asText())
-        .isEqualTo("https://approve.homelab/approve/tok-" + TestProposals.NAME);
+        .isEqualTo("https://approve.homelab/approve/tok-" + TestProposals.NAME + "-webhook");
   }
 
   @Test
@@ -203,9 +206,13 @@ class NotificationPayloadsTest {
         .extracting(FakeNtfy.Action::type, FakeNtfy.Action::label, FakeNtfy.Action::url)
         .containsExactly(
             org.assertj.core.groups.Tuple.tuple(
-                "http", "Approve", "https://approve.homelab/approve/tok-" + TestProposals.NAME),
+                "http",
+                "Approve",
+                "https://approve.homelab/approve/tok-" + TestProposals.NAME + "-ntfy"),
             org.assertj.core.groups.Tuple.tuple(
-                "http", "Reject", "https://approve.homelab/reject/tok-" + TestProposals.NAME));
+                "http",
+                "Reject",
+                "https://approve.homelab/reject/tok-" + TestProposals.NAME + "-ntfy"));
     assertThat(buttons).allSatisfy(b -> assertThat(b.params()).contains("method=POST"));
     String m = NtfyTarget.message(n);
     assertThat(m)
@@ -265,13 +272,13 @@ class NotificationPayloadsTest {
         new ApprovalLinks() {
           @Override
           public Optional<String> approveUrl(
-              dev.homelab.remediation.api.v1alpha1.RemediationProposal p) {
+              dev.homelab.remediation.api.v1alpha1.RemediationProposal p, String target) {
             return Optional.of("https://a/approve?x=1,2");
           }
 
           @Override
           public Optional<String> rejectUrl(
-              dev.homelab.remediation.api.v1alpha1.RemediationProposal p) {
+              dev.homelab.remediation.api.v1alpha1.RemediationProposal p, String target) {
             return Optional.of("https://a/reject;v=1");
           }
         };
@@ -298,8 +305,10 @@ class NotificationPayloadsTest {
     assertThat(a.at("/labels/service").asText()).isEqualTo("ollama");
     assertThat(a.at("/labels/proposal").asText()).isEqualTo(TestProposals.NAME);
     assertThat(a.at("/annotations/reason").asText()).isEqualTo("health check failing");
-    assertThat(a.at("/annotations/approve_url").asText()).startsWith("https://approve.homelab/");
-    assertThat(a.at("/annotations/reject_url").asText()).startsWith("https://approve.homelab/");
+    assertThat(a.at("/annotations/approve_url").asText())
+        .isEqualTo("https://approve.homelab/approve/tok-" + TestProposals.NAME + "-alertmanager");
+    assertThat(a.at("/annotations/reject_url").asText())
+        .isEqualTo("https://approve.homelab/reject/tok-" + TestProposals.NAME + "-alertmanager");
     assertThat(a.at("/annotations/summary").asText()).contains("restart", "solaria/ollama");
     assertThat(a.get("startsAt").asText()).isEqualTo(Changes.ANSWERED.toString());
     assertThat(a.get("endsAt").asText()).isEqualTo(end.toString());

@@ -179,6 +179,99 @@ class NotifierTest {
     assertThat(Duration.ofNanos(System.nanoTime() - t0)).isGreaterThan(Duration.ofMillis(300));
   }
 
+  /**
+   * The price of a receiver that stays down: three waiting proposals, ntfy answering 503 for 3 s.
+   * Each notification gets its 2 fast attempts, then the kept ones are tried again at most once per
+   * 200 ms period in all (not once each), and each costs one status write.
+   */
+  @Test
+  void aReceiverThatStaysDownCostsOneRequestPerPeriodAndOneWritePerNotification() throws Exception {
+    ntfy.answer(503);
+    start(
+        new Notifier.Sending(Duration.ofSeconds(1), 2, Duration.ofMillis(50), 10, ofMillis(200)),
+        Duration.ofMinutes(5));
+    long t0 = System.nanoTime();
+    for (int i = 0; i < 3; i++) {
+      var c = Changes.awaiting();
+      c.proposal().getMetadata().setUid("uid-" + i);
+      c.proposal().getMetadata().setName("p-" + i);
+      notifier.changed(c);
+    }
+    await().atMost(Duration.ofSeconds(2)).until(() -> store.writes().size() == 3);
+    Thread.sleep(Math.max(0, 3000 - (System.nanoTime() - t0) / 1_000_000));
+    int requests = ntfy.requests().size();
+    long elapsed = (System.nanoTime() - t0) / 1_000_000;
+
+    assertThat(requests).as("fast attempts, then tried again").isGreaterThan(3 * 2 + 3);
+    assertThat(requests).isLessThanOrEqualTo(3 * 2 + (int) (elapsed / 200) + 1);
+    assertThat(store.writes()).as("one write per notification").hasSize(3);
+    assertThat(store.writes())
+        .allSatisfy(w -> assertThat(w.record().getResult()).isEqualTo("Failed"));
+    assertThat(count("ntfy", "failed")).isEqualTo(3.0);
+    assertThat(count("ntfy", "sent")).isZero();
+    assertThat(webhook.requests()).hasSize(3);
+
+    // Back up: each kept one goes out once, and is recorded Sent; then nothing more.
+    ntfy.answer(200);
+    await().atMost(Duration.ofSeconds(3)).until(() -> store.writes().size() == 6);
+    assertThat(store.writes().subList(3, 6))
+        .allSatisfy(w -> assertThat(w.record().getResult()).isEqualTo("Sent"))
+        .extracting(TestingNotificationStore.Write::name)
+        .containsExactlyInAnyOrder("p-0", "p-1", "p-2");
+    assertThat(count("ntfy", "sent")).isEqualTo(3.0);
+    int back = ntfy.requests().size();
+    Thread.sleep(600);
+    assertThat(ntfy.requests()).hasSize(back);
+    assertThat(webhook.requests()).as("the working target is not told again").hasSize(3);
+  }
+
+  @Test
+  void aNotificationKeptForLaterIsGivenUpWhenTheDecisionOvertakesIt() throws Exception {
+    ntfy.answer(503);
+    start(
+        new Notifier.Sending(Duration.ofSeconds(1), 1, Duration.ofMillis(50), 10, ofMillis(200)),
+        Duration.ofMinutes(5));
+    notifier.changed(Changes.awaiting());
+    await().until(() -> store.writes().size() == 1);
+    notifier.changed(Changes.leaving(Phase.Approved, "approved", "annotation:alice"));
+    await().until(() -> store.writes().size() == 2);
+    ntfy.answer(200);
+    await().atMost(Duration.ofSeconds(3)).until(() -> store.writes().size() == 3);
+    Thread.sleep(600);
+    assertThat(ntfy.requests())
+        .extracting(r -> r.header("Title"))
+        .filteredOn(t -> t.startsWith("Approve "))
+        .as("the awaiting one is not sent after the decision")
+        .hasSize(1);
+    assertThat(ntfy.requests().get(ntfy.requests().size() - 1).header("Title"))
+        .startsWith("Approved: ");
+    assertThat(store.writes()).hasSize(3);
+    assertThat(store.writes().get(2).record().getEvent()).isEqualTo("decided");
+    assertThat(store.writes().get(2).record().getResult()).isEqualTo("Sent");
+  }
+
+  static Duration ofMillis(long ms) {
+    return Duration.ofMillis(ms);
+  }
+
+  /** A proposal deleted while it waits: its alert is resolved and refreshed no more. */
+  @Test
+  void aDeletedProposalsAlertIsResolvedAndNoLongerRefreshed() throws Exception {
+    start(fast(1), Duration.ofMillis(300));
+    var c = Changes.awaiting();
+    notifier.changed(c);
+    await().until(() -> store.writes().size() == 1);
+    notifier.deleted(c.proposal());
+    await().atMost(Duration.ofSeconds(2)).until(() -> alertmanager.requests().size() >= 2);
+    JsonNode resolved = alertmanager.alerts().get(1);
+    assertThat(FakeAlertmanager.resolved(resolved, Changes.NOW)).isTrue();
+    assertThat(resolved.at("/annotations/decision").asText()).isEqualTo("deleted");
+    Thread.sleep(900);
+    assertThat(alertmanager.requests()).hasSize(2);
+    assertThat(webhook.requests()).hasSize(1);
+    assertThat(store.writes()).hasSize(1);
+  }
+
   @Test
   void aRefusalIsNotRetried() {
     webhook.answer(400);
