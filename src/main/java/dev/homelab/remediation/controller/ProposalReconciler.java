@@ -8,6 +8,7 @@ import dev.homelab.remediation.decision.Decision;
 import dev.homelab.remediation.decision.DispatchOutcome;
 import dev.homelab.remediation.decision.Effect;
 import dev.homelab.remediation.decision.EventReason;
+import dev.homelab.remediation.decision.ModelOutcome;
 import dev.homelab.remediation.decision.Observation;
 import dev.homelab.remediation.decision.Outcomes;
 import dev.homelab.remediation.decision.PhaseMachine;
@@ -335,14 +336,34 @@ public final class ProposalReconciler implements Reconciler<RemediationProposal>
                     other.getMetadata().getName(),
                     other.getSpec().getSvcKey(),
                     Instant.parse(s.getProposal().getAnsweredAt())));
-          } else if (router.view(key(other)) instanceof RouterView.Busy
-              || router.view(key(other)) instanceof RouterView.Done) {
-            out.add(
-                Cooldown.Consultation.underWay(
-                    other.getMetadata().getName(), other.getSpec().getSvcKey()));
+          } else {
+            answeredOrUnderWay(other).ifPresent(out::add);
           }
         });
     return out;
+  }
+
+  /**
+   * What the router knows of the consultation of a proposal whose status shows no answer (it closed
+   * while the model was asked, or the cache lags behind the write of its answer): under way, or
+   * answered at the time the router saw the answer.
+   */
+  private Optional<Cooldown.Consultation> answeredOrUnderWay(RemediationProposal other) {
+    String name = other.getMetadata().getName();
+    String svcKey = other.getSpec().getSvcKey();
+    RouterView view = router.view(key(other));
+    if (view instanceof RouterView.Busy) {
+      return Optional.of(Cooldown.Consultation.underWay(name, svcKey));
+    }
+    Instant answeredAt = null;
+    if (view instanceof RouterView.Done d && d.outcome() instanceof ModelOutcome.Answered) {
+      answeredAt = d.at() == null ? clock.instant() : d.at();
+    } else if (view instanceof RouterView.Claimed c) {
+      answeredAt = c.answeredAt();
+    }
+    return answeredAt == null
+        ? Optional.empty()
+        : Optional.of(new Cooldown.Consultation(name, svcKey, answeredAt));
   }
 
   /** The router's key: namespace, name and uid, so a result finds its proposal again. */

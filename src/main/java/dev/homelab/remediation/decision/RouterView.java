@@ -15,7 +15,7 @@ public sealed interface RouterView {
    * Its result was stored in status a moment ago; the cache may not show that yet, so nothing is
    * asked again.
    */
-  RouterView CLAIMED = new Claimed();
+  RouterView CLAIMED = new Claimed(null);
 
   record Idle() implements RouterView {}
 
@@ -35,7 +35,13 @@ public sealed interface RouterView {
     return new Busy(elapsed);
   }
 
-  record Claimed() implements RouterView {}
+  /**
+   * Its result was stored a moment ago.
+   *
+   * @param answeredAt when the model answered, if the result was an answer (null: a failed chain,
+   *     or not known); another proposal of the svcKey reads it while the cache lags behind
+   */
+  record Claimed(Instant answeredAt) implements RouterView {}
 
   /**
    * Finished, not yet stored in status.

@@ -151,7 +151,7 @@ public final class ModelRouter implements Router {
     }
     Kept<Boolean> c = claimed.get(key);
     if (c != null && System.nanoTime() - c.atNanos() < KEEP.toNanos()) {
-      return RouterView.CLAIMED;
+      return c.value() ? new RouterView.Claimed(c.at()) : RouterView.CLAIMED;
     }
     return RouterView.IDLE;
   }
@@ -159,8 +159,11 @@ public final class ModelRouter implements Router {
   /** Forgets a result once it is stored in the proposal's status. */
   @Override
   public void claimed(String key) {
-    results.remove(key);
-    claimed.put(key, new Kept<>(Boolean.TRUE, System.nanoTime(), null));
+    Kept<ChainResult> r = results.remove(key);
+    // Remembered with the time of the answer, if it was one: the cooldown of the proposal's
+    // siblings reads it while the cache does not show the stored answer yet.
+    boolean answered = r != null && r.value() instanceof ChainResult.Answered && r.at() != null;
+    claimed.put(key, new Kept<>(answered, System.nanoTime(), answered ? r.at() : null));
     prune(claimed);
   }
 

@@ -246,8 +246,8 @@ class ProposalFlowIT {
     // Slower than the three flaps below take, so each new proposal finds the first one's
     // consultation under way.
     ollama.setDefault(
-        FakeReply.proposal("restart", 0.9, false, null).delayed(Duration.ofMillis(3500)));
-    start(Map.of("COOLDOWN_SECONDS", "300"));
+        FakeReply.proposal("restart", 0.9, false, null).delayed(Duration.ofMillis(8000)));
+    start(Map.of("COOLDOWN_SECONDS", "300", "LLM_TIMEOUT_SECONDS", "30"));
     publish("solaria", "ollama", "service_unhealthy", "2026-05-27T17:11:00Z");
     await().atMost(Duration.ofSeconds(10)).until(() -> ollama.calls() == 1);
     publish("solaria", "ollama", "service_healthy", "2026-05-27T17:11:05Z");

@@ -116,8 +116,13 @@ class ProposalReconcilerTest {
         phases);
   }
 
-  @SuppressWarnings("unchecked")
   static Context<RemediationProposal> emptyCacheContext() {
+    return cacheContext(List.of());
+  }
+
+  /** A cache whose svcKey index holds {@code sameSvcKey}. */
+  @SuppressWarnings("unchecked")
+  static Context<RemediationProposal> cacheContext(List<RemediationProposal> sameSvcKey) {
     IndexedResourceCache<RemediationProposal> cache =
         (IndexedResourceCache<RemediationProposal>)
             Proxy.newProxyInstance(
@@ -128,7 +133,7 @@ class ProposalReconcilerTest {
                     return Stream.empty();
                   }
                   if (method.getName().equals("byIndex")) {
-                    return List.of();
+                    return sameSvcKey;
                   }
                   throw new UnsupportedOperationException(method.getName());
                 });
@@ -155,6 +160,53 @@ class ProposalReconcilerTest {
   static final ModelOutcome CONFIDENT =
       new ModelOutcome.Answered(
           new SafetyPolicy.Answer("restart", "r", 0.9, false, null, "fake/model"), List.of());
+
+  /**
+   * Another proposal of the svcKey closed (recovered) while the model was asked for it, and the
+   * cache does not show its answer: the router's view decides, so the new one neither asks while
+   * that consultation runs nor after it answered; after a failed chain it asks.
+   */
+  @Test
+  void aNewProposalGoesByTheRouterForASiblingWhoseAnswerTheCacheDoesNotShow() {
+    ProposalReconciler reconciler = reconciler(new RecordingPatcher(null, null), false);
+    RemediationProposal closed = TestProposals.proposal(Phase.Resolved);
+    closed.getMetadata().setName("earlier");
+    closed.getMetadata().setUid("uid-earlier");
+    String closedKey = ProposalReconciler.key(closed);
+    RemediationProposal p = TestProposals.proposal(null);
+    List<RemediationProposal> both = List.of(closed, p);
+
+    router.view(closedKey, RouterView.busy(Duration.ofSeconds(3)));
+    var control = reconciler.reconcile(p, cacheContext(both));
+    assertThat(router.submitted()).as("waits for the consultation under way").isEmpty();
+    assertThat(effects).isEmpty();
+    assertThat(control.getScheduleDelay()).isPresent();
+
+    router.view(closedKey, RouterView.CLAIMED); // a failed chain: not a consultation
+    reconciler.reconcile(p, cacheContext(both));
+    assertThat(router.submitted()).containsExactly(ProposalReconciler.key(p));
+  }
+
+  @Test
+  void aSiblingsAnswerTheRouterHoldsOrJustClaimedHoldsANewProposalBack() {
+    RemediationProposal closed = TestProposals.proposal(Phase.Resolved);
+    closed.getMetadata().setName("earlier");
+    closed.getMetadata().setUid("uid-earlier");
+    String closedKey = ProposalReconciler.key(closed);
+    Instant answered = Instant.parse(TestProposals.CREATED).plusSeconds(30);
+    for (RouterView view :
+        List.of(new RouterView.Claimed(answered), new RouterView.Done(CONFIDENT, answered))) {
+      effects.clear();
+      ProposalReconciler reconciler = reconciler(new RecordingPatcher(null, null), false);
+      RemediationProposal p = TestProposals.proposal(null);
+      router.view(closedKey, view);
+      reconciler.reconcile(p, cacheContext(List.of(closed, p)));
+      assertThat(router.submitted()).as(view.toString()).isEmpty();
+      assertThat(effects)
+          .as(view.toString())
+          .containsExactly("patch Ignored", "event CooldownSuppressed");
+    }
+  }
 
   @Test
   void aNewProposalsModelIsAskedWithoutAStatusWriteAndProposingWrittenAfterTheGrace() {

@@ -119,8 +119,11 @@ class ModelRouterTest {
       await()
           .atMost(Duration.ofSeconds(5))
           .until(() -> router.view("k") instanceof RouterView.Done);
+      Instant answeredAt = ((RouterView.Done) router.view("k")).at();
       router.claimed("k");
-      assertThat(router.view("k")).isEqualTo(RouterView.CLAIMED);
+      // Claimed, with the answer's time: the cooldown of the proposal's siblings reads it.
+      assertThat(router.view("k")).isEqualTo(new RouterView.Claimed(answeredAt));
+      assertThat(answeredAt).isNotNull();
       assertThat(router.result("k")).isEmpty();
       // A new consultation (a retry) is a fresh start.
       assertThat(router.submit("k", request("k"), "warning", Instant.now())).isTrue();

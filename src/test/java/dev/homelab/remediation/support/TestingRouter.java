@@ -53,6 +53,11 @@ public final class TestingRouter implements Router {
     closed = true;
   }
 
+  /** Sets what the router reports for a key (another proposal's consultation, say). */
+  public void view(String key, RouterView view) {
+    views.put(key, view);
+  }
+
   /** Finishes a busy key with this outcome. */
   public void finish(String key, ModelOutcome outcome) {
     views.put(key, new RouterView.Done(outcome));
