@@ -166,7 +166,7 @@ public final class Settings {
           "NOTIFY_ONLY_EVENTS",
           Set.of("disk_pressure"),
           Values.EVENT_TYPE,
-          "comma-separated event types (`a-z0-9`, `_.:-` after the first), or empty",
+          "comma-separated event types (any printable, at most 128 characters each), or empty",
           "Event types whose action is always notify (comma separated).");
   public static final Setting<ApprovalMode> APPROVAL_MODE =
       Setting.enumOf(

@@ -23,7 +23,13 @@ final class Values {
   static final String SERVICE_ACCOUNT_NAMESPACE_FILE =
       "/var/run/secrets/kubernetes.io/serviceaccount/namespace";
   static final Pattern NAME = Pattern.compile("[a-z0-9]([-a-z0-9_.]*[a-z0-9])?");
-  static final Pattern EVENT_TYPE = Pattern.compile("[a-z0-9][a-z0-9_.:-]{0,62}");
+
+  /**
+   * Any event type the intake accepts (SPEC 2: any printable type, at most 128 characters, case
+   * folded and trimmed, as EventParser reads it); a comma separates the list's items.
+   */
+  static final Pattern EVENT_TYPE = Pattern.compile("[^\\p{Cntrl}]{1,128}");
+
   static final int MIN_SECRET_LENGTH = 32;
   private static final Pattern DNS_LABEL = Pattern.compile("[a-z0-9]([-a-z0-9]*[a-z0-9])?");
 
