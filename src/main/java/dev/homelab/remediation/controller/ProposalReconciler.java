@@ -3,16 +3,13 @@ package dev.homelab.remediation.controller;
 import dev.homelab.remediation.api.v1alpha1.Phase;
 import dev.homelab.remediation.api.v1alpha1.RemediationProposal;
 import dev.homelab.remediation.api.v1alpha1.RemediationProposalStatus;
-import dev.homelab.remediation.decision.Cooldown;
 import dev.homelab.remediation.decision.Decision;
 import dev.homelab.remediation.decision.DispatchOutcome;
 import dev.homelab.remediation.decision.Effect;
 import dev.homelab.remediation.decision.EventReason;
-import dev.homelab.remediation.decision.ModelOutcome;
 import dev.homelab.remediation.decision.Observation;
 import dev.homelab.remediation.decision.Outcomes;
 import dev.homelab.remediation.decision.PhaseMachine;
-import dev.homelab.remediation.decision.RouterView;
 import dev.homelab.remediation.decision.Silences;
 import dev.homelab.remediation.dispatch.Dispatcher;
 import dev.homelab.remediation.llm.ProposalRequest;
@@ -30,7 +27,6 @@ import io.micrometer.core.instrument.MeterRegistry;
 import java.io.IOException;
 import java.time.Clock;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.function.BooleanSupplier;
@@ -176,7 +172,7 @@ public final class ProposalReconciler implements Reconciler<RemediationProposal>
         s,
         router.view(key(p)),
         Optional.empty(),
-        needsCooldown ? consultations(sameSvcKey) : List.of(),
+        needsCooldown ? Consultations.of(sameSvcKey, router, clock) : List.of(),
         Siblings.of(p, sameSvcKey.stream()),
         needsCooldown ? silences.get() : List.of(),
         clock.instant());
@@ -316,54 +312,6 @@ public final class ProposalReconciler implements Reconciler<RemediationProposal>
         throw e;
       }
     }
-  }
-
-  /**
-   * The svcKey's recorded answers, and its consultations the router is still busy with (or holds
-   * the answer of, not recorded yet) whose proposal has no answer in status.
-   */
-  private List<Cooldown.Consultation> consultations(List<RemediationProposal> sameSvcKey) {
-    List<Cooldown.Consultation> out = new ArrayList<>();
-    sameSvcKey.forEach(
-        other -> {
-          RemediationProposalStatus s = other.getStatus();
-          if (other.getSpec() == null) {
-            return;
-          }
-          if (s != null && s.getProposal() != null && s.getProposal().getAnsweredAt() != null) {
-            out.add(
-                new Cooldown.Consultation(
-                    other.getMetadata().getName(),
-                    other.getSpec().getSvcKey(),
-                    Instant.parse(s.getProposal().getAnsweredAt())));
-          } else {
-            answeredOrUnderWay(other).ifPresent(out::add);
-          }
-        });
-    return out;
-  }
-
-  /**
-   * What the router knows of the consultation of a proposal whose status shows no answer (it closed
-   * while the model was asked, or the cache lags behind the write of its answer): under way, or
-   * answered at the time the router saw the answer.
-   */
-  private Optional<Cooldown.Consultation> answeredOrUnderWay(RemediationProposal other) {
-    String name = other.getMetadata().getName();
-    String svcKey = other.getSpec().getSvcKey();
-    RouterView view = router.view(key(other));
-    if (view instanceof RouterView.Busy) {
-      return Optional.of(Cooldown.Consultation.underWay(name, svcKey));
-    }
-    Instant answeredAt = null;
-    if (view instanceof RouterView.Done d && d.outcome() instanceof ModelOutcome.Answered) {
-      answeredAt = d.at() == null ? clock.instant() : d.at();
-    } else if (view instanceof RouterView.Claimed c) {
-      answeredAt = c.answeredAt();
-    }
-    return answeredAt == null
-        ? Optional.empty()
-        : Optional.of(new Cooldown.Consultation(name, svcKey, answeredAt));
   }
 
   /** The router's key: namespace, name and uid, so a result finds its proposal again. */

@@ -81,7 +81,7 @@ final class Answers {
   }
 
   /** The model's answer with the safety policy applied, as status.proposal records it. */
-  private static ProposedAction proposal(
+  static ProposedAction proposal(
       Observation o, ModelOutcome.Answered a, ProposalSettings settings) {
     Instant now = o.now();
     ProposedAction proposal =
@@ -116,8 +116,39 @@ final class Answers {
     RemediationProposalStatus s = new RemediationProposalStatus();
     s.setPhase(o.phase());
     s.setObservedGeneration(o.generation());
-    s.setProposal(proposal(o, a, settings));
+    record(o, s, a, settings);
     return new Decision(s, List.of(new Effect.Claim()), Duration.ZERO);
+  }
+
+  /**
+   * Puts an answer that decides nothing (its proposal closed) into {@code s}, the status about to
+   * be written: {@code status.proposal}, so the consultation counts for the cooldown, and a message
+   * saying that nothing is done with it. No-op for a failed chain or an answer recorded.
+   */
+  static void recordUnused(Observation o, RemediationProposalStatus s, ProposalSettings settings) {
+    if (o.router() instanceof RouterView.Done done
+        && done.outcome() instanceof ModelOutcome.Answered a
+        && (o.status() == null || o.status().getProposal() == null)) {
+      record(o, s, a, settings);
+    }
+  }
+
+  private static void record(
+      Observation o,
+      RemediationProposalStatus s,
+      ModelOutcome.Answered a,
+      ProposalSettings settings) {
+    ProposedAction p = proposal(o, a, settings);
+    s.setProposal(p);
+    String said =
+        s.getMessage() != null
+            ? s.getMessage()
+            : o.status() == null ? null : o.status().getMessage();
+    s.setMessage(
+        (said == null ? "" : said + " ")
+            + "The model answered ("
+            + p.getAction()
+            + ") after that; nothing is done with it.");
   }
 
   /**

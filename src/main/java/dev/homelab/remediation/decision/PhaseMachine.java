@@ -52,6 +52,8 @@ public final class PhaseMachine {
         effects.add(new Effect.Claim());
       }
       effects.add(new Effect.Event(EventReason.Recovered, s.getMessage()));
+      Answers.recordUnused(
+          o, s, settings); // an answer that came with the recovery: for the cooldown
       return new Decision(s, effects, null);
     }
     if ((unasked || phase == Phase.Proposing)
@@ -65,6 +67,7 @@ public final class PhaseMachine {
         effects.add(new Effect.Claim());
       }
       effects.add(new Effect.Event(EventReason.Expired, s.getMessage()));
+      Answers.recordUnused(o, s, settings);
       return new Decision(s, effects, null);
     }
     if (unasked) {

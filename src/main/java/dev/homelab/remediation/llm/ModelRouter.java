@@ -141,11 +141,14 @@ public final class ModelRouter implements Router {
   /** What the router knows of this key, for the phase machine. */
   @Override
   public RouterView view(String key) {
+    // Read in the order the states follow one another (pending, then a result, then a claim:
+    // each is stored before the one before it is removed), so a read between two never misses
+    // both and reports Idle for a consultation still going on.
+    Job job = pending.get(key);
     Kept<ChainResult> k = results.get(key);
     if (k != null) {
       return new RouterView.Done(outcome(k.value()), k.at());
     }
-    Job job = pending.get(key);
     if (job != null) {
       return new RouterView.Busy(java.time.Duration.ofNanos(System.nanoTime() - job.queuedNanos()));
     }
@@ -159,11 +162,13 @@ public final class ModelRouter implements Router {
   /** Forgets a result once it is stored in the proposal's status. */
   @Override
   public void claimed(String key) {
-    Kept<ChainResult> r = results.remove(key);
+    Kept<ChainResult> r = results.get(key);
     // Remembered with the time of the answer, if it was one: the cooldown of the proposal's
-    // siblings reads it while the cache does not show the stored answer yet.
+    // siblings reads it while the cache does not show the stored answer yet. The claim is stored
+    // before the result goes, so a view in between sees one or the other.
     boolean answered = r != null && r.value() instanceof ChainResult.Answered && r.at() != null;
     claimed.put(key, new Kept<>(answered, System.nanoTime(), answered ? r.at() : null));
+    results.remove(key);
     prune(claimed);
   }
 

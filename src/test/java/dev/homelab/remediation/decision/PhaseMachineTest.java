@@ -1342,6 +1342,21 @@ class PhaseMachineTest {
     assertThat(MACHINE.decide(o.build()).status()).isNull();
   }
 
+  /** The answer and the recovery seen in one reconcile (a 409 retried): Resolved, answer kept. */
+  @Test
+  void anAnswerThatComesWithTheRecoveryIsRecordedWithIt() {
+    Obs o = new Obs(null);
+    o.status = new RemediationProposalStatus();
+    recovering(o, NOW.minusSeconds(20), NOW);
+    o.router = new RouterView.Done(answer("restart", 0.9, false), NOW.minusSeconds(1));
+    Decision d = MACHINE.decide(o.build());
+    assertThat(d.status().getPhase()).isEqualTo(Phase.Resolved);
+    assertThat(d.status().getProposal().getAnsweredAt()).isEqualTo(NOW.minusSeconds(1).toString());
+    assertThat(d.status().getMessage()).contains("nothing is done with it");
+    assertThat(d.effects()).doesNotHaveAnyElementsOfTypes(Effect.WriteFiles.class);
+    assertThat(d.effects()).contains(new Effect.Claim());
+  }
+
   /** A write that failed on the first try: the answer is kept, the retry is scheduled. */
   @Test
   void aDispatchFailureOnTheFirstTryKeepsTheAnswerAndSchedulesTheRetry() throws Exception {
