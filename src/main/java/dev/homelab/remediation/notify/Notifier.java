@@ -11,7 +11,6 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -177,14 +176,17 @@ public final class Notifier implements PhaseListener, AutoCloseable {
           awaiting
               ? Notification.Event.AWAITING_APPROVAL
               : phase == Phase.Expired ? Notification.Event.EXPIRED : Notification.Event.DECIDED;
-      Notification n = Notification.of(due, p, approvalTtl, links, now);
+      // A decision is told as of when it was made, so a restart does not push its horizon on.
+      Notification n =
+          Notification.of(due, p, approvalTtl, links, awaiting ? now : Resumed.decidedAt(p, now));
       if (told == null || !due.wire().equals(told.getEvent())) {
         if (awaiting || Notification.Event.AWAITING_APPROVAL.wire().equals(told.getEvent())) {
           // Never told (the operator stopped before it could be): tell it now, once.
           send(n, Set.of());
         }
-      } else if (NotificationRecord.FAILED.equals(told.getResult()) && stillWorth(n, told, now)) {
-        send(n, sentBy(told)); // told, but not everywhere: again where it failed
+      } else if (NotificationRecord.FAILED.equals(told.getResult())
+          && Resumed.stillWorth(n, told, now)) {
+        send(n, Resumed.sentBy(told)); // told, but not everywhere: again where it failed
       } else if (awaiting) {
         long seq = remember(n.uid());
         for (TargetWorker w : workers) {
@@ -194,28 +196,6 @@ public final class Notifier implements PhaseListener, AutoCloseable {
         }
       }
     }
-  }
-
-  private static boolean stillWorth(Notification n, NotificationRecord told, Instant now) {
-    if (n.event() == Notification.Event.AWAITING_APPROVAL) {
-      return now.isBefore(n.expiresAt());
-    }
-    try {
-      return now.isBefore(Instant.parse(told.getAt()).plus(Notification.LATE_NEWS));
-    } catch (RuntimeException e) {
-      return false;
-    }
-  }
-
-  /** The targets {@code told} says took the notification ("ntfy: sent" in its message). */
-  static Set<String> sentBy(NotificationRecord told) {
-    Set<String> sent = new HashSet<>();
-    for (String part : String.valueOf(told.getMessage()).split("; ")) {
-      if (part.endsWith(": sent")) {
-        sent.add(part.substring(0, part.length() - ": sent".length()));
-      }
-    }
-    return sent;
   }
 
   /**

@@ -19,7 +19,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
-import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -57,39 +56,6 @@ final class TargetWorker implements AutoCloseable {
   /** The outcome of one notification at this target. */
   record Outcome(String target, Result result, int attempts, String detail) {}
 
-  /**
-   * One notification (or withdrawal) on its way; its request is built at the first attempt and
-   * reused by the fast retries, built again for each later try (Alertmanager's endsAt moves on).
-   */
-  private static final class Job {
-    final String uid;
-    final String name;
-    final String event;
-    final long seq;
-    final Function<Instant, Optional<HttpRequest>> build;
-    final Instant retryUntil;
-    final Consumer<Outcome> done;
-    HttpRequest request;
-    int tries;
-
-    Job(
-        String uid,
-        String name,
-        String event,
-        long seq,
-        Function<Instant, Optional<HttpRequest>> build,
-        Instant retryUntil,
-        Consumer<Outcome> done) {
-      this.uid = uid;
-      this.name = name;
-      this.event = event;
-      this.seq = seq;
-      this.build = build;
-      this.retryUntil = retryUntil;
-      this.done = done;
-    }
-  }
-
   private final NotificationTarget target;
   private final HttpClient http;
   private final Duration timeout;
@@ -104,7 +70,10 @@ final class TargetWorker implements AutoCloseable {
   private volatile boolean closed;
 
   /** Notifications given up, kept to be tried again later, by proposal uid; worker thread only. */
-  private final Map<String, Job> later = new LinkedHashMap<>();
+  private final Map<String, TargetJob> later = new LinkedHashMap<>();
+
+  /** The newest notification per proposal uid that was dropped with the queue full; any thread. */
+  private final Map<String, Long> droppedNewer = new java.util.concurrent.ConcurrentHashMap<>();
 
   /** The newest notification (its sequence number) tried per proposal uid, on the worker thread. */
   private final Map<String, Long> tried =
@@ -172,7 +141,7 @@ final class TargetWorker implements AutoCloseable {
    */
   void offer(Notification n, long seq, Consumer<Outcome> done) {
     enqueue(
-        new Job(
+        new TargetJob(
             n.uid(),
             n.name(),
             n.event().wire(),
@@ -188,16 +157,24 @@ final class TargetWorker implements AutoCloseable {
    * given up. No outcome is reported.
    */
   void withdraw(String uid, long seq) {
-    enqueue(new Job(uid, uid, "deleted", seq, now -> target.withdraw(uid, now), null, o -> {}));
+    enqueue(
+        new TargetJob(uid, uid, "deleted", seq, now -> target.withdraw(uid, now), null, o -> {}));
   }
 
-  private void enqueue(Job job) {
+  private void enqueue(TargetJob job) {
     if (closed) {
       finish(job, Result.DROPPED, 0, "stopping");
       return;
     }
     if (pending.incrementAndGet() > capacity) {
       pending.decrementAndGet();
+      // Still newer than what is kept or queued of its proposal: known at once, not after the
+      // queue, so a kept "awaiting" never goes out after the "decided" that could not be queued.
+      droppedNewer.merge(job.uid, job.seq, Math::max);
+      if (droppedNewer.size() > REMEMBERED) {
+        droppedNewer.clear(); // a storm of drops: forget the oldest rather than grow
+        droppedNewer.put(job.uid, job.seq);
+      }
       finish(job, Result.DROPPED, 0, "queue full (" + capacity + " waiting)");
       return;
     }
@@ -209,7 +186,7 @@ final class TargetWorker implements AutoCloseable {
     }
   }
 
-  private void attempt(Job job, int attempt) {
+  private void attempt(TargetJob job, int attempt) {
     if (closed || fenced.getAsBoolean()) {
       done(job, Result.DROPPED, attempt - 1, "stopping");
       return;
@@ -259,13 +236,14 @@ final class TargetWorker implements AutoCloseable {
     }
   }
 
-  private boolean overtaken(Job job) {
+  private boolean overtaken(TargetJob job) {
     Long newest = tried.get(job.uid);
-    return newest != null && newest > job.seq;
+    Long dropped = droppedNewer.get(job.uid);
+    return (newest != null && newest > job.seq) || (dropped != null && dropped > job.seq);
   }
 
   /** Keeps {@code job} to be tried again later, if it still matters and there is room. */
-  private boolean keepForLater(Job job) {
+  private boolean keepForLater(TargetJob job) {
     if (job.retryUntil == null || !clock.instant().isBefore(job.retryUntil)) {
       return false;
     }
@@ -289,8 +267,8 @@ final class TargetWorker implements AutoCloseable {
       return;
     }
     Instant now = clock.instant();
-    for (Iterator<Job> it = later.values().iterator(); it.hasNext(); ) {
-      Job job = it.next();
+    for (Iterator<TargetJob> it = later.values().iterator(); it.hasNext(); ) {
+      TargetJob job = it.next();
       if (overtaken(job) || !now.isBefore(job.retryUntil)) {
         it.remove();
         continue;
@@ -308,8 +286,10 @@ final class TargetWorker implements AutoCloseable {
         continue;
       }
       counters.get(Result.RETRIED).increment();
-      if (!a.retryable()) {
-        it.remove();
+      it.remove();
+      if (a.retryable()) {
+        // To the back: one that keeps failing for its own sake does not hold the others up.
+        later.put(job.uid, job);
       }
       return;
     }
@@ -343,12 +323,12 @@ final class TargetWorker implements AutoCloseable {
     return Math.min(ms, MAX_DELAY.toMillis());
   }
 
-  private void done(Job job, Result result, int tries, String detail) {
+  private void done(TargetJob job, Result result, int tries, String detail) {
     pending.decrementAndGet();
     finish(job, result, tries, detail);
   }
 
-  private void finish(Job job, Result result, int tries, String detail) {
+  private void finish(TargetJob job, Result result, int tries, String detail) {
     counters.get(result).increment();
     try {
       job.done.accept(new Outcome(target.name(), result, tries, detail));

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.homelab.remediation.api.v1alpha1.NotificationRecord;
 import dev.homelab.remediation.api.v1alpha1.Phase;
 import dev.homelab.remediation.api.v1alpha1.RemediationProposal;
+import dev.homelab.remediation.controller.PhaseListener;
 import dev.homelab.remediation.support.FakeAlertmanager;
 import dev.homelab.remediation.support.FakeNtfy;
 import dev.homelab.remediation.support.FakeReceiver;
@@ -248,6 +249,44 @@ class NotifierTest {
     assertThat(store.writes()).hasSize(3);
     assertThat(store.writes().get(2).record().getEvent()).isEqualTo("decided");
     assertThat(store.writes().get(2).record().getResult()).isEqualTo("Sent");
+  }
+
+  /**
+   * The decision of a proposal whose awaiting notification is kept for later is dropped, the queue
+   * full (another proposal's notification hangs at the receiver): the kept one still never goes out
+   * after it.
+   */
+  @Test
+  void aDecisionDroppedWithTheQueueFullStillStopsTheKeptAwaitingOne() throws Exception {
+    ntfy.answer(503);
+    start(
+        new Notifier.Sending(Duration.ofSeconds(1), 1, Duration.ofMillis(50), 1, ofMillis(200)),
+        Duration.ofMinutes(5));
+    notifier.changed(Changes.awaiting());
+    await().until(() -> store.writes().size() == 1); // Failed: kept for later (room for one)
+    ntfy.hang();
+    notifier.changed(renamed(Changes.awaiting(), "other"));
+    await().until(() -> ntfy.requests().stream().anyMatch(r -> carries(r, "tok-other-")));
+    notifier.changed(Changes.leaving(Phase.Approved, "approved", "annotation:alice"));
+    await().until(() -> count("ntfy", "dropped") == 1.0); // the decision: the queue is full
+    int before = ntfy.requests().size();
+    ntfy.answer(200);
+    Thread.sleep(2000); // the hanging one times out; several periods of trying again pass
+    notifier.changed(renamed(Changes.awaiting(), "third"));
+    await().until(() -> ntfy.requests().stream().anyMatch(r -> carries(r, "tok-third-")));
+    assertThat(ntfy.requests().subList(before, ntfy.requests().size()))
+        .as("the receiver is back, and nothing of the decided proposal goes out after it")
+        .noneMatch(r -> carries(r, "tok-" + TestProposals.NAME + "-"));
+  }
+
+  static PhaseListener.Change renamed(PhaseListener.Change c, String name) {
+    c.proposal().getMetadata().setUid("uid-" + name);
+    c.proposal().getMetadata().setName(name);
+    return c;
+  }
+
+  static boolean carries(FakeReceiver.Request r, String token) {
+    return String.valueOf(r.header("Actions")).contains(token);
   }
 
   static Duration ofMillis(long ms) {
