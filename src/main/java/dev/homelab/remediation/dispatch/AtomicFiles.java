@@ -19,6 +19,51 @@ public final class AtomicFiles {
   private AtomicFiles() {}
 
   public static void write(Path target, byte[] content) throws IOException {
+    prepare(target, content).commit();
+  }
+
+  /**
+   * A file written in full and fsynced under a hidden temporary name beside its target, not yet
+   * visible: {@link #commit} renames it over the target, {@link #discard} deletes it. Where the
+   * disk is full or the directory read-only, {@link #prepare} is what fails.
+   */
+  public static final class Prepared {
+    private final Path tmp;
+    private final Path target;
+
+    private Prepared(Path tmp, Path target) {
+      this.tmp = tmp;
+      this.target = target;
+    }
+
+    /** Renames it into place (atomically), then fsyncs the directory. */
+    public void commit() throws IOException {
+      Path dir = target.getParent();
+      try {
+        try {
+          Files.move(
+              tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        } catch (AtomicMoveNotSupportedException e) {
+          throw new IOException("file system of " + dir + " cannot rename atomically", e);
+        }
+      } catch (IOException | RuntimeException e) {
+        discard();
+        throw e;
+      }
+      syncDirectory(dir);
+    }
+
+    /** Deletes the temporary file, if it is still there; never throws. */
+    public void discard() {
+      try {
+        Files.deleteIfExists(tmp);
+      } catch (IOException e) {
+        // left as a hidden temporary file: never read as a pending action or an event
+      }
+    }
+  }
+
+  public static Prepared prepare(Path target, byte[] content) throws IOException {
     Path dir = target.getParent();
     if (!Files.isDirectory(dir)) {
       throw new IOException("directory " + dir + " does not exist");
@@ -38,17 +83,11 @@ public final class AtomicFiles {
         }
         ch.force(true);
       }
-      try {
-        Files.move(
-            tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-      } catch (AtomicMoveNotSupportedException e) {
-        throw new IOException("file system of " + dir + " cannot rename atomically", e);
-      }
     } catch (IOException | RuntimeException e) {
       Files.deleteIfExists(tmp);
       throw e;
     }
-    syncDirectory(dir);
+    return new Prepared(tmp, target);
   }
 
   private static void syncDirectory(Path dir) {

@@ -59,33 +59,50 @@ public final class FileDispatcher implements Dispatcher {
     }
     Path pending = inside(pendingDir, a.actionId() + ".json");
     boolean pendingWasThere = Files.exists(pending);
-    AtomicFiles.write(pending, pendingActionJson(a));
+    Optional<Path> existing = existingEvent(a.actionId());
+    // Both files are written in full first, under hidden names: a full disk or a read-only
+    // directory fails here, before an executor can see anything. Then the pending action is
+    // renamed into place, then its event.
+    AtomicFiles.Prepared pendingFile = AtomicFiles.prepare(pending, pendingActionJson(a));
+    Instant now = clock.instant().truncatedTo(ChronoUnit.MILLIS);
+    Path event =
+        existing.orElse(
+            inside(
+                eventsDir,
+                EVENT_NAME_TIME.format(now) + "-remediation_started-" + a.actionId() + ".json"));
+    String ts = existing.isPresent() ? null : EVENT_TIME.format(now);
+    AtomicFiles.Prepared eventFile;
     try {
-      Optional<Path> existing = existingEvent(a.actionId());
-      if (existing.isPresent()) {
-        return new Written(pending, existing.get(), null);
-      }
-      Instant now = clock.instant().truncatedTo(ChronoUnit.MILLIS);
-      Path event =
-          inside(
-              eventsDir,
-              EVENT_NAME_TIME.format(now) + "-remediation_started-" + a.actionId() + ".json");
-      String ts = EVENT_TIME.format(now);
-      AtomicFiles.write(event, eventJson(a, ts));
-      return new Written(pending, event, ts);
+      eventFile = existing.isPresent() ? null : AtomicFiles.prepare(event, eventJson(a, ts));
     } catch (IOException | RuntimeException e) {
-      // No pending action without its event: the one this call wrote goes again, so a failed
-      // dispatch leaves nothing for an executor to act on (the retry writes both). One a crash
-      // left behind stays: it may be in an executor's hands already, and the retry completes it.
-      if (!pendingWasThere) {
-        try {
-          Files.deleteIfExists(pending);
-        } catch (IOException cleanup) {
-          e.addSuppressed(cleanup);
-        }
+      pendingFile.discard();
+      throw e;
+    }
+    try {
+      pendingFile.commit();
+    } catch (IOException | RuntimeException e) {
+      if (eventFile != null) {
+        eventFile.discard();
       }
       throw e;
     }
+    if (eventFile != null) {
+      try {
+        eventFile.commit();
+      } catch (IOException | RuntimeException e) {
+        // No pending action without its event: the one this call wrote goes again (the retry
+        // writes both). One a crash left behind stays: it may be in an executor's hands already.
+        if (!pendingWasThere) {
+          try {
+            Files.deleteIfExists(pending);
+          } catch (IOException cleanup) {
+            e.addSuppressed(cleanup);
+          }
+        }
+        throw e;
+      }
+    }
+    return new Written(pending, event, ts);
   }
 
   private static Path inside(Path dir, String fileName) throws IOException {

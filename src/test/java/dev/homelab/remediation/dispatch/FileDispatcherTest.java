@@ -9,9 +9,16 @@ import dev.homelab.remediation.support.JsonSchemas;
 import dev.homelab.remediation.support.ReadOnlyDirs;
 import dev.homelab.remediation.support.TestClock;
 import java.io.IOException;
+import java.nio.file.FileSystems;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardWatchEventKinds;
+import java.nio.file.WatchEvent;
+import java.nio.file.WatchKey;
+import java.nio.file.WatchService;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeEach;
@@ -145,6 +152,33 @@ class FileDispatcherTest {
       assertThat(list(events)).isEmpty();
     } finally {
       ReadOnlyDirs.makeWritable(events);
+    }
+  }
+
+  /**
+   * An executor watching the directory: a dispatch whose event cannot be written never shows it a
+   * pending action, not even for a moment (both files are written under hidden names first).
+   */
+  @Test
+  void anExecutorWatchingTheDirectoryNeverSeesThePendingActionOfAFailedDispatch() throws Exception {
+    Files.delete(events);
+    try (WatchService watch = FileSystems.getDefault().newWatchService()) {
+      pending.register(watch, StandardWatchEventKinds.ENTRY_CREATE); // a rename in is one too
+      assertThatThrownBy(() -> dispatcher.dispatch(action("a-1"))).isInstanceOf(IOException.class);
+      Files.createDirectories(events);
+      dispatcher.dispatch(action("a-2")); // seen: the watch works
+      List<String> seen = new ArrayList<>();
+      WatchKey key;
+      while ((key = watch.poll(500, TimeUnit.MILLISECONDS)) != null) {
+        for (WatchEvent<?> e : key.pollEvents()) {
+          String name = String.valueOf(e.context());
+          if (!name.startsWith(".")) {
+            seen.add(name);
+          }
+        }
+        key.reset();
+      }
+      assertThat(seen).contains("a-2.json").doesNotContain("a-1.json");
     }
   }
 
