@@ -141,8 +141,25 @@ public record Notification(
         since.plus(approvalTtl),
         decision,
         by,
-        awaiting ? (target, ok) -> link(links, p, target, ok) : Links.NONE,
+        awaiting ? linksOf(links, p) : Links.NONE,
         at);
+  }
+
+  /**
+   * The links, signed when a target asks for its own: they keep only what signing reads (the
+   * proposal's name, namespace, uid and status), not its spec, whose details can be 64 KiB, since a
+   * notification may be kept for hours (an alert refreshed, a retry given up for later).
+   */
+  private static Links linksOf(ApprovalLinks links, RemediationProposal p) {
+    RemediationProposal slim = new RemediationProposal();
+    slim.setMetadata(
+        new io.fabric8.kubernetes.api.model.ObjectMetaBuilder()
+            .withNamespace(p.getMetadata().getNamespace())
+            .withName(p.getMetadata().getName())
+            .withUid(p.getMetadata().getUid())
+            .build());
+    slim.setStatus(p.getStatus());
+    return (target, ok) -> link(links, slim, target, ok);
   }
 
   private static Optional<String> link(

@@ -199,8 +199,8 @@ public final class Notifier implements PhaseListener, AutoCloseable {
   }
 
   /**
-   * A proposal was deleted: if anything was notified of it, each target takes back what it still
-   * shows (Alertmanager resolves its alert), and what is still on its way is given up. Called on
+   * A proposal was deleted: if anything was notified of it, a target that still shows it takes it
+   * back (Alertmanager resolves its alert) and gives up what is still on its way there. Called on
    * the informer's thread; it only queues.
    */
   public void deleted(RemediationProposal p) {
@@ -210,7 +210,11 @@ public final class Notifier implements PhaseListener, AutoCloseable {
     }
     long seq = remember(uid);
     for (TargetWorker w : workers) {
-      w.withdraw(uid, seq);
+      if (w.refreshes()) {
+        // Only a target that keeps showing it (Alertmanager's alert) has anything to take back;
+        // the others are not queued a job (it would take a place in their queue for nothing).
+        w.withdraw(uid, seq);
+      }
     }
   }
 

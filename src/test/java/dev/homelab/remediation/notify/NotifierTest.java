@@ -279,6 +279,20 @@ class NotifierTest {
         .noneMatch(r -> carries(r, "tok-" + TestProposals.NAME + "-"));
   }
 
+  /** A deletion queues nothing on targets with nothing to take back (it took their places). */
+  @Test
+  void aDeletionTakesNoPlaceInTheQueueOfATargetThatShowsNothing() {
+    webhook.hang();
+    start(
+        new Notifier.Sending(Duration.ofSeconds(2), 1, Duration.ofMillis(100), 2),
+        Duration.ofMinutes(5));
+    var first = renamed(Changes.awaiting(), "first");
+    notifier.changed(first); // in flight at the hanging webhook
+    notifier.deleted(first.proposal());
+    notifier.changed(renamed(Changes.awaiting(), "second")); // the second place: not the deletion's
+    assertThat(count("webhook", "dropped")).isZero();
+  }
+
   static PhaseListener.Change renamed(PhaseListener.Change c, String name) {
     c.proposal().getMetadata().setUid("uid-" + name);
     c.proposal().getMetadata().setName(name);
