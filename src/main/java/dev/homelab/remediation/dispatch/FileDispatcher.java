@@ -63,7 +63,6 @@ public final class FileDispatcher implements Dispatcher {
     // Both files are written in full first, under hidden names: a full disk or a read-only
     // directory fails here, before an executor can see anything. Then the pending action is
     // renamed into place, then its event.
-    AtomicFiles.Prepared pendingFile = AtomicFiles.prepare(pending, pendingActionJson(a));
     Instant now = clock.instant().truncatedTo(ChronoUnit.MILLIS);
     Path event =
         existing.orElse(
@@ -71,6 +70,7 @@ public final class FileDispatcher implements Dispatcher {
                 eventsDir,
                 EVENT_NAME_TIME.format(now) + "-remediation_started-" + a.actionId() + ".json"));
     String ts = existing.isPresent() ? null : EVENT_TIME.format(now);
+    AtomicFiles.Prepared pendingFile = AtomicFiles.prepare(pending, pendingActionJson(a));
     AtomicFiles.Prepared eventFile;
     try {
       eventFile = existing.isPresent() ? null : AtomicFiles.prepare(event, eventJson(a, ts));
@@ -121,7 +121,8 @@ public final class FileDispatcher implements Dispatcher {
     try (DirectoryStream<Path> ds = Files.newDirectoryStream(eventsDir, "*" + suffix)) {
       for (Path p : ds) {
         if (p.getFileName().toString().endsWith(suffix)
-            && !p.getFileName().toString().startsWith(".")) {
+            && !p.getFileName().toString().startsWith(".")
+            && Files.isRegularFile(p)) {
           return Optional.of(p);
         }
       }

@@ -199,9 +199,9 @@ public final class Notifier implements PhaseListener, AutoCloseable {
   }
 
   /**
-   * A proposal was deleted: if anything was notified of it, a target that still shows it takes it
-   * back (Alertmanager resolves its alert) and gives up what is still on its way there. Called on
-   * the informer's thread; it only queues.
+   * A proposal was deleted: if anything was notified of it, every target gives up what is still on
+   * its way or kept for later, and one that still shows it takes it back (Alertmanager resolves its
+   * alert). Called on the informer's thread; it only queues.
    */
   public void deleted(RemediationProposal p) {
     String uid = p.getMetadata() == null ? null : p.getMetadata().getUid();
@@ -211,9 +211,11 @@ public final class Notifier implements PhaseListener, AutoCloseable {
     long seq = remember(uid);
     for (TargetWorker w : workers) {
       if (w.refreshes()) {
-        // Only a target that keeps showing it (Alertmanager's alert) has anything to take back;
-        // the others are not queued a job (it would take a place in their queue for nothing).
-        w.withdraw(uid, seq);
+        w.withdraw(uid, seq); // Alertmanager's alert: taken back
+      } else {
+        // Nothing shown to take back: what is on its way or kept for later is given up, and
+        // nothing takes a place in the queue.
+        w.forget(uid, seq);
       }
     }
   }

@@ -15,12 +15,20 @@ final class Resumed {
   private Resumed() {}
 
   static Instant decidedAt(RemediationProposal p, Instant fallback) {
-    try {
-      String at = p.getStatus().getCompletedAt();
-      return at == null ? fallback : Instant.parse(at);
-    } catch (RuntimeException e) {
-      return fallback;
+    var s = p.getStatus();
+    for (String at :
+        new String[] {
+          s.getApproval() == null ? null : s.getApproval().getAt(), s.getCompletedAt()
+        }) {
+      if (at != null) {
+        try {
+          return Instant.parse(at);
+        } catch (RuntimeException e) {
+          // the next, else the fallback
+        }
+      }
     }
+    return fallback;
   }
 
   static boolean stillWorth(Notification n, NotificationRecord told, Instant now) {

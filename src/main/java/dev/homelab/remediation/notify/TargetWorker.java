@@ -72,8 +72,19 @@ final class TargetWorker implements AutoCloseable {
   /** Notifications given up, kept to be tried again later, by proposal uid; worker thread only. */
   private final Map<String, TargetJob> later = new LinkedHashMap<>();
 
-  /** The newest notification per proposal uid that was dropped with the queue full; any thread. */
-  private final Map<String, Long> droppedNewer = new java.util.concurrent.ConcurrentHashMap<>();
+  /**
+   * Per proposal uid, the newest notification that was not queued (dropped with the queue full) or
+   * the proposal's deletion: older ones of the proposal, queued or kept, are given up. Any thread;
+   * the least recently used forgotten past {@link #REMEMBERED}.
+   */
+  private final Map<String, Long> overtakenBy =
+      java.util.Collections.synchronizedMap(
+          new LinkedHashMap<>(16, 0.75f, true) {
+            @Override
+            protected boolean removeEldestEntry(Map.Entry<String, Long> eldest) {
+              return size() > REMEMBERED;
+            }
+          });
 
   /** The newest notification (its sequence number) tried per proposal uid, on the worker thread. */
   private final Map<String, Long> tried =
@@ -157,8 +168,17 @@ final class TargetWorker implements AutoCloseable {
    * given up. No outcome is reported.
    */
   void withdraw(String uid, long seq) {
+    overtakenBy.merge(uid, seq, Math::max);
     enqueue(
         new TargetJob(uid, uid, "deleted", seq, now -> target.withdraw(uid, now), null, o -> {}));
+  }
+
+  /**
+   * The proposal {@code uid} was deleted and this target shows nothing of it: its notifications
+   * still on their way or kept for later are given up, without a place in the queue.
+   */
+  void forget(String uid, long seq) {
+    overtakenBy.merge(uid, seq, Math::max);
   }
 
   private void enqueue(TargetJob job) {
@@ -170,11 +190,7 @@ final class TargetWorker implements AutoCloseable {
       pending.decrementAndGet();
       // Still newer than what is kept or queued of its proposal: known at once, not after the
       // queue, so a kept "awaiting" never goes out after the "decided" that could not be queued.
-      droppedNewer.merge(job.uid, job.seq, Math::max);
-      if (droppedNewer.size() > REMEMBERED) {
-        droppedNewer.clear(); // a storm of drops: forget the oldest rather than grow
-        droppedNewer.put(job.uid, job.seq);
-      }
+      overtakenBy.merge(job.uid, job.seq, Math::max);
       finish(job, Result.DROPPED, 0, "queue full (" + capacity + " waiting)");
       return;
     }
@@ -192,7 +208,7 @@ final class TargetWorker implements AutoCloseable {
       return;
     }
     if (overtaken(job)) {
-      done(job, Result.SUPERSEDED, attempt - 1, "a newer notification of the proposal went out");
+      done(job, Result.SUPERSEDED, attempt - 1, "overtaken by a newer notification or a deletion");
       return;
     }
     tried.put(job.uid, job.seq);
@@ -238,7 +254,7 @@ final class TargetWorker implements AutoCloseable {
 
   private boolean overtaken(TargetJob job) {
     Long newest = tried.get(job.uid);
-    Long dropped = droppedNewer.get(job.uid);
+    Long dropped = overtakenBy.get(job.uid);
     return (newest != null && newest > job.seq) || (dropped != null && dropped > job.seq);
   }
 

@@ -182,6 +182,29 @@ class FileDispatcherTest {
     }
   }
 
+  /** The event's rename itself fails (its name taken by a directory): the pending action goes. */
+  @Test
+  void anEventThatCannotBeRenamedIntoPlaceTakesThePendingActionBack() throws IOException {
+    java.time.Instant now = java.time.Instant.parse("2026-05-27T17:11:40.120Z");
+    FileDispatcher fixed =
+        new FileDispatcher(
+            pending, events, node::get, java.time.Clock.fixed(now, java.time.ZoneOffset.UTC));
+    String name =
+        java.time.format.DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmssSSS'Z'")
+                .withZone(java.time.ZoneOffset.UTC)
+                .format(now)
+            + "-remediation_started-a-1.json";
+    Path taken = Files.createDirectories(events.resolve(name));
+    Files.writeString(taken.resolve("inside"), "x"); // a non-empty directory: no rename over it
+    assertThatThrownBy(() -> fixed.dispatch(action("a-1"))).isInstanceOf(IOException.class);
+    assertThat(list(pending)).isEmpty();
+    try (Stream<Path> left = Files.list(events)) {
+      assertThat(left.map(p -> p.getFileName().toString()))
+          .as("no temporary file left behind")
+          .containsExactly(name);
+    }
+  }
+
   @Test
   void crashBetweenTheTwoWritesLeavesOneOfEachAfterTheRetry() throws IOException {
     // A crash after the pending action: the file is there, its event is not.

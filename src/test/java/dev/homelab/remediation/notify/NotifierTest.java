@@ -293,6 +293,26 @@ class NotifierTest {
     assertThat(count("webhook", "dropped")).isZero();
   }
 
+  /** Deleted while its notification is kept for later: the person is not told of it any more. */
+  @Test
+  void aProposalDeletedWhileItsNotificationIsKeptForLaterIsNotToldOfAnyMore() throws Exception {
+    ntfy.answer(503);
+    start(
+        new Notifier.Sending(Duration.ofSeconds(1), 1, Duration.ofMillis(50), 10, ofMillis(200)),
+        Duration.ofMinutes(5));
+    var c = Changes.awaiting();
+    notifier.changed(c);
+    await().until(() -> store.writes().size() == 1); // Failed at ntfy: kept for later
+    int before = ntfy.requests().size();
+    notifier.deleted(c.proposal());
+    ntfy.answer(200);
+    Thread.sleep(1000); // five periods of trying again, the receiver up
+    notifier.changed(renamed(Changes.awaiting(), "third"));
+    await().until(() -> ntfy.requests().stream().anyMatch(r -> carries(r, "tok-third-")));
+    assertThat(ntfy.requests().subList(before, ntfy.requests().size()))
+        .noneMatch(r -> carries(r, "tok-" + TestProposals.NAME + "-"));
+  }
+
   static PhaseListener.Change renamed(PhaseListener.Change c, String name) {
     c.proposal().getMetadata().setUid("uid-" + name);
     c.proposal().getMetadata().setName(name);
