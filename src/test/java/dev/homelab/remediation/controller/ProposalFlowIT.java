@@ -168,6 +168,13 @@ class ProposalFlowIT {
     return only();
   }
 
+  /** Every proposal in the namespace shows one of these phases. */
+  boolean allIn(Phase... phases) {
+    List<Phase> any = List.of(phases);
+    return proposals().stream()
+        .allMatch(p -> p.getStatus() != null && any.contains(p.getStatus().getPhase()));
+  }
+
   List<String> eventReasons(RemediationProposal p) {
     return client.v1().events().inNamespace(namespace).list().getItems().stream()
         .filter(e -> p.getMetadata().getName().equals(e.getInvolvedObject().getName()))
@@ -258,15 +265,7 @@ class ProposalFlowIT {
       await().atMost(Duration.ofSeconds(10)).until(() -> proposals().size() == expected);
       if (flap < 2) {
         publish("solaria", "ollama", "service_healthy", "2026-05-27T17:11:1" + flap + ".5Z");
-        await()
-            .atMost(Duration.ofSeconds(10))
-            .until(
-                () ->
-                    proposals().stream()
-                        .allMatch(
-                            p ->
-                                p.getStatus() != null
-                                    && p.getStatus().getPhase() == Phase.Resolved));
+        await().atMost(Duration.ofSeconds(10)).until(() -> allIn(Phase.Resolved));
       }
     }
     // The first proposal's answer arrives after it closed: recorded, nothing written for it.
@@ -278,16 +277,7 @@ class ProposalFlowIT {
                     .filter(p -> p.getMetadata().getName().equals(first.getMetadata().getName()))
                     .allMatch(p -> p.getStatus().getProposal() != null));
     // The last new proposal is held back by that consultation, not sent to the model.
-    await()
-        .atMost(Duration.ofSeconds(15))
-        .until(
-            () ->
-                proposals().stream()
-                    .allMatch(
-                        p ->
-                            p.getStatus() != null
-                                && (p.getStatus().getPhase() == Phase.Resolved
-                                    || p.getStatus().getPhase() == Phase.Ignored)));
+    await().atMost(Duration.ofSeconds(15)).until(() -> allIn(Phase.Resolved, Phase.Ignored));
     await().during(Duration.ofSeconds(3)).atMost(Duration.ofSeconds(5)).until(() -> true);
     assertThat(ollama.calls()).isEqualTo(1);
     assertThat(proposals()).hasSize(4);
