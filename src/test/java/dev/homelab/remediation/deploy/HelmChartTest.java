@@ -42,6 +42,7 @@ import java.util.Set;
 import java.util.function.Function;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
@@ -378,6 +379,72 @@ class HelmChartTest {
       assertThat(container.getImage()).isEqualTo("busybox:1.36.1");
     }
 
+    /**
+     * The hook's script itself, run by sh with wget against a server on loopback standing in for
+     * the Service (its URL and its sleeps changed, nothing else): it passes only on the leader's
+     * answer, asks again while a standby answers (a standby is ready without Redis), and gives up
+     * after twelve failures saying so.
+     */
+    @ParameterizedTest(name = "{0} standby answers, then {1}")
+    @CsvSource({"0, leader, 0, 1", "3, leader, 0, 4", "99, -, 1, 40", "0, 503, 1, 12"})
+    void passesOnlyOnTheLeadersAnswer(int standbys, String then, int exit, int requests)
+        throws Exception {
+      Assumptions.assumeTrue(
+          Stream.of(System.getenv("PATH").split(":"))
+              .anyMatch(d -> Files.isExecutable(Path.of(d, "wget"))),
+          "wget is not installed");
+      java.util.concurrent.atomic.AtomicInteger asked =
+          new java.util.concurrent.atomic.AtomicInteger();
+      com.sun.net.httpserver.HttpServer server =
+          com.sun.net.httpserver.HttpServer.create(
+              new java.net.InetSocketAddress("127.0.0.1", 0), 0);
+      server.createContext(
+          "/readyz",
+          ex -> {
+            int n = asked.incrementAndGet();
+            boolean standby = n <= standbys;
+            // A lease named with "leader" in it: only the answer's start tells a leader.
+            String body =
+                standby
+                    ? "ok: standby: waiting for lease leader-lock\n"
+                    : then.equals("leader")
+                        ? "ok: leader: informers synced, Redis subscribed\n"
+                        : "not ok: leader, but informers not synced or Redis not subscribed yet\n";
+            byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
+            ex.sendResponseHeaders(standby || then.equals("leader") ? 200 : 503, bytes.length);
+            ex.getResponseBody().write(bytes);
+            ex.close();
+          });
+      server.start();
+      try {
+        String script =
+            container
+                .getCommand()
+                .get(2)
+                .replaceFirst(
+                    "url=\"[^\"]+\"",
+                    "url=\"http://127.0.0.1:" + server.getAddress().getPort() + "/readyz\"")
+                .replace("sleep 1", "sleep 0")
+                .replace("sleep 5", "sleep 0");
+        Process p = new ProcessBuilder("sh", "-c", script).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(p.waitFor(60, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+        assertThat(p.exitValue()).as(out).isEqualTo(exit);
+        assertThat(asked.get()).as(out).isEqualTo(requests);
+        if (exit == 0) {
+          assertThat(out).contains("ready: ok: leader: informers synced, Redis subscribed");
+        } else {
+          assertThat(out).contains("the operator is not ready; see kubectl describe pod");
+        }
+        assertThat(out.contains("a standby answered")).as(out).isEqualTo(standbys > 0);
+        assertThat(out.contains("only a standby answered ready"))
+            .as(out)
+            .isEqualTo(then.equals("-"));
+      } finally {
+        server.stop(0);
+      }
+    }
+
     @Test
     void neverSelectedByTheServiceAndWithoutPrivileges() {
       Service svc = defaults.one(Service.class, "Service");
@@ -694,11 +761,72 @@ class HelmChartTest {
         "approval: {links: {baseUrl: 'https://x/?a=1'}} | /approval/links/baseUrl",
         "approval: {links: {port: 0}}           | /approval/links/port",
         "approval: {links: {ingress: {host: 'A B'}}} | /approval/links/ingress/host",
+        "approval: {ttl: 0s}                    | /approval/ttl",
+        "remediationBudget: 1001/24h            | /remediationBudget",
+        "topology: {nodes: []}                  | /topology/nodes",
+        "topology: {role: homelab, nodes: null} | /topology",
       })
   void valuesTheSchemaForbidsFailTheRender(String values, String where) {
     assertThatThrownBy(() -> RenderedChart.with(values + "\n", scratch))
         .hasMessageContaining("values don't meet the specifications of the schema")
         .hasMessageContaining(where);
+  }
+
+  /**
+   * A duration or budget the operator would refuse at start-up (it crash-loops) fails the install
+   * instead, and one it takes passes: the schema's patterns and the settings' parsers agree on
+   * these, the zero and sub-second ones included.
+   */
+  @ParameterizedTest(name = "{0}: {1}")
+  @CsvSource(
+      delimiter = '|',
+      value = {
+        "APPROVAL_TTL       | 0",
+        "APPROVAL_TTL       | 0s",
+        "APPROVAL_TTL       | 999ms",
+        "APPROVAL_TTL       | 1000ms",
+        "APPROVAL_TTL       | 1",
+        "APPROVAL_TTL       | 90s",
+        "APPROVAL_TTL       | 24h",
+        "APPROVAL_TTL       | PT0S",
+        "APPROVAL_TTL       | PT24H",
+        "RETENTION          | 0d",
+        "RETENTION          | 7d",
+        "OUTCOME_WINDOW     | 00m",
+        "OUTCOME_WINDOW     | 015m",
+        "REMEDIATION_BUDGET | 3/24h",
+        "REMEDIATION_BUDGET | 0/7d",
+        "REMEDIATION_BUDGET | 1000/1s",
+        "REMEDIATION_BUDGET | 1001/24h",
+        "REMEDIATION_BUDGET | 3/0",
+        "REMEDIATION_BUDGET | 3/0h",
+        "REMEDIATION_BUDGET | 3/999ms",
+        "REMEDIATION_BUDGET | 3/1000ms",
+      })
+  void theSchemaTakesADurationOrABudgetExactlyWhenTheOperatorDoes(String env, String value) {
+    Setting<?> setting =
+        OperatorConfig.SETTINGS.stream().filter(s -> s.env().equals(env)).findFirst().orElseThrow();
+    boolean operatorTakesIt;
+    try {
+      setting.parse(value);
+      operatorTakesIt = true;
+    } catch (RuntimeException e) {
+      operatorTakesIt = false;
+    }
+    String values =
+        switch (env) {
+          case "APPROVAL_TTL" -> "approval: {ttl: '" + value + "'}";
+          case "RETENTION" -> "retention: '" + value + "'";
+          case "OUTCOME_WINDOW" -> "outcomeWindow: '" + value + "'";
+          default -> "remediationBudget: '" + value + "'";
+        };
+    if (operatorTakesIt) {
+      assertThat(env(container(RenderedChart.with(values + "\n", scratch))).get(env).getValue())
+          .isEqualTo(value);
+    } else {
+      assertThatThrownBy(() -> RenderedChart.with(values + "\n", scratch))
+          .hasMessageContaining("values don't meet the specifications of the schema");
+    }
   }
 
   static final String LINKS =
