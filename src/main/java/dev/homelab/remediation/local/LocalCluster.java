@@ -66,7 +66,7 @@ public final class LocalCluster implements AutoCloseable {
     KubernetesCrudDispatcher store;
     int restored = 0;
     if (objectsDir == null) {
-      store = new KubernetesCrudDispatcher();
+      store = new LocalCrudDispatcher();
     } else {
       StoredCrudDispatcher stored = StoredCrudDispatcher.open(new ObjectFiles(objectsDir), clock);
       restored = stored.loaded();

@@ -36,13 +36,16 @@ public final class LocalMode implements AutoCloseable {
   private final LocalCluster cluster;
   private final KubernetesClient client;
   private final Running running;
+  private final DataDirLock lock;
 
   private LocalMode(
       LocalSettings settings,
       LocalRedis redis,
       LocalCluster cluster,
       KubernetesClient client,
-      Running running) {
+      Running running,
+      DataDirLock lock) {
+    this.lock = lock;
     this.settings = settings;
     this.redis = redis;
     this.cluster = cluster;
@@ -51,18 +54,26 @@ public final class LocalMode implements AutoCloseable {
   }
 
   /**
-   * Checks the data directories and ports, then starts everything; on a failure, stops what it had
-   * started.
+   * Takes the data directory's lock ({@link DataDirLock}), checks the ports and directories, then
+   * starts everything; on a failure, stops what it had started.
    *
    * @param fresh drop the stored API objects first ({@code local --fresh})
-   * @throws LocalStartException when a port is taken, a directory is not writable, the stored
-   *     objects cannot be read, or a part cannot start
+   * @throws LocalStartException when another local mode uses the data directory, a port is taken, a
+   *     directory is not writable, the stored objects cannot be read, or a part cannot start
    */
   public static LocalMode start(LocalSettings s, boolean fresh) {
-    OperatorConfig cfg = s.operator();
     requireWritableDir(s.dataDir(), "the local-mode data directory");
-    requireWritableDir(cfg.pendingActionsDir, "PENDING_ACTIONS_DIR");
-    requireWritableDir(cfg.eventsDir, "EVENTS_DIR");
+    DataDirLock lock = DataDirLock.take(s.dataDir());
+    try {
+      return start(s, fresh, lock);
+    } catch (RuntimeException e) {
+      lock.close();
+      throw e;
+    }
+  }
+
+  private static LocalMode start(LocalSettings s, boolean fresh, DataDirLock lock) {
+    OperatorConfig cfg = s.operator();
     Ports.requireFree(s.apiPort(), "the Kubernetes API", "--api-port", LocalSettings.API_PORT_ENV);
     if (s.externalRedisUrl().isEmpty()) {
       Ports.requireFree(
@@ -75,6 +86,8 @@ public final class LocalMode implements AutoCloseable {
           "--http-port",
           Settings.HTTP_PORT.env() + " (0 turns them off)");
     }
+    requireWritableDir(cfg.pendingActionsDir, "PENDING_ACTIONS_DIR");
+    requireWritableDir(cfg.eventsDir, "EVENTS_DIR");
     if (fresh) {
       try {
         new ObjectFiles(s.objectsDir()).clear();
@@ -103,7 +116,7 @@ public final class LocalMode implements AutoCloseable {
       } catch (ConfigException e) {
         throw new LocalStartException(e.getMessage());
       }
-      return new LocalMode(s, redis, cluster, client, running);
+      return new LocalMode(s, redis, cluster, client, running, lock);
     } catch (RuntimeException e) {
       closeQuietly(client);
       closeQuietly(cluster);
@@ -159,6 +172,7 @@ public final class LocalMode implements AutoCloseable {
     closeQuietly(client);
     closeQuietly(cluster);
     closeQuietly(redis);
+    lock.close();
   }
 
   private static void closeQuietly(AutoCloseable c) {

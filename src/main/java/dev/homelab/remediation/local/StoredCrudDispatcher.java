@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.client.server.mock.KubernetesAttributesExtractor;
-import io.fabric8.kubernetes.client.server.mock.KubernetesCrudDispatcher;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import io.fabric8.mockwebserver.crud.AttributeSet;
 import java.io.IOException;
@@ -33,7 +32,7 @@ import java.util.stream.Stream;
  * <p>Like an API server (its {@code --event-ttl} of 1 h), Events older than an hour are dropped at
  * start instead of being loaded.
  */
-final class StoredCrudDispatcher extends KubernetesCrudDispatcher {
+final class StoredCrudDispatcher extends LocalCrudDispatcher {
   static final Duration EVENT_TTL = Duration.ofHours(1);
   private static final ObjectMapper JSON = new ObjectMapper();
 

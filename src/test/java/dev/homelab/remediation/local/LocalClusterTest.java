@@ -256,6 +256,47 @@ class LocalClusterTest {
         HttpResponse.BodyHandlers.ofString());
   }
 
+  /**
+   * A merge patch as the API server applies it (RFC 7386): a list replaces the one stored (a status
+   * patch's conditions do not pile up), a null removes its key, objects merge key by key.
+   */
+  @Test
+  void aMergePatchReplacesListsAndANullRemovesItsKey() throws Exception {
+    String name = "solaria-ollama-0123456789";
+    var proposals = client.resources(RemediationProposal.class).inNamespace("default");
+    var merge =
+        io.fabric8.kubernetes.client.dsl.base.PatchContext.of(
+            io.fabric8.kubernetes.client.dsl.base.PatchType.JSON_MERGE);
+    proposals
+        .withName(name)
+        .subresource("status")
+        .patch(
+            merge,
+            "{\"status\":{\"phase\":\"AwaitingApproval\",\"message\":\"m\",\"conditions\":["
+                + "{\"type\":\"Proposed\",\"status\":\"True\",\"reason\":\"A\"},"
+                + "{\"type\":\"Approved\",\"status\":\"False\",\"reason\":\"B\"}]}}");
+    proposals
+        .withName(name)
+        .subresource("status")
+        .patch(
+            merge,
+            "{\"status\":{\"phase\":\"Dispatched\",\"message\":null,\"conditions\":["
+                + "{\"type\":\"Approved\",\"status\":\"True\",\"reason\":\"C\"}]}}");
+    proposals
+        .withName(name)
+        .patch(merge, "{\"metadata\":{\"annotations\":{\"a\":\"1\",\"b\":\"2\"}}}");
+    proposals.withName(name).patch(merge, "{\"metadata\":{\"annotations\":{\"a\":null}}}");
+
+    JsonNode stored = json(RP + "/" + name, "application/json");
+    assertThat(stored.at("/status/phase").asText()).isEqualTo("Dispatched");
+    assertThat(stored.at("/status").has("message")).as("null removes it").isFalse();
+    assertThat(stored.at("/status/conditions")).hasSize(1);
+    assertThat(stored.at("/status/conditions/0/reason").asText()).isEqualTo("C");
+    assertThat(stored.at("/metadata/annotations").has("a")).isFalse();
+    assertThat(stored.at("/metadata/annotations/b").asText()).isEqualTo("2");
+    assertThat(stored.at("/spec/svcKey").asText()).as("untouched").isEqualTo("solaria/ollama");
+  }
+
   @Test
   void streamsAWatchOverPlainHttpFromTheGivenResourceVersion() throws Exception {
     String rv = json(RP, "application/json").get("metadata").get("resourceVersion").asText();

@@ -432,6 +432,31 @@ class LocalModeE2E {
     assertThat(local.isAlive()).isTrue();
   }
 
+  /**
+   * A second local mode in the same working directory, on ports of its own, is refused before it
+   * starts anything: it would share the first's stored objects and files, and take its kubeconfig.
+   */
+  @Test
+  @Order(5)
+  void aSecondLocalModeOnTheSameDataDirectoryIsRefusedOnOtherPortsToo() throws IOException {
+    String kubeconfig = Files.readString(data.resolve("kubeconfig"));
+    Map<String, String> otherPorts = new java.util.HashMap<>(env());
+    otherPorts.put("LOCAL_API_PORT", Integer.toString(TestRedis.freePort()));
+    otherPorts.put("LOCAL_REDIS_PORT", Integer.toString(TestRedis.freePort()));
+    otherPorts.put("HTTP_PORT", Integer.toString(TestRedis.freePort()));
+    LocalProcess.Result r = LocalProcess.run(work, otherPorts, COMMAND, "local");
+    assertThat(r.exitCode()).as(r.toString()).isEqualTo(1);
+    assertThat(r.stderr().strip().lines())
+        .as(r.toString())
+        .singleElement()
+        .asString()
+        .contains("another local mode (process " + local.pid() + ") runs with the data directory")
+        .contains("--data-dir");
+    assertThat(r.stderr() + r.stdout()).doesNotContain("Exception").doesNotContain("\tat ");
+    assertThat(Files.readString(data.resolve("kubeconfig"))).isEqualTo(kubeconfig);
+    assertThat(local.isAlive()).isTrue();
+  }
+
   @Test
   @Order(6)
   void sigtermStopsTheOperatorTheApiServerAndRedis() throws Exception {

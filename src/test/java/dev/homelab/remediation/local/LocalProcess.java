@@ -73,6 +73,10 @@ final class LocalProcess implements AutoCloseable {
     scrub(pb.environment());
     pb.environment().putAll(env);
     String name = args.length == 0 ? "app" : args[0];
+    // Not over the files of another process started there (a second local beside the first).
+    for (int n = 2; Files.exists(dir.resolve(name + ".out")); n++) {
+      name = (args.length == 0 ? "app" : args[0]) + "-" + n;
+    }
     Path out = dir.resolve(name + ".out");
     Path err = dir.resolve(name + ".err");
     pb.redirectOutput(out.toFile()).redirectError(err.toFile());
@@ -139,6 +143,10 @@ final class LocalProcess implements AutoCloseable {
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
+  }
+
+  long pid() {
+    return process.pid();
   }
 
   boolean isAlive() {
