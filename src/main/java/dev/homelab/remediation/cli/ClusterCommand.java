@@ -1,10 +1,15 @@
 package dev.homelab.remediation.cli;
 
 import dev.homelab.remediation.config.ConfigException;
+import dev.homelab.remediation.util.ApiErrors;
+import io.fabric8.kubernetes.client.Config;
+import io.fabric8.kubernetes.client.ConfigBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Map;
@@ -29,10 +34,16 @@ abstract class ClusterCommand implements Callable<Integer> {
 
   @Spec CommandSpec spec;
 
+  /** Where local mode writes its kubeconfig when started in this directory. */
+  static final Path LOCAL_KUBECONFIG = Path.of("local-data", "kubeconfig");
+
   /** The environment and the clock (fields, so tests can give their own). */
   Map<String, String> env = System.getenv();
 
   Clock clock = Clock.systemUTC();
+
+  /** Local mode's kubeconfig, if it was started in this directory (a field for tests). */
+  Path localKubeconfig = LOCAL_KUBECONFIG;
 
   /** Log lines go to stderr, so stdout is only the result (tests keep the JVM's logging). */
   Runnable logging = SettingFlags::logToStderr;
@@ -45,7 +56,14 @@ abstract class ClusterCommand implements Callable<Integer> {
 
   /** Clients built from the kubeconfig (KUBECONFIG, ~/.kube/config) or in-cluster. */
   static Supplier<KubernetesClient> kubeconfig() {
-    return () -> new KubernetesClientBuilder().build();
+    // One attempt, as kubectl makes: a server that is not there is said at once, not in 20 s.
+    return () ->
+        new KubernetesClientBuilder()
+            .withConfig(
+                new ConfigBuilder(Config.autoConfigure(null))
+                    .withRequestRetryBackoffLimit(0)
+                    .build())
+            .build();
   }
 
   /** The command's work in namespace {@code ns}; its exit code. */
@@ -56,7 +74,9 @@ abstract class ClusterCommand implements Callable<Integer> {
     logging.run();
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
+    String server = "its URL";
     try (KubernetesClient client = clients.get()) {
+      server = client.getMasterUrl().toString();
       String ns;
       try {
         ns = SettingFlags.namespace(namespace, env, client);
@@ -66,7 +86,7 @@ abstract class ClusterCommand implements Callable<Integer> {
       }
       return run(client, ns, out, err);
     } catch (KubernetesClientException e) {
-      err.println(prefix() + "the Kubernetes API " + describe(e));
+      err.println(prefix() + "the Kubernetes API " + ApiErrors.describe(e, server) + hint(e));
       return 1;
     } finally {
       out.flush();
@@ -78,17 +98,18 @@ abstract class ClusterCommand implements Callable<Integer> {
     return "remediation-operator " + spec.name() + ": ";
   }
 
-  static String describe(KubernetesClientException e) {
-    String detail =
-        e.getStatus() != null && e.getStatus().getMessage() != null
-            ? e.getStatus().getMessage()
-            : e.getMessage();
-    if (e.getCode() == 401 || e.getCode() == 403) {
-      return "refused (" + e.getCode() + "): " + detail;
+  /**
+   * What to try when the server was not reached: the kubeconfig, and local mode's own when it is in
+   * this directory (local mode writes one; kubectl and these commands read ~/.kube/config).
+   */
+  String hint(KubernetesClientException e) {
+    if (!ApiErrors.unreachable(e)) {
+      return "";
     }
-    return e.getCode() > 0
-        ? "answered " + e.getCode() + ": " + detail
-        : "could not be reached: " + detail;
+    if (env.get("KUBECONFIG") == null && Files.isRegularFile(localKubeconfig)) {
+      return " (for the local mode of this directory: KUBECONFIG=" + localKubeconfig + ")";
+    }
+    return " (is KUBECONFIG or ~/.kube/config the cluster's?)";
   }
 
   /** A duration as kubectl shows an age: 45s, 12m, 5h, 3d. */

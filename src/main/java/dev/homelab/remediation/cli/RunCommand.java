@@ -5,6 +5,7 @@ import dev.homelab.remediation.config.OperatorConfig;
 import dev.homelab.remediation.llm.ModelChains;
 import dev.homelab.remediation.runtime.Running;
 import dev.homelab.remediation.runtime.Wiring;
+import dev.homelab.remediation.util.ApiErrors;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
@@ -66,6 +67,19 @@ public final class RunCommand implements Callable<Integer> {
       System.err.println("remediation-operator: " + e.getMessage());
       client.close();
       return 2;
+    } catch (RuntimeException e) {
+      // One line that says what to do (the server, the CRD, the Role); the trace for debugging.
+      LOG.atDebug().setCause(e).log("start-up failed");
+      String server = client.getMasterUrl().toString();
+      System.err.println(
+          "remediation-operator: cannot start: "
+              + (ApiErrors.unreachable(e)
+                  ? "the Kubernetes API "
+                      + ApiErrors.describe(e, server)
+                      + " (no kubeconfig? set KUBECONFIG, or run it in a pod)"
+                  : e.getMessage() != null ? e.getMessage() : ApiErrors.describe(e, server)));
+      client.close();
+      return 1;
     }
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime()

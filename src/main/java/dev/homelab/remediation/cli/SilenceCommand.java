@@ -93,6 +93,7 @@ public final class SilenceCommand {
       @Option(names = "--comment", paramLabel = "TEXT", description = "Why.") String comment,
       @Option(
               names = {"-n", "--namespace"},
+              paramLabel = "NAMESPACE",
               description = NAMESPACE_HELP)
           String namespace) {
     Duration length;
@@ -152,6 +153,7 @@ public final class SilenceCommand {
   int list(
       @Option(
               names = {"-n", "--namespace"},
+              paramLabel = "NAMESPACE",
               description = NAMESPACE_HELP)
           String namespace) {
     try (KubernetesClient client = clients.get()) {
@@ -192,6 +194,7 @@ public final class SilenceCommand {
       @Parameters(index = "0", paramLabel = "NAME", description = "The silence.") String name,
       @Option(
               names = {"-n", "--namespace"},
+              paramLabel = "NAMESPACE",
               description = NAMESPACE_HELP)
           String namespace) {
     try (KubernetesClient client = clients.get()) {

@@ -2,7 +2,9 @@ package dev.homelab.remediation.controller;
 
 import dev.homelab.remediation.api.v1alpha1.RemediationSilence;
 import dev.homelab.remediation.decision.Silences;
+import dev.homelab.remediation.util.ApiErrors;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import java.time.Duration;
 import java.util.Comparator;
@@ -47,18 +49,7 @@ public final class SilenceCache implements AutoCloseable {
       informer = null;
       i.close();
       Throwable cause = e instanceof ExecutionException ? e.getCause() : e;
-      throw new IllegalStateException(
-          "cannot list RemediationSilences in namespace "
-              + namespace
-              + " within "
-              + timeout
-              + " (is the CRD "
-              + CRD
-              + " installed? kubectl apply -f crds/): "
-              + (cause.getMessage() == null
-                  ? cause.getClass().getSimpleName()
-                  : cause.getMessage()),
-          cause);
+      throw new IllegalStateException(listingFailed(cause, timeout), cause);
     } catch (InterruptedException e) {
       informer = null;
       i.close();
@@ -69,6 +60,32 @@ public final class SilenceCache implements AutoCloseable {
         .addKeyValue("namespace", namespace)
         .addKeyValue("silences", i.getStore().list().size())
         .log("silence cache synced");
+  }
+
+  /** Why the first list failed, with what to do: the server, the CRD, the Role, or the wait. */
+  private String listingFailed(Throwable cause, Duration timeout) {
+    String what = "cannot list RemediationSilences in namespace " + namespace + ": ";
+    if (cause instanceof TimeoutException) {
+      return what
+          + "no answer within "
+          + timeout
+          + " (is the CRD "
+          + CRD
+          + " installed? kubectl apply -f crds/)";
+    }
+    String api =
+        "the Kubernetes API " + ApiErrors.describe(cause, client.getMasterUrl().toString());
+    int code = ApiErrors.answer(cause).map(KubernetesClientException::getCode).orElse(0);
+    if (code == 404) {
+      return what + api + " (is the CRD " + CRD + " installed? kubectl apply -f crds/)";
+    }
+    if (code == 403) {
+      return what + api + " (the operator's Role must allow list and watch on them)";
+    }
+    if (ApiErrors.unreachable(cause)) {
+      return what + api + " (no kubeconfig? set KUBECONFIG, or run it in a pod)";
+    }
+    return what + api;
   }
 
   public boolean synced() {

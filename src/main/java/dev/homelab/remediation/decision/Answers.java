@@ -33,7 +33,11 @@ final class Answers {
               new Effect.Claim(),
               new Effect.Event(
                   EventReason.ChainFailed,
-                  s.getMessage() + " Retrying at " + next + ", earlier on a new event."))
+                  s.getMessage()
+                      + (s.getMessage().endsWith(".") ? "" : ".")
+                      + " Retrying at "
+                      + next
+                      + ", earlier on a new event."))
           .andRecheck(Duration.between(now, next));
     }
     ModelOutcome.Answered a = (ModelOutcome.Answered) outcome;
@@ -53,8 +57,13 @@ final class Answers {
     }
     List<Effect> effects = new ArrayList<>();
     effects.add(new Effect.Claim());
+    // Waiting for a person, the instruction is the AwaitingApproval Event's, not said twice.
     effects.add(
-        new Effect.Event(EventReason.Proposed, s.getMessage() + " " + describe(next, byExecutor)));
+        new Effect.Event(
+            EventReason.Proposed,
+            next == Phase.AwaitingApproval
+                ? s.getMessage()
+                : s.getMessage() + " " + describe(next, byExecutor, o.name())));
     if (next == Phase.Approved) {
       if (o.dispatch().isEmpty()) {
         // Write the files for this status first; the decision with their outcome is the write.
@@ -63,7 +72,7 @@ final class Answers {
       return Dispatching.withAnswer(o, s, effects);
     }
     if (next == Phase.AwaitingApproval) {
-      effects.add(new Effect.Event(EventReason.AwaitingApproval, describe(next, false)));
+      effects.add(new Effect.Event(EventReason.AwaitingApproval, describe(next, false, o.name())));
       if (s.getStaleApproval() != null) {
         // Warned in the same write (once: the key is remembered).
         String key = IgnoredApprovals.staleKey(s.getStaleApproval());
@@ -159,14 +168,15 @@ final class Answers {
     return o.router() instanceof RouterView.Done d && d.at() != null ? d.at() : now;
   }
 
-  private static String describe(Phase phase, boolean byExecutor) {
+  private static String describe(Phase phase, boolean byExecutor, String name) {
     if (byExecutor) {
       return "APPROVAL_MODE=executor: approved for the executor, which asks a human.";
     }
     return switch (phase) {
       case Approved -> "Approved by policy: no human approval required.";
       case AwaitingApproval ->
-          "Waiting for approval: kubectl annotate rp NAME"
+          "Waiting for approval: kubectl annotate rp "
+              + name
               + " remediation.homelab.dev/approval=approved (or =rejected).";
       default -> "The proposal is to do nothing.";
     };

@@ -124,6 +124,46 @@ class ProposalCommandsTest {
         .once();
   }
 
+  /**
+   * A server that is not there: one line naming its URL, at once (one attempt, as kubectl), with
+   * the hint at local mode's kubeconfig when local mode was started in this directory.
+   */
+  @Test
+  void anUnreachableServerIsNamedWithWhatToTry(
+      @org.junit.jupiter.api.io.TempDir java.nio.file.Path tmp) throws Exception {
+    int port = dev.homelab.remediation.support.TestRedis.freePort();
+    Config nowhere =
+        new ConfigBuilder(Config.empty())
+            .withMasterUrl("http://127.0.0.1:" + port)
+            .withNamespace("default")
+            .withRequestRetryBackoffLimit(0)
+            .build();
+    ListCommand list =
+        new ListCommand(() -> new KubernetesClientBuilder().withConfig(nowhere).build());
+    list.localKubeconfig = tmp.resolve("local-data").resolve("kubeconfig");
+    long start = System.nanoTime();
+    Run r = run(list);
+    assertThat(r.code()).isEqualTo(1);
+    assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(10));
+    assertThat(r.err().strip().lines())
+        .singleElement()
+        .asString()
+        .startsWith(
+            "remediation-operator list: the Kubernetes API could not be reached at http://127.0.0.1:"
+                + port
+                + "/: ")
+        .endsWith("(is KUBECONFIG or ~/.kube/config the cluster's?)");
+
+    java.nio.file.Files.createDirectories(list.localKubeconfig.getParent());
+    java.nio.file.Files.writeString(list.localKubeconfig, "apiVersion: v1\n");
+    ListCommand again =
+        new ListCommand(() -> new KubernetesClientBuilder().withConfig(nowhere).build());
+    again.localKubeconfig = list.localKubeconfig;
+    assertThat(run(again).err())
+        .contains(
+            "(for the local mode of this directory: KUBECONFIG=" + list.localKubeconfig + ")");
+  }
+
   @Test
   void approveRecordsTheCallerTheApiServerNames() {
     awaiting("zigbee", now.minusSeconds(60));

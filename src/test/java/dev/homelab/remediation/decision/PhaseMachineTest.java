@@ -1268,6 +1268,46 @@ class PhaseMachineTest {
         .isEqualTo(ProposalSettings.DEFAULT_BUDGET_WINDOW.minus(Duration.ofMinutes(20)));
   }
 
+  /**
+   * An answer that waits for a person: the Proposed Event says what the model proposes, the
+   * AwaitingApproval Event how to approve this proposal, by its name, once.
+   */
+  @Test
+  void theAwaitingApprovalEventTellsHowToApproveThisProposalByName() {
+    Obs o = new Obs(null);
+    o.router = new RouterView.Done(answer("restart", 0.9, true), NOW.minusMillis(40));
+    Decision d = MACHINE.decide(o.build());
+    assertThat(d.status().getPhase()).isEqualTo(Phase.AwaitingApproval);
+    assertThat(d.events())
+        .extracting(Effect.Event::reason)
+        .containsExactly(EventReason.Proposed, EventReason.AwaitingApproval);
+    assertThat(d.events().get(0).message())
+        .contains("proposed restart")
+        .doesNotContain("kubectl annotate");
+    assertThat(d.events().get(1).message())
+        .isEqualTo(
+            "Waiting for approval: kubectl annotate rp "
+                + TestProposals.NAME
+                + " remediation.homelab.dev/approval=approved (or =rejected).");
+  }
+
+  /** A failed chain's Event: what failed, then when it is asked again, as two sentences. */
+  @Test
+  void theChainFailedEventSaysWhatFailedAndWhenItRetries() {
+    Obs o = new Obs(null);
+    o.router = new RouterView.Done(new ModelOutcome.Failed(List.of("ollama: connection refused")));
+    Decision d = MACHINE.decide(o.build());
+    assertThat(d.events())
+        .singleElement()
+        .extracting(Effect.Event::reason)
+        .isEqualTo(EventReason.ChainFailed);
+    assertThat(d.events().get(0).message())
+        .isEqualTo(
+            "Every model failed: ollama: connection refused. Retrying at "
+                + d.status().getNextAttemptAt()
+                + ", earlier on a new event.");
+  }
+
   /** The instant path: the answer, its approval and the dispatch are one status write. */
   @Test
   void anInstantAnswerIsOneWriteOfTheAnswerTheApprovalAndTheDispatch() throws Exception {

@@ -1,0 +1,57 @@
+package dev.homelab.remediation.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.homelab.remediation.support.TestRedis;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * {@code run} that cannot reach the Kubernetes API stops with one line on stderr that names the
+ * server and what to check, and exit code 1: no stack trace, no hint at a missing CRD.
+ */
+class RunStartupIT {
+
+  @Test
+  @Timeout(90)
+  void anUnreachableApiServerStopsStartUpWithOneLineNamingIt() throws Exception {
+    int port = TestRedis.freePort();
+    ProcessBuilder pb =
+        new ProcessBuilder(
+            List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-cp",
+                System.getProperty("java.class.path"),
+                "dev.homelab.remediation.RemediationOperatorApp",
+                "run"));
+    pb.environment().put("LLM_CHAIN", "rules");
+    pb.environment().put("HTTP_PORT", "0");
+    pb.environment().put("LEADER_ELECTION", "false");
+    pb.environment().put("REDIS_URL", "redis://127.0.0.1:1");
+    pb.environment().put("KUBECONFIG", "/nonexistent/kubeconfig");
+    pb.environment().put("KUBERNETES_MASTER", "http://127.0.0.1:" + port);
+    pb.environment().put("KUBERNETES_REQUEST_RETRY_BACKOFFLIMIT", "0");
+    pb.redirectOutput(ProcessBuilder.Redirect.DISCARD);
+    Process p = pb.start();
+    try {
+      String err = new String(p.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
+      assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
+      assertThat(p.exitValue()).as(err).isEqualTo(1);
+      assertThat(err.strip().lines())
+          .as(err)
+          .singleElement()
+          .asString()
+          .startsWith("remediation-operator: cannot start: ")
+          .contains("the Kubernetes API could not be reached at http://127.0.0.1:" + port + "/")
+          .contains("set KUBECONFIG")
+          .doesNotContain("CRD");
+    } finally {
+      p.destroyForcibly();
+      p.waitFor(10, TimeUnit.SECONDS);
+    }
+  }
+}
