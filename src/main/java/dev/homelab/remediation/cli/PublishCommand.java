@@ -5,6 +5,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.homelab.remediation.config.Settings;
+import dev.homelab.remediation.ingest.EventParser;
+import dev.homelab.remediation.ingest.ParseOutcome;
 import dev.homelab.remediation.local.LocalCluster;
 import dev.homelab.remediation.local.LocalMode;
 import dev.homelab.remediation.local.LocalSettings;
@@ -18,6 +20,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
@@ -105,6 +108,14 @@ public final class PublishCommand implements Callable<Integer> {
       err.flush();
       return 2;
     }
+    String rejected = rejection(event);
+    if (rejected != null) {
+      err.println(
+          "remediation-operator publish: warning: the operator rejects this event ("
+              + rejected
+              + "); it is published all the same");
+      err.flush();
+    }
     boolean shapeB = !event.has("event_type") && event.has("type");
     String ch =
         channel != null
@@ -171,6 +182,17 @@ public final class PublishCommand implements Callable<Integer> {
             + (receivers == 1 ? " subscriber" : " subscribers"));
     out.flush();
     return 0;
+  }
+
+  /** Why the operator's intake would reject {@code event} ("reason: detail"), or null. */
+  static String rejection(ObjectNode event) {
+    ParseOutcome o =
+        new EventParser(Settings.MAX_MESSAGE_BYTES.defaultValue())
+            .parse(
+                event.toString().getBytes(StandardCharsets.UTF_8),
+                Settings.HEALTH_CHANNEL.defaultValue(),
+                Instant.now());
+    return o instanceof ParseOutcome.Rejected r ? r.reason().tag() + ": " + r.detail() : null;
   }
 
   private ObjectNode event(Clock clock) throws IOException {

@@ -1,0 +1,65 @@
+package dev.homelab.remediation.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.homelab.remediation.support.RawSubscriber;
+import dev.homelab.remediation.support.TestRedis;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.time.Duration;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import picocli.CommandLine;
+
+/**
+ * {@code publish} against a real Redis: an event the operator's intake would reject is still sent
+ * (trying out rejections is a use of it), with a warning that says why; a good one without.
+ */
+class PublishCommandTest {
+  static TestRedis redis;
+
+  @BeforeAll
+  static void startRedis() {
+    redis = new TestRedis();
+  }
+
+  @AfterAll
+  static void stopRedis() {
+    redis.close();
+  }
+
+  record Run(int code, String out, String err) {}
+
+  static Run publish(String... args) {
+    CommandLine cl = new CommandLine(new PublishCommand());
+    StringWriter out = new StringWriter();
+    StringWriter err = new StringWriter();
+    cl.setOut(new PrintWriter(out));
+    cl.setErr(new PrintWriter(err));
+    String[] all = new String[args.length + 2];
+    all[0] = "--redis-url";
+    all[1] = redis.url();
+    System.arraycopy(args, 0, all, 2, args.length);
+    return new Run(cl.execute(all), out.toString(), err.toString());
+  }
+
+  @Test
+  void anEventTheIntakeRejectsIsSentWithAWarningThatSaysWhy() throws Exception {
+    try (RawSubscriber sub = new RawSubscriber(redis.port(), "health_events")) {
+      Run bad = publish("{\"event_type\":\"service_unhealthy\",\"service\":\"redis\"}");
+      assertThat(bad.code()).as(bad.err()).isZero();
+      assertThat(bad.err().strip())
+          .startsWith(
+              "remediation-operator publish: warning: the operator rejects this event (no_node")
+          .endsWith("it is published all the same");
+      assertThat(bad.out()).contains("received by 1 subscriber");
+
+      Run good = publish("--sample", "zigbee");
+      assertThat(good.code()).as(good.err()).isZero();
+      assertThat(good.err()).isEmpty();
+      await().atMost(Duration.ofSeconds(10)).until(() -> sub.messages() == 2);
+    }
+  }
+}
