@@ -14,6 +14,9 @@ import io.fabric8.kubernetes.api.model.Event;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.io.PrintWriter;
 import java.time.Duration;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
+import java.time.temporal.ChronoUnit;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
@@ -68,7 +71,7 @@ public final class ExplainCommand extends ClusterCommand {
               + ", severity "
               + spec.getSeverity()
               + ", observed "
-              + spec.getObservedAt());
+              + seconds(spec.getObservedAt()));
       line(out, "Message", spec.getMessage());
     }
     if (s.getOccurrences() != null) {
@@ -78,7 +81,11 @@ public final class ExplainCommand extends ClusterCommand {
           s.getOccurrences()
               + (s.getFirstSeen() == null
                   ? ""
-                  : " (first seen " + s.getFirstSeen() + ", last seen " + s.getLastSeen() + ")"));
+                  : " (first seen "
+                      + seconds(s.getFirstSeen())
+                      + ", last seen "
+                      + seconds(s.getLastSeen())
+                      + ")"));
     }
     if (a == null) {
       line(out, "Proposal", "no answer yet");
@@ -96,7 +103,8 @@ public final class ExplainCommand extends ClusterCommand {
       line(
           out,
           "Model",
-          a.getModel() + (a.getAnsweredAt() == null ? "" : ", answered " + a.getAnsweredAt()));
+          a.getModel()
+              + (a.getAnsweredAt() == null ? "" : ", answered " + seconds(a.getAnsweredAt())));
       if (a.getFailedModels() != null && !a.getFailedModels().isEmpty()) {
         line(out, "Failed models", String.join("; ", a.getFailedModels()));
       }
@@ -113,7 +121,14 @@ public final class ExplainCommand extends ClusterCommand {
         Duration ttl = Settings.APPROVAL_TTL.read(env);
         ListCommand.expiresAt(p, ttl)
             .ifPresent(
-                e -> line(out, "Expires", e + " (APPROVAL_TTL " + ttl + " after the answer)"));
+                e ->
+                    line(
+                        out,
+                        "Expires",
+                        seconds(e.toString())
+                            + " (APPROVAL_TTL "
+                            + ClusterCommand.human(ttl)
+                            + " after the answer)"));
       } catch (ConfigException e) {
         line(out, "Expires", "unknown: " + e.getMessage());
       }
@@ -123,7 +138,7 @@ public final class ExplainCommand extends ClusterCommand {
       line(
           out,
           "Decision",
-          approval.getDecision() + " by " + approval.getBy() + " at " + approval.getAt());
+          approval.getDecision() + " by " + approval.getBy() + " at " + seconds(approval.getAt()));
     }
     Map<String, String> annotations = p.getMetadata().getAnnotations();
     if (annotations != null && annotations.containsKey(Approvals.APPROVAL)) {
@@ -138,7 +153,7 @@ public final class ExplainCommand extends ClusterCommand {
     }
     DispatchRecord d = s.getDispatch();
     if (d != null) {
-      line(out, "Pending action", d.getPendingActionPath() + " at " + d.getAt());
+      line(out, "Pending action", d.getPendingActionPath() + " at " + seconds(d.getAt()));
       line(out, "Event file", d.getEventPath());
     }
     out.println("Timeline:");
@@ -190,6 +205,18 @@ public final class ExplainCommand extends ClusterCommand {
       return e.getEventTime().getTime();
     }
     return Objects.toString(e.getMetadata().getCreationTimestamp(), "");
+  }
+
+  /** A time as the status holds it (to the microsecond), shown to the second; else as it is. */
+  static String seconds(String t) {
+    if (t == null) {
+      return null;
+    }
+    try {
+      return Instant.parse(t).truncatedTo(ChronoUnit.SECONDS).toString();
+    } catch (DateTimeParseException e) {
+      return t;
+    }
   }
 
   private static void line(PrintWriter out, String label, String value) {

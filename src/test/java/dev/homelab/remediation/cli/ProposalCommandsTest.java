@@ -286,7 +286,7 @@ class ProposalCommandsTest {
     p.getSpec().setMessage("health check failing for 3m");
     p.getStatus().setOccurrences(3L);
     p.getStatus().setFirstSeen("2026-05-27T17:11:39Z");
-    p.getStatus().setLastSeen("2026-05-27T17:14:39Z");
+    p.getStatus().setLastSeen("2026-05-27T17:14:39.123456Z"); // shown to the second
     p.getStatus().getProposal().setPolicyRules(List.of("always-human-node", "low-confidence"));
     p.getStatus().getProposal().setFailedModels(List.of("openai/gpt-4o-mini: timeout"));
     RemediationProposal stored = put(p, "zigbee");
@@ -318,7 +318,7 @@ class ProposalCommandsTest {
         .contains("Failed models:  openai/gpt-4o-mini: timeout\n")
         .contains("Reason:         health check failing\n")
         .contains("Policy rules:   always-human-node, low-confidence\n")
-        .contains("Expires:        2026-05-28T17:11:41Z (APPROVAL_TTL PT24H after the answer)\n")
+        .contains("Expires:        2026-05-28T17:11:41Z (APPROVAL_TTL 24h after the answer)\n")
         .contains("Timeline:\n")
         .doesNotContain("an older one");
     String timeline = r.out().substring(r.out().indexOf("Timeline:"));
