@@ -88,9 +88,9 @@ public final class LocalCommand implements Callable<Integer> {
       settings =
           LocalSettings.resolve(env, SettingFlags.flagOverrides(spec), apiPort, redisPort, dataDir);
       OperatorConfig cfg = settings.operator();
-      // Builds the chain once, so a bad LLM_CHAIN or topology file stops start-up here, as in
-      // `run`.
-      ModelChains.fromConfig(cfg.llmChain, cfg.llmApiKey, cfg.llmTimeout, cfg.topologyFile);
+      // A bad LLM_CHAIN or topology file stops start-up here, as in `run` (the operator builds
+      // the chain itself, and says so once).
+      ModelChains.check(cfg.llmChain, cfg.topologyFile);
     } catch (ConfigException e) {
       err.println("remediation-operator local: " + e.getMessage());
       err.flush();

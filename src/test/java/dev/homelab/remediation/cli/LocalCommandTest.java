@@ -193,6 +193,10 @@ class LocalCommandTest {
     Outcome cooldown = local(Map.of(), "--cooldown-seconds", "soon", "--data-dir", tmp.toString());
     assertThat(cooldown.exitCode()).isEqualTo(2);
     assertOneLine(cooldown, "invalid setting COOLDOWN_SECONDS");
+
+    Outcome chain = local(Map.of("LLM_CHAIN", "gemini:pro"), "--data-dir", tmp.toString());
+    assertThat(chain.exitCode()).isEqualTo(2);
+    assertOneLine(chain, "LLM_CHAIN");
   }
 
   @Test
