@@ -18,6 +18,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * The request handling of local mode's API server: the Fabric8 CRUD dispatcher (an in-memory store
@@ -57,6 +59,10 @@ final class KubectlDispatcher extends Dispatcher {
   }
 
   static final String RULES_REVIEWS = "/apis/authorization.k8s.io/v1/selfsubjectrulesreviews";
+
+  /** A collection in a namespace: /api/v1/namespaces/NS/KIND, /apis/GROUP/V/namespaces/NS/KIND. */
+  private static final Pattern NAMESPACED =
+      Pattern.compile("/api(?:s/[^/]+)?/[^/]+/namespaces/([^/]+)/[^/]+");
 
   @Override
   public MockResponse dispatch(RecordedRequest request) {
@@ -105,6 +111,14 @@ final class KubectlDispatcher extends Dispatcher {
           "BadRequest",
           "local mode cannot do server-side dry runs: nothing was changed "
               + "(use --dry-run=client)");
+    }
+    if ("POST".equals(request.getMethod())) {
+      Matcher m = NAMESPACED.matcher(t.path());
+      if (m.matches()
+          && crud.findResource(crud.getKey("/api/v1/namespaces/" + m.group(1))) == null) {
+        // As the API server answers: nothing is made in a namespace that does not exist.
+        return status(404, "NotFound", "namespaces \"" + m.group(1) + "\" not found");
+      }
     }
     if ("PATCH".equals(request.getMethod())
         && isCustomResource(t)

@@ -297,6 +297,22 @@ class LocalClusterTest {
     assertThat(stored.at("/spec/svcKey").asText()).as("untouched").isEqualTo("solaria/ollama");
   }
 
+  /** As on a cluster: nothing is created in a namespace that does not exist. */
+  @Test
+  void refusesToCreateInANamespaceThatDoesNotExist() {
+    RemediationProposal p = proposal("nas-sonarr-0123456789", "nas/sonarr");
+    p.getMetadata().setNamespace("homelab");
+    assertThatThrownBy(() -> client.resource(p).inNamespace("homelab").create())
+        .isInstanceOfSatisfying(
+            io.fabric8.kubernetes.client.KubernetesClientException.class,
+            e -> {
+              assertThat(e.getCode()).isEqualTo(404);
+              assertThat(e.getStatus().getMessage()).isEqualTo("namespaces \"homelab\" not found");
+            });
+    assertThat(client.resources(RemediationProposal.class).inNamespace("homelab").list().getItems())
+        .isEmpty();
+  }
+
   @Test
   void streamsAWatchOverPlainHttpFromTheGivenResourceVersion() throws Exception {
     String rv = json(RP, "application/json").get("metadata").get("resourceVersion").asText();
