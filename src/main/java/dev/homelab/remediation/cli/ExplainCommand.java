@@ -8,6 +8,7 @@ import dev.homelab.remediation.api.v1alpha1.RemediationProposal;
 import dev.homelab.remediation.api.v1alpha1.RemediationProposalSpec;
 import dev.homelab.remediation.api.v1alpha1.RemediationProposalStatus;
 import dev.homelab.remediation.config.ConfigException;
+import dev.homelab.remediation.config.Durations;
 import dev.homelab.remediation.config.Settings;
 import dev.homelab.remediation.decision.Approvals;
 import io.fabric8.kubernetes.api.model.Event;
@@ -127,7 +128,7 @@ public final class ExplainCommand extends ClusterCommand {
                         "Expires",
                         seconds(e.toString())
                             + " (APPROVAL_TTL "
-                            + ClusterCommand.human(ttl)
+                            + Durations.format(ttl)
                             + " after the answer)"));
       } catch (ConfigException e) {
         line(out, "Expires", "unknown: " + e.getMessage());

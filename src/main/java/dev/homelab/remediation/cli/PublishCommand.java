@@ -108,7 +108,13 @@ public final class PublishCommand implements Callable<Integer> {
       err.flush();
       return 2;
     }
-    String rejected = rejection(event);
+    int maxBytes;
+    try {
+      maxBytes = Settings.MAX_MESSAGE_BYTES.read(env); // the operator's, when it is set here
+    } catch (RuntimeException e) {
+      maxBytes = Settings.MAX_MESSAGE_BYTES.defaultValue();
+    }
+    String rejected = rejection(event, maxBytes);
     if (rejected != null) {
       err.println(
           "remediation-operator publish: warning: the operator rejects this event ("
@@ -185,9 +191,9 @@ public final class PublishCommand implements Callable<Integer> {
   }
 
   /** Why the operator's intake would reject {@code event} ("reason: detail"), or null. */
-  static String rejection(ObjectNode event) {
+  static String rejection(ObjectNode event, int maxBytes) {
     ParseOutcome o =
-        new EventParser(Settings.MAX_MESSAGE_BYTES.defaultValue())
+        new EventParser(maxBytes)
             .parse(
                 event.toString().getBytes(StandardCharsets.UTF_8),
                 Settings.HEALTH_CHANNEL.defaultValue(),

@@ -68,8 +68,10 @@ public final class RunCommand implements Callable<Integer> {
       client.close();
       return 2;
     } catch (RuntimeException e) {
-      // One line that says what to do (the server, the CRD, the Role); the trace for debugging.
-      LOG.atDebug().setCause(e).log("start-up failed");
+      // One line that says what to do (the server, the CRD, the Role); the trace as well when
+      // the failure is not the API server's (unexpected: a bug to report).
+      boolean api = ApiErrors.unreachable(e) || ApiErrors.answer(e).isPresent();
+      (api ? LOG.atDebug() : LOG.atError()).setCause(e).log("start-up failed");
       String server = client.getMasterUrl().toString();
       System.err.println(
           "remediation-operator: cannot start: "

@@ -8,11 +8,11 @@ import dev.homelab.remediation.config.ConfigException;
 import dev.homelab.remediation.config.Durations;
 import dev.homelab.remediation.decision.SilenceLifecycle;
 import dev.homelab.remediation.decision.Silences;
+import dev.homelab.remediation.util.ApiErrors;
 import io.fabric8.kubernetes.api.model.NamedContext;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.dsl.base.PatchContext;
 import io.fabric8.kubernetes.client.dsl.base.PatchType;
@@ -59,7 +59,10 @@ public final class SilenceCommand {
   @Spec CommandSpec spec;
 
   /** How the commands reach the cluster, the environment and the time (tests give their own). */
-  Supplier<KubernetesClient> clients = () -> new KubernetesClientBuilder().build();
+  Supplier<KubernetesClient> clients = ClusterCommand.kubeconfig();
+
+  /** The API server of the command's client, for its error messages. */
+  private String server = "its URL";
 
   Map<String, String> env = System.getenv();
   Clock clock = Clock.systemUTC();
@@ -118,6 +121,7 @@ public final class SilenceCommand {
       }
     }
     try (KubernetesClient client = clients.get()) {
+      server = client.getMasterUrl().toString();
       String ns = namespace(namespace, client, "add");
       if (ns == null) {
         return 2;
@@ -143,6 +147,8 @@ public final class SilenceCommand {
           }
         }
       }
+    } catch (KubernetesClientException e) {
+      return failed("add", e); // the namespace or the identity asked of the API server
     }
   }
 
@@ -157,6 +163,7 @@ public final class SilenceCommand {
               description = NAMESPACE_HELP)
           String namespace) {
     try (KubernetesClient client = clients.get()) {
+      server = client.getMasterUrl().toString();
       String ns = namespace(namespace, client, "list");
       if (ns == null) {
         return 2;
@@ -198,6 +205,7 @@ public final class SilenceCommand {
               description = NAMESPACE_HELP)
           String namespace) {
     try (KubernetesClient client = clients.get()) {
+      server = client.getMasterUrl().toString();
       String ns = namespace(namespace, client, "expire");
       if (ns == null) {
         return 2;
@@ -338,14 +346,20 @@ public final class SilenceCommand {
   }
 
   private int failed(String command, KubernetesClientException e) {
-    String why = e.getStatus() != null ? e.getStatus().getMessage() : e.getMessage();
-    err()
-        .println(
-            "remediation-operator silence "
-                + command
-                + ": "
-                + why
-                + (e.getCode() == 404 ? " (is the RemediationSilence CRD installed?)" : ""));
+    String why;
+    if (ApiErrors.unreachable(e)) {
+      why = "the Kubernetes API " + ApiErrors.describe(e, server);
+    } else {
+      why = e.getStatus() != null ? e.getStatus().getMessage() : e.getMessage();
+      boolean noNamespace =
+          e.getStatus() != null
+              && e.getStatus().getDetails() != null
+              && "namespaces".equals(e.getStatus().getDetails().getKind());
+      if (e.getCode() == 404 && !noNamespace) {
+        why += " (is the RemediationSilence CRD installed?)";
+      }
+    }
+    err().println("remediation-operator silence " + command + ": " + why);
     return 1;
   }
 

@@ -61,6 +61,11 @@ public final class Durations {
     return d;
   }
 
+  /** As users write it: 90s, 30m, 24h, 7d (a day shows as 24h), 1500ms. */
+  public static String format(Duration d) {
+    return Values.format(d);
+  }
+
   private static IllegalArgumentException tooLong(String text) {
     return new IllegalArgumentException(
         "must be at most " + MAX.toDays() + "d (100 years), got '" + text + "'");

@@ -46,8 +46,17 @@ final class DataDirLock implements AutoCloseable {
     FileLock lock;
     try {
       lock = channel.tryLock();
-    } catch (IOException | OverlappingFileLockException e) {
-      lock = null;
+    } catch (OverlappingFileLockException e) {
+      lock = null; // this process holds it already
+    } catch (IOException e) {
+      closeQuietly(channel);
+      throw new LocalStartException(
+          "cannot lock "
+              + file
+              + " (one local mode per data directory): "
+              + LocalMode.describe(e)
+              + "; put the data directory on a local filesystem with --data-dir or "
+              + LocalSettings.DATA_DIR_ENV);
     }
     if (lock == null) {
       String holder = holder(file);

@@ -117,7 +117,9 @@ final class KubectlDispatcher extends Dispatcher {
       if (m.matches()
           && crud.findResource(crud.getKey("/api/v1/namespaces/" + m.group(1))) == null) {
         // As the API server answers: nothing is made in a namespace that does not exist.
-        return status(404, "NotFound", "namespaces \"" + m.group(1) + "\" not found");
+        ObjectNode s = statusNode(404, "NotFound", "namespaces \"" + m.group(1) + "\" not found");
+        s.putObject("details").put("name", m.group(1)).put("kind", "namespaces");
+        return json(404, s.toString());
       }
     }
     if ("PATCH".equals(request.getMethod())
@@ -269,6 +271,10 @@ final class KubectlDispatcher extends Dispatcher {
   }
 
   static String statusJson(int code, String reason, String message) {
+    return statusNode(code, reason, message).toString();
+  }
+
+  private static ObjectNode statusNode(int code, String reason, String message) {
     ObjectNode s = JSON.createObjectNode();
     s.put("kind", "Status");
     s.put("apiVersion", "v1");
@@ -277,7 +283,7 @@ final class KubectlDispatcher extends Dispatcher {
     s.put("message", message);
     s.put("reason", reason);
     s.put("code", code);
-    return s.toString();
+    return s;
   }
 
   /** A request path split into path and (raw) query. */

@@ -24,6 +24,14 @@ class LocalCrudDispatcher extends KubernetesCrudDispatcher {
       throw new KubernetesCrudDispatcherException(
           "the merge patch is not JSON: " + e.getMessage(), 400);
     }
-    return MergePatch.apply(source, p);
+    if (p == null || !p.isObject()) {
+      // As the API server answers: a merge patch of an object is an object.
+      throw new KubernetesCrudDispatcherException("a merge patch must be a JSON object", 400);
+    }
+    JsonNode merged = MergePatch.apply(source, p);
+    if (!merged.path("metadata").isObject()) {
+      throw new KubernetesCrudDispatcherException("metadata must be an object", 422);
+    }
+    return merged;
   }
 }

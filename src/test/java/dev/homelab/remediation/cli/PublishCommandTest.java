@@ -62,4 +62,15 @@ class PublishCommandTest {
       await().atMost(Duration.ofSeconds(10)).until(() -> sub.messages() == 2);
     }
   }
+
+  /** The warning goes by the operator's MAX_MESSAGE_BYTES, as the intake does. */
+  @Test
+  void theWarningGoesByTheMessageLimitGiven() throws Exception {
+    var event =
+        (com.fasterxml.jackson.databind.node.ObjectNode)
+            new com.fasterxml.jackson.databind.ObjectMapper()
+                .readTree("{\"event_type\":\"service_unhealthy\",\"node\":\"solaria\"}");
+    assertThat(PublishCommand.rejection(event, 65536)).isNull();
+    assertThat(PublishCommand.rejection(event, 16)).startsWith("too_large");
+  }
 }

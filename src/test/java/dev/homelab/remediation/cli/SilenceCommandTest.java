@@ -33,6 +33,7 @@ import picocli.CommandLine;
 @MockKube
 class SilenceCommandTest {
   static KubernetesClient client;
+  static io.fabric8.kubernetes.client.server.mock.KubernetesMockServer server;
   static final Instant NOW = Instant.parse("2026-05-27T17:11:39Z");
   static final AtomicInteger SEQ = new AtomicInteger();
 
@@ -315,5 +316,46 @@ class SilenceCommandTest {
     assertThat(SilenceCommand.relative(Duration.ofSeconds(-90))).isEqualTo("1m30s ago");
     assertThat(SilenceCommand.relative(Duration.ofHours(2))).isEqualTo("in 2h");
     assertThat(SilenceCommand.relative(Duration.ofHours(50))).isEqualTo("in 2d2h");
+  }
+
+  /**
+   * The API server's refusals, in one line each: a namespace that does not exist is not a missing
+   * CRD; a server that is not there is named, at once.
+   */
+  @Test
+  void aMissingNamespaceAndAnUnreachableServerAreToldApart() {
+    server
+        .expect()
+        .post()
+        .withPath("/apis/remediation.homelab.dev/v1alpha1/namespaces/nowhere/remediationsilences")
+        .andReturn(
+            404,
+            "{\"kind\":\"Status\",\"apiVersion\":\"v1\",\"status\":\"Failure\","
+                + "\"message\":\"namespaces \\\"nowhere\\\" not found\",\"reason\":\"NotFound\","
+                + "\"details\":{\"name\":\"nowhere\",\"kind\":\"namespaces\"},\"code\":404}")
+        .once();
+    assertThat(run("add", "--service", "sonarr", "--for", "1h", "-n", "nowhere")).isEqualTo(1);
+    assertThat(err.strip())
+        .isEqualTo("remediation-operator silence add: namespaces \"nowhere\" not found");
+
+    int port = dev.homelab.remediation.support.TestRedis.freePort();
+    int code =
+        run(
+            Map.of("USER", "alice"),
+            c ->
+                new ConfigBuilder(c)
+                    .withMasterUrl("http://127.0.0.1:" + port)
+                    .withRequestRetryBackoffLimit(0)
+                    .build(),
+            "list",
+            "-n",
+            ns);
+    assertThat(code).isEqualTo(1);
+    assertThat(err.strip())
+        .startsWith(
+            "remediation-operator silence list: the Kubernetes API could not be reached at"
+                + " http://127.0.0.1:"
+                + port
+                + "/");
   }
 }

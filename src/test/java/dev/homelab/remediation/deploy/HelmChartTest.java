@@ -775,7 +775,8 @@ class HelmChartTest {
   /**
    * A duration or budget the operator would refuse at start-up (it crash-loops) fails the install
    * instead, and one it takes passes: the schema's patterns and the settings' parsers agree on
-   * these, the zero and sub-second ones included.
+   * these, the zero and sub-second ones included, in the short forms and ISO-8601. (Only the
+   * maximum, 100 years, is left to the operator's own start-up check.)
    */
   @ParameterizedTest(name = "{0}: {1}")
   @CsvSource(
@@ -790,6 +791,13 @@ class HelmChartTest {
         "APPROVAL_TTL       | 24h",
         "APPROVAL_TTL       | PT0S",
         "APPROVAL_TTL       | PT24H",
+        "APPROVAL_TTL       | PT0.5S",
+        "APPROVAL_TTL       | PT1.5S",
+        "APPROVAL_TTL       | P1DT0.5S",
+        "APPROVAL_TTL       | PT0M30S",
+        "APPROVAL_TTL       | P1M",
+        "APPROVAL_TTL       | P1DT",
+        "APPROVAL_TTL       | P1DT12H",
         "RETENTION          | 0d",
         "RETENTION          | 7d",
         "OUTCOME_WINDOW     | 00m",
@@ -802,6 +810,11 @@ class HelmChartTest {
         "REMEDIATION_BUDGET | 3/0h",
         "REMEDIATION_BUDGET | 3/999ms",
         "REMEDIATION_BUDGET | 3/1000ms",
+        "REMEDIATION_BUDGET | 3/24H",
+        "REMEDIATION_BUDGET | 3/PT24H",
+        "REMEDIATION_BUDGET | 3/PT0.5S",
+        "REMEDIATION_BUDGET | 3/1 h",
+        "REMEDIATION_BUDGET | ' 3 / 24h'",
       })
   void theSchemaTakesADurationOrABudgetExactlyWhenTheOperatorDoes(String env, String value) {
     Setting<?> setting =

@@ -295,6 +295,20 @@ class LocalClusterTest {
     assertThat(stored.at("/metadata/annotations").has("a")).isFalse();
     assertThat(stored.at("/metadata/annotations/b").asText()).isEqualTo("2");
     assertThat(stored.at("/spec/svcKey").asText()).as("untouched").isEqualTo("solaria/ollama");
+
+    // A merge patch that is not an object is refused and changes nothing.
+    for (String body : List.of("null", "[]", "\"x\"")) {
+      HttpResponse<String> r =
+          HTTP.send(
+              HttpRequest.newBuilder(URI.create(cluster.url() + RP + "/" + name + "/status"))
+                  .header("Content-Type", "application/merge-patch+json")
+                  .method("PATCH", HttpRequest.BodyPublishers.ofString(body))
+                  .build(),
+              HttpResponse.BodyHandlers.ofString());
+      assertThat(r.statusCode()).as(body + ": " + r.body()).isEqualTo(400);
+    }
+    assertThat(json(RP + "/" + name, "application/json").at("/status/phase").asText())
+        .isEqualTo("Dispatched");
   }
 
   /** As on a cluster: nothing is created in a namespace that does not exist. */
@@ -308,6 +322,7 @@ class LocalClusterTest {
             e -> {
               assertThat(e.getCode()).isEqualTo(404);
               assertThat(e.getStatus().getMessage()).isEqualTo("namespaces \"homelab\" not found");
+              assertThat(e.getStatus().getDetails().getKind()).isEqualTo("namespaces");
             });
     assertThat(client.resources(RemediationProposal.class).inNamespace("homelab").list().getItems())
         .isEmpty();
