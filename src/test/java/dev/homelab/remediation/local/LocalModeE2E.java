@@ -432,6 +432,15 @@ class LocalModeE2E {
     assertThat(local.isAlive()).isTrue();
   }
 
+  /** The banner's next steps include the operator's own commands, with local mode's kubeconfig. */
+  @Test
+  @Order(5)
+  void theNextStepsNameTheKubeconfigForTheOperatorsOwnCommands() {
+    assertThat(local.stdout())
+        .contains("kubectl --kubeconfig local-data/kubeconfig get rp")
+        .containsPattern("KUBECONFIG=local-data/kubeconfig \\S.* list    # then explain, approve");
+  }
+
   /**
    * A second local mode in the same working directory, on ports of its own, is refused before it
    * starts anything: it would share the first's stored objects and files, and take its kubeconfig.
