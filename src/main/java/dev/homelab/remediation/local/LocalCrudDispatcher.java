@@ -12,7 +12,7 @@ import java.io.IOException;
  * MergePatch}: lists replaced, a null removing its key). The store's own merge appends lists, so a
  * proposal's conditions piled up with every status write.
  */
-class LocalCrudDispatcher extends KubernetesCrudDispatcher {
+public class LocalCrudDispatcher extends KubernetesCrudDispatcher {
   private static final ObjectMapper JSON = new ObjectMapper();
 
   @Override

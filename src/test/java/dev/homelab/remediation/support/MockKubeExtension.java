@@ -2,7 +2,6 @@ package dev.homelab.remediation.support;
 
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.NamespacedKubernetesClient;
-import io.fabric8.kubernetes.client.server.mock.KubernetesMixedDispatcher;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import io.fabric8.mockwebserver.Context;
@@ -86,7 +85,7 @@ public final class MockKubeExtension
             new MockWebServer(),
             expectations,
             settings.crud()
-                ? new KubernetesMixedDispatcher(expectations)
+                ? new MergingCrudDispatcher(expectations)
                 : new MockDispatcher(expectations),
             settings.https());
     server.init();
