@@ -127,9 +127,11 @@ public final class ExplainCommand extends ClusterCommand {
                         out,
                         "Expires",
                         seconds(e.toString())
-                            + " (APPROVAL_TTL "
-                            + Durations.format(ttl)
-                            + " after the answer)"));
+                            + (s.getExpiresAt() != null
+                                ? ""
+                                : " (APPROVAL_TTL "
+                                    + Durations.format(ttl)
+                                    + " after the answer)")));
       } catch (ConfigException e) {
         line(out, "Expires", "unknown: " + e.getMessage());
       }

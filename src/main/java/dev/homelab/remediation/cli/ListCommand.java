@@ -5,6 +5,7 @@ import dev.homelab.remediation.api.v1alpha1.ProposedAction;
 import dev.homelab.remediation.api.v1alpha1.RemediationProposal;
 import dev.homelab.remediation.config.ConfigException;
 import dev.homelab.remediation.config.Settings;
+import dev.homelab.remediation.decision.Expiry;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.io.PrintWriter;
 import java.time.Duration;
@@ -126,11 +127,13 @@ public final class ListCommand extends ClusterCommand {
   }
 
   /** The answer time plus the TTL, as the operator expires a proposal awaiting approval. */
+  /**
+   * When {@code p} expires: as the operator wrote it ({@link Expiry}), else by {@code ttl} (this
+   * shell's APPROVAL_TTL) from its answer or creation.
+   */
   static Optional<Instant> expiresAt(RemediationProposal p, Duration ttl) {
-    ProposedAction a = p.getStatus() == null ? null : p.getStatus().getProposal();
-    Optional<Instant> from =
-        a == null || a.getAnsweredAt() == null ? Optional.empty() : instant(a.getAnsweredAt());
-    return from.or(() -> instant(p.getMetadata().getCreationTimestamp())).map(t -> t.plus(ttl));
+    return Expiry.of(p.getStatus(), ttl)
+        .or(() -> instant(p.getMetadata().getCreationTimestamp()).map(t -> t.plus(ttl)));
   }
 
   static Optional<Instant> instant(String text) {

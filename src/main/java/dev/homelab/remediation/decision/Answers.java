@@ -50,6 +50,11 @@ final class Answers {
     RemediationProposalStatus s =
         Transitions.proposed(
             o.status(), proposal, next, byExecutor ? "executor" : "policy", o.generation(), now);
+    if (next == Phase.AwaitingApproval) {
+      // Fixed now, as the notifications and the links announce it (Expiry).
+      s.setExpiresAt(
+          Instant.parse(proposal.getAnsweredAt()).plus(settings.approvalTtl()).toString());
+    }
     Optional<Approvals.Decision> early = Approvals.read(o.annotations());
     if (next == Phase.AwaitingApproval && early.isPresent()) {
       // Set before anyone could see the proposal: it decides nothing (SPEC 6).

@@ -128,7 +128,9 @@ public final class PhaseMachine {
   private Decision awaitingApproval(Observation o) {
     Instant now = o.now();
     RemediationProposalStatus current = o.status();
-    Instant expiresAt = answeredAt(o).plus(settings.approvalTtl());
+    Instant expiresAt =
+        Expiry.of(current, settings.approvalTtl())
+            .orElseGet(() -> answeredAt(o).plus(settings.approvalTtl()));
     if (!now.isBefore(expiresAt)) {
       // Decided first: an annotation read after the TTL (the operator was down) approves nothing,
       // and is reported as ignored in the same write.

@@ -1,12 +1,11 @@
 package dev.homelab.remediation.links;
 
-import dev.homelab.remediation.api.v1alpha1.ProposedAction;
 import dev.homelab.remediation.api.v1alpha1.RemediationProposal;
 import dev.homelab.remediation.api.v1alpha1.RemediationProposalStatus;
 import dev.homelab.remediation.config.OperatorConfig;
+import dev.homelab.remediation.decision.Expiry;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.format.DateTimeParseException;
 import java.util.Optional;
 
 /**
@@ -86,17 +85,11 @@ public final class ApprovalLinks {
     return url(p, status, Verdict.REJECT, target);
   }
 
-  /** When the links of a proposal with this status stop working: its answer time plus the TTL. */
+  /**
+   * When the links of a proposal with this status stop working: when it expires ({@link Expiry}).
+   */
   public Optional<Instant> expiresAt(RemediationProposalStatus status) {
-    ProposedAction a = status == null ? null : status.getProposal();
-    if (a == null || a.getAnsweredAt() == null) {
-      return Optional.empty();
-    }
-    try {
-      return Optional.of(Instant.parse(a.getAnsweredAt()).plus(ttl));
-    } catch (DateTimeParseException | ArithmeticException e) {
-      return Optional.empty();
-    }
+    return Expiry.of(status, ttl);
   }
 
   private Optional<String> url(

@@ -7,6 +7,7 @@ import dev.homelab.remediation.api.v1alpha1.RemediationProposal;
 import dev.homelab.remediation.api.v1alpha1.RemediationProposalSpec;
 import dev.homelab.remediation.api.v1alpha1.RemediationProposalStatus;
 import dev.homelab.remediation.controller.PhaseListener;
+import dev.homelab.remediation.decision.Expiry;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Locale;
@@ -138,7 +139,7 @@ public record Notification(
         a.getModel(),
         s.getOccurrences() == null ? 1 : s.getOccurrences(),
         since,
-        since.plus(approvalTtl),
+        Expiry.of(s, approvalTtl).orElse(since.plus(approvalTtl)),
         decision,
         by,
         awaiting ? linksOf(links, p) : Links.NONE,

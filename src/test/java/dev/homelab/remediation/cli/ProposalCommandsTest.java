@@ -125,6 +125,25 @@ class ProposalCommandsTest {
   }
 
   /**
+   * The expiry the operator wrote is the one shown, whatever APPROVAL_TTL this shell has (here the
+   * default 24 h against the operator's 5 minutes).
+   */
+  @Test
+  void listAndExplainShowTheExpiryTheOperatorWrote() {
+    RemediationProposal p = TestProposals.awaitingApproval();
+    p.getStatus().getProposal().setAnsweredAt(now.minusSeconds(60).toString());
+    p.getStatus().setExpiresAt(now.plusSeconds(240).toString());
+    put(p, "soon");
+    Run list = run(new ListCommand(kubeconfig(ns)));
+    assertThat(list.code()).as(list.err()).isZero();
+    assertThat(list.out()).containsPattern("soon .* in 4m");
+    Run explain = run(new ExplainCommand(kubeconfig(ns)), "soon");
+    assertThat(explain.out())
+        .contains("Expires:        " + now.plusSeconds(240) + "\n")
+        .doesNotContain("APPROVAL_TTL");
+  }
+
+  /**
    * A server that is not there: one line naming its URL, at once (one attempt, as kubectl), with
    * the hint at local mode's kubeconfig when local mode was started in this directory.
    */

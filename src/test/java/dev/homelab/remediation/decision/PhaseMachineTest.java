@@ -1278,6 +1278,9 @@ class PhaseMachineTest {
     o.router = new RouterView.Done(answer("restart", 0.9, true), NOW.minusMillis(40));
     Decision d = MACHINE.decide(o.build());
     assertThat(d.status().getPhase()).isEqualTo(Phase.AwaitingApproval);
+    assertThat(d.status().getExpiresAt())
+        .as("fixed in the same write, as the notifications announce it")
+        .isEqualTo(NOW.minusMillis(40).plus(TTL).toString());
     assertThat(d.events())
         .extracting(Effect.Event::reason)
         .containsExactly(EventReason.Proposed, EventReason.AwaitingApproval);
@@ -1289,6 +1292,22 @@ class PhaseMachineTest {
             "Waiting for approval: kubectl annotate rp "
                 + TestProposals.NAME
                 + " remediation.homelab.dev/approval=approved (or =rejected).");
+  }
+
+  /**
+   * A waiting proposal expires at the status.expiresAt written when it started to wait, not by the
+   * APPROVAL_TTL of the operator running now (changed since, or another replica's).
+   */
+  @Test
+  void aWaitingProposalExpiresWhenItsStatusSaysNotByTheTtlOfNow() {
+    Obs o = awaiting(); // answered 30 s ago: by the TTL of now, 24 h to go
+    o.status.setExpiresAt(NOW.minusSeconds(1).toString()); // a TTL of 29 s when it started
+    assertThat(MACHINE.decide(o.build()).status().getPhase()).isEqualTo(Phase.Expired);
+
+    o.status.setExpiresAt(NOW.plusSeconds(30).toString());
+    Decision d = MACHINE.decide(o.build());
+    assertThat(d.status()).isNull();
+    assertThat(d.recheckAfter()).isEqualTo(Duration.ofSeconds(30));
   }
 
   /** A failed chain's Event: what failed, then when it is asked again, as two sentences. */

@@ -48,6 +48,11 @@ public class RemediationProposalStatus {
   private ApprovalRecord approval;
 
   @JsonPropertyDescription(
+      "When the proposal expires unless decided (RFC 3339): the model's answer plus APPROVAL_TTL,"
+          + " fixed when it starts to await approval.")
+  private String expiresAt;
+
+  @JsonPropertyDescription(
       "Approval annotation value that was already set before the proposal awaited approval; it is"
           + " ignored until removed, so nothing is approved before its proposal can be seen.")
   private String staleApproval;
@@ -168,6 +173,14 @@ public class RemediationProposalStatus {
 
   public void setApproval(ApprovalRecord approval) {
     this.approval = approval;
+  }
+
+  public String getExpiresAt() {
+    return expiresAt;
+  }
+
+  public void setExpiresAt(String expiresAt) {
+    this.expiresAt = expiresAt;
   }
 
   public DispatchRecord getDispatch() {

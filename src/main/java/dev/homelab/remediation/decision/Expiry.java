@@ -1,0 +1,42 @@
+package dev.homelab.remediation.decision;
+
+import dev.homelab.remediation.api.v1alpha1.ProposedAction;
+import dev.homelab.remediation.api.v1alpha1.RemediationProposalStatus;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
+import java.util.Optional;
+
+/**
+ * When a proposal that awaits approval expires unless decided: {@code status.expiresAt}, which the
+ * operator writes when the proposal starts to wait (the model's answer plus APPROVAL_TTL), so the
+ * phase machine, the notifications, the approval links and the CLI (which may run with another
+ * APPROVAL_TTL, or none) all go by the same instant. A proposal written before that field existed
+ * falls back to its answer plus {@code ttl}.
+ */
+public final class Expiry {
+  private Expiry() {}
+
+  /** The expiry of a proposal with status {@code s}; empty while it has no answer. */
+  public static Optional<Instant> of(RemediationProposalStatus s, Duration ttl) {
+    if (s == null) {
+      return Optional.empty();
+    }
+    if (s.getExpiresAt() != null) {
+      try {
+        return Optional.of(Instant.parse(s.getExpiresAt()));
+      } catch (DateTimeParseException e) {
+        // edited by hand: the answer's time says it
+      }
+    }
+    ProposedAction a = s.getProposal();
+    if (a == null || a.getAnsweredAt() == null) {
+      return Optional.empty();
+    }
+    try {
+      return Optional.of(Instant.parse(a.getAnsweredAt()).plus(ttl));
+    } catch (DateTimeParseException | ArithmeticException e) {
+      return Optional.empty();
+    }
+  }
+}
