@@ -163,6 +163,16 @@ public final class LocalCommand implements Callable<Integer> {
                 .map(u -> u + "/healthz  " + u + "/readyz  " + u + "/metrics")
                 .orElse("off (HTTP_PORT=0)"))
         .append('\n')
+        .append(
+            cfg.approvalLinkBaseUrl
+                .map(
+                    u ->
+                        "  approval links  "
+                            + u
+                            + "  (port "
+                            + cfg.approvalPort
+                            + " on every interface, signed tokens only)\n")
+                .orElse(""))
         .append("  kubeconfig      ")
         .append(shown(s.kubeconfig()))
         .append('\n')

@@ -158,7 +158,8 @@ public final class ApprovalServer implements AutoCloseable {
       return;
     }
     if (c.expiredAt(clock.instant())) {
-      refuse(ex, 410, "expired", c, "Link expired", "The proposal expired at " + c.expiresAt());
+      refuse(
+          ex, 410, "expired", c, "Link expired", "The proposal expired at " + c.expiresAt() + ".");
       return;
     }
     String by = "link:" + c.target();

@@ -5,6 +5,7 @@ import java.net.http.HttpRequest;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
@@ -87,7 +88,7 @@ public final class NtfyTarget implements NotificationTarget {
           m.append("Why: ").append(n.reason()).append('\n');
         }
         m.append("Expires at ")
-            .append(n.expiresAt())
+            .append(n.expiresAt().truncatedTo(ChronoUnit.SECONDS)) // to be read on a phone
             .append(". Or: kubectl annotate rp -n ")
             .append(n.namespace())
             .append(' ')
@@ -105,7 +106,9 @@ public final class NtfyTarget implements NotificationTarget {
                 : "; nothing is written.");
       }
       case EXPIRED ->
-          m.append("No decision by ").append(n.expiresAt()).append("; nothing is written.");
+          m.append("No decision by ")
+              .append(n.expiresAt().truncatedTo(ChronoUnit.SECONDS))
+              .append("; nothing is written.");
     }
     return m.toString();
   }
