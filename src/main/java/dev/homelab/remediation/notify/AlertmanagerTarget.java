@@ -143,6 +143,9 @@ public final class AlertmanagerTarget implements NotificationTarget {
         "summary",
         "Proposed " + n.action() + " of " + n.subject() + " awaits approval (" + n.name() + ")");
     ann.put("reason", n.reason() == null ? "" : n.reason());
+    if (!n.policyRules().isEmpty()) {
+      ann.put("policy_rules", String.join(", ", n.policyRules()));
+    }
     ann.put("action", String.valueOf(n.action()));
     ann.put("expires_at", n.expiresAt().toString());
     n.approveUrl(NAME).ifPresent(u -> ann.put("approve_url", u));

@@ -10,12 +10,15 @@ import dev.homelab.remediation.controller.PhaseListener;
 import dev.homelab.remediation.decision.Expiry;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 
 /**
  * One notification of the human loop, with everything the targets put in their messages.
  *
+ * @param policyRules the safety policy's rules that changed the model's answer (why a person is
+ *     asked, or why the action is only notify); empty when none did
  * @param waitingSince when the proposal started to wait (the model's answer)
  * @param expiresAt when it expires unless decided ({@code waitingSince} plus APPROVAL_TTL)
  * @param decision approved, rejected or expired (another final phase in lower case); null while
@@ -38,6 +41,7 @@ public record Notification(
     String reason,
     Double confidence,
     String model,
+    List<String> policyRules,
     long occurrences,
     Instant waitingSince,
     Instant expiresAt,
@@ -137,6 +141,7 @@ public record Notification(
         a.getReason(),
         a.getConfidence(),
         a.getModel(),
+        a.getPolicyRules() == null ? List.of() : List.copyOf(a.getPolicyRules()),
         s.getOccurrences() == null ? 1 : s.getOccurrences(),
         since,
         Expiry.of(s, approvalTtl).orElse(since.plus(approvalTtl)),

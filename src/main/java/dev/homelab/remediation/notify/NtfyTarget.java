@@ -87,6 +87,9 @@ public final class NtfyTarget implements NotificationTarget {
         if (n.reason() != null && !n.reason().isBlank()) {
           m.append("Why: ").append(n.reason()).append('\n');
         }
+        if (!n.policyRules().isEmpty()) {
+          m.append("Policy: ").append(String.join(", ", n.policyRules())).append('\n');
+        }
         m.append("Expires at ")
             .append(n.expiresAt().truncatedTo(ChronoUnit.SECONDS)) // to be read on a phone
             .append(". Or: kubectl annotate rp -n ")

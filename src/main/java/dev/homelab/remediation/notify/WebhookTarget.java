@@ -59,6 +59,7 @@ public final class WebhookTarget implements NotificationTarget {
     b.put("reason", n.reason());
     b.put("confidence", n.confidence());
     b.put("model", n.model());
+    n.policyRules().forEach(b.putArray("policy_rules")::add);
     b.put("occurrences", n.occurrences());
     b.put("expires_at", n.expiresAt().toString());
     n.approveUrl(NAME).ifPresent(u -> b.put("approve_url", u));

@@ -40,6 +40,7 @@ final class Changes {
     RemediationProposalStatus written = new RemediationProposalStatus();
     written.setPhase(Phase.AwaitingApproval);
     written.setProposal(TestProposals.answered("restart", true));
+    written.getProposal().setPolicyRules(java.util.List.of("low-confidence")); // why it waits
     return new PhaseListener.Change(before, Phase.Proposing, Phase.AwaitingApproval, written);
   }
 

@@ -130,6 +130,7 @@ class NotificationPayloadsTest {
             "reason",
             "confidence",
             "model",
+            "policy_rules",
             "occurrences",
             "expires_at",
             "approve_url",
@@ -148,6 +149,8 @@ class NotificationPayloadsTest {
     assertThat(b.get("confidence").isNumber()).isTrue();
     assertThat(b.get("confidence").asDouble()).isEqualTo(0.5);
     assertThat(b.get("model").asText()).isEqualTo("ollama/llama3.1:8b");
+    assertThat(b.get("policy_rules")).hasSize(1);
+    assertThat(b.at("/policy_rules/0").asText()).isEqualTo("low-confidence");
     assertThat(b.get("occurrences").asLong()).isEqualTo(3);
     assertThat(b.get("expires_at").asText()).isEqualTo("2026-05-28T17:11:41Z");
     assertThat(b.get("approve_url").asText())
@@ -218,7 +221,7 @@ class NotificationPayloadsTest {
     assertThat(m)
         .contains("service_unhealthy on solaria/ollama (3 events)")
         .contains("Proposed: restart by ollama/llama3.1:8b, confidence 0.5")
-        .contains("Why: health check failing")
+        .contains("Why: health check failing\nPolicy: low-confidence\n")
         .contains("Expires at 2026-05-28T17:11:41Z")
         .contains(
             "kubectl annotate rp -n homelab "
@@ -305,6 +308,7 @@ class NotificationPayloadsTest {
     assertThat(a.at("/labels/service").asText()).isEqualTo("ollama");
     assertThat(a.at("/labels/proposal").asText()).isEqualTo(TestProposals.NAME);
     assertThat(a.at("/annotations/reason").asText()).isEqualTo("health check failing");
+    assertThat(a.at("/annotations/policy_rules").asText()).isEqualTo("low-confidence");
     assertThat(a.at("/annotations/approve_url").asText())
         .isEqualTo("https://approve.homelab/approve/tok-" + TestProposals.NAME + "-alertmanager");
     assertThat(a.at("/annotations/reject_url").asText())
