@@ -61,7 +61,10 @@ public final class NtfyTarget implements NotificationTarget {
     String what = (n.action() == null ? "action" : n.action()) + " of " + n.subject();
     return switch (n.event()) {
       case AWAITING_APPROVAL -> "Approve " + what + "?";
-      case DECIDED -> capitalised(n.decision()) + ": " + what;
+      case DECIDED ->
+          "resolved".equals(n.decision())
+              ? "Recovered by itself: " + n.subject()
+              : capitalised(n.decision()) + ": " + what;
       case EXPIRED -> "Expired: " + what;
     };
   }
@@ -99,6 +102,12 @@ public final class NtfyTarget implements NotificationTarget {
             .append(" remediation.homelab.dev/approval=approved");
       }
       case DECIDED -> {
+        if ("resolved".equals(n.decision())) {
+          // Not a decision of anyone's: the service came back before anything was done.
+          m.append(n.subject())
+              .append(" recovered by itself before any action; nothing is written.");
+          break;
+        }
         m.append(capitalised(n.decision()));
         if (n.decidedBy() != null) {
           m.append(" by ").append(n.decidedBy());

@@ -229,6 +229,22 @@ class NotificationPayloadsTest {
                 + " remediation.homelab.dev/approval=approved");
   }
 
+  /** A service that came back by itself is not a decision of anyone's, and ntfy says so. */
+  @Test
+  void ntfySaysAResolvedProposalRecoveredByItself() {
+    Notification n =
+        Notification.of(
+                Changes.leaving(Phase.Resolved, "resolved", null),
+                Changes.TTL,
+                Changes.LINKS,
+                Changes.NOW)
+            .orElseThrow();
+    assertThat(n.event()).isEqualTo(Notification.Event.DECIDED);
+    assertThat(NtfyTarget.title(n)).isEqualTo("Recovered by itself: solaria/ollama");
+    assertThat(NtfyTarget.message(n))
+        .isEqualTo("solaria/ollama recovered by itself before any action; nothing is written.");
+  }
+
   @Test
   void ntfyWithoutLinksHasNoButtonsAndDecisionsAreQuiet() {
     assertThat(NtfyTarget.headers(Changes.awaitingNotification(ApprovalLinks.NONE)))
