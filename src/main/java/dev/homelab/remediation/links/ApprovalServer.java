@@ -206,7 +206,7 @@ public final class ApprovalServer implements AutoCloseable {
               409,
               "not_awaiting_approval",
               c,
-              "Already decided",
+              "No longer waiting",
               "The proposal is " + r.phase() + ", not AwaitingApproval.");
       case ALREADY_DECIDED ->
           refuse(
