@@ -4,8 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.homelab.remediation.support.TestRedis;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
-import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -21,13 +19,7 @@ class RunStartupIT {
   void anUnreachableApiServerStopsStartUpWithOneLineNamingIt() throws Exception {
     int port = TestRedis.freePort();
     ProcessBuilder pb =
-        new ProcessBuilder(
-            List.of(
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-cp",
-                System.getProperty("java.class.path"),
-                "dev.homelab.remediation.RemediationOperatorApp",
-                "run"));
+        new ProcessBuilder(dev.homelab.remediation.support.OperatorProcess.command("run"));
     pb.environment().put("LLM_CHAIN", "rules");
     pb.environment().put("HTTP_PORT", "0");
     pb.environment().put("LEADER_ELECTION", "false");

@@ -7,8 +7,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
-import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -20,13 +18,7 @@ class LogFormatIT {
   @Timeout(60)
   void jsonLogsAreOneObjectPerLine() throws Exception {
     ProcessBuilder pb =
-        new ProcessBuilder(
-            List.of(
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-cp",
-                System.getProperty("java.class.path"),
-                "dev.homelab.remediation.RemediationOperatorApp",
-                "run"));
+        new ProcessBuilder(dev.homelab.remediation.support.OperatorProcess.command("run"));
     pb.environment().put("LOG_FORMAT", "JSON"); // case-folded, as every setting
     pb.environment().put("LLM_CHAIN", "rules");
     pb.environment().put("HTTP_PORT", "0");

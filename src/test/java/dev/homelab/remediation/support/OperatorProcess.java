@@ -80,6 +80,19 @@ public final class OperatorProcess implements AutoCloseable {
     return file;
   }
 
+  /** The command that runs the operator's CLI with {@code args} from the test classpath. */
+  public static List<String> command(String... args) {
+    List<String> cmd = new ArrayList<>();
+    cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    cmd.addAll(
+        List.of(
+            "-cp",
+            System.getProperty("java.class.path"),
+            "dev.homelab.remediation.RemediationOperatorApp"));
+    cmd.addAll(List.of(args));
+    return cmd;
+  }
+
   public static OperatorProcess start(Path kubeconfig, Map<String, String> env, Path log)
       throws IOException {
     int port = TestRedis.freePort();
