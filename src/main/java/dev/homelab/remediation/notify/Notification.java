@@ -184,6 +184,7 @@ public record Notification(
     s.setPhase(change.to());
     s.setProposal(w.getProposal() != null ? w.getProposal() : old.getProposal());
     s.setApproval(w.getApproval() != null ? w.getApproval() : old.getApproval());
+    s.setExpiresAt(w.getExpiresAt() != null ? w.getExpiresAt() : old.getExpiresAt());
     s.setOccurrences(old.getOccurrences());
     s.setFirstSeen(old.getFirstSeen());
     s.setLastSeen(old.getLastSeen());

@@ -2,6 +2,7 @@ package dev.homelab.remediation.local;
 
 import dev.homelab.remediation.config.OperatorConfig;
 import dev.homelab.remediation.config.Setting;
+import dev.homelab.remediation.support.OperatorProcess;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -35,23 +36,18 @@ final class LocalProcess implements AutoCloseable {
 
   /** The command line that runs the operator with these arguments. */
   static List<String> command(String... args) {
+    String jar = System.getProperty(JAR_PROPERTY);
+    if (jar == null || jar.isBlank()) {
+      return OperatorProcess.command(args);
+    }
+    Path p = Path.of(jar).toAbsolutePath();
+    if (!Files.isRegularFile(p)) {
+      throw new IllegalStateException(
+          JAR_PROPERTY + "=" + jar + " does not exist: run ./mvnw package first");
+    }
     List<String> cmd = new ArrayList<>();
     cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-    String jar = System.getProperty(JAR_PROPERTY);
-    if (jar != null && !jar.isBlank()) {
-      Path p = Path.of(jar).toAbsolutePath();
-      if (!Files.isRegularFile(p)) {
-        throw new IllegalStateException(
-            JAR_PROPERTY + "=" + jar + " does not exist: run ./mvnw package first");
-      }
-      cmd.addAll(List.of("-jar", p.toString()));
-    } else {
-      cmd.addAll(
-          List.of(
-              "-cp",
-              System.getProperty("java.class.path"),
-              "dev.homelab.remediation.RemediationOperatorApp"));
-    }
+    cmd.addAll(List.of("-jar", p.toString()));
     cmd.addAll(List.of(args));
     return cmd;
   }

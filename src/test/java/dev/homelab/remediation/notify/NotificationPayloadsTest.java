@@ -229,6 +229,20 @@ class NotificationPayloadsTest {
                 + " remediation.homelab.dev/approval=approved");
   }
 
+  /**
+   * The expiry a notification announces is the one the status holds (status.expiresAt, fixed when
+   * the proposal started to wait), not the answer plus the notifier's own APPROVAL_TTL.
+   */
+  @Test
+  void theAnnouncedExpiryIsTheStatusOne() {
+    PhaseListener.Change c = Changes.awaiting();
+    Instant fixed = Changes.NOW.plusSeconds(240);
+    c.written().setExpiresAt(fixed.toString());
+    Notification n = Notification.of(c, Changes.TTL, Changes.LINKS, Changes.NOW).orElseThrow();
+    assertThat(n.expiresAt()).isEqualTo(fixed);
+    assertThat(WebhookTarget.body(n).get("expires_at").asText()).isEqualTo(fixed.toString());
+  }
+
   /** A service that came back by itself is not a decision of anyone's, and ntfy says so. */
   @Test
   void ntfySaysAResolvedProposalRecoveredByItself() {

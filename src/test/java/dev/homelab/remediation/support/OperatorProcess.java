@@ -96,15 +96,8 @@ public final class OperatorProcess implements AutoCloseable {
   public static OperatorProcess start(Path kubeconfig, Map<String, String> env, Path log)
       throws IOException {
     int port = TestRedis.freePort();
-    List<String> cmd = new ArrayList<>();
-    cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-    cmd.addAll(JVM_FLAGS);
-    cmd.addAll(
-        List.of(
-            "-cp",
-            System.getProperty("java.class.path"),
-            "dev.homelab.remediation.RemediationOperatorApp",
-            "run"));
+    List<String> cmd = new ArrayList<>(command("run"));
+    cmd.addAll(1, JVM_FLAGS); // after java itself
     ProcessBuilder pb =
         new ProcessBuilder(cmd)
             .redirectErrorStream(true)
