@@ -10,6 +10,7 @@ import io.fabric8.kubernetes.client.dsl.base.PatchContext;
 import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import java.net.HttpURLConnection;
 import java.time.Clock;
+import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
@@ -65,6 +66,11 @@ public final class KubernetesEventRecorder implements EventRecorder {
 
   @Override
   public void record(RemediationProposal p, EventReason reason, String message) {
+    record(p, reason, message, clock.instant());
+  }
+
+  /** As {@link #record(RemediationProposal, EventReason, String)}, with the time it happened. */
+  public void record(RemediationProposal p, EventReason reason, String message, Instant at) {
     String name = null;
     try {
       String ns = p.getMetadata().getNamespace();
@@ -73,26 +79,26 @@ public final class KubernetesEventRecorder implements EventRecorder {
       String text = message == null ? "" : message;
       text = text.length() > MAX_MESSAGE_LENGTH ? text.substring(0, MAX_MESSAGE_LENGTH) : text;
       Integer known = cached(key);
-      if (known != null && patch(ns, name, known + 1, text)) {
+      if (known != null && patch(ns, name, known + 1, text, at)) {
         remember(key, known + 1);
         return;
       }
       // Not known here, or gone (404: the API server's Event TTL, or a deletion): a new Event.
-      if (create(p, ns, name, reason, text)) {
+      if (create(p, ns, name, reason, text, at)) {
         remember(key, 1);
         return;
       }
       // 409: it exists, made before a restart or by another replica. Continue its count.
       Event existing = client.v1().events().inNamespace(ns).withName(name).get();
       if (existing == null) {
-        if (!create(p, ns, name, reason, text)) {
+        if (!create(p, ns, name, reason, text, at)) {
           throw new IllegalStateException("event " + name + " conflicts but cannot be read");
         }
         remember(key, 1);
         return;
       }
       int next = (existing.getCount() == null ? 1 : existing.getCount()) + 1;
-      if (!patch(ns, name, next, text)) {
+      if (!patch(ns, name, next, text, at)) {
         throw new IllegalStateException("event " + name + " was deleted while it was updated");
       }
       remember(key, next);
@@ -146,8 +152,13 @@ public final class KubernetesEventRecorder implements EventRecorder {
 
   /** Creates the Event with count 1; false when one of this name exists (409). */
   private boolean create(
-      RemediationProposal p, String ns, String name, EventReason reason, String message) {
-    String now = clock.instant().toString();
+      RemediationProposal p,
+      String ns,
+      String name,
+      EventReason reason,
+      String message,
+      Instant at) {
+    String now = at.toString();
     Event event =
         new EventBuilder()
             .withNewMetadata()
@@ -187,10 +198,10 @@ public final class KubernetesEventRecorder implements EventRecorder {
   }
 
   /** Sets the count, lastTimestamp and message by JSON merge patch; false when it is gone (404). */
-  private boolean patch(String ns, String name, int count, String message) {
+  private boolean patch(String ns, String name, int count, String message, Instant at) {
     Map<String, Object> fields = new LinkedHashMap<>();
     fields.put("count", count);
-    fields.put("lastTimestamp", clock.instant().toString());
+    fields.put("lastTimestamp", at.toString());
     fields.put("message", message);
     // Patching through an item (name and namespace only) saves Fabric8's GET before the patch.
     Event target =

@@ -6,6 +6,7 @@ import dev.homelab.remediation.config.OperatorConfig;
 import dev.homelab.remediation.controller.KubernetesEventRecorder;
 import dev.homelab.remediation.controller.KubernetesStatusPatcher;
 import dev.homelab.remediation.controller.ProposalReconciler;
+import dev.homelab.remediation.controller.QueuedEventRecorder;
 import dev.homelab.remediation.controller.SilenceCache;
 import dev.homelab.remediation.controller.SilenceReconciler;
 import dev.homelab.remediation.decision.PhaseMachine;
@@ -40,11 +41,17 @@ import java.util.concurrent.FutureTask;
  * The JOSDK operator, the model router it consults, the notifier it tells and the cache of silences
  * its proposals are matched against.
  */
-public record Controller(Operator operator, Router router, Notifier notifier, SilenceCache silences)
+public record Controller(
+    Operator operator,
+    Router router,
+    QueuedEventRecorder events,
+    Notifier notifier,
+    SilenceCache silences)
     implements AutoCloseable {
   @Override
   public void close() {
     operator.stop();
+    events.close(); // after the reconciles: the Events they recorded are sent
     router.close();
     notifier.close();
     silences.close();
@@ -173,6 +180,11 @@ public record Controller(Operator operator, Router router, Notifier notifier, Si
     KubernetesClient client = w.client();
     OperatorConfig cfg = w.config();
     ModelRouter router = new ModelRouter(chain, cfg.llmConcurrency, w.registry(), w.clock());
+    QueuedEventRecorder events =
+        new QueuedEventRecorder(
+            new KubernetesEventRecorder(client, w.clock(), cfg.nodeName),
+            w.clock(),
+            QueuedEventRecorder.DEFAULT_CAPACITY);
     try {
       ProposalSettings settings =
           new ProposalSettings(
@@ -190,7 +202,7 @@ public record Controller(Operator operator, Router router, Notifier notifier, Si
       ProposalReconciler reconciler =
           new ProposalReconciler(
               new KubernetesStatusPatcher(client),
-              new KubernetesEventRecorder(client, w.clock(), cfg.nodeName),
+              events,
               router,
               new FileDispatcher(
                   cfg.pendingActionsDir, cfg.eventsDir, () -> cfg.nodeName, w.clock()),
@@ -246,10 +258,11 @@ public record Controller(Operator operator, Router router, Notifier notifier, Si
       } catch (RuntimeException stopping) {
         e.addSuppressed(stopping);
       }
+      events.close();
       router.close();
       throw e;
     }
-    return new Controller(operator, router, notifier, silences);
+    return new Controller(operator, router, events, notifier, silences);
   }
 
   /** Whether every informer of {@code c} has listed what it watches. */

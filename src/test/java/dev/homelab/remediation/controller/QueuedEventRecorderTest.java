@@ -1,0 +1,246 @@
+package dev.homelab.remediation.controller;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.homelab.remediation.api.v1alpha1.RemediationProposal;
+import dev.homelab.remediation.decision.EventReason;
+import dev.homelab.remediation.support.MockKube;
+import dev.homelab.remediation.support.TestProposals;
+import io.fabric8.kubernetes.api.model.Event;
+import io.fabric8.kubernetes.api.model.EventBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
+import io.fabric8.mockwebserver.http.RecordedRequest;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The reconciler's Event sender, on the Fabric8 mock API server in CRUD mode: a reconcile does not
+ * wait for an Event's write, Events keep the order and the time they were recorded, the queue is
+ * bounded and what is queued is sent on close. Each Event costs the same writes as when it was sent
+ * from the reconcile.
+ */
+@MockKube
+class QueuedEventRecorderTest {
+  static final String NS = "homelab";
+  static final String EVENTS = "/api/v1/namespaces/" + NS + "/events";
+
+  KubernetesClient client;
+  KubernetesMockServer server;
+  final HandClock clock = new HandClock(Instant.parse("2026-12-02T08:00:00Z"));
+  QueuedEventRecorder recorder;
+
+  /** The recorder that sends: its own clock is stopped at the epoch, so a send time shows. */
+  KubernetesEventRecorder sender() {
+    return new KubernetesEventRecorder(
+        client, Clock.fixed(Instant.EPOCH, ZoneOffset.UTC), "solaria");
+  }
+
+  @BeforeEach
+  void setUp() throws InterruptedException {
+    requests();
+  }
+
+  @AfterEach
+  void tearDown() {
+    if (recorder != null) {
+      recorder.close();
+    }
+  }
+
+  @Test
+  void eventsKeepTheTimeTheyWereRecordedAndCostOneWriteEach() throws InterruptedException {
+    recorder = new QueuedEventRecorder(sender(), clock, QueuedEventRecorder.DEFAULT_CAPACITY);
+    RemediationProposal p = proposal("solaria-zigbee2mqtt-1a2b3c");
+    Instant first = clock.instant();
+    recorder.record(p, EventReason.Proposed, "asked the model");
+    for (int i = 1; i <= 3; i++) {
+      clock.advance(Duration.ofSeconds(10));
+      recorder.record(p, EventReason.DispatchFailed, "write failed, attempt " + i);
+    }
+    Instant last = clock.instant();
+
+    await().atMost(Duration.ofSeconds(10)).until(() -> recorder.queued() == 0 && count(p) == 4);
+    assertThat(requests()).containsExactly("POST", "POST", "PATCH", "PATCH");
+    Event proposed = event(p, EventReason.Proposed);
+    assertThat(proposed.getFirstTimestamp()).isEqualTo(first.toString());
+    Event failed = event(p, EventReason.DispatchFailed);
+    assertThat(failed.getFirstTimestamp()).isEqualTo(first.plusSeconds(10).toString());
+    assertThat(failed.getLastTimestamp()).isEqualTo(last.toString());
+    assertThat(failed.getMessage()).isEqualTo("write failed, attempt 3");
+  }
+
+  @Test
+  void aRecordDoesNotWaitForTheApiServer() {
+    recorder = new QueuedEventRecorder(sender(), clock, QueuedEventRecorder.DEFAULT_CAPACITY);
+    // The API server holds the first Event's create for 3 s.
+    server
+        .expect()
+        .post()
+        .delay(3000, TimeUnit.MILLISECONDS)
+        .withPath(EVENTS)
+        .andReturn(201, created())
+        .once();
+    List<RemediationProposal> proposals = new ArrayList<>();
+    long t0 = System.nanoTime();
+    for (int i = 0; i < 20; i++) {
+      RemediationProposal p = proposal("solaria-svc" + i + "-1a2b3c");
+      proposals.add(p);
+      recorder.record(p, EventReason.Proposed, "asked the model");
+    }
+    long tookMillis = (System.nanoTime() - t0) / 1_000_000;
+
+    assertThat(tookMillis).as("twenty records behind a held write").isLessThan(2000);
+    assertThat(recorder.queued()).isGreaterThan(0);
+    // The first was answered by the held reply, the others stored after it.
+    await()
+        .atMost(Duration.ofSeconds(15))
+        .until(() -> client.v1().events().inNamespace(NS).list().getItems().size() == 19);
+  }
+
+  @Test
+  void pastItsCapacityARecordWaitsForRoomAndTheOrderIsKept() throws InterruptedException {
+    recorder = new QueuedEventRecorder(sender(), clock, 2);
+    server
+        .expect()
+        .post()
+        .delay(1000, TimeUnit.MILLISECONDS)
+        .withPath(EVENTS)
+        .andReturn(201, created())
+        .once();
+    List<String> names = new ArrayList<>();
+    for (int i = 0; i < 6; i++) {
+      RemediationProposal p = proposal("solaria-svc" + i + "-1a2b3c");
+      names.add(KubernetesEventRecorder.eventName(p, EventReason.Proposed));
+      recorder.record(p, EventReason.Proposed, "asked the model");
+    }
+    // One sending, two waiting: the last three waited for room and none was sent out of turn.
+    await().atMost(Duration.ofSeconds(15)).until(() -> recorder.queued() == 0);
+    recorder.close();
+    // The first was answered by the held reply; the others were stored one after another.
+    List<String> stored =
+        client.v1().events().inNamespace(NS).list().getItems().stream()
+            .sorted(
+                java.util.Comparator.comparingLong(
+                    e -> Long.parseLong(e.getMetadata().getResourceVersion())))
+            .map(e -> e.getMetadata().getName())
+            .toList();
+    assertThat(stored).containsExactlyElementsOf(names.subList(1, names.size()));
+  }
+
+  @Test
+  void closeSendsWhatIsQueuedAndLaterEventsAreSentByTheirCaller() {
+    recorder = new QueuedEventRecorder(sender(), clock, QueuedEventRecorder.DEFAULT_CAPACITY);
+    server
+        .expect()
+        .post()
+        .delay(500, TimeUnit.MILLISECONDS)
+        .withPath(EVENTS)
+        .andReturn(201, created())
+        .once();
+    for (int i = 0; i < 4; i++) {
+      recorder.record(proposal("solaria-svc" + i + "-1a2b3c"), EventReason.Proposed, "asked");
+    }
+    recorder.close();
+    // The first answered by the held reply; the three behind it were sent before close returned.
+    assertThat(client.v1().events().inNamespace(NS).list().getItems()).hasSize(3);
+
+    RemediationProposal late = proposal("solaria-late-1a2b3c");
+    recorder.record(late, EventReason.Proposed, "after close");
+    assertThat(count(late)).as("sent before record returned").isEqualTo(1);
+  }
+
+  @Test
+  void whileAnEventWaitsOnlyWhatItNamesOfItsProposalIsKept() {
+    RemediationProposal p = TestProposals.withIdentity(NS, "solaria-zigbee2mqtt-1a2b3c", "u-1");
+    p.getMetadata().setResourceVersion("42");
+    RemediationProposal named = QueuedEventRecorder.named(p);
+    assertThat(named.getSpec()).isNull();
+    assertThat(named.getStatus()).isNull();
+    assertThat(named.getMetadata().getName()).isEqualTo("solaria-zigbee2mqtt-1a2b3c");
+    assertThat(named.getMetadata().getNamespace()).isEqualTo(NS);
+    assertThat(named.getMetadata().getUid()).isEqualTo("u-1");
+    assertThat(named.getMetadata().getResourceVersion()).isEqualTo("42");
+    assertThat(named.getKind()).isEqualTo(p.getKind());
+    assertThat(named.getApiVersion()).isEqualTo(p.getApiVersion());
+    assertThat(KubernetesEventRecorder.eventName(named, EventReason.Proposed))
+        .isEqualTo(KubernetesEventRecorder.eventName(p, EventReason.Proposed));
+  }
+
+  /** A clock that moves only when the test moves it. */
+  static final class HandClock extends Clock {
+    private final AtomicReference<Instant> now;
+
+    HandClock(Instant start) {
+      now = new AtomicReference<>(start);
+    }
+
+    void advance(Duration d) {
+      now.updateAndGet(t -> t.plus(d));
+    }
+
+    @Override
+    public ZoneId getZone() {
+      return ZoneOffset.UTC;
+    }
+
+    @Override
+    public Clock withZone(ZoneId zone) {
+      return this;
+    }
+
+    @Override
+    public Instant instant() {
+      return now.get();
+    }
+  }
+
+  static RemediationProposal proposal(String name) {
+    return TestProposals.withIdentity(NS, name, UUID.randomUUID().toString());
+  }
+
+  static Event created() {
+    return new EventBuilder().withNewMetadata().withName("held").endMetadata().build();
+  }
+
+  Event event(RemediationProposal p, EventReason reason) {
+    return client
+        .v1()
+        .events()
+        .inNamespace(NS)
+        .withName(KubernetesEventRecorder.eventName(p, reason))
+        .get();
+  }
+
+  /** The sum of the counts of the Events on {@code p}. */
+  int count(RemediationProposal p) {
+    return client.v1().events().inNamespace(NS).list().getItems().stream()
+        .filter(e -> e.getInvolvedObject().getName().equals(p.getMetadata().getName()))
+        .mapToInt(e -> e.getCount() == null ? 0 : e.getCount())
+        .sum();
+  }
+
+  /** The methods of the writes to Events since the last call. */
+  List<String> requests() throws InterruptedException {
+    List<String> methods = new ArrayList<>();
+    RecordedRequest r;
+    while ((r = server.takeRequest(50, TimeUnit.MILLISECONDS)) != null) {
+      if (r.getPath().contains("/events") && !r.getMethod().equals("GET")) {
+        methods.add(r.getMethod());
+      }
+    }
+    return methods;
+  }
+}
