@@ -10,6 +10,7 @@ import java.time.Instant;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -23,7 +24,7 @@ import org.slf4j.LoggerFactory;
  * long as an Event's write takes, at most {@link #WAIT_FOR_ROOM}) and then, should the sender be
  * stuck, sends its own. Only what an Event names of its proposal is kept while it waits. {@link
  * #close} sends what is queued, for at most {@link #DRAIN}; afterwards every Event is sent by the
- * caller.
+ * caller. A replica fenced by a lost Lease sends nothing more, not even what it recorded before.
  */
 public final class QueuedEventRecorder implements EventRecorder, AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(QueuedEventRecorder.class);
@@ -41,14 +42,17 @@ public final class QueuedEventRecorder implements EventRecorder, AutoCloseable {
   private final Clock clock;
   private final BlockingQueue<Queued> queue;
   private final Thread sender;
+  private final BooleanSupplier fenced;
   private volatile boolean closed;
 
-  public QueuedEventRecorder(KubernetesEventRecorder delegate, Clock clock, int capacity) {
+  public QueuedEventRecorder(
+      KubernetesEventRecorder delegate, Clock clock, int capacity, BooleanSupplier fenced) {
     if (capacity < 1) {
       throw new IllegalArgumentException("capacity must be positive: " + capacity);
     }
     this.delegate = delegate;
     this.clock = clock;
+    this.fenced = fenced;
     this.queue = new ArrayBlockingQueue<>(capacity);
     this.sender = DaemonThreads.named("event-recorder").newThread(this::send);
     sender.start();
@@ -56,6 +60,9 @@ public final class QueuedEventRecorder implements EventRecorder, AutoCloseable {
 
   @Override
   public void record(RemediationProposal proposal, EventReason reason, String message) {
+    if (fenced.getAsBoolean()) {
+      return;
+    }
     Queued q = new Queued(named(proposal), reason, message, clock.instant());
     if (!closed) {
       try {
@@ -85,7 +92,12 @@ public final class QueuedEventRecorder implements EventRecorder, AutoCloseable {
       } catch (InterruptedException e) {
         return;
       }
-      if (q != null) {
+      if (q != null && fenced.getAsBoolean()) {
+        LOG.atDebug()
+            .addKeyValue("proposal", q.proposal().getMetadata().getName())
+            .addKeyValue("reason", q.reason())
+            .log("Lease lost: the Event is not sent");
+      } else if (q != null) {
         delegate.record(q.proposal(), q.reason(), q.message(), q.at()); // never throws
       } else if (closed) {
         return;

@@ -184,7 +184,8 @@ public record Controller(
         new QueuedEventRecorder(
             new KubernetesEventRecorder(client, w.clock(), cfg.nodeName),
             w.clock(),
-            QueuedEventRecorder.DEFAULT_CAPACITY);
+            QueuedEventRecorder.DEFAULT_CAPACITY,
+            leadership::fenced);
     try {
       ProposalSettings settings =
           new ProposalSettings(

@@ -21,6 +21,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -41,6 +42,7 @@ class QueuedEventRecorderTest {
   KubernetesMockServer server;
   final HandClock clock = new HandClock(Instant.parse("2026-12-02T08:00:00Z"));
   QueuedEventRecorder recorder;
+  final AtomicBoolean fenced = new AtomicBoolean();
 
   /** The recorder that sends: its own clock is stopped at the epoch, so a send time shows. */
   KubernetesEventRecorder sender() {
@@ -62,7 +64,8 @@ class QueuedEventRecorderTest {
 
   @Test
   void eventsKeepTheTimeTheyWereRecordedAndCostOneWriteEach() throws InterruptedException {
-    recorder = new QueuedEventRecorder(sender(), clock, QueuedEventRecorder.DEFAULT_CAPACITY);
+    recorder =
+        new QueuedEventRecorder(sender(), clock, QueuedEventRecorder.DEFAULT_CAPACITY, fenced::get);
     RemediationProposal p = proposal("solaria-zigbee2mqtt-1a2b3c");
     Instant first = clock.instant();
     recorder.record(p, EventReason.Proposed, "asked the model");
@@ -84,7 +87,8 @@ class QueuedEventRecorderTest {
 
   @Test
   void aRecordDoesNotWaitForTheApiServer() {
-    recorder = new QueuedEventRecorder(sender(), clock, QueuedEventRecorder.DEFAULT_CAPACITY);
+    recorder =
+        new QueuedEventRecorder(sender(), clock, QueuedEventRecorder.DEFAULT_CAPACITY, fenced::get);
     // The API server holds the first Event's create for 3 s.
     server
         .expect()
@@ -112,7 +116,7 @@ class QueuedEventRecorderTest {
 
   @Test
   void pastItsCapacityARecordWaitsForRoomAndTheOrderIsKept() throws InterruptedException {
-    recorder = new QueuedEventRecorder(sender(), clock, 2);
+    recorder = new QueuedEventRecorder(sender(), clock, 2, fenced::get);
     server
         .expect()
         .post()
@@ -142,7 +146,8 @@ class QueuedEventRecorderTest {
 
   @Test
   void closeSendsWhatIsQueuedAndLaterEventsAreSentByTheirCaller() {
-    recorder = new QueuedEventRecorder(sender(), clock, QueuedEventRecorder.DEFAULT_CAPACITY);
+    recorder =
+        new QueuedEventRecorder(sender(), clock, QueuedEventRecorder.DEFAULT_CAPACITY, fenced::get);
     server
         .expect()
         .post()
@@ -160,6 +165,30 @@ class QueuedEventRecorderTest {
     RemediationProposal late = proposal("solaria-late-1a2b3c");
     recorder.record(late, EventReason.Proposed, "after close");
     assertThat(count(late)).as("sent before record returned").isEqualTo(1);
+  }
+
+  @Test
+  void aFencedReplicaSendsNoneOfWhatWaitsNorWhatItRecordsAfter() throws InterruptedException {
+    recorder =
+        new QueuedEventRecorder(sender(), clock, QueuedEventRecorder.DEFAULT_CAPACITY, fenced::get);
+    server
+        .expect()
+        .post()
+        .delay(1000, TimeUnit.MILLISECONDS)
+        .withPath(EVENTS)
+        .andReturn(201, created())
+        .once();
+    for (int i = 0; i < 4; i++) {
+      recorder.record(proposal("solaria-svc" + i + "-1a2b3c"), EventReason.Proposed, "asked");
+    }
+    // The first is on its way (held by the API server) when the Lease is lost.
+    await().atMost(Duration.ofSeconds(5)).until(() -> recorder.queued() == 3);
+    fenced.set(true);
+    recorder.record(proposal("solaria-late-1a2b3c"), EventReason.Proposed, "after the Lease");
+    await().atMost(Duration.ofSeconds(10)).until(() -> recorder.queued() == 0);
+    recorder.close();
+    assertThat(requests()).containsExactly("POST");
+    assertThat(client.v1().events().inNamespace(NS).list().getItems()).isEmpty();
   }
 
   @Test
