@@ -47,6 +47,19 @@ public final class RemediationOperatorApp {
   public static CommandLine commandLine() {
     CommandLine cl = new CommandLine(new RemediationOperatorApp());
     SettingFlags.addSettingFlags(cl.getSubcommands().get("run").getCommandSpec());
+    // picocli lets words it does not know pass when --help is given too: `decison --help` would
+    // print the top-level help and exit 0. A word that is no command is an error, help or not.
+    CommandLine.IExecutionStrategy run = cl.getExecutionStrategy();
+    cl.setExecutionStrategy(
+        parsed -> {
+          for (CommandLine.ParseResult p = parsed; p != null; p = p.subcommand()) {
+            if (!p.unmatched().isEmpty()) {
+              throw new CommandLine.UnmatchedArgumentException(
+                  p.commandSpec().commandLine(), p.unmatched());
+            }
+          }
+          return run.execute(parsed);
+        });
     return cl;
   }
 }
