@@ -10,6 +10,7 @@ import java.time.Instant;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.BooleanSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -20,11 +21,13 @@ import org.slf4j.LoggerFactory;
  * phases while their Events follow (each Event still costs its one write). An Event carries the
  * time it was recorded, not the time it was sent.
  *
- * <p>Bounded: while {@code capacity} Events wait, a reconcile that records one waits for room (as
- * long as an Event's write takes, at most {@link #WAIT_FOR_ROOM}) and then, should the sender be
- * stuck, sends its own. Only what an Event names of its proposal is kept while it waits. {@link
- * #close} sends what is queued, for at most {@link #DRAIN}; afterwards every Event is sent by the
- * caller. A replica fenced by a lost Lease sends nothing more, not even what it recorded before.
+ * <p>Bounded: while {@code capacity} Events wait, a reconcile that records one waits for room, as
+ * it waited for its own write before (a warning every {@link #WARN_EVERY}). Only what an Event
+ * names of its proposal is kept while it waits. One Event is written at a time, so the count of a
+ * repeat (read from the recorder's cache, then written) never races another write of the same
+ * Event. {@link #close} sends what is queued, for at most {@link #DRAIN}; an Event recorded after
+ * it is sent by its caller. A replica fenced by a lost Lease starts no Event write, not even for
+ * what it recorded before.
  */
 public final class QueuedEventRecorder implements EventRecorder, AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(QueuedEventRecorder.class);
@@ -32,17 +35,24 @@ public final class QueuedEventRecorder implements EventRecorder, AutoCloseable {
   /** Room for the Events of a burst of 100 new incidents, about 300 bytes each. */
   public static final int DEFAULT_CAPACITY = 256;
 
-  static final Duration WAIT_FOR_ROOM = Duration.ofSeconds(5);
+  static final Duration WARN_EVERY = Duration.ofSeconds(5);
   static final Duration DRAIN = Duration.ofSeconds(5);
 
   private record Queued(
       RemediationProposal proposal, EventReason reason, String message, Instant at) {}
+
+  /** Tells the sender that close was called; never sent. */
+  private static final Queued STOP = new Queued(null, null, null, null);
 
   private final KubernetesEventRecorder delegate;
   private final Clock clock;
   private final BlockingQueue<Queued> queue;
   private final Thread sender;
   private final BooleanSupplier fenced;
+
+  /** Held around each Event write, by the sender and by a caller after close. */
+  private final ReentrantLock writing = new ReentrantLock();
+
   private volatile boolean closed;
 
   public QueuedEventRecorder(
@@ -53,35 +63,58 @@ public final class QueuedEventRecorder implements EventRecorder, AutoCloseable {
     this.delegate = delegate;
     this.clock = clock;
     this.fenced = fenced;
-    this.queue = new ArrayBlockingQueue<>(capacity);
+    this.queue = new ArrayBlockingQueue<>(capacity + 1); // + STOP
     this.sender = DaemonThreads.named("event-recorder").newThread(this::send);
     sender.start();
   }
 
   @Override
   public void record(RemediationProposal proposal, EventReason reason, String message) {
-    if (fenced.getAsBoolean()) {
+    Queued q = new Queued(named(proposal), reason, message, clock.instant());
+    if (closed) {
+      write(q);
       return;
     }
-    Queued q = new Queued(named(proposal), reason, message, clock.instant());
-    if (!closed) {
-      try {
-        if (queue.offer(q, WAIT_FOR_ROOM.toMillis(), TimeUnit.MILLISECONDS)) {
-          return;
+    if (!queue.offer(q) && !waitForRoom(q)) {
+      return;
+    }
+    // Closed while it was queued: the sender or close may have drained the queue already. Whoever
+    // takes it out of the queue writes it.
+    if (closed && queue.remove(q)) {
+      write(q);
+    }
+  }
+
+  /** Waits for room for {@code q}; false when it was written or given up meanwhile. */
+  private boolean waitForRoom(Queued q) {
+    try {
+      while (!queue.offer(q, WARN_EVERY.toMillis(), TimeUnit.MILLISECONDS)) {
+        if (fenced.getAsBoolean()) {
+          return false;
+        }
+        if (closed) {
+          write(q);
+          return false;
         }
         LOG.atWarn()
             .addKeyValue("queued", queue.size())
-            .log("the Event sender is stuck; sending this Event from the reconcile");
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
+            .addKeyValue("reason", q.reason())
+            .log("waiting to record an Event: the API server is slow to take them");
       }
+      return true;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt(); // a reconcile stopped on shutdown
+      LOG.atWarn()
+          .addKeyValue("proposal", q.proposal().getMetadata().getName())
+          .addKeyValue("reason", q.reason())
+          .log("interrupted while waiting to record an Event; it is not recorded");
+      return false;
     }
-    delegate.record(q.proposal(), q.reason(), q.message(), q.at());
   }
 
   /** Events waiting to be sent. */
   public int queued() {
-    return queue.size();
+    return queue.size() - (queue.contains(STOP) ? 1 : 0);
   }
 
   private void send() {
@@ -92,16 +125,28 @@ public final class QueuedEventRecorder implements EventRecorder, AutoCloseable {
       } catch (InterruptedException e) {
         return;
       }
-      if (q != null && fenced.getAsBoolean()) {
+      if (q != null && q != STOP) {
+        write(q);
+      } else if (closed && queue.isEmpty()) {
+        return;
+      }
+    }
+  }
+
+  /** Writes one Event, unless this replica is fenced. */
+  private void write(Queued q) {
+    writing.lock();
+    try {
+      if (fenced.getAsBoolean()) {
         LOG.atDebug()
             .addKeyValue("proposal", q.proposal().getMetadata().getName())
             .addKeyValue("reason", q.reason())
             .log("Lease lost: the Event is not sent");
-      } else if (q != null) {
-        delegate.record(q.proposal(), q.reason(), q.message(), q.at()); // never throws
-      } else if (closed) {
         return;
       }
+      delegate.record(q.proposal(), q.reason(), q.message(), q.at()); // never throws
+    } finally {
+      writing.unlock();
     }
   }
 
@@ -120,10 +165,17 @@ public final class QueuedEventRecorder implements EventRecorder, AutoCloseable {
     return named;
   }
 
-  /** Sends what is queued (at most {@link #DRAIN}); later Events are sent by their callers. */
+  /**
+   * Sends what is queued (at most {@link #DRAIN}; what the sender has not reached by then is not
+   * sent); later Events are sent by their callers.
+   */
   @Override
   public void close() {
+    if (closed) {
+      return;
+    }
     closed = true;
+    queue.offer(STOP); // wakes an idle sender at once; a busy one finds the queue's end anyway
     try {
       sender.join(DRAIN.toMillis());
     } catch (InterruptedException e) {
@@ -131,9 +183,17 @@ public final class QueuedEventRecorder implements EventRecorder, AutoCloseable {
     }
     if (sender.isAlive()) {
       LOG.atWarn()
-          .addKeyValue("queued", queue.size())
+          .addKeyValue("queued", queued())
           .log("stopping with Events not sent: the API server did not take them in time");
       sender.interrupt();
+      queue.clear();
+      return;
+    }
+    // Queued by a record that raced close after the sender's last look.
+    for (Queued q = queue.poll(); q != null; q = queue.poll()) {
+      if (q != STOP) {
+        write(q);
+      }
     }
   }
 }

@@ -50,11 +50,14 @@ public record Controller(
     implements AutoCloseable {
   @Override
   public void close() {
-    operator.stop();
-    events.close(); // after the reconciles: the Events they recorded are sent
-    router.close();
-    notifier.close();
-    silences.close();
+    try {
+      operator.stop();
+    } finally {
+      events.close(); // after the reconciles: the Events they recorded are sent
+      router.close();
+      notifier.close();
+      silences.close();
+    }
   }
 
   /**

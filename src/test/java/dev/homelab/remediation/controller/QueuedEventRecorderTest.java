@@ -130,7 +130,8 @@ class QueuedEventRecorderTest {
       names.add(KubernetesEventRecorder.eventName(p, EventReason.Proposed));
       recorder.record(p, EventReason.Proposed, "asked the model");
     }
-    // One sending, two waiting: the last three waited for room and none was sent out of turn.
+    // One sending, two waiting: the last three waited for room (no reconcile writes its own while
+    // the sender is busy) and none was sent out of turn.
     await().atMost(Duration.ofSeconds(15)).until(() -> recorder.queued() == 0);
     recorder.close();
     // The first was answered by the held reply; the others were stored one after another.
@@ -189,6 +190,53 @@ class QueuedEventRecorderTest {
     recorder.close();
     assertThat(requests()).containsExactly("POST");
     assertThat(client.v1().events().inNamespace(NS).list().getItems()).isEmpty();
+  }
+
+  @Test
+  void repeatsFromManyReconcilesCountEveryOneOpenOrClosed() throws Exception {
+    recorder = new QueuedEventRecorder(sender(), clock, 8, fenced::get);
+    RemediationProposal p = proposal("solaria-zigbee2mqtt-1a2b3c");
+    Runnable twenty =
+        () -> {
+          for (int i = 0; i < 20; i++) {
+            recorder.record(p, EventReason.DispatchFailed, "write failed");
+          }
+        };
+    List<Thread> threads = new ArrayList<>();
+    for (int t = 0; t < 4; t++) {
+      threads.add(new Thread(twenty));
+    }
+    threads.forEach(Thread::start);
+    for (Thread t : threads) {
+      t.join();
+    }
+    recorder.close();
+    assertThat(count(p)).as("queued, one write at a time").isEqualTo(80);
+    // After close each caller writes its own, still one at a time.
+    threads.clear();
+    for (int t = 0; t < 4; t++) {
+      threads.add(new Thread(twenty));
+    }
+    threads.forEach(Thread::start);
+    for (Thread t : threads) {
+      t.join();
+    }
+    assertThat(count(p)).as("written by the callers").isEqualTo(160);
+    assertThat(client.v1().events().inNamespace(NS).list().getItems()).hasSize(1);
+  }
+
+  @Test
+  void aReconcileInterruptedOnShutdownStillQueuesItsEventWhenThereIsRoom() {
+    recorder =
+        new QueuedEventRecorder(sender(), clock, QueuedEventRecorder.DEFAULT_CAPACITY, fenced::get);
+    RemediationProposal p = proposal("solaria-zigbee2mqtt-1a2b3c");
+    Thread.currentThread().interrupt();
+    try {
+      recorder.record(p, EventReason.Proposed, "asked the model");
+    } finally {
+      assertThat(Thread.interrupted()).as("the interrupt is left to its owner").isTrue();
+    }
+    await().atMost(Duration.ofSeconds(10)).until(() -> count(p) == 1);
   }
 
   @Test

@@ -160,9 +160,15 @@ class CostIT {
     assertThat(only().getStatus().getPhase()).isEqualTo(Phase.Approved);
     assertThat(only().getStatus().getAttempts()).isGreaterThanOrEqualTo(2);
     assertThat(only().getStatus().getNextAttemptAt()).isNotNull();
-    List<Event> failed = events("DispatchFailed");
-    assertThat(failed).as("one Event object for the repeated reason").hasSize(1);
-    assertThat(failed.get(0).getCount()).isEqualTo(only().getStatus().getAttempts());
+    // Events follow the status write that made them (their own thread): the count catches up.
+    await()
+        .atMost(Duration.ofSeconds(5))
+        .untilAsserted(
+            () -> {
+              List<Event> failed = events("DispatchFailed");
+              assertThat(failed).as("one Event object for the repeated reason").hasSize(1);
+              assertThat(failed.get(0).getCount()).isEqualTo(only().getStatus().getAttempts());
+            });
     assertThat(ollama.calls()).isEqualTo(1);
 
     repair.run();

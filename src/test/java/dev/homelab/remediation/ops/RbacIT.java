@@ -161,15 +161,21 @@ class RbacIT {
         await()
             .atMost(Duration.ofSeconds(20))
             .until(() -> proposal(ns, "mosquitto", Phase.Ignored), Objects::nonNull);
-        assertThat(
-                client
-                    .v1()
-                    .events()
-                    .inNamespace(ns)
-                    .withName(KubernetesEventRecorder.eventName(failed, EventReason.Retrying))
-                    .get()
-                    .getCount())
-            .isEqualTo(2);
+        // Events are sent after the status write that made them (their own thread).
+        await()
+            .atMost(Duration.ofSeconds(10))
+            .untilAsserted(
+                () ->
+                    assertThat(
+                            client
+                                .v1()
+                                .events()
+                                .inNamespace(ns)
+                                .withName(
+                                    KubernetesEventRecorder.eventName(failed, EventReason.Retrying))
+                                .get()
+                                .getCount())
+                        .isEqualTo(2));
         // A person follows an approval link: the page reads the proposal, the button annotates it.
         ollama.enqueue(FakeReply.proposal("restart", 0.9, false, null));
         redis.publish(
