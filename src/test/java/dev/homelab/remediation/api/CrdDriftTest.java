@@ -104,6 +104,12 @@ class CrdDriftTest {
         .forEach(p -> assertThat(p.getDescription()).as("kubectl explain text").isNotBlank());
     spec.getProperties().get("matchers").getProperties().values().stream()
         .forEach(p -> assertThat(p.getDescription()).isNotBlank());
+    // A matcher left out is written as * by the API server (same meaning: any), so the NODE,
+    // SERVICE and EVENT columns of kubectl get rsil show * rather than nothing.
+    spec.getProperties()
+        .get("matchers")
+        .getProperties()
+        .forEach((name, p) -> assertThat(p.getDefault()).as(name).hasToString("\"*\""));
     assertThat(spec.getProperties().get("endsAt").getPattern()).isNotBlank();
     var status = v.getSchema().getOpenAPIV3Schema().getProperties().get("status");
     assertThat(status.getProperties().get("state").getEnum())
