@@ -74,6 +74,10 @@ public final class LocalMode implements AutoCloseable {
 
   private static LocalMode start(LocalSettings s, boolean fresh, DataDirLock lock) {
     OperatorConfig cfg = s.operator();
+    if (s.externalRedisUrl().isEmpty()) {
+      // Before the ports are checked: a killed local mode's redis-server still holds its port.
+      LocalRedis.stopLeftOver(s.dataDir());
+    }
     Ports.requireFree(s.apiPort(), "the Kubernetes API", "--api-port", LocalSettings.API_PORT_ENV);
     if (s.externalRedisUrl().isEmpty()) {
       Ports.requireFree(
@@ -99,7 +103,7 @@ public final class LocalMode implements AutoCloseable {
     LocalCluster cluster = null;
     KubernetesClient client = null;
     try {
-      redis = s.externalRedisUrl().isEmpty() ? LocalRedis.start(s.redisPort()) : null;
+      redis = s.externalRedisUrl().isEmpty() ? LocalRedis.start(s.redisPort(), s.dataDir()) : null;
       cluster = LocalCluster.start(s.apiPort(), cfg.watchNamespace, s.objectsDir());
       try {
         Kubeconfig.write(s.kubeconfig(), cluster.url(), cfg.watchNamespace);

@@ -293,4 +293,30 @@ class LocalModeRestartE2E {
     assertThat(files("pending-actions")).hasSize(2);
     assertThat(get("/readyz").statusCode()).isEqualTo(200);
   }
+
+  @Test
+  @Order(4)
+  void aLocalModeKilledOutrightLeavesNoRedisServerThatBlocksTheNextStart() throws Exception {
+    List<ProcessHandle> redis = local.descendants();
+    assertThat(redis).as("the embedded redis-server").hasSize(1);
+    long leftPid = redis.get(0).pid();
+    assertThat(Files.readString(data.resolve("redis.pid")).strip())
+        .isEqualTo(Long.toString(leftPid));
+    // SIGKILL: no shutdown hook runs, so nothing stops the redis-server.
+    ProcessHandle.of(local.pid()).orElseThrow().destroyForcibly();
+    await().atMost(Duration.ofSeconds(10)).until(() -> !local.isAlive());
+    assertThat(redis.get(0).isAlive()).as("left running, holding the port").isTrue();
+
+    startLocal();
+    assertThat(redis.get(0).isAlive()).as("stopped by the next start").isFalse();
+    List<ProcessHandle> now = local.descendants();
+    assertThat(now).hasSize(1);
+    assertThat(Files.readString(data.resolve("redis.pid")).strip())
+        .isEqualTo(Long.toString(now.get(0).pid()));
+    assertThat(get("/readyz").statusCode()).isEqualTo(200);
+    publish(SOLARIA);
+    stopLocal();
+    assertThat(data.resolve("redis.pid")).as("removed by a clean stop").doesNotExist();
+    local = null;
+  }
 }
