@@ -79,12 +79,16 @@ public final class ApprovalServer implements AutoCloseable {
     server.createContext("/", this::handle);
   }
 
-  /** The links server of {@code cfg} (which must have links on), listening on APPROVAL_PORT. */
-  public static ApprovalServer start(OperatorConfig cfg, KubernetesClient client, Clock clock)
+  /**
+   * The links server of {@code cfg} (which must have links on), listening on APPROVAL_PORT of
+   * {@code bindAddress}.
+   */
+  public static ApprovalServer start(
+      OperatorConfig cfg, String bindAddress, KubernetesClient client, Clock clock)
       throws IOException {
     ApprovalServer s =
         new ApprovalServer(
-            "0.0.0.0",
+            bindAddress,
             cfg.approvalPort,
             new ApprovalTokens(cfg.approvalLinkSecret.orElseThrow()),
             new ApprovalAnnotations(client),

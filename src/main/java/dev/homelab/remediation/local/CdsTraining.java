@@ -66,7 +66,10 @@ public final class CdsTraining {
       long t0 = System.nanoTime();
       // The embedded API server answers 415 to server-side apply, as local mode knows.
       try (Running running =
-          Running.start(new Wiring(cfg, client, registry, Clock.systemUTC(), false), "127.0.0.1")) {
+          Running.start(
+              new Wiring(cfg, client, registry, Clock.systemUTC(), false),
+              "127.0.0.1",
+              "127.0.0.1")) {
         long deadline = t0 + timeout.toNanos();
         while (!running.ready()) {
           if (System.nanoTime() > deadline) {

@@ -62,17 +62,24 @@ public final class LocalMode implements AutoCloseable {
    *     directory is not writable, the stored objects cannot be read, or a part cannot start
    */
   public static LocalMode start(LocalSettings s, boolean fresh) {
+    // The links on every interface: a phone on the home network opens them.
+    return start(s, fresh, "0.0.0.0");
+  }
+
+  /** As {@link #start(LocalSettings, boolean)}, with the approval links on {@code linksAddress}. */
+  public static LocalMode start(LocalSettings s, boolean fresh, String linksAddress) {
     requireWritableDir(s.dataDir(), "the local-mode data directory");
     DataDirLock lock = DataDirLock.take(s.dataDir());
     try {
-      return start(s, fresh, lock);
+      return start(s, fresh, lock, linksAddress);
     } catch (RuntimeException e) {
       lock.close();
       throw e;
     }
   }
 
-  private static LocalMode start(LocalSettings s, boolean fresh, DataDirLock lock) {
+  private static LocalMode start(
+      LocalSettings s, boolean fresh, DataDirLock lock, String linksAddress) {
     OperatorConfig cfg = s.operator();
     if (s.externalRedisUrl().isEmpty()) {
       // Before the ports are checked: a killed local mode's redis-server still holds its port.
@@ -116,7 +123,10 @@ public final class LocalMode implements AutoCloseable {
       Running running;
       try {
         running =
-            Running.start(new Wiring(cfg, client, registry, Clock.systemUTC(), false), LOOPBACK);
+            Running.start(
+                new Wiring(cfg, client, registry, Clock.systemUTC(), false),
+                LOOPBACK,
+                linksAddress);
       } catch (ConfigException e) {
         throw new LocalStartException(e.getMessage());
       }

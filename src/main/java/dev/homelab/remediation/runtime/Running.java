@@ -23,6 +23,7 @@ public final class Running implements AutoCloseable {
 
   private final Wiring wiring;
   private final String opsAddress;
+  private final String linksAddress;
   private final Leadership leadership;
   private final Object lock = new Object();
   private volatile Controller controller;
@@ -40,9 +41,10 @@ public final class Running implements AutoCloseable {
   private ApprovalServer links;
   private Heartbeat heartbeat;
 
-  private Running(Wiring wiring, String opsAddress) {
+  private Running(Wiring wiring, String opsAddress, String linksAddress) {
     this.wiring = wiring;
     this.opsAddress = opsAddress;
+    this.linksAddress = linksAddress;
     OperatorConfig cfg = wiring.config();
     this.leadership =
         new Leadership(
@@ -75,7 +77,7 @@ public final class Running implements AutoCloseable {
     }
     if (cfg.approvalLinksEnabled()) {
       try {
-        links = ApprovalServer.start(cfg, wiring.client(), wiring.clock());
+        links = ApprovalServer.start(cfg, linksAddress, wiring.client(), wiring.clock());
       } catch (IOException e) {
         close();
         throw new ConfigException(
@@ -236,16 +238,20 @@ public final class Running implements AutoCloseable {
   }
 
   /**
-   * Wires and starts the whole operator, its operations endpoints on every interface (a pod's
-   * probes and Prometheus reach it there); the intake starts once this instance leads.
+   * Wires and starts the whole operator, its operations endpoints and approval links on every
+   * interface (a pod's probes, Prometheus and an ingress reach them there); the intake starts once
+   * this instance leads.
    */
   public static Running start(Wiring w) {
-    return start(w, "0.0.0.0");
+    return start(w, "0.0.0.0", "0.0.0.0");
   }
 
-  /** As {@link #start(Wiring)}, with the operations endpoints bound to {@code opsAddress}. */
-  public static Running start(Wiring w, String opsAddress) {
-    Running running = new Running(w, opsAddress);
+  /**
+   * As {@link #start(Wiring)}, with the operations endpoints bound to {@code opsAddress} and the
+   * approval links to {@code linksAddress}.
+   */
+  public static Running start(Wiring w, String opsAddress, String linksAddress) {
+    Running running = new Running(w, opsAddress, linksAddress);
     running.start();
     return running;
   }

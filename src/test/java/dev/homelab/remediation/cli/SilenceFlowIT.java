@@ -101,7 +101,9 @@ class SilenceFlowIT {
                   client,
                   new SimpleMeterRegistry(),
                   Clock.systemUTC(),
-                  false));
+                  false),
+              "127.0.0.1",
+              "127.0.0.1");
       try {
         await().atMost(Duration.ofSeconds(20)).until(running::ready);
         String name =

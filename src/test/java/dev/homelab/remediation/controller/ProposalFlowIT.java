@@ -110,7 +110,11 @@ class ProposalFlowIT {
 
   Running start(Map<String, String> extra) {
     OperatorConfig cfg = OperatorConfig.withDefaults(settings(extra));
-    running = Running.start(new Wiring(cfg, client, new SimpleMeterRegistry(), clock, false));
+    running =
+        Running.start(
+            new Wiring(cfg, client, new SimpleMeterRegistry(), clock, false),
+            "127.0.0.1",
+            "127.0.0.1");
     await().atMost(Duration.ofSeconds(20)).until(running::ready);
     return running;
   }

@@ -90,7 +90,9 @@ class ApiServerFaultsIT {
                 client,
                 new SimpleMeterRegistry(),
                 Clock.systemUTC(),
-                false));
+                false),
+            "127.0.0.1",
+            "127.0.0.1");
     await().atMost(Duration.ofSeconds(20)).until(running::ready);
   }
 

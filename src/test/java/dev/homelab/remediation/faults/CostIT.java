@@ -87,7 +87,9 @@ class CostIT {
     v.putAll(extra);
     running =
         Running.start(
-            new Wiring(OperatorConfig.withDefaults(v), client, registry, Clock.systemUTC(), false));
+            new Wiring(OperatorConfig.withDefaults(v), client, registry, Clock.systemUTC(), false),
+            "127.0.0.1",
+            "127.0.0.1");
     await().atMost(Duration.ofSeconds(20)).until(running::ready);
   }
 

@@ -97,7 +97,9 @@ class NotificationCostIT {
                 client,
                 registry,
                 Clock.systemUTC(),
-                false));
+                false),
+            "127.0.0.1",
+            "127.0.0.1");
     await().atMost(Duration.ofSeconds(20)).until(running::ready);
   }
 

@@ -140,7 +140,9 @@ class ProposalWritesIT {
                 recording,
                 new SimpleMeterRegistry(),
                 Clock.systemUTC(),
-                false));
+                false),
+            "127.0.0.1",
+            "127.0.0.1");
     await().atMost(Duration.ofSeconds(20)).until(running::ready);
     drain(); // start-up's own requests (lists, watches) are not the proposal's
   }

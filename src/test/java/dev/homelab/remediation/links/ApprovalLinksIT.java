@@ -115,7 +115,11 @@ class ApprovalLinksIT {
       v.put("APPROVAL_PORT", Integer.toString(port));
     }
     cfg = OperatorConfig.withDefaults(v);
-    running = Running.start(new Wiring(cfg, client, new SimpleMeterRegistry(), clock, false));
+    running =
+        Running.start(
+            new Wiring(cfg, client, new SimpleMeterRegistry(), clock, false),
+            "127.0.0.1",
+            "127.0.0.1");
     await().atMost(Duration.ofSeconds(20)).until(running::ready);
   }
 

@@ -123,7 +123,10 @@ class NotificationFlowIT {
     v.put("NOTIFY_ALERTMANAGER_URL", alertmanager.url());
     v.putAll(extra);
     running =
-        Running.start(new Wiring(OperatorConfig.withDefaults(v), client, registry, clock, false));
+        Running.start(
+            new Wiring(OperatorConfig.withDefaults(v), client, registry, clock, false),
+            "127.0.0.1",
+            "127.0.0.1");
     await().atMost(Duration.ofSeconds(20)).until(running::ready);
   }
 

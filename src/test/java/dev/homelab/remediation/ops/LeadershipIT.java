@@ -167,7 +167,9 @@ class LeadershipIT {
                   new SimpleMeterRegistry(),
                   Clock.systemUTC(),
                   false,
-                  lostCalls::incrementAndGet));
+                  lostCalls::incrementAndGet),
+              "127.0.0.1",
+              "127.0.0.1");
       try {
         await().atMost(Duration.ofSeconds(20)).until(running::ready);
         redis.publish("health_events", event("ollama"));

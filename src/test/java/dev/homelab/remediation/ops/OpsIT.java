@@ -81,7 +81,9 @@ class OpsIT {
     v.putAll(extra);
     Running r =
         Running.start(
-            new Wiring(OperatorConfig.withDefaults(v), client, registry, Clock.systemUTC(), false));
+            new Wiring(OperatorConfig.withDefaults(v), client, registry, Clock.systemUTC(), false),
+            "127.0.0.1",
+            "127.0.0.1");
     started.add(r);
     return r;
   }

@@ -104,7 +104,9 @@ class RbacIT {
                   Map.entry("APPROVAL_PORT", Integer.toString(linksPort))));
       Running running =
           Running.start(
-              new Wiring(cfg, operatorClient, new SimpleMeterRegistry(), Clock.systemUTC(), false));
+              new Wiring(cfg, operatorClient, new SimpleMeterRegistry(), Clock.systemUTC(), false),
+              "127.0.0.1",
+              "127.0.0.1");
       try {
         await().atMost(Duration.ofSeconds(20)).until(running::ready);
         // A silence that expires: its state written (Active, then Expired), then deleted by
