@@ -35,13 +35,13 @@ public final class LocalRedis implements AutoCloseable {
   }
 
   /**
-   * Starts it, after stopping the one a killed local mode left running from {@code dataDir}.
+   * Starts it, keeping its process id in {@code dataDir} (whose left-over one {@link #stopLeftOver}
+   * stopped before the ports were checked).
    *
    * @throws LocalStartException when the port is taken or redis-server cannot start here
    */
   public static LocalRedis start(int port, Path dataDir) {
     Path pidFile = dataDir.resolve(PID_FILE);
-    stopLeftOver(dataDir);
     Ports.requireFree(port, "the embedded Redis", "--redis-port", "LOCAL_REDIS_PORT");
     RedisServer server;
     try {
@@ -126,6 +126,7 @@ public final class LocalRedis implements AutoCloseable {
   static void deleteExtracted(String command) {
     Path dir = Path.of(command).getParent();
     if (dir == null
+        || dir.getParent() == null
         || !dir.getParent().equals(Path.of(System.getProperty("java.io.tmpdir")))
         || !dir.getFileName().toString().matches("redis-[0-9]+")) {
       return;

@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 import dev.homelab.remediation.api.v1alpha1.RemediationProposal;
 import dev.homelab.remediation.decision.EventReason;
 import dev.homelab.remediation.support.MockKube;
+import dev.homelab.remediation.support.TestClock;
 import dev.homelab.remediation.support.TestProposals;
 import io.fabric8.kubernetes.api.model.Event;
 import io.fabric8.kubernetes.api.model.EventBuilder;
@@ -15,14 +16,12 @@ import io.fabric8.mockwebserver.http.RecordedRequest;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneId;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -40,7 +39,7 @@ class QueuedEventRecorderTest {
 
   KubernetesClient client;
   KubernetesMockServer server;
-  final HandClock clock = new HandClock(Instant.parse("2026-12-02T08:00:00Z"));
+  final TestClock clock = TestClock.stoppedAt(Instant.parse("2026-12-02T08:00:00Z"));
   QueuedEventRecorder recorder;
   final AtomicBoolean fenced = new AtomicBoolean();
 
@@ -48,6 +47,34 @@ class QueuedEventRecorderTest {
   KubernetesEventRecorder sender() {
     return new KubernetesEventRecorder(
         client, Clock.fixed(Instant.EPOCH, ZoneOffset.UTC), "solaria");
+  }
+
+  QueuedEventRecorder recorder(int capacity) {
+    return new QueuedEventRecorder(sender(), clock, capacity, fenced::get);
+  }
+
+  /** The API server holds the next Event create for {@code millis}, then answers it (unstored). */
+  void holdTheNextEventCreate(long millis) {
+    server
+        .expect()
+        .post()
+        .delay(millis, TimeUnit.MILLISECONDS)
+        .withPath(EVENTS)
+        .andReturn(201, created())
+        .once();
+  }
+
+  /** Runs {@code task} on {@code threads} threads at once and waits for them all. */
+  static void runConcurrently(int threads, Runnable task) throws InterruptedException {
+    List<Thread> started = new ArrayList<>();
+    for (int t = 0; t < threads; t++) {
+      Thread thread = new Thread(task);
+      thread.start();
+      started.add(thread);
+    }
+    for (Thread t : started) {
+      t.join();
+    }
   }
 
   @BeforeEach
@@ -64,8 +91,7 @@ class QueuedEventRecorderTest {
 
   @Test
   void eventsKeepTheTimeTheyWereRecordedAndCostOneWriteEach() throws InterruptedException {
-    recorder =
-        new QueuedEventRecorder(sender(), clock, QueuedEventRecorder.DEFAULT_CAPACITY, fenced::get);
+    recorder = recorder(QueuedEventRecorder.DEFAULT_CAPACITY);
     RemediationProposal p = proposal("solaria-zigbee2mqtt-1a2b3c");
     Instant first = clock.instant();
     recorder.record(p, EventReason.Proposed, "asked the model");
@@ -87,16 +113,9 @@ class QueuedEventRecorderTest {
 
   @Test
   void aRecordDoesNotWaitForTheApiServer() {
-    recorder =
-        new QueuedEventRecorder(sender(), clock, QueuedEventRecorder.DEFAULT_CAPACITY, fenced::get);
+    recorder = recorder(QueuedEventRecorder.DEFAULT_CAPACITY);
     // The API server holds the first Event's create for 3 s.
-    server
-        .expect()
-        .post()
-        .delay(3000, TimeUnit.MILLISECONDS)
-        .withPath(EVENTS)
-        .andReturn(201, created())
-        .once();
+    holdTheNextEventCreate(3000);
     List<RemediationProposal> proposals = new ArrayList<>();
     long t0 = System.nanoTime();
     for (int i = 0; i < 20; i++) {
@@ -116,14 +135,8 @@ class QueuedEventRecorderTest {
 
   @Test
   void pastItsCapacityARecordWaitsForRoomAndTheOrderIsKept() throws InterruptedException {
-    recorder = new QueuedEventRecorder(sender(), clock, 2, fenced::get);
-    server
-        .expect()
-        .post()
-        .delay(1000, TimeUnit.MILLISECONDS)
-        .withPath(EVENTS)
-        .andReturn(201, created())
-        .once();
+    recorder = recorder(2);
+    holdTheNextEventCreate(1000);
     List<String> names = new ArrayList<>();
     for (int i = 0; i < 6; i++) {
       RemediationProposal p = proposal("solaria-svc" + i + "-1a2b3c");
@@ -147,15 +160,8 @@ class QueuedEventRecorderTest {
 
   @Test
   void closeSendsWhatIsQueuedAndLaterEventsAreSentByTheirCaller() {
-    recorder =
-        new QueuedEventRecorder(sender(), clock, QueuedEventRecorder.DEFAULT_CAPACITY, fenced::get);
-    server
-        .expect()
-        .post()
-        .delay(500, TimeUnit.MILLISECONDS)
-        .withPath(EVENTS)
-        .andReturn(201, created())
-        .once();
+    recorder = recorder(QueuedEventRecorder.DEFAULT_CAPACITY);
+    holdTheNextEventCreate(500);
     for (int i = 0; i < 4; i++) {
       recorder.record(proposal("solaria-svc" + i + "-1a2b3c"), EventReason.Proposed, "asked");
     }
@@ -170,15 +176,8 @@ class QueuedEventRecorderTest {
 
   @Test
   void aFencedReplicaSendsNoneOfWhatWaitsNorWhatItRecordsAfter() throws InterruptedException {
-    recorder =
-        new QueuedEventRecorder(sender(), clock, QueuedEventRecorder.DEFAULT_CAPACITY, fenced::get);
-    server
-        .expect()
-        .post()
-        .delay(1000, TimeUnit.MILLISECONDS)
-        .withPath(EVENTS)
-        .andReturn(201, created())
-        .once();
+    recorder = recorder(QueuedEventRecorder.DEFAULT_CAPACITY);
+    holdTheNextEventCreate(1000);
     for (int i = 0; i < 4; i++) {
       recorder.record(proposal("solaria-svc" + i + "-1a2b3c"), EventReason.Proposed, "asked");
     }
@@ -194,7 +193,7 @@ class QueuedEventRecorderTest {
 
   @Test
   void repeatsFromManyReconcilesCountEveryOneOpenOrClosed() throws Exception {
-    recorder = new QueuedEventRecorder(sender(), clock, 8, fenced::get);
+    recorder = recorder(8);
     RemediationProposal p = proposal("solaria-zigbee2mqtt-1a2b3c");
     Runnable twenty =
         () -> {
@@ -202,33 +201,18 @@ class QueuedEventRecorderTest {
             recorder.record(p, EventReason.DispatchFailed, "write failed");
           }
         };
-    List<Thread> threads = new ArrayList<>();
-    for (int t = 0; t < 4; t++) {
-      threads.add(new Thread(twenty));
-    }
-    threads.forEach(Thread::start);
-    for (Thread t : threads) {
-      t.join();
-    }
+    runConcurrently(4, twenty);
     recorder.close();
     assertThat(count(p)).as("queued, one write at a time").isEqualTo(80);
     // After close each caller writes its own, still one at a time.
-    threads.clear();
-    for (int t = 0; t < 4; t++) {
-      threads.add(new Thread(twenty));
-    }
-    threads.forEach(Thread::start);
-    for (Thread t : threads) {
-      t.join();
-    }
+    runConcurrently(4, twenty);
     assertThat(count(p)).as("written by the callers").isEqualTo(160);
     assertThat(client.v1().events().inNamespace(NS).list().getItems()).hasSize(1);
   }
 
   @Test
   void aReconcileInterruptedOnShutdownStillQueuesItsEventWhenThereIsRoom() {
-    recorder =
-        new QueuedEventRecorder(sender(), clock, QueuedEventRecorder.DEFAULT_CAPACITY, fenced::get);
+    recorder = recorder(QueuedEventRecorder.DEFAULT_CAPACITY);
     RemediationProposal p = proposal("solaria-zigbee2mqtt-1a2b3c");
     Thread.currentThread().interrupt();
     try {
@@ -254,34 +238,6 @@ class QueuedEventRecorderTest {
     assertThat(named.getApiVersion()).isEqualTo(p.getApiVersion());
     assertThat(KubernetesEventRecorder.eventName(named, EventReason.Proposed))
         .isEqualTo(KubernetesEventRecorder.eventName(p, EventReason.Proposed));
-  }
-
-  /** A clock that moves only when the test moves it. */
-  static final class HandClock extends Clock {
-    private final AtomicReference<Instant> now;
-
-    HandClock(Instant start) {
-      now = new AtomicReference<>(start);
-    }
-
-    void advance(Duration d) {
-      now.updateAndGet(t -> t.plus(d));
-    }
-
-    @Override
-    public ZoneId getZone() {
-      return ZoneOffset.UTC;
-    }
-
-    @Override
-    public Clock withZone(ZoneId zone) {
-      return this;
-    }
-
-    @Override
-    public Instant instant() {
-      return now.get();
-    }
   }
 
   static RemediationProposal proposal(String name) {
