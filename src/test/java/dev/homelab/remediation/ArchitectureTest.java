@@ -4,12 +4,14 @@ import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
 import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.slices;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.sun.net.httpserver.HttpServer;
 import com.tngtech.archunit.base.DescribedPredicate;
 import com.tngtech.archunit.core.domain.JavaClass;
 import com.tngtech.archunit.core.domain.JavaClasses;
 import com.tngtech.archunit.core.importer.ClassFileImporter;
 import com.tngtech.archunit.core.importer.ImportOption;
 import java.io.IOException;
+import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -80,6 +82,19 @@ class ArchitectureTest {
             BASE + ".dispatch..",
             BASE + ".local..",
             BASE + ".ops..")
+        .check(main);
+  }
+
+  @Test
+  void onlyHttpServersOpensAJdkHttpServer() {
+    // HttpServers turns Nagle's algorithm off before the first one: else 40 ms on every answer.
+    noClasses()
+        .that()
+        .doNotHaveFullyQualifiedName(BASE + ".util.HttpServers")
+        .should()
+        .callMethod(HttpServer.class, "create", InetSocketAddress.class, int.class)
+        .orShould()
+        .callMethod(HttpServer.class, "create")
         .check(main);
   }
 

@@ -4,6 +4,7 @@ import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import dev.homelab.remediation.config.OperatorConfig;
 import dev.homelab.remediation.util.DaemonThreads;
+import dev.homelab.remediation.util.HttpServers;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import java.io.IOException;
@@ -73,7 +74,7 @@ public final class ApprovalServer implements AutoCloseable {
     this.annotations = annotations;
     this.namespace = namespace;
     this.clock = clock;
-    server = HttpServer.create(new InetSocketAddress(bindAddress, port), 16);
+    server = HttpServers.create(new InetSocketAddress(bindAddress, port), 16);
     executor = Executors.newFixedThreadPool(2, DaemonThreads.named("approval-http"));
     server.setExecutor(executor);
     server.createContext("/", this::handle);

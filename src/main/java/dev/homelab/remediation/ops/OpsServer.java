@@ -3,6 +3,7 @@ package dev.homelab.remediation.ops;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import dev.homelab.remediation.util.DaemonThreads;
+import dev.homelab.remediation.util.HttpServers;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.IOException;
@@ -32,7 +33,7 @@ public final class OpsServer implements AutoCloseable {
       Supplier<Check> readiness,
       MeterRegistry registry)
       throws IOException {
-    server = HttpServer.create(new InetSocketAddress(bindAddress, port), 16);
+    server = HttpServers.create(new InetSocketAddress(bindAddress, port), 16);
     executor = Executors.newFixedThreadPool(2, DaemonThreads.named("ops-http"));
     server.setExecutor(executor);
     server.createContext("/healthz", ex -> check(ex, liveness.get()));
