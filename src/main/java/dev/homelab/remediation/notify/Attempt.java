@@ -3,10 +3,15 @@ package dev.homelab.remediation.notify;
 import java.io.IOException;
 import java.net.ConnectException;
 import java.net.http.HttpClient;
+import java.net.http.HttpHeaders;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.net.http.HttpTimeoutException;
 import java.time.Duration;
+import java.time.Instant;
+import java.time.ZonedDateTime;
+import java.time.format.DateTimeFormatter;
+import java.time.format.DateTimeParseException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -14,21 +19,31 @@ import java.util.concurrent.TimeoutException;
 
 /**
  * How one request of a {@link TargetWorker} went: through (2xx), or not, and then whether trying
- * again may help (5xx, 408, 429, a timeout, an I/O error) or not (another answer).
+ * again may help (5xx, 408, 429, a timeout, an I/O error) or not (another answer); with a 429 or a
+ * 503, how long the receiver asked to be left alone ({@code Retry-After}, seconds or an HTTP date),
+ * else null.
  */
-record Attempt(boolean ok, boolean retryable, String detail) {
+record Attempt(boolean ok, boolean retryable, String detail, Duration retryAfter) {
+
+  Attempt(boolean ok, boolean retryable, String detail) {
+    this(ok, retryable, detail, null);
+  }
 
   /** One request, bounded by the timeout even when the receiver answers the headers and stalls. */
-  static Attempt of(HttpClient http, HttpRequest request, Duration timeout) {
+  static Attempt of(HttpClient http, HttpRequest request, Duration timeout, Instant now) {
     CompletableFuture<HttpResponse<Void>> f =
         http.sendAsync(request, HttpResponse.BodyHandlers.discarding());
     try {
-      int code = f.get(timeout.toMillis() + 250, TimeUnit.MILLISECONDS).statusCode();
+      HttpResponse<Void> r = f.get(timeout.toMillis() + 250, TimeUnit.MILLISECONDS);
+      int code = r.statusCode();
       if (code >= 200 && code < 300) {
         return new Attempt(true, false, "HTTP " + code);
       }
       boolean retry = code >= 500 || code == 408 || code == 429;
-      return new Attempt(false, retry, "HTTP " + code);
+      Duration after = code == 429 || code == 503 ? retryAfter(r.headers(), now) : null;
+      String detail =
+          "HTTP " + code + (after == null ? "" : ", Retry-After " + after.toSeconds() + " s");
+      return new Attempt(false, retry, detail, after);
     } catch (TimeoutException e) {
       f.cancel(true);
       return new Attempt(false, true, "timed out after " + timeout.toMillis() + " ms");
@@ -46,6 +61,29 @@ record Attempt(boolean ok, boolean retryable, String detail) {
       f.cancel(true);
       Thread.currentThread().interrupt();
       return new Attempt(false, false, "interrupted");
+    }
+  }
+
+  /**
+   * {@code Retry-After} (RFC 9110 §10.2.3): a number of seconds, or an HTTP date taken against
+   * {@code now}; null when absent or neither (then the usual backoff applies), zero for a date
+   * past.
+   */
+  static Duration retryAfter(HttpHeaders headers, Instant now) {
+    String v = headers.firstValue("Retry-After").map(String::strip).orElse("");
+    if (v.isEmpty()) {
+      return null;
+    }
+    if (v.chars().allMatch(ch -> ch >= '0' && ch <= '9')) {
+      return v.length() > 9
+          ? Duration.ofSeconds(999_999_999)
+          : Duration.ofSeconds(Long.parseLong(v));
+    }
+    try {
+      Instant at = ZonedDateTime.parse(v, DateTimeFormatter.RFC_1123_DATE_TIME).toInstant();
+      return at.isAfter(now) ? Duration.between(now, at) : Duration.ZERO;
+    } catch (DateTimeParseException e) {
+      return null;
     }
   }
 }

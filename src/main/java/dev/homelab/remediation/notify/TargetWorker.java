@@ -2,14 +2,12 @@ package dev.homelab.remediation.notify;
 
 import dev.homelab.remediation.util.DaemonThreads;
 import io.micrometer.core.instrument.Counter;
-import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.EnumMap;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -37,11 +35,13 @@ import org.slf4j.LoggerFactory;
  * tries the kept ones in order and stops at the first that fails (the receiver is still down). At
  * most {@code capacity} are kept; a newer notification of the proposal, or its deletion, replaces
  * its entry. Its outcome is reported once more if a later try gets it through.
+ *
+ * <p>A 429 or 503 with {@code Retry-After} holds the target ({@link Hold}): nothing goes to it
+ * until then; what is due waits, or is kept for later if the end is over a minute away.
  */
 final class TargetWorker implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(TargetWorker.class);
   private static final Duration MAX_DELAY = Duration.ofMinutes(1);
-
   private static final int REMEMBERED = 4096;
 
   /** How one notification ended for this target; the metric's {@code result} tag in lower case. */
@@ -66,34 +66,33 @@ final class TargetWorker implements AutoCloseable {
   private final BooleanSupplier fenced;
   private final ScheduledThreadPoolExecutor thread;
   private final AtomicInteger pending = new AtomicInteger();
-  private final Map<Result, Counter> counters = new EnumMap<>(Result.class);
+  private final Map<Result, Counter> counters;
   private volatile boolean closed;
 
   /** Notifications given up, kept to be tried again later, by proposal uid; worker thread only. */
   private final Map<String, TargetJob> later = new LinkedHashMap<>();
+
+  private final Hold hold = new Hold();
 
   /**
    * Per proposal uid, the newest notification that was not queued (dropped with the queue full) or
    * the proposal's deletion: older ones of the proposal, queued or kept, are given up. Any thread;
    * the least recently used forgotten past {@link #REMEMBERED}.
    */
-  private final Map<String, Long> overtakenBy =
-      java.util.Collections.synchronizedMap(
-          new LinkedHashMap<>(16, 0.75f, true) {
-            @Override
-            protected boolean removeEldestEntry(Map.Entry<String, Long> eldest) {
-              return size() > REMEMBERED;
-            }
-          });
+  private final Map<String, Long> overtakenBy = java.util.Collections.synchronizedMap(recent());
 
   /** The newest notification (its sequence number) tried per proposal uid, on the worker thread. */
-  private final Map<String, Long> tried =
-      new LinkedHashMap<>(16, 0.75f, true) {
-        @Override
-        protected boolean removeEldestEntry(Map.Entry<String, Long> eldest) {
-          return size() > REMEMBERED;
-        }
-      };
+  private final Map<String, Long> tried = recent();
+
+  /** A map that forgets the least recently used past {@link #REMEMBERED}. */
+  private static Map<String, Long> recent() {
+    return new LinkedHashMap<>(16, 0.75f, true) {
+      @Override
+      protected boolean removeEldestEntry(Map.Entry<String, Long> eldest) {
+        return size() > REMEMBERED;
+      }
+    };
+  }
 
   TargetWorker(
       NotificationTarget target,
@@ -119,19 +118,7 @@ final class TargetWorker implements AutoCloseable {
     thread.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
     thread.setContinueExistingPeriodicTasksAfterShutdownPolicy(false);
     thread.setRemoveOnCancelPolicy(true);
-    for (Result r : Result.values()) {
-      counters.put(
-          r,
-          Counter.builder("remediation.notifications")
-              .description("Notifications of the human loop, by target and result")
-              .tag("target", target.name())
-              .tag("result", r.name().toLowerCase(java.util.Locale.ROOT))
-              .register(registry));
-    }
-    Gauge.builder("remediation.notification.queue", pending, AtomicInteger::get)
-        .description("Notifications waiting to be sent, by target")
-        .tag("target", target.name())
-        .register(registry);
+    counters = TargetMeters.register(target.name(), pending, registry);
     target
         .refreshEvery()
         .ifPresent(
@@ -194,12 +181,7 @@ final class TargetWorker implements AutoCloseable {
       finish(job, Result.DROPPED, 0, "queue full (" + capacity + " waiting)");
       return;
     }
-    try {
-      thread.execute(() -> attempt(job, 1));
-    } catch (java.util.concurrent.RejectedExecutionException e) {
-      pending.decrementAndGet();
-      finish(job, Result.DROPPED, 0, "stopping");
-    }
+    schedule(job, 1, 0);
   }
 
   private void attempt(TargetJob job, int attempt) {
@@ -213,6 +195,9 @@ final class TargetWorker implements AutoCloseable {
     }
     tried.put(job.uid, job.seq);
     later.remove(job.uid); // an older one kept for later: this one replaces it
+    if (held(job, attempt)) {
+      return;
+    }
     job.tries = attempt;
     Attempt a;
     try {
@@ -244,12 +229,39 @@ final class TargetWorker implements AutoCloseable {
       done(job, Result.FAILED, attempt, a.detail());
     } else {
       counters.get(Result.RETRIED).increment();
-      try {
-        thread.schedule(() -> attempt(job, attempt + 1), delay(attempt), TimeUnit.MILLISECONDS);
-      } catch (java.util.concurrent.RejectedExecutionException e) {
-        done(job, Result.DROPPED, attempt, "stopping");
-      }
+      schedule(job, attempt + 1, delay(attempt));
     }
+  }
+
+  /** Attempt {@code attempt} of {@code job} in {@code millis}; dropped when the worker stops. */
+  private void schedule(TargetJob job, int attempt, long millis) {
+    try {
+      thread.schedule(() -> attempt(job, attempt), millis, TimeUnit.MILLISECONDS);
+    } catch (java.util.concurrent.RejectedExecutionException e) {
+      done(job, Result.DROPPED, attempt - 1, "stopping");
+    }
+  }
+
+  /**
+   * While the receiver's Retry-After holds, {@code job} waits for its end when that is at most a
+   * fast retry's longest delay away, else is given up now and kept for later (true: not sent).
+   */
+  private boolean held(TargetJob job, int attempt) {
+    Duration left = hold.remaining();
+    if (left.isZero()) {
+      return false;
+    }
+    if (left.compareTo(MAX_DELAY) <= 0) {
+      schedule(job, attempt, left.toMillis() + 1);
+      return true;
+    }
+    String why = "the receiver asked to wait " + left.toSeconds() + " s more (Retry-After)";
+    LOG.atWarn()
+        .addKeyValue("target", target.name())
+        .addKeyValue("proposal", job.name)
+        .log("notification given up{}: {}", keepForLater(job) ? " (tried again later)" : "", why);
+    done(job, Result.FAILED, attempt - 1, why);
+    return true;
   }
 
   private boolean overtaken(TargetJob job) {
@@ -279,10 +291,10 @@ final class TargetWorker implements AutoCloseable {
    * (sent); one overtaken, past its time or refused is forgotten.
    */
   private void retryLater() {
-    if (closed || fenced.getAsBoolean() || later.isEmpty()) {
+    Instant now = clock.instant();
+    if (closed || fenced.getAsBoolean() || later.isEmpty() || !hold.remaining().isZero()) {
       return;
     }
-    Instant now = clock.instant();
     for (Iterator<TargetJob> it = later.values().iterator(); it.hasNext(); ) {
       TargetJob job = it.next();
       if (overtaken(job) || !now.isBefore(job.retryUntil)) {
@@ -312,7 +324,7 @@ final class TargetWorker implements AutoCloseable {
   }
 
   private void refresh() {
-    if (closed || fenced.getAsBoolean()) {
+    if (closed || fenced.getAsBoolean() || !hold.remaining().isZero()) {
       return;
     }
     try {
@@ -330,7 +342,9 @@ final class TargetWorker implements AutoCloseable {
   }
 
   private Attempt send(HttpRequest request) {
-    return Attempt.of(http, request, timeout);
+    Attempt a = Attempt.of(http, request, timeout, clock.instant());
+    hold.askedBy(a);
+    return a;
   }
 
   /** Delay before attempt {@code attempt + 1}: retryInitial doubling, at most a minute. */

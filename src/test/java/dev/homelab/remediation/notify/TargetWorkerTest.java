@@ -1,9 +1,11 @@
 package dev.homelab.remediation.notify;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.tuple;
 import static org.awaitility.Awaitility.await;
 
 import dev.homelab.remediation.support.FakeNtfy;
+import dev.homelab.remediation.support.FakeReceiver;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -11,6 +13,8 @@ import java.net.http.HttpRequest;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -74,6 +78,74 @@ class TargetWorkerTest {
       assertThat(up.requests()).hasSize(2).allMatch(r -> r.header("Title").equals("fine"));
       // One request per period while "stuck" fails: bounded, not one per kept notification.
       assertThat(down.requests().size()).isBetween(3, 12);
+    }
+  }
+
+  TargetWorker worker(int attempts, Duration retryLater) {
+    return new TargetWorker(
+        split,
+        HttpClient.newHttpClient(),
+        Duration.ofSeconds(1),
+        attempts,
+        Duration.ofMillis(50),
+        retryLater,
+        10,
+        Clock.systemUTC(),
+        new SimpleMeterRegistry(),
+        () -> false);
+  }
+
+  /**
+   * A 429 with {@code Retry-After: 2}: the retry waits the two seconds, not the 50 ms backoff, and
+   * a notification due meanwhile waits too; then both go out, one request each.
+   */
+  @Test
+  void aRetryAfterIsWaitedForByEveryNotification() throws Exception {
+    up.answer(429, "2");
+    List<TargetWorker.Outcome> outcomes = new CopyOnWriteArrayList<>();
+    try (TargetWorker w = worker(5, Duration.ofMinutes(1))) {
+      w.offer(named("first", "uid-1"), 1, outcomes::add);
+      await().until(() -> up.requests().size() == 1);
+      up.answer(200);
+      w.offer(named("second", "uid-2"), 2, outcomes::add);
+      Thread.sleep(1500);
+      assertThat(up.requests()).as("nothing while held").hasSize(1);
+      await().atMost(Duration.ofSeconds(5)).until(() -> outcomes.size() == 2);
+      List<FakeReceiver.Request> r = up.requests();
+      // Both due at the hold's end: in either order, as a retry and a new one are anyway.
+      assertThat(r)
+          .extracting(q -> q.header("Title"))
+          .containsExactlyInAnyOrder("first", "first", "second");
+      assertThat(Duration.ofNanos(r.get(1).atNanos() - r.get(0).atNanos()))
+          .isGreaterThanOrEqualTo(Duration.ofMillis(1990));
+      assertThat(outcomes)
+          .extracting(TargetWorker.Outcome::result, TargetWorker.Outcome::attempts)
+          .containsExactlyInAnyOrder(
+              tuple(TargetWorker.Result.SENT, 2), tuple(TargetWorker.Result.SENT, 1));
+    }
+  }
+
+  /**
+   * A {@code Retry-After} of an hour (over a fast retry's minute): the notification is given up
+   * after its one request and kept for later; the later tries, and a new notification, send nothing
+   * while the hold lasts.
+   */
+  @Test
+  void aRetryAfterOverAMinuteHoldsEverythingForLater() throws Exception {
+    up.answer(503, "3600");
+    List<TargetWorker.Outcome> outcomes = new CopyOnWriteArrayList<>();
+    try (TargetWorker w = worker(5, Duration.ofMillis(100))) {
+      w.offer(named("first", "uid-1"), 1, outcomes::add);
+      await().until(() -> outcomes.size() == 1);
+      w.offer(named("second", "uid-2"), 2, outcomes::add);
+      await().until(() -> outcomes.size() == 2);
+      Thread.sleep(1000); // ten periods of the tries for later
+      assertThat(up.requests()).as("one request in all").hasSize(1);
+      assertThat(outcomes)
+          .extracting(TargetWorker.Outcome::result, TargetWorker.Outcome::attempts)
+          .containsExactly(
+              tuple(TargetWorker.Result.FAILED, 1), tuple(TargetWorker.Result.FAILED, 0));
+      assertThat(outcomes.get(1).detail()).contains("Retry-After");
     }
   }
 

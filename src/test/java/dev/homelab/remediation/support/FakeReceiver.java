@@ -28,7 +28,7 @@ public abstract class FakeReceiver implements AutoCloseable {
 
   /** One request the receiver's path got. */
   public record Request(
-      String method, String path, Map<String, List<String>> headers, String body) {
+      String method, String path, Map<String, List<String>> headers, String body, long atNanos) {
 
     public JsonNode json() {
       try {
@@ -57,6 +57,7 @@ public abstract class FakeReceiver implements AutoCloseable {
   private final CountDownLatch closed = new CountDownLatch(1);
   private volatile int status = 200;
   private volatile boolean hang;
+  private volatile String retryAfter;
 
   protected FakeReceiver(String path) {
     this.path = path;
@@ -91,6 +92,14 @@ public abstract class FakeReceiver implements AutoCloseable {
   public FakeReceiver answer(int status) {
     this.status = status;
     this.hang = false;
+    this.retryAfter = null;
+    return this;
+  }
+
+  /** From now on every request is answered with {@code status} and {@code Retry-After}. */
+  public FakeReceiver answer(int status, String retryAfter) {
+    answer(status);
+    this.retryAfter = retryAfter;
     return this;
   }
 
@@ -119,7 +128,13 @@ public abstract class FakeReceiver implements AutoCloseable {
         ex.sendResponseHeaders(404, -1);
         return;
       }
-      requests.add(new Request(ex.getRequestMethod(), p, Map.copyOf(ex.getRequestHeaders()), body));
+      requests.add(
+          new Request(
+              ex.getRequestMethod(),
+              p,
+              Map.copyOf(ex.getRequestHeaders()),
+              body,
+              System.nanoTime()));
       if (hang) {
         try {
           closed.await(120, TimeUnit.SECONDS);
@@ -130,6 +145,9 @@ public abstract class FakeReceiver implements AutoCloseable {
       }
       byte[] answer = reply(status).getBytes(StandardCharsets.UTF_8);
       ex.getResponseHeaders().set("Content-Type", "application/json");
+      if (retryAfter != null) {
+        ex.getResponseHeaders().set("Retry-After", retryAfter);
+      }
       ex.sendResponseHeaders(status, answer.length == 0 ? -1 : answer.length);
       if (answer.length > 0) {
         ex.getResponseBody().write(answer);

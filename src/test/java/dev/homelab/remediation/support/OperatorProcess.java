@@ -80,10 +80,20 @@ public final class OperatorProcess implements AutoCloseable {
     return file;
   }
 
-  /** The command that runs the operator's CLI with {@code args} from the test classpath. */
+  /**
+   * The command that runs the operator's CLI with {@code args} from the test classpath, or from the
+   * jar named by {@code -Doperator.jar=FILE} (which a class-data archive, {@code
+   * -XX:SharedArchiveFile} in {@code -Doperator.jvmFlags}, can serve as in the image).
+   */
   public static List<String> command(String... args) {
     List<String> cmd = new ArrayList<>();
     cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    String jar = System.getProperty("operator.jar", "");
+    if (!jar.isBlank()) {
+      cmd.addAll(List.of("-jar", Path.of(jar).toAbsolutePath().toString()));
+      cmd.addAll(List.of(args));
+      return cmd;
+    }
     cmd.addAll(
         List.of(
             "-cp",
