@@ -1,6 +1,5 @@
 package dev.homelab.remediation.decision;
 
-import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 
@@ -29,11 +28,12 @@ public final class Approvals {
     if (raw == null || raw.isBlank()) {
       return Optional.empty();
     }
-    String v = raw.trim().toLowerCase(Locale.ROOT);
+    // Exactly the two values of SPEC §6: an action that restarts things is not started on a
+    // spelling nobody documented ("yes", "true", "Approved"); those get the warning Event instead.
     Verdict verdict =
-        switch (v) {
-          case "approved", "approve", "yes", "true" -> Verdict.APPROVED;
-          case "rejected", "reject", "no", "false" -> Verdict.REJECTED;
+        switch (raw.trim()) {
+          case "approved" -> Verdict.APPROVED;
+          case "rejected" -> Verdict.REJECTED;
           default -> Verdict.UNKNOWN;
         };
     String who = annotations.get(APPROVED_BY);

@@ -53,13 +53,17 @@ class ApprovalAnnotationsTest {
                 with(Map.of("remediation.homelab.dev/approval", "approved")), uid))
         .isEqualTo(Outcome.ALREADY_DECIDED);
     assertThat(
-            ApprovalAnnotations.judge(with(Map.of("remediation.homelab.dev/approval", "no")), uid))
-        .isEqualTo(Outcome.ALREADY_DECIDED);
-    // A value that decides nothing may be replaced by one that does.
-    assertThat(
             ApprovalAnnotations.judge(
-                with(Map.of("remediation.homelab.dev/approval", "maybe")), uid))
-        .isEqualTo(Outcome.DECIDED);
+                with(Map.of("remediation.homelab.dev/approval", "rejected")), uid))
+        .isEqualTo(Outcome.ALREADY_DECIDED);
+    // A value that decides nothing ("yes" is no value of SPEC §6) may be replaced by one that does.
+    for (String nothing : new String[] {"maybe", "yes", "no"}) {
+      assertThat(
+              ApprovalAnnotations.judge(
+                  with(Map.of("remediation.homelab.dev/approval", nothing)), uid))
+          .as(nothing)
+          .isEqualTo(Outcome.DECIDED);
+    }
   }
 
   @Test
