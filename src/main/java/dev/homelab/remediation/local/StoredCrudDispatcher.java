@@ -37,7 +37,6 @@ final class StoredCrudDispatcher extends LocalCrudDispatcher {
   private static final ObjectMapper JSON = new ObjectMapper();
 
   private final ObjectFiles files;
-  private boolean loading;
   private int loaded;
 
   private StoredCrudDispatcher(ObjectFiles files) {
@@ -181,19 +180,13 @@ final class StoredCrudDispatcher extends LocalCrudDispatcher {
    * under the store's write lock: the file first, then memory and the watches.
    */
   @Override
-  public void processEvent(
-      String path,
-      AttributeSet pathAttributes,
-      AttributeSet oldAttributes,
-      GenericKubernetesResource resource,
-      String newState) {
+  protected void store(String path, AttributeSet oldAttributes, String newState) {
     if (!loading) {
-      store(path, oldAttributes == null ? null : map.get(oldAttributes), newState);
+      write(path, oldAttributes == null ? null : map.get(oldAttributes), newState);
     }
-    super.processEvent(path, pathAttributes, oldAttributes, resource, newState);
   }
 
-  private void store(String path, String existing, String newState) {
+  private void write(String path, String existing, String newState) {
     if (Objects.equals(existing, newState)) {
       return;
     }

@@ -127,6 +127,58 @@ class StoredObjectsTest {
         });
   }
 
+  /**
+   * A created object gets a random uid, as from an API server, the same in the create's answer, a
+   * read and a watch, kept across a restart; a proposal deleted and made again under its name gets
+   * another uid, so another action id. The store alone counted them: every action id ended {@code
+   * -00000000}, and the second restart wrote no {@code remediation_started} event.
+   */
+  @Test
+  void createdObjectsGetRandomUidsKeptAcrossARestart() throws Exception {
+    List<String> watched = new java.util.concurrent.CopyOnWriteArrayList<>();
+    String[] uids =
+        withCluster(
+            c -> {
+              var rps = c.resources(RemediationProposal.class).inNamespace(NS);
+              try (var w =
+                  rps.watch(
+                      new io.fabric8.kubernetes.client.Watcher<>() {
+                        @Override
+                        public void eventReceived(Action a, RemediationProposal p) {
+                          if (a == Action.ADDED) {
+                            watched.add(p.getMetadata().getUid());
+                          }
+                        }
+
+                        @Override
+                        public void onClose(io.fabric8.kubernetes.client.WatcherException e) {}
+                      })) {
+                String first = rps.resource(proposal("again")).create().getMetadata().getUid();
+                assertThat(rps.withName("again").get().getMetadata().getUid()).isEqualTo(first);
+                rps.withName("again").withGracePeriod(0).delete();
+                org.awaitility.Awaitility.await().until(() -> rps.withName("again").get() == null);
+                String second = rps.resource(proposal("again")).create().getMetadata().getUid();
+                String other = rps.resource(proposal("other")).create().getMetadata().getUid();
+                org.awaitility.Awaitility.await().until(() -> watched.size() == 3);
+                return new String[] {first, second, other};
+              }
+            });
+    assertThat(uids).doesNotHaveDuplicates().allMatch(u -> !u.startsWith("00000000"));
+    assertThat(uids)
+        .allSatisfy(u -> assertThat(java.util.UUID.fromString(u).version()).isEqualTo(4));
+    assertThat(watched).containsExactly(uids);
+    String afterRestart =
+        withCluster(
+            c ->
+                c.resources(RemediationProposal.class)
+                    .inNamespace(NS)
+                    .withName("other")
+                    .get()
+                    .getMetadata()
+                    .getUid());
+    assertThat(afterRestart).isEqualTo(uids[2]);
+  }
+
   @Test
   void newObjectsGetResourceVersionsAboveEveryStoredOne() {
     String old =
