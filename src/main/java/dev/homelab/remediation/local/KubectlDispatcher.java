@@ -96,13 +96,28 @@ final class KubectlDispatcher extends Dispatcher {
               + "\"status\":{\"incomplete\":false,\"nonResourceRules\":[],\"resourceRules\":"
               + "[{\"apiGroups\":[\"*\"],\"resources\":[\"*\"],\"verbs\":[\"*\"]}]}}");
     }
+    LabelSelector labels;
+    try {
+      labels = LabelSelector.parse(t.param("labelSelector"));
+    } catch (IllegalArgumentException e) {
+      return status(400, "BadRequest", e.getMessage() + ": nothing was read or changed");
+    }
+    boolean webSocket = "websocket".equalsIgnoreCase(String.valueOf(request.getHeader("Upgrade")));
+    if (labels.setBased() && (!get || webSocket)) {
+      // The CRUD dispatcher would ignore "in" and "notin" and act on every object.
+      return status(
+          400,
+          "BadRequest",
+          "local mode applies label selectors with in or notin only to lists and kubectl get -w:"
+              + " nothing was changed (list the objects, then act on them by name)");
+    }
     if (get && t.watch()) {
-      if ("websocket".equalsIgnoreCase(String.valueOf(request.getHeader("Upgrade")))) {
+      if (webSocket) {
         return crud.dispatch(request);
       }
-      // Over plain HTTP (kubectl get -w), streamed by ApiServer; field selectors are applied
-      // line by line in watchLine, since the CRUD dispatcher only knows metadata.name.
-      return crud.handleWatch(t.withoutParam("fieldSelector"));
+      // Over plain HTTP (kubectl get -w), streamed by ApiServer; field and label selectors are
+      // applied line by line in watchLine, since the CRUD dispatcher only knows metadata.name.
+      return crud.handleWatch(t.withoutParam("fieldSelector", "labelSelector"));
     }
     if (!get && t.param("dryRun") != null) {
       // The CRUD dispatcher ignores dryRun and would really write.
@@ -133,7 +148,7 @@ final class KubectlDispatcher extends Dispatcher {
               + "media types include: application/json-patch+json, application/merge-patch+json (use kubectl patch "
               + "--type merge)");
     }
-    MockResponse response = get ? get(request, t) : crud.dispatch(request);
+    MockResponse response = get ? get(request, t, labels) : crud.dispatch(request);
     if (response == null) {
       return status(405, "MethodNotAllowed", request.getMethod() + " is not supported");
     }
@@ -161,10 +176,9 @@ final class KubectlDispatcher extends Dispatcher {
     return r.getWebSocketListener() != null;
   }
 
-  private MockResponse get(RecordedRequest request, Target t) {
+  private MockResponse get(RecordedRequest request, Target t, LabelSelector labels) {
     String fieldSelector = t.param("fieldSelector");
-    MockResponse r =
-        crud.handleGet(fieldSelector == null ? request.getPath() : t.withoutParam("fieldSelector"));
+    MockResponse r = crud.handleGet(t.withoutParam("fieldSelector", "labelSelector"));
     if (r.code() != 200 || r.getBody() == null) {
       return r;
     }
@@ -182,6 +196,7 @@ final class KubectlDispatcher extends Dispatcher {
       if (fieldSelector != null) {
         items.removeIf(item -> !FieldSelector.parse(fieldSelector).matches(item));
       }
+      items.removeIf(item -> !labels.matches(item));
     } else {
       items.add(body);
     }
@@ -226,6 +241,9 @@ final class KubectlDispatcher extends Dispatcher {
     }
     String selector = t.param("fieldSelector");
     if (selector != null && !FieldSelector.parse(selector).matches(object)) {
+      return null;
+    }
+    if (!LabelSelector.parse(t.param("labelSelector")).matches(object)) {
       return null;
     }
     Optional<List<Tables.Column>> columns = discovery.resourceOf(t.path()).flatMap(this::columns);
@@ -329,11 +347,11 @@ final class KubectlDispatcher extends Dispatcher {
       return w != null && (w.equalsIgnoreCase("true") || w.equals("1"));
     }
 
-    String withoutParam(String name) {
+    String withoutParam(String... names) {
       StringBuilder sb = new StringBuilder(path);
       char sep = '?';
       for (String p : query.split("&")) {
-        if (p.isEmpty() || decode(p.split("=", 2)[0]).equals(name)) {
+        if (p.isEmpty() || List.of(names).contains(decode(p.split("=", 2)[0]))) {
           continue;
         }
         sb.append(sep).append(p);
@@ -344,47 +362,6 @@ final class KubectlDispatcher extends Dispatcher {
 
     private static String decode(String s) {
       return URLDecoder.decode(s, StandardCharsets.UTF_8);
-    }
-  }
-
-  /** A field selector ({@code a.b=x,c!=y}) evaluated on the JSON of an object. */
-  record FieldSelector(List<String[]> terms) {
-    static FieldSelector parse(String selector) {
-      List<String[]> terms = new ArrayList<>();
-      for (String term : selector.split(",")) {
-        String t = term.trim();
-        if (t.isEmpty()) {
-          continue;
-        }
-        int ne = t.indexOf("!=");
-        if (ne >= 0) {
-          terms.add(new String[] {t.substring(0, ne), "!=", t.substring(ne + 2)});
-          continue;
-        }
-        int eq = t.indexOf("==");
-        if (eq >= 0) {
-          terms.add(new String[] {t.substring(0, eq), "=", t.substring(eq + 2)});
-          continue;
-        }
-        int e = t.indexOf('=');
-        terms.add(
-            e < 0
-                ? new String[] {t, "=", ""}
-                : new String[] {t.substring(0, e), "=", t.substring(e + 1)});
-      }
-      return new FieldSelector(terms);
-    }
-
-    boolean matches(JsonNode o) {
-      for (String[] term : terms) {
-        JsonNode n = Tables.at(o, term[0].trim());
-        String actual = n.isMissingNode() || n.isNull() ? "" : n.asText();
-        boolean equal = actual.equals(term[2].trim());
-        if (term[1].equals("=") != equal) {
-          return false;
-        }
-      }
-      return true;
     }
   }
 }

@@ -27,6 +27,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.TimeUnit;
@@ -217,6 +218,68 @@ class LocalClusterTest {
     assertThat(table.get("rows").get(0).get("cells").get(0).asText())
         .as("an age of 200 s or a bit more")
         .matches("[3-9]m(\\d+s)?");
+  }
+
+  /**
+   * Label selectors as the API server reads them, {@code in} and {@code notin} too: the Fabric8
+   * store ignored those, so {@code kubectl delete rp -l 'node in (x)'} listed, and deleted, every
+   * proposal. A delete by such a selector is refused and changes nothing; one that cannot be read
+   * is refused.
+   */
+  @Test
+  void appliesSetBasedLabelSelectorsAndRefusesToDeleteByThem() throws Exception {
+    String key = "example.com/shelf";
+    for (String shelf : List.of("top", "bottom")) {
+      RemediationProposal p = proposal("labelled-" + shelf, "nas/" + shelf);
+      p.getMetadata().setLabels(Map.of(key, shelf));
+      client.resource(p).create();
+    }
+    try {
+      selectByLabels();
+    } finally { // the other tests count the two proposals of start()
+      for (String shelf : List.of("top", "bottom")) {
+        client
+            .resources(RemediationProposal.class)
+            .inNamespace("default")
+            .withName("labelled-" + shelf)
+            .delete();
+      }
+    }
+  }
+
+  void selectByLabels() throws Exception {
+    assertThat(names("example.com%2Fshelf+in+%28top%2Cside%29")).containsExactly("labelled-top");
+    assertThat(names("example.com%2Fshelf+in+%28nowhere%29")).isEmpty();
+    assertThat(names("example.com%2Fshelf+notin+%28top%29"))
+        .contains("labelled-bottom", "solaria-ollama-0123456789") // no such label: not in (top)
+        .doesNotContain("labelled-top");
+    assertThat(names("example.com%2Fshelf%2C%21other.com%2Fx%2Cexample.com%2Fshelf%21%3Dtop"))
+        .containsExactly("labelled-bottom");
+
+    HttpResponse<String> delete =
+        HTTP.send(
+            HttpRequest.newBuilder(
+                    URI.create(
+                        cluster.url() + RP + "?labelSelector=example.com%2Fshelf+in+%28nowhere%29"))
+                .DELETE()
+                .build(),
+            HttpResponse.BodyHandlers.ofString());
+    assertThat(delete.statusCode()).as(delete.body()).isEqualTo(400);
+    assertThat(delete.body()).contains("nothing was changed");
+    assertThat(client.resources(RemediationProposal.class).inNamespace("default").list().getItems())
+        .hasSizeGreaterThanOrEqualTo(4);
+
+    HttpResponse<String> bad =
+        get(RP + "?labelSelector=example.com%2Fshelf+in+top", "application/json");
+    assertThat(bad.statusCode()).isEqualTo(400);
+    assertThat(bad.body()).contains("unable to parse requirement");
+  }
+
+  static List<String> names(String encodedSelector) throws Exception {
+    JsonNode list = json(RP + "?labelSelector=" + encodedSelector, "application/json");
+    List<String> names = new java.util.ArrayList<>();
+    list.get("items").forEach(i -> names.add(i.path("metadata").path("name").asText()));
+    return names;
   }
 
   @Test
