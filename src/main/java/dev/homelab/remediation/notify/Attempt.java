@@ -7,15 +7,21 @@ import java.net.http.HttpHeaders;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.net.http.HttpTimeoutException;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZonedDateTime;
+import java.time.LocalDateTime;
+import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
+import java.time.format.DateTimeFormatterBuilder;
 import java.time.format.DateTimeParseException;
+import java.util.List;
+import java.util.Locale;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.stream.Stream;
 
 /**
  * How one request of a {@link TargetWorker} went: through (2xx), or not, and then whether trying
@@ -30,7 +36,7 @@ record Attempt(boolean ok, boolean retryable, String detail, Duration retryAfter
   }
 
   /** One request, bounded by the timeout even when the receiver answers the headers and stalls. */
-  static Attempt of(HttpClient http, HttpRequest request, Duration timeout, Instant now) {
+  static Attempt of(HttpClient http, HttpRequest request, Duration timeout, Clock clock) {
     CompletableFuture<HttpResponse<Void>> f =
         http.sendAsync(request, HttpResponse.BodyHandlers.discarding());
     try {
@@ -40,7 +46,7 @@ record Attempt(boolean ok, boolean retryable, String detail, Duration retryAfter
         return new Attempt(true, false, "HTTP " + code);
       }
       boolean retry = code >= 500 || code == 408 || code == 429;
-      Duration after = code == 429 || code == 503 ? retryAfter(r.headers(), now) : null;
+      Duration after = code == 429 || code == 503 ? retryAfter(r.headers(), clock.instant()) : null;
       String detail =
           "HTTP " + code + (after == null ? "" : ", Retry-After " + after.toSeconds() + " s");
       return new Attempt(false, retry, detail, after);
@@ -64,10 +70,24 @@ record Attempt(boolean ok, boolean retryable, String detail, Duration retryAfter
     }
   }
 
+  /** The three HTTP date forms a recipient must read (RFC 9110 §5.6.7), after the weekday. */
+  private static final List<DateTimeFormatter> HTTP_DATES =
+      Stream.of(
+              "d MMM yyyy HH:mm:ss 'GMT'", // IMF-fixdate: Sun, 06 Nov 1994 08:49:37 GMT
+              "dd-MMM-yy HH:mm:ss 'GMT'", // RFC 850: Sunday, 06-Nov-94 08:49:37 GMT
+              "MMM ppd HH:mm:ss yyyy") // asctime: Sun Nov  6 08:49:37 1994
+          .map(
+              p ->
+                  new DateTimeFormatterBuilder()
+                      .parseCaseInsensitive()
+                      .appendPattern(p)
+                      .toFormatter(Locale.ROOT))
+          .toList();
+
   /**
    * {@code Retry-After} (RFC 9110 §10.2.3): a number of seconds, or an HTTP date taken against
-   * {@code now}; null when absent or neither (then the usual backoff applies), zero for a date
-   * past.
+   * {@code now} (when the answer came); null when absent or neither (then the usual backoff
+   * applies), zero for a date past.
    */
   static Duration retryAfter(HttpHeaders headers, Instant now) {
     String v = headers.firstValue("Retry-After").map(String::strip).orElse("");
@@ -75,15 +95,21 @@ record Attempt(boolean ok, boolean retryable, String detail, Duration retryAfter
       return null;
     }
     if (v.chars().allMatch(ch -> ch >= '0' && ch <= '9')) {
-      return v.length() > 9
+      String digits = v.replaceFirst("^0+(?=.)", "");
+      return digits.length() > 9
           ? Duration.ofSeconds(999_999_999)
-          : Duration.ofSeconds(Long.parseLong(v));
+          : Duration.ofSeconds(Long.parseLong(digits));
     }
-    try {
-      Instant at = ZonedDateTime.parse(v, DateTimeFormatter.RFC_1123_DATE_TIME).toInstant();
-      return at.isAfter(now) ? Duration.between(now, at) : Duration.ZERO;
-    } catch (DateTimeParseException e) {
-      return null;
+    int comma = v.indexOf(", ");
+    String date = comma > 0 ? v.substring(comma + 2) : v.substring(v.indexOf(' ') + 1);
+    for (DateTimeFormatter f : HTTP_DATES) {
+      try {
+        Instant at = LocalDateTime.parse(date, f).toInstant(ZoneOffset.UTC);
+        return at.isAfter(now) ? Duration.between(now, at) : Duration.ZERO;
+      } catch (DateTimeParseException e) {
+        // the next form
+      }
     }
+    return null;
   }
 }

@@ -8,10 +8,13 @@ import java.net.http.HttpRequest;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.HashSet;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -22,27 +25,21 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Sends one target's notifications on its own thread, so a target that hangs or fails delays only
- * itself: at most {@code capacity} notifications wait (more are dropped and counted), each request
- * has {@code timeout}, and a failed one is tried again after a delay that doubles from {@code
- * retryInitial} (at most a minute), {@code attempts} times in all. A retry is scheduled, not slept,
- * so the next notification goes out meanwhile; a retry that a newer notification of the same
- * proposal overtook is given up ({@code superseded}), so a late "awaiting" never follows "decided".
+ * itself (docs/architecture.md, "Notifications"): at most {@code capacity} wait (more are dropped
+ * and counted), each request has {@code timeout}, a failed one is tried again after a delay that
+ * doubles from {@code retryInitial} (at most a minute), {@code attempts} times in all, scheduled,
+ * not slept. A notification a newer one of its proposal overtook is given up ({@link Overtaking}).
  *
- * <p>A notification given up after a retryable failure (5xx, 429, a timeout, no connection) is kept
- * and tried again every {@code retryLater} while it still matters: while its proposal waits (until
- * its expiry) for {@code awaiting_approval}, for an hour after a decision or the expiry ({@link
- * Notification#worthUntil}). One request per period at most, whatever the number kept: each period
- * tries the kept ones in order and stops at the first that fails (the receiver is still down). At
- * most {@code capacity} are kept; a newer notification of the proposal, or its deletion, replaces
- * its entry. Its outcome is reported once more if a later try gets it through.
- *
- * <p>A 429 or 503 with {@code Retry-After} holds the target ({@link Hold}): nothing goes to it
- * until then; what is due waits, or is kept for later if the end is over a minute away.
+ * <p>One given up after a retryable failure is kept and tried again every {@code retryLater} while
+ * it still matters ({@link Notification#worthUntil}): one request per period at most, the kept ones
+ * in order until the first that fails; at most {@code capacity} kept, a newer notification of the
+ * proposal or its deletion replacing its entry. A 429 or 503 with {@code Retry-After} holds the
+ * target ({@link Hold}): nothing goes to it until then; what is due waits, or is kept for later if
+ * the end is over a minute away. Stopping reports what still waits as dropped.
  */
 final class TargetWorker implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(TargetWorker.class);
   private static final Duration MAX_DELAY = Duration.ofMinutes(1);
-  private static final int REMEMBERED = 4096;
 
   /** How one notification ended for this target; the metric's {@code result} tag in lower case. */
   enum Result {
@@ -74,25 +71,10 @@ final class TargetWorker implements AutoCloseable {
 
   private final Hold hold = new Hold();
 
-  /**
-   * Per proposal uid, the newest notification that was not queued (dropped with the queue full) or
-   * the proposal's deletion: older ones of the proposal, queued or kept, are given up. Any thread;
-   * the least recently used forgotten past {@link #REMEMBERED}.
-   */
-  private final Map<String, Long> overtakenBy = java.util.Collections.synchronizedMap(recent());
+  private final Overtaking overtaking = new Overtaking();
 
-  /** The newest notification (its sequence number) tried per proposal uid, on the worker thread. */
-  private final Map<String, Long> tried = recent();
-
-  /** A map that forgets the least recently used past {@link #REMEMBERED}. */
-  private static Map<String, Long> recent() {
-    return new LinkedHashMap<>(16, 0.75f, true) {
-      @Override
-      protected boolean removeEldestEntry(Map.Entry<String, Long> eldest) {
-        return size() > REMEMBERED;
-      }
-    };
-  }
+  /** Jobs scheduled for later (a backoff, a hold), reported dropped if the worker stops first. */
+  private final Set<TargetJob> waiting = new HashSet<>();
 
   TargetWorker(
       NotificationTarget target,
@@ -155,17 +137,17 @@ final class TargetWorker implements AutoCloseable {
    * given up. No outcome is reported.
    */
   void withdraw(String uid, long seq) {
-    overtakenBy.merge(uid, seq, Math::max);
+    overtaking.notQueued(uid, seq);
     enqueue(
         new TargetJob(uid, uid, "deleted", seq, now -> target.withdraw(uid, now), null, o -> {}));
   }
 
   /**
-   * The proposal {@code uid} was deleted and this target shows nothing of it: its notifications
-   * still on their way or kept for later are given up, without a place in the queue.
+   * The proposal {@code uid} was deleted, the target shows nothing of it: what is on its way or
+   * kept for later is given up, without a place in the queue.
    */
   void forget(String uid, long seq) {
-    overtakenBy.merge(uid, seq, Math::max);
+    overtaking.notQueued(uid, seq);
   }
 
   private void enqueue(TargetJob job) {
@@ -177,7 +159,7 @@ final class TargetWorker implements AutoCloseable {
       pending.decrementAndGet();
       // Still newer than what is kept or queued of its proposal: known at once, not after the
       // queue, so a kept "awaiting" never goes out after the "decided" that could not be queued.
-      overtakenBy.merge(job.uid, job.seq, Math::max);
+      overtaking.notQueued(job.uid, job.seq);
       finish(job, Result.DROPPED, 0, "queue full (" + capacity + " waiting)");
       return;
     }
@@ -189,11 +171,11 @@ final class TargetWorker implements AutoCloseable {
       done(job, Result.DROPPED, attempt - 1, "stopping");
       return;
     }
-    if (overtaken(job)) {
+    if (overtaking.overtaken(job)) {
       done(job, Result.SUPERSEDED, attempt - 1, "overtaken by a newer notification or a deletion");
       return;
     }
-    tried.put(job.uid, job.seq);
+    overtaking.tried(job);
     later.remove(job.uid); // an older one kept for later: this one replaces it
     if (held(job, attempt)) {
       return;
@@ -216,17 +198,7 @@ final class TargetWorker implements AutoCloseable {
     if (a.ok()) {
       done(job, Result.SENT, attempt, a.detail());
     } else if (!a.retryable() || attempt >= attempts) {
-      boolean keep = a.retryable() && keepForLater(job);
-      LOG.atWarn()
-          .addKeyValue("target", target.name())
-          .addKeyValue("proposal", job.name)
-          .addKeyValue("event", job.event)
-          .log(
-              "notification given up after {} attempts{}: {}",
-              attempt,
-              keep ? " (tried again later)" : "",
-              a.detail());
-      done(job, Result.FAILED, attempt, a.detail());
+      giveUp(job, attempt, a.detail(), a.retryable());
     } else {
       counters.get(Result.RETRIED).increment();
       schedule(job, attempt + 1, delay(attempt));
@@ -236,16 +208,33 @@ final class TargetWorker implements AutoCloseable {
   /** Attempt {@code attempt} of {@code job} in {@code millis}; dropped when the worker stops. */
   private void schedule(TargetJob job, int attempt, long millis) {
     try {
-      thread.schedule(() -> attempt(job, attempt), millis, TimeUnit.MILLISECONDS);
+      if (millis <= 0) {
+        thread.execute(() -> attempt(job, attempt));
+        return;
+      }
+      thread.schedule(
+          () -> {
+            if (waiting.remove(job)) {
+              attempt(job, attempt);
+            }
+          },
+          millis,
+          TimeUnit.MILLISECONDS);
+      waiting.add(job); // on the worker thread, before the task can run on it
     } catch (java.util.concurrent.RejectedExecutionException e) {
       done(job, Result.DROPPED, attempt - 1, "stopping");
     }
   }
 
-  /**
-   * While the receiver's Retry-After holds, {@code job} waits for its end when that is at most a
-   * fast retry's longest delay away, else is given up now and kept for later (true: not sent).
-   */
+  /** On stop: what waits for a backoff or a hold is reported dropped (its timer is cancelled). */
+  private void dropWaiting() {
+    for (TargetJob job : List.copyOf(waiting)) {
+      waiting.remove(job);
+      done(job, Result.DROPPED, job.tries, "stopping");
+    }
+  }
+
+  /** Under a Retry-After: waits for its end (a minute at most), else kept for later; true if so. */
   private boolean held(TargetJob job, int attempt) {
     Duration left = hold.remaining();
     if (left.isZero()) {
@@ -255,19 +244,27 @@ final class TargetWorker implements AutoCloseable {
       schedule(job, attempt, left.toMillis() + 1);
       return true;
     }
-    String why = "the receiver asked to wait " + left.toSeconds() + " s more (Retry-After)";
-    LOG.atWarn()
-        .addKeyValue("target", target.name())
-        .addKeyValue("proposal", job.name)
-        .log("notification given up{}: {}", keepForLater(job) ? " (tried again later)" : "", why);
-    done(job, Result.FAILED, attempt - 1, why);
+    try { // what the target keeps of its proposals follows (Alertmanager's refresh, a withdrawal)
+      job.build.apply(clock.instant());
+    } catch (RuntimeException e) { // sent later or not at all: nothing more to do now
+    }
+    giveUp(job, attempt - 1, "Retry-After: " + left.toSeconds() + " s more to wait", true);
     return true;
   }
 
-  private boolean overtaken(TargetJob job) {
-    Long newest = tried.get(job.uid);
-    Long dropped = overtakenBy.get(job.uid);
-    return (newest != null && newest > job.seq) || (dropped != null && dropped > job.seq);
+  /** Records {@code job} failed after {@code tries}, kept for later when it may still go. */
+  private void giveUp(TargetJob job, int tries, String detail, boolean retryable) {
+    boolean keep = retryable && keepForLater(job);
+    LOG.atWarn()
+        .addKeyValue("target", target.name())
+        .addKeyValue("proposal", job.name)
+        .addKeyValue("event", job.event)
+        .log(
+            "notification given up after {} attempts{}: {}",
+            tries,
+            keep ? " (tried again later)" : "",
+            detail);
+    done(job, Result.FAILED, tries, detail);
   }
 
   /** Keeps {@code job} to be tried again later, if it still matters and there is room. */
@@ -297,7 +294,7 @@ final class TargetWorker implements AutoCloseable {
     }
     for (Iterator<TargetJob> it = later.values().iterator(); it.hasNext(); ) {
       TargetJob job = it.next();
-      if (overtaken(job) || !now.isBefore(job.retryUntil)) {
+      if (overtaking.overtaken(job) || !now.isBefore(job.retryUntil)) {
         it.remove();
         continue;
       }
@@ -327,22 +324,22 @@ final class TargetWorker implements AutoCloseable {
     if (closed || fenced.getAsBoolean() || !hold.remaining().isZero()) {
       return;
     }
+    Attempt a;
     try {
-      Optional<HttpRequest> r = target.refresh(clock.instant());
-      if (r.isPresent()) {
-        Attempt a = send(r.get());
-        counters.get(a.ok() ? Result.SENT : Result.FAILED).increment();
-        if (!a.ok()) {
-          LOG.atWarn().addKeyValue("target", target.name()).log("refresh failed: {}", a.detail());
-        }
-      }
+      a = target.refresh(clock.instant()).map(this::send).orElse(null);
     } catch (RuntimeException e) {
-      LOG.atWarn().addKeyValue("target", target.name()).log("refresh failed: {}", e.toString());
+      a = new Attempt(false, false, e.toString());
+    }
+    if (a != null) {
+      counters.get(a.ok() ? Result.SENT : Result.FAILED).increment();
+      if (!a.ok()) {
+        LOG.atWarn().addKeyValue("target", target.name()).log("refresh failed: {}", a.detail());
+      }
     }
   }
 
   private Attempt send(HttpRequest request) {
-    Attempt a = Attempt.of(http, request, timeout, clock.instant());
+    Attempt a = Attempt.of(http, request, timeout, clock);
     hold.askedBy(a);
     return a;
   }
@@ -377,6 +374,9 @@ final class TargetWorker implements AutoCloseable {
   /** Takes no more notifications; the ones queued are dropped, the request in flight finishes. */
   void stop() {
     closed = true;
+    if (!thread.isShutdown()) {
+      thread.execute(this::dropWaiting); // no delay: it runs after shutdown, the timers do not
+    }
     thread.shutdown();
   }
 

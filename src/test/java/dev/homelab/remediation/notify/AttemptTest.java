@@ -33,6 +33,20 @@ class AttemptTest {
   }
 
   @Test
+  void theObsoleteDateFormsAreReadToo() {
+    assertThat(retryAfter("Wednesday, 02-Dec-26 08:01:30 GMT")).isEqualTo(Duration.ofSeconds(90));
+    assertThat(retryAfter("Wed Dec  2 08:01:30 2026")).isEqualTo(Duration.ofSeconds(90));
+    assertThat(retryAfter("Mon, 02 Dec 2026 08:01:30 GMT"))
+        .as("a wrong weekday")
+        .isEqualTo(Duration.ofSeconds(90));
+  }
+
+  @Test
+  void leadingZerosAreNoHugeNumber() {
+    assertThat(retryAfter("0000000030")).isEqualTo(Duration.ofSeconds(30));
+  }
+
+  @Test
   void absentOrUnreadableMeansTheUsualBackoff() {
     assertThat(retryAfter()).isNull();
     assertThat(retryAfter("")).isNull();

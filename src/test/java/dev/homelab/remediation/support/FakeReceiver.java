@@ -128,6 +128,8 @@ public abstract class FakeReceiver implements AutoCloseable {
         ex.sendResponseHeaders(404, -1);
         return;
       }
+      int answer = status; // read before the request is seen: a test may change it then
+      String after = retryAfter;
       requests.add(
           new Request(
               ex.getRequestMethod(),
@@ -143,14 +145,14 @@ public abstract class FakeReceiver implements AutoCloseable {
         }
         return;
       }
-      byte[] answer = reply(status).getBytes(StandardCharsets.UTF_8);
+      byte[] out = reply(answer).getBytes(StandardCharsets.UTF_8);
       ex.getResponseHeaders().set("Content-Type", "application/json");
-      if (retryAfter != null) {
-        ex.getResponseHeaders().set("Retry-After", retryAfter);
+      if (after != null) {
+        ex.getResponseHeaders().set("Retry-After", after);
       }
-      ex.sendResponseHeaders(status, answer.length == 0 ? -1 : answer.length);
-      if (answer.length > 0) {
-        ex.getResponseBody().write(answer);
+      ex.sendResponseHeaders(answer, out.length == 0 ? -1 : out.length);
+      if (out.length > 0) {
+        ex.getResponseBody().write(out);
       }
     }
   }
