@@ -24,8 +24,9 @@ import picocli.CommandLine.Command;
     description = {
       "List the proposals of the namespace, those awaiting approval first (the soonest to expire"
           + " at the top), then the others, newest first.",
-      "EXPIRES counts APPROVAL_TTL (from the environment, default 24h) from the answer, as the"
-          + " operator does."
+      "EXPIRES is the expiry the operator recorded (status.expiresAt); for a proposal without one"
+          + " (written by an older operator) APPROVAL_TTL from the environment (default 24h) is"
+          + " counted from the answer."
     })
 public final class ListCommand extends ClusterCommand {
   static final List<String> HEADER =

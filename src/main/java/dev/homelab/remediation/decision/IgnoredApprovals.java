@@ -37,6 +37,14 @@ final class IgnoredApprovals {
       return d; // the answer just arrived: the annotation is recorded as staleApproval
     }
     String value = annotation.get().value();
+    if (shown == null
+        || shown == Phase.Pending
+        || shown == Phase.Proposing
+        || shown == Phase.Failed) {
+      // Not answered yet: once it awaits approval this annotation is stale. Warned as such now,
+      // under the key the answer's write checks, so the answer does not warn a second time.
+      return warnOnce(o, d, staleKey(value), staleMessage(value));
+    }
     return warnOnce(
         o,
         d,

@@ -1027,6 +1027,33 @@ class PhaseMachineTest {
     assertThat(d.recheckAfter()).isEqualTo(row.recheck());
   }
 
+  /**
+   * An annotation set while the model is asked gets one warning, not one then and another when the
+   * answer makes it stale: the first is remembered under the key the answer's write checks.
+   */
+  @Test
+  void anAnnotationSetWhileProposingIsWarnedAboutOnce() {
+    Obs asking =
+        with(
+            new Obs(Phase.Proposing),
+            o -> setRouter(annotate(o, "rejected", null), RouterView.BUSY));
+    Decision first = MACHINE.decide(asking.build());
+    assertThat(effects(first)).containsExactly("Event:ApprovalIgnored");
+    Obs answered =
+        with(
+            new Obs(Phase.Proposing),
+            o -> {
+              annotate(o, "rejected", null);
+              o.status.setIgnoredApproval(first.status().getIgnoredApproval());
+              o.router = new RouterView.Done(answer("restart", 0.5, false));
+              return o;
+            });
+    Decision second = MACHINE.decide(answered.build());
+    assertThat(second.status().getPhase()).isEqualTo(Phase.AwaitingApproval);
+    assertThat(second.status().getStaleApproval()).isEqualTo("rejected");
+    assertThat(effects(second)).doesNotContain("Event:ApprovalIgnored");
+  }
+
   /** Once its own write is seen, the machine does nothing more until something else happens. */
   @ParameterizedTest(name = "{0}")
   @MethodSource("table")
