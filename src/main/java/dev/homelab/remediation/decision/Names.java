@@ -3,6 +3,7 @@ package dev.homelab.remediation.decision;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
 import java.util.HexFormat;
 import java.util.Locale;
 import java.util.Optional;
@@ -56,30 +57,66 @@ public final class Names {
 
   /**
    * The identity of the incident an event opens: the same event, delivered twice or seen by two
-   * operator instances, always gives the same key.
+   * operator instances, always gives the same key. Untimed events are bucketed by the minute they
+   * arrived, the first incident of their svcKey with no predecessor.
    */
   public static String incidentKey(HealthEvent e) {
-    // An event without its own time is identified by its bytes and the minute it arrived: a
-    // redelivery (or a second instance) within the minute names the same incident, and the same
-    // payload sent again later opens a new one once the old incident is over.
+    return incidentKey(e, UNTIMED_BUCKET_SECONDS, null);
+  }
+
+  /**
+   * {@link #incidentKey(HealthEvent)} for an event that follows the incident named {@code follows}
+   * (null: none known) under a cooldown window of {@code cooldown}.
+   *
+   * <p>An event without its own time is identified by its bytes, the bucket of arrival time it fell
+   * in, and the incident it follows: a redelivery (or a second instance) within the bucket names
+   * the same incident, while the same payload sent again once the old incident is over opens a new
+   * one. The bucket is never wider than the cooldown window, so an event after the window always
+   * falls in a later bucket than the proposal it would otherwise collide with; and naming the
+   * incident it follows keeps a recurrence after a recovery, inside the same bucket, from taking
+   * the recovered proposal's name. An event with a time is identified by it alone: the same event
+   * replayed later is a repeat, not a new incident.
+   */
+  public static String incidentKey(HealthEvent e, Duration cooldown, String follows) {
+    return incidentKey(e, untimedBucketSeconds(cooldown), follows);
+  }
+
+  private static String incidentKey(HealthEvent e, long bucketSeconds, String follows) {
     String when =
         e.timestampGiven()
             ? Long.toString(e.observedAt().toEpochMilli())
             : "payload:"
                 + e.fingerprint()
                 + "@"
-                + e.receivedAt().getEpochSecond() / UNTIMED_BUCKET_SECONDS;
+                + e.receivedAt().getEpochSecond() / bucketSeconds
+                + (bucketSeconds == UNTIMED_BUCKET_SECONDS ? "" : "/" + bucketSeconds)
+                + (follows == null ? "" : "\nafter:" + follows);
     return e.svcKey() + "\n" + e.eventType() + "\n" + when;
   }
 
-  /** Width of the arrival-time bucket that identifies incidents of events without a time. */
+  /** The widest arrival-time bucket that identifies incidents of events without a time. */
   public static final long UNTIMED_BUCKET_SECONDS = 60;
+
+  /** The bucket for untimed events under {@code cooldown}: a minute, or the window if shorter. */
+  static long untimedBucketSeconds(Duration cooldown) {
+    return Math.max(1, Math.min(UNTIMED_BUCKET_SECONDS, cooldown.toSeconds()));
+  }
 
   /**
    * The proposal's name: {@code <node>-<service>-<hash of the incident key>}, a valid Kubernetes
-   * object name of at most 63 characters.
+   * object name of at most 63 characters. For the first incident of its svcKey under the default
+   * cooldown; the intake names with {@link #proposalName(HealthEvent, Duration, String)}.
    */
   public static String proposalName(HealthEvent e) {
+    return nameFor(e, incidentKey(e));
+  }
+
+  /** The proposal's name for an event following the incident {@code follows} (null: none). */
+  public static String proposalName(HealthEvent e, Duration cooldown, String follows) {
+    return nameFor(e, incidentKey(e, cooldown, follows));
+  }
+
+  private static String nameFor(HealthEvent e, String incidentKey) {
     String prefix = (e.node() + e.service().map(s -> "-" + s).orElse("")).replace('_', '-');
     prefix = prefix.replace('.', '-');
     if (prefix.length() > MAX_PREFIX) {
@@ -88,7 +125,7 @@ public final class Names {
     while (prefix.endsWith("-")) {
       prefix = prefix.substring(0, prefix.length() - 1);
     }
-    return prefix + "-" + sha256Hex(incidentKey(e)).substring(0, HASH_CHARS);
+    return prefix + "-" + sha256Hex(incidentKey).substring(0, HASH_CHARS);
   }
 
   public static String sha256Hex(String text) {

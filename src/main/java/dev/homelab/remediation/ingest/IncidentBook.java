@@ -107,7 +107,9 @@ public final class IncidentBook implements AutoCloseable {
       if (foldLocked(e.svcKey(), 1, e.observedAt(), e.observedAt(), now)) {
         return;
       }
-      toCreate = new Incident(Names.proposalName(e), e.svcKey(), now);
+      Incident previous = bySvcKey.get(e.svcKey());
+      String name = Names.proposalName(e, cooldown, previous == null ? null : previous.name);
+      toCreate = new Incident(name, e.svcKey(), now);
       toCreate.occurrences = 1;
       toCreate.seen(e.observedAt());
       bySvcKey.put(e.svcKey(), toCreate);

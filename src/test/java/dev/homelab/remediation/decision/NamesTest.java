@@ -2,6 +2,7 @@ package dev.homelab.remediation.decision;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
@@ -59,6 +60,47 @@ class NamesTest {
     HealthEvent later = untimed(Instant.parse("2026-01-01T00:06:00Z"));
     assertThat(Names.proposalName(redelivered)).isEqualTo(Names.proposalName(first));
     assertThat(Names.proposalName(later)).isNotEqualTo(Names.proposalName(first));
+  }
+
+  @Test
+  void underAShortCooldownAnUntimedEventAfterTheWindowGetsANewName() {
+    Duration cooldown = Duration.ofSeconds(10);
+    HealthEvent first = untimed(Instant.parse("2026-01-01T00:00:01Z"));
+    HealthEvent redelivered = untimed(Instant.parse("2026-01-01T00:00:09Z"));
+    HealthEvent afterTheWindow = untimed(Instant.parse("2026-01-01T00:00:12Z"));
+    String name = Names.proposalName(first, cooldown, null);
+    assertThat(Names.proposalName(redelivered, cooldown, null)).isEqualTo(name);
+    assertThat(Names.proposalName(afterTheWindow, cooldown, null)).isNotEqualTo(name);
+    // Any arrival at least a window after the first lands in a later bucket.
+    for (long s = 1; s <= 120; s++) {
+      Duration window = Duration.ofSeconds(s);
+      HealthEvent opening = untimed(Instant.parse("2026-01-01T00:00:00Z").plusSeconds(s * 7 % 61));
+      HealthEvent later = untimed(opening.receivedAt().plus(window));
+      assertThat(Names.proposalName(later, window, null))
+          .as("cooldown %ss", s)
+          .isNotEqualTo(Names.proposalName(opening, window, null));
+    }
+  }
+
+  @Test
+  void theDefaultCooldownKeepsTheNamesOfEarlierVersions() {
+    HealthEvent e = untimed(Instant.parse("2026-01-01T00:00:05Z"));
+    assertThat(Names.proposalName(e, Duration.ofSeconds(300), null))
+        .isEqualTo(Names.proposalName(e))
+        .isEqualTo(Names.proposalName(e, Duration.ofSeconds(60), null));
+    HealthEvent timed = event("a", "b", Instant.parse("2026-05-27T15:11:39Z"), true);
+    assertThat(Names.proposalName(timed, Duration.ofSeconds(5), "a-b-0123456789"))
+        .isEqualTo(Names.proposalName(timed));
+  }
+
+  @Test
+  void anUntimedRecurrenceInTheSameBucketIsNamedAfterTheIncidentItFollows() {
+    HealthEvent first = untimed(Instant.parse("2026-01-01T00:00:05Z"));
+    HealthEvent again = untimed(Instant.parse("2026-01-01T00:00:30Z"));
+    String firstName = Names.proposalName(first, Duration.ofSeconds(300), null);
+    String next = Names.proposalName(again, Duration.ofSeconds(300), firstName);
+    assertThat(next).isNotEqualTo(firstName).startsWith("a-b-");
+    assertThat(Names.proposalName(again, Duration.ofSeconds(300), firstName)).isEqualTo(next);
   }
 
   static HealthEvent untimed(Instant received) {

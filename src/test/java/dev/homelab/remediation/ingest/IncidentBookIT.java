@@ -8,6 +8,7 @@ import dev.homelab.remediation.api.v1alpha1.RemediationProposalStatus;
 import dev.homelab.remediation.decision.HealthEvent;
 import dev.homelab.remediation.decision.Names;
 import dev.homelab.remediation.support.MockKube;
+import dev.homelab.remediation.support.TestClock;
 import dev.homelab.remediation.support.TestKube;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
@@ -398,6 +399,77 @@ class IncidentBookIT {
     other.accept(opening);
     settle(other);
     assertThat(occurrences(name)).isEqualTo(3);
+  }
+
+  static HealthEvent untimed(Instant received) {
+    String json =
+        "{\"event_type\":\"service_unhealthy\",\"node\":\"chelsty\",\"service\":\"mqtt\"}";
+    ParseOutcome o =
+        new EventParser(65536)
+            .parse(json.getBytes(StandardCharsets.UTF_8), "health_events", received);
+    return ((ParseOutcome.Accepted) o).event();
+  }
+
+  void setPhase(String name, String phase) {
+    client
+        .resources(RemediationProposal.class)
+        .inNamespace(namespace)
+        .withName(name)
+        .subresource("status")
+        .patch(PatchContext.of(PatchType.JSON_MERGE), "{\"status\":{\"phase\":\"" + phase + "\"}}");
+  }
+
+  /**
+   * The same untimed payload again, in the same minute, after the proposal it first opened closed
+   * and a short cooldown passed (or after the service recovered): a new incident, so a new
+   * proposal; it used to take the closed proposal's name and be counted into it, and nothing was
+   * proposed.
+   */
+  @org.junit.jupiter.params.ParameterizedTest(name = "{0}, cooldown {1} s")
+  @org.junit.jupiter.params.provider.CsvSource({"Ignored, 10", "Dispatched, 10", "Resolved, 300"})
+  void anUntimedRecurrenceInTheSameMinuteOpensANewProposal(String closedAs, int cooldownSeconds) {
+    TestClock clock = new TestClock();
+    IncidentBook book =
+        new IncidentBook(
+            new KubernetesProposalStore(client, namespace),
+            namespace,
+            clock,
+            Duration.ofSeconds(cooldownSeconds),
+            Duration.ofSeconds(60),
+            new IntakeMetrics(new SimpleMeterRegistry()),
+            BookLimits.DEFAULTS);
+    closeables.add(book);
+    ProposalWatch watch =
+        ProposalWatch.informing(client, namespace, book, new SimpleMeterRegistry());
+    closeables.add(watch);
+    watch.start(Duration.ofSeconds(20));
+
+    Instant minute = Instant.parse("2026-06-01T10:00:00Z");
+    HealthEvent first = untimed(minute.plusSeconds(1));
+    book.accept(first);
+    settle(book);
+    assertThat(proposals()).hasSize(1);
+    String firstName = proposals().get(0).getMetadata().getName();
+    long firstCount = occurrences(firstName);
+
+    setPhase(firstName, closedAs);
+    clock.advance(Duration.ofSeconds(cooldownSeconds + 5));
+    await().atMost(Duration.ofSeconds(10)).until(() -> !book.wouldFold(first.svcKey()));
+
+    long at = Math.min(cooldownSeconds + 6, 40); // still in the first event's minute
+    book.accept(untimed(minute.plusSeconds(at)));
+    book.accept(untimed(minute.plusSeconds(at + 1))); // its redelivery folds
+    settle(book);
+    await().atMost(Duration.ofSeconds(10)).until(() -> proposals().size() == 2);
+    assertThat(occurrences(firstName)).isEqualTo(firstCount);
+    String next =
+        proposals().stream()
+            .map(p -> p.getMetadata().getName())
+            .filter(n -> !n.equals(firstName))
+            .findFirst()
+            .orElseThrow();
+    assertThat(next).startsWith("chelsty-mqtt-");
+    await().atMost(Duration.ofSeconds(10)).until(() -> occurrences(next) == 2L);
   }
 
   @Test
