@@ -6,43 +6,76 @@ import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.fabric8.crd.generator.annotation.PreserveUnknownFields;
 import io.fabric8.generator.annotation.Required;
+import io.fabric8.generator.annotation.ValidationRule;
 import java.util.Objects;
 
 /** The normalised health event that opened the incident. Written once, at creation. */
 @JsonClassDescription(
     "The normalised health event that opened the incident, as the operator received it. Written once at creation; it does not change.")
 @JsonInclude(JsonInclude.Include.NON_NULL)
+@ValidationRule(
+    value =
+        "has(self.service) == has(oldSelf.service) && has(self.severity) == has(oldSelf.severity)"
+            + " && has(self.message) == has(oldSelf.message)"
+            + " && has(self.sourceChannel) == has(oldSelf.sourceChannel)",
+    message =
+        "service, severity, message and sourceChannel cannot be added or removed: the spec is the"
+            + " event that opened the incident")
 public class RemediationProposalSpec {
 
   @Required
   @JsonPropertyDescription("Service key: <node>/<service>, or <node> for a node-level event.")
+  @ValidationRule(
+      value = "self == oldSelf",
+      message = "svcKey is immutable: the spec is the event that opened the incident")
   private String svcKey;
 
   @Required
   @JsonPropertyDescription("Node the event is about (DNS-1123-like, lower case).")
+  @ValidationRule(
+      value = "self == oldSelf",
+      message = "node is immutable: the spec is the event that opened the incident")
   private String node;
 
   @JsonPropertyDescription("Service the event is about; absent for node-level events.")
+  @ValidationRule(
+      value = "self == oldSelf",
+      message = "service is immutable: the spec is the event that opened the incident")
   private String service;
 
   @Required
   @JsonPropertyDescription(
       "Event type as published: event_type (node agent) or type (control plane), e.g. service_unhealthy.")
+  @ValidationRule(
+      value = "self == oldSelf",
+      message = "eventType is immutable: the spec is the event that opened the incident")
   private String eventType;
 
   @JsonPropertyDescription(
       "Severity as published (info, warning, error, critical); warning when absent.")
+  @ValidationRule(
+      value = "self == oldSelf",
+      message = "severity is immutable: the spec is the event that opened the incident")
   private String severity;
 
   @JsonPropertyDescription("Human-readable message of the event, if any.")
+  @ValidationRule(
+      value = "self == oldSelf",
+      message = "message is immutable: the spec is the event that opened the incident")
   private String message;
 
   @JsonPropertyDescription("Redis channel the event arrived on (health_events or world_updates).")
+  @ValidationRule(
+      value = "self == oldSelf",
+      message = "sourceChannel is immutable: the spec is the event that opened the incident")
   private String sourceChannel;
 
   @Required
   @JsonPropertyDescription(
       "When the event was observed (RFC 3339, UTC); time of receipt when the event had none.")
+  @ValidationRule(
+      value = "self == oldSelf",
+      message = "observedAt is immutable: the spec is the event that opened the incident")
   private String observedAt;
 
   @JsonPropertyDescription(
