@@ -35,4 +35,16 @@ public record HealthEvent(
     JsonNode details,
     JsonNode extra,
     Instant receivedAt,
-    String fingerprint) {}
+    String fingerprint) {
+
+  /**
+   * When the event happened as far as the order of an incident's events goes (firstSeen, lastSeen,
+   * the opening time in the spec): its own time, or its receipt when that is earlier. A sender
+   * whose clock runs ahead of the operator's would otherwise push lastSeen past every later
+   * recovery, so the incident would never be Resolved. The name still comes from the time as given,
+   * so a redelivery names the same incident.
+   */
+  public Instant seenAt() {
+    return observedAt.isAfter(receivedAt) ? receivedAt : observedAt;
+  }
+}

@@ -1,6 +1,9 @@
 package dev.homelab.remediation.ingest;
 
 import dev.homelab.remediation.api.v1alpha1.Phase;
+import dev.homelab.remediation.decision.HealthEvent;
+import dev.homelab.remediation.decision.Names;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.Objects;
 
@@ -118,6 +121,18 @@ final class Incident {
     clusterOccurrences = n;
     clusterFirstSeen = first;
     clusterLastSeen = last;
+  }
+
+  /**
+   * The incident {@code e} opens after {@code last}, the latest of its svcKey (null: none known),
+   * named for both ({@link Names#proposalName(HealthEvent, Duration, String)}).
+   */
+  static Incident opening(HealthEvent e, Incident last, Duration cooldown, Instant now) {
+    String name = Names.proposalName(e, cooldown, last == null ? null : last.name);
+    Incident inc = new Incident(name, e.svcKey(), now);
+    inc.occurrences = 1;
+    inc.seen(e.seenAt());
+    return inc;
   }
 
   /** An incident for a proposal found in the cluster (at start-up, or made by another instance). */

@@ -2,7 +2,6 @@ package dev.homelab.remediation.ingest;
 
 import dev.homelab.remediation.decision.HealthEvent;
 import dev.homelab.remediation.decision.IncidentRules;
-import dev.homelab.remediation.decision.Names;
 import dev.homelab.remediation.util.DaemonThreads;
 import java.time.Clock;
 import java.time.Duration;
@@ -104,14 +103,10 @@ public final class IncidentBook implements AutoCloseable {
     Incident toCreate;
     synchronized (this) {
       Instant now = clock.instant();
-      if (foldLocked(e.svcKey(), 1, e.observedAt(), e.observedAt(), now)) {
+      if (foldLocked(e.svcKey(), 1, e.seenAt(), e.seenAt(), now)) {
         return;
       }
-      Incident previous = bySvcKey.get(e.svcKey());
-      String name = Names.proposalName(e, cooldown, previous == null ? null : previous.name);
-      toCreate = new Incident(name, e.svcKey(), now);
-      toCreate.occurrences = 1;
-      toCreate.seen(e.observedAt());
+      toCreate = Incident.opening(e, bySvcKey.get(e.svcKey()), cooldown, now);
       bySvcKey.put(e.svcKey(), toCreate);
       creationsInFlight++;
     }

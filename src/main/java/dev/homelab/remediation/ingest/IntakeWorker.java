@@ -1,5 +1,6 @@
 package dev.homelab.remediation.ingest;
 
+import dev.homelab.remediation.decision.HealthEvent;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -59,7 +60,7 @@ final class IntakeWorker {
     flush();
     if (plain != null) {
       metrics.skipped(plain.eventType());
-      book.recovered(plain.svcKey(), plain.observedAt());
+      book.recovered(plain.svcKey(), notAfter(plain.observedAt(), m));
     } else {
       parse(m);
     }
@@ -75,7 +76,7 @@ final class IntakeWorker {
       flush();
       k = 0;
     }
-    Instant at = id.observedAt();
+    Instant at = notAfter(id.observedAt(), m);
     if (k == size) {
       keys[k] = id.svcKey();
       counts[k] = 0;
@@ -117,7 +118,8 @@ final class IntakeWorker {
   private void oneByOne(String key) {
     for (QueuedMessage m : gathered) {
       FoldScan.Identity id = scan.read(m.payload()); // read before: the same answer
-      if (id.svcKey().equals(key) && !book.fold(key, 1, id.observedAt(), id.observedAt())) {
+      Instant at = notAfter(id.observedAt(), m);
+      if (id.svcKey().equals(key) && !book.fold(key, 1, at, at)) {
         try {
           parse(m); // the first opens a new incident; the rest fold into it
         } catch (RuntimeException e) {
@@ -127,6 +129,13 @@ final class IntakeWorker {
     }
   }
 
+  /** An event's own time, or its receipt when that is earlier ({@link HealthEvent#seenAt}). */
+  private static Instant notAfter(Instant at, QueuedMessage m) {
+    return at.toEpochMilli() > m.receivedAtMillis()
+        ? Instant.ofEpochMilli(m.receivedAtMillis())
+        : at;
+  }
+
   private void parse(QueuedMessage m) {
     ParseOutcome outcome =
         parser.parse(m.payload(), m.channel(), Instant.ofEpochMilli(m.receivedAtMillis()));
@@ -134,7 +143,7 @@ final class IntakeWorker {
       book.accept(a.event());
     } else if (outcome instanceof ParseOutcome.Benign b) {
       metrics.skipped(b.eventType());
-      book.recovered(b.svcKey(), b.observedAt());
+      book.recovered(b.svcKey(), notAfter(b.observedAt(), m));
     } else if (outcome instanceof ParseOutcome.Rejected r) {
       rejections.rejected(m.channel(), m.payload().length, r.reason(), r.detail());
     }

@@ -39,7 +39,7 @@ public final class ProposalFactory {
     spec.setSeverity(e.severity());
     spec.setMessage(e.message());
     spec.setSourceChannel(e.sourceChannel());
-    spec.setObservedAt(e.observedAt().toString());
+    spec.setObservedAt(e.seenAt().toString());
     spec.setDetails(e.details());
     spec.setExtra(e.extra());
 

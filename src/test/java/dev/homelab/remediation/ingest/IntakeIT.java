@@ -17,6 +17,8 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -181,6 +183,37 @@ class IntakeIT {
     assertThat(only().getStatus().getFirstSeen()).isEqualTo("2024-03-01T09:59:00Z");
     assertThat(only().getStatus().getLastSeen()).isEqualTo("2024-03-01T10:09:00Z");
     assertThat(second.metrics.createdCount()).isZero();
+  }
+
+  /**
+   * A node agent whose clock runs an hour ahead, and a recovery without a time: the recovery is
+   * recorded. The incident's times are taken no later than the events' receipt, so lastSeen stood
+   * an hour ahead before, every recovery seemed older than the failure, and the proposal was never
+   * Resolved.
+   */
+  @Test
+  void eventsStampedAheadOfTheOperatorsClockDoNotHideALaterRecovery() {
+    Intake intake = intake();
+    Instant ahead = Instant.now().plus(Duration.ofHours(1)).truncatedTo(ChronoUnit.SECONDS);
+    Instant before = Instant.now();
+    for (int i = 0; i < 5; i++) {
+      String ts = ahead.plusSeconds(i).toString();
+      redis.publish(health, shapeA("chelsty", "zigbee2mqtt", "service_unhealthy", ts));
+    }
+    await()
+        .atMost(Duration.ofSeconds(20))
+        .until(
+            () -> intake.settled() && proposals().size() == 1 && TestKube.occurrences(only()) == 5);
+    Instant after = Instant.now();
+    RemediationProposal p = only();
+    assertThat(Instant.parse(p.getSpec().getObservedAt())).isBetween(before, after);
+    assertThat(Instant.parse(p.getStatus().getLastSeen())).isBetween(before, after);
+
+    redis.publish(
+        health,
+        "{\"event_type\":\"service_healthy\",\"node\":\"chelsty\",\"service\":\"zigbee2mqtt\"}");
+    await().atMost(Duration.ofSeconds(20)).until(() -> only().getStatus().getRecoveredAt() != null);
+    assertThat(Instant.parse(only().getStatus().getRecoveredAt())).isAfter(after);
   }
 
   RemediationProposal only() {
