@@ -1,5 +1,6 @@
 package dev.homelab.remediation.controller;
 
+import dev.homelab.remediation.api.v1alpha1.ProposedAction;
 import dev.homelab.remediation.api.v1alpha1.RemediationProposal;
 import dev.homelab.remediation.api.v1alpha1.RemediationProposalStatus;
 import dev.homelab.remediation.decision.Cooldown;
@@ -37,7 +38,8 @@ final class Consultations {
                 new Cooldown.Consultation(
                     other.getMetadata().getName(),
                     other.getSpec().getSvcKey(),
-                    Instant.parse(s.getProposal().getAnsweredAt())));
+                    Instant.parse(s.getProposal().getAnsweredAt()),
+                    s.getProposal()));
           } else {
             answeredOrUnderWay(other, router, clock).ifPresent(out::add);
           }
@@ -58,14 +60,27 @@ final class Consultations {
     if (view instanceof RouterView.Busy) {
       return Optional.of(Cooldown.Consultation.underWay(name, svcKey));
     }
-    Instant answeredAt = null;
-    if (view instanceof RouterView.Done d && d.outcome() instanceof ModelOutcome.Answered) {
-      answeredAt = d.at() == null ? clock.instant() : d.at();
-    } else if (view instanceof RouterView.Claimed c) {
-      answeredAt = c.answeredAt();
+    if (view instanceof RouterView.Done d && d.outcome() instanceof ModelOutcome.Answered a) {
+      Instant answeredAt = d.at() == null ? clock.instant() : d.at();
+      return Optional.of(new Cooldown.Consultation(name, svcKey, answeredAt, asked(a, answeredAt)));
     }
-    return answeredAt == null
-        ? Optional.empty()
-        : Optional.of(new Cooldown.Consultation(name, svcKey, answeredAt));
+    if (view instanceof RouterView.Claimed c && c.answeredAt() != null) {
+      // Its answer is being recorded; a sibling reads it from status once the cache has it.
+      return Optional.of(new Cooldown.Consultation(name, svcKey, c.answeredAt()));
+    }
+    return Optional.empty();
+  }
+
+  /** The model's answer as the router holds it (before the policy, which a reuse applies). */
+  private static ProposedAction asked(ModelOutcome.Answered a, Instant answeredAt) {
+    ProposedAction p = new ProposedAction();
+    p.setAction(a.answer().action());
+    p.setReason(a.answer().reason());
+    p.setConfidence(a.answer().confidence());
+    p.setRequiresHuman(a.answer().requiresHuman());
+    p.setTarget(a.answer().target());
+    p.setModel(a.answer().model());
+    p.setAnsweredAt(answeredAt.toString());
+    return p;
   }
 }

@@ -21,6 +21,39 @@ final class Answers {
   private Answers() {}
 
   static Decision answer(Observation o, ModelOutcome outcome, ProposalSettings settings) {
+    return answer(o, outcome, settings, answeredAt(o, o.now()), null);
+  }
+
+  /**
+   * A new proposal of a svcKey consulted inside the cooldown window (SPEC 5: one consultation per
+   * svcKey per window), e.g. a failure again soon after its proposal was Resolved: the answer that
+   * consultation gave is this proposal's, with the safety policy applied again (a budget spent
+   * meanwhile, or a recurrence, still asks a human), dated when it was given so the window does not
+   * move. Nothing is asked, and there is no router result to claim.
+   */
+  static Decision reused(Observation o, Cooldown.Consultation by, ProposalSettings settings) {
+    ProposedAction was = by.answer();
+    SafetyPolicy.Answer answer =
+        new SafetyPolicy.Answer(
+            was.getAction(),
+            was.getReason(),
+            was.getConfidence() == null ? 0 : was.getConfidence(),
+            !Boolean.FALSE.equals(was.getRequiresHuman()),
+            was.getTarget(),
+            was.getModel());
+    Decision d =
+        answer(o, new ModelOutcome.Answered(answer, List.of()), settings, by.answeredAt(), by);
+    List<Effect> effects = new ArrayList<>(d.effects());
+    effects.removeIf(e -> e instanceof Effect.Claim);
+    return new Decision(d.status(), effects, d.recheckAfter());
+  }
+
+  private static Decision answer(
+      Observation o,
+      ModelOutcome outcome,
+      ProposalSettings settings,
+      Instant answeredAt,
+      Cooldown.Consultation reusedFrom) {
     Instant now = o.now();
     if (outcome instanceof ModelOutcome.Failed f) {
       // attempts counts from what status holds: no intermediate write ever reset it.
@@ -41,7 +74,7 @@ final class Answers {
           .andRecheck(Duration.between(now, next));
     }
     ModelOutcome.Answered a = (ModelOutcome.Answered) outcome;
-    ProposedAction proposal = proposal(o, a, settings);
+    ProposedAction proposal = proposal(o, a, settings, answeredAt);
     Phase next = SafetyPolicy.phaseFor(proposal);
     boolean byExecutor = next == Phase.AwaitingApproval && settings.executorApproval();
     if (byExecutor) {
@@ -50,10 +83,20 @@ final class Answers {
     RemediationProposalStatus s =
         Transitions.proposed(
             o.status(), proposal, next, byExecutor ? "executor" : "policy", o.generation(), now);
+    if (reusedFrom != null) {
+      s.setMessage(
+          s.getMessage()
+              + " The answer given at "
+              + reusedFrom.answeredAt()
+              + " for "
+              + reusedFrom.proposalName()
+              + ", reused: one model consultation per svcKey per cooldown window.");
+    }
     if (next == Phase.AwaitingApproval) {
       // Fixed now, as the notifications and the links announce it (Expiry).
-      s.setExpiresAt(
-          Instant.parse(proposal.getAnsweredAt()).plus(settings.approvalTtl()).toString());
+      // A reused answer waits its whole time from now, not from when it was first given.
+      Instant from = reusedFrom == null ? Instant.parse(proposal.getAnsweredAt()) : now;
+      s.setExpiresAt(from.plus(settings.approvalTtl()).toString());
     }
     Optional<Approvals.Decision> early = Approvals.read(o.annotations());
     if (next == Phase.AwaitingApproval && early.isPresent()) {
@@ -97,6 +140,11 @@ final class Answers {
   /** The model's answer with the safety policy applied, as status.proposal records it. */
   static ProposedAction proposal(
       Observation o, ModelOutcome.Answered a, ProposalSettings settings) {
+    return proposal(o, a, settings, answeredAt(o, o.now()));
+  }
+
+  private static ProposedAction proposal(
+      Observation o, ModelOutcome.Answered a, ProposalSettings settings, Instant answeredAt) {
     Instant now = o.now();
     ProposedAction proposal =
         SafetyPolicy.apply(
@@ -111,7 +159,7 @@ final class Answers {
                 settings.budgetCount(),
                 settings.budgetWindow(),
                 settings.outcomeWindow()));
-    proposal.setAnsweredAt(answeredAt(o, now).toString());
+    proposal.setAnsweredAt(answeredAt.toString());
     proposal.setFailedModels(a.failures().isEmpty() ? null : a.failures());
     return proposal;
   }

@@ -16,6 +16,12 @@ final class Asking {
   /** How often a proposal waiting for another's consultation looks again, if not woken. */
   static final Duration UNDER_WAY_RECHECK = Duration.ofSeconds(5);
 
+  /**
+   * How long after a sibling's answer its status may still not show it here; past that, a
+   * consultation known without its answer holds the proposal back (Ignored, CooldownSuppressed).
+   */
+  static final Duration ANSWER_RECORDING = Duration.ofSeconds(30);
+
   private Asking() {}
 
   static Decision decide(Observation o, ProposalSettings settings) {
@@ -39,6 +45,17 @@ final class Asking {
     Optional<Cooldown.Consultation> blocking =
         Cooldown.blocking(
             o.consultations(), o.spec().getSvcKey(), o.name(), o.now(), settings.cooldown());
+    if (blocking.isPresent() && blocking.get().answer() != null) {
+      // The svcKey was consulted inside the window (a sibling that recovered before any action):
+      // its answer stands for this incident too, with the policy applied again, and no model call.
+      return Answers.reused(o, blocking.get(), settings);
+    }
+    if (blocking.isPresent()
+        && o.now().isBefore(blocking.get().answeredAt().plus(ANSWER_RECORDING))) {
+      // Known from the router, not yet from the sibling's status (the cache lags behind that
+      // write): look again shortly for the answer to reuse. Nothing is written meanwhile.
+      return Decision.recheck(UNDER_WAY_RECHECK.dividedBy(5));
+    }
     if (blocking.isPresent()) {
       RemediationProposalStatus s =
           Transitions.suppressed(o.status(), blocking.get(), o.generation(), o.now());

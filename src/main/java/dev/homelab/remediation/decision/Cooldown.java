@@ -1,5 +1,6 @@
 package dev.homelab.remediation.decision;
 
+import dev.homelab.remediation.api.v1alpha1.ProposedAction;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Collection;
@@ -13,12 +14,19 @@ public final class Cooldown {
 
   /**
    * A proposal of the same svcKey that was answered at {@code answeredAt}; null: the model is still
-   * being asked for it (or its answer is not recorded yet), though it closed meanwhile.
+   * being asked for it (or its answer is not recorded yet), though it closed meanwhile. {@code
+   * answer}: what its status records of the answer (the policy applied), null when not known.
    */
-  public record Consultation(String proposalName, String svcKey, Instant answeredAt) {
+  public record Consultation(
+      String proposalName, String svcKey, Instant answeredAt, ProposedAction answer) {
+    /** One whose answer is not known here (the router's record of it). */
+    public Consultation(String proposalName, String svcKey, Instant answeredAt) {
+      this(proposalName, svcKey, answeredAt, null);
+    }
+
     /** One still under way. */
     public static Consultation underWay(String proposalName, String svcKey) {
-      return new Consultation(proposalName, svcKey, null);
+      return new Consultation(proposalName, svcKey, null, null);
     }
   }
 

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.homelab.remediation.api.v1alpha1.Phase;
 import dev.homelab.remediation.api.v1alpha1.RemediationProposal;
+import dev.homelab.remediation.api.v1alpha1.RemediationProposalStatus;
 import dev.homelab.remediation.config.OperatorConfig;
 import dev.homelab.remediation.decision.Approvals;
 import dev.homelab.remediation.runtime.Running;
@@ -26,6 +27,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -176,7 +178,11 @@ class ProposalFlowIT {
   boolean allIn(Phase... phases) {
     List<Phase> any = List.of(phases);
     return proposals().stream()
-        .allMatch(p -> p.getStatus() != null && any.contains(p.getStatus().getPhase()));
+        .allMatch(
+            p ->
+                p.getStatus() != null
+                    && p.getStatus().getPhase() != null // List.of(...).contains(null) throws
+                    && any.contains(p.getStatus().getPhase()));
   }
 
   List<String> eventReasons(RemediationProposal p) {
@@ -249,7 +255,7 @@ class ProposalFlowIT {
    * A service that flaps faster than a slow model answers: each recovery closes the proposal while
    * the model thinks, and each failure after it is a new proposal. Still one consultation per
    * cooldown window (SPEC 5): the late answer is recorded on the closed proposal, and a new one
-   * waits for it instead of asking again, then is held back by it.
+   * waits for it instead of asking again, then takes that answer as its own.
    */
   @Test
   void aServiceFlappingFasterThanTheModelAnswersCostsOneModelCallPerCooldownWindow()
@@ -280,14 +286,12 @@ class ProposalFlowIT {
                 proposals().stream()
                     .filter(p -> p.getMetadata().getName().equals(first.getMetadata().getName()))
                     .allMatch(p -> p.getStatus().getProposal() != null));
-    // The last new proposal is held back by that consultation, not sent to the model.
-    await().atMost(Duration.ofSeconds(15)).until(() -> allIn(Phase.Resolved, Phase.Ignored));
+    // The last new proposal (the service still down) is not sent to the model: that
+    // consultation's answer is its own, the policy applied again (restart, no human needed).
+    await().atMost(Duration.ofSeconds(15)).until(() -> allIn(Phase.Resolved, Phase.Dispatched));
     await().during(Duration.ofSeconds(3)).atMost(Duration.ofSeconds(5)).until(() -> true);
     assertThat(ollama.calls()).isEqualTo(1);
     assertThat(proposals()).hasSize(4);
-    assertThat(proposals().stream().filter(p -> p.getStatus().getPhase() == Phase.Ignored))
-        .isNotEmpty()
-        .allMatch(p -> p.getStatus().getMessage().contains(first.getMetadata().getName()));
     RemediationProposal answered =
         proposals().stream()
             .filter(p -> p.getMetadata().getName().equals(first.getMetadata().getName()))
@@ -296,8 +300,72 @@ class ProposalFlowIT {
     assertThat(answered.getStatus().getPhase()).isEqualTo(Phase.Resolved);
     assertThat(answered.getStatus().getProposal().getAction()).isEqualTo("restart");
     assertThat(answered.getStatus().getProposal().getAnsweredAt()).isNotNull();
-    assertThat(files(pendingDir)).isEmpty();
-    assertThat(files(eventsDir)).isEmpty();
+    List<RemediationProposal> dispatched =
+        proposals().stream().filter(p -> p.getStatus().getPhase() == Phase.Dispatched).toList();
+    assertThat(dispatched).hasSize(1);
+    RemediationProposalStatus last = dispatched.get(0).getStatus();
+    String name = dispatched.get(0).getMetadata().getName();
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .until(
+            () ->
+                client.v1().events().inNamespace(namespace).list().getItems().stream()
+                    .anyMatch(
+                        e ->
+                            name.equals(e.getInvolvedObject().getName())
+                                && "Proposed".equals(e.getReason())
+                                && e.getMessage().contains(first.getMetadata().getName())
+                                && e.getMessage().contains("reused")));
+    assertThat(last.getProposal().getAction()).isEqualTo("restart");
+    // Dated when the model gave it, so the cooldown window does not move.
+    assertThat(last.getProposal().getAnsweredAt())
+        .isEqualTo(answered.getStatus().getProposal().getAnsweredAt());
+    assertThat(files(pendingDir)).hasSize(1);
+    assertThat(files(eventsDir)).hasSize(1);
+  }
+
+  /**
+   * A failure again soon after its service recovered, inside the cooldown: a new proposal, which a
+   * person can approve, with the answer the model gave the recovered one (SPEC 5: one consultation
+   * per svcKey per window). It used to be Ignored (CooldownSuppressed): nothing to approve, no
+   * notification, until the window ended.
+   */
+  @Test
+  void aFailureSoonAfterARecoveryIsProposedAgainWithTheSameAnswerAndNoModelCall()
+      throws IOException {
+    ollama.setDefault(FakeReply.proposal("restart", 0.9, true, null));
+    start();
+    Instant t0 = clock.instant().minusSeconds(60);
+    publish("solaria", "ollama", "service_unhealthy", t0.toString());
+    RemediationProposal first = awaitPhase(Phase.AwaitingApproval);
+    publish("solaria", "ollama", "service_healthy", t0.plusSeconds(5).toString());
+    await().atMost(Duration.ofSeconds(15)).until(() -> allIn(Phase.Resolved));
+
+    publish("solaria", "ollama", "service_unhealthy", t0.plusSeconds(10).toString());
+    await()
+        .atMost(Duration.ofSeconds(15))
+        .until(() -> proposals().size() == 2 && allIn(Phase.Resolved, Phase.AwaitingApproval));
+    RemediationProposal again =
+        proposals().stream()
+            .filter(p -> p.getStatus().getPhase() == Phase.AwaitingApproval)
+            .findFirst()
+            .orElseThrow();
+    assertThat(again.getMetadata().getName()).isNotEqualTo(first.getMetadata().getName());
+    assertThat(ollama.calls()).isEqualTo(1);
+    assertThat(again.getStatus().getProposal().getAction()).isEqualTo("restart");
+    assertThat(again.getStatus().getProposal().getAnsweredAt())
+        .isEqualTo(first.getStatus().getProposal().getAnsweredAt());
+    // It waits its whole APPROVAL_TTL (24 h) from now, not from the first answer.
+    assertThat(Instant.parse(again.getStatus().getExpiresAt()))
+        .isAfter(clock.instant().plus(Duration.ofHours(24)).minusSeconds(30));
+
+    annotate(again, Map.of("remediation.homelab.dev/approval", "approved"));
+    await()
+        .atMost(Duration.ofSeconds(15))
+        .until(
+            () -> proposals().stream().anyMatch(p -> p.getStatus().getPhase() == Phase.Dispatched));
+    assertThat(ollama.calls()).isEqualTo(1);
+    assertThat(files(pendingDir)).hasSize(1);
   }
 
   @Test

@@ -187,25 +187,40 @@ class ProposalReconcilerTest {
     assertThat(router.submitted()).containsExactly(ProposalReconciler.key(p));
   }
 
+  /**
+   * A sibling's answer inside the cooldown, known only to the router: held, it is this proposal's
+   * answer too (no model call); just claimed (its write on the way, the cache behind it), the
+   * proposal looks again shortly without a write; claimed long ago and still not in the cache, it
+   * is held back.
+   */
   @Test
-  void aSiblingsAnswerTheRouterHoldsOrJustClaimedHoldsANewProposalBack() {
+  void aSiblingsAnswerTheRouterHoldsIsReusedAndOneJustClaimedIsWaitedFor() {
     RemediationProposal closed = TestProposals.proposal(Phase.Resolved);
     closed.getMetadata().setName("earlier");
     closed.getMetadata().setUid("uid-earlier");
     String closedKey = ProposalReconciler.key(closed);
-    Instant answered = Instant.parse(TestProposals.CREATED).plusSeconds(30);
-    for (RouterView view :
-        List.of(new RouterView.Claimed(answered), new RouterView.Done(CONFIDENT, answered))) {
-      effects.clear();
-      ProposalReconciler reconciler = reconciler(new RecordingPatcher(null, null), false);
-      RemediationProposal p = TestProposals.proposal(null);
-      router.view(closedKey, view);
-      reconciler.reconcile(p, cacheContext(List.of(closed, p)));
-      assertThat(router.submitted()).as(view.toString()).isEmpty();
-      assertThat(effects)
-          .as(view.toString())
-          .containsExactly("patch Ignored", "event CooldownSuppressed");
-    }
+    Instant answered = Instant.parse(TestProposals.CREATED).plusSeconds(30); // 30 s before now
+
+    ProposalReconciler reconciler = reconciler(new RecordingPatcher(null, null), false);
+    RemediationProposal p = TestProposals.proposal(null);
+    router.view(closedKey, new RouterView.Done(CONFIDENT, answered));
+    reconciler.reconcile(p, cacheContext(List.of(closed, p)));
+    assertThat(router.submitted()).isEmpty();
+    assertThat(effects)
+        .containsExactly(
+            "dispatch restart_service", "patch Dispatched", "event Proposed", "event Dispatched");
+
+    effects.clear();
+    p = TestProposals.proposal(null);
+    router.view(closedKey, new RouterView.Claimed(answered.plusSeconds(15)));
+    var control = reconciler.reconcile(p, cacheContext(List.of(closed, p)));
+    assertThat(effects).isEmpty();
+    assertThat(control.getScheduleDelay()).contains(1000L);
+
+    router.view(closedKey, new RouterView.Claimed(answered));
+    reconciler.reconcile(p, cacheContext(List.of(closed, p)));
+    assertThat(router.submitted()).isEmpty();
+    assertThat(effects).containsExactly("patch Ignored", "event CooldownSuppressed");
   }
 
   @Test

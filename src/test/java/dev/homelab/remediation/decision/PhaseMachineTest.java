@@ -833,7 +833,7 @@ class PhaseMachineTest {
                 List.of(),
                 Asking.UNDER_WAY_RECHECK),
             row(
-                "new, that consultation answered inside the cooldown → Ignored",
+                "new, that consultation answered a moment ago, its status not seen yet → waits",
                 with(
                     new Obs(null),
                     o -> {
@@ -844,8 +844,40 @@ class PhaseMachineTest {
                               "other", "solaria/ollama", NOW.minusSeconds(1)));
                       return o;
                     }),
-                Phase.Ignored,
-                List.of("Event:CooldownSuppressed"),
+                null,
+                List.of(),
+                Asking.UNDER_WAY_RECHECK.dividedBy(5)),
+            row(
+                "new inside the cooldown, the sibling's answer known → reused, a human asked",
+                with(
+                    new Obs(null),
+                    o -> {
+                      o.consultations.add(
+                          new Cooldown.Consultation(
+                              "other",
+                              "solaria/ollama",
+                              NOW.minusSeconds(100),
+                              answered(NOW.minusSeconds(100))));
+                      return o;
+                    }),
+                Phase.AwaitingApproval,
+                List.of("Event:Proposed", "Event:AwaitingApproval"),
+                TTL),
+            row(
+                "new inside the cooldown, the sibling's answer needs no human → reused, the files",
+                with(
+                    new Obs(null),
+                    o -> {
+                      ProposedAction a = answered(NOW.minusSeconds(100));
+                      a.setConfidence(0.9);
+                      a.setRequiresHuman(false);
+                      o.consultations.add(
+                          new Cooldown.Consultation(
+                              "other", "solaria/ollama", NOW.minusSeconds(100), a));
+                      return o;
+                    }),
+                Phase.Approved,
+                List.of("WriteFiles"),
                 null),
             row(
                 "Dispatched, a new proposal of the svcKey opened after it → Recurred",
