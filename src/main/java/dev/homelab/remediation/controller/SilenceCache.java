@@ -7,6 +7,7 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
@@ -91,6 +92,20 @@ public final class SilenceCache implements AutoCloseable {
   public boolean synced() {
     SharedIndexInformer<RemediationSilence> i = informer;
     return i != null && i.hasSynced();
+  }
+
+  /**
+   * Whether the silence {@code name} is active at {@code now}; false once it has ended, was expired
+   * or deleted, or its times do not parse. True while the cache has not listed yet: nothing is
+   * known to have ended.
+   */
+  public boolean active(String name, Instant now) {
+    SharedIndexInformer<RemediationSilence> i = informer;
+    if (i == null || !i.hasSynced()) {
+      return true;
+    }
+    RemediationSilence s = i.getStore().getByKey(namespace + "/" + name);
+    return s != null && Silences.of(s).map(x -> x.activeAt(now)).orElse(false);
   }
 
   /**

@@ -6,6 +6,7 @@ import dev.homelab.remediation.decision.Names;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Objects;
+import java.util.function.Predicate;
 
 /**
  * One incident: one proposal, what the intake has counted for it and what the cluster holds.
@@ -29,6 +30,12 @@ final class Incident {
 
   /** Its service recovered before any action (phase Resolved): it absorbs no more events. */
   volatile boolean resolved;
+
+  /** The silence that made it Silenced, if any: once that silence is over it absorbs no more. */
+  volatile String silencedBy;
+
+  private volatile boolean silenceOver;
+  private volatile long silenceCheckedMillis = Long.MIN_VALUE / 2; // no overflow on subtracting
 
   boolean created;
 
@@ -142,6 +149,7 @@ final class Incident {
     seeded.created = true;
     seeded.open = v.open();
     seeded.resolved = v.phase() == Phase.Resolved;
+    seeded.silencedBy = v.phase() == Phase.Silenced ? v.silencedBy() : null;
     seeded.occurrences = v.occurrences() == null ? 1 : v.occurrences();
     seeded.adopt(v);
     return seeded;
@@ -151,6 +159,7 @@ final class Incident {
   void refresh(ProposalView v) {
     open = v.open();
     resolved = v.phase() == Phase.Resolved;
+    silencedBy = v.phase() == Phase.Silenced ? v.silencedBy() : null;
     dispatchedAt = v.dispatchedAt();
     clusterRecoveredAt = latest(clusterRecoveredAt, v.recoveredAt());
     if (v.windowStart().isAfter(windowStart)) {
@@ -161,6 +170,39 @@ final class Incident {
       // instead of being refused. Should it be stale after all, the write is refused, no more.
       version = v.resourceVersion();
     }
+  }
+
+  /**
+   * True when no more events fold into it: its service recovered, or the silence that silenced it
+   * ended (expired early, deleted); a new event is then a new incident, which the model is asked
+   * about. {@code silenceActive} is asked at most once a second, as events of a silenced svcKey can
+   * come by the thousand; lock-free (the reader's triage calls it).
+   */
+  boolean closedToEvents(long nowMillis, Predicate<String> silenceActive) {
+    String silence = silencedBy;
+    if (resolved) {
+      return true;
+    }
+    if (silence == null) {
+      return false;
+    }
+    if (!silenceOver && nowMillis - silenceCheckedMillis >= 1000) {
+      silenceCheckedMillis = nowMillis;
+      silenceOver = !silenceActive.test(silence);
+    }
+    return silenceOver;
+  }
+
+  /**
+   * Closed, past its cooldown window and (once dispatched) its outcome window, no write on its way:
+   * nothing more folds into it or is watched for it, so the book can drop it.
+   */
+  boolean stale(Instant now, Duration cooldown, Duration outcomeWindow) {
+    return created
+        && !open
+        && !writing
+        && !now.isBefore(windowStart.plus(cooldown))
+        && (dispatchedAt == null || !now.isBefore(dispatchedAt.plus(outcomeWindow)));
   }
 
   /** A benign event for the svcKey not yet written to the cluster. */

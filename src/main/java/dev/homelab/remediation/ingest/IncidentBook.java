@@ -17,6 +17,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -38,6 +39,7 @@ public final class IncidentBook implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(IncidentBook.class);
 
   private final BookLimits limits;
+  private final Predicate<String> silenceActive; // by name: the controller's silence cache
   private final ProposalStore store;
   private final String namespace;
   private final Clock clock;
@@ -63,8 +65,10 @@ public final class IncidentBook implements AutoCloseable {
       Duration cooldown,
       Duration flushInterval,
       IntakeMetrics metrics,
-      BookLimits limits) {
+      BookLimits limits,
+      Predicate<String> silenceActive) {
     this.limits = limits;
+    this.silenceActive = silenceActive;
     this.store = store;
     this.namespace = namespace;
     this.clock = clock;
@@ -89,10 +93,11 @@ public final class IncidentBook implements AutoCloseable {
    */
   public boolean wouldFold(String svcKey) {
     Incident inc = bySvcKey.get(svcKey);
-    if (inc == null || inc.resolved) {
+    long now = clock.millis();
+    if (inc == null || inc.closedToEvents(now, silenceActive)) {
       return false;
     }
-    return inc.open || clock.millis() < inc.windowStart.toEpochMilli() + cooldown.toMillis();
+    return inc.open || now < inc.windowStart.toEpochMilli() + cooldown.toMillis();
   }
 
   /** Folds the event into the latest incident of its svcKey, or opens a new one. */
@@ -145,7 +150,11 @@ public final class IncidentBook implements AutoCloseable {
     IncidentRules.Latest last =
         inc == null
             ? null
-            : new IncidentRules.Latest(inc.name, inc.windowStart, inc.open, inc.resolved);
+            : new IncidentRules.Latest(
+                inc.name,
+                inc.windowStart,
+                inc.open,
+                inc.closedToEvents(now.toEpochMilli(), silenceActive));
     if (IncidentRules.decide(last, now, cooldown) != IncidentRules.Decision.FOLD) {
       return false;
     }
@@ -305,19 +314,13 @@ public final class IncidentBook implements AutoCloseable {
 
   /** Drops incidents that can no longer absorb events and have nothing left to write. */
   private void evictStale() {
-    Instant now = clock.instant();
     bySvcKey
         .values()
         .removeIf(
             inc ->
-                inc.created
-                    && !inc.open
-                    && !inc.writing
-                    && !dirty.contains(inc)
+                !dirty.contains(inc)
                     && !recoveries.contains(inc)
-                    && !now.isBefore(inc.windowStart.plus(cooldown))
-                    && (inc.dispatchedAt == null
-                        || !now.isBefore(inc.dispatchedAt.plus(limits.outcomeWindow()))));
+                    && inc.stale(clock.instant(), cooldown, limits.outcomeWindow()));
   }
 
   /** A proposal seen in the cluster (initial list or a change). */

@@ -5,7 +5,8 @@ import java.time.Instant;
 
 /**
  * What the intake needs to know of a proposal that exists in the cluster, as of {@code
- * resourceVersion}. {@code observedAt} is the time of the event that opened it (its spec).
+ * resourceVersion}. {@code observedAt} is the time of the event that opened it (its spec); {@code
+ * silencedBy} the RemediationSilence that silenced it, if any.
  */
 public record ProposalView(
     String name,
@@ -19,7 +20,8 @@ public record ProposalView(
     Instant observedAt,
     String resourceVersion,
     Instant dispatchedAt,
-    Instant recoveredAt) {
+    Instant recoveredAt,
+    String silencedBy) {
 
   /** The cooldown window runs from the model's answer once there is one, else from creation. */
   public Instant windowStart() {

@@ -203,7 +203,8 @@ public final class ProposalWatch implements AutoCloseable, WatchedProposals.List
         observedAt,
         p.getMetadata().getResourceVersion(),
         s == null || s.getDispatch() == null ? null : instant(s.getDispatch().getAt()),
-        s == null ? null : instant(s.getRecoveredAt()));
+        s == null ? null : instant(s.getRecoveredAt()),
+        s == null ? null : s.getSilencedBy());
   }
 
   private static Instant instant(String text) {

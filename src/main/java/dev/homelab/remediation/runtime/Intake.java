@@ -13,6 +13,7 @@ import dev.homelab.remediation.ingest.WatchedProposals;
 import io.lettuce.core.RedisURI;
 import io.micrometer.core.instrument.FunctionCounter;
 import java.util.List;
+import java.util.function.Predicate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -80,14 +81,16 @@ public final class Intake implements AutoCloseable {
    * which decide, start only once the book knows the cluster.
    */
   public static Intake start(Wiring w) {
-    return start(w, null);
+    return start(w, null, silence -> true);
   }
 
   /**
    * As {@link #start(Wiring)}, reading the reconciler's cache of proposals instead of running an
-   * informer of its own (null: its own).
+   * informer of its own (null: its own), and asking {@code silenceActive} whether the silence that
+   * made a proposal Silenced still holds (when not, new events no longer fold into it).
    */
-  public static Intake start(Wiring w, WatchedProposals proposals) {
+  public static Intake start(
+      Wiring w, WatchedProposals proposals, Predicate<String> silenceActive) {
     OperatorConfig cfg = w.config();
     IntakeMetrics metrics = new IntakeMetrics(w.registry());
     IncidentBook book =
@@ -102,7 +105,8 @@ public final class Intake implements AutoCloseable {
                 cfg.intakeCreators,
                 cfg.intakeCreateRetryMax,
                 cfg.intakeDrainTimeout,
-                cfg.outcomeWindow));
+                cfg.outcomeWindow),
+            silenceActive);
     IntakePipeline pipeline =
         new IntakePipeline(
             new EventParser(cfg.maxMessageBytes),

@@ -92,6 +92,12 @@ public final class Running implements AutoCloseable {
         });
   }
 
+  /** Whether the silence that made a proposal Silenced still holds (SilenceCache#active). */
+  private boolean silenceActive(String name) {
+    Controller c = controller;
+    return c == null || c.silences().active(name, wiring.clock().instant());
+  }
+
   private void onStartLeading() {
     synchronized (lock) {
       if (closing || lost || intake != null) {
@@ -101,7 +107,7 @@ public final class Running implements AutoCloseable {
           .addKeyValue("lease", wiring.config().leaseName)
           .log("leading: starting the intake");
       try {
-        intake = Intake.start(wiring, proposals);
+        intake = Intake.start(wiring, proposals, this::silenceActive);
       } catch (RuntimeException e) {
         // A leader that cannot work must not hold the lease: fail liveness and hand over.
         startFailure = e;

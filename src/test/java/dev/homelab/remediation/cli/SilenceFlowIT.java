@@ -29,7 +29,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
@@ -42,7 +41,9 @@ import picocli.CommandLine;
 @Timeout(120)
 class SilenceFlowIT {
   static KubernetesClient client;
-  static final String NS = "silenced";
+  static final java.util.concurrent.atomic.AtomicInteger SEQ =
+      new java.util.concurrent.atomic.AtomicInteger();
+  final String ns = "silenced-" + SEQ.incrementAndGet();
 
   @TempDir Path tmp;
 
@@ -68,7 +69,7 @@ class SilenceFlowIT {
   }
 
   List<RemediationProposal> proposals() {
-    return TestKube.proposals(client, NS);
+    return TestKube.proposals(client, ns);
   }
 
   static long files(Path dir) throws Exception {
@@ -77,8 +78,14 @@ class SilenceFlowIT {
     }
   }
 
-  @Test
-  void aSilenceKeepsAMatchingIncidentFromTheModelAndTheExecutorUntilItEnds() throws Exception {
+  /**
+   * With the default cooldown too: a failure after the silence was expired early is a new incident,
+   * not folded into the Silenced proposal (which had no model consultation) until the window ends.
+   */
+  @org.junit.jupiter.params.ParameterizedTest(name = "COOLDOWN_SECONDS={0}")
+  @org.junit.jupiter.params.provider.ValueSource(strings = {"0", "300"})
+  void aSilenceKeepsAMatchingIncidentFromTheModelAndTheExecutorUntilItEnds(String cooldown)
+      throws Exception {
     TestKube.installCrd(client);
     Path pending = Files.createDirectories(tmp.resolve("p"));
     try (TestRedis redis = new TestRedis();
@@ -86,14 +93,14 @@ class SilenceFlowIT {
       ollama.setDefault(FakeReply.proposal("restart", 0.9, false, null));
       Map<String, String> v = new HashMap<>();
       v.put("REDIS_URL", redis.url());
-      v.put("WATCH_NAMESPACE", NS);
+      v.put("WATCH_NAMESPACE", ns);
       v.put("NODE_NAME", "solaria");
       v.put("LLM_CHAIN", "ollama:llama3.1:8b@" + ollama.baseUrl());
       v.put("PENDING_ACTIONS_DIR", pending.toString());
       v.put("EVENTS_DIR", Files.createDirectories(tmp.resolve("e")).toString());
       v.put("FOLD_FLUSH_MILLIS", "100");
       v.put("LEADER_ELECTION", "false");
-      v.put("COOLDOWN_SECONDS", "0");
+      v.put("COOLDOWN_SECONDS", cooldown);
       Running running =
           Running.start(
               new Wiring(
@@ -107,7 +114,7 @@ class SilenceFlowIT {
       try {
         await().atMost(Duration.ofSeconds(20)).until(running::ready);
         String name =
-            silence("add", "--service", "graf*", "--for", "1h", "--comment", "upgrade", "-n", NS);
+            silence("add", "--service", "graf*", "--for", "1h", "--comment", "upgrade", "-n", ns);
         await()
             .atMost(Duration.ofSeconds(10))
             .until(
@@ -115,7 +122,7 @@ class SilenceFlowIT {
                   RemediationSilence s =
                       client
                           .resources(RemediationSilence.class)
-                          .inNamespace(NS)
+                          .inNamespace(ns)
                           .withName(name)
                           .get();
                   return s != null
@@ -138,7 +145,7 @@ class SilenceFlowIT {
         assertThat(files(pending)).as("nothing written").isZero();
 
         // The silence ends: the next incident is the model's again.
-        silence("expire", name, "-n", NS);
+        silence("expire", name, "-n", ns);
         Thread.sleep(200);
         redis.publish("health_events", event(Instant.now().plusSeconds(1).toString()));
         await()

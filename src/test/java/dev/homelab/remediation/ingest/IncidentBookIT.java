@@ -93,7 +93,8 @@ class IncidentBookIT {
             Duration.ofSeconds(300),
             flushInterval,
             new IntakeMetrics(registry),
-            BookLimits.DEFAULTS);
+            BookLimits.DEFAULTS,
+            silence -> true);
     closeables.add(book);
     return book;
   }
@@ -379,7 +380,8 @@ class IncidentBookIT {
             Duration.ofSeconds(300),
             Duration.ofSeconds(60),
             new IntakeMetrics(registry),
-            BookLimits.DEFAULTS);
+            BookLimits.DEFAULTS,
+            silence -> true);
     closeables.add(book);
     HealthEvent opening = event("zigbee2mqtt", "2024-03-01T10:00:00Z");
     String name = Names.proposalName(opening);
@@ -437,7 +439,8 @@ class IncidentBookIT {
             Duration.ofSeconds(cooldownSeconds),
             Duration.ofSeconds(60),
             new IntakeMetrics(new SimpleMeterRegistry()),
-            BookLimits.DEFAULTS);
+            BookLimits.DEFAULTS,
+            silence -> true);
     closeables.add(book);
     ProposalWatch watch =
         ProposalWatch.informing(client, namespace, book, new SimpleMeterRegistry());

@@ -102,7 +102,8 @@ class SheddingIT {
             Duration.ofSeconds(300),
             Duration.ofSeconds(60),
             metrics,
-            BookLimits.DEFAULTS);
+            BookLimits.DEFAULTS,
+            silence -> true);
     closeables.add(book);
     return book;
   }
