@@ -6,18 +6,44 @@ import java.time.Instant;
 import java.time.LocalDateTime;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
+import java.time.chrono.IsoChronology;
 import java.time.format.DateTimeFormatter;
+import java.time.format.DateTimeFormatterBuilder;
 import java.time.format.DateTimeParseException;
+import java.time.format.ResolverStyle;
+import java.time.temporal.TemporalAccessor;
+import java.util.Locale;
 import java.util.Optional;
 
 /**
  * The timestamp forms of SPEC section 2: ISO-8601 with an offset or Z, ISO-8601 without one (UTC),
- * epoch seconds (integer or fraction) and epoch milliseconds (integers above 10^11).
+ * epoch seconds (integer or fraction) and epoch milliseconds (numbers above 10^11); also a space
+ * for the T and an offset written +hhmm or +hh, as Python writes them.
  */
 public final class Timestamps {
   static final long MILLIS_THRESHOLD = 100_000_000_000L;
   // Years 1970..9999 in seconds; anything outside is not a timestamp we believe.
   private static final BigDecimal MAX_SECONDS = BigDecimal.valueOf(253_402_300_799L);
+
+  private static final DateTimeFormatter LENIENT =
+      new DateTimeFormatterBuilder()
+          .append(DateTimeFormatter.ISO_LOCAL_DATE)
+          .optionalStart()
+          .appendLiteral('T')
+          .optionalEnd()
+          .optionalStart()
+          .appendLiteral(' ')
+          .optionalEnd()
+          .append(DateTimeFormatter.ISO_LOCAL_TIME)
+          .optionalStart()
+          .appendOffset("+HH:MM", "Z")
+          .optionalEnd()
+          .optionalStart()
+          .appendOffset("+HHmm", "Z")
+          .optionalEnd()
+          .toFormatter(Locale.ROOT)
+          .withChronology(IsoChronology.INSTANCE)
+          .withResolverStyle(ResolverStyle.STRICT);
 
   private Timestamps() {}
 
@@ -30,7 +56,7 @@ public final class Timestamps {
         return Optional.empty(); // e.g. 1e3093: not a time
       }
       try {
-        return fromNumber(node.decimalValue(), node.isIntegralNumber());
+        return fromNumber(node.decimalValue());
       } catch (ArithmeticException | NumberFormatException e) {
         return Optional.empty();
       }
@@ -63,8 +89,19 @@ public final class Timestamps {
       // try the next form
     }
     try {
+      // Forms senders write for "ISO-8601" that the strict formatters refuse: a space for the T
+      // (Python's str(datetime)), an offset without its colon or minutes (Python's %z: +0200).
+      TemporalAccessor t = LENIENT.parseBest(text, OffsetDateTime::from, LocalDateTime::from);
+      return Optional.of(
+          t instanceof OffsetDateTime o
+              ? o.toInstant()
+              : ((LocalDateTime) t).toInstant(ZoneOffset.UTC));
+    } catch (DateTimeParseException ignored) {
+      // try the next form
+    }
+    try {
       BigDecimal n = new BigDecimal(text);
-      return fromNumber(n, text.indexOf('.') < 0 && text.indexOf('e') < 0 && text.indexOf('E') < 0);
+      return fromNumber(n);
     } catch (NumberFormatException e) {
       return Optional.empty();
     }
@@ -229,12 +266,14 @@ public final class Timestamps {
     return v;
   }
 
-  private static Optional<Instant> fromNumber(BigDecimal n, boolean integral) {
+  private static Optional<Instant> fromNumber(BigDecimal n) {
     if (n.signum() < 0) {
       return Optional.empty();
     }
     BigDecimal seconds = n;
-    if (integral && n.compareTo(BigDecimal.valueOf(MILLIS_THRESHOLD)) > 0) {
+    // Above 10^11 it is milliseconds, with a fraction too (1779902000123.0): as seconds it would
+    // be after the year 5138.
+    if (n.compareTo(BigDecimal.valueOf(MILLIS_THRESHOLD)) > 0) {
       seconds = n.movePointLeft(3);
     }
     if (seconds.compareTo(MAX_SECONDS) > 0) {

@@ -143,6 +143,12 @@ class EventParserTest {
         "1779902000.25                     | 2026-05-27T17:13:20.250Z",
         "1779902000123                     | 2026-05-27T17:13:20.123Z",
         "\"1779902000\"                    | 2026-05-27T17:13:20Z",
+        // As Python writes them: %z offsets, str(datetime), a float of milliseconds.
+        "\"2026-05-27T17:11:39+0200\"      | 2026-05-27T15:11:39Z",
+        "\"2026-05-27T17:11:39.5-07\"      | 2026-05-28T00:11:39.500Z",
+        "\"2026-05-27 17:11:39\"           | 2026-05-27T17:11:39Z",
+        "\"2026-05-27 17:11:39.123456+00:00\" | 2026-05-27T17:11:39.123456Z",
+        "1779902000123.0                   | 2026-05-27T17:13:20.123Z",
       })
   void timestampForms(String json, String expected) {
     HealthEvent a =
@@ -155,7 +161,18 @@ class EventParserTest {
 
   @ParameterizedTest
   @ValueSource(
-      strings = {"\"yesterday\"", "\"\"", "-5", "true", "{}", "99999999999999999999", "null"})
+      strings = {
+        "\"yesterday\"",
+        "\"\"",
+        "-5",
+        "true",
+        "{}",
+        "99999999999999999999",
+        "null",
+        "\"2026-05-27  17:11:39\"",
+        "\"2026-02-30 17:11:39\"",
+        "\"2026-05-27T17:11:39+2\""
+      })
   void unparsableTimestampMeansTimeOfReceipt(String ts) {
     HealthEvent e = accepted("{\"event_type\":\"x\",\"node\":\"a\",\"timestamp\":" + ts + "}");
     assertThat(e.observedAt()).isEqualTo(RECEIVED);
