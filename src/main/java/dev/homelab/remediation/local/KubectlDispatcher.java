@@ -35,7 +35,8 @@ import java.util.regex.Pattern;
  *   <li>watches over plain HTTP (kubectl get -w), as lines for {@link HttpWatch};
  *   <li>a clear refusal of what it cannot do: non-API paths such as the OpenAPI documents,
  *       server-side dry runs (the CRUD dispatcher would write), strategic merge patches of custom
- *       resources (as the API server refuses them).
+ *       resources (as the API server refuses them), bodies in protobuf (415, which kubectl does not
+ *       retry as JSON).
  * </ul>
  */
 final class KubectlDispatcher extends Dispatcher {
@@ -95,6 +96,14 @@ final class KubectlDispatcher extends Dispatcher {
           "{\"apiVersion\":\"authorization.k8s.io/v1\",\"kind\":\"SelfSubjectRulesReview\","
               + "\"status\":{\"incomplete\":false,\"nonResourceRules\":[],\"resourceRules\":"
               + "[{\"apiGroups\":[\"*\"],\"resources\":[\"*\"],\"verbs\":[\"*\"]}]}}");
+    }
+    if (ProtobufBodies.isProtobuf(request)) {
+      // The CRUD dispatcher reads bodies as JSON or YAML and would answer a 500 (the rules review
+      // above reads no body, so kubectl auth can-i --list still gets its answer).
+      return status(
+          415,
+          "UnsupportedMediaType",
+          ProtobufBodies.refusal(t.path(), discovery.resourceOf(t.path())));
     }
     LabelSelector labels;
     try {

@@ -391,6 +391,68 @@ class LocalClusterTest {
         .isEmpty();
   }
 
+  /**
+   * kubectl create namespace (and create configmap) send protobuf, which the store read as YAML and
+   * failed on with a 500: it is refused with a 415 that says what to run instead, by its
+   * Content-Type or by the bytes "k8s\0" it starts with, and nothing is created.
+   */
+  @Test
+  void refusesAProtobufBodyAndCreatesNothing() throws Exception {
+    byte[] namespace = protobuf("\n\u0002v1\u0012\tNamespace");
+    HttpResponse<String> typed =
+        post("/api/v1/namespaces", "application/vnd.kubernetes.protobuf", namespace);
+    assertThat(typed.statusCode()).as(typed.body()).isEqualTo(415);
+    JsonNode status = JSON.readTree(typed.body());
+    assertThat(status.get("kind").asText()).isEqualTo("Status");
+    assertThat(status.get("reason").asText()).isEqualTo("UnsupportedMediaType");
+    assertThat(status.get("message").asText())
+        .contains("not protobuf: nothing was changed")
+        .contains(
+            "kubectl create namespace NAME --dry-run=client -o yaml"
+                + " | kubectl create --validate=false -f -");
+
+    HttpResponse<String> untyped = post(RP, "application/json", protobuf("proposal"));
+    assertThat(untyped.statusCode()).as(untyped.body()).isEqualTo(415);
+    assertThat(JSON.readTree(untyped.body()).get("message").asText())
+        .contains("kubectl create --validate=false -f FILE");
+
+    HttpResponse<String> configmap =
+        post(
+            "/api/v1/namespaces/default/configmaps?fieldManager=kubectl-create",
+            "application/vnd.kubernetes.protobuf",
+            protobuf("configmap"));
+    assertThat(configmap.statusCode()).as(configmap.body()).isEqualTo(415);
+    assertThat(JSON.readTree(configmap.body()).get("message").asText())
+        .contains("does not serve /api/v1/namespaces/default/configmaps");
+
+    assertThat(client.namespaces().list().getItems())
+        .extracting(n -> n.getMetadata().getName())
+        .containsExactly("default");
+    assertThat(client.resources(RemediationProposal.class).inNamespace("default").list().getItems())
+        .hasSize(2);
+    assertThat(client.configMaps().inNamespace("default").list().getItems()).isEmpty();
+  }
+
+  /** A body as kubectl encodes it: the magic "k8s\0", then the message. */
+  static byte[] protobuf(String rest) {
+    byte[] tail = rest.getBytes(StandardCharsets.UTF_8);
+    byte[] body = new byte[4 + tail.length];
+    System.arraycopy(new byte[] {'k', '8', 's', 0}, 0, body, 0, 4);
+    System.arraycopy(tail, 0, body, 4, tail.length);
+    return body;
+  }
+
+  static HttpResponse<String> post(String path, String contentType, byte[] body)
+      throws IOException, InterruptedException {
+    return HTTP.send(
+        HttpRequest.newBuilder(URI.create(cluster.url() + path))
+            .header("Content-Type", contentType)
+            .header("Accept", "application/vnd.kubernetes.protobuf, */*")
+            .POST(HttpRequest.BodyPublishers.ofByteArray(body))
+            .build(),
+        HttpResponse.BodyHandlers.ofString());
+  }
+
   @Test
   void streamsAWatchOverPlainHttpFromTheGivenResourceVersion() throws Exception {
     String rv = json(RP, "application/json").get("metadata").get("resourceVersion").asText();
