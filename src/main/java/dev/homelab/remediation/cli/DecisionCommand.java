@@ -5,6 +5,9 @@ import dev.homelab.remediation.links.ApprovalAnnotations;
 import dev.homelab.remediation.links.Verdict;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.io.PrintWriter;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.Optional;
 import java.util.function.Supplier;
 import picocli.CommandLine.Option;
@@ -37,7 +40,7 @@ abstract class DecisionCommand extends ClusterCommand {
   int run(KubernetesClient client, String ns, PrintWriter out, PrintWriter err) {
     String who = by != null && !by.isBlank() ? by.trim() : Identity.of(client).orElse(null);
     ApprovalAnnotations.Result r =
-        new ApprovalAnnotations(client).decide(ns, name, null, verdict, who);
+        new ApprovalAnnotations(client, clock).decide(ns, name, null, verdict, who);
     String where = "proposal " + name + " in namespace " + ns;
     switch (r.outcome()) {
       case DECIDED -> {
@@ -64,6 +67,15 @@ abstract class DecisionCommand extends ClusterCommand {
                   + " is "
                   + (r.phase() == null ? "not answered yet" : r.phase())
                   + ", not AwaitingApproval; nothing changed");
+      case EXPIRED ->
+          err.println(
+              prefix()
+                  + where
+                  + " expired at "
+                  + r.expiresAt().map(this::when).orElse("?")
+                  + " (status.expiresAt) with no decision; it is still AwaitingApproval only"
+                  + " because the operator has not looked at it since (is it running?), and it"
+                  + " will mark it Expired and ignore any decision; nothing changed");
       case ALREADY_DECIDED ->
           err.println(
               prefix()
@@ -77,6 +89,14 @@ abstract class DecisionCommand extends ClusterCommand {
           err.println(prefix() + where + " kept changing; nothing changed, try again");
     }
     return 1;
+  }
+
+  /** A past time to the second, and how long ago: "2026-05-28T17:11:41Z, 5m ago". */
+  private String when(Instant t) {
+    return t.truncatedTo(ChronoUnit.SECONDS)
+        + ", "
+        + human(Duration.between(t, clock.instant()))
+        + " ago";
   }
 
   private static String what(RemediationProposal p) {

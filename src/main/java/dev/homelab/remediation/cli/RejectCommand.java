@@ -10,7 +10,8 @@ import picocli.CommandLine.Command;
     mixinStandardHelpOptions = true,
     description =
         "Reject a proposal that awaits approval, as kubectl annotate would (approval=rejected,"
-            + " approved-by); exits 1 and changes nothing when it is in another phase.")
+            + " approved-by); exits 1 and changes nothing when it is in another phase or past its"
+            + " expiry (status.expiresAt).")
 public final class RejectCommand extends DecisionCommand {
   public RejectCommand() {
     this(kubeconfig());

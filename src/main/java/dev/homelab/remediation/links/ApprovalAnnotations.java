@@ -8,8 +8,12 @@ import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.dsl.base.PatchContext;
 import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import io.fabric8.kubernetes.client.utils.Serialization;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * Decides a proposal the way a person does: sets {@code remediation.homelab.dev/approval} (and
@@ -31,6 +35,11 @@ public final class ApprovalAnnotations {
     RECREATED,
     /** It does not await approval (it was decided, expired, or is not answered yet). */
     NOT_AWAITING,
+    /**
+     * It is still AwaitingApproval, but its {@code status.expiresAt} has passed (the operator was
+     * down, or has not looked since): the operator marks it Expired and ignores any decision.
+     */
+    EXPIRED,
     /** It awaits approval but already carries an approval annotation the operator will read. */
     ALREADY_DECIDED,
     /** It kept changing while this was written; nothing was written. */
@@ -46,6 +55,11 @@ public final class ApprovalAnnotations {
           : proposal.getStatus().getPhase();
     }
 
+    /** The expiry the operator recorded ({@code status.expiresAt}), if it is a time. */
+    public Optional<Instant> expiresAt() {
+      return proposal == null ? Optional.empty() : recordedExpiry(proposal);
+    }
+
     /** The approval annotation the proposal already had, or null. */
     public String existingApproval() {
       return proposal == null || proposal.getMetadata().getAnnotations() == null
@@ -57,9 +71,11 @@ public final class ApprovalAnnotations {
   private static final int ATTEMPTS = 3;
 
   private final KubernetesClient client;
+  private final Clock clock;
 
-  public ApprovalAnnotations(KubernetesClient client) {
+  public ApprovalAnnotations(KubernetesClient client, Clock clock) {
     this.client = client;
+    this.clock = clock;
   }
 
   /**
@@ -68,7 +84,7 @@ public final class ApprovalAnnotations {
    */
   public Result check(String namespace, String name, String uid) {
     RemediationProposal p = read(namespace, name);
-    return new Result(judge(p, uid), p);
+    return new Result(judge(p, uid, clock.instant()), p);
   }
 
   /**
@@ -81,7 +97,7 @@ public final class ApprovalAnnotations {
     RemediationProposal p = null;
     for (int attempt = 0; attempt < ATTEMPTS; attempt++) {
       p = read(namespace, name);
-      Outcome o = judge(p, uid);
+      Outcome o = judge(p, uid, clock.instant());
       if (o != Outcome.DECIDED) {
         return new Result(o, p);
       }
@@ -107,10 +123,12 @@ public final class ApprovalAnnotations {
   }
 
   /**
-   * Pure: {@link Outcome#DECIDED} when {@code p} may be decided now, else why not. {@code uid} null
-   * accepts any proposal of the name.
+   * Pure: {@link Outcome#DECIDED} when {@code p} may be decided at {@code now}, else why not.
+   * {@code uid} null accepts any proposal of the name. A proposal past the expiry the operator
+   * recorded is {@link Outcome#EXPIRED} even while its phase still says AwaitingApproval: the
+   * operator goes by that same instant, and would only mark it Expired and ignore the decision.
    */
-  public static Outcome judge(RemediationProposal p, String uid) {
+  public static Outcome judge(RemediationProposal p, String uid, Instant now) {
     if (p == null) {
       return Outcome.NOT_FOUND;
     }
@@ -119,6 +137,9 @@ public final class ApprovalAnnotations {
     }
     if (p.getStatus() == null || p.getStatus().getPhase() != Phase.AwaitingApproval) {
       return Outcome.NOT_AWAITING;
+    }
+    if (recordedExpiry(p).filter(e -> !now.isBefore(e)).isPresent()) {
+      return Outcome.EXPIRED;
     }
     var existing = Approvals.read(p.getMetadata().getAnnotations());
     if (existing.isPresent() && existing.get().verdict() != Approvals.Verdict.UNKNOWN) {
@@ -141,6 +162,23 @@ public final class ApprovalAnnotations {
     }
     metadata.put("annotations", annotations);
     return Serialization.asJson(Map.of("metadata", metadata));
+  }
+
+  /**
+   * {@code status.expiresAt} as the operator wrote it when the proposal started to wait. Only the
+   * recorded time: the operator's APPROVAL_TTL is not known here (a proposal without it, written by
+   * an older version, is left to the operator).
+   */
+  private static Optional<Instant> recordedExpiry(RemediationProposal p) {
+    String at = p.getStatus() == null ? null : p.getStatus().getExpiresAt();
+    if (at == null) {
+      return Optional.empty();
+    }
+    try {
+      return Optional.of(Instant.parse(at));
+    } catch (DateTimeParseException e) {
+      return Optional.empty();
+    }
   }
 
   private RemediationProposal read(String namespace, String name) {

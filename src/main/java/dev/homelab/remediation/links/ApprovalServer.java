@@ -13,6 +13,7 @@ import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
+import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -92,7 +93,7 @@ public final class ApprovalServer implements AutoCloseable {
             bindAddress,
             cfg.approvalPort,
             new ApprovalTokens(cfg.approvalLinkSecret.orElseThrow()),
-            new ApprovalAnnotations(client),
+            new ApprovalAnnotations(client, clock),
             cfg.watchNamespace,
             clock);
     s.server.start();
@@ -213,6 +214,18 @@ public final class ApprovalServer implements AutoCloseable {
               c,
               "No longer waiting",
               "The proposal is " + r.phase() + ", not AwaitingApproval.");
+      case EXPIRED ->
+          // The link's own expiry can be later than the proposal's (a status edited since, or a
+          // link made before status.expiresAt was written): the proposal's decides.
+          refuse(
+              ex,
+              410,
+              "expired",
+              c,
+              "Link expired",
+              "The proposal expired at "
+                  + r.expiresAt().map(e -> e.truncatedTo(ChronoUnit.SECONDS).toString()).orElse("?")
+                  + ".");
       case ALREADY_DECIDED ->
           refuse(
               ex,

@@ -245,6 +245,35 @@ class ProposalCommandsTest {
             "remediation-operator reject: no proposal nothing-here in namespace " + ns + "\n");
   }
 
+  /**
+   * A proposal still AwaitingApproval whose status.expiresAt has passed (the operator down): the
+   * operator would only mark it Expired and ignore the annotation, so neither command writes one.
+   */
+  @Test
+  void decidingAProposalPastItsExpiryExitsOneAndChangesNothing() {
+    RemediationProposal p = TestProposals.awaitingApproval();
+    p.getStatus().getProposal().setAnsweredAt(now.minus(Duration.ofHours(25)).toString());
+    p.getStatus().setExpiresAt(now.minus(Duration.ofMinutes(5)).toString());
+    put(p, "late");
+    for (ClusterCommand command :
+        List.of(new ApproveCommand(kubeconfig(ns)), new RejectCommand(kubeconfig(ns)))) {
+      Run r = run(command, "late", "--by", "bob");
+      assertThat(r.code()).as(r.err()).isEqualTo(1);
+      assertThat(r.out()).isEmpty();
+      assertThat(r.err())
+          .startsWith(
+              "remediation-operator "
+                  + (command instanceof ApproveCommand ? "approve" : "reject")
+                  + ": proposal late in namespace "
+                  + ns
+                  + " expired at "
+                  + now.minus(Duration.ofMinutes(5))
+                  + ", 5m ago (status.expiresAt) with no decision;")
+          .endsWith("; nothing changed\n");
+    }
+    assertThat(annotations("late")).doesNotContainKeys(APPROVAL, APPROVED_BY);
+  }
+
   @Test
   void aSecondDecisionExitsOne() {
     awaiting("zigbee", now.minusSeconds(60));

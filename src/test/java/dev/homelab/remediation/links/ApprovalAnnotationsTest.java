@@ -13,6 +13,9 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.dsl.base.PatchContext;
 import io.fabric8.kubernetes.client.dsl.base.PatchType;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.ZoneOffset;
 import java.util.HashMap;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -20,6 +23,7 @@ import org.junit.jupiter.api.Test;
 /** Who may be decided ({@code judge}, pure), and the merge patch against the mock API server. */
 @MockKube
 class ApprovalAnnotationsTest {
+  static final Instant NOW = Instant.parse("2026-05-27T18:00:00Z");
   static KubernetesClient client;
   static io.fabric8.kubernetes.client.server.mock.KubernetesMockServer server;
 
@@ -32,38 +36,56 @@ class ApprovalAnnotationsTest {
   @Test
   void onlyAProposalAwaitingApprovalWithoutADecisionMayBeDecided() {
     String uid = TestProposals.UID;
-    assertThat(ApprovalAnnotations.judge(null, uid)).isEqualTo(Outcome.NOT_FOUND);
-    assertThat(ApprovalAnnotations.judge(TestProposals.awaitingApproval(), uid))
+    assertThat(ApprovalAnnotations.judge(null, uid, NOW)).isEqualTo(Outcome.NOT_FOUND);
+    assertThat(ApprovalAnnotations.judge(TestProposals.awaitingApproval(), uid, NOW))
         .isEqualTo(Outcome.DECIDED);
-    assertThat(ApprovalAnnotations.judge(TestProposals.awaitingApproval(), null))
+    assertThat(ApprovalAnnotations.judge(TestProposals.awaitingApproval(), null, NOW))
         .isEqualTo(Outcome.DECIDED);
-    assertThat(ApprovalAnnotations.judge(TestProposals.awaitingApproval(), "another-uid"))
+    assertThat(ApprovalAnnotations.judge(TestProposals.awaitingApproval(), "another-uid", NOW))
         .isEqualTo(Outcome.RECREATED);
     for (Phase phase : Phase.values()) {
       if (phase != Phase.AwaitingApproval) {
-        assertThat(ApprovalAnnotations.judge(TestProposals.proposal(phase), uid))
+        assertThat(ApprovalAnnotations.judge(TestProposals.proposal(phase), uid, NOW))
             .as(phase.name())
             .isEqualTo(Outcome.NOT_AWAITING);
       }
     }
-    assertThat(ApprovalAnnotations.judge(TestProposals.proposal(null), uid))
+    assertThat(ApprovalAnnotations.judge(TestProposals.proposal(null), uid, NOW))
         .isEqualTo(Outcome.NOT_AWAITING);
     assertThat(
             ApprovalAnnotations.judge(
-                with(Map.of("remediation.homelab.dev/approval", "approved")), uid))
+                with(Map.of("remediation.homelab.dev/approval", "approved")), uid, NOW))
         .isEqualTo(Outcome.ALREADY_DECIDED);
     assertThat(
             ApprovalAnnotations.judge(
-                with(Map.of("remediation.homelab.dev/approval", "rejected")), uid))
+                with(Map.of("remediation.homelab.dev/approval", "rejected")), uid, NOW))
         .isEqualTo(Outcome.ALREADY_DECIDED);
     // A value that decides nothing ("yes" is no value of SPEC §6) may be replaced by one that does.
     for (String nothing : new String[] {"maybe", "yes", "no"}) {
       assertThat(
               ApprovalAnnotations.judge(
-                  with(Map.of("remediation.homelab.dev/approval", nothing)), uid))
+                  with(Map.of("remediation.homelab.dev/approval", nothing)), uid, NOW))
           .as(nothing)
           .isEqualTo(Outcome.DECIDED);
     }
+  }
+
+  /**
+   * Past the expiry the operator recorded, a proposal whose phase still says AwaitingApproval (the
+   * operator down, or not yet looked) is not decided: the operator would mark it Expired and ignore
+   * the annotation.
+   */
+  @Test
+  void aProposalPastItsRecordedExpiryIsExpiredThoughItsPhaseStillWaits() {
+    RemediationProposal p = TestProposals.awaitingApproval();
+    p.getStatus().setExpiresAt(NOW.toString());
+    assertThat(ApprovalAnnotations.judge(p, null, NOW)).isEqualTo(Outcome.EXPIRED);
+    assertThat(ApprovalAnnotations.judge(p, null, NOW.plusSeconds(3600)))
+        .isEqualTo(Outcome.EXPIRED);
+    assertThat(ApprovalAnnotations.judge(p, null, NOW.minusMillis(1))).isEqualTo(Outcome.DECIDED);
+    // Not a time (edited by hand): the operator's phase decides.
+    p.getStatus().setExpiresAt("soon");
+    assertThat(ApprovalAnnotations.judge(p, null, NOW)).isEqualTo(Outcome.DECIDED);
   }
 
   @Test
@@ -91,7 +113,7 @@ class ApprovalAnnotationsTest {
         .once();
     TestKube.drainProposalWrites(server);
     ApprovalAnnotations.Result r =
-        new ApprovalAnnotations(client)
+        new ApprovalAnnotations(client, Clock.fixed(NOW, ZoneOffset.UTC))
             .decide(ns, p.getMetadata().getName(), null, Verdict.APPROVE, "alice");
     assertThat(r.outcome()).isEqualTo(Outcome.DECIDED);
     assertThat(TestKube.drainProposalWrites(server))
@@ -122,7 +144,7 @@ class ApprovalAnnotationsTest {
     p.getMetadata().setAnnotations(Map.of("example.com/keep", "yes"));
     String uid = TestKube.put(client, p).getMetadata().getUid();
 
-    ApprovalAnnotations a = new ApprovalAnnotations(client);
+    ApprovalAnnotations a = new ApprovalAnnotations(client, Clock.fixed(NOW, ZoneOffset.UTC));
     assertThat(a.check(ns, p.getMetadata().getName(), uid).outcome()).isEqualTo(Outcome.DECIDED);
     assertThat(a.check(ns, "missing", null).outcome()).isEqualTo(Outcome.NOT_FOUND);
     ApprovalAnnotations.Result r =
