@@ -1,5 +1,6 @@
 package dev.homelab.remediation.cli;
 
+import dev.homelab.remediation.api.v1alpha1.RemediationProposal;
 import dev.homelab.remediation.config.ConfigException;
 import dev.homelab.remediation.util.ApiErrors;
 import io.fabric8.kubernetes.client.Config;
@@ -13,7 +14,9 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.Callable;
+import java.util.function.Consumer;
 import java.util.function.Supplier;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -66,6 +69,24 @@ abstract class ClusterCommand implements Callable<Integer> {
             .build();
   }
 
+  /**
+   * What is wrong with the arguments, checked before any client is made (exit 2); empty when they
+   * are usable. Commands may normalise them here.
+   */
+  Optional<String> usageError() {
+    return Optional.empty();
+  }
+
+  /** Checks and normalises a proposal NAME argument ({@link ObjectNames}). */
+  static Optional<String> proposalName(String arg, Consumer<String> name) {
+    try {
+      name.accept(ObjectNames.parse(arg, RemediationProposal.class));
+      return Optional.empty();
+    } catch (IllegalArgumentException e) {
+      return Optional.of(e.getMessage());
+    }
+  }
+
   /** The command's work in namespace {@code ns}; its exit code. */
   abstract int run(KubernetesClient client, String ns, PrintWriter out, PrintWriter err);
 
@@ -74,6 +95,12 @@ abstract class ClusterCommand implements Callable<Integer> {
     logging.run();
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
+    Optional<String> usage = usageError();
+    if (usage.isPresent()) {
+      err.println(prefix() + usage.get());
+      err.flush();
+      return 2;
+    }
     String server = "its URL";
     try (KubernetesClient client = clients.get()) {
       server = client.getMasterUrl().toString();

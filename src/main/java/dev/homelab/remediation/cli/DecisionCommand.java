@@ -18,7 +18,10 @@ import picocli.CommandLine.Parameters;
  * that awaits approval; anything else exits 1 and changes nothing.
  */
 abstract class DecisionCommand extends ClusterCommand {
-  @Parameters(index = "0", paramLabel = "NAME", description = "The proposal.")
+  @Parameters(
+      index = "0",
+      paramLabel = "NAME",
+      description = "The proposal: NAME, or as kubectl takes it, rp/NAME.")
   String name;
 
   @Option(
@@ -34,6 +37,11 @@ abstract class DecisionCommand extends ClusterCommand {
   DecisionCommand(Verdict verdict, Supplier<KubernetesClient> clients) {
     super(clients);
     this.verdict = verdict;
+  }
+
+  @Override
+  Optional<String> usageError() {
+    return proposalName(name, n -> name = n);
   }
 
   @Override

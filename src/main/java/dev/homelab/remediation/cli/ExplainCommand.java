@@ -22,6 +22,7 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.function.Supplier;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Parameters;
@@ -34,7 +35,10 @@ import picocli.CommandLine.Parameters;
             + " that changed the answer, the occurrences, the decision, and the timeline of its"
             + " Kubernetes Events.")
 public final class ExplainCommand extends ClusterCommand {
-  @Parameters(index = "0", paramLabel = "NAME", description = "The proposal.")
+  @Parameters(
+      index = "0",
+      paramLabel = "NAME",
+      description = "The proposal: NAME, or as kubectl takes it, rp/NAME.")
   String name;
 
   public ExplainCommand() {
@@ -43,6 +47,11 @@ public final class ExplainCommand extends ClusterCommand {
 
   ExplainCommand(Supplier<KubernetesClient> clients) {
     super(clients);
+  }
+
+  @Override
+  Optional<String> usageError() {
+    return proposalName(name, n -> name = n);
   }
 
   @Override

@@ -198,12 +198,22 @@ public final class SilenceCommand {
       mixinStandardHelpOptions = true,
       description = "End a silence now (sets its endsAt to the current time).")
   int expire(
-      @Parameters(index = "0", paramLabel = "NAME", description = "The silence.") String name,
+      @Parameters(
+              index = "0",
+              paramLabel = "NAME",
+              description = "The silence: NAME, or as kubectl takes it, rsil/NAME.")
+          String arg,
       @Option(
               names = {"-n", "--namespace"},
               paramLabel = "NAMESPACE",
               description = NAMESPACE_HELP)
           String namespace) {
+    String name;
+    try {
+      name = ObjectNames.parse(arg, RemediationSilence.class);
+    } catch (IllegalArgumentException e) {
+      return usage("expire", e.getMessage());
+    }
     try (KubernetesClient client = clients.get()) {
       server = client.getMasterUrl().toString();
       String ns = namespace(namespace, client, "expire");

@@ -274,6 +274,78 @@ class ProposalCommandsTest {
     assertThat(annotations("late")).doesNotContainKeys(APPROVAL, APPROVED_BY);
   }
 
+  /**
+   * kubectl's forms of the name (rp/NAME and the others) are taken; any other name that is not a
+   * Kubernetes object name is a usage error (exit 2) before any API call: it was "the Kubernetes
+   * API An error has occurred." and exit 1.
+   */
+  @Test
+  void theCommandsTakeKubectlsFormsAndRefuseOtherNamesBeforeAnyApiCall() {
+    awaiting("zigbee", now.minusSeconds(60));
+    awaiting("jellyfin", now.minusSeconds(60));
+    Run approve = run(new ApproveCommand(kubeconfig(ns)), "rp/zigbee", "--by", "bob");
+    assertThat(approve.code()).as(approve.err()).isZero();
+    assertThat(approve.out()).startsWith("approved " + ns + "/zigbee ");
+    assertThat(annotations("zigbee")).containsEntry(APPROVAL, "approved");
+    Run reject =
+        run(
+            new RejectCommand(kubeconfig(ns)),
+            "remediationproposals.remediation.homelab.dev/jellyfin",
+            "--by",
+            "bob");
+    assertThat(reject.code()).as(reject.err()).isZero();
+    assertThat(annotations("jellyfin")).containsEntry(APPROVAL, "rejected");
+    for (String form :
+        List.of(
+            "zigbee",
+            "rp/zigbee",
+            "remediationproposal/zigbee",
+            "remediationproposals/zigbee",
+            "remediationproposals.remediation.homelab.dev/zigbee",
+            "rp.v1alpha1.remediation.homelab.dev/zigbee",
+            "RemediationProposal/zigbee")) {
+      Run explain = run(new ExplainCommand(kubeconfig(ns)), form);
+      assertThat(explain.code()).as(form + ": " + explain.err()).isZero();
+      assertThat(explain.out()).as(form).contains("Name:           " + ns + "/zigbee\n");
+    }
+
+    Supplier<KubernetesClient> none =
+        () -> {
+          throw new AssertionError("no API call wanted");
+        };
+    Map<String, String> refusals =
+        Map.of(
+            "rsil/zigbee",
+            "rsil is not a RemediationProposal (give NAME, rp/NAME or",
+            "pods/zigbee",
+            "pods is not a RemediationProposal",
+            "/zigbee",
+            "no type",
+            "rp/",
+            "is not a RemediationProposal name",
+            "rp/a/b",
+            "is not a RemediationProposal name",
+            "Zigbee_2",
+            "is not a RemediationProposal name (a Kubernetes object name:",
+            "a".repeat(254),
+            "at most 253 characters");
+    for (Map.Entry<String, String> e : refusals.entrySet()) {
+      for (ClusterCommand command :
+          List.of(new ApproveCommand(none), new RejectCommand(none), new ExplainCommand(none))) {
+        Run r = run(command, "--", e.getKey());
+        assertThat(r.code()).as(e.getKey() + ": " + r.err()).isEqualTo(2);
+        assertThat(r.out()).isEmpty();
+        assertThat(r.err().strip().lines())
+            .as(e.getKey())
+            .singleElement()
+            .asString()
+            .startsWith("remediation-operator " + command.spec.name() + ": '" + e.getKey() + "'")
+            .contains(e.getValue())
+            .endsWith("; nothing was done");
+      }
+    }
+  }
+
   @Test
   void aSecondDecisionExitsOne() {
     awaiting("zigbee", now.minusSeconds(60));

@@ -268,6 +268,48 @@ class SilenceCommandTest {
         .isEqualTo("remediation-operator silence expire: no silence sil-nope in " + ns);
   }
 
+  /**
+   * kubectl's forms of the name are taken; anything else that is not an object name is a usage
+   * error before any API call (it was "An error has occurred.").
+   */
+  @Test
+  void expireTakesKubectlsFormsAndRefusesOtherNamesBeforeAnyApiCall() {
+    String[] forms = {
+      "rsil/sil-a",
+      "remediationsilence/sil-b",
+      "remediationsilences/sil-c",
+      "remediationsilences.remediation.homelab.dev/sil-d",
+      "RemediationSilence/sil-e"
+    };
+    for (String form : forms) {
+      String name = form.substring(form.indexOf('/') + 1);
+      create(name, "chelsty", null, null, NOW.plus(Duration.ofHours(2)), "alice");
+      assertThat(run("expire", form, "-n", ns)).as(form + ": " + err).isZero();
+      assertThat(out.strip()).isEqualTo(name + " expired (endsAt 2026-05-27T17:11:39Z)");
+      assertThat(get(name).getSpec().getEndsAt()).isEqualTo("2026-05-27T17:11:39Z");
+    }
+    for (String bad : new String[] {"a/b", "rp/sil-x", "rsil/", "rsil/a/b", "Sil_X", "-x", "/x"}) {
+      SilenceCommand cmd = new SilenceCommand();
+      cmd.clients =
+          () -> {
+            throw new AssertionError("no API call for " + bad);
+          };
+      StringWriter e = new StringWriter();
+      int code =
+          new CommandLine(cmd)
+              .setOut(new PrintWriter(new StringWriter()))
+              .setErr(new PrintWriter(e))
+              .execute("expire", "-n", ns, "--", bad);
+      assertThat(code).as(bad + ": " + e).isEqualTo(2);
+      assertThat(e.toString().strip().lines())
+          .as(bad)
+          .singleElement()
+          .asString()
+          .startsWith("remediation-operator silence expire: '" + bad + "'")
+          .endsWith("nothing was done");
+    }
+  }
+
   @Test
   void expiringAPendingSilenceMeansItNeverStarts() {
     create("sil-later", "chelsty", null, NOW.plusSeconds(600), NOW.plusSeconds(4200), "alice");
