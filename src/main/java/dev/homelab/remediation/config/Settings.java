@@ -82,7 +82,9 @@ public final class Settings {
   public static final Setting<Optional<String>> NOTIFY_ALERTMANAGER_URL =
       Setting.optionalUrl(
           "NOTIFY_ALERTMANAGER_URL",
-          "Alertmanager base URL; while a proposal waits its alert is posted to /api/v2/alerts there; off when empty.");
+          "Alertmanager base URL (e.g. http://alertmanager:9093; one ending in /api/v2/alerts is"
+              + " taken as its base); while a proposal waits its alert is posted to /api/v2/alerts"
+              + " there; off when empty.");
   public static final Setting<Duration> NOTIFY_ALERTMANAGER_REFRESH_SECONDS =
       Setting.seconds(
           "NOTIFY_ALERTMANAGER_REFRESH_SECONDS",

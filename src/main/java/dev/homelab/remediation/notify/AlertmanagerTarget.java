@@ -29,6 +29,8 @@ public final class AlertmanagerTarget implements NotificationTarget {
 
   public static final String ALERTNAME = "RemediationAwaitingApproval";
 
+  private static final String ALERTS_PATH = "/api/v2/alerts";
+
   /** Waiting proposals remembered for the refresh, at most (the oldest is forgotten first). */
   static final int MAX_WAITING = 1024;
 
@@ -43,11 +45,25 @@ public final class AlertmanagerTarget implements NotificationTarget {
         }
       };
 
+  /**
+   * @param base Alertmanager's base URL; one that already ends in {@code /api/v2/alerts} (or {@code
+   *     /api/v2/alerts/}) is taken as that base, not posted to {@code
+   *     .../api/v2/alerts/api/v2/alerts}
+   */
   public AlertmanagerTarget(URI base, Duration refresh, Duration timeout) {
-    String b = base.toString();
-    this.alerts = URI.create((b.endsWith("/") ? b : b + "/") + "api/v2/alerts");
+    this.alerts = alertsUri(base);
     this.refresh = refresh;
     this.timeout = timeout;
+  }
+
+  /** Where alerts are posted: {@code <base>/api/v2/alerts}, for a base given with it or without. */
+  static URI alertsUri(URI base) {
+    String b = base.toString();
+    b = b.endsWith("/") ? b.substring(0, b.length() - 1) : b;
+    if (b.endsWith(ALERTS_PATH)) {
+      b = b.substring(0, b.length() - ALERTS_PATH.length());
+    }
+    return URI.create(b + ALERTS_PATH);
   }
 
   @Override

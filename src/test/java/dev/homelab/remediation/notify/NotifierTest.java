@@ -94,6 +94,40 @@ class NotifierTest {
     return w.get(w.size() - 1).record();
   }
 
+  /**
+   * NOTIFY_ALERTMANAGER_URL given as the base, or as the alerts endpoint itself (with or without a
+   * trailing slash): the alert reaches /api/v2/alerts, not .../api/v2/alerts/api/v2/alerts.
+   */
+  @Test
+  void alertmanagerIsReachedOnItsAlertsPathWhetherTheUrlNamesItOrNot() {
+    String root = alertmanager.rootUrl();
+    List<String> forms =
+        List.of(root, root + "/", root + "/api/v2/alerts", root + "/api/v2/alerts/");
+    for (int i = 0; i < forms.size(); i++) {
+      try (Notifier n =
+          new Notifier(
+              List.of(
+                  new AlertmanagerTarget(
+                      URI.create(forms.get(i)), Duration.ofMinutes(5), Duration.ofSeconds(1))),
+              fast(1),
+              store,
+              Changes.LINKS,
+              Changes.TTL,
+              clock,
+              registry,
+              fenced::get)) {
+        n.changed(Changes.awaiting());
+        int sent = i + 1;
+        await()
+            .atMost(Duration.ofSeconds(10))
+            .until(() -> alertmanager.requests().size() + alertmanager.otherPaths().size() >= sent);
+      }
+      assertThat(alertmanager.otherPaths()).as(forms.get(i)).isEmpty();
+      assertThat(alertmanager.requests()).as(forms.get(i)).hasSize(i + 1);
+      assertThat(alertmanager.requests().get(i).path()).isEqualTo("/api/v2/alerts");
+    }
+  }
+
   @Test
   void awaitingApprovalReachesEveryTargetAsTheirProtocolsWantIt() {
     start();
