@@ -33,12 +33,16 @@ public final class Settings {
       channel(
           "WORLD_CHANNEL", "world_updates", "Channel of control-plane world updates (shape B).");
   public static final Setting<Integer> MAX_MESSAGE_BYTES =
-      Setting.integer(
+      Setting.of(
           "MAX_MESSAGE_BYTES",
+          Integer.class,
           65536,
-          64,
-          16 * 1024 * 1024,
-          "Largest message accepted, in bytes; larger ones are rejected.");
+          "65536",
+          "64 to " + Values.MAX_MESSAGE_BYTES + " (1 MiB)",
+          Values::messageBytes,
+          "Largest message accepted, in bytes; larger ones are rejected. At most 1 MiB: the event"
+              + " is copied into its proposal, and the API server refuses objects over about"
+              + " 1.5 MiB.");
   public static final Setting<String> WATCH_NAMESPACE =
       Setting.computed(
           "WATCH_NAMESPACE",

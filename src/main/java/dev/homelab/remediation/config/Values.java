@@ -48,6 +48,27 @@ final class Values {
     return n;
   }
 
+  /**
+   * The most MAX_MESSAGE_BYTES may be: the whole event (message, details) is copied into its
+   * proposal, and an API server refuses objects over about 1.5 MiB (etcd's request limit), so a
+   * larger message would make a proposal whose creation fails, and is retried, for ever.
+   */
+  static final int MAX_MESSAGE_BYTES = 1 << 20;
+
+  static int messageBytes(String v) {
+    long n = wholeNumber(v, Long.MIN_VALUE, Long.MAX_VALUE);
+    if (n > MAX_MESSAGE_BYTES) {
+      throw new IllegalArgumentException(
+          "must be at most "
+              + MAX_MESSAGE_BYTES
+              + " (1 MiB), got "
+              + n
+              + ": the event is copied into its proposal, and the Kubernetes API server (etcd)"
+              + " refuses objects over about 1.5 MiB, so a larger message could never become one");
+    }
+    return (int) wholeNumber(v, 64, MAX_MESSAGE_BYTES);
+  }
+
   static double number(String v, double lo, double hi) {
     double d;
     try {

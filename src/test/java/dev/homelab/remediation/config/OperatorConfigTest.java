@@ -111,7 +111,7 @@ class OperatorConfigTest {
         Arguments.of("HEALTH_CHANNEL", "health.events:a", "health events"),
         Arguments.of("WORLD_CHANNEL", "world-updates", "world?"),
         Arguments.of("MAX_MESSAGE_BYTES", "64", "63"),
-        Arguments.of("MAX_MESSAGE_BYTES", "16777216", "16777217"),
+        Arguments.of("MAX_MESSAGE_BYTES", "1048576", "1048577"),
         Arguments.of("WATCH_NAMESPACE", "a".repeat(63), "a".repeat(64)),
         Arguments.of("WATCH_NAMESPACE", "homelab-1", "-homelab"),
         Arguments.of("LLM_TIMEOUT_SECONDS", "1", "0"),
@@ -497,6 +497,25 @@ class OperatorConfigTest {
         .hasMessage(
             "invalid setting RETENTION: must be at most 36500d (100 years),"
                 + " got '99999999999999999999'");
+  }
+
+  /**
+   * The event is copied into its proposal, and an API server refuses objects over about 1.5 MiB: a
+   * larger MAX_MESSAGE_BYTES (16 MiB was taken) stops start-up, saying why, instead of letting the
+   * intake retry a create that can never succeed.
+   */
+  @Test
+  void maxMessageBytesIsAtMostOneMibSinceTheEventMustFitInItsProposal() {
+    assertThat(OperatorConfig.load(with("MAX_MESSAGE_BYTES", "1048576"), Map.of()).maxMessageBytes)
+        .isEqualTo(1048576);
+    assertThatThrownBy(() -> OperatorConfig.load(with("MAX_MESSAGE_BYTES", "16777216"), Map.of()))
+        .isExactlyInstanceOf(ConfigException.class)
+        .hasMessage(
+            "invalid setting MAX_MESSAGE_BYTES: must be at most 1048576 (1 MiB), got 16777216: the"
+                + " event is copied into its proposal, and the Kubernetes API server (etcd) refuses"
+                + " objects over about 1.5 MiB, so a larger message could never become one");
+    assertThatThrownBy(() -> OperatorConfig.load(Map.of("MAX_MESSAGE_BYTES", "63"), Map.of()))
+        .hasMessage("invalid setting MAX_MESSAGE_BYTES: must be between 64 and 1048576, got 63");
   }
 
   @Test
