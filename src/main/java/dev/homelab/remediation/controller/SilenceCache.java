@@ -1,6 +1,7 @@
 package dev.homelab.remediation.controller;
 
 import dev.homelab.remediation.api.v1alpha1.RemediationSilence;
+import dev.homelab.remediation.decision.HumanDurations;
 import dev.homelab.remediation.decision.Silences;
 import dev.homelab.remediation.util.ApiErrors;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -69,7 +70,7 @@ public final class SilenceCache implements AutoCloseable {
     if (cause instanceof TimeoutException) {
       return what
           + "no answer within "
-          + timeout
+          + HumanDurations.format(timeout)
           + " (is the CRD "
           + CRD
           + " installed? kubectl apply -f crds/)";

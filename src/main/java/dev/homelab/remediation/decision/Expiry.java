@@ -17,6 +17,27 @@ import java.util.Optional;
 public final class Expiry {
   private Expiry() {}
 
+  /**
+   * How long a proposal with status {@code s} was given to wait: its {@code status.expiresAt} less
+   * the answer that started the wait, as the APPROVAL_TTL of the operator that wrote them was then
+   * (a restart with another one since changes nothing); empty when either is missing.
+   */
+  public static Optional<Duration> waitOf(RemediationProposalStatus s) {
+    if (s == null || s.getExpiresAt() == null || s.getProposal() == null) {
+      return Optional.empty();
+    }
+    String answered = s.getProposal().getAnsweredAt();
+    if (answered == null) {
+      return Optional.empty();
+    }
+    try {
+      Duration d = Duration.between(Instant.parse(answered), Instant.parse(s.getExpiresAt()));
+      return d.isNegative() ? Optional.empty() : Optional.of(d);
+    } catch (DateTimeParseException | ArithmeticException e) {
+      return Optional.empty();
+    }
+  }
+
   /** The expiry of a proposal with status {@code s}; empty while it has no answer. */
   public static Optional<Instant> of(RemediationProposalStatus s, Duration ttl) {
     if (s == null) {

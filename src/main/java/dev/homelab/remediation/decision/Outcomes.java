@@ -127,7 +127,10 @@ public final class Outcomes {
     }
     if (!inWindow) {
       return Optional.of(
-          record(UNKNOWN, now, "neither a benign nor an actionable event within " + window));
+          record(
+              UNKNOWN,
+              now,
+              "neither a benign nor an actionable event within " + HumanDurations.format(window)));
     }
     return Optional.empty();
   }

@@ -133,14 +133,17 @@ public final class PhaseMachine {
             .orElseGet(() -> answeredAt(o).plus(settings.approvalTtl()));
     if (!now.isBefore(expiresAt)) {
       // Decided first: an annotation read after the TTL (the operator was down) approves nothing,
-      // and is reported as ignored in the same write.
+      // and is reported as ignored in the same write. The wait it was given, not today's TTL.
+      Duration waited = Expiry.waitOf(current).orElse(settings.approvalTtl());
       return IgnoredApprovals.withWarning(
           o,
           Decision.of(
-              Transitions.expired(current, settings.approvalTtl(), o.generation(), now),
+              Transitions.expired(current, waited, o.generation(), now),
               new Effect.Event(
                   EventReason.Expired,
-                  "No decision within " + settings.approvalTtl() + "; nothing is written.")));
+                  "No decision within "
+                      + HumanDurations.format(waited)
+                      + "; nothing is written.")));
     }
     Duration untilExpiry = Duration.between(now, expiresAt);
     Optional<Approvals.Decision> decision = Approvals.read(o.annotations());

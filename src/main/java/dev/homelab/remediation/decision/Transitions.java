@@ -230,10 +230,13 @@ public final class Transitions {
     return s;
   }
 
-  /** Nobody decided within the approval TTL: final, nothing is written. */
+  /**
+   * Nobody decided within {@code ttl}, the wait the proposal was given (the APPROVAL_TTL it started
+   * waiting under): final, nothing is written.
+   */
   public static RemediationProposalStatus expired(
       RemediationProposalStatus current, Duration ttl, long generation, Instant now) {
-    String msg = "No decision within " + ttl + ".";
+    String msg = "No decision within " + HumanDurations.format(ttl) + ".";
     RemediationProposalStatus s = next(current, Phase.Expired, msg, generation);
     s.setApproval(record("expired", "ttl", now));
     s.setCompletedAt(now.toString());
@@ -325,7 +328,7 @@ public final class Transitions {
   /** A Failed proposal nobody could answer within the approval TTL: final, nothing written. */
   public static RemediationProposalStatus unanswered(
       RemediationProposalStatus current, Duration ttl, long generation, Instant now) {
-    String msg = "No model answered within " + ttl + "; nothing is written.";
+    String msg = "No model answered within " + HumanDurations.format(ttl) + "; nothing is written.";
     RemediationProposalStatus s = next(current, Phase.Expired, msg, generation);
     s.setApproval(record("expired", "ttl", now));
     s.setCompletedAt(now.toString());

@@ -2,6 +2,7 @@ package dev.homelab.remediation.ingest;
 
 import dev.homelab.remediation.api.v1alpha1.RemediationProposal;
 import dev.homelab.remediation.api.v1alpha1.RemediationProposalStatus;
+import dev.homelab.remediation.decision.HumanDurations;
 import dev.homelab.remediation.util.DaemonThreads;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
@@ -145,7 +146,10 @@ public final class ProposalWatch implements AutoCloseable, WatchedProposals.List
     while (!cache.listed()) {
       if (System.nanoTime() > deadline) {
         throw new IllegalStateException(
-            "could not list RemediationProposals in namespace " + namespace + " within " + timeout);
+            "could not list RemediationProposals in namespace "
+                + namespace
+                + " within "
+                + HumanDurations.format(timeout));
       }
       try {
         TimeUnit.MILLISECONDS.sleep(20);

@@ -2,6 +2,7 @@ package dev.homelab.remediation.local;
 
 import dev.homelab.remediation.config.OperatorConfig;
 import dev.homelab.remediation.config.Settings;
+import dev.homelab.remediation.decision.HumanDurations;
 import dev.homelab.remediation.runtime.Running;
 import dev.homelab.remediation.runtime.Wiring;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -74,7 +75,10 @@ public final class CdsTraining {
         while (!running.ready()) {
           if (System.nanoTime() > deadline) {
             throw new IllegalStateException(
-                "not ready as leader within " + timeout + ": " + running.readiness());
+                "not ready as leader within "
+                    + HumanDurations.format(timeout)
+                    + ": "
+                    + running.readiness());
           }
           Thread.sleep(10);
         }

@@ -1369,6 +1369,68 @@ class PhaseMachineTest {
     assertThat(d.recheckAfter()).isEqualTo(Duration.ofSeconds(30));
   }
 
+  /**
+   * Restarted with another APPROVAL_TTL (here 24 h), the Expired status and Event name the wait the
+   * proposal was given (its status.expiresAt less its answer: 10 minutes), written as kubectl
+   * writes durations, not "PT24H"; without a recorded expiry, the TTL of now, the same way.
+   */
+  @Test
+  void theExpiredMessageNamesTheWaitTheProposalWasGivenAsPeopleReadIt() {
+    Obs o = awaiting();
+    Instant answeredAt = NOW.minus(Duration.ofMinutes(11));
+    o.status.setProposal(answered(answeredAt));
+    o.status.setExpiresAt(answeredAt.plus(Duration.ofMinutes(10)).toString());
+    Decision d = MACHINE.decide(o.build());
+    assertThat(d.status().getPhase()).isEqualTo(Phase.Expired);
+    assertThat(d.status().getMessage()).isEqualTo("No decision within 10m.");
+    assertThat(d.events())
+        .extracting(Effect.Event::reason, Effect.Event::message)
+        .containsExactly(
+            org.assertj.core.groups.Tuple.tuple(
+                EventReason.Expired, "No decision within 10m; nothing is written."));
+
+    Obs old = awaiting(); // no status.expiresAt (written by an older version)
+    old.now = NOW.plus(TTL);
+    Decision byNow = MACHINE.decide(old.build());
+    assertThat(byNow.status().getMessage()).isEqualTo("No decision within 24h.");
+    assertThat(byNow.events().get(0).message())
+        .isEqualTo("No decision within 24h; nothing is written.");
+
+    assertThat(
+            Transitions.unanswered(
+                    TestProposals.status(Phase.Proposing), Duration.ofMinutes(90), 1, NOW)
+                .getMessage())
+        .isEqualTo("No model answered within 1h30m; nothing is written.");
+  }
+
+  @Test
+  void durationsAreWrittenAsKubectlWritesThem() {
+    Map<Duration, String> cases =
+        Map.of(
+            Duration.ofMinutes(10),
+            "10m",
+            Duration.ofSeconds(30),
+            "30s",
+            Duration.ofMinutes(90),
+            "1h30m",
+            Duration.ofHours(24),
+            "24h",
+            Duration.ofDays(7),
+            "168h",
+            Duration.ofSeconds(3630),
+            "1h30s",
+            Duration.ZERO,
+            "0s",
+            Duration.ofMillis(500),
+            "500ms",
+            Duration.ofMillis(1500),
+            "1.5s",
+            Duration.ofSeconds(-30),
+            "-30s");
+    cases.forEach(
+        (d, text) -> assertThat(HumanDurations.format(d)).as(d.toString()).isEqualTo(text));
+  }
+
   /** A failed chain's Event: what failed, then when it is asked again, as two sentences. */
   @Test
   void theChainFailedEventSaysWhatFailedAndWhenItRetries() {
