@@ -2,6 +2,7 @@ package dev.homelab.remediation.cli;
 
 import dev.homelab.remediation.api.v1alpha1.ApprovalRecord;
 import dev.homelab.remediation.api.v1alpha1.DispatchRecord;
+import dev.homelab.remediation.api.v1alpha1.OutcomeRecord;
 import dev.homelab.remediation.api.v1alpha1.Phase;
 import dev.homelab.remediation.api.v1alpha1.ProposedAction;
 import dev.homelab.remediation.api.v1alpha1.RemediationProposal;
@@ -98,7 +99,9 @@ public final class ExplainCommand extends ClusterCommand {
                       + ")"));
     }
     if (a == null) {
-      line(out, "Proposal", "no answer yet");
+      line(
+          out, "Proposal", pastAsking(s.getPhase()) ? "none: no model was asked" : "no answer yet");
+      line(out, "Silenced by", s.getSilencedBy());
     } else {
       line(
           out,
@@ -168,6 +171,13 @@ public final class ExplainCommand extends ClusterCommand {
       line(out, "Pending action", d.getPendingActionPath() + " at " + seconds(d.getAt()));
       line(out, "Event file", d.getEventPath());
     }
+    OutcomeRecord outcome = s.getOutcome();
+    if (outcome != null) {
+      line(
+          out,
+          "Outcome",
+          join(outcome.getResult() + " at " + seconds(outcome.getAt()), outcome.getDetail()));
+    }
     out.println("Timeline:");
     List<Event> events = events(client, p);
     if (events.isEmpty()) {
@@ -235,6 +245,14 @@ public final class ExplainCommand extends ClusterCommand {
     if (value != null && !value.isBlank()) {
       out.println(pad(label + ":", 16) + value);
     }
+  }
+
+  /** A phase in which no answer will come any more (final, or decided without one). */
+  private static boolean pastAsking(Phase phase) {
+    return phase != null
+        && phase != Phase.Pending
+        && phase != Phase.Proposing
+        && phase != Phase.Failed;
   }
 
   private static String join(String a, String b) {

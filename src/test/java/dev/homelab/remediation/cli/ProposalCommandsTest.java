@@ -3,6 +3,8 @@ package dev.homelab.remediation.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.homelab.remediation.RemediationOperatorApp;
+import dev.homelab.remediation.api.v1alpha1.OutcomeRecord;
+import dev.homelab.remediation.api.v1alpha1.Phase;
 import dev.homelab.remediation.api.v1alpha1.RemediationProposal;
 import dev.homelab.remediation.controller.KubernetesEventRecorder;
 import dev.homelab.remediation.decision.EventReason;
@@ -454,6 +456,38 @@ class ProposalCommandsTest {
     Run missing = run(new ExplainCommand(kubeconfig(ns)), "nope");
     assertThat(missing.code()).isEqualTo(1);
     assertThat(missing.err()).contains("no proposal nope in namespace " + ns);
+  }
+
+  @Test
+  void explainShowsASilenceAndAnOutcome() {
+    RemediationProposal silenced = TestProposals.proposal(Phase.Silenced);
+    silenced.getStatus().setSilencedBy("sil-maintenance");
+    put(silenced, "quiet");
+    Run r = run(new ExplainCommand(kubeconfig(ns)), "quiet");
+    assertThat(r.code()).as(r.err()).isZero();
+    assertThat(r.out())
+        .contains("Proposal:       none: no model was asked\n")
+        .contains("Silenced by:    sil-maintenance\n")
+        .doesNotContain("no answer yet");
+
+    RemediationProposal dispatched = TestProposals.awaitingApproval();
+    dispatched.getStatus().setPhase(Phase.Dispatched);
+    OutcomeRecord outcome = new OutcomeRecord();
+    outcome.setResult("Recovered");
+    outcome.setAt("2026-05-27T17:20:00Z");
+    outcome.setDetail("service_healthy 2m after the dispatch");
+    dispatched.getStatus().setOutcome(outcome);
+    put(dispatched, "helped");
+    Run d = run(new ExplainCommand(kubeconfig(ns)), "helped");
+    assertThat(d.out())
+        .contains(
+            "Outcome:        Recovered at 2026-05-27T17:20:00Z: service_healthy 2m after the"
+                + " dispatch\n");
+
+    RemediationProposal waiting = TestProposals.proposal(Phase.Proposing);
+    put(waiting, "thinking");
+    assertThat(run(new ExplainCommand(kubeconfig(ns)), "thinking").out())
+        .contains("Proposal:       no answer yet\n");
   }
 
   @Test
