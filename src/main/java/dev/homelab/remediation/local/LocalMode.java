@@ -97,6 +97,9 @@ public final class LocalMode implements AutoCloseable {
           "--http-port",
           Settings.HTTP_PORT.env() + " (0 turns them off)");
     }
+    if (cfg.approvalLinksEnabled()) {
+      Ports.requireFree(cfg.approvalPort, "the approval links", "APPROVAL_PORT");
+    }
     requireWritableDir(cfg.pendingActionsDir, "PENDING_ACTIONS_DIR");
     requireWritableDir(cfg.eventsDir, "EVENTS_DIR");
     if (fresh) {

@@ -97,6 +97,17 @@ public record LocalSettings(
               + operator.httpPort
               + ")");
     }
+    int links = operator.approvalPort;
+    if (operator.approvalLinksEnabled()
+        && (links == api || (external.isEmpty() && links == redis))) {
+      throw new ConfigException(
+          Settings.APPROVAL_PORT.env(),
+          "must differ from "
+              + (links == api ? API_PORT_ENV : REDIS_PORT_ENV)
+              + " ("
+              + links
+              + ")");
+    }
     return new LocalSettings(api, redis, dir, external, operator);
   }
 

@@ -13,6 +13,13 @@ final class Ports {
    * @throws LocalStartException naming what needed the port and how to choose another one
    */
   static void requireFree(int port, String what, String flag, String env) {
+    requireFree(port, what, flag + " or " + env);
+  }
+
+  /**
+   * As {@link #requireFree(int, String, String, String)}, for a port chosen only by {@code how}.
+   */
+  static void requireFree(int port, String what, String how) {
     try (ServerSocket s = new ServerSocket()) {
       s.setReuseAddress(
           true); // as the servers do: a recent run's TIME_WAIT sockets are not a conflict
@@ -25,9 +32,7 @@ final class Ports {
               + what
               + " cannot listen there (is another `remediation-operator local` running?); stop what uses it, "
               + "or choose another port with "
-              + flag
-              + " or "
-              + env);
+              + how);
     }
   }
 }

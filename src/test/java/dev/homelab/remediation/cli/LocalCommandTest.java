@@ -130,6 +130,39 @@ class LocalCommandTest {
   }
 
   @Test
+  void refusesWhenTheApprovalLinksPortIsTakenOrSharedBeforeStartingAnything() throws IOException {
+    int api = TestRedis.freePort();
+    int redis = TestRedis.freePort();
+    int links = TestRedis.freePort();
+    Map<String, String> env =
+        Map.of(
+            "LOCAL_API_PORT", "" + api,
+            "LOCAL_REDIS_PORT", "" + redis,
+            "APPROVAL_LINK_BASE_URL", "https://approve.example",
+            "APPROVAL_LINK_SECRET", "0123456789abcdef0123456789abcdef",
+            "APPROVAL_PORT", "" + links);
+    try (ServerSocket taken = occupy(links)) {
+      assertThat(taken.isBound()).isTrue();
+      Outcome o = local(env, "--http-port", "0", "--data-dir", tmp.resolve("d").toString());
+      assertThat(o.exitCode()).isEqualTo(1);
+      assertOneLine(
+          o,
+          "port " + links + " on 127.0.0.1 is already in use",
+          "approval links",
+          "APPROVAL_PORT");
+    }
+    assertThat(free(api)).as("the API server was not started").isTrue();
+    assertThat(free(redis)).as("Redis was not started").isTrue();
+
+    Map<String, String> same = new java.util.HashMap<>(env);
+    same.put("APPROVAL_PORT", "" + api);
+    Outcome o = local(same, "--http-port", "0", "--data-dir", tmp.resolve("e").toString());
+    assertThat(o.exitCode()).isEqualTo(2);
+    assertOneLine(o, "invalid setting APPROVAL_PORT: must differ from LOCAL_API_PORT");
+    assertThat(free(api)).isTrue();
+  }
+
+  @Test
   void refusesWhenLocalDataCannotBeCreatedInsideAFile() throws IOException {
     // A path under a regular file cannot be a directory, whoever runs the test (root included).
     Path file = Files.writeString(tmp.resolve("a-file"), "not a directory");
