@@ -155,7 +155,11 @@ public final class EventParser {
     ObjectNode extra = null;
     for (Iterator<Map.Entry<String, JsonNode>> it = o.fields(); it.hasNext(); ) {
       Map.Entry<String, JsonNode> f = it.next();
-      if (!KNOWN_FIELDS.contains(f.getKey())) {
+      // A message or severity that is an object or a list is no text to show, but it is kept.
+      boolean unread =
+          f.getValue().isContainerNode()
+              && ("message".equals(f.getKey()) || "severity".equals(f.getKey()));
+      if (!KNOWN_FIELDS.contains(f.getKey()) || unread) {
         if (extra == null) {
           extra = mapper.createObjectNode();
         }

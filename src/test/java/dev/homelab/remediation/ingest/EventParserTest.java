@@ -123,6 +123,20 @@ class EventParserTest {
   }
 
   @Test
+  void aMessageOrSeverityThatIsNoTextIsKeptInExtra() {
+    HealthEvent e =
+        accepted(
+            "{\"event_type\":\"x\",\"node\":\"a\",\"message\":{\"text\":\"disk full\"},"
+                + "\"severity\":[\"high\"]}");
+    assertThat(e.message()).isNull();
+    assertThat(e.severity()).isEqualTo("warning");
+    assertThat(e.extra().get("message").get("text").asText()).isEqualTo("disk full");
+    assertThat(e.extra().get("severity").get(0).asText()).isEqualTo("high");
+    assertThat(accepted("{\"event_type\":\"x\",\"node\":\"a\",\"message\":\"m\"}").extra())
+        .isNull();
+  }
+
+  @Test
   void namesAreCaseFolded() {
     HealthEvent e =
         accepted(
