@@ -119,6 +119,10 @@ public final class SilenceCommand {
       if (m[1] != null && !p.matcher(m[1]).matches()) {
         return usage("add", m[0] + ": not a name or * glob: '" + m[1] + "'");
       }
+      if (m[1] != null && p == NAME_GLOB && m[1].contains("..")) {
+        // The intake refuses such names, so the silence could never match.
+        return usage("add", m[0] + ": names never contain '..': '" + m[1] + "'");
+      }
     }
     try (KubernetesClient client = clients.get()) {
       server = client.getMasterUrl().toString();

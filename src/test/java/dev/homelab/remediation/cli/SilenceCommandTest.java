@@ -201,6 +201,10 @@ class SilenceCommandTest {
     assertThat(run("add", "--node", "chel sty", "--for", "2h", "-n", ns)).isEqualTo(2);
     assertThat(err.lines()).singleElement().asString().contains("--node: not a name");
 
+    // The intake refuses such a name, so the silence would never match anything.
+    assertThat(run("add", "--service", "a..b", "--for", "2h", "-n", ns)).isEqualTo(2);
+    assertThat(err.lines()).singleElement().asString().contains("--service: names never contain");
+
     assertThat(run("add", "--node", "chelsty", "--for", "2h", "-n", "Not/Valid")).isEqualTo(2);
     assertThat(err).contains("WATCH_NAMESPACE");
 
