@@ -269,7 +269,8 @@ public final class Settings {
           "LOG_FORMAT",
           "text",
           List.of("text", "json"),
-          "Log line format: text or json (one JSON object per line).");
+          "Log line format: text or json (one flat JSON object per line: time, level, logger,"
+              + " thread, message, each key-value as a field, error).");
   public static final Setting<Optional<Path>> HEARTBEAT_FILE =
       Setting.optionalPath(
           "HEARTBEAT_FILE",

@@ -33,10 +33,25 @@ class LogFormatIT {
       String line = out.readLine();
       assertThat(line).as("first log line").isNotNull();
       JsonNode json = new ObjectMapper().readTree(line);
+      // Flat, as log collectors read it: an RFC 3339 time, each key-value a field of its own.
+      assertThat(java.time.Instant.parse(json.get("time").asText()))
+          .isBetween(
+              java.time.Instant.now().minusSeconds(60), java.time.Instant.now().plusSeconds(1));
       assertThat(json.get("level").asText()).isEqualTo("INFO");
-      assertThat(json.get("loggerName").asText()).startsWith("dev.homelab.remediation");
-      assertThat(json.get("formattedMessage").asText()).isEqualTo("model chain ready");
-      assertThat(json.get("kvpList").toString()).contains("\"models\"");
+      assertThat(json.get("logger").asText()).startsWith("dev.homelab.remediation");
+      assertThat(json.get("thread").asText()).isNotBlank();
+      assertThat(json.get("message").asText()).isEqualTo("model chain ready");
+      assertThat(json.get("models").asText()).isEqualTo("[rules]");
+      // Every line is one object; one with an exception carries it as a string.
+      for (String next = out.readLine(); next != null; next = out.readLine()) {
+        JsonNode n = new ObjectMapper().readTree(next);
+        assertThat(n.isObject()).as(next).isTrue();
+        assertThat(n.has("kvpList")).isFalse();
+        if (n.has("error")) {
+          assertThat(n.get("error").asText()).contains("Exception");
+          break;
+        }
+      }
     } finally {
       p.destroyForcibly();
       p.waitFor(10, TimeUnit.SECONDS);
