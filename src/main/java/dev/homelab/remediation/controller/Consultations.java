@@ -39,7 +39,8 @@ final class Consultations {
                     other.getMetadata().getName(),
                     other.getSpec().getSvcKey(),
                     Instant.parse(s.getProposal().getAnsweredAt()),
-                    s.getProposal()));
+                    s.getProposal(),
+                    other.getSpec().getEventType()));
           } else {
             answeredOrUnderWay(other, router, clock).ifPresent(out::add);
           }
@@ -62,7 +63,9 @@ final class Consultations {
     }
     if (view instanceof RouterView.Done d && d.outcome() instanceof ModelOutcome.Answered a) {
       Instant answeredAt = d.at() == null ? clock.instant() : d.at();
-      return Optional.of(new Cooldown.Consultation(name, svcKey, answeredAt, asked(a, answeredAt)));
+      return Optional.of(
+          new Cooldown.Consultation(
+              name, svcKey, answeredAt, asked(a, answeredAt), other.getSpec().getEventType()));
     }
     if (view instanceof RouterView.Claimed c && c.answeredAt() != null) {
       // Its answer is being recorded; a sibling reads it from status once the cache has it.

@@ -75,6 +75,14 @@ final class Answers {
     }
     ModelOutcome.Answered a = (ModelOutcome.Answered) outcome;
     ProposedAction proposal = proposal(o, a, settings, answeredAt);
+    if (reusedFrom != null && reusedFrom.answer().getPolicyRules() != null) {
+      // Why the reused answer already needed a human (the rules fire only on a model's "no").
+      List<String> rules = new ArrayList<>(proposal.getPolicyRules());
+      reusedFrom.answer().getPolicyRules().stream()
+          .filter(r -> !rules.contains(r))
+          .forEach(rules::add);
+      proposal.setPolicyRules(rules);
+    }
     Phase next = SafetyPolicy.phaseFor(proposal);
     boolean byExecutor = next == Phase.AwaitingApproval && settings.executorApproval();
     if (byExecutor) {
@@ -94,9 +102,8 @@ final class Answers {
     }
     if (next == Phase.AwaitingApproval) {
       // Fixed now, as the notifications and the links announce it (Expiry).
-      // A reused answer waits its whole time from now, not from when it was first given.
-      Instant from = reusedFrom == null ? Instant.parse(proposal.getAnsweredAt()) : now;
-      s.setExpiresAt(from.plus(settings.approvalTtl()).toString());
+      s.setExpiresAt(
+          Instant.parse(proposal.getAnsweredAt()).plus(settings.approvalTtl()).toString());
     }
     Optional<Approvals.Decision> early = Approvals.read(o.annotations());
     if (next == Phase.AwaitingApproval && early.isPresent()) {

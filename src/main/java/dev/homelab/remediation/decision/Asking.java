@@ -1,5 +1,6 @@
 package dev.homelab.remediation.decision;
 
+import dev.homelab.remediation.api.v1alpha1.Phase;
 import dev.homelab.remediation.api.v1alpha1.RemediationProposalStatus;
 import java.time.Duration;
 import java.util.List;
@@ -16,13 +17,32 @@ final class Asking {
   /** How often a proposal waiting for another's consultation looks again, if not woken. */
   static final Duration UNDER_WAY_RECHECK = Duration.ofSeconds(5);
 
-  /**
-   * How long after a sibling's answer its status may still not show it here; past that, a
-   * consultation known without its answer holds the proposal back (Ignored, CooldownSuppressed).
-   */
+  /** How long after a sibling's answer its status may still not show it here, looked at often. */
   static final Duration ANSWER_RECORDING = Duration.ofSeconds(30);
 
   private Asking() {}
+
+  /**
+   * Whether the consultation's answer can be this proposal's: it is known, it was given for an
+   * event of the same type (a notify-only rule of another type would carry over), and no other
+   * proposal that took it has recovered already: a service flapping inside the window gets one
+   * second proposal to approve, not one (and its notifications) per flap.
+   */
+  private static boolean reusable(Observation o, Cooldown.Consultation c) {
+    if (c.answer() == null
+        || (c.eventType() != null && !c.eventType().equals(o.spec().getEventType()))) {
+      return false;
+    }
+    for (Sibling s : o.siblings()) {
+      if (!s.name().equals(c.proposalName())
+          && !s.name().equals(o.name())
+          && c.answeredAt().equals(s.answeredAt())
+          && s.phase() == Phase.Resolved) {
+        return false;
+      }
+    }
+    return true;
+  }
 
   static Decision decide(Observation o, ProposalSettings settings) {
     RouterView r = o.router();
@@ -45,16 +65,17 @@ final class Asking {
     Optional<Cooldown.Consultation> blocking =
         Cooldown.blocking(
             o.consultations(), o.spec().getSvcKey(), o.name(), o.now(), settings.cooldown());
-    if (blocking.isPresent() && blocking.get().answer() != null) {
+    if (blocking.isPresent() && reusable(o, blocking.get())) {
       // The svcKey was consulted inside the window (a sibling that recovered before any action):
       // its answer stands for this incident too, with the policy applied again, and no model call.
       return Answers.reused(o, blocking.get(), settings);
     }
-    if (blocking.isPresent()
-        && o.now().isBefore(blocking.get().answeredAt().plus(ANSWER_RECORDING))) {
+    if (blocking.isPresent() && blocking.get().answer() == null) {
       // Known from the router, not yet from the sibling's status (the cache lags behind that
-      // write): look again shortly for the answer to reuse. Nothing is written meanwhile.
-      return Decision.recheck(UNDER_WAY_RECHECK.dividedBy(5));
+      // write): look again for the answer to reuse, often at first; until the window ends, when
+      // this one asks. Nothing is written meanwhile.
+      boolean soon = o.now().isBefore(blocking.get().answeredAt().plus(ANSWER_RECORDING));
+      return Decision.recheck(soon ? UNDER_WAY_RECHECK.dividedBy(5) : UNDER_WAY_RECHECK);
     }
     if (blocking.isPresent()) {
       RemediationProposalStatus s =

@@ -15,18 +15,29 @@ public final class Cooldown {
   /**
    * A proposal of the same svcKey that was answered at {@code answeredAt}; null: the model is still
    * being asked for it (or its answer is not recorded yet), though it closed meanwhile. {@code
-   * answer}: what its status records of the answer (the policy applied), null when not known.
+   * answer}: what its status records of the answer (the policy applied), null when not known;
+   * {@code eventType}: the event type of that proposal, null when not known.
    */
   public record Consultation(
-      String proposalName, String svcKey, Instant answeredAt, ProposedAction answer) {
+      String proposalName,
+      String svcKey,
+      Instant answeredAt,
+      ProposedAction answer,
+      String eventType) {
     /** One whose answer is not known here (the router's record of it). */
     public Consultation(String proposalName, String svcKey, Instant answeredAt) {
-      this(proposalName, svcKey, answeredAt, null);
+      this(proposalName, svcKey, answeredAt, null, null);
+    }
+
+    /** One whose proposal's event type is not known (taken as the same as the asker's). */
+    public Consultation(
+        String proposalName, String svcKey, Instant answeredAt, ProposedAction answer) {
+      this(proposalName, svcKey, answeredAt, answer, null);
     }
 
     /** One still under way. */
     public static Consultation underWay(String proposalName, String svcKey) {
-      return new Consultation(proposalName, svcKey, null, null);
+      return new Consultation(proposalName, svcKey, null, null, null);
     }
   }
 
@@ -41,7 +52,11 @@ public final class Cooldown {
         continue;
       }
       if (now.isBefore(c.answeredAt().plus(window))
-          && (latest == null || c.answeredAt().isAfter(latest.answeredAt()))) {
+          && (latest == null
+              || c.answeredAt().isAfter(latest.answeredAt())
+              // The same answer, reused: the same one whatever order the cache lists them in.
+              || (c.answeredAt().equals(latest.answeredAt())
+                  && c.proposalName().compareTo(latest.proposalName()) < 0))) {
         latest = c;
       }
     }

@@ -205,6 +205,15 @@ final class Incident {
         && (dispatchedAt == null || !now.isBefore(dispatchedAt.plus(outcomeWindow)));
   }
 
+  /**
+   * Whether {@code v}, another proposal of the svcKey, came after this one: created later, or in
+   * the same second (creation times are whole seconds) and open while this one is closed.
+   */
+  boolean followedBy(ProposalView v) {
+    return v.createdAt().isAfter(createdAt)
+        || (v.createdAt().equals(createdAt) && v.open() && !open);
+  }
+
   /** A benign event for the svcKey not yet written to the cluster. */
   boolean recoveryUnwritten() {
     return recoveredAt != null

@@ -330,7 +330,7 @@ public final class IncidentBook implements AutoCloseable {
       inc.refresh(v);
       return;
     }
-    if (inc != null && (!inc.created || !v.createdAt().isAfter(inc.createdAt))) {
+    if (inc != null && (!inc.created || !inc.followedBy(v))) {
       return;
     }
     Incident seeded = Incident.seeded(v);

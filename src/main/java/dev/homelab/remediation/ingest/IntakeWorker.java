@@ -131,9 +131,10 @@ final class IntakeWorker {
 
   /** An event's own time, or its receipt when that is earlier ({@link HealthEvent#seenAt}). */
   private static Instant notAfter(Instant at, QueuedMessage m) {
-    return at.toEpochMilli() > m.receivedAtMillis()
-        ? Instant.ofEpochMilli(m.receivedAtMillis())
-        : at;
+    long ms = at.toEpochMilli(); // rounded down: equal and a fraction more is still after
+    boolean after =
+        ms > m.receivedAtMillis() || (ms == m.receivedAtMillis() && at.getNano() % 1_000_000 != 0);
+    return after ? Instant.ofEpochMilli(m.receivedAtMillis()) : at;
   }
 
   private void parse(QueuedMessage m) {

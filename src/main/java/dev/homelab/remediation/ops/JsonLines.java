@@ -9,6 +9,8 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
 import java.util.HashSet;
 import java.util.Set;
 import org.slf4j.event.KeyValuePair;
@@ -24,6 +26,8 @@ import org.slf4j.event.KeyValuePair;
  */
 public final class JsonLines extends EncoderBase<ILoggingEvent> {
   private static final JsonFactory JSON = new JsonFactory();
+  private static final DateTimeFormatter TIME =
+      DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSSX").withZone(ZoneOffset.UTC);
   private static final Set<String> FIXED =
       Set.of("time", "level", "logger", "thread", "message", "error");
 
@@ -42,7 +46,7 @@ public final class JsonLines extends EncoderBase<ILoggingEvent> {
     ByteArrayOutputStream out = new ByteArrayOutputStream(256);
     try (JsonGenerator g = JSON.createGenerator(out)) {
       g.writeStartObject();
-      g.writeStringField("time", Instant.ofEpochMilli(event.getTimeStamp()).toString());
+      g.writeStringField("time", TIME.format(Instant.ofEpochMilli(event.getTimeStamp())));
       g.writeStringField("level", event.getLevel().toString());
       g.writeStringField("logger", event.getLoggerName());
       g.writeStringField("thread", event.getThreadName());
@@ -51,8 +55,10 @@ public final class JsonLines extends EncoderBase<ILoggingEvent> {
         Set<String> seen = new HashSet<>();
         for (KeyValuePair kv : event.getKeyValuePairs()) {
           String key = String.valueOf(kv.key);
-          g.writeStringField(
-              FIXED.contains(key) || !seen.add(key) ? "kv." + key : key, String.valueOf(kv.value));
+          while (FIXED.contains(key) || !seen.add(key)) {
+            key = "kv." + key; // never a name the line has already
+          }
+          g.writeStringField(key, String.valueOf(kv.value));
         }
       }
       if (event.getThrowableProxy() != null) {

@@ -289,7 +289,7 @@ class PhaseMachineTest {
                 List.of("Claim", "Event:ChainFailed"),
                 BASE),
             row(
-                "new inside the cooldown → Ignored",
+                "new inside the cooldown its answer not seen yet → looks again, nothing written",
                 with(
                     new Obs(null),
                     o -> {
@@ -298,9 +298,9 @@ class PhaseMachineTest {
                               "other", "solaria/ollama", NOW.minusSeconds(100)));
                       return o;
                     }),
-                Phase.Ignored,
-                List.of("Event:CooldownSuppressed"),
-                null),
+                null,
+                List.of(),
+                Asking.UNDER_WAY_RECHECK),
             row(
                 "new, recovered before anything was written → Resolved",
                 with(
@@ -397,7 +397,7 @@ class PhaseMachineTest {
                 List.of("Ask"),
                 GRACE),
             row(
-                "Pending inside the cooldown → Ignored",
+                "Pending inside the cooldown its answer not seen yet → looks again, nothing written",
                 with(
                     new Obs(Phase.Pending),
                     o -> {
@@ -406,9 +406,9 @@ class PhaseMachineTest {
                               "other", "solaria/ollama", NOW.minusSeconds(100)));
                       return o;
                     }),
-                Phase.Ignored,
-                List.of("Event:CooldownSuppressed"),
-                null),
+                null,
+                List.of(),
+                Asking.UNDER_WAY_RECHECK),
             row(
                 "Pending, an older consultation outside the window → asks",
                 with(
@@ -880,6 +880,48 @@ class PhaseMachineTest {
                 List.of("WriteFiles"),
                 null),
             row(
+                "new inside the cooldown, the answer was for another event type → Ignored",
+                with(
+                    new Obs(null),
+                    o -> {
+                      o.consultations.add(
+                          new Cooldown.Consultation(
+                              "other",
+                              "solaria/ollama",
+                              NOW.minusSeconds(100),
+                              answered(NOW.minusSeconds(100)),
+                              "disk_pressure"));
+                      return o;
+                    }),
+                Phase.Ignored,
+                List.of("Event:CooldownSuppressed"),
+                null),
+            row(
+                "new inside the cooldown, the answer already reused by one that recovered → Ignored",
+                with(
+                    new Obs(null),
+                    o -> {
+                      Instant at = NOW.minusSeconds(100);
+                      o.consultations.add(
+                          new Cooldown.Consultation(
+                              "other", "solaria/ollama", at, answered(at), "service_unhealthy"));
+                      o.siblings.add(
+                          new Sibling(
+                              "second",
+                              NOW.minusSeconds(50),
+                              Phase.Resolved,
+                              "restart",
+                              at,
+                              null,
+                              null,
+                              null,
+                              null));
+                      return o;
+                    }),
+                Phase.Ignored,
+                List.of("Event:CooldownSuppressed"),
+                null),
+            row(
                 "Dispatched, a new proposal of the svcKey opened after it → Recurred",
                 with(
                     dispatchedAgo(Duration.ofMinutes(5), 3),
@@ -1063,6 +1105,27 @@ class PhaseMachineTest {
    * An annotation set while the model is asked gets one warning, not one then and another when the
    * answer makes it stale: the first is remembered under the key the answer's write checks.
    */
+  @Test
+  void aReusedAnswerKeepsItsTimeAndTheRulesThatMadeItNeedAHuman() {
+    Instant at = NOW.minusSeconds(100);
+    ProposedAction was = answered(at);
+    was.setPolicyRules(List.of("low-confidence"));
+    Obs o = new Obs(null);
+    o.consultations.add(
+        new Cooldown.Consultation("other", "solaria/ollama", at, was, "service_unhealthy"));
+    Decision d = MACHINE.decide(o.build());
+    assertThat(d.status().getPhase()).isEqualTo(Phase.AwaitingApproval);
+    ProposedAction a = d.status().getProposal();
+    assertThat(a.getAction()).isEqualTo("restart");
+    assertThat(a.getTarget()).isEqualTo("solaria/ollama");
+    assertThat(a.getRequiresHuman()).isTrue();
+    assertThat(a.getPolicyRules()).contains("low-confidence");
+    assertThat(a.getAnsweredAt()).isEqualTo(at.toString()); // the window does not move
+    assertThat(d.status().getExpiresAt()).isEqualTo(at.plus(TTL).toString());
+    assertThat(d.status().getMessage()).contains("other", "reused");
+    assertThat(effects(d)).doesNotContain("Claim", "Ask");
+  }
+
   @Test
   void anAnnotationSetWhileProposingIsWarnedAboutOnce() {
     Obs asking =

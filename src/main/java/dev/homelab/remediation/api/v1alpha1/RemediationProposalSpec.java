@@ -72,7 +72,8 @@ public class RemediationProposalSpec {
 
   @Required
   @JsonPropertyDescription(
-      "When the event was observed (RFC 3339, UTC); time of receipt when the event had none.")
+      "When the event was observed (RFC 3339, UTC); the time of receipt when the event had none,"
+          + " or one ahead of the operator's clock.")
   @ValidationRule(
       value = "self == oldSelf",
       message = "observedAt is immutable: the spec is the event that opened the incident")
