@@ -195,7 +195,7 @@ class IntakeIT {
   void eventsStampedAheadOfTheOperatorsClockDoNotHideALaterRecovery() {
     Intake intake = intake();
     Instant ahead = Instant.now().plus(Duration.ofHours(1)).truncatedTo(ChronoUnit.SECONDS);
-    Instant before = Instant.now();
+    Instant before = Instant.now().truncatedTo(ChronoUnit.MILLIS); // receipt times are in ms
     for (int i = 0; i < 5; i++) {
       String ts = ahead.plusSeconds(i).toString();
       redis.publish(health, shapeA("chelsty", "zigbee2mqtt", "service_unhealthy", ts));
