@@ -43,12 +43,9 @@ public final class Expiry {
     if (s == null) {
       return Optional.empty();
     }
-    if (s.getExpiresAt() != null) {
-      try {
-        return Optional.of(Instant.parse(s.getExpiresAt()));
-      } catch (DateTimeParseException e) {
-        // edited by hand: the answer's time says it
-      }
+    Optional<Instant> recorded = recorded(s);
+    if (recorded.isPresent()) {
+      return recorded; // else unwritten, or edited by hand into no time: the answer's time says it
     }
     ProposedAction a = s.getProposal();
     if (a == null || a.getAnsweredAt() == null) {
@@ -57,6 +54,21 @@ public final class Expiry {
     try {
       return Optional.of(Instant.parse(a.getAnsweredAt()).plus(ttl));
     } catch (DateTimeParseException | ArithmeticException e) {
+      return Optional.empty();
+    }
+  }
+
+  /**
+   * {@code status.expiresAt} as the operator wrote it, and only that (for a reader that does not
+   * know the APPROVAL_TTL): empty when it is missing or not a time.
+   */
+  public static Optional<Instant> recorded(RemediationProposalStatus s) {
+    if (s == null || s.getExpiresAt() == null) {
+      return Optional.empty();
+    }
+    try {
+      return Optional.of(Instant.parse(s.getExpiresAt()));
+    } catch (DateTimeParseException e) {
       return Optional.empty();
     }
   }

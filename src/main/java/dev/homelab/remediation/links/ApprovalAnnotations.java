@@ -3,6 +3,7 @@ package dev.homelab.remediation.links;
 import dev.homelab.remediation.api.v1alpha1.Phase;
 import dev.homelab.remediation.api.v1alpha1.RemediationProposal;
 import dev.homelab.remediation.decision.Approvals;
+import dev.homelab.remediation.decision.Expiry;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.dsl.base.PatchContext;
@@ -10,7 +11,6 @@ import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import java.time.Clock;
 import java.time.Instant;
-import java.time.format.DateTimeParseException;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
@@ -57,7 +57,7 @@ public final class ApprovalAnnotations {
 
     /** The expiry the operator recorded ({@code status.expiresAt}), if it is a time. */
     public Optional<Instant> expiresAt() {
-      return proposal == null ? Optional.empty() : recordedExpiry(proposal);
+      return proposal == null ? Optional.empty() : Expiry.recorded(proposal.getStatus());
     }
 
     /** The approval annotation the proposal already had, or null. */
@@ -138,7 +138,7 @@ public final class ApprovalAnnotations {
     if (p.getStatus() == null || p.getStatus().getPhase() != Phase.AwaitingApproval) {
       return Outcome.NOT_AWAITING;
     }
-    if (recordedExpiry(p).filter(e -> !now.isBefore(e)).isPresent()) {
+    if (Expiry.recorded(p.getStatus()).filter(e -> !now.isBefore(e)).isPresent()) {
       return Outcome.EXPIRED;
     }
     var existing = Approvals.read(p.getMetadata().getAnnotations());
@@ -162,23 +162,6 @@ public final class ApprovalAnnotations {
     }
     metadata.put("annotations", annotations);
     return Serialization.asJson(Map.of("metadata", metadata));
-  }
-
-  /**
-   * {@code status.expiresAt} as the operator wrote it when the proposal started to wait. Only the
-   * recorded time: the operator's APPROVAL_TTL is not known here (a proposal without it, written by
-   * an older version, is left to the operator).
-   */
-  private static Optional<Instant> recordedExpiry(RemediationProposal p) {
-    String at = p.getStatus() == null ? null : p.getStatus().getExpiresAt();
-    if (at == null) {
-      return Optional.empty();
-    }
-    try {
-      return Optional.of(Instant.parse(at));
-    } catch (DateTimeParseException e) {
-      return Optional.empty();
-    }
   }
 
   private RemediationProposal read(String namespace, String name) {

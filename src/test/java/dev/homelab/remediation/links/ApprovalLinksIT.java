@@ -286,6 +286,9 @@ class ApprovalLinksIT {
             base + "/approve/" + flipped, 403,
             base + "/approve/" + otherKey, 403,
             base + "/approve/not.atoken", 403,
+            // Padded the way some base64 tools write it, raw and percent-encoded: not ours.
+            base + "/approve/" + token + "==", 403,
+            base + "/approve/" + token + "%3D", 403,
             // An approve token on the reject path, and the other way round.
             base + "/reject/" + token, 403,
             base + "/approve/" + token(links().rejectUrl(p, "ntfy").orElseThrow()), 403,
