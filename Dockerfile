@@ -16,7 +16,9 @@ RUN --mount=type=cache,target=/root/.m2 ./mvnw -B -DskipTests package
 # ---- cds: the application class-data archive, made by the runtime stage's own JVM build (an
 # archive only maps into the JVM that wrote it). cds-train starts the operator as `run` does
 # (leader election, informers, the Redis subscription, /readyz and /metrics) against an embedded
-# API server and a stub Redis, stops it and exits; the JVM writes the classes it loaded at exit.
+# API server, a stub Redis and a training model, takes two incidents to Dispatched (the model's
+# client, the policy, an approval, the files), stops it and exits; the JVM writes the classes it
+# loaded at exit.
 # The jar is copied exactly as into the runtime stage: the archive records its path, size and
 # time. -Xmx fixes compressed oops on, as in the pod (the archive requires the same setting).
 FROM eclipse-temurin:17-jre AS cds

@@ -16,8 +16,9 @@ import picocli.CommandLine.Option;
     hidden = true,
     mixinStandardHelpOptions = true,
     description =
-        "Start the operator against an embedded API server and a stub Redis until it is ready, "
-            + "then stop: the training run of -XX:ArchiveClassesAtExit (Dockerfile).")
+        "Start the operator against an embedded API server, a stub Redis and a training model"
+            + " until it is ready, take two incidents to Dispatched, then stop: the training run"
+            + " of -XX:ArchiveClassesAtExit (Dockerfile).")
 public final class CdsTrainCommand implements Callable<Integer> {
   @Option(
       names = "--timeout-seconds",
@@ -28,8 +29,13 @@ public final class CdsTrainCommand implements Callable<Integer> {
   @Override
   public Integer call() throws IOException, InterruptedException {
     try {
-      Duration ready = CdsTraining.run(Duration.ofSeconds(timeoutSeconds));
-      System.out.println("cds-train: ready as leader after " + ready.toMillis() + " ms; stopped");
+      CdsTraining.Trained t = CdsTraining.run(Duration.ofSeconds(timeoutSeconds));
+      System.out.println(
+          "cds-train: ready as leader after "
+              + t.ready().toMillis()
+              + " ms; two incidents answered and dispatched in "
+              + t.incidents().toMillis()
+              + " ms; stopped");
       return 0;
     } catch (IllegalStateException e) {
       System.err.println("cds-train: " + e.getMessage());

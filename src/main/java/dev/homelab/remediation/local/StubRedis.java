@@ -16,14 +16,18 @@ import java.util.Locale;
 /**
  * Just enough of the Redis protocol (RESP2) for a subscriber to connect and subscribe: HELLO is
  * refused as by a Redis before 6 (the client falls back to RESP2), SUBSCRIBE is confirmed per
- * channel, PING answers PONG, anything else OK. It never publishes. Used by {@code cds-train},
- * which must run on every platform the image is built for (the embedded redis-server exists for
- * linux-amd64 only).
+ * channel, PING answers PONG, anything else OK; {@link #publish} pushes a message to every
+ * connection that subscribed to its channel. Used by {@code cds-train}, which must run on every
+ * platform the image is built for (the embedded redis-server exists for linux-amd64 only).
  */
 final class StubRedis implements AutoCloseable {
   private final ServerSocket server;
   private final Thread acceptor;
   private final List<Socket> clients = new ArrayList<>();
+  private final List<Subscription> subscriptions = new ArrayList<>();
+
+  /** A connection's channel, and its output, on which replies and pushes are written whole. */
+  private record Subscription(String channel, OutputStream out) {}
 
   private StubRedis(ServerSocket server) {
     this.server = server;
@@ -51,7 +55,7 @@ final class StubRedis implements AutoCloseable {
         synchronized (clients) {
           clients.add(c);
         }
-        Thread t = new Thread(() -> serve(c), "stub-redis-client");
+        Thread t = new Thread(() -> serve(c, subscriptions), "stub-redis-client");
         t.setDaemon(true);
         t.start();
       } catch (IOException e) {
@@ -60,18 +64,65 @@ final class StubRedis implements AutoCloseable {
     }
   }
 
-  private static void serve(Socket c) {
+  private static void serve(Socket c, List<Subscription> subscriptions) {
+    OutputStream out = null;
     try (c;
-        InputStream in = new BufferedInputStream(c.getInputStream());
-        OutputStream out = c.getOutputStream()) {
+        InputStream in = new BufferedInputStream(c.getInputStream())) {
+      out = c.getOutputStream();
       List<String> cmd;
       while ((cmd = readCommand(in)) != null) {
-        out.write(answer(cmd).getBytes(StandardCharsets.UTF_8));
-        out.flush();
+        synchronized (out) {
+          out.write(answer(cmd).getBytes(StandardCharsets.UTF_8));
+          out.flush();
+        }
+        if (!cmd.isEmpty() && cmd.get(0).equalsIgnoreCase("SUBSCRIBE")) {
+          synchronized (subscriptions) {
+            for (String channel : cmd.subList(1, cmd.size())) {
+              subscriptions.add(new Subscription(channel, out));
+            }
+          }
+        }
       }
     } catch (IOException e) {
       // the client went away
+    } finally {
+      OutputStream gone = out;
+      synchronized (subscriptions) {
+        subscriptions.removeIf(s -> s.out() == gone);
+      }
     }
+  }
+
+  /**
+   * Pushes {@code message} on {@code channel} to every connection subscribed to it, as Redis
+   * delivers a PUBLISH.
+   *
+   * @return how many received it
+   */
+  int publish(String channel, String message) {
+    byte[] push =
+        ("*3\r\n" + bulk("message") + bulk(channel) + bulk(message))
+            .getBytes(StandardCharsets.UTF_8);
+    List<Subscription> to;
+    synchronized (subscriptions) {
+      to = new ArrayList<>(subscriptions);
+    }
+    int received = 0;
+    for (Subscription s : to) {
+      if (!s.channel().equals(channel)) {
+        continue;
+      }
+      try {
+        synchronized (s.out()) {
+          s.out().write(push);
+          s.out().flush();
+        }
+        received++;
+      } catch (IOException e) {
+        // that connection is going away
+      }
+    }
+    return received;
   }
 
   static String answer(List<String> cmd) {

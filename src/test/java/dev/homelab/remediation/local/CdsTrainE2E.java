@@ -17,8 +17,8 @@ import org.junit.jupiter.api.io.TempDir;
  * The Dockerfile's training run, on the packaged jar ({@code -Dremediation.e2e.jar}; CDS refuses
  * the class directories of a test classpath): {@code cds-train} starts the operator until it is
  * ready, exits 0 by itself, and the JVM writes an archive that a second JVM maps and takes the
- * operator's start-up classes from (Running, the JOSDK operator, Fabric8's leader elector,
- * Lettuce).
+ * operator's start-up classes from (Running, the JOSDK operator, Fabric8's leader elector, Lettuce)
+ * and those of its event path (the model's client, the answer's schema, the files).
  */
 @Timeout(value = 5, unit = TimeUnit.MINUTES)
 class CdsTrainE2E {
@@ -40,7 +40,8 @@ class CdsTrainE2E {
     train.addAll(List.of("-Xlog:cds=error", "-XX:ArchiveClassesAtExit=" + archive));
     Result trained = java(jar, train);
     assertThat(trained.exit).as(trained.output).isZero();
-    assertThat(trained.output).contains("cds-train: ready as leader after");
+    assertThat(trained.output)
+        .contains("cds-train: ready as leader after", "two incidents answered and dispatched");
     assertThat(Files.size(archive)).as("archive size").isGreaterThan(10L << 20);
 
     List<String> use = new ArrayList<>(HEAP);
@@ -56,7 +57,11 @@ class CdsTrainE2E {
             "io.fabric8.kubernetes.client.extended.leaderelection.LeaderElector source: shared"
                 + " objects file (top)",
             "dev.homelab.remediation.ingest.RespReader source: shared objects file (top)",
-            "io.lettuce.core.RedisURI source: shared objects file (top)");
+            "io.lettuce.core.RedisURI source: shared objects file (top)",
+            // the event path: the model's client, the answer's schema, the files on the node
+            "dev.langchain4j.model.ollama.OllamaChatModel source: shared objects file (top)",
+            "dev.homelab.remediation.llm.AnswerParser source: shared objects file (top)",
+            "dev.homelab.remediation.dispatch.FileDispatcher source: shared objects file (top)");
   }
 
   record Result(int exit, String output) {}
