@@ -29,7 +29,9 @@ public enum EventReason {
   /** The outcome of a dispatched action: Recovered, Recurred or Unknown. */
   Outcome(false),
   /** A proposal without a spec (not made by the intake): nothing to act on, deleted later. */
-  Orphaned(true);
+  Orphaned(true),
+  /** A spec the intake would not have written (made by hand): nothing is asked or written. */
+  InvalidSpec(true);
 
   private final boolean warning;
 

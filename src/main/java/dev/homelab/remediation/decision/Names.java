@@ -1,5 +1,6 @@
 package dev.homelab.remediation.decision;
 
+import dev.homelab.remediation.api.v1alpha1.RemediationProposalSpec;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -49,6 +50,36 @@ public final class Names {
 
   private static boolean alnum(char c) {
     return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9');
+  }
+
+  /**
+   * Why a proposal's spec cannot be acted on, or empty: the intake only writes lower-case
+   * DNS-1123-like names and {@code svcKey = node/service} (or {@code node}), but a proposal made by
+   * hand or from a manifest in Git may not, and the safety policy reads {@code node} while the
+   * action targets {@code svcKey} (SPEC 4: rules 1, 4 and 6 hold only when the two agree).
+   */
+  public static Optional<String> specProblem(RemediationProposalSpec spec) {
+    String node = spec.getNode();
+    if (node == null || !normalise(node).equals(Optional.of(node))) {
+      return Optional.of("node " + quoted(node) + " is not a lower-case DNS-1123-like name");
+    }
+    String service = spec.getService();
+    if (service != null && !normalise(service).equals(Optional.of(service))) {
+      return Optional.of("service " + quoted(service) + " is not a lower-case DNS-1123-like name");
+    }
+    String expected = svcKey(node, Optional.ofNullable(service));
+    if (!expected.equals(spec.getSvcKey())) {
+      return Optional.of(
+          "svcKey " + quoted(spec.getSvcKey()) + " is not node/service (" + expected + ")");
+    }
+    if (spec.getEventType() == null || spec.getEventType().isBlank()) {
+      return Optional.of("no eventType");
+    }
+    return Optional.empty();
+  }
+
+  private static String quoted(String s) {
+    return s == null ? "(none)" : "\"" + s + "\"";
   }
 
   public static String svcKey(String node, Optional<String> service) {

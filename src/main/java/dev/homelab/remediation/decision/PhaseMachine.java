@@ -29,7 +29,14 @@ public final class PhaseMachine {
 
   public Decision decide(Observation o) {
     if (o.spec() == null || o.spec().getSvcKey() == null) {
-      return orphan(o);
+      return refused(o, Transitions.orphaned(o.generation(), o.now()), EventReason.Orphaned);
+    }
+    Optional<String> invalid = Names.specProblem(o.spec());
+    if (invalid.isPresent()) {
+      return refused(
+          o,
+          Transitions.invalidSpec(invalid.get(), o.generation(), o.now()),
+          EventReason.InvalidSpec);
     }
     return Transitions.withOpeningCount(o, decidePhase(o));
   }
@@ -254,11 +261,14 @@ public final class PhaseMachine {
     return kept;
   }
 
-  private Decision orphan(Observation o) {
+  /**
+   * A proposal the operator does not act on (no spec, or one the intake would not have written):
+   * {@code next} once, with its warning Event, then deleted after the retention.
+   */
+  private Decision refused(Observation o, RemediationProposalStatus next, EventReason reason) {
     RemediationProposalStatus s = o.status();
     if (s == null || s.getCompletedAt() == null) {
-      RemediationProposalStatus next = Transitions.orphaned(o.generation(), o.now());
-      return Decision.of(next, new Effect.Event(EventReason.Orphaned, next.getMessage()))
+      return Decision.of(next, new Effect.Event(reason, next.getMessage()))
           .andRecheck(settings.retention());
     }
     Instant deleteAt = Instant.parse(s.getCompletedAt()).plus(settings.retention());

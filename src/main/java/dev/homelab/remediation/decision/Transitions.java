@@ -337,6 +337,19 @@ public final class Transitions {
   }
 
   /** A proposal without a spec: nothing to act on; retention counts from now. */
+  public static RemediationProposalStatus invalidSpec(
+      String problem, long generation, Instant now) {
+    RemediationProposalStatus s = new RemediationProposalStatus();
+    s.setMessage(
+        "Invalid spec: "
+            + problem
+            + ". This proposal was not made by the intake; nothing is asked or written for it,"
+            + " and it is deleted after the retention.");
+    s.setObservedGeneration(generation);
+    s.setCompletedAt(now.toString());
+    return s;
+  }
+
   public static RemediationProposalStatus orphaned(long generation, Instant now) {
     RemediationProposalStatus s = new RemediationProposalStatus();
     s.setMessage(

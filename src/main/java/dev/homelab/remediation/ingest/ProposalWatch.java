@@ -3,6 +3,7 @@ package dev.homelab.remediation.ingest;
 import dev.homelab.remediation.api.v1alpha1.RemediationProposal;
 import dev.homelab.remediation.api.v1alpha1.RemediationProposalStatus;
 import dev.homelab.remediation.decision.HumanDurations;
+import dev.homelab.remediation.decision.Names;
 import dev.homelab.remediation.util.DaemonThreads;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
@@ -94,7 +95,9 @@ public final class ProposalWatch implements AutoCloseable, WatchedProposals.List
 
   @Override
   public void stored(RemediationProposal p) {
-    if (p.getSpec() != null) {
+    // One made by hand with a spec the intake would not write is no incident: events are not
+    // folded into it, nor counted against its window (the reconciler refuses it).
+    if (p.getSpec() != null && Names.specProblem(p.getSpec()).isEmpty()) {
       book.observe(view(p));
     }
   }

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.homelab.remediation.api.v1alpha1.RemediationProposal;
+import dev.homelab.remediation.support.BenchKube;
 import dev.homelab.remediation.support.FakeOllama;
 import dev.homelab.remediation.support.FakeReply;
 import dev.homelab.remediation.support.MockKube;
@@ -35,6 +36,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.locks.LockSupport;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -43,7 +45,8 @@ import org.junit.jupiter.api.io.TempDir;
  * The operator's own latency from event published to phase set, with an instant fake model, and the
  * number of model calls for a storm. The operator runs as a separate process with the image's JVM
  * flags ({@link OperatorProcess}); the watch that times it is in this JVM. Run with {@code ./mvnw
- * -B test -Pbench}.
+ * -B test -Pbench}; against a real kube-apiserver with {@code -Dbench.kubeconfig=FILE} ({@link
+ * BenchKube}), else the mock server.
  */
 @Tag("benchmark")
 @MockKube(https = false)
@@ -51,6 +54,13 @@ class ProposalLatencyBenchmark {
   static KubernetesClient client;
   static KubernetesMockServer server;
   @TempDir Path tmp;
+
+  @BeforeAll
+  static void realServer() throws Exception {
+    if (BenchKube.real()) {
+      client = BenchKube.client();
+    }
+  }
 
   record Setup(TestRedis redis, FakeOllama ollama, OperatorProcess operator)
       implements AutoCloseable {
@@ -63,8 +73,11 @@ class ProposalLatencyBenchmark {
   }
 
   Setup start(String ns) throws Exception {
-    TestKube.installCrd(client);
-    TestKube.allowLeaseAccess(server);
+    BenchKube.installCrd(client);
+    BenchKube.prepare(client, ns);
+    if (!BenchKube.real()) {
+      TestKube.allowLeaseAccess(server);
+    }
     TestRedis redis = new TestRedis();
     FakeOllama ollama = new FakeOllama();
     ollama.setDefault(FakeReply.proposal("notify", 0.9, true, null));
@@ -153,6 +166,7 @@ class ProposalLatencyBenchmark {
       return;
     }
     String ns = "warm-up";
+    BenchKube.prepare(client, ns);
     Seen seen = watch(ns);
     HttpClient http = HttpClient.newHttpClient();
     try (FakeOllama model = new FakeOllama()) {
@@ -180,8 +194,9 @@ class ProposalLatencyBenchmark {
 
   void measureAtRate(int perSecond, int count, String label) throws Exception {
     String ns = "lat-" + label;
-    TestKube.installCrd(client);
-    int warmUp = Integer.getInteger("bench.warmUp", 2000);
+    BenchKube.installCrd(client);
+    // A real API server is compiled: only this JVM's client and watch need the warm-up then.
+    int warmUp = Integer.getInteger("bench.warmUp", BenchKube.real() ? 200 : 2000);
     warmUpStandIns(warmUp);
     try (Setup s = start(ns)) {
       Seen seen = watch(ns);
@@ -259,7 +274,7 @@ class ProposalLatencyBenchmark {
   void maximumSustainableRate() throws Exception {
     String ns = "lat-max";
     int n = 2000;
-    TestKube.installCrd(client);
+    BenchKube.installCrd(client);
     double clientLoop = createLoopAndDelete("raw-client", n, false);
     double kubectlLoop = createLoopAndDelete("raw-kubectl", 30, true);
     try (Setup s = start(ns)) {
@@ -302,7 +317,7 @@ class ProposalLatencyBenchmark {
     String ns = "lat-burst";
     int n = 100;
     int rounds = 9;
-    TestKube.installCrd(client);
+    BenchKube.installCrd(client);
     List<Double> loops = new ArrayList<>();
     double kubectlLoop = createLoopAndDelete("raw-kubectl", 30, true);
     List<Double> bursts = new ArrayList<>();
@@ -369,6 +384,7 @@ class ProposalLatencyBenchmark {
 
   /** Creates per second of a loop of {@code n} creates, one at a time; then deletes them. */
   double createLoopAndDelete(String ns, int n, boolean kubectl) throws Exception {
+    BenchKube.prepare(client, ns);
     double rate = kubectl ? kubectlCreateLoop(ns, n) : clientCreateLoop(ns, n);
     client.resources(RemediationProposal.class).inNamespace(ns).delete();
     await().atMost(Duration.ofMinutes(1)).until(() -> TestKube.proposals(client, ns).isEmpty());
@@ -436,7 +452,9 @@ class ProposalLatencyBenchmark {
   }
 
   double kubectlCreateLoop(String ns, int n) throws Exception {
-    serveDiscovery();
+    if (!BenchKube.real()) {
+      serveDiscovery();
+    }
     Path kubeconfig =
         OperatorProcess.kubeconfig(client, Files.createDirectories(tmp.resolve(ns)), ns);
     List<Path> manifests = new ArrayList<>();

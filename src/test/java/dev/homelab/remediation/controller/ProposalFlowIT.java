@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.homelab.remediation.api.v1alpha1.Phase;
 import dev.homelab.remediation.api.v1alpha1.RemediationProposal;
+import dev.homelab.remediation.api.v1alpha1.RemediationProposalSpec;
 import dev.homelab.remediation.api.v1alpha1.RemediationProposalStatus;
 import dev.homelab.remediation.config.OperatorConfig;
 import dev.homelab.remediation.decision.Approvals;
@@ -19,6 +20,7 @@ import dev.homelab.remediation.support.JsonSchemas;
 import dev.homelab.remediation.support.MockKube;
 import dev.homelab.remediation.support.TestClock;
 import dev.homelab.remediation.support.TestKube;
+import dev.homelab.remediation.support.TestProposals;
 import dev.homelab.remediation.support.TestRedis;
 import io.fabric8.kubernetes.api.model.Event;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -447,6 +449,68 @@ class ProposalFlowIT {
             .orElseThrow();
     assertThat(held.getStatus().getProposal().getPolicyRules()).contains("budget-exhausted");
     assertThat(files(pendingDir)).hasSize(2);
+  }
+
+  /**
+   * A proposal made by hand whose svcKey is not its node/service: the policy reads the node (nas,
+   * not always-human) while the action would target the svcKey (chelsty's service). It is refused
+   * with one warning Event, nobody asks the model, nothing is written, and a real event for that
+   * svcKey opens its own proposal instead of folding into it.
+   */
+  @Test
+  void aHandMadeProposalWhoseSvcKeyIsNotItsNodeAndServiceIsRefused() throws IOException {
+    ollama.setDefault(FakeReply.proposal("restart", 0.9, false, null));
+    start(Map.of("PROPOSING_GRACE_MILLIS", "5000"));
+    RemediationProposalSpec forged = TestProposals.spec("nas", "whatever", "service_down");
+    forged.setSvcKey("chelsty/home-automation-x");
+    RemediationProposal made =
+        client
+            .resources(RemediationProposal.class)
+            .inNamespace(namespace)
+            .resource(TestProposals.named(namespace, "mismatch", forged))
+            .create();
+    await()
+        .atMost(Duration.ofSeconds(20))
+        .untilAsserted(() -> assertThat(eventReasons(made)).containsExactly("InvalidSpec"));
+    RemediationProposal refused =
+        client
+            .resources(RemediationProposal.class)
+            .inNamespace(namespace)
+            .withName("mismatch")
+            .get();
+    assertThat(refused.getStatus().getMessage())
+        .startsWith("Invalid spec: svcKey \"chelsty/home-automation-x\" is not node/service");
+    assertThat(refused.getStatus().getCompletedAt()).isNotNull();
+    assertThat(refused.getStatus().getProposal()).isNull();
+
+    publish("chelsty", "home-automation-x", "service_unhealthy", "2026-05-27T17:11:39Z");
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .until(
+            () ->
+                proposals().stream()
+                    .anyMatch(
+                        p ->
+                            !p.getMetadata().getName().equals("mismatch")
+                                && p.getStatus() != null
+                                && p.getStatus().getPhase() == Phase.AwaitingApproval));
+    RemediationProposal real =
+        proposals().stream()
+            .filter(p -> !p.getMetadata().getName().equals("mismatch"))
+            .findFirst()
+            .orElseThrow();
+    // chelsty is always-human: the real incident waits for a person.
+    assertThat(real.getStatus().getProposal().getPolicyRules()).contains("always-human-node");
+    assertThat(ollama.calls()).as("only the real incident asked the model").isEqualTo(1);
+    assertThat(files(pendingDir)).isEmpty();
+    assertThat(eventReasons(made)).containsExactly("InvalidSpec"); // once, not per reconcile
+    RemediationProposal after =
+        client
+            .resources(RemediationProposal.class)
+            .inNamespace(namespace)
+            .withName("mismatch")
+            .get();
+    assertThat(after.getStatus().getOccurrences()).as("nothing folded into it").isNull();
   }
 
   @Test

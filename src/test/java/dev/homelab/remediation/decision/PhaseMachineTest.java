@@ -1044,6 +1044,53 @@ class PhaseMachineTest {
                 List.of("Event:Orphaned"),
                 RETENTION),
             row(
+                "svcKey not node/service (made by hand) → one warning, nothing asked",
+                with(
+                    new Obs(null),
+                    o -> {
+                      o.spec = TestProposals.spec("nas", "whatever", "service_down");
+                      o.spec.setSvcKey("chelsty/home-automation-x");
+                      return o;
+                    }),
+                null,
+                List.of("Event:InvalidSpec"),
+                RETENTION),
+            row(
+                "a node-level spec whose svcKey names a service → one warning, nothing asked",
+                with(
+                    new Obs(null),
+                    o -> {
+                      o.spec = TestProposals.spec("boreal", null, "node_offline");
+                      o.spec.setSvcKey("boreal/minio2");
+                      return o;
+                    }),
+                null,
+                List.of("Event:InvalidSpec"),
+                RETENTION),
+            row(
+                "awaiting approval with a node that is not a name → one warning, no dispatch",
+                with(
+                    annotate(awaiting(), "approved", null),
+                    o -> {
+                      o.spec = TestProposals.spec("../../etc", "x", "service_down");
+                      return o;
+                    }),
+                null,
+                List.of("Event:InvalidSpec"),
+                RETENTION),
+            row(
+                "an empty service → one warning, nothing asked",
+                with(
+                    new Obs(null),
+                    o -> {
+                      o.spec = TestProposals.spec("nas", "", "service_down");
+                      o.spec.setSvcKey("nas");
+                      return o;
+                    }),
+                null,
+                List.of("Event:InvalidSpec"),
+                RETENTION),
+            row(
                 "no spec, retention over → delete",
                 with(
                     new Obs(null),

@@ -50,9 +50,15 @@ public final class OperatorProcess implements AutoCloseable {
     this.httpPort = httpPort;
   }
 
-  /** Writes a kubeconfig for the client's server into {@code dir}. */
+  /**
+   * Writes a kubeconfig for the client's server into {@code dir}; for a real API server ({@link
+   * BenchKube}), its own kubeconfig (the operator's namespace is WATCH_NAMESPACE's).
+   */
   public static Path kubeconfig(KubernetesClient client, Path dir, String namespace)
       throws IOException {
+    if (BenchKube.real()) {
+      return Path.of(System.getProperty(BenchKube.PROPERTY));
+    }
     Path file = dir.resolve("kubeconfig");
     Files.writeString(
         file,
