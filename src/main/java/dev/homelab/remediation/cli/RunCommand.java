@@ -2,6 +2,8 @@ package dev.homelab.remediation.cli;
 
 import dev.homelab.remediation.config.ConfigException;
 import dev.homelab.remediation.config.OperatorConfig;
+import dev.homelab.remediation.config.Settings;
+import dev.homelab.remediation.dispatch.DirectoryCheck;
 import dev.homelab.remediation.llm.ModelChains;
 import dev.homelab.remediation.runtime.Running;
 import dev.homelab.remediation.runtime.Wiring;
@@ -11,6 +13,8 @@ import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.time.Clock;
+import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import org.slf4j.Logger;
@@ -38,6 +42,15 @@ public final class RunCommand implements Callable<Integer> {
       SettingFlags.applyLogFormat(cfg.logFormat);
       // A bad topology file stops start-up here too, before anything connects.
       ModelChains.check(cfg.llmChain, cfg.topologyFile);
+      for (Optional<String> problem :
+          List.of(
+              DirectoryCheck.unwritable(Settings.PENDING_ACTIONS_DIR.env(), cfg.pendingActionsDir),
+              DirectoryCheck.unwritable(Settings.EVENTS_DIR.env(), cfg.eventsDir))) {
+        if (problem.isPresent()) {
+          System.err.println("remediation-operator: " + problem.get());
+          return 2;
+        }
+      }
     } catch (ConfigException e) {
       System.err.println("remediation-operator: " + e.getMessage());
       return 2;

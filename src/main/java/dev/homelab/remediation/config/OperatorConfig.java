@@ -186,6 +186,13 @@ public final class OperatorConfig {
     remediationBudget = Settings.REMEDIATION_BUDGET.read(v);
     pendingActionsDir = Settings.PENDING_ACTIONS_DIR.read(v);
     eventsDir = Settings.EVENTS_DIR.read(v);
+    if (eventsDir
+        .toAbsolutePath()
+        .normalize()
+        .equals(pendingActionsDir.toAbsolutePath().normalize())) {
+      // The executor takes every *.json in PENDING_ACTIONS_DIR as an action to run.
+      throw new ConfigException(Settings.EVENTS_DIR.env(), "must differ from PENDING_ACTIONS_DIR");
+    }
     nodeName = Settings.NODE_NAME.read(v);
     topologyFile = Settings.TOPOLOGY_FILE.read(v);
     httpPort = Settings.HTTP_PORT.read(v);

@@ -85,7 +85,11 @@ final class Answers {
     }
     Phase next = SafetyPolicy.phaseFor(proposal);
     boolean byExecutor = next == Phase.AwaitingApproval && settings.executorApproval();
-    if (byExecutor) {
+    if (byExecutor && SafetyPolicy.isIgnore(proposal)) {
+      // The executor runs its own approval of actions; doing nothing gives it none to ask about.
+      next = Phase.Ignored;
+      byExecutor = false;
+    } else if (byExecutor) {
       next = Phase.Approved;
     }
     RemediationProposalStatus s =

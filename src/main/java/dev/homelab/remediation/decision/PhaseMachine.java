@@ -173,6 +173,12 @@ public final class PhaseMachine {
     Approvals.Decision d = decision.get();
     return switch (d.verdict()) {
       case APPROVED -> {
+        if (SafetyPolicy.isIgnore(current.getProposal())) {
+          // A person agreed to do nothing: closed, no files.
+          RemediationProposalStatus s =
+              Transitions.approvedToDoNothing(current, d.by(), o.generation(), now);
+          yield Decision.of(s, new Effect.Event(EventReason.Approved, s.getMessage()));
+        }
         // As for an answer approved at once: the files first, then one write of both.
         RemediationProposalStatus s = Transitions.approved(current, d.by(), o.generation(), now);
         yield o.dispatch().isEmpty()

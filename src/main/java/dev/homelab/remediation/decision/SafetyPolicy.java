@@ -107,11 +107,21 @@ public final class SafetyPolicy {
     };
   }
 
-  /** The phase a proposal moves to once it has a (policy-checked) proposal. */
+  /**
+   * The phase a proposal moves to once it has a (policy-checked) proposal. An {@code ignore} that
+   * needs a human (an always-human node, low confidence, the model's own requires_human) waits for
+   * a person like any other action: approving it closes the incident with nothing written.
+   */
   public static Phase phaseFor(ProposedAction p) {
-    if ("ignore".equals(p.getAction())) {
-      return Phase.Ignored;
+    boolean human = Boolean.TRUE.equals(p.getRequiresHuman());
+    if (isIgnore(p)) {
+      return human ? Phase.AwaitingApproval : Phase.Ignored;
     }
-    return Boolean.TRUE.equals(p.getRequiresHuman()) ? Phase.AwaitingApproval : Phase.Approved;
+    return human ? Phase.AwaitingApproval : Phase.Approved;
+  }
+
+  /** The proposal is to do nothing: there is no executor type and no file to write. */
+  public static boolean isIgnore(ProposedAction p) {
+    return p != null && "ignore".equals(p.getAction());
   }
 }

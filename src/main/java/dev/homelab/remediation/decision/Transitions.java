@@ -219,6 +219,17 @@ public final class Transitions {
     return s;
   }
 
+  /** A person approved a proposal to do nothing (ignore): Ignored, final, nothing is written. */
+  public static RemediationProposalStatus approvedToDoNothing(
+      RemediationProposalStatus current, String by, long generation, Instant now) {
+    String msg = "Approved by " + by + ": the proposal is to do nothing; nothing is written.";
+    RemediationProposalStatus s = next(current, Phase.Ignored, msg, generation);
+    s.setApproval(record("approved", by, now));
+    s.setCompletedAt(now.toString());
+    condition(s, APPROVED, true, "Approved", msg, generation, now);
+    return s;
+  }
+
   /** A person rejected by annotation: final, nothing is written. */
   public static RemediationProposalStatus rejected(
       RemediationProposalStatus current, String by, long generation, Instant now) {

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import dev.homelab.remediation.util.HttpServers;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetAddress;
@@ -32,7 +33,7 @@ final class TrainingModel implements AutoCloseable {
   /** Listens on a free port of 127.0.0.1. */
   static TrainingModel start() throws IOException {
     HttpServer s =
-        HttpServer.create(new InetSocketAddress(InetAddress.getByName("127.0.0.1"), 0), 0);
+        HttpServers.create(new InetSocketAddress(InetAddress.getByName("127.0.0.1"), 0), 0);
     TrainingModel model = new TrainingModel(s);
     s.createContext("/api/chat", model::answer);
     s.start();

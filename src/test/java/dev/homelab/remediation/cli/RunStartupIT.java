@@ -1,12 +1,17 @@
 package dev.homelab.remediation.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import dev.homelab.remediation.support.ReadOnlyDirs;
 import dev.homelab.remediation.support.TestRedis;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * {@code run} that cannot reach the Kubernetes API stops with one line on stderr that names the
@@ -44,6 +49,43 @@ class RunStartupIT {
     } finally {
       p.destroyForcibly();
       p.waitFor(10, TimeUnit.SECONDS);
+    }
+  }
+
+  /**
+   * A hostPath the kubelet made (root's, the pod uid 1000): exit 2 at once naming the setting, not
+   * an approved proposal retrying its write for ever.
+   */
+  @Test
+  @Timeout(90)
+  void aPendingActionsDirectoryItCannotWriteStopsStartUpNamingIt(@TempDir Path tmp)
+      throws Exception {
+    Path pending = Files.createDirectory(tmp.resolve("pending-actions"));
+    assumeTrue(ReadOnlyDirs.makeReadOnly(pending), "cannot make a directory read-only here");
+    try {
+      ProcessBuilder pb =
+          new ProcessBuilder(dev.homelab.remediation.support.OperatorProcess.command("run"));
+      pb.environment().put("LLM_CHAIN", "rules");
+      pb.environment().put("HTTP_PORT", "0");
+      pb.environment().put("PENDING_ACTIONS_DIR", pending.toString());
+      pb.environment().put("EVENTS_DIR", Files.createDirectory(tmp.resolve("events")).toString());
+      pb.environment().put("KUBECONFIG", "/nonexistent/kubeconfig");
+      pb.redirectOutput(ProcessBuilder.Redirect.DISCARD);
+      Process p = pb.start();
+      try {
+        String err = new String(p.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        assertThat(p.exitValue()).as(err).isEqualTo(2);
+        assertThat(err.strip())
+            .as(err)
+            .startsWith("remediation-operator: PENDING_ACTIONS_DIR " + pending + " is not writable")
+            .doesNotContain("Kubernetes API");
+      } finally {
+        p.destroyForcibly();
+        p.waitFor(10, TimeUnit.SECONDS);
+      }
+    } finally {
+      ReadOnlyDirs.makeWritable(pending);
     }
   }
 }

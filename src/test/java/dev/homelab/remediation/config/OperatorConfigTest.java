@@ -472,6 +472,16 @@ class OperatorConfigTest {
   }
 
   @Test
+  void theTwoDirectoriesMustDiffer() {
+    assertThatThrownBy(
+            () ->
+                OperatorConfig.load(
+                    Map.of("PENDING_ACTIONS_DIR", "/var/lib/x", "EVENTS_DIR", "/var/lib/x/"),
+                    Map.of()))
+        .hasMessage("invalid setting EVENTS_DIR: must differ from PENDING_ACTIONS_DIR");
+  }
+
+  @Test
   void durationsUsersWrite() {
     assertThat(Durations.parse("90s")).isEqualTo(Duration.ofSeconds(90));
     assertThat(Durations.parse("30m")).isEqualTo(Duration.ofMinutes(30));

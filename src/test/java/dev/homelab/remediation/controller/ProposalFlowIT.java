@@ -513,6 +513,29 @@ class ProposalFlowIT {
     assertThat(after.getStatus().getOccurrences()).as("nothing folded into it").isNull();
   }
 
+  /**
+   * SPEC 4 rule 1: on chelsty a model's "ignore" is a person's call too, and approving it writes
+   * nothing.
+   */
+  @Test
+  void anIgnoreOnAnAlwaysHumanNodeWaitsForAPersonAndApprovedWritesNothing() throws IOException {
+    ollama.setDefault(FakeReply.proposal("ignore", 0.95, false, null));
+    start(Map.of("PROPOSING_GRACE_MILLIS", "5000"));
+    publish("chelsty", "zigbee2mqtt", "service_unhealthy", "2026-05-27T17:11:39Z");
+
+    RemediationProposal p = awaitPhase(Phase.AwaitingApproval);
+    assertThat(p.getStatus().getProposal().getAction()).isEqualTo("ignore");
+    assertThat(p.getStatus().getProposal().getPolicyRules()).contains("always-human-node");
+    annotate(p, Map.of(Approvals.APPROVAL, "approved", Approvals.APPROVED_BY, "alice"));
+
+    RemediationProposal done = awaitPhase(Phase.Ignored);
+    assertThat(done.getStatus().getApproval().getDecision()).isEqualTo("approved");
+    assertThat(done.getStatus().getCompletedAt()).isNotNull();
+    assertThat(files(pendingDir)).isEmpty();
+    assertThat(files(eventsDir)).isEmpty();
+    assertThat(ollama.calls()).isEqualTo(1);
+  }
+
   @Test
   void aNodeLevelIncidentIsNeverWrittenAsAServiceRestart() throws IOException {
     ollama.enqueue(FakeReply.proposal("restart", 0.9, false, null));

@@ -486,6 +486,55 @@ class PhaseMachineTest {
                 Phase.Ignored,
                 List.of("Claim", "Event:Proposed"),
                 null),
+            row(
+                "Proposing, ignore with low confidence → waits for a person, not Ignored",
+                with(
+                    new Obs(Phase.Proposing),
+                    o -> setRouter(o, new RouterView.Done(answer("ignore", 0.2, false)))),
+                Phase.AwaitingApproval,
+                List.of("Claim", "Event:Proposed", "Event:AwaitingApproval"),
+                TTL),
+            row(
+                "Proposing, ignore the model says needs a human → waits for a person",
+                with(
+                    new Obs(Phase.Proposing),
+                    o -> setRouter(o, new RouterView.Done(answer("ignore", 0.95, true)))),
+                Phase.AwaitingApproval,
+                List.of("Claim", "Event:Proposed", "Event:AwaitingApproval"),
+                TTL),
+            new Row(
+                "Proposing, executor mode, ignore that needs a human → Ignored, nothing written",
+                with(
+                    new Obs(Phase.Proposing),
+                    o -> setRouter(o, new RouterView.Done(answer("ignore", 0.2, false)))),
+                EXECUTOR_MODE,
+                Phase.Ignored,
+                List.of("Claim", "Event:Proposed"),
+                null),
+            row(
+                "AwaitingApproval to ignore, approved → Ignored, no files",
+                with(
+                    awaiting(),
+                    o -> {
+                      o.status.getProposal().setAction("ignore");
+                      o.status.getProposal().setExecutorType(null);
+                      return annotate(o, "approved", "alice");
+                    }),
+                Phase.Ignored,
+                List.of("Event:Approved"),
+                null),
+            row(
+                "AwaitingApproval to ignore, rejected → Rejected",
+                with(
+                    awaiting(),
+                    o -> {
+                      o.status.getProposal().setAction("ignore");
+                      o.status.getProposal().setExecutorType(null);
+                      return annotate(o, "rejected", "alice");
+                    }),
+                Phase.Rejected,
+                List.of("Event:Rejected"),
+                null),
             new Row(
                 "Proposing, executor mode, needs a human → Approved by executor",
                 with(

@@ -107,6 +107,16 @@ class SafetyPolicyTest {
   }
 
   @Test
+  void anIgnoreThatNeedsAHumanWaitsForOne() {
+    ProposedAction unsure = SafetyPolicy.apply(answer("ignore", 0.2, false, null), SOLARIA, POLICY);
+    assertThat(unsure.getPolicyRules()).contains("min-confidence");
+    assertThat(SafetyPolicy.phaseFor(unsure)).isEqualTo(Phase.AwaitingApproval);
+    ProposedAction asked = SafetyPolicy.apply(answer("ignore", 0.95, true, null), SOLARIA, POLICY);
+    assertThat(SafetyPolicy.phaseFor(asked)).isEqualTo(Phase.AwaitingApproval);
+    assertThat(asked.getExecutorType()).isNull();
+  }
+
+  @Test
   void rulesCanBeTurnedOff() {
     var off = new PolicyConfig(Set.of(), Set.of(), 0.0);
     var chelsty = new SafetyPolicy.Subject("chelsty", "disk_pressure", "chelsty/zigbee2mqtt");

@@ -719,7 +719,7 @@ class HelmChartTest {
             .getOutput();
     assertThat(notes)
         .contains("helm test remediation-operator -n homelab")
-        .contains("sudo k3s ctr images import")
+        .contains("sudo k3s ctr images import --base-name ghcr.io/homelab/remediation-operator ")
         .contains("kubectl get rp -n homelab -w")
         .contains(
             "kubectl annotate rp -n homelab NAME remediation.homelab.dev/approval=approved"

@@ -1,0 +1,46 @@
+package dev.homelab.remediation.dispatch;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import dev.homelab.remediation.support.ReadOnlyDirs;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class DirectoryCheckTest {
+  @TempDir Path tmp;
+
+  @Test
+  void aWritableOrMissingDirectoryIsFineAndLeavesNothingBehind() throws Exception {
+    assertThat(DirectoryCheck.unwritable("EVENTS_DIR", tmp)).isEmpty();
+    try (var files = Files.list(tmp)) {
+      assertThat(files).isEmpty();
+    }
+    assertThat(DirectoryCheck.unwritable("EVENTS_DIR", tmp.resolve("later"))).isEmpty();
+  }
+
+  @Test
+  void aFileIsNotADirectory() throws Exception {
+    Path file = Files.createFile(tmp.resolve("f"));
+    assertThat(DirectoryCheck.unwritable("EVENTS_DIR", file))
+        .hasValue("EVENTS_DIR " + file + " is not a directory");
+  }
+
+  @Test
+  void aReadOnlyDirectoryIsNamedWithItsSettingAndTheFix() throws Exception {
+    Path dir = Files.createDirectory(tmp.resolve("pending"));
+    assumeTrue(ReadOnlyDirs.makeReadOnly(dir), "cannot make a directory read-only here");
+    try {
+      assertThat(DirectoryCheck.unwritable("PENDING_ACTIONS_DIR", dir))
+          .hasValueSatisfying(
+              m ->
+                  assertThat(m)
+                      .startsWith("PENDING_ACTIONS_DIR " + dir + " is not writable")
+                      .contains("sudo install -d -o 1000 -g 1000 " + dir));
+    } finally {
+      ReadOnlyDirs.makeWritable(dir);
+    }
+  }
+}
