@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.regex.Matcher;
@@ -58,9 +59,19 @@ final class AnswerParser {
     if (text.length() > MAX_ANSWER_CHARS) {
       throw new LinkFailure("answer too long (" + text.length() + " characters)");
     }
-    ObjectNode json =
-        extractJson(text)
-            .orElseThrow(() -> new LinkFailure("no JSON object in the answer: " + snippet(text)));
+    List<ObjectNode> offered = candidates(text);
+    if (offered.isEmpty()) {
+      throw new LinkFailure("no JSON object in the answer: " + snippet(text));
+    }
+    // Prose may carry other objects; a proposal is one that validates. Two different ones are
+    // two proposals, and which the model meant is not for the operator to guess.
+    List<ObjectNode> proposals =
+        offered.stream().filter(j -> schema.violations(j).isEmpty()).distinct().toList();
+    if (proposals.size() > 1) {
+      throw new LinkFailure(
+          proposals.size() + " different proposals in the answer: " + snippet(text));
+    }
+    ObjectNode json = proposals.isEmpty() ? offered.get(0) : proposals.get(0);
     List<String> violations = schema.violations(json);
     if (!violations.isEmpty()) {
       List<String> shown = violations.subList(0, Math.min(MAX_VIOLATIONS_SHOWN, violations.size()));
@@ -74,37 +85,46 @@ final class AnswerParser {
     return toAnswer(json, model);
   }
 
-  /**
-   * Finds the proposal object in a model's text, in this order: the whole text is a JSON object;
-   * the first fenced code block ({@code ```json ... ```} or {@code ``` ... ```}) that holds one;
-   * the first balanced {@code {...}} in the text that parses as a JSON object (trying at most
-   * {@value #MAX_EMBEDDED_CANDIDATES} opening braces).
-   */
+  /** Finds the proposal object in a model's text: the first of {@link #candidates}. */
   static Optional<ObjectNode> extractJson(String text) {
+    return candidates(text).stream().findFirst();
+  }
+
+  /**
+   * The JSON objects a model's text offers as its answer, in this order: the whole text is a JSON
+   * object; else the fenced code blocks ({@code ```json ... ```} or {@code ``` ... ```}) that hold
+   * one; else the balanced {@code {...}} in the text that parse as JSON objects, side by side
+   * (trying at most {@value #MAX_EMBEDDED_CANDIDATES} opening braces; one inside another is part of
+   * it).
+   */
+  static List<ObjectNode> candidates(String text) {
     Optional<ObjectNode> whole = parseObject(text.strip());
     if (whole.isPresent()) {
-      return whole;
+      return List.of(whole.get());
     }
+    List<ObjectNode> found = new ArrayList<>();
     Matcher fence = FENCE.matcher(text);
     while (fence.find()) {
-      Optional<ObjectNode> fenced = parseObject(fence.group(2).strip());
-      if (fenced.isPresent()) {
-        return fenced;
-      }
+      parseObject(fence.group(2).strip()).ifPresent(found::add);
+    }
+    if (!found.isEmpty()) {
+      return found;
     }
     int tried = 0;
-    for (int start = text.indexOf('{');
-        start >= 0 && tried < MAX_EMBEDDED_CANDIDATES;
-        start = text.indexOf('{', start + 1), tried++) {
+    int start = text.indexOf('{');
+    while (start >= 0 && tried < MAX_EMBEDDED_CANDIDATES) {
+      tried++;
       int end = balancedEnd(text, start);
-      if (end > start) {
-        Optional<ObjectNode> embedded = parseObject(text.substring(start, end + 1));
-        if (embedded.isPresent()) {
-          return embedded;
-        }
+      Optional<ObjectNode> object =
+          end > start ? parseObject(text.substring(start, end + 1)) : Optional.empty();
+      if (object.isPresent()) {
+        found.add(object.get());
+        start = text.indexOf('{', end + 1);
+      } else {
+        start = text.indexOf('{', start + 1);
       }
     }
-    return Optional.empty();
+    return found;
   }
 
   /**

@@ -2,6 +2,7 @@ package dev.homelab.remediation.bench;
 
 import static org.awaitility.Awaitility.await;
 
+import dev.homelab.remediation.support.BenchKube;
 import dev.homelab.remediation.support.FakeOllama;
 import dev.homelab.remediation.support.FakeReply;
 import dev.homelab.remediation.support.MockKube;
@@ -17,6 +18,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -34,10 +36,21 @@ class ProcessBenchmark {
 
   @TempDir Path tmp;
 
+  /** {@code -Dbench.kubeconfig=FILE}: against a real kube-apiserver ({@link BenchKube}). */
+  @BeforeAll
+  static void realServer() throws Exception {
+    if (BenchKube.real()) {
+      client = BenchKube.client();
+    }
+  }
+
   @Test
   void startToReadyAndResidentMemory() throws Exception {
-    TestKube.installCrd(client);
-    TestKube.allowLeaseAccess(server);
+    BenchKube.installCrd(client);
+    BenchKube.prepare(client, "bench");
+    if (!BenchKube.real()) {
+      TestKube.allowLeaseAccess(server);
+    }
     Path kubeconfig = OperatorProcess.kubeconfig(client, tmp, "bench");
     try (TestRedis redis = new TestRedis();
         FakeOllama ollama = new FakeOllama()) {

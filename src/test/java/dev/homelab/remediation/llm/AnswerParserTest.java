@@ -46,6 +46,28 @@ class AnswerParserTest {
     assertThat(a.reason()).isEqualTo("crash loop");
   }
 
+  static final String IGNORE =
+      "{\"action\":\"ignore\",\"reason\":\"flapping\",\"confidence\":0.9,"
+          + "\"requires_human\":false}";
+
+  @Test
+  void twoDifferentProposalsSideBySideAreNoAnswer() {
+    assertThatThrownBy(() -> parser.parse(IGNORE + " " + VALID, "m"))
+        .isInstanceOf(LinkFailure.class)
+        .hasMessageStartingWith("2 different proposals in the answer");
+    assertThatThrownBy(
+            () ->
+                parser.parse("```json\n" + IGNORE + "\n```\nor\n```json\n" + VALID + "\n```", "m"))
+        .isInstanceOf(LinkFailure.class)
+        .hasMessageStartingWith("2 different proposals in the answer");
+  }
+
+  @Test
+  void theSameProposalTwiceOrBesideAnObjectThatIsNoneIsTheAnswer() throws Exception {
+    assertThat(parser.parse(VALID + "\n" + VALID, "m").action()).isEqualTo("restart");
+    assertThat(parser.parse("{\"note\":1} then " + IGNORE, "m").action()).isEqualTo("ignore");
+  }
+
   @Test
   void bracesInsideStringsDoNotConfuseTheScan() {
     String obj =
