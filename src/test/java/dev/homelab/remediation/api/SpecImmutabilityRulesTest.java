@@ -9,6 +9,7 @@ import dev.cel.common.types.SimpleType;
 import dev.cel.compiler.CelCompilerFactory;
 import dev.cel.parser.CelStandardMacro;
 import dev.cel.runtime.CelRuntimeFactory;
+import dev.homelab.remediation.api.v1alpha1.RemediationProposalSpec;
 import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
 import io.fabric8.kubernetes.api.model.apiextensions.v1.JSONSchemaProps;
 import io.fabric8.kubernetes.api.model.apiextensions.v1.ValidationRule;
@@ -102,11 +103,53 @@ class SpecImmutabilityRulesTest {
     }
   }
 
+  /**
+   * On create too (no oldSelf): a spec made by hand whose svcKey is not its node/service is refused
+   * by the API server, as the operator refuses it (Names.specProblem); node and service carry the
+   * name pattern, and every string a bound, so the rule's cost stays within the server's budget.
+   */
+  @Test
+  void svcKeyMustBeNodeSlashService() throws Exception {
+    JSONSchemaProps spec = spec();
+    String rule =
+        spec.getXKubernetesValidations().stream()
+            .map(ValidationRule::getRule)
+            .filter(r -> !r.contains("oldSelf"))
+            .findFirst()
+            .orElseThrow();
+    CelType object = MapType.create(SimpleType.STRING, SimpleType.STRING);
+    assertThat(eval(rule, object, AS_CREATED, AS_CREATED)).isTrue();
+    Map<String, String> forged = new HashMap<>(AS_CREATED);
+    forged.put("node", "nas");
+    assertThat(eval(rule, object, forged, forged)).as("node nas, svcKey chelsty/…").isFalse();
+    Map<String, String> nodeLevel = new HashMap<>(AS_CREATED);
+    nodeLevel.remove("service");
+    assertThat(eval(rule, object, nodeLevel, nodeLevel))
+        .as("no service, svcKey names one")
+        .isFalse();
+    nodeLevel.put("svcKey", "chelsty");
+    assertThat(eval(rule, object, nodeLevel, nodeLevel)).isTrue();
+
+    for (String field : List.of("node", "service")) {
+      JSONSchemaProps name = spec.getProperties().get(field);
+      assertThat(name.getPattern()).isEqualTo(RemediationProposalSpec.NAME_PATTERN);
+      assertThat(name.getMaxLength()).isEqualTo(63L);
+      assertThat(java.util.regex.Pattern.matches(name.getPattern(), "zigbee2mqtt")).isTrue();
+      assertThat(java.util.regex.Pattern.matches(name.getPattern(), "../../etc")).isFalse();
+    }
+    assertThat(spec.getProperties().get("svcKey").getMaxLength()).isEqualTo(127L);
+  }
+
   @Test
   void optionalFieldsCanBeNeitherAddedNorRemoved() throws Exception {
     JSONSchemaProps spec = spec();
-    assertThat(spec.getXKubernetesValidations()).hasSize(1);
-    String rule = spec.getXKubernetesValidations().get(0).getRule();
+    assertThat(spec.getXKubernetesValidations()).hasSize(2);
+    String rule =
+        spec.getXKubernetesValidations().stream()
+            .map(ValidationRule::getRule)
+            .filter(r -> r.contains("oldSelf"))
+            .findFirst()
+            .orElseThrow();
 
     // It names every optional string field, each compared in both directions.
     Set<String> optional = new TreeSet<>(stringFields(spec));

@@ -5,7 +5,9 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.fabric8.crd.generator.annotation.PreserveUnknownFields;
+import io.fabric8.generator.annotation.Pattern;
 import io.fabric8.generator.annotation.Required;
+import io.fabric8.generator.annotation.Size;
 import io.fabric8.generator.annotation.ValidationRule;
 import java.util.Objects;
 
@@ -13,6 +15,11 @@ import java.util.Objects;
 @JsonClassDescription(
     "The normalised health event that opened the incident, as the operator received it. Written once at creation; it does not change.")
 @JsonInclude(JsonInclude.Include.NON_NULL)
+@ValidationRule(
+    value = "self.svcKey == (has(self.service) ? self.node + '/' + self.service : self.node)",
+    message =
+        "svcKey must be node/service, or node for a node-level event: the safety policy reads the"
+            + " node, the action targets the svcKey")
 @ValidationRule(
     value =
         "has(self.service) == has(oldSelf.service) && has(self.severity) == has(oldSelf.severity)"
@@ -22,9 +29,12 @@ import java.util.Objects;
         "service, severity, message and sourceChannel cannot be added or removed: the spec is the"
             + " event that opened the incident")
 public class RemediationProposalSpec {
+  /** SPEC 2's node and service names, as the intake writes them (lower case). */
+  public static final String NAME_PATTERN = "^[a-z0-9]([-a-z0-9_.]*[a-z0-9])?$";
 
   @Required
   @JsonPropertyDescription("Service key: <node>/<service>, or <node> for a node-level event.")
+  @Size(max = 127)
   @ValidationRule(
       value = "self == oldSelf",
       message = "svcKey is immutable: the spec is the event that opened the incident")
@@ -32,12 +42,16 @@ public class RemediationProposalSpec {
 
   @Required
   @JsonPropertyDescription("Node the event is about (DNS-1123-like, lower case).")
+  @Pattern(NAME_PATTERN)
+  @Size(max = 63)
   @ValidationRule(
       value = "self == oldSelf",
       message = "node is immutable: the spec is the event that opened the incident")
   private String node;
 
   @JsonPropertyDescription("Service the event is about; absent for node-level events.")
+  @Pattern(NAME_PATTERN)
+  @Size(max = 63)
   @ValidationRule(
       value = "self == oldSelf",
       message = "service is immutable: the spec is the event that opened the incident")
