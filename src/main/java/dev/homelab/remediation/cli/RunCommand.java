@@ -83,7 +83,8 @@ public final class RunCommand implements Callable<Integer> {
     } catch (RuntimeException e) {
       // One line that says what to do (the server, the CRD, the Role); the trace as well when
       // the failure is not the API server's (unexpected: a bug to report).
-      boolean api = ApiErrors.unreachable(e) || ApiErrors.answer(e).isPresent();
+      boolean api =
+          ApiErrors.unreachable(e) || ApiErrors.answer(e).isPresent() || ApiErrors.goAway(e);
       (api ? LOG.atDebug() : LOG.atError()).setCause(e).log("start-up failed");
       String server = client.getMasterUrl().toString();
       System.err.println(
@@ -92,7 +93,9 @@ public final class RunCommand implements Callable<Integer> {
                   ? "the Kubernetes API "
                       + ApiErrors.describe(e, server)
                       + " (no kubeconfig? set KUBECONFIG, or run it in a pod)"
-                  : e.getMessage() != null ? e.getMessage() : ApiErrors.describe(e, server)));
+                  : ApiErrors.goAway(e)
+                      ? "the Kubernetes API " + ApiErrors.describe(e, server)
+                      : e.getMessage() != null ? e.getMessage() : ApiErrors.describe(e, server)));
       client.close();
       return 1;
     }

@@ -68,7 +68,31 @@ public final class ApiErrors {
     if (unreachable(e)) {
       return "could not be reached at " + masterUrl + ": " + root(e);
     }
+    if (goAway(e)) {
+      return "at "
+          + masterUrl
+          + " closed the connection instead of answering (HTTP/2 GOAWAY), as kube-apiserver does"
+          + " to a client whose credentials it refuses: check the user's token or certificate in"
+          + " KUBECONFIG (in a pod: its ServiceAccount token)";
+    }
     return e.getMessage() != null && !e.getMessage().isBlank() ? e.getMessage() : root(e);
+  }
+
+  /**
+   * True when the server ended the HTTP/2 connection under the request. kube-apiserver answers a
+   * request it cannot authenticate with 401 and a GOAWAY (closing connections of unauthenticated
+   * clients); Java 17's HttpClient then fails the request with "GOAWAY received" rather than
+   * delivering the 401, so this is what a wrong or expired token looks like here.
+   */
+  public static boolean goAway(Throwable e) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t instanceof java.io.IOException
+          && t.getMessage() != null
+          && t.getMessage().endsWith("GOAWAY received")) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /** The deepest cause, as "Class: message" or only its class when it has no message. */
