@@ -8,7 +8,8 @@ import java.util.function.Function;
 
 /**
  * One notification (or withdrawal) on its way; its request is built at the first attempt and reused
- * by the fast retries, built again for each later try (Alertmanager's endsAt moves on).
+ * by the fast retries, built again after a Retry-After hold and for each later try (Alertmanager's
+ * endsAt moves on).
  */
 final class TargetJob {
   final String uid;

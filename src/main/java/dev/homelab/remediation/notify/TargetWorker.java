@@ -241,6 +241,8 @@ final class TargetWorker implements AutoCloseable {
       return false;
     }
     if (left.compareTo(MAX_DELAY) <= 0) {
+      // Built again when the hold ends: Alertmanager's endsAt must be ahead of then, not of now.
+      job.request = null;
       schedule(job, attempt, left.toMillis() + 1);
       return true;
     }

@@ -145,6 +145,25 @@ class TargetWorkerTest {
   }
 
   /**
+   * After waiting out a Retry-After, the request is built again: what it carries of the time
+   * (Alertmanager's endsAt, three refresh periods ahead) would otherwise be past on arrival, and
+   * the alert resolved while its proposal still waits.
+   */
+  @Test
+  void aRequestHeldByARetryAfterIsBuiltAgainForItsRetry() throws Exception {
+    up.answer(429, "1");
+    List<TargetWorker.Outcome> outcomes = new CopyOnWriteArrayList<>();
+    try (TargetWorker w = worker(5, Duration.ofMinutes(1))) {
+      w.offer(named("first", "uid-1"), 1, outcomes::add);
+      await().until(() -> up.requests().size() == 1);
+      up.answer(200);
+      await().atMost(Duration.ofSeconds(10)).until(() -> outcomes.size() == 1);
+      assertThat(outcomes.get(0).result()).isEqualTo(TargetWorker.Result.SENT);
+      assertThat(built.get()).as("built for the first try and again after the hold").isEqualTo(2);
+    }
+  }
+
+  /**
    * A notification kept for later (the receiver down) is tried every 100 ms; the receiver answers a
    * try with {@code Retry-After: 3600}: no more tries while that holds, and a new notification is
    * given up (and kept) without a request, though built, so what the target keeps of its proposals
