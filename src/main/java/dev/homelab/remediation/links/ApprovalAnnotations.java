@@ -60,6 +60,17 @@ public final class ApprovalAnnotations {
       return proposal == null ? Optional.empty() : Expiry.recorded(proposal.getStatus());
     }
 
+    /**
+     * The approval annotation it carries was set before it could be decided (status.staleApproval
+     * holds its value): the operator reads it as nothing, and it stays until removed.
+     */
+    public boolean staleApproval() {
+      String existing = existingApproval();
+      return existing != null
+          && proposal.getStatus() != null
+          && existing.equals(proposal.getStatus().getStaleApproval());
+    }
+
     /** The approval annotation the proposal already had, or null. */
     public String existingApproval() {
       return proposal == null || proposal.getMetadata().getAnnotations() == null

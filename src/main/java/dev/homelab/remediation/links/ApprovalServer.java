@@ -235,8 +235,18 @@ public final class ApprovalServer implements AutoCloseable {
               409,
               "already_annotated",
               c,
-              "Already decided",
-              "The proposal already carries approval=" + r.existingApproval() + ".");
+              r.staleApproval()
+                  ? "Not decided: an early annotation is in the way"
+                  : "Already decided",
+              r.staleApproval()
+                  ? "The proposal carries approval="
+                      + r.existingApproval()
+                      + ", set before it could be decided, which decides nothing. Remove it"
+                      + " (kubectl annotate rp "
+                      + r.proposal().getMetadata().getName()
+                      + " remediation.homelab.dev/approval-) and use this link again; nothing"
+                      + " changed."
+                  : "The proposal already carries approval=" + r.existingApproval() + ".");
       case CHANGED_MEANWHILE ->
           refuse(
               ex,

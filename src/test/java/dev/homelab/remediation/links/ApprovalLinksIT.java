@@ -319,6 +319,56 @@ class ApprovalLinksIT {
     awaitPhase(Phase.Dispatched);
   }
 
+  /**
+   * An approval annotation set while the model was still answering decides nothing (SPEC 6) and
+   * stays: the link says so and how to clear it, not "Already decided", and changes nothing.
+   */
+  @Test
+  void aLinkOnAProposalWithAnEarlyAnnotationSaysItIsNotDecided() throws Exception {
+    start(true);
+    ollama.enqueue(FakeReply.proposal("restart", 0.95, false, null).delayed(Duration.ofSeconds(3)));
+    String json =
+        "{\"event_type\":\"service_unhealthy\",\"node\":\"chelsty\",\"service\":\"zigbee2mqtt\","
+            + "\"message\":\"health check failing\",\"timestamp\":\"2026-05-27T17:11:39Z\"}";
+    assertThat(redis.publish(channel, json)).isEqualTo(1);
+    await()
+        .atMost(Duration.ofSeconds(20))
+        .until(() -> TestKube.proposals(client, namespace).size() == 1);
+    client
+        .resources(RemediationProposal.class)
+        .inNamespace(namespace)
+        .withName(only().getMetadata().getName())
+        .edit(
+            r -> {
+              Map<String, String> a = new HashMap<>();
+              if (r.getMetadata().getAnnotations() != null) {
+                a.putAll(r.getMetadata().getAnnotations());
+              }
+              a.put(APPROVAL, "approved");
+              a.put(APPROVED_BY, "early");
+              r.getMetadata().setAnnotations(a);
+              return r;
+            });
+    RemediationProposal p = awaitPhase(Phase.AwaitingApproval);
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .until(() -> "approved".equals(only().getStatus().getStaleApproval()));
+
+    HttpResponse<String> r = post(links().approveUrl(only(), "ntfy").orElseThrow());
+    assertThat(r.statusCode()).isEqualTo(409);
+    assertThat(r.body())
+        .contains("Not decided: an early annotation is in the way")
+        .contains(
+            "kubectl annotate rp "
+                + p.getMetadata().getName()
+                + " remediation.homelab.dev/approval-")
+        .doesNotContain("Already decided");
+    Thread.sleep(500);
+    assertThat(only().getStatus().getPhase()).isEqualTo(Phase.AwaitingApproval);
+    assertThat(annotations()).containsEntry(APPROVED_BY, "early");
+    assertThat(pendingFiles()).isEmpty();
+  }
+
   @Test
   void aProposalAnnotatedMeanwhileIsNotDecidedTwice() throws Exception {
     RemediationProposal p = awaiting();
