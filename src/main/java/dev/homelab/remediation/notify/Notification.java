@@ -27,6 +27,8 @@ import java.util.Optional;
  * @param links the approve and reject links of each target: only while awaiting, and only when
  *     approval links are on
  * @param at when the phase changed
+ * @param phase the phase it changed to (for a decision: Dispatched, or Approved while the files
+ *     could not be written yet, Ignored for a proposal to do nothing, Rejected)
  */
 public record Notification(
     Event event,
@@ -48,7 +50,8 @@ public record Notification(
     String decision,
     String decidedBy,
     Links links,
-    Instant at) {
+    Instant at,
+    Phase phase) {
 
   /**
    * The approve and reject links of a notification, each target's own (its name is signed into
@@ -148,7 +151,8 @@ public record Notification(
         decision,
         by,
         awaiting ? linksOf(links, p) : Links.NONE,
-        at);
+        at,
+        s.getPhase());
   }
 
   /**

@@ -1,5 +1,6 @@
 package dev.homelab.remediation.notify;
 
+import dev.homelab.remediation.api.v1alpha1.Phase;
 import java.net.URI;
 import java.net.http.HttpRequest;
 import java.nio.charset.StandardCharsets;
@@ -112,10 +113,17 @@ public final class NtfyTarget implements NotificationTarget {
         if (n.decidedBy() != null) {
           m.append(" by ").append(n.decidedBy());
         }
-        m.append(
-            "approved".equals(n.decision())
-                ? "; the pending action is written for the executor."
-                : "; nothing is written.");
+        if (!"approved".equals(n.decision()) || n.phase() == Phase.Ignored) {
+          m.append("; nothing is written.");
+        } else if (n.phase() == Phase.Approved) {
+          // The write failed; the reconciler retries it (condition Dispatched=False).
+          m.append("; the pending action could not be written yet and is retried (kubectl")
+              .append(" describe rp ")
+              .append(n.name())
+              .append(").");
+        } else {
+          m.append("; the pending action is written for the executor.");
+        }
       }
       case EXPIRED ->
           m.append("No decision by ")

@@ -62,8 +62,13 @@ final class Changes {
     return Notification.of(awaiting(), TTL, links, NOW).orElseThrow();
   }
 
+  /** Approved (and so Dispatched: the files written in the same write) or rejected. */
   static Notification decidedNotification(String decision, String by) {
-    Phase to = "approved".equals(decision) ? Phase.Approved : Phase.Rejected;
+    Phase to = "approved".equals(decision) ? Phase.Dispatched : Phase.Rejected;
+    return decidedNotification(to, decision, by);
+  }
+
+  static Notification decidedNotification(Phase to, String decision, String by) {
     return Notification.of(leaving(to, decision, by), TTL, LINKS, NOW).orElseThrow();
   }
 

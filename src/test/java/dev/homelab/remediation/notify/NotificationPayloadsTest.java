@@ -281,6 +281,20 @@ class NotificationPayloadsTest {
     assertThat(NtfyTarget.headers(expired).get("Tags")).startsWith("hourglass,");
   }
 
+  /** The message says what became of the approval: written, not written yet, nothing to write. */
+  @Test
+  void anApprovalWhoseFilesAreNotWrittenYetDoesNotSayTheyAre() {
+    Notification failedWrite =
+        Changes.decidedNotification(Phase.Approved, "approved", "annotation:frank");
+    assertThat(NtfyTarget.message(failedWrite))
+        .startsWith("Approved by annotation:frank; the pending action could not be written yet")
+        .contains("kubectl describe rp " + failedWrite.name());
+    Notification doNothing =
+        Changes.decidedNotification(Phase.Ignored, "approved", "annotation:frank");
+    assertThat(NtfyTarget.message(doNothing))
+        .isEqualTo("Approved by annotation:frank; nothing is written.");
+  }
+
   @Test
   void ntfyRequestCarriesTheTokenAndTheMessageAsBody() throws Exception {
     URI topic = URI.create("http://ntfy.homelab/remediation");
