@@ -241,8 +241,17 @@ public final class SilenceCommand {
                       + s.getSpec().getEndsAt());
           return 1;
         }
+        // A pending one never starts: its window closes where it opens (an endsAt before its
+        // startsAt would be Invalid).
+        boolean pending =
+            Silences.instant(s.getSpec().getStartsAt()).map(now::isBefore).orElse(false);
         resource.patch(
-            PatchContext.of(PatchType.JSON_MERGE), "{\"spec\":{\"endsAt\":\"" + now + "\"}}");
+            PatchContext.of(PatchType.JSON_MERGE),
+            "{\"spec\":{"
+                + (pending ? "\"startsAt\":\"" + now + "\"," : "")
+                + "\"endsAt\":\""
+                + now
+                + "\"}}");
         out().println(name + " expired (endsAt " + now + ")");
         return 0;
       } catch (KubernetesClientException e) {

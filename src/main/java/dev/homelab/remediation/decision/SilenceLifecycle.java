@@ -62,6 +62,16 @@ public final class SilenceLifecycle {
     if (spec.getStartsAt() != null && starts.isEmpty()) {
       return invalid(spec.getStartsAt(), "startsAt");
     }
+    if (starts.isPresent() && starts.get().isAfter(ends.get())) {
+      // It could never hold: said, not left to look Pending and then Expired.
+      return new RemediationSilenceStatus(
+          SilenceState.Invalid,
+          "startsAt "
+              + spec.getStartsAt()
+              + " is after endsAt "
+              + spec.getEndsAt()
+              + ": the silence would never hold");
+    }
     if (!now.isBefore(ends.get())) {
       return new RemediationSilenceStatus(SilenceState.Expired, null);
     }

@@ -51,7 +51,6 @@ class SilenceLifecycleTest {
         "-,                    2026-05-27T12:00:00Z, Active,  Expired, false, PT24H",
         "-,                    2026-05-27T11:00:00Z, Active,  Expired, false, PT23H",
         "-,                    2026-05-27T11:00:00Z, Expired, -,       false, PT23H",
-        "2026-05-27T13:00:00Z, 2026-05-27T11:00:00Z, -,       Expired, false, PT23H",
         "-,                    2026-05-26T12:00:01Z, Expired, -,       false, PT1S",
         "-,                    2026-05-26T12:00:00Z, Expired, -,       true,  -",
         "-,                    2026-05-20T12:00:00Z, -,       -,       true,  -",
@@ -61,6 +60,12 @@ class SilenceLifecycleTest {
         "-,                    -,                    -,       Invalid, false, -",
         "-,                    tomorrow,             Active,  Invalid, false, -",
         "soon,                 2026-05-27T14:00:00Z, -,       Invalid, false, -",
+        // startsAt after endsAt: it could never hold, and says so
+        "2026-05-27T12:10:00Z, 2026-05-27T12:01:00Z, -,       Invalid, false, -",
+        "2026-05-27T13:00:01Z, 2026-05-27T13:00:00Z, Pending, Invalid, false, -",
+        // an empty window (a pending silence expired by the CLI): Expired
+        "2026-05-27T11:00:00Z, 2026-05-27T11:00:00Z, Pending, Expired, false, PT23H",
+        "2026-05-27T13:00:00Z, 2026-05-27T11:00:00Z, -,       Invalid, false, -",
       })
   void review(
       String startsAt,
