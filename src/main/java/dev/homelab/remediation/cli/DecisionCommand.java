@@ -1,6 +1,7 @@
 package dev.homelab.remediation.cli;
 
 import dev.homelab.remediation.api.v1alpha1.RemediationProposal;
+import dev.homelab.remediation.decision.SafetyPolicy;
 import dev.homelab.remediation.links.ApprovalAnnotations;
 import dev.homelab.remediation.links.Verdict;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -62,9 +63,11 @@ abstract class DecisionCommand extends ClusterCommand {
                 + what(r.proposal())
                 + ")"
                 + (who == null ? "" : " as " + who)
-                + (verdict == Verdict.APPROVE
-                    ? "; the operator dispatches it shortly"
-                    : "; nothing will be done for it"));
+                + (verdict != Verdict.APPROVE
+                    ? "; nothing will be done for it"
+                    : SafetyPolicy.isIgnore(r.proposal().getStatus().getProposal())
+                        ? "; it is to do nothing: it closes with nothing written"
+                        : "; the operator dispatches it shortly"));
         return 0;
       }
       case NOT_FOUND, RECREATED -> err.println(prefix() + "no " + where);

@@ -39,7 +39,7 @@ public final class RunCommand implements Callable<Integer> {
     OperatorConfig cfg;
     try {
       cfg = SettingFlags.loadConfig(spec);
-      SettingFlags.applyLogFormat(cfg.logFormat);
+      SettingFlags.applyLogging(cfg.logFormat, cfg.logLevel);
       // A bad topology file stops start-up here too, before anything connects.
       ModelChains.check(cfg.llmChain, cfg.topologyFile);
       for (Optional<String> problem :

@@ -25,11 +25,13 @@ public final class SettingFlags {
   }
 
   /**
-   * Selects the log appender of logback.xml from the validated LOG_FORMAT (so a flag, or upper case
-   * in the environment, works too), re-reading the logging configuration.
+   * Selects the log appender and the root level of logback.xml from the validated LOG_FORMAT and
+   * LOG_LEVEL (so a flag, or another case in the environment, works too), re-reading the logging
+   * configuration.
    */
-  public static void applyLogFormat(String format) {
+  public static void applyLogging(String format, String level) {
     System.setProperty("LOG_FORMAT", format);
+    System.setProperty("LOG_LEVEL", level.toUpperCase(java.util.Locale.ROOT));
     reloadLogging();
   }
 

@@ -58,6 +58,7 @@ public final class OperatorConfig {
           Settings.TOPOLOGY_FILE,
           Settings.HTTP_PORT,
           Settings.LOG_FORMAT,
+          Settings.LOG_LEVEL,
           Settings.HEARTBEAT_FILE,
           Settings.HEARTBEAT_SECONDS,
           Settings.LEADER_ELECTION,
@@ -116,6 +117,7 @@ public final class OperatorConfig {
   public final Optional<Path> topologyFile;
   public final int httpPort;
   public final String logFormat;
+  public final String logLevel;
   public final Optional<Path> heartbeatFile;
   public final Duration heartbeatInterval;
   public final boolean leaderElection;
@@ -200,6 +202,7 @@ public final class OperatorConfig {
       throw new ConfigException(Settings.APPROVAL_PORT.env(), "must differ from HTTP_PORT");
     }
     logFormat = Settings.LOG_FORMAT.read(v);
+    logLevel = Settings.LOG_LEVEL.read(v);
     heartbeatFile = Settings.HEARTBEAT_FILE.read(v);
     heartbeatInterval = Settings.HEARTBEAT_SECONDS.read(v);
     leaderElection = Settings.LEADER_ELECTION.read(v);

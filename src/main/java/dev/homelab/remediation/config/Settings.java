@@ -271,6 +271,12 @@ public final class Settings {
           List.of("text", "json"),
           "Log line format: text or json (one flat JSON object per line: time, level, logger,"
               + " thread, message, each key-value as a field, error).");
+  public static final Setting<String> LOG_LEVEL =
+      Setting.oneOf(
+          "LOG_LEVEL",
+          "info",
+          List.of("trace", "debug", "info", "warn", "error"),
+          "Lowest level of the operator's log lines (any case).");
   public static final Setting<Optional<Path>> HEARTBEAT_FILE =
       Setting.optionalPath(
           "HEARTBEAT_FILE",

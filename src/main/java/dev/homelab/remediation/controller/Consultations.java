@@ -5,6 +5,7 @@ import dev.homelab.remediation.api.v1alpha1.RemediationProposal;
 import dev.homelab.remediation.api.v1alpha1.RemediationProposalStatus;
 import dev.homelab.remediation.decision.Cooldown;
 import dev.homelab.remediation.decision.ModelOutcome;
+import dev.homelab.remediation.decision.Names;
 import dev.homelab.remediation.decision.RouterView;
 import dev.homelab.remediation.llm.Router;
 import java.time.Clock;
@@ -30,7 +31,7 @@ final class Consultations {
     sameSvcKey.forEach(
         other -> {
           RemediationProposalStatus s = other.getStatus();
-          if (other.getSpec() == null) {
+          if (other.getSpec() == null || Names.specProblem(other.getSpec()).isPresent()) {
             return;
           }
           if (s != null && s.getProposal() != null && s.getProposal().getAnsweredAt() != null) {

@@ -2,6 +2,7 @@ package dev.homelab.remediation.controller;
 
 import dev.homelab.remediation.api.v1alpha1.RemediationProposal;
 import dev.homelab.remediation.api.v1alpha1.RemediationProposalStatus;
+import dev.homelab.remediation.decision.Names;
 import dev.homelab.remediation.decision.Sibling;
 import java.time.Instant;
 import java.util.List;
@@ -20,6 +21,8 @@ final class Siblings {
     String name = self.getMetadata().getName();
     return cached
         .filter(o -> o.getSpec() != null && svcKey.equals(o.getSpec().getSvcKey()))
+        // one made by hand with a spec the intake would not write is no incident (refused)
+        .filter(o -> Names.specProblem(o.getSpec()).isEmpty())
         .filter(o -> !Objects.equals(name, o.getMetadata().getName()))
         .map(Siblings::sibling)
         .toList();

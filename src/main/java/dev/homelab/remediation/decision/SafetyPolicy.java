@@ -71,11 +71,13 @@ public final class SafetyPolicy {
       human = true;
       fired.add(PolicyRule.RULES_PROPOSER.id());
     }
-    if (history.budgetExhausted() && !human) {
+    // Rule 7 is about what gets done: an ignore does nothing, spends no budget, repeats nothing.
+    boolean acts = !"ignore".equals(action);
+    if (acts && history.budgetExhausted() && !human) {
       human = true;
       fired.add(PolicyRule.BUDGET_EXHAUSTED.id());
     }
-    if (history.previousRecurred() && !human) {
+    if (acts && history.previousRecurred() && !human) {
       human = true;
       fired.add(PolicyRule.PREVIOUS_ACTION_RECURRED.id());
     }

@@ -347,10 +347,15 @@ public final class Transitions {
     return s;
   }
 
-  /** A proposal without a spec: nothing to act on; retention counts from now. */
+  /**
+   * A spec the intake would not have written: Ignored, final, nothing asked or written; retention
+   * counts from now.
+   */
   public static RemediationProposalStatus invalidSpec(
       String problem, long generation, Instant now) {
     RemediationProposalStatus s = new RemediationProposalStatus();
+    // Final, and written over whatever open phase it had (a merge patch keeps what is not sent).
+    s.setPhase(Phase.Ignored);
     s.setMessage(
         "Invalid spec: "
             + problem
@@ -361,6 +366,7 @@ public final class Transitions {
     return s;
   }
 
+  /** A proposal without a spec: nothing to act on; retention counts from now. */
   public static RemediationProposalStatus orphaned(long generation, Instant now) {
     RemediationProposalStatus s = new RemediationProposalStatus();
     s.setMessage(

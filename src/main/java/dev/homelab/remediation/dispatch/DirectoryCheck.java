@@ -6,15 +6,20 @@ import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
- * Whether the operator can write its files into a directory that exists: a hostPath the kubelet
- * created for the pod (DirectoryOrCreate) is root's, and the pod runs as uid 1000. Found at start,
- * that is one clear line; found at the first dispatch it would be an approved proposal retrying for
- * ever. A directory that does not exist yet is left to the dispatch, which retries until it appears
- * (docs/reliability.md).
+ * Whether the operator may write its files into a directory that exists: a hostPath the kubelet
+ * created for the pod (DirectoryOrCreate) is root's, and the pod runs as uid 1000. Only a refused
+ * permission stops start-up; a read-only or full disk is left to the dispatch's retries (SPEC 7).
+ * Found at start, that is one clear line; found at the first dispatch it would be an approved
+ * proposal retrying for ever. A directory that does not exist yet is left to the dispatch, which
+ * retries until it appears (docs/reliability.md).
  */
 public final class DirectoryCheck {
+  private static final Logger LOG = LoggerFactory.getLogger(DirectoryCheck.class);
+
   private DirectoryCheck() {}
 
   /**
@@ -34,12 +39,21 @@ public final class DirectoryCheck {
       Files.delete(probe);
       return Optional.empty();
     } catch (IOException e) {
-      String why =
+      boolean permission =
           e instanceof AccessDeniedException
-              ? "permission denied"
-              : e instanceof FileSystemException f && f.getReason() != null
-                  ? f.getReason()
-                  : String.valueOf(e.getMessage());
+              || (e instanceof FileSystemException f
+                  && "Operation not permitted".equals(f.getReason()));
+      if (!permission) {
+        // A read-only or full disk: SPEC 7 has the dispatch retry it, so start anyway.
+        LOG.atWarn()
+            .addKeyValue("setting", setting)
+            .log(
+                "{} cannot be written now ({}); dispatches retry until it can",
+                dir,
+                e.getMessage());
+        return Optional.empty();
+      }
+      String why = e instanceof AccessDeniedException ? "permission denied" : "not permitted";
       return Optional.of(
           setting
               + " "

@@ -242,7 +242,9 @@ public final class ApprovalServer implements AutoCloseable {
                   ? "The proposal carries approval="
                       + r.existingApproval()
                       + ", set before it could be decided, which decides nothing. Remove it"
-                      + " (kubectl annotate rp "
+                      + " (kubectl annotate rp -n "
+                      + r.proposal().getMetadata().getNamespace()
+                      + " "
                       + r.proposal().getMetadata().getName()
                       + " remediation.homelab.dev/approval-) and use this link again; nothing"
                       + " changed."

@@ -3,6 +3,7 @@ package dev.homelab.remediation.links;
 import dev.homelab.remediation.api.v1alpha1.ProposedAction;
 import dev.homelab.remediation.api.v1alpha1.RemediationProposal;
 import dev.homelab.remediation.api.v1alpha1.RemediationProposalSpec;
+import dev.homelab.remediation.decision.SafetyPolicy;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -37,9 +38,11 @@ final class Pages {
   static String decided(RemediationProposal p, Verdict verdict, String by) {
     String done = verdict == Verdict.APPROVE ? "Approved" : "Rejected";
     String next =
-        verdict == Verdict.APPROVE
-            ? "The operator writes the pending action for the executor shortly."
-            : "Nothing will be done for it.";
+        verdict != Verdict.APPROVE
+            ? "Nothing will be done for it."
+            : p.getStatus() != null && SafetyPolicy.isIgnore(p.getStatus().getProposal())
+                ? "It is to do nothing: it closes with nothing written."
+                : "The operator writes the pending action for the executor shortly.";
     return page(
         done,
         "<h1>"

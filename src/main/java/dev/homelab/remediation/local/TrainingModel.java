@@ -64,12 +64,12 @@ final class TrainingModel implements AutoCloseable {
       body.put("done_reason", "stop");
       body.put("done", true);
       byte[] bytes = JSON.writeValueAsBytes(body);
+      asked.incrementAndGet(); // before the answer is out: the run checks it once Dispatched
       ex.getResponseHeaders().set("Content-Type", "application/json");
       ex.sendResponseHeaders(200, bytes.length);
       try (OutputStream out = ex.getResponseBody()) {
         out.write(bytes);
       }
-      asked.incrementAndGet();
     }
   }
 

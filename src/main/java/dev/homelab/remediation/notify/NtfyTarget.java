@@ -118,7 +118,9 @@ public final class NtfyTarget implements NotificationTarget {
         } else if (n.phase() == Phase.Approved) {
           // The write failed; the reconciler retries it (condition Dispatched=False).
           m.append("; the pending action could not be written yet and is retried (kubectl")
-              .append(" describe rp ")
+              .append(" describe rp -n ")
+              .append(n.namespace())
+              .append(' ')
               .append(n.name())
               .append(").");
         } else {

@@ -20,6 +20,7 @@ final class TargetJob {
   final Instant retryUntil;
   final Consumer<TargetWorker.Outcome> done;
   HttpRequest request;
+  boolean rebuild;
   int tries;
 
   TargetJob(
@@ -37,5 +38,18 @@ final class TargetJob {
     this.build = build;
     this.retryUntil = retryUntil;
     this.done = done;
+  }
+
+  /**
+   * The request to send now: built at the first attempt, and again after a hold ({@link #rebuild}),
+   * when the one built before stands if there is nothing new to build (a withdrawal the target
+   * already took); null when there is nothing to send at all.
+   */
+  HttpRequest requestAt(Instant now) {
+    if (request == null || rebuild) {
+      rebuild = false;
+      build.apply(now).ifPresent(r -> request = r);
+    }
+    return request;
   }
 }

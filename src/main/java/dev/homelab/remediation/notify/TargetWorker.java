@@ -70,7 +70,6 @@ final class TargetWorker implements AutoCloseable {
   private final Map<String, TargetJob> later = new LinkedHashMap<>();
 
   private final Hold hold = new Hold();
-
   private final Overtaking overtaking = new Overtaking();
 
   /** Jobs scheduled for later (a backoff, a hold), reported dropped if the worker stops first. */
@@ -183,15 +182,12 @@ final class TargetWorker implements AutoCloseable {
     job.tries = attempt;
     Attempt a;
     try {
-      if (job.request == null) {
-        Optional<HttpRequest> r = job.build.apply(clock.instant());
-        if (r.isEmpty()) {
-          pending.decrementAndGet(); // nothing to send (a withdrawal of nothing shown)
-          return;
-        }
-        job.request = r.get();
+      HttpRequest request = job.requestAt(clock.instant());
+      if (request == null) {
+        pending.decrementAndGet(); // nothing to send (a withdrawal of nothing shown)
+        return;
       }
-      a = send(job.request);
+      a = send(request);
     } catch (RuntimeException e) {
       a = new Attempt(false, false, e.toString());
     }
@@ -241,8 +237,7 @@ final class TargetWorker implements AutoCloseable {
       return false;
     }
     if (left.compareTo(MAX_DELAY) <= 0) {
-      // Built again when the hold ends: Alertmanager's endsAt must be ahead of then, not of now.
-      job.request = null;
+      job.rebuild = true; // Alertmanager's endsAt must be ahead of the hold's end
       schedule(job, attempt, left.toMillis() + 1);
       return true;
     }

@@ -72,8 +72,8 @@ public final class ApiErrors {
       return "at "
           + masterUrl
           + " closed the connection instead of answering (HTTP/2 GOAWAY), as kube-apiserver does"
-          + " to a client whose credentials it refuses: check the user's token or certificate in"
-          + " KUBECONFIG (in a pod: its ServiceAccount token)";
+          + " to a client whose credentials it refuses, and when it restarts: check the user's"
+          + " token or certificate in KUBECONFIG (in a pod: its ServiceAccount token)";
     }
     return e.getMessage() != null && !e.getMessage().isBlank() ? e.getMessage() : root(e);
   }

@@ -169,6 +169,7 @@ class OperatorConfigTest {
         Arguments.of("HTTP_PORT", "0", "-1"),
         Arguments.of("HTTP_PORT", "65535", "65536"),
         Arguments.of("LOG_FORMAT", "JSON", "xml"),
+        Arguments.of("LOG_LEVEL", "WARN", "warning"),
         Arguments.of("HEARTBEAT_FILE", "/tmp/heartbeat", "bad\0file"),
         Arguments.of("HEARTBEAT_SECONDS", "1", "0"),
         Arguments.of("HEARTBEAT_SECONDS", "3600", "3601"),

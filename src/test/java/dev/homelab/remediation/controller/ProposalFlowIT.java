@@ -481,6 +481,7 @@ class ProposalFlowIT {
     assertThat(refused.getStatus().getMessage())
         .startsWith("Invalid spec: svcKey \"chelsty/home-automation-x\" is not node/service");
     assertThat(refused.getStatus().getCompletedAt()).isNotNull();
+    assertThat(refused.getStatus().getPhase()).isEqualTo(Phase.Ignored);
     assertThat(refused.getStatus().getProposal()).isNull();
 
     publish("chelsty", "home-automation-x", "service_unhealthy", "2026-05-27T17:11:39Z");

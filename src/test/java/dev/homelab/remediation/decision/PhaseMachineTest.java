@@ -1093,7 +1093,7 @@ class PhaseMachineTest {
                 List.of("Event:Orphaned"),
                 RETENTION),
             row(
-                "svcKey not node/service (made by hand) → one warning, nothing asked",
+                "svcKey not node/service (made by hand) → Ignored, one warning, nothing asked",
                 with(
                     new Obs(null),
                     o -> {
@@ -1101,7 +1101,7 @@ class PhaseMachineTest {
                       o.spec.setSvcKey("chelsty/home-automation-x");
                       return o;
                     }),
-                null,
+                Phase.Ignored,
                 List.of("Event:InvalidSpec"),
                 RETENTION),
             row(
@@ -1113,18 +1113,18 @@ class PhaseMachineTest {
                       o.spec.setSvcKey("boreal/minio2");
                       return o;
                     }),
-                null,
+                Phase.Ignored,
                 List.of("Event:InvalidSpec"),
                 RETENTION),
             row(
-                "awaiting approval with a node that is not a name → one warning, no dispatch",
+                "awaiting approval with a node that is not a name → Ignored over it, one warning, no dispatch",
                 with(
                     annotate(awaiting(), "approved", null),
                     o -> {
                       o.spec = TestProposals.spec("../../etc", "x", "service_down");
                       return o;
                     }),
-                null,
+                Phase.Ignored,
                 List.of("Event:InvalidSpec"),
                 RETENTION),
             row(
@@ -1136,7 +1136,7 @@ class PhaseMachineTest {
                       o.spec.setSvcKey("nas");
                       return o;
                     }),
-                null,
+                Phase.Ignored,
                 List.of("Event:InvalidSpec"),
                 RETENTION),
             row(

@@ -116,6 +116,19 @@ class SafetyPolicyTest {
     assertThat(asked.getExecutorType()).isNull();
   }
 
+  /** Rule 7 is about actions: an ignore spends no budget and repeats nothing. */
+  @Test
+  void aSpentBudgetOrARecurrenceDoesNotMakeAnIgnoreWait() {
+    var history = new SafetyPolicy.History(true, true);
+    ProposedAction ignore =
+        SafetyPolicy.apply(answer("ignore", 0.95, false, null), SOLARIA, POLICY, history);
+    assertThat(ignore.getRequiresHuman()).isFalse();
+    assertThat(SafetyPolicy.phaseFor(ignore)).isEqualTo(Phase.Ignored);
+    ProposedAction restart =
+        SafetyPolicy.apply(answer("restart", 0.95, false, null), SOLARIA, POLICY, history);
+    assertThat(restart.getPolicyRules()).contains("budget-exhausted");
+  }
+
   @Test
   void rulesCanBeTurnedOff() {
     var off = new PolicyConfig(Set.of(), Set.of(), 0.0);

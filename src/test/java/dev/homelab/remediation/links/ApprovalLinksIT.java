@@ -359,7 +359,9 @@ class ApprovalLinksIT {
     assertThat(r.body())
         .contains("Not decided: an early annotation is in the way")
         .contains(
-            "kubectl annotate rp "
+            "kubectl annotate rp -n "
+                + namespace
+                + " "
                 + p.getMetadata().getName()
                 + " remediation.homelab.dev/approval-")
         .doesNotContain("Already decided");

@@ -288,7 +288,7 @@ class NotificationPayloadsTest {
         Changes.decidedNotification(Phase.Approved, "approved", "annotation:frank");
     assertThat(NtfyTarget.message(failedWrite))
         .startsWith("Approved by annotation:frank; the pending action could not be written yet")
-        .contains("kubectl describe rp " + failedWrite.name());
+        .contains("kubectl describe rp -n " + failedWrite.namespace() + " " + failedWrite.name());
     Notification doNothing =
         Changes.decidedNotification(Phase.Ignored, "approved", "annotation:frank");
     assertThat(NtfyTarget.message(doNothing))

@@ -14,6 +14,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -160,6 +161,59 @@ class TargetWorkerTest {
       await().atMost(Duration.ofSeconds(10)).until(() -> outcomes.size() == 1);
       assertThat(outcomes.get(0).result()).isEqualTo(TargetWorker.Result.SENT);
       assertThat(built.get()).as("built for the first try and again after the hold").isEqualTo(2);
+    }
+  }
+
+  /**
+   * A withdrawal (a deleted proposal's alert resolved) held by a Retry-After still goes when the
+   * hold ends: the target has already let go of the proposal, so there is nothing new to build, and
+   * the request built before is sent.
+   */
+  @Test
+  void aWithdrawalHeldByARetryAfterIsStillSent() throws Exception {
+    up.answer(429, "1");
+    java.util.Set<String> shown = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    shown.add("uid-1");
+    NotificationTarget once =
+        new NotificationTarget() {
+          @Override
+          public String name() {
+            return "once";
+          }
+
+          @Override
+          public HttpRequest request(Notification n, Instant now) {
+            return split.request(n, now);
+          }
+
+          @Override
+          public Optional<HttpRequest> withdraw(String uid, Instant now) {
+            return shown.remove(uid)
+                ? Optional.of(
+                    HttpRequest.newBuilder(URI.create(up.url()))
+                        .header("Title", "withdrawn " + uid)
+                        .POST(HttpRequest.BodyPublishers.ofString(uid))
+                        .build())
+                : Optional.empty();
+          }
+        };
+    try (TargetWorker w =
+        new TargetWorker(
+            once,
+            HttpClient.newHttpClient(),
+            Duration.ofSeconds(1),
+            5,
+            Duration.ofMillis(50),
+            Duration.ofMinutes(1),
+            10,
+            Clock.fixed(Changes.NOW, java.time.ZoneOffset.UTC),
+            new SimpleMeterRegistry(),
+            () -> false)) {
+      w.withdraw("uid-1", 1);
+      await().until(() -> up.requests().size() == 1);
+      up.answer(200);
+      await().atMost(Duration.ofSeconds(10)).until(() -> up.requests().size() == 2);
+      assertThat(up.requests()).extracting(q -> q.header("Title")).containsOnly("withdrawn uid-1");
     }
   }
 
