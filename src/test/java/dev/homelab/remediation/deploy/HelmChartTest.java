@@ -254,7 +254,8 @@ class HelmChartTest {
               "NOTIFY_RETRY_LATER_SECONDS",
               "NOTIFY_QUEUE_CAPACITY",
               "HEARTBEAT_FILE",
-              "HEARTBEAT_SECONDS");
+              "HEARTBEAT_SECONDS",
+              "LOG_LEVEL");
       Set<String> rendered = env(container).keySet();
       assertThat(rendered).allSatisfy(n -> assertThat(settings.contains(n)).as(n).isTrue());
       assertThat(rendered)
