@@ -66,10 +66,11 @@ final class AnswerParser {
     // Prose may carry other objects; a proposal is one that validates. Two different ones are
     // two proposals, and which the model meant is not for the operator to guess.
     List<ObjectNode> proposals =
-        offered.stream().filter(j -> schema.violations(j).isEmpty()).distinct().toList();
-    if (proposals.size() > 1) {
-      throw new LinkFailure(
-          proposals.size() + " different proposals in the answer: " + snippet(text));
+        offered.stream().filter(j -> schema.violations(j).isEmpty()).toList();
+    // Compared as answers: 1 and 1.0 are the same confidence.
+    long different = proposals.stream().map(j -> toAnswer(j, model)).distinct().count();
+    if (different > 1) {
+      throw new LinkFailure(different + " different proposals in the answer: " + snippet(text));
     }
     ObjectNode json = proposals.isEmpty() ? offered.get(0) : proposals.get(0);
     List<String> violations = schema.violations(json);

@@ -65,6 +65,10 @@ class AnswerParserTest {
   @Test
   void theSameProposalTwiceOrBesideAnObjectThatIsNoneIsTheAnswer() throws Exception {
     assertThat(parser.parse(VALID + "\n" + VALID, "m").action()).isEqualTo("restart");
+    String sure = IGNORE.replace("0.9", "1");
+    assertThat(parser.parse(sure + " " + IGNORE.replace("0.9", "1.0"), "m").action())
+        .as("the same confidence written two ways")
+        .isEqualTo("ignore");
     assertThat(parser.parse("{\"note\":1} then " + IGNORE, "m").action()).isEqualTo("ignore");
   }
 
