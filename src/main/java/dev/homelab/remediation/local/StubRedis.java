@@ -71,16 +71,17 @@ final class StubRedis implements AutoCloseable {
       out = c.getOutputStream();
       List<String> cmd;
       while ((cmd = readCommand(in)) != null) {
-        synchronized (out) {
-          out.write(answer(cmd).getBytes(StandardCharsets.UTF_8));
-          out.flush();
-        }
+        // Subscribed before it is confirmed: a PUBLISH right after the confirmation reaches it.
         if (!cmd.isEmpty() && cmd.get(0).equalsIgnoreCase("SUBSCRIBE")) {
           synchronized (subscriptions) {
             for (String channel : cmd.subList(1, cmd.size())) {
               subscriptions.add(new Subscription(channel, out));
             }
           }
+        }
+        synchronized (out) {
+          out.write(answer(cmd).getBytes(StandardCharsets.UTF_8));
+          out.flush();
         }
       }
     } catch (IOException e) {
