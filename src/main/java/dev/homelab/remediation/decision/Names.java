@@ -12,8 +12,11 @@ import java.util.regex.Pattern;
 
 /** Name rules: which node and service names are accepted, and how a proposal is named. */
 public final class Names {
-  /** DNS-1123-like, as SPEC section 2 allows; applied after case folding. */
-  public static final Pattern NAME = Pattern.compile("[a-z0-9]([-a-z0-9_.]*[a-z0-9])?");
+  /**
+   * DNS-1123-like, as SPEC section 2 allows; applied after case folding. The CRD's pattern on node
+   * and service is the same one, so the API server and the intake agree.
+   */
+  public static final Pattern NAME = Pattern.compile(RemediationProposalSpec.NAME_PATTERN);
 
   public static final int MAX_NAME_LENGTH = 63;
   private static final int HASH_CHARS = 10;
