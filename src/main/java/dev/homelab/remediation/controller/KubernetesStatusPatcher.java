@@ -13,7 +13,8 @@ import io.fabric8.kubernetes.client.utils.Serialization;
 /**
  * JSON merge patch of the status subresource, conditional on the resourceVersion decided on. Fields
  * left null are not sent, so the intake's fields (occurrences, firstSeen, lastSeen) are never
- * overwritten with a stale value.
+ * overwritten with a stale value; the retry schedule (nextAttemptAt, lastAttemptAt,
+ * occurrencesAtFailure) is removed when the step succeeds (attempts 0) or the phase is final.
  */
 public final class KubernetesStatusPatcher implements StatusPatcher {
   private static final PatchContext MERGE = PatchContext.of(PatchType.JSON_MERGE);
@@ -33,7 +34,13 @@ public final class KubernetesStatusPatcher implements StatusPatcher {
       // API server refuses the write with 409 instead of letting a stale decision land.
       body.putObject("metadata").put("resourceVersion", version);
     }
-    body.set("status", json.valueToTree(fields));
+    ObjectNode status = json.valueToTree(fields);
+    if (Integer.valueOf(0).equals(fields.getAttempts()) || fields.getCompletedAt() != null) {
+      // The step succeeded or the proposal is final: its retry schedule ends with it. A merge
+      // patch keeps what it does not name, so the schedule is removed by name.
+      status.putNull("nextAttemptAt").putNull("lastAttemptAt").putNull("occurrencesAtFailure");
+    }
+    body.set("status", status);
     // Patching through an item (name and namespace only) saves Fabric8's GET before the patch.
     RemediationProposal target = new RemediationProposal();
     target.setMetadata(

@@ -914,8 +914,13 @@ class ProposalFlowIT {
     // Past the base again but before the 2 x base backoff: a new event brings it forward.
     clock.advance(Duration.ofSeconds(61));
     publish("solaria", "ollama", "service_unhealthy", "2026-05-27T17:13:39Z");
-    awaitPhase(Phase.Dispatched);
+    RemediationProposal done = awaitPhase(Phase.Dispatched);
     assertThat(ollama.calls()).isEqualTo(3);
+    // The chain's retry schedule ended with the success: nothing in status says a try is due.
+    assertThat(done.getStatus().getAttempts()).isZero();
+    assertThat(done.getStatus().getNextAttemptAt()).as("nextAttemptAt").isNull();
+    assertThat(done.getStatus().getLastAttemptAt()).as("lastAttemptAt").isNull();
+    assertThat(done.getStatus().getOccurrencesAtFailure()).as("occurrencesAtFailure").isNull();
   }
 
   private long occurrences() {

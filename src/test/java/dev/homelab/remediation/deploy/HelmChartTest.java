@@ -76,7 +76,7 @@ class HelmChartTest {
           + "/)";
   static final String K8S_OPERATOR_HEADER =
       """
-      # Generated: helm template remediation-operator helm/remediation-operator --namespace homelab
+      # Generated: helm template remediation-operator helm/ --namespace homelab
       # (the chart's default values), without hooks: the `helm test` Pod of templates/tests/ is
       # not here (docs/install.md gives the same check as a kubectl run). Do not edit: change the
       # chart, then run
@@ -106,6 +106,17 @@ class HelmChartTest {
   @BeforeAll
   static void renderDefaults() {
     defaults = RenderedChart.defaults(scratch);
+  }
+
+  /** SPEC 9: "`helm install` of `helm/`", so the chart itself is helm/, not a folder inside it. */
+  @Test
+  void theChartIsTheHelmFolderItselfAsTheSpecInstallsIt() throws Exception {
+    Path chart = Path.of("helm");
+    assertThat(chart.resolve("Chart.yaml")).isRegularFile();
+    assertThat(YAML.readTree(chart.resolve("Chart.yaml").toFile()).path("name").asText())
+        .isEqualTo("remediation-operator");
+    assertThat(Files.readString(Path.of("README.md")))
+        .contains("helm install remediation-operator helm/ -n homelab");
   }
 
   @Test
@@ -766,6 +777,9 @@ class HelmChartTest {
         "remediationBudget: 1001/24h            | /remediationBudget",
         "topology: {nodes: []}                  | /topology/nodes",
         "topology: {role: homelab, nodes: null} | /topology",
+        "fullnameOverride: Remediation_Op       | /fullnameOverride",
+        "fullnameOverride: 1remediation         | /fullnameOverride",
+        "nameOverride: 'rem op'                 | /nameOverride",
       })
   void valuesTheSchemaForbidsFailTheRender(String values, String where) {
     assertThatThrownBy(() -> RenderedChart.with(values + "\n", scratch))

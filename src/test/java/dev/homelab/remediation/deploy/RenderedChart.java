@@ -19,7 +19,7 @@ import java.util.stream.Stream;
 
 /** The chart rendered by Helm (helm-java's bundled Helm 3), split and parsed with Fabric8. */
 final class RenderedChart {
-  static final Path CHART = Path.of("helm/remediation-operator");
+  static final Path CHART = Path.of("helm");
   static final String RELEASE = "remediation-operator";
   static final String NAMESPACE = "homelab";
 
@@ -36,7 +36,7 @@ final class RenderedChart {
     this.objects = objects;
   }
 
-  /** {@code helm template remediation-operator helm/remediation-operator --namespace homelab}. */
+  /** {@code helm template remediation-operator helm/ --namespace homelab}. */
   static String template(Optional<String> valuesYaml, Path scratch) {
     return template(CHART, valuesYaml, scratch);
   }

@@ -177,6 +177,10 @@ class CostIT {
     await()
         .atMost(Duration.ofSeconds(40))
         .until(() -> only().getStatus().getPhase() == Phase.Dispatched);
+    // The write's retry schedule ended with the success: nothing in status says a try is due.
+    assertThat(only().getStatus().getAttempts()).isZero();
+    assertThat(only().getStatus().getNextAttemptAt()).as("nextAttemptAt").isNull();
+    assertThat(only().getStatus().getLastAttemptAt()).as("lastAttemptAt").isNull();
   }
 
   @Test

@@ -15,8 +15,7 @@ class ChartTopologyTest {
   @Test
   void chartTopologyLoads() throws IOException {
     ObjectMapper yaml = new ObjectMapper(new YAMLFactory());
-    JsonNode values =
-        yaml.readTree(Files.readString(Path.of("helm/remediation-operator/values.yaml")));
+    JsonNode values = yaml.readTree(Files.readString(Path.of("helm/values.yaml")));
     String topologyYaml = yaml.writeValueAsString(values.get("topology"));
     Topology t = Topology.parse(topologyYaml, "values.yaml");
     assertThat(t.nodes()).extracting(Topology.Node::name).contains("solaria", "chelsty");
