@@ -66,6 +66,11 @@ public final class Setting<T> {
     return env;
   }
 
+  /** Whether an empty value is a value (a list: it turns its rule off) rather than unset. */
+  public boolean emptyIsAValue() {
+    return emptyIsAValue;
+  }
+
   /** The command-line flag for this setting: COOLDOWN_SECONDS becomes --cooldown-seconds. */
   public String flag() {
     return "--" + env.toLowerCase(Locale.ROOT).replace('_', '-');

@@ -10,7 +10,7 @@ import java.util.Optional;
 /**
  * An approval annotation that decides nothing (the proposal is not awaiting approval, or the value
  * is neither approved nor rejected) is reported once per value by a warning Event, remembered in
- * status.ignoredApproval.
+ * status.ignoredApproval until the annotation is removed.
  */
 final class IgnoredApprovals {
   private IgnoredApprovals() {}
@@ -25,7 +25,7 @@ final class IgnoredApprovals {
     }
     Optional<Approvals.Decision> annotation = Approvals.read(o.annotations());
     if (annotation.isEmpty()) {
-      return d;
+      return forgotten(o, d);
     }
     RemediationProposalStatus s = o.status() == null ? new RemediationProposalStatus() : o.status();
     if (madeTheDecision(annotation.get(), s.getApproval())) {
@@ -56,6 +56,24 @@ final class IgnoredApprovals {
             + " ignored: the proposal is "
             + shown
             + ", not AwaitingApproval.");
+  }
+
+  /**
+   * The annotation warned about was removed: forget it (one write, riding on any the decision makes
+   * anyway), so that setting it again is annotating again and is warned about again (SPEC 6).
+   */
+  private static Decision forgotten(Observation o, Decision d) {
+    String warned = o.status() == null ? null : o.status().getIgnoredApproval();
+    if (warned == null || warned.isEmpty()) {
+      return d;
+    }
+    RemediationProposalStatus s = d.status();
+    if (s == null) {
+      s = new RemediationProposalStatus();
+      s.setObservedGeneration(o.generation());
+    }
+    s.setIgnoredApproval("");
+    return new Decision(s, d.effects(), d.recheckAfter());
   }
 
   /**

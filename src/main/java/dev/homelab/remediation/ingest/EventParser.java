@@ -179,7 +179,7 @@ public final class EventParser {
             node.get(),
             service,
             Names.svcKey(node.get(), service),
-            severity.toLowerCase(Locale.ROOT),
+            severity.trim().toLowerCase(Locale.ROOT),
             message,
             channel,
             observed.orElse(receivedAt),

@@ -45,6 +45,10 @@ public final class Timestamps {
           .withChronology(IsoChronology.INSTANCE)
           .withResolverStyle(ResolverStyle.STRICT);
 
+  private static final Instant EARLIEST = LocalDateTime.of(0, 1, 1, 0, 0).toInstant(ZoneOffset.UTC);
+  private static final Instant LATEST =
+      LocalDateTime.of(9999, 12, 31, 23, 59, 59, 999_999_999).toInstant(ZoneOffset.UTC);
+
   private Timestamps() {}
 
   public static Optional<Instant> parse(JsonNode node) {
@@ -75,6 +79,12 @@ public final class Timestamps {
     if (fast != null) {
       return Optional.of(fast);
     }
+    // The formatters take years up to ±999,999,999; outside 0000..9999 it is not a time we
+    // believe (and past ±292 million years it has no epoch milliseconds): time of receipt.
+    return formatted(text).filter(t -> !t.isBefore(EARLIEST) && !t.isAfter(LATEST));
+  }
+
+  private static Optional<Instant> formatted(String text) {
     try {
       return Optional.of(
           OffsetDateTime.parse(text, DateTimeFormatter.ISO_OFFSET_DATE_TIME).toInstant());

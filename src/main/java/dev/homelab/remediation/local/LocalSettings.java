@@ -84,7 +84,12 @@ public record LocalSettings(
     values.put(Settings.LEADER_ELECTION.env(), "false");
     values.put(Settings.HTTP_PORT.env(), Integer.toString(DEFAULT_HTTP_PORT));
     for (Setting<?> s : OperatorConfig.SETTINGS) {
-      nonBlank(env.get(s.env())).ifPresent(v -> values.put(s.env(), v));
+      String v = env.get(s.env());
+      if (v != null && v.isBlank() && s.emptyIsAValue()) {
+        values.put(s.env(), ""); // as in `run`: an empty list turns its rule off
+      } else {
+        nonBlank(v).ifPresent(text -> values.put(s.env(), text));
+      }
     }
     values.putAll(flags);
     OperatorConfig operator = OperatorConfig.withDefaults(values);

@@ -1027,6 +1027,17 @@ class PhaseMachineTest {
                 List.of("Delete"),
                 null),
             row(
+                "Rejected, the ignored annotation removed → forgotten (one write)",
+                with(
+                    finished(Phase.Rejected, NOW),
+                    o -> {
+                      o.status.setIgnoredApproval("approved");
+                      return o;
+                    }),
+                Phase.Rejected,
+                List.of(),
+                RETENTION),
+            row(
                 "Rejected, annotated again → one warning",
                 with(finished(Phase.Rejected, NOW), o -> annotate(o, "approved", null)),
                 Phase.Rejected,
@@ -1243,6 +1254,37 @@ class PhaseMachineTest {
     assertThat(second.status().getPhase()).isEqualTo(Phase.AwaitingApproval);
     assertThat(second.status().getStaleApproval()).isEqualTo("rejected");
     assertThat(effects(second)).doesNotContain("Event:ApprovalIgnored");
+  }
+
+  /** SPEC 6: annotating in another phase records a warning, and so does annotating again. */
+  @Test
+  void anIgnoredAnnotationRemovedAndSetAgainIsWarnedAboutAgain() {
+    Obs removed =
+        with(
+            finished(Phase.Dispatched, NOW),
+            o -> {
+              o.status.setIgnoredApproval("approved");
+              return o;
+            });
+    Decision forget = MACHINE.decide(removed.build());
+    assertThat(forget.status()).as("the removal is remembered").isNotNull();
+    assertThat(forget.status().getIgnoredApproval()).isEmpty();
+    assertThat(effects(forget)).isEmpty();
+
+    Obs again =
+        with(
+            finished(Phase.Dispatched, NOW),
+            o -> {
+              annotate(o, "approved", null);
+              o.status.setIgnoredApproval(forget.status().getIgnoredApproval());
+              return o;
+            });
+    Decision second = MACHINE.decide(again.build());
+    assertThat(effects(second)).containsExactly("Event:ApprovalIgnored");
+    assertThat(second.status().getIgnoredApproval()).isEqualTo("approved");
+
+    Obs nothingWarned = finished(Phase.Dispatched, NOW);
+    assertThat(MACHINE.decide(nothingWarned.build()).status()).as("no write").isNull();
   }
 
   /** Once its own write is seen, the machine does nothing more until something else happens. */

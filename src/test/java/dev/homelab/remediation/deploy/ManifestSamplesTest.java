@@ -88,5 +88,14 @@ class ManifestSamplesTest {
     assertThat(approval.getMetadata().getName()).isEqualTo(proposal.getMetadata().getName());
     assertThat(approval.getMetadata().getNamespace())
         .isEqualTo(proposal.getMetadata().getNamespace());
+
+    // Alone it creates nothing: once retention has deleted its proposal, the API server refuses
+    // it (spec is required) rather than the GitOps tool recreating an empty proposal each time.
+    CustomResourceDefinition crd =
+        Serialization.unmarshal(
+            Files.readString(HelmChartTest.CRD), CustomResourceDefinition.class);
+    assertThat(crd.getSpec().getVersions().get(0).getSchema().getOpenAPIV3Schema().getRequired())
+        .contains("spec");
+    assertThat(Files.readString(GITOPS)).contains("spec is required");
   }
 }

@@ -1,9 +1,11 @@
 package dev.homelab.remediation.dispatch;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.homelab.remediation.support.ReadOnlyDirs;
+import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
@@ -41,6 +43,29 @@ class DirectoryCheckTest {
                       .contains("sudo install -d -o 1000 -g 1000 " + dir));
     } finally {
       ReadOnlyDirs.makeWritable(dir);
+    }
+  }
+
+  /**
+   * A read-only file system is not the pod's permissions: SPEC 7 has the dispatch retry it, so
+   * start-up goes on (and a permission check that took it for one would crash-loop the pod).
+   */
+  @Test
+  void aReadOnlyFileSystemIsLeftToTheDispatchRetries() throws Exception {
+    Path ro = Files.createDirectory(tmp.resolve("ro"));
+    Process mount =
+        new ProcessBuilder("mount", "-t", "tmpfs", "-o", "ro,size=8k", "tmpfs", ro.toString())
+            .redirectErrorStream(true)
+            .start();
+    mount.getInputStream().readAllBytes();
+    assumeTrue(mount.waitFor() == 0, "cannot mount a read-only tmpfs here (needs root)");
+    try {
+      assertThatThrownBy(() -> Files.createFile(ro.resolve("probe")))
+          .isInstanceOf(FileSystemException.class)
+          .hasMessageContaining("Read-only file system");
+      assertThat(DirectoryCheck.unwritable("EVENTS_DIR", ro)).isEmpty();
+    } finally {
+      new ProcessBuilder("umount", ro.toString()).start().waitFor();
     }
   }
 }

@@ -123,6 +123,14 @@ class EventParserTest {
   }
 
   @Test
+  void severityIsTrimmedAndCaseFolded() {
+    HealthEvent e = accepted("{\"event_type\":\"x\",\"node\":\"a\",\"severity\":\" Critical \"}");
+    assertThat(e.severity()).isEqualTo("critical");
+    HealthEvent blank = accepted("{\"event_type\":\"x\",\"node\":\"a\",\"severity\":\"  \"}");
+    assertThat(blank.severity()).as("blank is the default").isEqualTo("warning");
+  }
+
+  @Test
   void aMessageOrSeverityThatIsNoTextIsKeptInExtra() {
     HealthEvent e =
         accepted(
@@ -185,7 +193,13 @@ class EventParserTest {
         "null",
         "\"2026-05-27  17:11:39\"",
         "\"2026-02-30 17:11:39\"",
-        "\"2026-05-27T17:11:39+2\""
+        "\"2026-05-27T17:11:39+2\"",
+        // ISO years the formatters take but no clock means (and past ±292 million years an
+        // instant that has no epoch milliseconds, which the incident's name is made from)
+        "\"+999999999-12-31T23:59:59Z\"",
+        "\"-999999999-01-01T00:00:00\"",
+        "\"+10000-01-01T00:00:00Z\"",
+        "\"+10001-01-01 00:00:00+0200\""
       })
   void unparsableTimestampMeansTimeOfReceipt(String ts) {
     HealthEvent e = accepted("{\"event_type\":\"x\",\"node\":\"a\",\"timestamp\":" + ts + "}");

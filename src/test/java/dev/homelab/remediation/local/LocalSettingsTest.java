@@ -95,6 +95,25 @@ class LocalSettingsTest {
     assertThat(s.dataDir()).isEqualTo(Path.of("/tmp/ld"));
   }
 
+  /**
+   * As in `run`: an empty list variable turns its rule off; only an unset one takes the default.
+   */
+  @Test
+  void anEmptyListVariableTurnsItsRuleOffAsInRun() {
+    LocalSettings off =
+        LocalSettings.resolve(
+            Map.of("ALWAYS_HUMAN_NODES", "", "NOTIFY_ONLY_EVENTS", " "),
+            Map.of(),
+            null,
+            null,
+            null);
+    assertThat(off.operator().alwaysHumanNodes).isEmpty();
+    assertThat(off.operator().notifyOnlyEvents).isEmpty();
+    LocalSettings unset = LocalSettings.resolve(Map.of(), Map.of(), null, null, null);
+    assertThat(unset.operator().alwaysHumanNodes).containsExactly("chelsty");
+    assertThat(unset.operator().notifyOnlyEvents).containsExactly("disk_pressure");
+  }
+
   @Test
   void redisUrlReplacesTheEmbeddedRedis() {
     LocalSettings env =

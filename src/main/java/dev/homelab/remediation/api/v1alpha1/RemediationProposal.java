@@ -2,6 +2,7 @@ package dev.homelab.remediation.api.v1alpha1;
 
 import com.fasterxml.jackson.annotation.JsonClassDescription;
 import io.fabric8.crd.generator.annotation.AdditionalPrinterColumn;
+import io.fabric8.generator.annotation.Required;
 import io.fabric8.kubernetes.api.model.Namespaced;
 import io.fabric8.kubernetes.client.CustomResource;
 import io.fabric8.kubernetes.model.annotation.Categories;
@@ -79,6 +80,17 @@ public class RemediationProposal
    * count the opening event twice.
    */
   public static final String ANNOTATION_CREATE_TOKEN = GROUP + "/create-token";
+
+  /**
+   * Required by the CRD: a proposal is its event. A GitOps approval manifest (name and annotations
+   * only) applied after retention deleted its proposal is refused by the API server instead of
+   * coming back as an empty proposal that retention deletes and the GitOps tool recreates again.
+   */
+  @Override
+  @Required
+  public RemediationProposalSpec getSpec() {
+    return super.getSpec();
+  }
 
   @Override
   protected RemediationProposalStatus initStatus() {

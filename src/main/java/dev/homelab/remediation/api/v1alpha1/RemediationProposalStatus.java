@@ -83,7 +83,8 @@ public class RemediationProposalStatus {
 
   @JsonPropertyDescription(
       "The approval annotation (value@phase) already reported by a warning Event as changing"
-          + " nothing, so it is reported once.")
+          + " nothing, so it is reported once; emptied when the annotation is removed, so that"
+          + " setting it again is reported again.")
   private String ignoredApproval;
 
   @JsonPropertyDescription(
