@@ -174,7 +174,7 @@ public final class ProposalReconciler implements Reconciler<RemediationProposal>
         Optional.empty(),
         needsCooldown ? Consultations.of(sameSvcKey, router, clock) : List.of(),
         Siblings.of(p, sameSvcKey.stream()),
-        needsCooldown ? silences.get() : List.of(),
+        needsCooldown || (s != null && s.getPhase() == Phase.Failed) ? silences.get() : List.of(),
         clock.instant());
   }
 

@@ -35,8 +35,8 @@ public final class Outcomes {
   }
 
   /**
-   * A new incident that an active RemediationSilence matches: final phase Silenced, no model call,
-   * nothing written.
+   * A new incident (or a Failed one whose retry is due) that an active RemediationSilence matches:
+   * final phase Silenced, no model call, nothing written.
    */
   public static Optional<Decision> silenced(Observation o) {
     Optional<String> by =

@@ -129,7 +129,9 @@ public final class PhaseMachine {
     if (o.now().isBefore(due)) {
       return Decision.recheck(Duration.between(o.now(), earliest(due, expiresAt)));
     }
-    return ask(o, EventReason.Retrying);
+    // A silence put on since (maintenance while the models were down): the retry asks nothing,
+    // so no policy approval can write a restart in the middle of it.
+    return Outcomes.silenced(o).orElseGet(() -> ask(o, EventReason.Retrying));
   }
 
   private Decision awaitingApproval(Observation o) {

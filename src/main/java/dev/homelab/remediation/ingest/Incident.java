@@ -2,6 +2,7 @@ package dev.homelab.remediation.ingest;
 
 import dev.homelab.remediation.api.v1alpha1.Phase;
 import dev.homelab.remediation.decision.HealthEvent;
+import dev.homelab.remediation.decision.IncidentRules;
 import dev.homelab.remediation.decision.Names;
 import java.time.Duration;
 import java.time.Instant;
@@ -194,12 +195,28 @@ final class Incident {
   }
 
   /**
+   * What {@link IncidentRules} needs of it. A proposal Silenced by a silence that is still on takes
+   * in its svcKey's events as an open one does, past its cooldown window too: a service failing
+   * through a week's silence is one Silenced proposal, not one per window (or per event).
+   */
+  IncidentRules.Latest asLatest(long nowMillis, Predicate<String> silenceActive) {
+    boolean closed = closedToEvents(nowMillis, silenceActive);
+    return new IncidentRules.Latest(name, windowStart, !closed && absorbing(), closed);
+  }
+
+  /** Open, or Silenced (whether its silence is still on is {@link #closedToEvents}'s to say). */
+  boolean absorbing() {
+    return open || silencedBy != null;
+  }
+
+  /**
    * Closed, past its cooldown window and (once dispatched) its outcome window, no write on its way:
    * nothing more folds into it or is watched for it, so the book can drop it.
    */
   boolean stale(Instant now, Duration cooldown, Duration outcomeWindow) {
     return created
         && !open
+        && (silencedBy == null || silenceOver)
         && !writing
         && !now.isBefore(windowStart.plus(cooldown))
         && (dispatchedAt == null || !now.isBefore(dispatchedAt.plus(outcomeWindow)));

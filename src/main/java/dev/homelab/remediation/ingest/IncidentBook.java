@@ -97,7 +97,7 @@ public final class IncidentBook implements AutoCloseable {
     if (inc == null || inc.closedToEvents(now, silenceActive)) {
       return false;
     }
-    return inc.open || now < inc.windowStart.toEpochMilli() + cooldown.toMillis();
+    return inc.absorbing() || now < inc.windowStart.toEpochMilli() + cooldown.toMillis();
   }
 
   /** Folds the event into the latest incident of its svcKey, or opens a new one. */
@@ -148,13 +148,7 @@ public final class IncidentBook implements AutoCloseable {
       String svcKey, long count, Instant earliest, Instant latest, Instant now) {
     Incident inc = bySvcKey.get(svcKey);
     IncidentRules.Latest last =
-        inc == null
-            ? null
-            : new IncidentRules.Latest(
-                inc.name,
-                inc.windowStart,
-                inc.open,
-                inc.closedToEvents(now.toEpochMilli(), silenceActive));
+        inc == null ? null : inc.asLatest(now.toEpochMilli(), silenceActive);
     if (IncidentRules.decide(last, now, cooldown) != IncidentRules.Decision.FOLD) {
       return false;
     }

@@ -144,9 +144,22 @@ class SilenceFlowIT {
         assertThat(ollama.calls()).as("no model call").isZero();
         assertThat(files(pending)).as("nothing written").isZero();
 
-        // The silence ends: the next incident is the model's again.
+        // While the silence is on, the service's further failures fold into the Silenced
+        // proposal, past the cooldown window too: one proposal, not one per window (or event).
+        for (int i = 1; i <= 5; i++) {
+          Thread.sleep(300);
+          redis.publish("health_events", event(Instant.now().toString()));
+        }
+        await()
+            .atMost(Duration.ofSeconds(10))
+            .until(() -> Long.valueOf(6).equals(proposals().get(0).getStatus().getOccurrences()));
+        assertThat(proposals()).as("one Silenced proposal").hasSize(1);
+        assertThat(ollama.calls()).as("no model call").isZero();
+
+        // The silence ends: the next incident is the model's again (the intake asks whether the
+        // silence is still on at most once a second).
         silence("expire", name, "-n", ns);
-        Thread.sleep(200);
+        Thread.sleep(1200);
         redis.publish("health_events", event(Instant.now().plusSeconds(1).toString()));
         await()
             .atMost(Duration.ofSeconds(20))

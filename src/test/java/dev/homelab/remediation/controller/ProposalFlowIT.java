@@ -9,6 +9,9 @@ import dev.homelab.remediation.api.v1alpha1.Phase;
 import dev.homelab.remediation.api.v1alpha1.RemediationProposal;
 import dev.homelab.remediation.api.v1alpha1.RemediationProposalSpec;
 import dev.homelab.remediation.api.v1alpha1.RemediationProposalStatus;
+import dev.homelab.remediation.api.v1alpha1.RemediationSilence;
+import dev.homelab.remediation.api.v1alpha1.RemediationSilenceSpec;
+import dev.homelab.remediation.api.v1alpha1.SilenceMatchers;
 import dev.homelab.remediation.config.OperatorConfig;
 import dev.homelab.remediation.decision.Approvals;
 import dev.homelab.remediation.runtime.Running;
@@ -23,6 +26,7 @@ import dev.homelab.remediation.support.TestKube;
 import dev.homelab.remediation.support.TestProposals;
 import dev.homelab.remediation.support.TestRedis;
 import io.fabric8.kubernetes.api.model.Event;
+import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.IOException;
@@ -921,6 +925,40 @@ class ProposalFlowIT {
     assertThat(done.getStatus().getNextAttemptAt()).as("nextAttemptAt").isNull();
     assertThat(done.getStatus().getLastAttemptAt()).as("lastAttemptAt").isNull();
     assertThat(done.getStatus().getOccurrencesAtFailure()).as("occurrencesAtFailure").isNull();
+  }
+
+  /**
+   * A silence put on while the models are down (maintenance): the Failed proposal's retry asks no
+   * model and ends Silenced, so no policy approval writes a restart in the middle of it.
+   */
+  @Test
+  void aFailedProposalsRetryDuringASilenceEndsSilencedAndAsksNothing() throws IOException {
+    ollama.enqueue(FakeReply.status(500), FakeReply.proposal("restart", 0.9, false, null));
+    start(Map.of("RETRY_BASE_SECONDS", "60"));
+    publish("solaria", "ollama", "service_unhealthy", "2026-05-27T17:11:39Z");
+    awaitPhase(Phase.Failed);
+    assertThat(ollama.calls()).isEqualTo(1);
+
+    RemediationSilence silence = new RemediationSilence();
+    silence.setMetadata(
+        new ObjectMetaBuilder().withName("maintenance").withNamespace(namespace).build());
+    RemediationSilenceSpec spec = new RemediationSilenceSpec();
+    spec.setMatchers(new SilenceMatchers(null, "ollama", null));
+    spec.setEndsAt(clock.instant().plus(Duration.ofHours(1)).toString());
+    spec.setCreatedBy("alice");
+    silence.setSpec(spec);
+    client.resources(RemediationSilence.class).inNamespace(namespace).resource(silence).create();
+    await().during(Duration.ofSeconds(1)).atMost(Duration.ofSeconds(3)).until(() -> true);
+
+    // Past the base, a new event brings the retry forward: it is due, and the silence is on.
+    clock.advance(Duration.ofSeconds(61));
+    publish("solaria", "ollama", "service_unhealthy", "2026-05-27T17:12:39Z");
+    RemediationProposal p = awaitPhase(Phase.Silenced);
+    assertThat(p.getStatus().getSilencedBy()).isEqualTo("maintenance");
+    assertThat(p.getStatus().getNextAttemptAt()).as("no retry left scheduled").isNull();
+    await().during(Duration.ofSeconds(1)).atMost(Duration.ofSeconds(3)).until(() -> true);
+    assertThat(ollama.calls()).as("no model call during the silence").isEqualTo(1);
+    assertThat(files(pendingDir)).as("nothing written").isEmpty();
   }
 
   private long occurrences() {

@@ -598,6 +598,32 @@ class PhaseMachineTest {
                 List.of("Ask", "Event:Retrying"),
                 null),
             row(
+                "Failed, due, an active silence matches → Silenced, no retry",
+                with(
+                    failed(1, NOW.minus(BASE), NOW),
+                    o -> {
+                      o.silences.add(
+                          new Silences.Silence(
+                              "sil-1", null, "oll*", null, CREATED, NOW.plusSeconds(3600)));
+                      return o;
+                    }),
+                Phase.Silenced,
+                List.of("Event:Silenced"),
+                null),
+            row(
+                "Failed, due, a silence that has ended → asks",
+                with(
+                    failed(1, NOW.minus(BASE), NOW),
+                    o -> {
+                      o.silences.add(
+                          new Silences.Silence(
+                              "sil-1", null, "ollama", null, CREATED, NOW.minusSeconds(1)));
+                      return o;
+                    }),
+                Phase.Proposing,
+                List.of("Ask", "Event:Retrying"),
+                null),
+            row(
                 "Failed, a new event inside the base → still waits for the base",
                 with(
                     failed(3, t0, t0.plusSeconds(240)),
