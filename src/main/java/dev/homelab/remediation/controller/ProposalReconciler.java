@@ -96,7 +96,8 @@ public final class ProposalReconciler implements Reconciler<RemediationProposal>
     this.clock = clock;
     this.cooldownSuppressions =
         Counter.builder("remediation.cooldown.suppressions")
-            .description("Proposals not sent to the model because their svcKey was in cooldown")
+            .description(
+                "Proposals whose model call waited for the end of their svcKey's cooldown window")
             .register(registry);
     this.writes =
         Counter.builder("remediation.dispatch.writes")
@@ -232,7 +233,7 @@ public final class ProposalReconciler implements Reconciler<RemediationProposal>
       } else if (e instanceof Effect.Claim) {
         router.claimed(key);
       } else if (e instanceof Effect.Event ev) {
-        if (ev.reason() == EventReason.CooldownSuppressed) {
+        if (ev.reason() == EventReason.CoolingDown) {
           cooldownSuppressions.increment();
         }
         events.record(p, ev.reason(), ev.message());

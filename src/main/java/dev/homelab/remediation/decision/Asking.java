@@ -3,6 +3,7 @@ package dev.homelab.remediation.decision;
 import dev.homelab.remediation.api.v1alpha1.Phase;
 import dev.homelab.remediation.api.v1alpha1.RemediationProposalStatus;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 
@@ -19,6 +20,9 @@ final class Asking {
 
   /** How long after a sibling's answer its status may still not show it here, looked at often. */
   static final Duration ANSWER_RECORDING = Duration.ofSeconds(30);
+
+  /** The least a proposal waiting for the cooldown's end looks again after. */
+  static final Duration MIN_WAIT = Duration.ofMillis(100);
 
   private Asking() {}
 
@@ -78,9 +82,21 @@ final class Asking {
       return Decision.recheck(soon ? UNDER_WAY_RECHECK.dividedBy(5) : UNDER_WAY_RECHECK);
     }
     if (blocking.isPresent()) {
+      // Its answer was for another event type, or was reused already by one that recovered too
+      // (a flap): one consultation per window, so this one waits for the window's end, shown as
+      // Pending (once), folding its events meanwhile, and is then asked about.
+      Instant asksAt = blocking.get().answeredAt().plus(settings.cooldown());
+      Duration wait = Duration.between(o.now(), asksAt);
+      wait = wait.compareTo(MIN_WAIT) < 0 ? MIN_WAIT : wait;
       RemediationProposalStatus s =
-          Transitions.suppressed(o.status(), blocking.get(), o.generation(), o.now());
-      return Decision.of(s, new Effect.Event(EventReason.CooldownSuppressed, s.getMessage()));
+          Transitions.coolingDown(o.status(), blocking.get(), asksAt, o.generation(), o.now());
+      if (o.status() != null
+          && o.status().getPhase() == Phase.Pending
+          && s.getMessage().equals(o.status().getMessage())) {
+        return Decision.recheck(wait); // said already
+      }
+      return Decision.of(s, new Effect.Event(EventReason.CoolingDown, s.getMessage()))
+          .andRecheck(wait);
     }
     if (Cooldown.underWay(o.consultations(), o.spec().getSvcKey(), o.name()).isPresent()) {
       // A proposal of this svcKey that closed while its model was asked: its answer, once

@@ -11,7 +11,8 @@ public enum EventReason {
   Proposing(false),
   /** The answer and what the policy made of it. */
   Proposed(false),
-  CooldownSuppressed(false),
+  /** Its svcKey's model consultation of this window cannot be reused: asked when it ends. */
+  CoolingDown(false),
   ChainFailed(true),
   Retrying(false),
   AwaitingApproval(false),

@@ -174,9 +174,16 @@ public final class Transitions {
     return s;
   }
 
-  /** A consultation for the svcKey happened inside the cooldown window: nothing more is asked. */
-  public static RemediationProposalStatus suppressed(
-      RemediationProposalStatus current, Cooldown.Consultation by, long generation, Instant now) {
+  /**
+   * A consultation for the svcKey happened inside the cooldown window and its answer cannot be this
+   * one's: the model is asked when the window ends (unless the service recovers first).
+   */
+  public static RemediationProposalStatus coolingDown(
+      RemediationProposalStatus current,
+      Cooldown.Consultation by,
+      Instant asksAt,
+      long generation,
+      Instant now) {
     String msg =
         "Cooldown: "
             + by.svcKey()
@@ -184,10 +191,11 @@ public final class Transitions {
             + by.answeredAt()
             + " for proposal "
             + by.proposalName()
-            + ".";
-    RemediationProposalStatus s = next(current, Phase.Ignored, msg, generation);
-    s.setCompletedAt(now.toString());
-    condition(s, PROPOSED, false, "CooldownSuppressed", msg, generation, now);
+            + "; the model is asked at "
+            + asksAt
+            + ", when the window ends, unless the service recovers first.";
+    RemediationProposalStatus s = next(current, Phase.Pending, msg, generation);
+    condition(s, PROPOSED, false, "CoolingDown", msg, generation, now);
     return s;
   }
 

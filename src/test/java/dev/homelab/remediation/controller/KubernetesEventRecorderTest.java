@@ -183,8 +183,8 @@ class KubernetesEventRecorderTest {
     String longName = "a".repeat(224) + "-" + "b".repeat(28);
     assertThat(longName).hasSize(253);
     String name =
-        KubernetesEventRecorder.eventName(proposal(longName, uid), EventReason.CooldownSuppressed);
-    assertThat(name).hasSizeLessThanOrEqualTo(253).endsWith(".3f2a1b4c.cooldownsuppressed");
+        KubernetesEventRecorder.eventName(proposal(longName, uid), EventReason.CoolingDown);
+    assertThat(name).hasSizeLessThanOrEqualTo(253).endsWith(".3f2a1b4c.coolingdown");
     assertThat(name).matches(DNS_SUBDOMAIN);
     for (EventReason reason : EventReason.values()) {
       assertThat(KubernetesEventRecorder.eventName(proposal(longName, uid), reason))

@@ -376,6 +376,56 @@ class ProposalFlowIT {
     assertThat(files(pendingDir)).hasSize(1);
   }
 
+  /**
+   * Another failure soon after a recovery, of another type: the model's answer for the first type
+   * is not this one's, and the window allows one consultation, so it waits, Pending, for the
+   * window's end and is then asked about. It used to end Ignored (CooldownSuppressed): a new fault
+   * dropped with no one told, for up to two windows.
+   */
+  @Test
+  void anotherFailureSoonAfterARecoveryWaitsForTheWindowAndIsThenAskedAbout() {
+    ollama.setDefault(FakeReply.proposal("restart", 0.9, true, null));
+    start();
+    Instant t0 = clock.instant().minusSeconds(60);
+    publish("solaria", "ollama", "service_unhealthy", t0.toString());
+    RemediationProposal first = awaitPhase(Phase.AwaitingApproval);
+    publish("solaria", "ollama", "service_healthy", t0.plusSeconds(5).toString());
+    await().atMost(Duration.ofSeconds(15)).until(() -> allIn(Phase.Resolved));
+
+    publish("solaria", "ollama", "container_oom", t0.plusSeconds(10).toString());
+    await()
+        .atMost(Duration.ofSeconds(15))
+        .until(() -> proposals().size() == 2 && allIn(Phase.Resolved, Phase.Pending));
+    RemediationProposal waiting =
+        proposals().stream()
+            .filter(p -> p.getStatus().getPhase() == Phase.Pending)
+            .findFirst()
+            .orElseThrow();
+    assertThat(waiting.getStatus().getMessage())
+        .contains(first.getMetadata().getName(), "the model is asked at");
+    assertThat(ollama.calls()).isEqualTo(1);
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .until(
+            () ->
+                client.v1().events().inNamespace(namespace).list().getItems().stream()
+                    .anyMatch(e -> "CoolingDown".equals(e.getReason())));
+
+    // Past the window, its next event finds it free to ask.
+    clock.advance(Duration.ofSeconds(301));
+    publish("solaria", "ollama", "container_oom", t0.plusSeconds(20).toString());
+    await()
+        .atMost(Duration.ofSeconds(15))
+        .until(() -> allIn(Phase.Resolved, Phase.AwaitingApproval) && ollama.calls() == 2);
+    RemediationProposal asked =
+        proposals().stream()
+            .filter(p -> p.getStatus().getPhase() == Phase.AwaitingApproval)
+            .findFirst()
+            .orElseThrow();
+    assertThat(asked.getMetadata().getName()).isEqualTo(waiting.getMetadata().getName());
+    assertThat(asked.getStatus().getOccurrences()).isEqualTo(2L);
+  }
+
   @Test
   void anActionThatDidNotHelpIsRememberedAndTheNextProposalWaitsForAPerson() {
     ollama.setDefault(FakeReply.proposal("restart", 0.9, false, null));

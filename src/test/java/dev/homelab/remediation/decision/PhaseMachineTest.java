@@ -955,7 +955,7 @@ class PhaseMachineTest {
                 List.of("WriteFiles"),
                 null),
             row(
-                "new inside the cooldown, the answer was for another event type → Ignored",
+                "new inside the cooldown, the answer was for another event type → Pending till its end",
                 with(
                     new Obs(null),
                     o -> {
@@ -968,11 +968,11 @@ class PhaseMachineTest {
                               "disk_pressure"));
                       return o;
                     }),
-                Phase.Ignored,
-                List.of("Event:CooldownSuppressed"),
-                null),
+                Phase.Pending,
+                List.of("Event:CoolingDown"),
+                Duration.ofSeconds(200)),
             row(
-                "new inside the cooldown, the answer already reused by one that recovered → Ignored",
+                "new inside the cooldown, the answer reused by one that recovered → Pending till its end",
                 with(
                     new Obs(null),
                     o -> {
@@ -993,9 +993,9 @@ class PhaseMachineTest {
                               null));
                       return o;
                     }),
-                Phase.Ignored,
-                List.of("Event:CooldownSuppressed"),
-                null),
+                Phase.Pending,
+                List.of("Event:CoolingDown"),
+                Duration.ofSeconds(200)),
             row(
                 "Dispatched, a new proposal of the svcKey opened after it → Recurred",
                 with(
