@@ -28,6 +28,7 @@ import java.util.regex.Pattern;
  *
  * <ul>
  *   <li>discovery documents ({@link Discovery}), with or without kubectl's {@code ?timeout=32s};
+ *   <li>who the caller is (a SelfSubjectReview: the user who runs local mode);
  *   <li>server-side printing ({@link Tables}) when the client asks for {@code as=Table};
  *   <li>field selectors on any field (kubectl describe lists Events by {@code involvedObject.*});
  *   <li>typed list kinds ({@code EventList}, not {@code List}) and a JSON content type, which
@@ -60,6 +61,7 @@ final class KubectlDispatcher extends Dispatcher {
   }
 
   static final String RULES_REVIEWS = "/apis/authorization.k8s.io/v1/selfsubjectrulesreviews";
+  static final String SELF_REVIEWS = "/apis/authentication.k8s.io/v1/selfsubjectreviews";
 
   /** A collection in a namespace: /api/v1/namespaces/NS/KIND, /apis/GROUP/V/namespaces/NS/KIND. */
   private static final Pattern NAMESPACED =
@@ -96,6 +98,16 @@ final class KubectlDispatcher extends Dispatcher {
           "{\"apiVersion\":\"authorization.k8s.io/v1\",\"kind\":\"SelfSubjectRulesReview\","
               + "\"status\":{\"incomplete\":false,\"nonResourceRules\":[],\"resourceRules\":"
               + "[{\"apiGroups\":[\"*\"],\"resources\":[\"*\"],\"verbs\":[\"*\"]}]}}");
+    }
+    if ("POST".equals(request.getMethod()) && t.path().equals(SELF_REVIEWS)) {
+      // Who the caller is (kubectl auth whoami; approve's default approved-by): one machine, one
+      // person, the one who runs local mode, rather than the kubeconfig's user entry.
+      ObjectNode review = JSON.createObjectNode();
+      review.put("apiVersion", "authentication.k8s.io/v1").put("kind", "SelfSubjectReview");
+      ObjectNode user = review.putObject("status").putObject("userInfo");
+      user.put("username", System.getProperty("user.name", "local"));
+      user.putArray("groups").add("system:authenticated");
+      return json(201, review.toString());
     }
     if (ProtobufBodies.isProtobuf(request)) {
       // The CRUD dispatcher reads bodies as JSON or YAML and would answer a 500 (the rules review

@@ -26,6 +26,7 @@ public final class Intake implements AutoCloseable {
   public final IntakeMetrics metrics;
   public final RedisSubscriber subscriber;
   private final ProposalWatch watch;
+  private volatile boolean wasReady;
 
   private Intake(
       ProposalWatch watch,
@@ -41,7 +42,16 @@ public final class Intake implements AutoCloseable {
   }
 
   public boolean ready() {
-    return watch.synced() && subscriber.isSubscribed();
+    boolean ready = watch.synced() && subscriber.isSubscribed();
+    if (ready) {
+      wasReady = true;
+    }
+    return ready;
+  }
+
+  /** True once {@link #ready()} has been: a Redis outage since is a reconnect, not a start. */
+  public boolean wasReady() {
+    return wasReady;
   }
 
   /** True while the parse worker runs and the subscriber is open. */

@@ -194,10 +194,17 @@ public final class Running implements AutoCloseable {
     if (!leader) {
       return Check.ok("standby: waiting for lease " + wiring.config().leaseName);
     }
-    if (i == null || !i.ready()) {
-      return Check.failing("leader, but informers not synced or Redis not subscribed yet");
+    if (i != null && i.ready()) {
+      return Check.ok("leader: informers synced, Redis subscribed");
     }
-    return Check.ok("leader: informers synced, Redis subscribed");
+    if (i != null && i.wasReady()) {
+      // Still serving what a Service sends here (approval links, metrics) and still deciding and
+      // dispatching: a Redis outage takes it out of no Service; the gap is logged and counted.
+      return Check.ok(
+          "leader: Redis subscription lost, reconnecting (events published meanwhile are lost);"
+              + " approvals, dispatch and metrics go on");
+    }
+    return Check.failing("leader, but informers not synced or Redis not subscribed yet");
   }
 
   /** True when this instance leads and its intake is synced and subscribed. */

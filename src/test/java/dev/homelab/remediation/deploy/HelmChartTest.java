@@ -492,6 +492,9 @@ class HelmChartTest {
           .isEqualTo("registry.lan/busybox:1.37");
       assertThat(r.one(Service.class, "Service").getMetadata().getName())
           .isEqualTo("remops-metrics");
+      // The Lease the Role names is the one the operator leads by.
+      assertThat(r.one(Role.class, "Role").getRules())
+          .anySatisfy(rule -> assertThat(rule.getResourceNames()).containsExactly("remops"));
     }
 
     /**
@@ -518,8 +521,26 @@ class HelmChartTest {
             "remediation.homelab.dev remediationsilences [list, watch, delete]",
             "remediation.homelab.dev remediationsilences/status [patch]",
             " events [create, get, patch]",
-            "coordination.k8s.io leases [get, create, update, patch]");
-    assertThat(role.getRules()).allSatisfy(r -> assertThat(r.getResourceNames()).isNullOrEmpty());
+            "coordination.k8s.io leases [create]",
+            "coordination.k8s.io leases [get, update, patch]");
+    // The Lease it leads by, by name (LEASE_NAME is the same fullname), and nothing else by name.
+    assertThat(role.getRules().get(6).getResourceNames()).containsExactly("remediation-operator");
+    assertThat(
+            defaults
+                .one(Deployment.class, "Deployment")
+                .getSpec()
+                .getTemplate()
+                .getSpec()
+                .getContainers()
+                .get(0)
+                .getEnv())
+        .anySatisfy(
+            e -> {
+              assertThat(e.getName()).isEqualTo("LEASE_NAME");
+              assertThat(e.getValue()).isEqualTo("remediation-operator");
+            });
+    assertThat(role.getRules().subList(0, 6))
+        .allSatisfy(r -> assertThat(r.getResourceNames()).isNullOrEmpty());
     assertThat(defaults.kinds()).doesNotContain("ClusterRole", "ClusterRoleBinding");
 
     RoleBinding binding = defaults.one(RoleBinding.class, "RoleBinding");

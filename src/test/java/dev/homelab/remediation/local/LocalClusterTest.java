@@ -115,6 +115,19 @@ class LocalClusterTest {
     return JSON.readTree(r.body());
   }
 
+  /** SPEC 10: approve's approved-by defaults to the caller: here, the one who runs local mode. */
+  @Test
+  void saysWhoTheCallerIsAsKubectlAuthWhoamiAsks() {
+    var review =
+        client
+            .authentication()
+            .v1()
+            .selfSubjectReviews()
+            .create(new io.fabric8.kubernetes.api.model.authentication.SelfSubjectReview());
+    assertThat(review.getStatus().getUserInfo().getUsername())
+        .isEqualTo(System.getProperty("user.name"));
+  }
+
   @Test
   void servesDiscoveryWithAndWithoutKubectlsTimeout() throws Exception {
     for (String q : List.of("", "?timeout=32s")) {

@@ -399,7 +399,9 @@ class LocalModeE2E {
     Plugin approve = plugin(plugin, env, "approve", name);
     assertThat(approve.code()).as(approve.output()).isZero();
     RemediationProposal done = awaitPhase("chelsty/mosquitto", Phase.Dispatched);
-    assertThat(done.getStatus().getApproval().getBy()).startsWith("annotation:");
+    assertThat(done.getStatus().getApproval().getBy())
+        .as("approved-by defaults to the caller")
+        .isEqualTo("annotation:" + System.getProperty("user.name"));
     Plugin again = plugin(plugin, env, "reject", name);
     assertThat(again.code()).isEqualTo(1);
     assertThat(again.output()).contains("is Dispatched, not AwaitingApproval; nothing changed");

@@ -118,6 +118,27 @@ class OpsIT {
     assertThat(get(port, "/readyz").body()).contains("leader");
   }
 
+  /**
+   * Once ready, a Redis outage is a reconnect: the leader stays ready, so the Service keeps sending
+   * it approval links and scrapes, and says in /readyz what it is doing.
+   */
+  @Test
+  void aRedisOutageAfterStartKeepsTheLeaderReadyAndSaysSo() throws Exception {
+    Running r = start(Map.of(), new PrometheusMeterRegistry(PrometheusConfig.DEFAULT));
+    int port = r.httpPort();
+    await().atMost(Duration.ofSeconds(20)).until(() -> status(port, "/readyz") == 200);
+    redis.stop();
+    await().atMost(Duration.ofSeconds(20)).until(() -> !r.ready());
+    assertThat(status(port, "/readyz")).isEqualTo(200);
+    assertThat(get(port, "/readyz").body()).contains("Redis subscription lost, reconnecting");
+    assertThat(status(port, "/healthz")).isEqualTo(200);
+    assertThat(status(port, "/metrics")).isEqualTo(200);
+    redis.start();
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .until(() -> get(port, "/readyz").body().contains("Redis subscribed"));
+  }
+
   @Test
   void metricsMoveWithEvents() throws Exception {
     PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
