@@ -136,8 +136,9 @@ public final class ProposalReconciler implements Reconciler<RemediationProposal>
     }
     Observation observed = observe(p, context);
     Decision d = machine.decide(observed);
-    if (d.has(Effect.WriteFiles.class)) {
-      if (d.status() != null && (fenced.getAsBoolean() || !status.stillAt(p))) {
+    boolean afterFiles = d.has(Effect.WriteFiles.class);
+    if (afterFiles) {
+      if (d.status() != null && (!status.stillAt(p) || fenced.getAsBoolean())) {
         // A draft decided on a version the cluster has moved on from (a recovery, an annotation,
         // a delete, another leader), or the lease is gone: no files. The newer version's event
         // decides again; the answer stays with the router.
@@ -146,8 +147,12 @@ public final class ProposalReconciler implements Reconciler<RemediationProposal>
       // A draft: the files for its status first, then the decision with their outcome is the one
       // performed (one status write for the approval and the dispatch).
       d = machine.decide(observed.withDispatch(write(p, d.status())));
+      // The files are on the node now: their record must land whatever moved on since the check
+      // (an occurrence count, a recovery or an annotation the intake or a person wrote), or the
+      // newer version would be decided again without them (Resolved, with a restart on disk). So
+      // this write is not conditional on the version decided on.
     }
-    if (!perform(p, context, d, observed)) {
+    if (!perform(p, context, d, observed, afterFiles)) {
       return UpdateControl.noUpdate();
     }
     UpdateControl<RemediationProposal> control = UpdateControl.noUpdate();
@@ -183,16 +188,29 @@ public final class ProposalReconciler implements Reconciler<RemediationProposal>
     return s.getPhase() == Phase.Pending;
   }
 
+  /** The same proposal without its resourceVersion: a status write of it is not conditional. */
+  private static RemediationProposal unconditional(RemediationProposal p) {
+    RemediationProposal copy = new RemediationProposal();
+    copy.setMetadata(
+        new io.fabric8.kubernetes.api.model.ObjectMetaBuilder(p.getMetadata())
+            .withResourceVersion(null)
+            .build());
+    copy.setSpec(p.getSpec());
+    copy.setStatus(p.getStatus());
+    return copy;
+  }
+
   /** Performs a decision; false when the proposal is gone (nothing more to do). */
   private boolean perform(
       RemediationProposal p,
       Context<RemediationProposal> context,
       Decision d,
-      Observation observed) {
+      Observation observed,
+      boolean afterFiles) {
     if (d.status() != null) {
       RemediationProposal updated;
       try {
-        updated = status.patch(p, d.status());
+        updated = status.patch(afterFiles ? unconditional(p) : p, d.status());
       } catch (KubernetesClientException e) {
         if (e.getCode() == 404) {
           LOG.atInfo()

@@ -210,13 +210,15 @@ final class Incident {
   }
 
   /**
-   * Closed, past its cooldown window and (once dispatched) its outcome window, no write on its way:
-   * nothing more folds into it or is watched for it, so the book can drop it.
+   * Closed, past its cooldown window and (once dispatched) its outcome window, not Silenced by a
+   * silence still on, no write on its way: nothing more folds into it or is watched for it, so the
+   * book can drop it.
    */
-  boolean stale(Instant now, Duration cooldown, Duration outcomeWindow) {
+  boolean stale(
+      Instant now, Duration cooldown, Duration outcomeWindow, Predicate<String> silenceActive) {
     return created
         && !open
-        && (silencedBy == null || silenceOver)
+        && (silencedBy == null || closedToEvents(now.toEpochMilli(), silenceActive))
         && !writing
         && !now.isBefore(windowStart.plus(cooldown))
         && (dispatchedAt == null || !now.isBefore(dispatchedAt.plus(outcomeWindow)));

@@ -314,7 +314,7 @@ public final class IncidentBook implements AutoCloseable {
             inc ->
                 !dirty.contains(inc)
                     && !recoveries.contains(inc)
-                    && inc.stale(clock.instant(), cooldown, limits.outcomeWindow()));
+                    && inc.stale(clock.instant(), cooldown, limits.outcomeWindow(), silenceActive));
   }
 
   /** A proposal seen in the cluster (initial list or a change). */
@@ -345,6 +345,7 @@ public final class IncidentBook implements AutoCloseable {
       inc.gone = true;
       bySvcKey.remove(svcKey);
       dirty.remove(inc);
+      recoveries.remove(inc);
     }
   }
 

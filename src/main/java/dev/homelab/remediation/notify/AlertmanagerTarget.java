@@ -157,7 +157,15 @@ public final class AlertmanagerTarget implements NotificationTarget {
     ObjectNode ann = a.putObject("annotations");
     ann.put(
         "summary",
-        "Proposed " + n.action() + " of " + n.subject() + " awaits approval (" + n.name() + ")");
+        n.unanswered()
+            ? "No model answered for " + n.subject() + " (" + n.name() + ")"
+            : "Proposed "
+                + n.action()
+                + " of "
+                + n.subject()
+                + " awaits approval ("
+                + n.name()
+                + ")");
     ann.put("reason", n.reason() == null ? "" : n.reason());
     if (!n.policyRules().isEmpty()) {
       ann.put("policy_rules", String.join(", ", n.policyRules()));

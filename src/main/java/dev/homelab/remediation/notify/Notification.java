@@ -96,7 +96,9 @@ public record Notification(
 
   /**
    * The notification a phase change calls for: entering AwaitingApproval, or leaving it (Expired,
-   * or decided: Approved, Rejected, any other phase); empty for every other change.
+   * or decided: Approved, Rejected, any other phase), or a Failed proposal expiring unanswered (no
+   * model answered within APPROVAL_TTL: no one was asked, but someone should know); empty for every
+   * other change.
    */
   public static Optional<Notification> of(
       PhaseListener.Change change, Duration approvalTtl, ApprovalLinks links, Instant now) {
@@ -105,6 +107,8 @@ public record Notification(
       event = Event.AWAITING_APPROVAL;
     } else if (change.from() == Phase.AwaitingApproval) {
       event = change.to() == Phase.Expired ? Event.EXPIRED : Event.DECIDED;
+    } else if (change.from() == Phase.Failed && change.to() == Phase.Expired) {
+      event = Event.EXPIRED;
     } else {
       return Optional.empty();
     }
@@ -147,12 +151,28 @@ public record Notification(
         a.getPolicyRules() == null ? List.of() : List.copyOf(a.getPolicyRules()),
         s.getOccurrences() == null ? 1 : s.getOccurrences(),
         since,
-        Expiry.of(s, approvalTtl).orElse(since.plus(approvalTtl)),
+        a.getAnsweredAt() == null && event == Event.EXPIRED
+            ? unansweredExpiry(p, approvalTtl, at)
+            : Expiry.of(s, approvalTtl).orElse(since.plus(approvalTtl)),
         decision,
         by,
         awaiting ? linksOf(links, p) : Links.NONE,
         at,
         s.getPhase());
+  }
+
+  /** When a proposal no model answered expired: APPROVAL_TTL after its creation. */
+  private static Instant unansweredExpiry(RemediationProposal p, Duration ttl, Instant at) {
+    try {
+      return Instant.parse(p.getMetadata().getCreationTimestamp()).plus(ttl);
+    } catch (RuntimeException e) {
+      return at; // no creation time to count from: it expired when it was told
+    }
+  }
+
+  /** True for a proposal that expired with no model's answer (the chain failed until its TTL). */
+  public boolean unanswered() {
+    return event == Event.EXPIRED && action == null;
   }
 
   /**

@@ -66,7 +66,8 @@ public final class NtfyTarget implements NotificationTarget {
           "resolved".equals(n.decision())
               ? "Recovered by itself: " + n.subject()
               : capitalised(n.decision()) + ": " + what;
-      case EXPIRED -> "Expired: " + what;
+      case EXPIRED ->
+          n.unanswered() ? "Expired, no model answered: " + n.subject() : "Expired: " + what;
     };
   }
 
@@ -127,10 +128,24 @@ public final class NtfyTarget implements NotificationTarget {
           m.append("; the pending action is written for the executor.");
         }
       }
-      case EXPIRED ->
-          m.append("No decision by ")
+      case EXPIRED -> {
+        if (n.unanswered()) {
+          // The model chain failed until APPROVAL_TTL: nobody was asked about this one.
+          m.append(n.eventType())
+              .append(" on ")
+              .append(n.subject())
+              .append(": no model answered by ")
               .append(n.expiresAt().truncatedTo(ChronoUnit.SECONDS))
-              .append("; nothing is written.");
+              .append("; nothing is written. Why: kubectl describe rp -n ")
+              .append(n.namespace())
+              .append(' ')
+              .append(n.name());
+          break;
+        }
+        m.append("No decision by ")
+            .append(n.expiresAt().truncatedTo(ChronoUnit.SECONDS))
+            .append("; nothing is written.");
+      }
     }
     return m.toString();
   }

@@ -273,6 +273,39 @@ class ProposalReconcilerTest {
     assertThat(effects).hasSize(4);
   }
 
+  /**
+   * The files are on the node: their record is written whatever the intake wrote since the check
+   * (here the cluster moved on to version 2), not refused as stale; refused, the newer version was
+   * decided again without them and could end Resolved with a restart on disk.
+   */
+  @Test
+  void theWriteAfterTheFilesIsNotConditionalOnTheVersionDecidedOn() {
+    List<String> sent = new CopyOnWriteArrayList<>();
+    StatusPatcher movedOn =
+        (q, fields) -> {
+          String version = q.getMetadata().getResourceVersion();
+          sent.add(fields.getPhase() + "@" + version);
+          if (version != null && !version.equals("2")) {
+            throw new KubernetesClientException("conflict", 409, null);
+          }
+          return q;
+        };
+    ProposalReconciler reconciler = reconciler(movedOn, false);
+    RemediationProposal p = TestProposals.proposal(null);
+    p.getMetadata().setResourceVersion("1"); // as decided on, and as stillAt found it
+    String key = ProposalReconciler.key(p);
+    reconciler.reconcile(p, emptyCacheContext());
+    router.finish(key, CONFIDENT);
+    reconciler.reconcile(p, emptyCacheContext());
+    assertThat(sent).containsExactly("Dispatched@null");
+    assertThat(effects)
+        .containsExactly(
+            "dispatch restart_service", "patch Dispatched", "event Proposed", "event Dispatched");
+    assertThat(p.getMetadata().getResourceVersion())
+        .as("the cached object untouched")
+        .isEqualTo("1");
+  }
+
   @Test
   void aStatusWriteThatFailsAfterTheFilesIsRetriedWithTheSameAnswer() {
     RecordingPatcher status =

@@ -3,6 +3,7 @@ package dev.homelab.remediation.ingest;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.homelab.remediation.api.v1alpha1.Phase;
 import dev.homelab.remediation.api.v1alpha1.RemediationProposal;
 import dev.homelab.remediation.api.v1alpha1.RemediationProposalStatus;
 import dev.homelab.remediation.decision.HealthEvent;
@@ -473,6 +474,53 @@ class IncidentBookIT {
             .orElseThrow();
     assertThat(next).startsWith("chelsty-mqtt-");
     await().atMost(Duration.ofSeconds(10)).until(() -> occurrences(next) == 2L);
+  }
+
+  /**
+   * A Silenced proposal is kept in the book while its silence is on, past the cooldown window (its
+   * svcKey's events fold into it), and dropped once the silence is over, even with no event after.
+   */
+  @Test
+  void aSilencedIncidentIsKeptWhileItsSilenceIsOnAndDroppedAfter() {
+    TestClock clock = new TestClock();
+    java.util.concurrent.atomic.AtomicBoolean on =
+        new java.util.concurrent.atomic.AtomicBoolean(true);
+    IncidentBook book =
+        new IncidentBook(
+            new KubernetesProposalStore(client, namespace),
+            namespace,
+            clock,
+            Duration.ofSeconds(10),
+            Duration.ofSeconds(60),
+            new IntakeMetrics(new SimpleMeterRegistry()),
+            BookLimits.DEFAULTS,
+            silence -> "maintenance".equals(silence) && on.get());
+    closeables.add(book);
+    Instant t = clock.instant();
+    book.observe(
+        new ProposalView(
+            "chelsty-mqtt-0123456789",
+            "chelsty/mqtt",
+            t,
+            Phase.Silenced,
+            1L,
+            t,
+            t,
+            null,
+            t,
+            "1",
+            null,
+            null,
+            "maintenance"));
+    clock.advance(Duration.ofSeconds(30));
+    book.flush();
+    assertThat(book.size()).as("kept: the silence is on").isEqualTo(1);
+    assertThat(book.wouldFold("chelsty/mqtt")).as("past the window, still folding").isTrue();
+
+    on.set(false);
+    clock.advance(Duration.ofSeconds(2)); // the silence is asked about at most once a second
+    book.flush();
+    assertThat(book.size()).as("dropped: the silence is over").isZero();
   }
 
   @Test

@@ -375,6 +375,36 @@ class NotificationFlowIT {
     assertThat(FakeAlertmanager.resolved(alerts.get(1), clock.instant())).isTrue();
   }
 
+  /**
+   * Every model failing until APPROVAL_TTL: nobody was asked about the proposal, so its expiry is
+   * the one word people get of it (SPEC 10: "when it is decided or expires").
+   */
+  @Test
+  void aProposalNoModelAnsweredIsToldWhenItExpires() throws IOException {
+    ollama.setDefault(FakeReply.status(500));
+    start(Map.of("APPROVAL_TTL", "24h", "RETRY_BASE_SECONDS", "60"));
+    publish();
+    awaitPhase(Phase.Failed);
+    assertThat(webhook.events()).as("nothing to approve, nothing told").isEmpty();
+    clock.advance(Duration.ofHours(25));
+    annotate("example.com/touch", "1"); // any change makes the operator look again
+    awaitPhase(Phase.Expired);
+    NotificationRecord expired = awaitNotification("expired");
+    assertThat(expired.getResult()).isEqualTo("Sent");
+
+    assertThat(webhook.events()).containsExactly("expired");
+    JsonNode payload = webhook.payloads().get(0);
+    assertThat(payload.get("decision").asText()).isEqualTo("expired");
+    assertThat(payload.get("action").isNull()).isTrue();
+    assertThat(payload.get("svc_key").asText()).isEqualTo("solaria/ollama");
+    assertThat(ntfy.requests().get(0).header("Title"))
+        .isEqualTo("Expired, no model answered: solaria/ollama");
+    assertThat(ntfy.requests().get(0).body()).contains("no model answered by");
+    List<JsonNode> alerts = alertmanager.alerts();
+    assertThat(alerts).hasSize(1);
+    assertThat(FakeAlertmanager.resolved(alerts.get(0), clock.instant())).isTrue();
+  }
+
   /** A restart while a proposal waits: its alert is refreshed again, nothing is notified twice. */
   @Test
   void aRestartResumesTheAlertOfAWaitingProposal() throws IOException {

@@ -93,12 +93,32 @@ class NotificationPayloadsTest {
     assertThat(expired.decision()).isEqualTo("expired");
   }
 
+  /** A Failed proposal expiring: nobody was asked, so this is the one word of it. */
+  @Test
+  void unansweredExpiryNotifiesWithNoAction() {
+    RemediationProposalStatus w = new RemediationProposalStatus();
+    w.setPhase(Phase.Expired);
+    PhaseListener.Change c =
+        new PhaseListener.Change(
+            TestProposals.proposal(Phase.Failed), Phase.Failed, Phase.Expired, w);
+    Notification n = Notification.of(c, Changes.TTL, Changes.LINKS, Changes.NOW).orElseThrow();
+    assertThat(n.event()).isEqualTo(Notification.Event.EXPIRED);
+    assertThat(n.unanswered()).isTrue();
+    assertThat(n.action()).isNull();
+    assertThat(n.expiresAt())
+        .as("APPROVAL_TTL after creation")
+        .isEqualTo(Instant.parse(TestProposals.CREATED).plus(Changes.TTL));
+    assertThat(NtfyTarget.title(n)).isEqualTo("Expired, no model answered: solaria/ollama");
+  }
+
   @ParameterizedTest
   @EnumSource(Phase.class)
   void noOtherChangeNotifies(Phase to) {
     for (Phase from : Phase.values()) {
-      if (from == Phase.AwaitingApproval || to == Phase.AwaitingApproval) {
-        continue;
+      if (from == Phase.AwaitingApproval
+          || to == Phase.AwaitingApproval
+          || (from == Phase.Failed && to == Phase.Expired)) {
+        continue; // these notify (below, and unansweredExpiryNotifiesWithNoAction)
       }
       RemediationProposalStatus w = new RemediationProposalStatus();
       w.setPhase(to);
