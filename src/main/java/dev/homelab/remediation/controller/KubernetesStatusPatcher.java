@@ -57,6 +57,15 @@ public final class KubernetesStatusPatcher implements StatusPatcher {
   }
 
   @Override
+  public RemediationProposal latest(RemediationProposal p) {
+    return client
+        .resources(RemediationProposal.class)
+        .inNamespace(p.getMetadata().getNamespace())
+        .withName(p.getMetadata().getName())
+        .get();
+  }
+
+  @Override
   public boolean stillAt(RemediationProposal p) {
     String decidedOn = p.getMetadata().getResourceVersion();
     RemediationProposal now =

@@ -147,10 +147,7 @@ public final class ProposalReconciler implements Reconciler<RemediationProposal>
       // A draft: the files for its status first, then the decision with their outcome is the one
       // performed (one status write for the approval and the dispatch).
       d = machine.decide(observed.withDispatch(write(p, d.status())));
-      // The files are on the node now: their record must land whatever moved on since the check
-      // (an occurrence count, a recovery or an annotation the intake or a person wrote), or the
-      // newer version would be decided again without them (Resolved, with a restart on disk). So
-      // this write is not conditional on the version decided on.
+      // The files are on the node now: their record must land (recordingFiles).
     }
     if (!perform(p, context, d, observed, afterFiles)) {
       return UpdateControl.noUpdate();
@@ -188,16 +185,44 @@ public final class ProposalReconciler implements Reconciler<RemediationProposal>
     return s.getPhase() == Phase.Pending;
   }
 
-  /** The same proposal without its resourceVersion: a status write of it is not conditional. */
-  private static RemediationProposal unconditional(RemediationProposal p) {
-    RemediationProposal copy = new RemediationProposal();
-    copy.setMetadata(
-        new io.fabric8.kubernetes.api.model.ObjectMetaBuilder(p.getMetadata())
-            .withResourceVersion(null)
-            .build());
-    copy.setSpec(p.getSpec());
-    copy.setStatus(p.getStatus());
-    return copy;
+  /**
+   * The files are on the node: their record (the approval, the dispatch) goes onto the version the
+   * cluster moved on to since the check before them (an occurrence count or a recovery from the
+   * intake, an annotation), or the newer version would be decided again without them (Resolved,
+   * with a restart on disk). The intake's count fields are its own: a version that has them keeps
+   * them. A 404 when the proposal is gone; a 409 again after three tries is thrown.
+   */
+  private RemediationProposal recordingFiles(
+      RemediationProposal p, RemediationProposalStatus fields) {
+    KubernetesClientException conflict;
+    try {
+      return status.patch(p, fields);
+    } catch (KubernetesClientException e) {
+      if (e.getCode() != 409) {
+        throw e;
+      }
+      conflict = e;
+    }
+    for (int attempt = 0; attempt < 3; attempt++) {
+      RemediationProposal fresh = status.latest(p);
+      if (fresh == null) {
+        throw new KubernetesClientException("deleted since the files were written", 404, null);
+      }
+      if (fresh.getStatus() != null && fresh.getStatus().getOccurrences() != null) {
+        fields.setOccurrences(null);
+        fields.setFirstSeen(null);
+        fields.setLastSeen(null);
+      }
+      try {
+        return status.patch(fresh, fields);
+      } catch (KubernetesClientException e) {
+        if (e.getCode() != 409) {
+          throw e;
+        }
+        conflict = e;
+      }
+    }
+    throw conflict;
   }
 
   /** Performs a decision; false when the proposal is gone (nothing more to do). */
@@ -210,7 +235,7 @@ public final class ProposalReconciler implements Reconciler<RemediationProposal>
     if (d.status() != null) {
       RemediationProposal updated;
       try {
-        updated = status.patch(afterFiles ? unconditional(p) : p, d.status());
+        updated = afterFiles ? recordingFiles(p, d.status()) : status.patch(p, d.status());
       } catch (KubernetesClientException e) {
         if (e.getCode() == 404) {
           LOG.atInfo()

@@ -16,4 +16,9 @@ public interface StatusPatcher {
   default boolean stillAt(RemediationProposal proposal) {
     return true;
   }
+
+  /** The proposal as the cluster holds it now (read, not written), or null when it is gone. */
+  default RemediationProposal latest(RemediationProposal proposal) {
+    return proposal;
+  }
 }

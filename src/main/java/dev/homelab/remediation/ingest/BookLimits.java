@@ -9,6 +9,12 @@ import java.time.Duration;
  */
 public record BookLimits(
     int creators, Duration createRetryMax, Duration drainTimeout, Duration outcomeWindow) {
+  /**
+   * New incidents waiting for their create (the API server slow or down, or a sender making up
+   * service names) past which a first event of yet another svcKey is shed, as {@code openings}.
+   */
+  public static final int MAX_OPENINGS = 256;
+
   public static final BookLimits DEFAULTS =
       new BookLimits(4, Duration.ofSeconds(30), Duration.ofSeconds(10), Duration.ofMinutes(15));
 

@@ -105,17 +105,20 @@ public final class IncidentBook implements AutoCloseable {
     if (aborted) {
       return;
     }
-    Incident toCreate;
+    Incident inc;
     synchronized (this) {
       Instant now = clock.instant();
       if (foldLocked(e.svcKey(), 1, e.seenAt(), e.seenAt(), now)) {
         return;
       }
-      toCreate = Incident.opening(e, bySvcKey.get(e.svcKey()), cooldown, now);
-      bySvcKey.put(e.svcKey(), toCreate);
+      if (creationsInFlight >= BookLimits.MAX_OPENINGS) {
+        metrics.shed(ShedReason.OPENINGS); // memory stays bounded; its next event opens it
+        return;
+      }
+      inc = Incident.opening(e, bySvcKey.get(e.svcKey()), cooldown, now);
+      bySvcKey.put(e.svcKey(), inc);
       creationsInFlight++;
     }
-    Incident inc = toCreate;
     try {
       creators.execute(() -> create(inc, e));
     } catch (RejectedExecutionException closed) {

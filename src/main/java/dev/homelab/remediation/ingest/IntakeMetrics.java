@@ -54,7 +54,8 @@ public final class IntakeMetrics {
           r,
           Counter.builder("remediation.events.shed")
               .description(
-                  "Messages the intake dropped unparsed while behind, cheapest first, by reason")
+                  "Messages the intake dropped while behind, by reason: unparsed, cheapest first;"
+                      + " openings: new incidents past those waiting for their create")
               .tag("reason", r.tag())
               .register(registry));
     }

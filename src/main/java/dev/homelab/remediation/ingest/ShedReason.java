@@ -21,7 +21,13 @@ public enum ShedReason {
    * The reader was about to fall too far behind Redis (past a quarter of its socket buffer):
    * dropped unread, unranked, until it caught up, so that Redis does not close the subscription.
    */
-  BEHIND;
+  BEHIND,
+  /**
+   * A first event of a new svcKey while {@link BookLimits#MAX_OPENINGS} new incidents already wait
+   * for their create (the API server slow or down, or a sender making up service names): not
+   * opened, so memory stays bounded; the svcKey's next event opens it once the creates catch up.
+   */
+  OPENINGS;
 
   public String tag() {
     return name().toLowerCase(Locale.ROOT);

@@ -94,6 +94,12 @@ class ProposalReconcilerTest {
           public boolean stillAt(RemediationProposal p) {
             return status.stillAt(p);
           }
+
+          @Override
+          public RemediationProposal latest(RemediationProposal p) {
+            effects.add("read");
+            return status.latest(p);
+          }
         },
         (p, reason, message) -> effects.add("event " + reason),
         router,
@@ -274,21 +280,34 @@ class ProposalReconcilerTest {
   }
 
   /**
-   * The files are on the node: their record is written whatever the intake wrote since the check
-   * (here the cluster moved on to version 2), not refused as stale; refused, the newer version was
-   * decided again without them and could end Resolved with a restart on disk.
+   * The files are on the node: their record lands on the version the cluster moved on to since the
+   * check (here the intake wrote version 2 with a count of 3, which it keeps), instead of the newer
+   * version being decided again without them, which could end Resolved with a restart on disk.
    */
   @Test
-  void theWriteAfterTheFilesIsNotConditionalOnTheVersionDecidedOn() {
+  void theRecordOfWrittenFilesLandsOnTheVersionTheClusterMovedOnTo() {
     List<String> sent = new CopyOnWriteArrayList<>();
     StatusPatcher movedOn =
-        (q, fields) -> {
-          String version = q.getMetadata().getResourceVersion();
-          sent.add(fields.getPhase() + "@" + version);
-          if (version != null && !version.equals("2")) {
-            throw new KubernetesClientException("conflict", 409, null);
+        new StatusPatcher() {
+          @Override
+          public RemediationProposal patch(RemediationProposal q, RemediationProposalStatus f) {
+            String version = q.getMetadata().getResourceVersion();
+            sent.add(f.getPhase() + "@" + version + " occurrences " + f.getOccurrences());
+            if (!"2".equals(version)) {
+              throw new KubernetesClientException("conflict", 409, null);
+            }
+            return q;
           }
-          return q;
+
+          @Override
+          public RemediationProposal latest(RemediationProposal q) {
+            RemediationProposal now = TestProposals.proposal(null);
+            now.getMetadata().setResourceVersion("2");
+            RemediationProposalStatus counted = new RemediationProposalStatus();
+            counted.setOccurrences(3L);
+            now.setStatus(counted);
+            return now;
+          }
         };
     ProposalReconciler reconciler = reconciler(movedOn, false);
     RemediationProposal p = TestProposals.proposal(null);
@@ -297,13 +316,16 @@ class ProposalReconcilerTest {
     reconciler.reconcile(p, emptyCacheContext());
     router.finish(key, CONFIDENT);
     reconciler.reconcile(p, emptyCacheContext());
-    assertThat(sent).containsExactly("Dispatched@null");
+    assertThat(sent).containsExactly("Dispatched@1 occurrences 1", "Dispatched@2 occurrences null");
     assertThat(effects)
         .containsExactly(
-            "dispatch restart_service", "patch Dispatched", "event Proposed", "event Dispatched");
-    assertThat(p.getMetadata().getResourceVersion())
-        .as("the cached object untouched")
-        .isEqualTo("1");
+            "dispatch restart_service",
+            "patch Dispatched",
+            "read",
+            "patch Dispatched",
+            "event Proposed",
+            "event Dispatched");
+    assertThat(router.view(key)).isEqualTo(RouterView.CLAIMED);
   }
 
   @Test
@@ -383,9 +405,10 @@ class ProposalReconcilerTest {
   }
 
   /**
-   * A status write refused as stale (409) after the files were written performs nothing of its
-   * decision; deciding again on the newer version writes the same pending action and no second
-   * remediation_started event (the real dispatcher, real files).
+   * A status write refused as stale (409) after the files were written, every time (the cluster
+   * keeps moving): after three re-reads the decision is given up, and the newer version's reconcile
+   * decides again: the same pending action and no second remediation_started event (the real
+   * dispatcher, real files).
    */
   @Test
   void aStatusWriteRefusedAsStaleAfterTheFilesWritesNoSecondEvent(@TempDir Path dir)
@@ -394,9 +417,14 @@ class ProposalReconcilerTest {
     Path events = Files.createDirectories(dir.resolve("events"));
     Clock clock = Clock.fixed(Instant.parse(TestProposals.CREATED).plusSeconds(60), ZoneOffset.UTC);
     FileDispatcher files = new FileDispatcher(pending, events, () -> "solaria", clock);
-    RecordingPatcher stale =
-        new RecordingPatcher(
-            Phase.Dispatched, new KubernetesClientException("conflict", 409, null));
+    AtomicBoolean refusing = new AtomicBoolean(true);
+    StatusPatcher stale =
+        (q, fields) -> {
+          if (refusing.get()) {
+            throw new KubernetesClientException("conflict", 409, null);
+          }
+          return q;
+        };
     ProposalReconciler reconciler =
         reconciler(
             stale,
@@ -413,23 +441,29 @@ class ProposalReconcilerTest {
     var control = reconciler.reconcile(p, emptyCacheContext());
     assertThat(control.isNoUpdate()).isTrue();
     assertThat(control.getScheduleDelay()).as("the newer version starts the next one").isEmpty();
-    assertThat(effects).containsExactly("dispatch restart_service", "patch Dispatched");
+    assertThat(effects)
+        .as("the write, then three re-reads and writes: bounded")
+        .containsExactly(
+            "dispatch restart_service",
+            "patch Dispatched",
+            "read",
+            "patch Dispatched",
+            "read",
+            "patch Dispatched",
+            "read",
+            "patch Dispatched");
     assertThat(router.view(key)).as("nothing claimed").isInstanceOf(RouterView.Done.class);
     assertThat(phases.changes()).isEmpty();
     byte[] firstPending = Files.readAllBytes(onlyFile(pending));
     Path firstEvent = onlyFile(events);
 
-    // The newer version arrives: decided again from the same answer.
-    p.getMetadata().setResourceVersion("2");
+    // The newer version: decided again from the same answer, and the cluster takes it this time.
+    effects.clear();
+    refusing.set(false);
     reconciler.reconcile(p, emptyCacheContext());
     assertThat(effects)
         .containsExactly(
-            "dispatch restart_service",
-            "patch Dispatched",
-            "dispatch restart_service",
-            "patch Dispatched",
-            "event Proposed",
-            "event Dispatched");
+            "dispatch restart_service", "patch Dispatched", "event Proposed", "event Dispatched");
     assertThat(onlyFile(pending)).as("one pending action").hasBinaryContent(firstPending);
     assertThat(onlyFile(events)).as("one remediation_started event").isEqualTo(firstEvent);
     assertThat(router.submitted()).hasSize(1);

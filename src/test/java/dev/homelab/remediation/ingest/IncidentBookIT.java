@@ -523,6 +523,41 @@ class IncidentBookIT {
     assertThat(book.size()).as("dropped: the silence is over").isZero();
   }
 
+  /**
+   * Creates that do not come back (the API server hangs) while a sender makes up service names:
+   * past MAX_OPENINGS waiting, a first event of another svcKey is shed as openings, counted, and
+   * the book stops growing; once the creates come back, a new svcKey opens again.
+   */
+  @Test
+  void newIncidentsWaitingForTheirCreateAreBoundedAndTheRestShedAsOpenings() {
+    CountDownLatch release = new CountDownLatch(1);
+    Interceptor holdCreates =
+        new Interceptor() {
+          @Override
+          public void before(BasicBuilder builder, HttpRequest request, RequestTags tags) {
+            if ("POST".equals(request.method())) {
+              waitQuietly(() -> release.getCount() == 0, Duration.ofSeconds(60));
+            }
+          }
+        };
+    SimpleMeterRegistry registry = new SimpleMeterRegistry();
+    IncidentBook book = book(clientWith(holdCreates), registry, Duration.ofSeconds(60));
+    int n = BookLimits.MAX_OPENINGS + 44;
+    for (int i = 0; i < n; i++) {
+      book.accept(event("made-up-" + i, "2024-03-01T10:00:00Z"));
+    }
+    assertThat(book.size()).as("incidents held").isEqualTo(BookLimits.MAX_OPENINGS);
+    assertThat(registry.get("remediation.events.shed").tag("reason", "openings").counter().count())
+        .isEqualTo(44.0);
+
+    release.countDown();
+    settle(book);
+    assertThat(proposals()).hasSize(BookLimits.MAX_OPENINGS);
+    book.accept(event("made-up-" + n, "2024-03-01T10:00:00Z"));
+    settle(book);
+    assertThat(proposals()).as("opens again once the creates caught up").hasSize(n - 43);
+  }
+
   @Test
   void anEventAfterCloseOpensNothingAndDoesNotThrow() {
     IncidentBook book = book(client);
