@@ -84,6 +84,12 @@ public final class AlertmanagerTarget implements NotificationTarget {
     return post(List.of(alert(n, endsAt)));
   }
 
+  /** Not refreshed any more: the alert resolves by itself at its endsAt, 3 periods at most. */
+  @Override
+  public synchronized void forgetWaiting(String uid) {
+    waiting.remove(uid);
+  }
+
   @Override
   public Optional<Duration> refreshEvery() {
     return Optional.of(refresh);

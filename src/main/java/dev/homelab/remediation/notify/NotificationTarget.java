@@ -29,6 +29,12 @@ public interface NotificationTarget {
   }
 
   /**
+   * A newer notification of proposal {@code uid} than the one it last built could not be queued:
+   * stop refreshing what it shows of it (it then ends by itself). May be called from any thread.
+   */
+  default void forgetWaiting(String uid) {}
+
+  /**
    * The request that takes back what this target still shows of a proposal that was deleted (its
    * uid), or empty when it shows nothing (the default: a message sent is not taken back).
    */

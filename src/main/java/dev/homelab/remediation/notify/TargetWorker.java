@@ -159,6 +159,9 @@ final class TargetWorker implements AutoCloseable {
       // Still newer than what is kept or queued of its proposal: known at once, not after the
       // queue, so a kept "awaiting" never goes out after the "decided" that could not be queued.
       overtaking.notQueued(job.uid, job.seq);
+      if (!Notification.Event.AWAITING_APPROVAL.wire().equals(job.event)) {
+        target.forgetWaiting(job.uid); // nor is an alert of it left refreshed for a day
+      }
       finish(job, Result.DROPPED, 0, "queue full (" + capacity + " waiting)");
       return;
     }

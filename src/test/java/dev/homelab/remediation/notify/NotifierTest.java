@@ -410,6 +410,39 @@ class NotifierTest {
     assertThat(count("webhook", "failed")).isEqualTo(1.0);
   }
 
+  /**
+   * A decision dropped at a full queue (Alertmanager hangs): the proposal's alert is not refreshed
+   * any more, so it resolves by itself within three periods instead of showing it waiting, links
+   * and all, until its expiry.
+   */
+  @Test
+  void aDecisionDroppedAtAFullQueueStopsItsAlertBeingRefreshed() {
+    alertmanager.hang();
+    AlertmanagerTarget am =
+        new AlertmanagerTarget(
+            URI.create(alertmanager.url()), Duration.ofMinutes(5), Duration.ofSeconds(2));
+    notifier =
+        new Notifier(
+            List.of(am),
+            new Notifier.Sending(Duration.ofSeconds(2), 1, Duration.ofMillis(100), 2),
+            store,
+            Changes.LINKS,
+            Changes.TTL,
+            clock,
+            registry,
+            fenced::get);
+    var first = Changes.awaiting();
+    notifier.changed(first); // in flight, hanging
+    await().atMost(Duration.ofSeconds(5)).until(() -> am.waiting().contains(TestProposals.UID));
+    var other = Changes.awaiting();
+    other.proposal().getMetadata().setUid("uid-other");
+    other.proposal().getMetadata().setName("p-other");
+    notifier.changed(other); // waiting in the queue
+    notifier.changed(Changes.leaving(Phase.Rejected, "rejected", "annotation:alice"));
+    assertThat(count("alertmanager", "dropped")).isEqualTo(1.0);
+    assertThat(am.waiting()).doesNotContain(TestProposals.UID);
+  }
+
   @Test
   void aFullQueueDropsAndCountsWithoutWaiting() {
     webhook.hang();
