@@ -99,8 +99,17 @@ public final class ExplainCommand extends ClusterCommand {
                       + ")"));
     }
     if (a == null) {
+      boolean unanswered = s.getApproval() != null && "ttl".equals(s.getApproval().getBy());
       line(
-          out, "Proposal", pastAsking(s.getPhase()) ? "none: no model was asked" : "no answer yet");
+          out,
+          "Proposal",
+          unanswered
+              ? "none: every model failed until it expired (its ChainFailed Events say why)"
+              : pastAsking(s.getPhase()) ? "none: no model was asked" : "no answer yet");
+      if (s.getPhase() == Phase.Failed) {
+        line(out, "Attempts", s.getAttempts() == null ? null : s.getAttempts().toString());
+        line(out, "Next attempt", s.getNextAttemptAt());
+      }
       line(out, "Silenced by", s.getSilencedBy());
     } else {
       line(

@@ -61,7 +61,9 @@ public final class Settings {
           "Ordered model chain: provider:model@url, comma separated; `rules` ends it with the rules proposer.");
   public static final Setting<Optional<String>> LLM_API_KEY =
       Setting.optionalText(
-          "LLM_API_KEY", "API key for OpenAI-compatible endpoints (from a Secret).");
+          "LLM_API_KEY",
+          "API key for OpenAI-compatible endpoints (from a Secret); sent to every openai link of"
+              + " LLM_CHAIN, so give those links https or keep them to endpoints that may see it.");
   public static final Setting<Duration> LLM_TIMEOUT_SECONDS =
       Setting.seconds(
           "LLM_TIMEOUT_SECONDS", 60, 1, 3600, "Time each model in the chain gets to answer.");

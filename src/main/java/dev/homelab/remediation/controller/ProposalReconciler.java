@@ -194,35 +194,25 @@ public final class ProposalReconciler implements Reconciler<RemediationProposal>
    */
   private RemediationProposal recordingFiles(
       RemediationProposal p, RemediationProposalStatus fields) {
-    KubernetesClientException conflict;
-    try {
-      return status.patch(p, fields);
-    } catch (KubernetesClientException e) {
-      if (e.getCode() != 409) {
-        throw e;
+    RemediationProposal onto = p;
+    for (int attempt = 0; ; attempt++) {
+      try {
+        return status.patch(onto, fields);
+      } catch (KubernetesClientException e) {
+        if (e.getCode() != 409 || attempt == 3) {
+          throw e;
+        }
       }
-      conflict = e;
-    }
-    for (int attempt = 0; attempt < 3; attempt++) {
-      RemediationProposal fresh = status.latest(p);
-      if (fresh == null) {
+      onto = status.latest(p);
+      if (onto == null) {
         throw new KubernetesClientException("deleted since the files were written", 404, null);
       }
-      if (fresh.getStatus() != null && fresh.getStatus().getOccurrences() != null) {
+      if (onto.getStatus() != null && onto.getStatus().getOccurrences() != null) {
         fields.setOccurrences(null);
         fields.setFirstSeen(null);
         fields.setLastSeen(null);
       }
-      try {
-        return status.patch(fresh, fields);
-      } catch (KubernetesClientException e) {
-        if (e.getCode() != 409) {
-          throw e;
-        }
-        conflict = e;
-      }
     }
-    throw conflict;
   }
 
   /** Performs a decision; false when the proposal is gone (nothing more to do). */

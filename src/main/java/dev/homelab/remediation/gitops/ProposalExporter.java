@@ -24,6 +24,11 @@ import java.util.List;
  * proposal is gone can never recreate it with a spec.
  */
 public final class ProposalExporter {
+  /** Flux's and Argo CD's annotations that keep an object when its file leaves Git. */
+  static final String PRUNE_FLUX = "kustomize.toolkit.fluxcd.io/prune";
+
+  static final String PRUNE_ARGO = "argocd.argoproj.io/sync-options";
+
   private ProposalExporter() {}
 
   /** Writes the files and returns their paths, one per proposal that is still open. */
@@ -108,9 +113,13 @@ public final class ProposalExporter {
     y.append("metadata:\n");
     y.append("  name: ").append(p.getMetadata().getName()).append('\n');
     y.append("  namespace: ").append(p.getMetadata().getNamespace()).append('\n');
-    y.append("  # annotations:\n");
-    y.append("  #   ").append(Approvals.APPROVAL).append(": approved\n");
-    y.append("  #   ").append(Approvals.APPROVED_BY).append(": your-name\n");
+    y.append("  annotations:\n");
+    y.append("    # Removing this file from Git must not delete the proposal (the operator\n");
+    y.append("    # derives budgets and outcomes from it): Flux and Argo CD do not prune it.\n");
+    y.append("    ").append(PRUNE_FLUX).append(": disabled\n");
+    y.append("    ").append(PRUNE_ARGO).append(": Prune=false\n");
+    y.append("    # ").append(Approvals.APPROVAL).append(": approved\n");
+    y.append("    # ").append(Approvals.APPROVED_BY).append(": your-name\n");
     return y.toString();
   }
 
@@ -147,9 +156,15 @@ public final class ProposalExporter {
         }
         String answeredAt =
             s == null || s.getProposal() == null ? null : s.getProposal().getAnsweredAt();
-        y.append("# Merge within APPROVAL_TTL (default 24h) of the answer");
-        if (answeredAt != null) {
-          y.append(" (").append(oneLine(answeredAt)).append(')');
+        String expiresAt = s == null ? null : s.getExpiresAt();
+        if (expiresAt != null) {
+          // The operator's own deadline, whatever APPROVAL_TTL it was given.
+          y.append("# Merge before ").append(oneLine(expiresAt));
+        } else {
+          y.append("# Merge within APPROVAL_TTL (default 24h) of the answer");
+          if (answeredAt != null) {
+            y.append(" (").append(oneLine(answeredAt)).append(')');
+          }
         }
         y.append(
             ":\n# after that the proposal expires, and an annotation arriving later changes\n");

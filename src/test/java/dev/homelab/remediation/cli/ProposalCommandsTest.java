@@ -3,6 +3,7 @@ package dev.homelab.remediation.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.homelab.remediation.RemediationOperatorApp;
+import dev.homelab.remediation.api.v1alpha1.ApprovalRecord;
 import dev.homelab.remediation.api.v1alpha1.OutcomeRecord;
 import dev.homelab.remediation.api.v1alpha1.Phase;
 import dev.homelab.remediation.api.v1alpha1.RemediationProposal;
@@ -488,6 +489,24 @@ class ProposalCommandsTest {
     put(waiting, "thinking");
     assertThat(run(new ExplainCommand(kubeconfig(ns)), "thinking").out())
         .contains("Proposal:       no answer yet\n");
+
+    // Every model failing: the retry schedule while Failed, and why there is no answer after.
+    RemediationProposal failing = TestProposals.proposal(Phase.Failed);
+    failing.getStatus().setAttempts(3);
+    failing.getStatus().setNextAttemptAt("2026-05-27T17:40:00Z");
+    put(failing, "failing");
+    assertThat(run(new ExplainCommand(kubeconfig(ns)), "failing").out())
+        .contains("Attempts:       3\n")
+        .contains("Next attempt:   2026-05-27T17:40:00Z\n");
+    RemediationProposal unanswered = TestProposals.proposal(Phase.Expired);
+    ApprovalRecord ttl = new ApprovalRecord();
+    ttl.setDecision("expired");
+    ttl.setBy("ttl");
+    unanswered.getStatus().setApproval(ttl);
+    put(unanswered, "unanswered");
+    assertThat(run(new ExplainCommand(kubeconfig(ns)), "unanswered").out())
+        .contains("Proposal:       none: every model failed until it expired")
+        .doesNotContain("no model was asked");
   }
 
   @Test

@@ -331,6 +331,20 @@ class ProposalFlowIT {
   }
 
   /**
+   * A failure at {@code t0} the model answers (a person to approve), then its recovery at t0 + 5 s:
+   * the one proposal Resolved, its answer still counting for the cooldown.
+   */
+  RemediationProposal answeredThenRecovered(Instant t0) {
+    ollama.setDefault(FakeReply.proposal("restart", 0.9, true, null));
+    start();
+    publish("solaria", "ollama", "service_unhealthy", t0.toString());
+    RemediationProposal first = awaitPhase(Phase.AwaitingApproval);
+    publish("solaria", "ollama", "service_healthy", t0.plusSeconds(5).toString());
+    await().atMost(Duration.ofSeconds(15)).until(() -> allIn(Phase.Resolved));
+    return first;
+  }
+
+  /**
    * A failure again soon after its service recovered, inside the cooldown: a new proposal, which a
    * person can approve, with the answer the model gave the recovered one (SPEC 5: one consultation
    * per svcKey per window). It used to be Ignored (CooldownSuppressed): nothing to approve, no
@@ -339,13 +353,8 @@ class ProposalFlowIT {
   @Test
   void aFailureSoonAfterARecoveryIsProposedAgainWithTheSameAnswerAndNoModelCall()
       throws IOException {
-    ollama.setDefault(FakeReply.proposal("restart", 0.9, true, null));
-    start();
     Instant t0 = clock.instant().minusSeconds(60);
-    publish("solaria", "ollama", "service_unhealthy", t0.toString());
-    RemediationProposal first = awaitPhase(Phase.AwaitingApproval);
-    publish("solaria", "ollama", "service_healthy", t0.plusSeconds(5).toString());
-    await().atMost(Duration.ofSeconds(15)).until(() -> allIn(Phase.Resolved));
+    RemediationProposal first = answeredThenRecovered(t0);
 
     publish("solaria", "ollama", "service_unhealthy", t0.plusSeconds(10).toString());
     await()
@@ -384,13 +393,8 @@ class ProposalFlowIT {
    */
   @Test
   void anotherFailureSoonAfterARecoveryWaitsForTheWindowAndIsThenAskedAbout() {
-    ollama.setDefault(FakeReply.proposal("restart", 0.9, true, null));
-    start();
     Instant t0 = clock.instant().minusSeconds(60);
-    publish("solaria", "ollama", "service_unhealthy", t0.toString());
-    RemediationProposal first = awaitPhase(Phase.AwaitingApproval);
-    publish("solaria", "ollama", "service_healthy", t0.plusSeconds(5).toString());
-    await().atMost(Duration.ofSeconds(15)).until(() -> allIn(Phase.Resolved));
+    RemediationProposal first = answeredThenRecovered(t0);
 
     publish("solaria", "ollama", "container_oom", t0.plusSeconds(10).toString());
     await()
@@ -785,8 +789,7 @@ class ProposalFlowIT {
             .get(0);
     String approved =
         Files.readString(exported)
-            .replace("  # annotations:", "  annotations:")
-            .replace("  #   remediation", "    remediation")
+            .replace("    # remediation", "    remediation")
             .replace("your-name", "flux-review");
     RemediationProposal manifest =
         io.fabric8.kubernetes.client.utils.Serialization.unmarshal(

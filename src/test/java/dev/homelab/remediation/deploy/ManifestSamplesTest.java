@@ -79,6 +79,19 @@ class ManifestSamplesTest {
     assertThat(raw.path("metadata").path("annotations").path(APPROVAL).asText())
         .isEqualTo("approved");
     assertThat(raw.path("metadata").path("annotations").path(APPROVED_BY).asText()).isNotBlank();
+    // Removing the file from Git must not prune the proposal (budgets and outcomes come from it).
+    assertThat(
+            raw.path("metadata")
+                .path("annotations")
+                .path("kustomize.toolkit.fluxcd.io/prune")
+                .asText())
+        .isEqualTo("disabled");
+    assertThat(
+            raw.path("metadata")
+                .path("annotations")
+                .path("argocd.argoproj.io/sync-options")
+                .asText())
+        .isEqualTo("Prune=false");
 
     RemediationProposal approval =
         Serialization.unmarshal(Files.readString(GITOPS), RemediationProposal.class);
@@ -96,6 +109,6 @@ class ManifestSamplesTest {
             Files.readString(HelmChartTest.CRD), CustomResourceDefinition.class);
     assertThat(crd.getSpec().getVersions().get(0).getSchema().getOpenAPIV3Schema().getRequired())
         .contains("spec");
-    assertThat(Files.readString(GITOPS)).contains("spec is required");
+    assertThat(Files.readString(GITOPS)).containsPattern("spec is\\s+# required");
   }
 }

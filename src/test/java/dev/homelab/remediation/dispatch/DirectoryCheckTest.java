@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.homelab.remediation.support.ReadOnlyDirs;
+import dev.homelab.remediation.support.Tmpfs;
 import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -53,19 +54,11 @@ class DirectoryCheckTest {
   @Test
   void aReadOnlyFileSystemIsLeftToTheDispatchRetries() throws Exception {
     Path ro = Files.createDirectory(tmp.resolve("ro"));
-    Process mount =
-        new ProcessBuilder("mount", "-t", "tmpfs", "-o", "ro,size=8k", "tmpfs", ro.toString())
-            .redirectErrorStream(true)
-            .start();
-    mount.getInputStream().readAllBytes();
-    assumeTrue(mount.waitFor() == 0, "cannot mount a read-only tmpfs here (needs root)");
-    try {
+    try (Tmpfs mounted = Tmpfs.mount(ro, "ro,size=8k")) {
       assertThatThrownBy(() -> Files.createFile(ro.resolve("probe")))
           .isInstanceOf(FileSystemException.class)
           .hasMessageContaining("Read-only file system");
       assertThat(DirectoryCheck.unwritable("EVENTS_DIR", ro)).isEmpty();
-    } finally {
-      new ProcessBuilder("umount", ro.toString()).start().waitFor();
     }
   }
 }

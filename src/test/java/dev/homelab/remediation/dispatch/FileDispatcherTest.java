@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.homelab.remediation.support.JsonSchemas;
 import dev.homelab.remediation.support.ReadOnlyDirs;
 import dev.homelab.remediation.support.TestClock;
+import dev.homelab.remediation.support.Tmpfs;
 import java.io.IOException;
 import java.nio.file.FileSystems;
 import java.nio.file.Files;
@@ -235,13 +236,7 @@ class FileDispatcherTest {
   @Test
   void fullDiskFailsWithoutAPartialFileAndSucceedsOnceThereIsRoom() throws Exception {
     Path small = Files.createDirectories(tmp.resolve("small"));
-    Process mount =
-        new ProcessBuilder("mount", "-t", "tmpfs", "-o", "size=8k", "tmpfs", small.toString())
-            .redirectErrorStream(true)
-            .start();
-    mount.getInputStream().readAllBytes();
-    assumeTrue(mount.waitFor() == 0, "cannot mount a small tmpfs here (needs root)");
-    try {
+    try (Tmpfs mounted = Tmpfs.mount(small, "size=8k")) {
       Path full = Files.createDirectories(small.resolve("pending"));
       Path filler = small.resolve("filler");
       try {
@@ -257,8 +252,6 @@ class FileDispatcherTest {
       onFull.dispatch(action("a-1"));
       assertThat(list(full)).hasSize(1);
       assertThat(JsonSchemas.errors("pending-action.schema.json", list(full).get(0))).isEmpty();
-    } finally {
-      new ProcessBuilder("umount", small.toString()).start().waitFor();
     }
   }
 

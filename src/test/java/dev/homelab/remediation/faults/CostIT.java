@@ -15,6 +15,7 @@ import dev.homelab.remediation.support.MockKube;
 import dev.homelab.remediation.support.ReadOnlyDirs;
 import dev.homelab.remediation.support.TestKube;
 import dev.homelab.remediation.support.TestRedis;
+import dev.homelab.remediation.support.Tmpfs;
 import io.fabric8.kubernetes.api.model.Event;
 import io.fabric8.kubernetes.api.model.StatusBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -211,14 +212,8 @@ class CostIT {
   @Test
   void fullPendingActionsDirectory() throws Exception {
     Path small = Files.createDirectories(tmp.resolve("small"));
-    Process mount =
-        new ProcessBuilder("mount", "-t", "tmpfs", "-o", "size=8k", "tmpfs", small.toString())
-            .redirectErrorStream(true)
-            .start();
-    mount.getInputStream().readAllBytes();
-    assumeTrue(mount.waitFor() == 0, "cannot mount a small tmpfs here (needs root)");
-    Path filler = small.resolve("filler");
-    try {
+    try (Tmpfs mounted = Tmpfs.mount(small, "size=8k")) {
+      Path filler = small.resolve("filler");
       try {
         Files.write(filler, new byte[16 * 1024]);
       } catch (java.io.IOException expected) {
@@ -233,8 +228,6 @@ class CostIT {
               throw new IllegalStateException(e);
             }
           });
-    } finally {
-      new ProcessBuilder("umount", small.toString()).start().waitFor();
     }
   }
 

@@ -15,6 +15,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -81,13 +82,15 @@ class ProposalExporterTest {
     RemediationProposal parsed = Serialization.unmarshal(yaml, RemediationProposal.class);
     assertThat(parsed.getMetadata().getName()).isEqualTo("p1");
     assertThat(parsed.getMetadata().getNamespace()).isEqualTo("homelab");
-    assertThat(parsed.getMetadata().getAnnotations()).isNullOrEmpty();
+    assertThat(parsed.getMetadata().getAnnotations())
+        .as("only what keeps Flux and Argo CD from pruning the proposal")
+        .containsOnly(
+            Map.entry("kustomize.toolkit.fluxcd.io/prune", "disabled"),
+            Map.entry("argocd.argoproj.io/sync-options", "Prune=false"));
     assertThat(parsed.getSpec()).isNull();
     assertThat(parsed.getStatus()).isNull();
 
-    String approved =
-        yaml.replace("  # annotations:", "  annotations:")
-            .replace("  #   remediation", "    remediation");
+    String approved = yaml.replace("    # remediation", "    remediation");
     RemediationProposal decided = Serialization.unmarshal(approved, RemediationProposal.class);
     assertThat(decided.getMetadata().getAnnotations())
         .containsEntry("remediation.homelab.dev/approval", "approved")
@@ -105,7 +108,9 @@ class ProposalExporterTest {
   static void assertOnlyNameAndNamespace(String yaml) {
     RemediationProposal parsed = Serialization.unmarshal(yaml, RemediationProposal.class);
     assertThat(parsed.getMetadata().getName()).isEqualTo("p1");
-    assertThat(parsed.getMetadata().getAnnotations()).isNullOrEmpty();
+    assertThat(parsed.getMetadata().getAnnotations())
+        .doesNotContainKeys(
+            "remediation.homelab.dev/approval", "remediation.homelab.dev/approved-by");
     assertThat(parsed.getSpec()).isNull();
     assertThat(parsed.getStatus()).isNull();
   }
@@ -122,6 +127,17 @@ class ProposalExporterTest {
                 + " that the proposal expires, and an annotation arriving later changes nothing.")
         .doesNotContain("staleApproval");
     assertOnlyNameAndNamespace(yaml);
+  }
+
+  /** The deadline the operator recorded, whatever APPROVAL_TTL it runs with. */
+  @Test
+  void awaitingApprovalGivesTheRecordedDeadline() {
+    RemediationProposal p = proposal("p1", Phase.AwaitingApproval, "m");
+    p.getStatus().getProposal().setAnsweredAt("2026-05-27T15:12:00Z");
+    p.getStatus().setExpiresAt("2026-05-27T17:12:00Z");
+    assertThat(comments(ProposalExporter.manifest(p)))
+        .contains("Merge before 2026-05-27T17:12:00Z: after that the proposal expires")
+        .doesNotContain("default 24h");
   }
 
   @Test

@@ -54,19 +54,18 @@ class NotifierTest {
   }
 
   Notifier start(Notifier.Sending sending, Duration refresh) {
+    return start(
+        sending,
+        List.of(
+            new WebhookTarget(URI.create(webhook.url()), sending.timeout()),
+            new NtfyTarget(URI.create(ntfy.url()), Optional.of("tk_test"), sending.timeout()),
+            new AlertmanagerTarget(URI.create(alertmanager.url()), refresh, sending.timeout())));
+  }
+
+  Notifier start(Notifier.Sending sending, List<NotificationTarget> targets) {
     notifier =
         new Notifier(
-            List.of(
-                new WebhookTarget(URI.create(webhook.url()), sending.timeout()),
-                new NtfyTarget(URI.create(ntfy.url()), Optional.of("tk_test"), sending.timeout()),
-                new AlertmanagerTarget(URI.create(alertmanager.url()), refresh, sending.timeout())),
-            sending,
-            store,
-            Changes.LINKS,
-            Changes.TTL,
-            clock,
-            registry,
-            fenced::get);
+            targets, sending, store, Changes.LINKS, Changes.TTL, clock, registry, fenced::get);
     return notifier;
   }
 
@@ -421,16 +420,7 @@ class NotifierTest {
     AlertmanagerTarget am =
         new AlertmanagerTarget(
             URI.create(alertmanager.url()), Duration.ofMinutes(5), Duration.ofSeconds(2));
-    notifier =
-        new Notifier(
-            List.of(am),
-            new Notifier.Sending(Duration.ofSeconds(2), 1, Duration.ofMillis(100), 2),
-            store,
-            Changes.LINKS,
-            Changes.TTL,
-            clock,
-            registry,
-            fenced::get);
+    start(new Notifier.Sending(Duration.ofSeconds(2), 1, Duration.ofMillis(100), 2), List.of(am));
     var first = Changes.awaiting();
     notifier.changed(first); // in flight, hanging
     await().atMost(Duration.ofSeconds(5)).until(() -> am.waiting().contains(TestProposals.UID));
