@@ -201,6 +201,7 @@ public final class IncidentBook implements AutoCloseable {
         // Redelivered, or created by another instance: count into the existing proposal.
         inc.occurrences += v.occurrences() == null ? 0 : v.occurrences();
         inc.open = v.open();
+        metrics.folded(1); // counted as what it is, or received would not add up
         LOG.atInfo()
             .addKeyValue("proposal", inc.name)
             .addKeyValue("svcKey", inc.svcKey)

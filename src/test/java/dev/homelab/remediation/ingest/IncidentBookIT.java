@@ -398,10 +398,15 @@ class IncidentBookIT {
         .isEqualTo(1.0);
 
     // Another incident's create (a second instance, the same event) still counts into it.
-    IncidentBook other = book(client);
+    SimpleMeterRegistry otherRegistry = new SimpleMeterRegistry();
+    IncidentBook other = book(client, otherRegistry, Duration.ofSeconds(60));
     other.accept(opening);
     settle(other);
     assertThat(occurrences(name)).isEqualTo(3);
+    // Counted as folded, not opened: what it received still adds up.
+    assertThat(otherRegistry.find("remediation.events.folded").counter().count()).isEqualTo(1.0);
+    assertThat(otherRegistry.find("remediation.intake.proposals.opened").counter().count())
+        .isZero();
   }
 
   static HealthEvent untimed(Instant received) {
