@@ -180,6 +180,14 @@ class ProposalFlowIT {
     return only();
   }
 
+  /** The first proposal in the namespace in {@code phase}; fails when there is none. */
+  RemediationProposal firstIn(Phase phase) {
+    return proposals().stream()
+        .filter(p -> p.getStatus() != null && p.getStatus().getPhase() == phase)
+        .findFirst()
+        .orElseThrow();
+  }
+
   /** Every proposal in the namespace shows one of these phases. */
   boolean allIn(Phase... phases) {
     List<Phase> any = List.of(phases);
@@ -360,11 +368,7 @@ class ProposalFlowIT {
     await()
         .atMost(Duration.ofSeconds(15))
         .until(() -> proposals().size() == 2 && allIn(Phase.Resolved, Phase.AwaitingApproval));
-    RemediationProposal again =
-        proposals().stream()
-            .filter(p -> p.getStatus().getPhase() == Phase.AwaitingApproval)
-            .findFirst()
-            .orElseThrow();
+    RemediationProposal again = firstIn(Phase.AwaitingApproval);
     assertThat(again.getMetadata().getName()).isNotEqualTo(first.getMetadata().getName());
     assertThat(ollama.calls()).isEqualTo(1);
     assertThat(again.getStatus().getProposal().getAction()).isEqualTo("restart");
@@ -400,11 +404,7 @@ class ProposalFlowIT {
     await()
         .atMost(Duration.ofSeconds(15))
         .until(() -> proposals().size() == 2 && allIn(Phase.Resolved, Phase.Pending));
-    RemediationProposal waiting =
-        proposals().stream()
-            .filter(p -> p.getStatus().getPhase() == Phase.Pending)
-            .findFirst()
-            .orElseThrow();
+    RemediationProposal waiting = firstIn(Phase.Pending);
     assertThat(waiting.getStatus().getMessage())
         .contains(first.getMetadata().getName(), "the model is asked at");
     assertThat(ollama.calls()).isEqualTo(1);
@@ -421,11 +421,7 @@ class ProposalFlowIT {
     await()
         .atMost(Duration.ofSeconds(15))
         .until(() -> allIn(Phase.Resolved, Phase.AwaitingApproval) && ollama.calls() == 2);
-    RemediationProposal asked =
-        proposals().stream()
-            .filter(p -> p.getStatus().getPhase() == Phase.AwaitingApproval)
-            .findFirst()
-            .orElseThrow();
+    RemediationProposal asked = firstIn(Phase.AwaitingApproval);
     assertThat(asked.getMetadata().getName()).isEqualTo(waiting.getMetadata().getName());
     assertThat(asked.getStatus().getOccurrences()).isEqualTo(2L);
   }

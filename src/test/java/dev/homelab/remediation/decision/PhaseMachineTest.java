@@ -172,6 +172,12 @@ class PhaseMachineTest {
         outcome == null ? null : at.plusSeconds(60));
   }
 
+  /** {@code o} with silence sil-1 on services matching {@code service}, from CREATED to endsAt. */
+  static Obs silencedBy(Obs o, String service, Instant endsAt) {
+    o.silences.add(new Silences.Silence("sil-1", null, service, null, CREATED, endsAt));
+    return o;
+  }
+
   static Obs with(Obs o, UnaryOperator<Obs> change) {
     return change.apply(o);
   }
@@ -366,27 +372,13 @@ class PhaseMachineTest {
                 GRACE.minusMillis(100)),
             row(
                 "new, an active silence matches → Silenced, no model call",
-                with(
-                    new Obs(null),
-                    o -> {
-                      o.silences.add(
-                          new Silences.Silence(
-                              "sil-1", null, "oll*", null, CREATED, NOW.plusSeconds(3600)));
-                      return o;
-                    }),
+                with(new Obs(null), o -> silencedBy(o, "oll*", NOW.plusSeconds(3600))),
                 Phase.Silenced,
                 List.of("Event:Silenced"),
                 null),
             row(
                 "Pending (an older version's), a silence that has ended → asks",
-                with(
-                    new Obs(Phase.Pending),
-                    o -> {
-                      o.silences.add(
-                          new Silences.Silence(
-                              "sil-1", null, "ollama", null, CREATED, NOW.minusSeconds(1)));
-                      return o;
-                    }),
+                with(new Obs(Phase.Pending), o -> silencedBy(o, "ollama", NOW.minusSeconds(1))),
                 null,
                 List.of("Ask"),
                 GRACE),
@@ -601,12 +593,7 @@ class PhaseMachineTest {
                 "Failed, due, an active silence matches → Silenced, no retry",
                 with(
                     failed(1, NOW.minus(BASE), NOW),
-                    o -> {
-                      o.silences.add(
-                          new Silences.Silence(
-                              "sil-1", null, "oll*", null, CREATED, NOW.plusSeconds(3600)));
-                      return o;
-                    }),
+                    o -> silencedBy(o, "oll*", NOW.plusSeconds(3600))),
                 Phase.Silenced,
                 List.of("Event:Silenced"),
                 null),
@@ -614,12 +601,7 @@ class PhaseMachineTest {
                 "Failed, due, a silence that has ended → asks",
                 with(
                     failed(1, NOW.minus(BASE), NOW),
-                    o -> {
-                      o.silences.add(
-                          new Silences.Silence(
-                              "sil-1", null, "ollama", null, CREATED, NOW.minusSeconds(1)));
-                      return o;
-                    }),
+                    o -> silencedBy(o, "ollama", NOW.minusSeconds(1))),
                 Phase.Proposing,
                 List.of("Ask", "Event:Retrying"),
                 null),
