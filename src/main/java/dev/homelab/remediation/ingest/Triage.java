@@ -158,11 +158,15 @@ final class Triage {
       return Rank.BENIGN;
     }
     key = svcKey();
-    int sev = present(SEVERITY) && p[from[SEVERITY]] > ' ' ? SEVERITY : DATA_SEVERITY;
-    if (from[sev] >= 0 && equalsIgnoreCase(sev, INFO)) {
+    // As the parser: the top-level severity unless blank, then data's, trimmed.
+    int sev = trim(SEVERITY) ? SEVERITY : DATA_SEVERITY;
+    if (from[SEVERITY] == -2 || from[sev] == -2) {
+      return Rank.UNKNOWN; // escaped, or not a string: this pass cannot tell what the parser reads
+    }
+    if (trim(sev) && equalsIgnoreCase(sev, INFO)) {
       return Rank.INFO;
     }
-    if (from[sev] >= 0 && equalsIgnoreCase(sev, CRITICAL)) {
+    if (trim(sev) && equalsIgnoreCase(sev, CRITICAL)) {
       return Rank.CRITICAL;
     }
     return key == null ? Rank.UNKNOWN : Rank.WARNING;
@@ -188,6 +192,22 @@ final class Triage {
       }
     }
     return false;
+  }
+
+  /**
+   * Narrows a plain string field to its text without surrounding blanks; false when none is left.
+   */
+  private boolean trim(int field) {
+    if (from[field] < 0) {
+      return false;
+    }
+    while (from[field] < to[field] && (p[from[field]] & 0xff) <= ' ') {
+      from[field]++;
+    }
+    while (to[field] > from[field] && (p[to[field] - 1] & 0xff) <= ' ') {
+      to[field]--;
+    }
+    return from[field] < to[field];
   }
 
   private boolean equalsIgnoreCase(int field, byte[] lower) {

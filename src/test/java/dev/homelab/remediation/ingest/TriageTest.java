@@ -62,6 +62,9 @@ class TriageTest {
         "{\"event_type\":null,\"type\":\"heartbeat\",\"node\":\"bertha\"}|BENIGN",
         "{\"event_type\":\"x\",\"node\":\"solaria\",\"service\":\"ollama\",\"severity\":\" \",\"data\":{\"severity\":\"info\"}}|REPEAT",
         "{\"event_type\":\"x\",\"node\":\"bertha\",\"service\":\"db\",\"severity\":null,\"data\":{\"severity\":\"info\"}}|INFO",
+        "{\"event_type\":\"x\",\"node\":\"bertha\",\"service\":\"db\",\"severity\":\" Critical \"}|CRITICAL",
+        "{\"event_type\":\"x\",\"node\":\"bertha\",\"service\":\"db\",\"severity\":\"info\\t\"}|UNKNOWN",
+        "{\"event_type\":\"x\",\"node\":\"bertha\",\"service\":\"db\",\"severity\":\"  info\",\"data\":{\"severity\":\"critical\"}}|INFO",
       })
   void ranksLikeTheParserWouldDecide(String json, Rank expected) {
     assertThat(rank(json)).isEqualTo(expected);
