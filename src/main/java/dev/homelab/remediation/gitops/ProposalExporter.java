@@ -36,23 +36,78 @@ public final class ProposalExporter {
       throws IOException {
     Files.createDirectories(dir);
     List<Path> written = new ArrayList<>();
-    List<RemediationProposal> open =
-        proposals.stream()
-            .filter(p -> p.getSpec() != null)
-            .filter(
-                p ->
-                    p.getStatus() == null
-                        || p.getStatus().getPhase() == null
-                        || p.getStatus().getPhase().isOpen())
-            .sorted(Comparator.comparing(p -> p.getMetadata().getName()))
-            .toList();
-    for (RemediationProposal p : open) {
-      Path file =
-          dir.resolve(p.getMetadata().getNamespace() + "-" + p.getMetadata().getName() + ".yaml");
+    for (RemediationProposal p : open(proposals)) {
+      Path file = dir.resolve(fileName(p));
       AtomicFiles.write(file, manifest(p).getBytes(StandardCharsets.UTF_8));
       written.add(file);
     }
     return written;
+  }
+
+  private static List<RemediationProposal> open(List<RemediationProposal> proposals) {
+    return proposals.stream()
+        .filter(p -> p.getSpec() != null)
+        .filter(
+            p ->
+                p.getStatus() == null
+                    || p.getStatus().getPhase() == null
+                    || p.getStatus().getPhase().isOpen())
+        .sorted(Comparator.comparing(p -> p.getMetadata().getName()))
+        .toList();
+  }
+
+  private static String fileName(RemediationProposal p) {
+    return p.getMetadata().getNamespace() + "-" + p.getMetadata().getName() + ".yaml";
+  }
+
+  /**
+   * Removes the files an earlier export wrote into {@code dir} for proposals of {@code namespace}
+   * that are no longer open (decided, expired, or deleted), so the next pull request takes their
+   * approvals out of Git, as the install guide says to once a proposal is decided. A file counts as
+   * the export's only by its name ({@code <namespace>-<name>.yaml}) and its first line, the header
+   * {@link #manifest} writes; anything else in the directory is left alone.
+   *
+   * @param proposals every proposal of the namespace, as listed
+   * @return the files removed
+   */
+  public static List<Path> prune(List<RemediationProposal> proposals, String namespace, Path dir)
+      throws IOException {
+    if (!Files.isDirectory(dir)) {
+      return List.of();
+    }
+    java.util.Set<String> open = new java.util.HashSet<>();
+    open(proposals).forEach(p -> open.add(fileName(p)));
+    List<Path> removed = new ArrayList<>();
+    List<Path> candidates;
+    try (var files = Files.list(dir)) {
+      candidates =
+          files
+              .filter(f -> f.getFileName().toString().startsWith(namespace + "-"))
+              .filter(f -> f.getFileName().toString().endsWith(".yaml"))
+              .filter(f -> !open.contains(f.getFileName().toString()))
+              .filter(Files::isRegularFile)
+              .sorted()
+              .toList();
+    }
+    for (Path f : candidates) {
+      String file = f.getFileName().toString();
+      String name = file.substring(namespace.length() + 1, file.length() - ".yaml".length());
+      if (writtenByExport(f, namespace, name)) {
+        Files.delete(f);
+        removed.add(f);
+      }
+    }
+    return removed;
+  }
+
+  private static boolean writtenByExport(Path f, String namespace, String name) throws IOException {
+    try (var lines = Files.newBufferedReader(f, StandardCharsets.UTF_8)) {
+      String first = lines.readLine();
+      return first != null
+          && first.startsWith("# RemediationProposal " + namespace + "/" + name + " (");
+    } catch (java.nio.charset.MalformedInputException e) {
+      return false; // not a file this writes
+    }
   }
 
   static String manifest(RemediationProposal p) {

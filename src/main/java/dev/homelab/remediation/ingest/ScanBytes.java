@@ -31,6 +31,23 @@ final class ScanBytes {
     return len == name.length && p[start] == name[0] && same(p, start, name, 0, len);
   }
 
+  /**
+   * Narrows the string {@code from[field]..to[field]} of {@code p} to its text without surrounding
+   * blanks, as {@link String#trim()} does; false when it is absent (negative) or nothing is left.
+   */
+  static boolean trim(byte[] p, int[] from, int[] to, int field) {
+    if (from[field] < 0) {
+      return false;
+    }
+    while (from[field] < to[field] && (p[from[field]] & 0xff) <= ' ') {
+      from[field]++;
+    }
+    while (to[field] > from[field] && (p[to[field] - 1] & 0xff) <= ' ') {
+      to[field]--;
+    }
+    return from[field] < to[field];
+  }
+
   static byte[] ascii(String s) {
     return s.getBytes(StandardCharsets.US_ASCII);
   }

@@ -194,20 +194,8 @@ final class Triage {
     return false;
   }
 
-  /**
-   * Narrows a plain string field to its text without surrounding blanks; false when none is left.
-   */
   private boolean trim(int field) {
-    if (from[field] < 0) {
-      return false;
-    }
-    while (from[field] < to[field] && (p[from[field]] & 0xff) <= ' ') {
-      from[field]++;
-    }
-    while (to[field] > from[field] && (p[to[field] - 1] & 0xff) <= ' ') {
-      to[field]--;
-    }
-    return from[field] < to[field];
+    return ScanBytes.trim(p, from, to, field);
   }
 
   private boolean equalsIgnoreCase(int field, byte[] lower) {

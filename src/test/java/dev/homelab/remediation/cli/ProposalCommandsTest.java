@@ -509,10 +509,72 @@ class ProposalCommandsTest {
         .doesNotContain("no model was asked");
   }
 
+  /**
+   * A second export after one proposal was decided and another deleted takes their files out of the
+   * directory (the next pull request removes their approvals from Git), and leaves the files it did
+   * not write and the other namespace's alone.
+   */
+  @Test
+  void exportRemovesTheFilesOfProposalsNoLongerOpen(
+      @org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+    awaiting("waiting", now);
+    awaiting("decided", now);
+    awaiting("deleted", now);
+    Run first = run(new ExportCommand(kubeconfig(ns)), dir.toString());
+    assertThat(first.code()).as(first.err()).isZero();
+    assertThat(first.out().lines().toList()).hasSize(3);
+    java.nio.file.Path decided = dir.resolve(ns + "-decided.yaml");
+    // The reviewer uncommented the approval in Git; the proposal was decided, another deleted.
+    java.nio.file.Files.writeString(
+        decided,
+        java.nio.file.Files.readString(decided).replace("    # remediation", "    remediation"));
+    java.nio.file.Path mine = java.nio.file.Files.writeString(dir.resolve(ns + "-notes.yaml"), "x");
+    java.nio.file.Path otherNs =
+        java.nio.file.Files.writeString(
+            dir.resolve("other-deleted.yaml"), "# RemediationProposal other/deleted (Pending)\n");
+    RemediationProposal d =
+        client.resources(RemediationProposal.class).inNamespace(ns).withName("decided").get();
+    d.getStatus().setPhase(Phase.Dispatched);
+    client.resource(d).updateStatus();
+    client.resources(RemediationProposal.class).inNamespace(ns).withName("deleted").delete();
+
+    Run second = run(new ExportCommand(kubeconfig(ns)), dir.toString());
+
+    assertThat(second.code()).as(second.err()).isZero();
+    assertThat(second.out()).isEqualTo(dir.resolve(ns + "-waiting.yaml") + "\n");
+    assertThat(second.err())
+        .contains("removed " + decided + " (no longer open)")
+        .contains("removed " + dir.resolve(ns + "-deleted.yaml"))
+        .contains("exported 1 open proposal(s) from namespace " + ns + ", removed 2 file(s)");
+    try (var files = java.nio.file.Files.list(dir)) {
+      assertThat(files.map(f -> f.getFileName().toString()).sorted())
+          .containsExactlyInAnyOrder(
+              "other-deleted.yaml", ns + "-notes.yaml", ns + "-waiting.yaml");
+    }
+    assertThat(mine).exists();
+    assertThat(otherNs).exists();
+
+    client.resources(RemediationProposal.class).inNamespace(ns).withName("waiting").delete();
+    Run kept = run(new ExportCommand(kubeconfig(ns)), dir.toString(), "--keep-closed");
+    assertThat(kept.err()).contains("exported 0 open proposal(s)").doesNotContain("removed");
+    assertThat(dir.resolve(ns + "-waiting.yaml")).exists();
+  }
+
+  @Test
+  void exportSaysWhyItCannotWrite(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+      throws Exception {
+    awaiting("waiting", now);
+    java.nio.file.Path file = java.nio.file.Files.writeString(dir.resolve("a-file"), "x");
+    Run r = run(new ExportCommand(kubeconfig(ns)), file.toString());
+    assertThat(r.code()).isEqualTo(1);
+    assertThat(r.err()).startsWith("remediation-operator export: cannot write into " + file);
+    assertThat(java.nio.file.Files.readString(file)).isEqualTo("x");
+  }
+
   @Test
   void theCommandsAreSubcommandsOfTheApp() {
     CommandLine app = RemediationOperatorApp.commandLine();
-    assertThat(app.getSubcommands()).containsKeys("approve", "reject", "list", "explain");
+    assertThat(app.getSubcommands()).containsKeys("approve", "reject", "list", "explain", "export");
     StringWriter out = new StringWriter();
     app.setOut(new PrintWriter(out));
     assertThat(app.execute("approve", "--help")).isZero();
