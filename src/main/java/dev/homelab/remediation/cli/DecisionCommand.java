@@ -96,6 +96,14 @@ abstract class DecisionCommand extends ClusterCommand {
                   + " (remove it with kubectl annotate rp "
                   + name
                   + " remediation.homelab.dev/approval- to decide again); nothing changed");
+      case STALE_NOT_CLEARED ->
+          err.println(
+              prefix()
+                  + where
+                  + ": the operator has not yet seen the early approval="
+                  + r.recordedStaleApproval()
+                  + " annotation removed (status.staleApproval); nothing changed, try again in a"
+                  + " few seconds");
       case CHANGED_MEANWHILE ->
           err.println(prefix() + where + " kept changing; nothing changed, try again");
     }

@@ -42,6 +42,11 @@ public final class ApprovalAnnotations {
     EXPIRED,
     /** It awaits approval but already carries an approval annotation the operator will read. */
     ALREADY_DECIDED,
+    /**
+     * An early annotation (status.staleApproval) was removed, but the operator has not seen it gone
+     * yet: one set now would still be read as that early one and decide nothing. Transient.
+     */
+    STALE_NOT_CLEARED,
     /** It kept changing while this was written; nothing was written. */
     CHANGED_MEANWHILE
   }
@@ -69,6 +74,15 @@ public final class ApprovalAnnotations {
       return existing != null
           && proposal.getStatus() != null
           && existing.equals(proposal.getStatus().getStaleApproval());
+    }
+
+    /** The early annotation's value the operator recorded (status.staleApproval), or null. */
+    public String recordedStaleApproval() {
+      String stale =
+          proposal == null || proposal.getStatus() == null
+              ? null
+              : proposal.getStatus().getStaleApproval();
+      return stale == null || stale.isEmpty() ? null : stale;
     }
 
     /** The approval annotation the proposal already had, or null. */
@@ -157,6 +171,11 @@ public final class ApprovalAnnotations {
       // Either the operator is about to act on it, or it was set before the proposal could be
       // seen (status.staleApproval) and must be removed first: writing it again decides nothing.
       return Outcome.ALREADY_DECIDED;
+    }
+    String stale = p.getStatus().getStaleApproval();
+    if (stale != null && !stale.isEmpty()) {
+      // Removed, but the operator has not cleared it yet: it would take a new one for the old.
+      return Outcome.STALE_NOT_CLEARED;
     }
     return Outcome.DECIDED;
   }

@@ -59,6 +59,9 @@ public final class ApprovalServer implements AutoCloseable {
               "default-src 'none'; style-src 'unsafe-inline'; form-action 'self';"
                   + " frame-ancestors 'none'");
 
+  /** Threads that read requests and answer them. */
+  static final int THREADS = 4;
+
   private final HttpServer server;
   private final ExecutorService executor;
   private final ApprovalTokens tokens;
@@ -79,7 +82,8 @@ public final class ApprovalServer implements AutoCloseable {
     this.namespace = namespace;
     this.clock = clock;
     server = HttpServers.create(new InetSocketAddress(bindAddress, port), 16);
-    executor = Executors.newFixedThreadPool(2, DaemonThreads.named("approval-http"));
+    // More than a person needs: a client that stops halfway holds one for REQUEST_SECONDS.
+    executor = Executors.newFixedThreadPool(THREADS, DaemonThreads.named("approval-http"));
     server.setExecutor(executor);
     server.createContext("/", this::handle);
   }
@@ -249,6 +253,18 @@ public final class ApprovalServer implements AutoCloseable {
                       + " remediation.homelab.dev/approval-) and use this link again; nothing"
                       + " changed."
                   : "The proposal already carries approval=" + r.existingApproval() + ".");
+      case STALE_NOT_CLEARED ->
+          refuse(
+              ex,
+              409,
+              "stale_not_cleared",
+              c,
+              "Try again in a moment",
+              "The early approval="
+                  + r.recordedStaleApproval()
+                  + " annotation was removed, but the operator has not seen it gone yet; a"
+                  + " decision now would be read as that one. Nothing changed; use this link"
+                  + " again in a few seconds.");
       case CHANGED_MEANWHILE ->
           refuse(
               ex,

@@ -412,7 +412,7 @@ class HelmChartTest {
       java.util.concurrent.atomic.AtomicInteger asked =
           new java.util.concurrent.atomic.AtomicInteger();
       com.sun.net.httpserver.HttpServer server =
-          com.sun.net.httpserver.HttpServer.create(
+          dev.homelab.remediation.util.HttpServers.create(
               new java.net.InetSocketAddress("127.0.0.1", 0), 0);
       server.createContext(
           "/readyz",

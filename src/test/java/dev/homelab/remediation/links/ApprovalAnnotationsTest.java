@@ -60,6 +60,14 @@ class ApprovalAnnotationsTest {
             ApprovalAnnotations.judge(
                 with(Map.of("remediation.homelab.dev/approval", "rejected")), uid, NOW))
         .isEqualTo(Outcome.ALREADY_DECIDED);
+    // An early annotation removed, but not yet seen gone by the operator (status.staleApproval
+    // still set): a new one would be read as the early one, so none is written yet.
+    RemediationProposal removedEarly = TestProposals.awaitingApproval();
+    removedEarly.getStatus().setStaleApproval("approved");
+    assertThat(ApprovalAnnotations.judge(removedEarly, uid, NOW))
+        .isEqualTo(Outcome.STALE_NOT_CLEARED);
+    removedEarly.getStatus().setStaleApproval("");
+    assertThat(ApprovalAnnotations.judge(removedEarly, uid, NOW)).isEqualTo(Outcome.DECIDED);
     // A value that decides nothing ("yes" is no value of SPEC §6) may be replaced by one that does.
     for (String nothing : new String[] {"maybe", "yes", "no"}) {
       assertThat(

@@ -92,7 +92,9 @@ public abstract class FakeLlmServer implements AutoCloseable {
   protected FakeLlmServer(String chatPath) {
     this.chatPath = chatPath;
     try {
-      server = HttpServer.create(new InetSocketAddress(InetAddress.getByName("127.0.0.1"), 0), 0);
+      server =
+          dev.homelab.remediation.util.HttpServers.create(
+              new InetSocketAddress(InetAddress.getByName("127.0.0.1"), 0), 0);
     } catch (IOException e) {
       throw new UncheckedIOException("cannot start fake LLM server", e);
     }

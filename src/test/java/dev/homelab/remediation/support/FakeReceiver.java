@@ -62,7 +62,9 @@ public abstract class FakeReceiver implements AutoCloseable {
   protected FakeReceiver(String path) {
     this.path = path;
     try {
-      server = HttpServer.create(new InetSocketAddress(InetAddress.getByName("127.0.0.1"), 0), 0);
+      server =
+          dev.homelab.remediation.util.HttpServers.create(
+              new InetSocketAddress(InetAddress.getByName("127.0.0.1"), 0), 0);
     } catch (IOException e) {
       throw new UncheckedIOException("cannot start " + getClass().getSimpleName(), e);
     }
