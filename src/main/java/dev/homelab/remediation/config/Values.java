@@ -150,6 +150,21 @@ final class Values {
     if (uri.getHost() == null || uri.getHost().isEmpty()) {
       throw new IllegalArgumentException("has no host: '" + redact(v) + "'");
     }
+    try {
+      io.lettuce.core.RedisURI.create(v); // the intake's reading, stricter than java.net.URI's
+    } catch (RuntimeException e) {
+      String why = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+      String secret = uri.getRawUserInfo();
+      if (secret != null && !secret.isEmpty() && why.contains(secret.replaceFirst("^[^:]*:", ""))) {
+        why = e.getClass().getSimpleName(); // nothing of the password in a log line
+      }
+      throw new IllegalArgumentException(
+          "not a Redis URL: '"
+              + redact(v)
+              + "' ("
+              + why
+              + "; a path is a database number, as in redis://redis:6379/0)");
+    }
     return v;
   }
 

@@ -84,7 +84,15 @@ public final class EventParser {
   }
 
   private ParseOutcome normalise(ObjectNode o, byte[] payload, String channel, Instant receivedAt) {
-    JsonNode typeNode = o.hasNonNull("event_type") ? o.get("event_type") : o.get("type");
+    // event_type (A) or type (B); an empty event_type leaves the choice to type, as for names.
+    JsonNode eventTypeNode = o.get("event_type");
+    boolean fromEventType =
+        eventTypeNode != null
+            && !eventTypeNode.isNull()
+            && !(eventTypeNode.isTextual()
+                && eventTypeNode.asText().trim().isEmpty()
+                && o.hasNonNull("type"));
+    JsonNode typeNode = fromEventType ? eventTypeNode : o.get("type");
     if (typeNode == null || typeNode.isNull()) {
       return reject(RejectReason.NO_EVENT_TYPE, "neither event_type nor type is set");
     }
@@ -141,8 +149,9 @@ public final class EventParser {
       }
     }
 
-    JsonNode ts = o.hasNonNull("timestamp") ? o.get("timestamp") : o.get("ts");
-    Optional<Instant> observed = Timestamps.parse(ts);
+    // timestamp (A), else ts (B): one that is missing or no time leaves it to the other.
+    Optional<Instant> stamped = Timestamps.parse(o.get("timestamp"));
+    Optional<Instant> observed = stamped.isPresent() ? stamped : Timestamps.parse(o.get("ts"));
     if (benign) {
       return new ParseOutcome.Benign(
           type, Names.svcKey(node.get(), service), observed.orElse(receivedAt));
@@ -159,7 +168,11 @@ public final class EventParser {
       boolean unread =
           f.getValue().isContainerNode()
               && ("message".equals(f.getKey()) || "severity".equals(f.getKey()));
-      if (!KNOWN_FIELDS.contains(f.getKey()) || unread) {
+      // type and ts beside the fields that were read instead are the sender's own: kept.
+      boolean unused =
+          ("type".equals(f.getKey()) && fromEventType)
+              || ("ts".equals(f.getKey()) && stamped.isPresent());
+      if (!KNOWN_FIELDS.contains(f.getKey()) || unread || unused) {
         if (extra == null) {
           extra = mapper.createObjectNode();
         }

@@ -48,6 +48,22 @@ final class ScanBytes {
     return from[field] < to[field];
   }
 
+  /**
+   * Whether {@code p[from..to)} is {@code lower} (lower-case ASCII letters) in any case. Folding
+   * with 0x20 maps nothing else onto a letter that a field of these names could hold.
+   */
+  static boolean lowerCaseIs(byte[] p, int from, int to, byte[] lower) {
+    if (to - from != lower.length) {
+      return false;
+    }
+    for (int k = 0; k < lower.length; k++) {
+      if ((p[from + k] | 0x20) != lower[k]) {
+        return false;
+      }
+    }
+    return true;
+  }
+
   static byte[] ascii(String s) {
     return s.getBytes(StandardCharsets.US_ASCII);
   }

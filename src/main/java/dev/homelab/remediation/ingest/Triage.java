@@ -150,7 +150,10 @@ final class Triage {
   /** The rank before asking whether the incident is open; sets {@link #key}. */
   private Rank base() {
     key = null;
-    int type = from[EVENT_TYPE] != NONE && from[EVENT_TYPE] != NULL ? EVENT_TYPE : TYPE;
+    int type =
+        given(EVENT_TYPE) && (from[EVENT_TYPE] == -2 || trim(EVENT_TYPE) || !given(TYPE))
+            ? EVENT_TYPE
+            : TYPE; // a blank event_type leaves it to type, as in the parser
     if (from[type] < 0) {
       return Rank.UNKNOWN;
     }
@@ -163,10 +166,10 @@ final class Triage {
     if (from[SEVERITY] == -2 || from[sev] == -2) {
       return Rank.UNKNOWN; // escaped, or not a string: this pass cannot tell what the parser reads
     }
-    if (trim(sev) && equalsIgnoreCase(sev, INFO)) {
+    if (trim(sev) && ScanBytes.lowerCaseIs(p, from[sev], to[sev], INFO)) {
       return Rank.INFO;
     }
-    if (trim(sev) && equalsIgnoreCase(sev, CRITICAL)) {
+    if (trim(sev) && ScanBytes.lowerCaseIs(p, from[sev], to[sev], CRITICAL)) {
       return Rank.CRITICAL;
     }
     return key == null ? Rank.UNKNOWN : Rank.WARNING;
@@ -196,19 +199,6 @@ final class Triage {
 
   private boolean trim(int field) {
     return ScanBytes.trim(p, from, to, field);
-  }
-
-  private boolean equalsIgnoreCase(int field, byte[] lower) {
-    int len = to[field] - from[field];
-    if (len != lower.length) {
-      return false;
-    }
-    for (int k = 0; k < len; k++) {
-      if ((p[from[field] + k] | 0x20) != lower[k]) {
-        return false;
-      }
-    }
-    return true;
   }
 
   /** The svcKey the parser would derive, or null when this pass cannot tell. */
@@ -282,6 +272,11 @@ final class Triage {
     return key == INVALID ? null : key;
   }
 
+  /** Set and not JSON null (it may be escaped or not a string). */
+  private boolean given(int field) {
+    return from[field] != NONE && from[field] != NULL;
+  }
+
   private boolean present(int field) {
     return from[field] >= 0 && to[field] > from[field];
   }
@@ -347,6 +342,7 @@ final class Triage {
       }
       if (!data
           && from[EVENT_TYPE] >= 0
+          && p[from[EVENT_TYPE]] > ' ' // blank: a type later decides
           && present(NODE)
           && present(SERVICE)
           && present(SEVERITY)

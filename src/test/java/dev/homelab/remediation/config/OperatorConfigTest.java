@@ -322,6 +322,9 @@ class OperatorConfigTest {
         "REDIS_URL           | http://redis:6379",
         "REDIS_URL           | redis://",
         "REDIS_URL           | redis://127.0.0.1:99999",
+        "REDIS_URL           | redis://redis:6379/db0",
+        "REDIS_URL           | redis://redis:6379/99999999999",
+        "REDIS_URL           | rediss://redis:6379?verifyPeer=bogus",
         "COOLDOWN_SECONDS    | soon",
         "COOLDOWN_SECONDS    | -1",
         "MIN_CONFIDENCE      | 1.5",
@@ -351,6 +354,21 @@ class OperatorConfigTest {
         .isInstanceOf(ConfigException.class)
         .hasMessageContaining(setting)
         .satisfies(e -> assertThat(((ConfigException) e).setting()).isEqualTo(setting));
+  }
+
+  /**
+   * A URL java.net.URI reads but Lettuce does not stops start-up naming REDIS_URL, not after the
+   * lease is taken; the password stays out of the message.
+   */
+  @Test
+  void aRedisUrlTheIntakeCannotReadStopsStartUpWithoutThePassword() {
+    assertThatThrownBy(
+            () ->
+                OperatorConfig.load(Map.of("REDIS_URL", "redis://:s3cret@redis:6379/x"), Map.of()))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageStartingWith(
+            "invalid setting REDIS_URL: not a Redis URL: 'redis://***@redis:6379/x'")
+        .hasMessageNotContaining("s3cret");
   }
 
   /** Every notification target is off unless its URL is set; an empty value is unset. */

@@ -122,6 +122,38 @@ class EventParserTest {
     assertThat(e.extra().get("labels").get("k").asInt()).isEqualTo(1);
   }
 
+  /** The sender's own type or ts beside the event_type or timestamp that was read: kept too. */
+  @Test
+  void aTypeOrTsBesideTheFieldsReadIsKeptInExtra() {
+    HealthEvent e =
+        accepted(
+            "{\"event_type\":\"service_unhealthy\",\"type\":\"systemd\",\"node\":\"chelsty\","
+                + "\"service\":\"zigbee2mqtt\",\"timestamp\":\"2026-05-27T17:11:39Z\","
+                + "\"ts\":1779902000}");
+    assertThat(e.eventType()).isEqualTo("service_unhealthy");
+    assertThat(e.observedAt()).isEqualTo(Instant.parse("2026-05-27T17:11:39Z"));
+    assertThat(e.extra().get("type").asText()).isEqualTo("systemd");
+    assertThat(e.extra().get("ts").asLong()).isEqualTo(1779902000L);
+    HealthEvent b =
+        accepted("{\"type\":\"container_restarting\",\"svc_key\":\"a/b\",\"ts\":1779902000}");
+    assertThat(b.extra()).as("shape B's own fields, read").isNull();
+  }
+
+  /** An empty event_type or a timestamp that is no time leaves it to type and ts (SPEC 2). */
+  @Test
+  void anEmptyEventTypeOrAnUnreadableTimestampFallsBackToShapeBsField() {
+    HealthEvent e =
+        accepted(
+            "{\"event_type\":\" \",\"type\":\"container_restarting\",\"node\":\"a\","
+                + "\"timestamp\":\"n/a\",\"ts\":1779902000.5}");
+    assertThat(e.eventType()).isEqualTo("container_restarting");
+    assertThat(e.observedAt()).isEqualTo(Instant.ofEpochMilli(1779902000500L));
+    assertThat(e.timestampGiven()).isTrue();
+    assertThat(parse("{\"event_type\":\"\",\"node\":\"a\"}"))
+        .as("no type to fall back to")
+        .isInstanceOf(ParseOutcome.Rejected.class);
+  }
+
   @Test
   void severityIsTrimmedAndCaseFolded() {
     HealthEvent e = accepted("{\"event_type\":\"x\",\"node\":\"a\",\"severity\":\" Critical \"}");

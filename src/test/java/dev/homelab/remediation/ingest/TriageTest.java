@@ -63,6 +63,8 @@ class TriageTest {
         "{\"event_type\":\"x\",\"node\":\"solaria\",\"service\":\"ollama\",\"severity\":\" \",\"data\":{\"severity\":\"info\"}}|REPEAT",
         "{\"event_type\":\"x\",\"node\":\"bertha\",\"service\":\"db\",\"severity\":null,\"data\":{\"severity\":\"info\"}}|INFO",
         "{\"event_type\":\"x\",\"node\":\"bertha\",\"service\":\"db\",\"severity\":\" Critical \"}|CRITICAL",
+        "{\"event_type\":\" \",\"node\":\"bertha\",\"service\":\"db\",\"severity\":\"info\",\"type\":\"heartbeat\"}|BENIGN",
+        "{\"event_type\":\"\",\"node\":\"bertha\",\"service\":\"db\",\"severity\":\"info\"}|INFO",
         "{\"event_type\":\"x\",\"node\":\"bertha\",\"service\":\"db\",\"severity\":\"info\\t\"}|UNKNOWN",
         "{\"event_type\":\"x\",\"node\":\"bertha\",\"service\":\"db\",\"severity\":\"  info\",\"data\":{\"severity\":\"critical\"}}|INFO",
       })
