@@ -105,7 +105,7 @@ public final class SilenceCommand {
     } catch (IllegalArgumentException e) {
       return usage("add", "--for: " + e.getMessage());
     }
-    if (length.isZero()) {
+    if (length.isZero() || length.isNegative()) {
       return usage("add", "--for: must be longer than 0, got '" + duration + "'");
     }
     if (node == null && service == null && eventType == null) {

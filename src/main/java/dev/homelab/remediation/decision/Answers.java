@@ -143,7 +143,8 @@ final class Answers {
                   IgnoredApprovals.staleMessage(s.getStaleApproval())));
         }
       }
-      return new Decision(s, effects, settings.approvalTtl()); // look again at expiry
+      // Look again at expiry: from the answer's time, which a reused answer has from before now.
+      return new Decision(s, effects, Duration.between(o.now(), Instant.parse(s.getExpiresAt())));
     }
     return new Decision(s, effects, null);
   }

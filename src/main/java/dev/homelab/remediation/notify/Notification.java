@@ -96,9 +96,9 @@ public record Notification(
 
   /**
    * The notification a phase change calls for: entering AwaitingApproval, or leaving it (Expired,
-   * or decided: Approved, Rejected, any other phase), or a Failed proposal expiring unanswered (no
-   * model answered within APPROVAL_TTL: no one was asked, but someone should know); empty for every
-   * other change.
+   * or decided: Approved, Rejected, any other phase), or a proposal expiring unanswered from any
+   * other phase (Failed: no model answered within APPROVAL_TTL; Pending or Proposing: the operator
+   * was away as long; no one was asked, but someone should know); empty for every other change.
    */
   public static Optional<Notification> of(
       PhaseListener.Change change, Duration approvalTtl, ApprovalLinks links, Instant now) {
@@ -107,7 +107,7 @@ public record Notification(
       event = Event.AWAITING_APPROVAL;
     } else if (change.from() == Phase.AwaitingApproval) {
       event = change.to() == Phase.Expired ? Event.EXPIRED : Event.DECIDED;
-    } else if (change.from() == Phase.Failed && change.to() == Phase.Expired) {
+    } else if (change.to() == Phase.Expired) {
       event = Event.EXPIRED;
     } else {
       return Optional.empty();

@@ -194,6 +194,11 @@ class SilenceCommandTest {
 
     assertThat(run("add", "--node", "chelsty", "--for", "0s", "-n", ns)).isEqualTo(2);
     assertThat(err.lines()).singleElement().asString().contains("--for: must be longer than 0");
+    assertThat(run("add", "--node", "chelsty", "--for", "-PT2H", "-n", ns)).isEqualTo(2);
+    assertThat(err.lines())
+        .singleElement()
+        .asString()
+        .contains("--for: must be longer than 0, got '-PT2H'");
 
     assertThat(run("add", "--for", "2h", "-n", ns)).isEqualTo(2);
     assertThat(err.lines()).singleElement().asString().contains("at least one of --node");

@@ -919,7 +919,7 @@ class PhaseMachineTest {
                     }),
                 Phase.AwaitingApproval,
                 List.of("Event:Proposed", "Event:AwaitingApproval"),
-                TTL),
+                TTL.minusSeconds(100)), // looked at again when it expires, counted from the answer
             row(
                 "new inside the cooldown, the sibling's answer needs no human → reused, the files",
                 with(
@@ -1237,6 +1237,9 @@ class PhaseMachineTest {
     assertThat(a.getPolicyRules()).contains("low-confidence");
     assertThat(a.getAnsweredAt()).isEqualTo(at.toString()); // the window does not move
     assertThat(d.status().getExpiresAt()).isEqualTo(at.plus(TTL).toString());
+    assertThat(d.recheckAfter())
+        .as("looked at again at expiresAt")
+        .isEqualTo(TTL.minusSeconds(100));
     assertThat(d.status().getMessage()).contains("other", "reused");
     assertThat(effects(d)).doesNotContain("Claim", "Ask");
   }

@@ -93,14 +93,29 @@ class NotificationPayloadsTest {
     assertThat(expired.decision()).isEqualTo("expired");
   }
 
-  /** A Failed proposal expiring: nobody was asked, so this is the one word of it. */
+  /**
+   * A proposal expiring unanswered, Failed (every model failed) or not yet asked (Pending,
+   * Proposing, or no phase: the operator was away for APPROVAL_TTL): nobody was asked, so this is
+   * the one word of it.
+   */
+  @ParameterizedTest
+  @EnumSource(
+      value = Phase.class,
+      names = {"Failed", "Pending", "Proposing"})
+  void unansweredExpiryNotifiesWithNoAction(Phase from) {
+    unansweredExpiry(from);
+  }
+
   @Test
-  void unansweredExpiryNotifiesWithNoAction() {
+  void anUnansweredExpiryOfAProposalWithNoPhaseYetNotifies() {
+    unansweredExpiry(null);
+  }
+
+  private static void unansweredExpiry(Phase from) {
     RemediationProposalStatus w = new RemediationProposalStatus();
     w.setPhase(Phase.Expired);
     PhaseListener.Change c =
-        new PhaseListener.Change(
-            TestProposals.proposal(Phase.Failed), Phase.Failed, Phase.Expired, w);
+        new PhaseListener.Change(TestProposals.proposal(from), from, Phase.Expired, w);
     Notification n = Notification.of(c, Changes.TTL, Changes.LINKS, Changes.NOW).orElseThrow();
     assertThat(n.event()).isEqualTo(Notification.Event.EXPIRED);
     assertThat(n.unanswered()).isTrue();
@@ -115,9 +130,7 @@ class NotificationPayloadsTest {
   @EnumSource(Phase.class)
   void noOtherChangeNotifies(Phase to) {
     for (Phase from : Phase.values()) {
-      if (from == Phase.AwaitingApproval
-          || to == Phase.AwaitingApproval
-          || (from == Phase.Failed && to == Phase.Expired)) {
+      if (from == Phase.AwaitingApproval || to == Phase.AwaitingApproval || to == Phase.Expired) {
         continue; // these notify (below, and unansweredExpiryNotifiesWithNoAction)
       }
       RemediationProposalStatus w = new RemediationProposalStatus();
@@ -130,7 +143,7 @@ class NotificationPayloadsTest {
     PhaseListener.Change fresh =
         new PhaseListener.Change(TestProposals.proposal(null), null, to, w);
     assertThat(Notification.of(fresh, Changes.TTL, Changes.LINKS, Changes.NOW).isPresent())
-        .isEqualTo(to == Phase.AwaitingApproval);
+        .isEqualTo(to == Phase.AwaitingApproval || to == Phase.Expired);
   }
 
   // ---- webhook
