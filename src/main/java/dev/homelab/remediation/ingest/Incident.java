@@ -35,6 +35,26 @@ final class Incident {
   /** The silence that made it Silenced, if any: once that silence is over it absorbs no more. */
   volatile String silencedBy;
 
+  /** The type of the event that opened it (null when not known, for a resource without spec). */
+  volatile String eventType;
+
+  /**
+   * Set when it was opened after a Resolved incident inside that one's window (a service flapping
+   * faster than the window): the end of its own window, until which a failure after it resolved too
+   * is held ({@link IncidentRules.Decision#HOLD}) rather than opened.
+   */
+  Instant holdUntil;
+
+  /** A failure held since it resolved: the first event whole, how many, and when. */
+  HealthEvent held;
+
+  long heldCount;
+  Instant heldFirst;
+  Instant heldLast;
+
+  /** Opened for a held failure: its events were counted (folded) when they were held. */
+  boolean counted;
+
   private volatile boolean silenceOver;
   private volatile long silenceCheckedMillis = Long.MIN_VALUE / 2; // no overflow on subtracting
 
@@ -138,9 +158,71 @@ final class Incident {
   static Incident opening(HealthEvent e, Incident last, Duration cooldown, Instant now) {
     String name = Names.proposalName(e, cooldown, last == null ? null : last.name);
     Incident inc = new Incident(name, e.svcKey(), now);
+    inc.eventType = e.eventType();
     inc.occurrences = 1;
     inc.seen(e.seenAt());
+    if (last != null && last.resolved && now.isBefore(last.windowStart.plus(cooldown))) {
+      inc.holdUntil = now.plus(cooldown);
+    }
     return inc;
+  }
+
+  /**
+   * Takes in {@code count} events of the svcKey from {@code earliest} to {@code latest} as {@code
+   * d} says: counted into it (FOLD), or into the failure it holds (HOLD). False when a failure is
+   * to be held but none is yet and {@code e} is null: the first must come whole, as it makes the
+   * proposal.
+   */
+  boolean take(
+      IncidentRules.Decision d, HealthEvent e, long count, Instant earliest, Instant latest) {
+    if (d == IncidentRules.Decision.FOLD) {
+      occurrences += count;
+      seen(earliest);
+      seen(latest);
+      return true;
+    }
+    if (held == null) {
+      if (e == null) {
+        return false;
+      }
+      held = e;
+    }
+    heldCount += count;
+    heldFirst = earliest(heldFirst, earliest);
+    heldLast = latest(heldLast, latest);
+    return true;
+  }
+
+  /** A recovery observed at {@code at}: a failure held from before it is over. */
+  void recoveredFromHeld(Instant at) {
+    if (held != null && !at.isBefore(heldLast)) {
+      held = null;
+      heldCount = 0;
+      heldFirst = null;
+      heldLast = null;
+    }
+  }
+
+  /** An incident to open, with the event that opens it. */
+  record Opening(Incident incident, HealthEvent event) {}
+
+  /**
+   * The incident its held failure opens, once {@link #holdUntil} has come (or at once when the
+   * intake is {@code stopping}, so that a restart does not lose it); else null. It carries the held
+   * events' count and times.
+   */
+  Opening releaseHeld(Instant now, Duration cooldown, boolean stopping) {
+    if (held == null || (!stopping && now.isBefore(holdUntil))) {
+      return null;
+    }
+    Incident next = opening(held, this, cooldown, now);
+    next.occurrences = heldCount;
+    next.firstSeen = heldFirst;
+    next.lastSeen = heldLast;
+    next.counted = true;
+    Opening o = new Opening(next, held);
+    recoveredFromHeld(heldLast);
+    return o;
   }
 
   /** An incident for a proposal found in the cluster (at start-up, or made by another instance). */
@@ -151,6 +233,7 @@ final class Incident {
     seeded.open = v.open();
     seeded.resolved = v.phase() == Phase.Resolved;
     seeded.silencedBy = v.phase() == Phase.Silenced ? v.silencedBy() : null;
+    seeded.eventType = v.eventType();
     seeded.occurrences = v.occurrences() == null ? 1 : v.occurrences();
     seeded.adopt(v);
     return seeded;
@@ -195,16 +278,32 @@ final class Incident {
   }
 
   /**
-   * What {@link IncidentRules} needs of it. A proposal Silenced by a silence that is still on takes
-   * in its svcKey's events as an open one does, past its cooldown window too: a service failing
-   * through a week's silence is one Silenced proposal, not one per window (or per event).
+   * What {@link IncidentRules} needs of it, for events of type {@code type} (null: of more than one
+   * type, or not known). A proposal Silenced by a silence that is still on takes in the events of
+   * its own incident (its svcKey and event type) as an open one does, past its cooldown window too:
+   * a service failing through a week's silence is one Silenced proposal, not one per window (or per
+   * event). Another type past the window is another incident, which the silence may not match (one
+   * of {@code --event-type} only): a proposal of its own, asked about unless it is silenced too.
    */
-  IncidentRules.Latest asLatest(long nowMillis, Predicate<String> silenceActive) {
+  IncidentRules.Latest asLatest(long nowMillis, Predicate<String> silenceActive, String type) {
     boolean closed = closedToEvents(nowMillis, silenceActive);
-    return new IncidentRules.Latest(name, windowStart, !closed && absorbing(), closed);
+    boolean absorbing = open || (silencedBy != null && type != null && type.equals(eventType));
+    return new IncidentRules.Latest(name, windowStart, !closed && absorbing, closed, holdUntil);
   }
 
-  /** Open, or Silenced (whether its silence is still on is {@link #closedToEvents}'s to say). */
+  /** IncidentBook#wouldFold for this, the latest incident of its svcKey; lock-free. */
+  boolean wouldFold(long nowMillis, Duration cooldown, Predicate<String> silenceActive) {
+    if (closedToEvents(nowMillis, silenceActive)) {
+      return false;
+    }
+    return absorbing() || nowMillis < windowStart.toEpochMilli() + cooldown.toMillis();
+  }
+
+  /**
+   * Open, or Silenced (whether its silence is still on is {@link #closedToEvents}'s to say). For
+   * the reader's triage, which ranks by svcKey alone: under overload, an event of another type for
+   * a Silenced svcKey is ranked with its repeats.
+   */
   boolean absorbing() {
     return open || silencedBy != null;
   }
@@ -217,6 +316,7 @@ final class Incident {
   boolean stale(
       Instant now, Duration cooldown, Duration outcomeWindow, Predicate<String> silenceActive) {
     return created
+        && held == null
         && !open
         && (silencedBy == null || closedToEvents(now.toEpochMilli(), silenceActive))
         && !writing

@@ -12,9 +12,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
@@ -46,8 +43,8 @@ public final class IncidentBook implements AutoCloseable {
   private final Duration cooldown;
   private final Duration flushInterval;
   private final IntakeMetrics metrics;
-  private final ExecutorService creators;
   private final ScheduledThreadPoolExecutor scheduler;
+  private final Creations creations;
 
   // Changed under "this"; read without it only by wouldFold.
   private final Map<String, Incident> bySvcKey = new ConcurrentHashMap<>();
@@ -75,9 +72,8 @@ public final class IncidentBook implements AutoCloseable {
     this.cooldown = cooldown;
     this.flushInterval = flushInterval;
     this.metrics = metrics;
-    this.creators =
-        Executors.newFixedThreadPool(limits.creators(), DaemonThreads.named("intake-create"));
     this.scheduler = new ScheduledThreadPoolExecutor(1, DaemonThreads.named("intake-flush"));
+    this.creations = new Creations(this, store, namespace, metrics, limits.creators(), scheduler);
     // On close, a flush under way finishes; nothing scheduled runs any more.
     scheduler.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
     scheduler.setContinueExistingPeriodicTasksAfterShutdownPolicy(false);
@@ -93,11 +89,7 @@ public final class IncidentBook implements AutoCloseable {
    */
   public boolean wouldFold(String svcKey) {
     Incident inc = bySvcKey.get(svcKey);
-    long now = clock.millis();
-    if (inc == null || inc.closedToEvents(now, silenceActive)) {
-      return false;
-    }
-    return inc.absorbing() || now < inc.windowStart.toEpochMilli() + cooldown.toMillis();
+    return inc != null && inc.wouldFold(clock.millis(), cooldown, silenceActive);
   }
 
   /** Folds the event into the latest incident of its svcKey, or opens a new one. */
@@ -108,7 +100,7 @@ public final class IncidentBook implements AutoCloseable {
     Incident inc;
     synchronized (this) {
       Instant now = clock.instant();
-      if (foldLocked(e.svcKey(), 1, e.seenAt(), e.seenAt(), now)) {
+      if (foldLocked(e.svcKey(), e.eventType(), e, 1, e.seenAt(), e.seenAt(), now)) {
         return;
       }
       if (creationsInFlight >= BookLimits.MAX_OPENINGS) {
@@ -119,80 +111,90 @@ public final class IncidentBook implements AutoCloseable {
       bySvcKey.put(e.svcKey(), inc);
       creationsInFlight++;
     }
-    try {
-      creators.execute(() -> create(inc, e));
-    } catch (RejectedExecutionException closed) {
-      // Closed meanwhile (the operator is stopping): the incident is not opened, nor written.
-      synchronized (this) {
-        bySvcKey.remove(inc.svcKey, inc);
-        dirty.remove(inc);
-        recoveries.remove(inc);
-        creationsInFlight--;
-      }
-      LOG.atInfo().addKeyValue("svcKey", inc.svcKey).log("intake closing; no proposal opened");
-    }
+    creations.open(inc, e);
+  }
+
+  /** Not opened after all: the intake closed before its creation could start. */
+  synchronized void notOpened(Incident inc) {
+    bySvcKey.remove(inc.svcKey, inc);
+    dirty.remove(inc);
+    recoveries.remove(inc);
+    creationsInFlight--;
+    LOG.atInfo().addKeyValue("svcKey", inc.svcKey).log("intake closing; no proposal opened");
+  }
+
+  boolean aborted() {
+    return aborted;
   }
 
   /**
-   * Folds {@code count} actionable events of {@code svcKey}, observed from {@code earliest} to
-   * {@code latest}, into its incident if {@link #accept} would fold them; false when it would open
-   * one (the caller then hands them on one by one).
+   * Folds {@code count} actionable events of {@code svcKey} and {@code eventType} (null: of more
+   * than one), observed from {@code earliest} to {@code latest}, into its incident if {@link
+   * #accept} would fold them; false when it would open one (the caller then hands them on one by
+   * one).
    */
-  public boolean fold(String svcKey, long count, Instant earliest, Instant latest) {
+  public boolean fold(
+      String svcKey, String eventType, long count, Instant earliest, Instant latest) {
     if (aborted) {
       return true;
     }
     synchronized (this) {
-      return foldLocked(svcKey, count, earliest, latest, clock.instant());
+      return foldLocked(svcKey, eventType, null, count, earliest, latest, clock.instant());
     }
   }
 
+  /** Folds or holds (IncidentRules) the events; {@code e} the one event, or null for a count. */
   private boolean foldLocked(
-      String svcKey, long count, Instant earliest, Instant latest, Instant now) {
+      String svcKey,
+      String eventType,
+      HealthEvent e,
+      long count,
+      Instant earliest,
+      Instant latest,
+      Instant now) {
     Incident inc = bySvcKey.get(svcKey);
-    IncidentRules.Latest last =
-        inc == null ? null : inc.asLatest(now.toEpochMilli(), silenceActive);
-    if (IncidentRules.decide(last, now, cooldown) != IncidentRules.Decision.FOLD) {
+    IncidentRules.Decision d =
+        IncidentRules.decide(
+            inc == null ? null : inc.asLatest(now.toEpochMilli(), silenceActive, eventType),
+            now,
+            cooldown);
+    if (d == IncidentRules.Decision.CREATE || !inc.take(d, e, count, earliest, latest)) {
       return false;
     }
-    inc.occurrences += count;
-    inc.seen(earliest);
-    inc.seen(latest);
-    dirty.add(inc);
+    if (d == IncidentRules.Decision.FOLD) {
+      dirty.add(inc);
+    }
     metrics.folded(count);
     return true;
   }
 
-  private void create(Incident inc, HealthEvent e) {
-    if (aborted) {
-      return;
+  /** Opens the failures held past their window (all when {@code stopping}), with their counts. */
+  private void openHeld(boolean stopping) {
+    List<Incident.Opening> due = new ArrayList<>();
+    synchronized (this) {
+      for (Incident inc : List.copyOf(bySvcKey.values())) {
+        Incident.Opening o =
+            creationsInFlight >= BookLimits.MAX_OPENINGS
+                ? null
+                : inc.releaseHeld(clock.instant(), cooldown, stopping);
+        if (o != null) {
+          bySvcKey.put(inc.svcKey, o.incident());
+          creationsInFlight++;
+          due.add(o);
+        }
+      }
     }
-    ProposalStore.Creation creation;
-    try {
-      creation = store.createIfAbsent(ProposalFactory.forIncident(e, inc, namespace));
-    } catch (RuntimeException ex) {
-      metrics.writeFailed();
-      long delay;
-      synchronized (this) {
-        inc.failedCreates++;
-        delay = limits.createRetryDelay(inc.failedCreates).toMillis();
-      }
-      LOG.atWarn()
-          .addKeyValue("proposal", inc.name)
-          .addKeyValue("svcKey", inc.svcKey)
-          .addKeyValue("retryInMs", delay)
-          .setCause(ex)
-          .log("creating proposal failed; will retry");
-      if (aborted) {
-        return;
-      }
-      try {
-        scheduler.schedule(() -> retry(inc, e), delay, TimeUnit.MILLISECONDS);
-      } catch (RejectedExecutionException closed) {
-        notRetried(inc);
-      }
-      return;
-    }
+    due.forEach(o -> creations.open(o.incident(), o.event()));
+  }
+
+  /** A failed creation of {@code inc}: how long until it is tried again. */
+  synchronized Duration createFailed(Incident inc) {
+    inc.failedCreates++;
+    return limits.createRetryDelay(inc.failedCreates);
+  }
+
+  /** {@code inc}'s proposal is made (or was there already): counts it, then writes its fields. */
+  void created(Incident inc, HealthEvent e, ProposalStore.Creation creation) {
     synchronized (this) {
       creationsInFlight--;
       inc.created = true;
@@ -201,13 +203,17 @@ public final class IncidentBook implements AutoCloseable {
         // Redelivered, or created by another instance: count into the existing proposal.
         inc.occurrences += v.occurrences() == null ? 0 : v.occurrences();
         inc.open = v.open();
-        metrics.folded(1); // counted as what it is, or received would not add up
+        if (!inc.counted) {
+          metrics.folded(1); // counted as what it is, or received would not add up
+        }
         LOG.atInfo()
             .addKeyValue("proposal", inc.name)
             .addKeyValue("svcKey", inc.svcKey)
             .log("proposal exists already; event folded into it");
       } else {
-        metrics.created();
+        if (!inc.counted) {
+          metrics.created(); // a held failure's events were counted (folded) as they came
+        }
         LOG.atInfo()
             .addKeyValue("proposal", inc.name)
             .addKeyValue("svcKey", inc.svcKey)
@@ -220,16 +226,8 @@ public final class IncidentBook implements AutoCloseable {
     writeOne(inc);
   }
 
-  private void retry(Incident inc, HealthEvent e) {
-    try {
-      creators.execute(() -> create(inc, e));
-    } catch (RejectedExecutionException closed) {
-      notRetried(inc);
-    }
-  }
-
   /** Closing: a create that failed is not tried again; nothing waits for it any more. */
-  private synchronized void notRetried(Incident inc) {
+  synchronized void notRetried(Incident inc) {
     creationsInFlight--;
     LOG.atInfo()
         .addKeyValue("proposal", inc.name)
@@ -252,12 +250,14 @@ public final class IncidentBook implements AutoCloseable {
       writeOne(inc);
     }
     writeRecoveries();
+    openHeld(false);
   }
 
   /** A benign event for a svcKey (SPEC 11): written as status.recoveredAt at the next flush. */
   public synchronized void recovered(String svcKey, Instant observedAt) {
     Incident inc = bySvcKey.get(svcKey);
     if (inc != null && !inc.gone) {
+      inc.recoveredFromHeld(observedAt);
       inc.recoveredAt = Incident.latest(inc.recoveredAt, observedAt);
       if (inc.recoveryUnwritten()) {
         recoveries.add(inc);
@@ -379,8 +379,8 @@ public final class IncidentBook implements AutoCloseable {
 
   public void close(Duration timeout) {
     long deadline = System.nanoTime() + timeout.toNanos();
-    creators.shutdown();
-    DaemonThreads.awaitUntil(creators, deadline);
+    openHeld(true);
+    creations.shutdown(deadline);
     // A flush under way finishes before the last one, so the two never write the same proposal.
     scheduler.shutdown();
     DaemonThreads.awaitUntil(scheduler, deadline);
@@ -393,7 +393,7 @@ public final class IncidentBook implements AutoCloseable {
    */
   public void abort() {
     aborted = true;
-    creators.shutdownNow();
+    creations.shutdownNow();
     scheduler.shutdownNow();
   }
 }

@@ -35,6 +35,7 @@ final class IntakeWorker {
   private final IntakeMetrics metrics;
   private final Rejections rejections;
   private final String[] keys = new String[KEYS];
+  private final String[] types = new String[KEYS]; // the one event type of each, or null
   private final long[] counts = new long[KEYS];
   private final Instant[] earliest = new Instant[KEYS];
   private final Instant[] latest = new Instant[KEYS];
@@ -79,12 +80,16 @@ final class IntakeWorker {
     Instant at = notAfter(id.observedAt(), m);
     if (k == size) {
       keys[k] = id.svcKey();
+      types[k] = id.eventType();
       counts[k] = 0;
       earliest[k] = at;
       latest[k] = at;
       size++;
     }
     counts[k]++;
+    if (types[k] != null && !types[k].equals(id.eventType())) {
+      types[k] = null; // more than one type: a Silenced incident may take some only, one by one
+    }
     if (at.isBefore(earliest[k])) {
       earliest[k] = at;
     } else if (at.isAfter(latest[k])) {
@@ -100,13 +105,14 @@ final class IntakeWorker {
   void flush() {
     for (int k = 0; k < size; k++) {
       try {
-        if (!book.fold(keys[k], counts[k], earliest[k], latest[k])) {
+        if (!book.fold(keys[k], types[k], counts[k], earliest[k], latest[k])) {
           oneByOne(keys[k]);
         }
       } catch (RuntimeException e) {
         LOG.error("folding {} events of {} failed; continuing", counts[k], keys[k], e);
       }
       keys[k] = null;
+      types[k] = null;
       earliest[k] = null;
       latest[k] = null;
     }
@@ -119,7 +125,7 @@ final class IntakeWorker {
     for (QueuedMessage m : gathered) {
       FoldScan.Identity id = scan.read(m.payload()); // read before: the same answer
       Instant at = notAfter(id.observedAt(), m);
-      if (id.svcKey().equals(key) && !book.fold(key, 1, at, at)) {
+      if (id.svcKey().equals(key) && !book.fold(key, id.eventType(), 1, at, at)) {
         try {
           parse(m); // the first opens a new incident; the rest fold into it
         } catch (RuntimeException e) {

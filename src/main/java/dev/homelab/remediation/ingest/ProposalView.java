@@ -21,7 +21,8 @@ public record ProposalView(
     String resourceVersion,
     Instant dispatchedAt,
     Instant recoveredAt,
-    String silencedBy) {
+    String silencedBy,
+    String eventType) {
 
   /** The cooldown window runs from the model's answer once there is one, else from creation. */
   public Instant windowStart() {

@@ -211,7 +211,8 @@ public final class ProposalWatch implements AutoCloseable, WatchedProposals.List
         p.getMetadata().getResourceVersion(),
         s == null || s.getDispatch() == null ? null : instant(s.getDispatch().getAt()),
         s == null ? null : instant(s.getRecoveredAt()),
-        s == null ? null : s.getSilencedBy());
+        s == null ? null : s.getSilencedBy(),
+        p.getSpec() == null ? null : p.getSpec().getEventType());
   }
 
   private static Instant instant(String text) {

@@ -29,6 +29,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
@@ -61,8 +62,37 @@ class SilenceFlowIT {
     return out.toString().strip();
   }
 
+  Running start(TestRedis redis, FakeOllama ollama, Path pending, String cooldown)
+      throws Exception {
+    Map<String, String> v = new HashMap<>();
+    v.put("REDIS_URL", redis.url());
+    v.put("WATCH_NAMESPACE", ns);
+    v.put("NODE_NAME", "solaria");
+    v.put("LLM_CHAIN", "ollama:llama3.1:8b@" + ollama.baseUrl());
+    v.put("PENDING_ACTIONS_DIR", pending.toString());
+    v.put("EVENTS_DIR", Files.createDirectories(tmp.resolve("e")).toString());
+    v.put("FOLD_FLUSH_MILLIS", "100");
+    v.put("LEADER_ELECTION", "false");
+    v.put("COOLDOWN_SECONDS", cooldown);
+    return Running.start(
+        new Wiring(
+            OperatorConfig.withDefaults(v),
+            client,
+            new SimpleMeterRegistry(),
+            Clock.systemUTC(),
+            false),
+        "127.0.0.1",
+        "127.0.0.1");
+  }
+
   static String event(String timestamp) {
-    return "{\"event_type\":\"service_unhealthy\",\"node\":\"solaria\",\"service\":\"grafana\","
+    return event("service_unhealthy", timestamp);
+  }
+
+  static String event(String type, String timestamp) {
+    return "{\"event_type\":\""
+        + type
+        + "\",\"node\":\"solaria\",\"service\":\"grafana\","
         + "\"timestamp\":\""
         + timestamp
         + "\"}";
@@ -91,26 +121,7 @@ class SilenceFlowIT {
     try (TestRedis redis = new TestRedis();
         FakeOllama ollama = new FakeOllama()) {
       ollama.setDefault(FakeReply.proposal("restart", 0.9, false, null));
-      Map<String, String> v = new HashMap<>();
-      v.put("REDIS_URL", redis.url());
-      v.put("WATCH_NAMESPACE", ns);
-      v.put("NODE_NAME", "solaria");
-      v.put("LLM_CHAIN", "ollama:llama3.1:8b@" + ollama.baseUrl());
-      v.put("PENDING_ACTIONS_DIR", pending.toString());
-      v.put("EVENTS_DIR", Files.createDirectories(tmp.resolve("e")).toString());
-      v.put("FOLD_FLUSH_MILLIS", "100");
-      v.put("LEADER_ELECTION", "false");
-      v.put("COOLDOWN_SECONDS", cooldown);
-      Running running =
-          Running.start(
-              new Wiring(
-                  OperatorConfig.withDefaults(v),
-                  client,
-                  new SimpleMeterRegistry(),
-                  Clock.systemUTC(),
-                  false),
-              "127.0.0.1",
-              "127.0.0.1");
+      Running running = start(redis, ollama, pending, cooldown);
       try {
         await().atMost(Duration.ofSeconds(20)).until(running::ready);
         String name =
@@ -172,6 +183,86 @@ class SilenceFlowIT {
                                     && p.getStatus().getPhase() == Phase.Dispatched));
         assertThat(ollama.calls()).isEqualTo(1);
         assertThat(files(pending)).isEqualTo(1);
+      } finally {
+        running.close();
+      }
+    }
+  }
+
+  /**
+   * A silence of one event type keeps that type's incident Silenced, its repeats folding into it
+   * past the window, but another type of the same service is another incident: a proposal of its
+   * own that the model is asked about, not folded into the Silenced one for the silence's length.
+   */
+  @Test
+  void aSilenceOfOneEventTypeLetsAnotherTypeOfTheServiceThrough() throws Exception {
+    TestKube.installCrd(client);
+    Path pending = Files.createDirectories(tmp.resolve("p"));
+    try (TestRedis redis = new TestRedis();
+        FakeOllama ollama = new FakeOllama()) {
+      ollama.setDefault(FakeReply.proposal("restart", 0.9, false, null));
+      Running running = start(redis, ollama, pending, "0");
+      try {
+        await().atMost(Duration.ofSeconds(20)).until(running::ready);
+        String name =
+            silence(
+                "add",
+                "--service",
+                "grafana",
+                "--event-type",
+                "service_unhealthy",
+                "--for",
+                "1h",
+                "-n",
+                ns);
+        await()
+            .atMost(Duration.ofSeconds(10))
+            .until(
+                () -> {
+                  RemediationSilence s =
+                      client
+                          .resources(RemediationSilence.class)
+                          .inNamespace(ns)
+                          .withName(name)
+                          .get();
+                  return s != null
+                      && s.getStatus() != null
+                      && s.getStatus().getState() == SilenceState.Active;
+                });
+        redis.publish("health_events", event(Instant.now().toString()));
+        await()
+            .atMost(Duration.ofSeconds(20))
+            .until(
+                () ->
+                    proposals().size() == 1
+                        && proposals().get(0).getStatus() != null
+                        && proposals().get(0).getStatus().getPhase() == Phase.Silenced);
+        for (int i = 1; i <= 2; i++) {
+          Thread.sleep(300);
+          redis.publish("health_events", event(Instant.now().toString()));
+        }
+        await()
+            .atMost(Duration.ofSeconds(10))
+            .until(() -> Long.valueOf(3).equals(proposals().get(0).getStatus().getOccurrences()));
+
+        redis.publish("health_events", event("container_oom", Instant.now().toString()));
+        await()
+            .atMost(Duration.ofSeconds(20))
+            .until(
+                () ->
+                    proposals().stream()
+                        .anyMatch(
+                            p ->
+                                "container_oom".equals(p.getSpec().getEventType())
+                                    && p.getStatus() != null
+                                    && p.getStatus().getPhase() == Phase.Dispatched));
+        assertThat(proposals()).hasSize(2);
+        assertThat(ollama.calls()).as("asked about the other type only").isEqualTo(1);
+        assertThat(
+                proposals().stream()
+                    .filter(p -> p.getStatus().getPhase() == Phase.Silenced)
+                    .map(p -> p.getStatus().getOccurrences()))
+            .containsExactly(3L);
       } finally {
         running.close();
       }

@@ -44,4 +44,15 @@ class IncidentRulesTest {
     assertThat(IncidentRules.decide(resolved, T0.plusSeconds(1), Duration.ofSeconds(300)))
         .isEqualTo(IncidentRules.Decision.CREATE);
   }
+
+  /** The second proposal of a flapping service resolved too: its window's failures are held. */
+  @Test
+  void aFailureAfterASecondResolvedProposalInsideItsWindowIsHeld() {
+    var second = new IncidentRules.Latest("p2", T0, false, true, T0.plusSeconds(300));
+    assertThat(IncidentRules.decide(second, T0.plusSeconds(10), COOLDOWN))
+        .isEqualTo(IncidentRules.Decision.HOLD);
+    assertThat(IncidentRules.decide(second, T0.plusSeconds(300), COOLDOWN)).isEqualTo(CREATE);
+    var open = new IncidentRules.Latest("p2", T0, true, false, T0.plusSeconds(300));
+    assertThat(IncidentRules.decide(open, T0.plusSeconds(10), COOLDOWN)).isEqualTo(FOLD);
+  }
 }

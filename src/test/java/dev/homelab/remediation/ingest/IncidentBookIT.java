@@ -516,7 +516,8 @@ class IncidentBookIT {
             "1",
             null,
             null,
-            "maintenance"));
+            "maintenance",
+            "service_unhealthy"));
     clock.advance(Duration.ofSeconds(30));
     book.flush();
     assertThat(book.size()).as("kept: the silence is on").isEqualTo(1);
@@ -834,5 +835,50 @@ class IncidentBookIT {
 
   List<RemediationProposal> proposals() {
     return TestKube.proposals(client, namespace);
+  }
+
+  /** Marks the proposal Resolved in the cluster and tells the book, as the watch would. */
+  void resolve(IncidentBook book, String name) {
+    RemediationProposal p = proposal(name);
+    p.setStatus(new RemediationProposalStatus());
+    p.getStatus().setPhase(dev.homelab.remediation.api.v1alpha1.Phase.Resolved);
+    book.observe(ProposalWatch.view(client.resource(p).updateStatus()));
+  }
+
+  /**
+   * A service flapping faster than the window: after the second proposal resolved, a failure is
+   * held (counted, no proposal), and opened when the intake stops, so a restart does not lose it.
+   */
+  @Test
+  void aFailureHeldAfterTheSecondProposalOfAWindowIsOpenedWhenTheIntakeStops() {
+    SimpleMeterRegistry registry = new SimpleMeterRegistry();
+    IncidentBook book = book(client, registry, Duration.ofSeconds(60));
+    HealthEvent a = event("grafana", "2024-03-01T10:00:00Z");
+    book.accept(a);
+    settle(book);
+    resolve(book, Names.proposalName(a));
+    book.accept(event("grafana", "2024-03-01T10:00:10Z"));
+    settle(book);
+    assertThat(TestKube.proposals(client, namespace)).hasSize(2);
+    TestKube.proposals(client, namespace).stream()
+        .filter(p -> !p.getMetadata().getName().equals(Names.proposalName(a)))
+        .forEach(p -> resolve(book, p.getMetadata().getName()));
+
+    book.accept(event("grafana", "2024-03-01T10:00:20Z"));
+    book.accept(event("grafana", "2024-03-01T10:00:21Z"));
+    settle(book);
+    assertThat(TestKube.proposals(client, namespace)).as("held, not opened").hasSize(2);
+
+    book.close();
+    List<RemediationProposal> all = TestKube.proposals(client, namespace);
+    assertThat(all).hasSize(3);
+    assertThat(all)
+        .filteredOn(p -> p.getSpec().getObservedAt().equals("2024-03-01T10:00:20Z"))
+        .singleElement()
+        .satisfies(p -> assertThat(occurrences(p.getMetadata().getName())).isEqualTo(2L));
+    assertThat(registry.find("remediation.intake.proposals.opened").counter().count())
+        .as("held events are counted as folded, not again as created")
+        .isEqualTo(2.0);
+    assertThat(registry.find("remediation.events.folded").counter().count()).isEqualTo(2.0);
   }
 }
