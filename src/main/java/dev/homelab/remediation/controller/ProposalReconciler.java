@@ -177,7 +177,10 @@ public final class ProposalReconciler implements Reconciler<RemediationProposal>
         Optional.empty(),
         needsCooldown ? Consultations.of(sameSvcKey, router, clock) : List.of(),
         Siblings.of(p, sameSvcKey.stream()),
-        needsCooldown || (s != null && s.getPhase() == Phase.Failed) ? silences.get() : List.of(),
+        needsCooldown
+                || (s != null && (s.getPhase() == Phase.Failed || s.getPhase() == Phase.Proposing))
+            ? silences.get()
+            : List.of(),
         clock.instant());
   }
 

@@ -21,6 +21,18 @@ final class Answers {
   private Answers() {}
 
   static Decision answer(Observation o, ModelOutcome outcome, ProposalSettings settings) {
+    if (outcome instanceof ModelOutcome.Answered) {
+      // A silence put on while the model was asked (the maintenance began meanwhile): no policy
+      // approval writes a restart in the middle of it; the answer is kept for the cooldown.
+      Optional<Decision> silenced = Outcomes.silenced(o, true);
+      if (silenced.isPresent()) {
+        RemediationProposalStatus s = silenced.get().status();
+        recordUnused(o, s, settings);
+        List<Effect> effects = new ArrayList<>(silenced.get().effects());
+        effects.add(0, new Effect.Claim());
+        return new Decision(s, effects, null);
+      }
+    }
     return answer(o, outcome, settings, answeredAt(o, o.now()), null);
   }
 

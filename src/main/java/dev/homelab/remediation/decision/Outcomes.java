@@ -39,6 +39,14 @@ public final class Outcomes {
    * final phase Silenced, no model call, nothing written.
    */
   public static Optional<Decision> silenced(Observation o) {
+    return silenced(o, false);
+  }
+
+  /**
+   * As {@link #silenced(Observation)}; {@code asked}: the model was asked before the silence came
+   * (its answer, kept for the cooldown, decides nothing).
+   */
+  public static Optional<Decision> silenced(Observation o, boolean asked) {
     Optional<String> by =
         Silences.matching(
             o.silences(),
@@ -49,7 +57,12 @@ public final class Outcomes {
     if (by.isEmpty()) {
       return Optional.empty();
     }
-    String msg = "Silenced by RemediationSilence " + by.get() + ": no model call, nothing written.";
+    String msg =
+        "Silenced by RemediationSilence "
+            + by.get()
+            + (asked
+                ? ", which came while the model was asked: nothing written."
+                : ": no model call, nothing written.");
     RemediationProposalStatus s = new RemediationProposalStatus();
     s.setPhase(Phase.Silenced);
     s.setSilencedBy(by.get());

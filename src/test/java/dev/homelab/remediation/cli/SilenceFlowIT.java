@@ -268,4 +268,42 @@ class SilenceFlowIT {
       }
     }
   }
+
+  /**
+   * A silence put on while the model thinks (the maintenance begins after the failure): the answer
+   * that comes after it writes nothing, as a person would expect of a silence, and is kept for the
+   * cooldown.
+   */
+  @Test
+  void aSilencePutOnWhileTheModelIsAskedStopsItsAnswerFromBeingWritten() throws Exception {
+    TestKube.installCrd(client);
+    Path pending = Files.createDirectories(tmp.resolve("p"));
+    try (TestRedis redis = new TestRedis();
+        FakeOllama ollama = new FakeOllama()) {
+      ollama.setDefault(
+          FakeReply.proposal("restart", 0.9, false, null).delayed(Duration.ofMillis(3000)));
+      Running running = start(redis, ollama, pending, "300");
+      try {
+        await().atMost(Duration.ofSeconds(20)).until(running::ready);
+        redis.publish("health_events", event(Instant.now().toString()));
+        await().atMost(Duration.ofSeconds(10)).until(() -> ollama.calls() == 1);
+        String name = silence("add", "--node", "solaria", "--for", "2h", "-n", ns);
+        await()
+            .atMost(Duration.ofSeconds(20))
+            .until(
+                () ->
+                    proposals().size() == 1
+                        && proposals().get(0).getStatus() != null
+                        && proposals().get(0).getStatus().getPhase() == Phase.Silenced);
+        RemediationProposal p = proposals().get(0);
+        assertThat(p.getStatus().getSilencedBy()).isEqualTo(name);
+        assertThat(p.getStatus().getProposal().getAction()).as("kept").isEqualTo("restart");
+        await().during(Duration.ofSeconds(1)).atMost(Duration.ofSeconds(3)).until(() -> true);
+        assertThat(files(pending)).as("nothing written").isZero();
+        assertThat(ollama.calls()).isEqualTo(1);
+      } finally {
+        running.close();
+      }
+    }
+  }
 }

@@ -451,6 +451,30 @@ class PhaseMachineTest {
                 List.of("WriteFiles"),
                 null),
             row(
+                "Proposing, confident answer, a silence put on meanwhile → Silenced, nothing written",
+                with(
+                    new Obs(Phase.Proposing),
+                    o ->
+                        silencedBy(
+                            setRouter(o, new RouterView.Done(answer("restart", 0.9, false))),
+                            "oll*",
+                            NOW.plusSeconds(3600))),
+                Phase.Silenced,
+                List.of("Claim", "Event:Silenced"),
+                null),
+            row(
+                "Failed, an answer at last, a silence put on meanwhile → Silenced",
+                with(
+                    failed(1, NOW.minus(BASE), NOW),
+                    o ->
+                        silencedBy(
+                            setRouter(o, new RouterView.Done(answer("restart", 0.9, false))),
+                            "ollama",
+                            NOW.plusSeconds(3600))),
+                Phase.Silenced,
+                List.of("Claim", "Event:Silenced"),
+                null),
+            row(
                 "Proposing, confident answer, files written → Dispatched in one write",
                 with(
                     new Obs(Phase.Proposing),
@@ -1242,6 +1266,25 @@ class PhaseMachineTest {
         .isEqualTo(TTL.minusSeconds(100));
     assertThat(d.status().getMessage()).contains("other", "reused");
     assertThat(effects(d)).doesNotContain("Claim", "Ask");
+  }
+
+  /** The answer that came under a silence put on meanwhile is kept for the cooldown, not used. */
+  @Test
+  void anAnswerUnderASilencePutOnWhileTheModelWasAskedIsKeptAndNothingIsWritten() {
+    Obs o =
+        silencedBy(
+            setRouter(new Obs(Phase.Proposing), new RouterView.Done(answer("restart", 0.9, false))),
+            "ollama",
+            NOW.plusSeconds(3600));
+    Decision d = MACHINE.decide(o.build());
+    assertThat(d.status().getSilencedBy()).isEqualTo("sil-1");
+    assertThat(d.status().getProposal().getAction()).isEqualTo("restart");
+    assertThat(d.status().getProposal().getAnsweredAt()).isNotNull();
+    assertThat(d.status().getMessage())
+        .contains("came while the model was asked")
+        .contains("nothing is done with it")
+        .doesNotContain("no model call");
+    assertThat(effects(d)).doesNotContain("WriteFiles");
   }
 
   @Test
