@@ -75,7 +75,25 @@ final class Creations {
       }
       return;
     }
-    book.created(inc, e, creation);
+    if (!creation.created()) {
+      if (!inc.counted) {
+        metrics.folded(1); // counted as what it is, or received would not add up
+      }
+      LOG.atInfo()
+          .addKeyValue("proposal", inc.name)
+          .addKeyValue("svcKey", inc.svcKey)
+          .log("proposal exists already; event folded into it");
+    } else {
+      if (!inc.counted) {
+        metrics.created(); // a held failure's events were counted (folded) as they came
+      }
+      LOG.atInfo()
+          .addKeyValue("proposal", inc.name)
+          .addKeyValue("svcKey", inc.svcKey)
+          .addKeyValue("eventType", e.eventType())
+          .log("proposal created");
+    }
+    book.created(inc, creation);
   }
 
   private void retry(Incident inc, HealthEvent e) {

@@ -288,7 +288,9 @@ final class Incident {
   IncidentRules.Latest asLatest(long nowMillis, Predicate<String> silenceActive, String type) {
     boolean closed = closedToEvents(nowMillis, silenceActive);
     boolean absorbing = open || (silencedBy != null && type != null && type.equals(eventType));
-    return new IncidentRules.Latest(name, windowStart, !closed && absorbing, closed, holdUntil);
+    // Held only after a recovery: a silence ended early lets the next failure open at once.
+    return new IncidentRules.Latest(
+        name, windowStart, !closed && absorbing, closed, resolved ? holdUntil : null);
   }
 
   /** IncidentBook#wouldFold for this, the latest incident of its svcKey; lock-free. */

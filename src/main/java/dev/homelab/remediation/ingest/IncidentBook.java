@@ -153,6 +153,9 @@ public final class IncidentBook implements AutoCloseable {
       Instant latest,
       Instant now) {
     Incident inc = bySvcKey.get(svcKey);
+    if (inc != null && inc.held != null && !now.isBefore(inc.holdUntil)) {
+      inc = releaseLocked(inc, false); // its window is over: opened, and the event folds into it
+    }
     IncidentRules.Decision d =
         IncidentRules.decide(
             inc == null ? null : inc.asLatest(now.toEpochMilli(), silenceActive, eventType),
@@ -169,22 +172,31 @@ public final class IncidentBook implements AutoCloseable {
   }
 
   /** Opens the failures held past their window (all when {@code stopping}), with their counts. */
-  private void openHeld(boolean stopping) {
-    List<Incident.Opening> due = new ArrayList<>();
-    synchronized (this) {
-      for (Incident inc : List.copyOf(bySvcKey.values())) {
-        Incident.Opening o =
-            creationsInFlight >= BookLimits.MAX_OPENINGS
-                ? null
-                : inc.releaseHeld(clock.instant(), cooldown, stopping);
-        if (o != null) {
-          bySvcKey.put(inc.svcKey, o.incident());
-          creationsInFlight++;
-          due.add(o);
-        }
+  private synchronized void openHeld(boolean stopping) {
+    for (Incident inc : List.copyOf(bySvcKey.values())) {
+      if (inc.held != null) {
+        releaseLocked(inc, stopping);
       }
     }
-    due.forEach(o -> creations.open(o.incident(), o.event()));
+  }
+
+  /**
+   * The incident {@code inc}'s held failure opens when due, put in the book and its creation
+   * started (queued, so under the lock; when stopping, past the openings' bound too); else {@code
+   * inc}.
+   */
+  private Incident releaseLocked(Incident inc, boolean stopping) {
+    if (!stopping && creationsInFlight >= BookLimits.MAX_OPENINGS) {
+      return inc; // held on: the next flush or event opens it
+    }
+    Incident.Opening o = inc.releaseHeld(clock.instant(), cooldown, stopping);
+    if (o == null) {
+      return inc;
+    }
+    bySvcKey.put(inc.svcKey, o.incident());
+    creationsInFlight++;
+    creations.open(o.incident(), o.event());
+    return o.incident();
   }
 
   /** A failed creation of {@code inc}: how long until it is tried again. */
@@ -193,8 +205,8 @@ public final class IncidentBook implements AutoCloseable {
     return limits.createRetryDelay(inc.failedCreates);
   }
 
-  /** {@code inc}'s proposal is made (or was there already): counts it, then writes its fields. */
-  void created(Incident inc, HealthEvent e, ProposalStore.Creation creation) {
+  /** {@code inc}'s proposal is made (or was there already): takes it in, then writes its fields. */
+  void created(Incident inc, ProposalStore.Creation creation) {
     synchronized (this) {
       creationsInFlight--;
       inc.created = true;
@@ -203,22 +215,6 @@ public final class IncidentBook implements AutoCloseable {
         // Redelivered, or created by another instance: count into the existing proposal.
         inc.occurrences += v.occurrences() == null ? 0 : v.occurrences();
         inc.open = v.open();
-        if (!inc.counted) {
-          metrics.folded(1); // counted as what it is, or received would not add up
-        }
-        LOG.atInfo()
-            .addKeyValue("proposal", inc.name)
-            .addKeyValue("svcKey", inc.svcKey)
-            .log("proposal exists already; event folded into it");
-      } else {
-        if (!inc.counted) {
-          metrics.created(); // a held failure's events were counted (folded) as they came
-        }
-        LOG.atInfo()
-            .addKeyValue("proposal", inc.name)
-            .addKeyValue("svcKey", inc.svcKey)
-            .addKeyValue("eventType", e.eventType())
-            .log("proposal created");
       }
       inc.adopt(v);
       dirty.add(inc);
@@ -350,6 +346,9 @@ public final class IncidentBook implements AutoCloseable {
       bySvcKey.remove(svcKey);
       dirty.remove(inc);
       recoveries.remove(inc);
+      if (inc.held != null) {
+        releaseLocked(inc, true); // deleted while holding a failure: not lost with it
+      }
     }
   }
 

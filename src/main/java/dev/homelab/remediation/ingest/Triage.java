@@ -341,7 +341,7 @@ final class Triage {
         }
       }
       if (!data
-          && from[EVENT_TYPE] >= 0
+          && present(EVENT_TYPE)
           && p[from[EVENT_TYPE]] > ' ' // blank: a type later decides
           && present(NODE)
           && present(SERVICE)

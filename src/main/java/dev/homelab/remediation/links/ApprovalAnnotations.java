@@ -173,7 +173,7 @@ public final class ApprovalAnnotations {
       return Outcome.ALREADY_DECIDED;
     }
     String stale = p.getStatus().getStaleApproval();
-    if (stale != null && !stale.isEmpty()) {
+    if (stale != null && !stale.isEmpty() && existing.isEmpty()) {
       // Removed, but the operator has not cleared it yet: it would take a new one for the old.
       return Outcome.STALE_NOT_CLEARED;
     }

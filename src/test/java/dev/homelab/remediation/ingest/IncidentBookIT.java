@@ -881,4 +881,46 @@ class IncidentBookIT {
         .isEqualTo(2.0);
     assertThat(registry.find("remediation.events.folded").counter().count()).isEqualTo(2.0);
   }
+
+  /**
+   * The first event after the hold ended, before any flush, opens the held failure (its first
+   * event's time, its count) and folds into it: the held events are not dropped for it.
+   */
+  @Test
+  void anEventAfterTheHoldEndedOpensTheHeldFailureAndFoldsIntoIt() {
+    TestClock clock = new TestClock();
+    IncidentBook book =
+        new IncidentBook(
+            new KubernetesProposalStore(client, namespace),
+            namespace,
+            clock,
+            Duration.ofSeconds(300),
+            Duration.ofSeconds(60),
+            new IntakeMetrics(new SimpleMeterRegistry()),
+            BookLimits.DEFAULTS,
+            silence -> true);
+    closeables.add(book);
+    HealthEvent a = event("grafana", "2024-03-01T10:00:00Z");
+    book.accept(a);
+    settle(book);
+    resolve(book, Names.proposalName(a));
+    book.accept(event("grafana", "2024-03-01T10:00:10Z"));
+    settle(book);
+    TestKube.proposals(client, namespace).stream()
+        .filter(p -> !p.getMetadata().getName().equals(Names.proposalName(a)))
+        .forEach(p -> resolve(book, p.getMetadata().getName()));
+    book.accept(event("grafana", "2024-03-01T10:00:20Z"));
+    book.accept(event("grafana", "2024-03-01T10:00:21Z"));
+    assertThat(TestKube.proposals(client, namespace)).as("held").hasSize(2);
+
+    clock.advance(Duration.ofSeconds(301));
+    book.accept(event("grafana", "2024-03-01T10:05:30Z")); // before any flush
+    settle(book);
+
+    assertThat(TestKube.proposals(client, namespace))
+        .hasSize(3)
+        .filteredOn(p -> p.getSpec().getObservedAt().equals("2024-03-01T10:00:20Z"))
+        .singleElement()
+        .satisfies(p -> assertThat(occurrences(p.getMetadata().getName())).isEqualTo(3L));
+  }
 }

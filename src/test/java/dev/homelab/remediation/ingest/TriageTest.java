@@ -65,6 +65,7 @@ class TriageTest {
         "{\"event_type\":\"x\",\"node\":\"bertha\",\"service\":\"db\",\"severity\":\" Critical \"}|CRITICAL",
         "{\"event_type\":\" \",\"node\":\"bertha\",\"service\":\"db\",\"severity\":\"info\",\"type\":\"heartbeat\"}|BENIGN",
         "{\"event_type\":\"\",\"node\":\"bertha\",\"service\":\"db\",\"severity\":\"info\"}|INFO",
+        "{\"event_type\":\"\",\"node\":\"bertha\",\"service\":\"db\",\"severity\":\"warning\",\"type\":\"service_healthy\"}|BENIGN",
         "{\"event_type\":\"x\",\"node\":\"bertha\",\"service\":\"db\",\"severity\":\"info\\t\"}|UNKNOWN",
         "{\"event_type\":\"x\",\"node\":\"bertha\",\"service\":\"db\",\"severity\":\"  info\",\"data\":{\"severity\":\"critical\"}}|INFO",
       })

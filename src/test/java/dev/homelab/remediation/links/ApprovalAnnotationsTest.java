@@ -66,6 +66,11 @@ class ApprovalAnnotationsTest {
     removedEarly.getStatus().setStaleApproval("approved");
     assertThat(ApprovalAnnotations.judge(removedEarly, uid, NOW))
         .isEqualTo(Outcome.STALE_NOT_CLEARED);
+    removedEarly.getMetadata().setAnnotations(Map.of("remediation.homelab.dev/approval", "maybe"));
+    assertThat(ApprovalAnnotations.judge(removedEarly, uid, NOW))
+        .as("changed to a value that decides nothing: the operator never clears it, so replaceable")
+        .isEqualTo(Outcome.DECIDED);
+    removedEarly.getMetadata().setAnnotations(null);
     removedEarly.getStatus().setStaleApproval("");
     assertThat(ApprovalAnnotations.judge(removedEarly, uid, NOW)).isEqualTo(Outcome.DECIDED);
     // A value that decides nothing ("yes" is no value of SPEC §6) may be replaced by one that does.
