@@ -11,11 +11,12 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Whether the operator may write its files into a directory that exists: a hostPath the kubelet
- * created for the pod (DirectoryOrCreate) is root's, and the pod runs as uid 1000. Only a refused
- * permission stops start-up; a read-only or full disk is left to the dispatch's retries (SPEC 7).
- * Found at start, that is one clear line; found at the first dispatch it would be an approved
- * proposal retrying for ever. A directory that does not exist yet is left to the dispatch, which
- * retries until it appears (docs/reliability.md).
+ * created for the pod (DirectoryOrCreate) is root's, and the pod runs as uid 1000 (the chart's
+ * default runAsUser; the hint names the process's own ids). Only a refused permission stops
+ * start-up; a read-only or full disk is left to the dispatch's retries (SPEC 7). Found at start,
+ * that is one clear line; found at the first dispatch it would be an approved proposal retrying for
+ * ever. A directory that does not exist yet is left to the dispatch, which retries until it appears
+ * (docs/reliability.md).
  */
 public final class DirectoryCheck {
   private static final Logger LOG = LoggerFactory.getLogger(DirectoryCheck.class);
@@ -60,9 +61,25 @@ public final class DirectoryCheck {
               + dir
               + " is not writable by this process ("
               + why
-              + "); on the node: sudo install -d -o 1000 -g 1000 "
+              + "); on the node: sudo install -d -o "
+              + self("unix:uid")
+              + " -g "
+              + self("unix:gid")
+              + " "
               + dir
               + " (docs/install.md)");
+    }
+  }
+
+  /**
+   * This process's user or group id ({@code unix:uid}, {@code unix:gid}), as its {@code /proc}
+   * entry is owned: the chart's runAsUser/runAsGroup, 1000 by default (the default when unknown).
+   */
+  static String self(String attribute) {
+    try {
+      return String.valueOf(Files.getAttribute(Path.of("/proc/self"), attribute));
+    } catch (IOException | UnsupportedOperationException | IllegalArgumentException e) {
+      return "1000";
     }
   }
 }

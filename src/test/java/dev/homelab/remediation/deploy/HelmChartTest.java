@@ -615,6 +615,31 @@ class HelmChartTest {
     assertThat(r.text).doesNotContain("tk_s3cret");
   }
 
+  /**
+   * A webhook URL with its token in the path, or an ntfy.sh topic nobody may guess, comes from a
+   * Secret of the user's, never a plain env value anyone who can read the Deployment sees.
+   */
+  @Test
+  void notificationUrlsThatAreSecretsComeFromASecretOfTheUsers() {
+    RenderedChart r =
+        RenderedChart.with(
+            """
+            notify:
+              webhookUrl: https://ignored.example/x
+              webhookUrlSecret: {name: homelab-hooks, key: discord}
+              ntfy: {urlSecret: {name: homelab-hooks}}
+            """,
+            scratch);
+    Map<String, EnvVar> env = env(container(r));
+    assertSecretRef(env.get("NOTIFY_WEBHOOK_URL"), "homelab-hooks", "discord", false);
+    assertSecretRef(env.get("NOTIFY_NTFY_URL"), "homelab-hooks", "ntfy-url", false);
+    assertThat(env.get("NOTIFY_WEBHOOK_URL").getValue()).isNull();
+    assertThat(r.text).doesNotContain("ignored.example");
+    assertThat(values(env(container(defaults))))
+        .containsEntry("NOTIFY_WEBHOOK_URL", "")
+        .containsEntry("NOTIFY_NTFY_URL", "");
+  }
+
   @Test
   void passwordsGivenAsValuesLandInTheChartSecret() {
     RenderedChart r =
@@ -792,6 +817,7 @@ class HelmChartTest {
         "notify: {ntfy: {url: 'ftp://ntfy/x'}}  | /notify/ntfy/url",
         "notify: {alertmanager: {refreshSeconds: 5}} | /notify/alertmanager/refreshSeconds",
         "notify: {attempts: 0}                  | /notify/attempts",
+        "notify: {webhookUrlSecret: {name: 'Bad Name'}} | /notify/webhookUrlSecret/name",
         "replica: 2                             | replica",
         "approval: {links: {secret: short}}     | /approval/links/secret",
         "approval: {links: {baseUrl: 'ftp://x'}} | /approval/links/baseUrl",
@@ -799,6 +825,8 @@ class HelmChartTest {
         "approval: {links: {port: 0}}           | /approval/links/port",
         "approval: {links: {ingress: {host: 'A B'}}} | /approval/links/ingress/host",
         "approval: {ttl: 0s}                    | /approval/ttl",
+        "approval: {ttl: 0}                     | /approval/ttl",
+        "retention: -5                          | /retention",
         "remediationBudget: 1001/24h            | /remediationBudget",
         "topology: {nodes: []}                  | /topology/nodes",
         "topology: {role: homelab, nodes: null} | /topology",
@@ -880,6 +908,15 @@ class HelmChartTest {
       assertThatThrownBy(() -> RenderedChart.with(values + "\n", scratch))
           .hasMessageContaining("values don't meet the specifications of the schema");
     }
+  }
+
+  /** A bare number of seconds, as --set approval.ttl=3600 gives it (an integer), is taken. */
+  @Test
+  void aDurationGivenAsAWholeNumberOfSecondsIsTaken() {
+    Map<String, EnvVar> env =
+        env(container(RenderedChart.with("approval: {ttl: 3600}\nretention: 86400\n", scratch)));
+    assertThat(env.get("APPROVAL_TTL").getValue()).isEqualTo("3600");
+    assertThat(env.get("RETENTION").getValue()).isEqualTo("86400");
   }
 
   static final String LINKS =

@@ -24,6 +24,14 @@ class DirectoryCheckTest {
     assertThat(DirectoryCheck.unwritable("EVENTS_DIR", tmp.resolve("later"))).isEmpty();
   }
 
+  /** The ids the hint gives are this process's own (runAsUser/runAsGroup may not be 1000). */
+  @Test
+  void theHintNamesTheProcesssOwnIds() {
+    var self = new com.sun.security.auth.module.UnixSystem();
+    assertThat(DirectoryCheck.self("unix:uid")).isEqualTo(Long.toString(self.getUid()));
+    assertThat(DirectoryCheck.self("unix:gid")).isEqualTo(Long.toString(self.getGid()));
+  }
+
   @Test
   void aFileIsNotADirectory() throws Exception {
     Path file = Files.createFile(tmp.resolve("f"));
@@ -41,7 +49,13 @@ class DirectoryCheckTest {
               m ->
                   assertThat(m)
                       .startsWith("PENDING_ACTIONS_DIR " + dir + " is not writable")
-                      .contains("sudo install -d -o 1000 -g 1000 " + dir));
+                      .contains(
+                          "sudo install -d -o "
+                              + new com.sun.security.auth.module.UnixSystem().getUid()
+                              + " -g "
+                              + new com.sun.security.auth.module.UnixSystem().getGid()
+                              + " "
+                              + dir));
     } finally {
       ReadOnlyDirs.makeWritable(dir);
     }
