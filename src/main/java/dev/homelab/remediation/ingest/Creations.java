@@ -76,17 +76,13 @@ final class Creations {
       return;
     }
     if (!creation.created()) {
-      if (!inc.counted) {
-        metrics.folded(1); // counted as what it is, or received would not add up
-      }
+      metrics.folded(1); // counted as what it is, or received would not add up
       LOG.atInfo()
           .addKeyValue("proposal", inc.name)
           .addKeyValue("svcKey", inc.svcKey)
           .log("proposal exists already; event folded into it");
     } else {
-      if (!inc.counted) {
-        metrics.created(); // a held failure's events were counted (folded) as they came
-      }
+      metrics.created(); // a held failure's first event too: counted once its fate is known
       LOG.atInfo()
           .addKeyValue("proposal", inc.name)
           .addKeyValue("svcKey", inc.svcKey)

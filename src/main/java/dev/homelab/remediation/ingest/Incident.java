@@ -52,9 +52,6 @@ final class Incident {
   Instant heldFirst;
   Instant heldLast;
 
-  /** Opened for a held failure: its events were counted (folded) when they were held. */
-  boolean counted;
-
   private volatile boolean silenceOver;
   private volatile long silenceCheckedMillis = Long.MIN_VALUE / 2; // no overflow on subtracting
 
@@ -182,6 +179,9 @@ final class Incident {
       return true;
     }
     if (held == null) {
+      if (recoveredAt != null && !recoveredAt.isBefore(latest)) {
+        return true; // taken after a recovery observed later (another worker's): over already
+      }
       if (e == null) {
         return false;
       }
@@ -193,13 +193,25 @@ final class Incident {
     return true;
   }
 
-  /** A recovery observed at {@code at}: a failure held from before it is over. */
-  void recoveredFromHeld(Instant at) {
-    if (held != null && !at.isBefore(heldLast)) {
-      held = null;
-      heldCount = 0;
-      heldFirst = null;
-      heldLast = null;
+  /** A recovery observed at {@code at}: a failure held from before it is over (true: it was). */
+  boolean recoveredFromHeld(Instant at) {
+    if (held == null || at.isBefore(heldLast)) {
+      return false;
+    }
+    held = null;
+    heldCount = 0;
+    heldFirst = null;
+    heldLast = null;
+    return true;
+  }
+
+  /** The lease is lost: a held failure is not opened here (the svcKey's next event opens it). */
+  void abandonHeld() {
+    if (held != null) {
+      org.slf4j.LoggerFactory.getLogger(Incident.class)
+          .atWarn()
+          .addKeyValue("svcKey", svcKey)
+          .log("lease lost: a held failure is not opened; the next event of the svcKey opens it");
     }
   }
 
@@ -219,7 +231,6 @@ final class Incident {
     next.occurrences = heldCount;
     next.firstSeen = heldFirst;
     next.lastSeen = heldLast;
-    next.counted = true;
     Opening o = new Opening(next, held);
     recoveredFromHeld(heldLast);
     return o;

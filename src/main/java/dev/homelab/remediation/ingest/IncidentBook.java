@@ -161,13 +161,15 @@ public final class IncidentBook implements AutoCloseable {
             inc == null ? null : inc.asLatest(now.toEpochMilli(), silenceActive, eventType),
             now,
             cooldown);
+    boolean wasHolding = inc != null && inc.held != null;
     if (d == IncidentRules.Decision.CREATE || !inc.take(d, e, count, earliest, latest)) {
       return false;
     }
     if (d == IncidentRules.Decision.FOLD) {
       dirty.add(inc);
     }
-    metrics.folded(count);
+    // A held failure's first event is counted once its fate is known: opened, or recovered from.
+    metrics.folded(!wasHolding && inc.held != null ? count - 1 : count);
     return true;
   }
 
@@ -180,11 +182,7 @@ public final class IncidentBook implements AutoCloseable {
     }
   }
 
-  /**
-   * The incident {@code inc}'s held failure opens when due, put in the book and its creation
-   * started (queued, so under the lock; when stopping, past the openings' bound too); else {@code
-   * inc}.
-   */
+  /** Opens {@code inc}'s held failure when due (or {@code stopping}); the svcKey's incident now. */
   private Incident releaseLocked(Incident inc, boolean stopping) {
     if (!stopping && creationsInFlight >= BookLimits.MAX_OPENINGS) {
       return inc; // held on: the next flush or event opens it
@@ -196,7 +194,7 @@ public final class IncidentBook implements AutoCloseable {
     bySvcKey.put(inc.svcKey, o.incident());
     creationsInFlight++;
     creations.open(o.incident(), o.event());
-    return o.incident();
+    return bySvcKey.get(inc.svcKey); // null when the intake closed meanwhile (notOpened)
   }
 
   /** A failed creation of {@code inc}: how long until it is tried again. */
@@ -253,7 +251,7 @@ public final class IncidentBook implements AutoCloseable {
   public synchronized void recovered(String svcKey, Instant observedAt) {
     Incident inc = bySvcKey.get(svcKey);
     if (inc != null && !inc.gone) {
-      inc.recoveredFromHeld(observedAt);
+      metrics.folded(inc.recoveredFromHeld(observedAt) ? 1 : 0); // a held failure's first event
       inc.recoveredAt = Incident.latest(inc.recoveredAt, observedAt);
       if (inc.recoveryUnwritten()) {
         recoveries.add(inc);
@@ -327,6 +325,9 @@ public final class IncidentBook implements AutoCloseable {
     if (inc != null && (!inc.created || !inc.followedBy(v))) {
       return;
     }
+    if (inc != null && inc.held != null) {
+      releaseLocked(inc, true); // a newer proposal of the svcKey: the held failure is not lost
+    }
     Incident seeded = Incident.seeded(v);
     if (seeded.unwritten()) {
       dirty.add(seeded);
@@ -392,6 +393,7 @@ public final class IncidentBook implements AutoCloseable {
    */
   public void abort() {
     aborted = true;
+    bySvcKey.values().forEach(Incident::abandonHeld);
     creations.shutdownNow();
     scheduler.shutdownNow();
   }

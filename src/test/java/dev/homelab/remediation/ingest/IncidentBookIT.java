@@ -877,9 +877,11 @@ class IncidentBookIT {
         .singleElement()
         .satisfies(p -> assertThat(occurrences(p.getMetadata().getName())).isEqualTo(2L));
     assertThat(registry.find("remediation.intake.proposals.opened").counter().count())
-        .as("held events are counted as folded, not again as created")
-        .isEqualTo(2.0);
-    assertThat(registry.find("remediation.events.folded").counter().count()).isEqualTo(2.0);
+        .as("every proposal the intake made, the held failure's too")
+        .isEqualTo(3.0);
+    assertThat(registry.find("remediation.events.folded").counter().count())
+        .as("the held failure's second event; its first opened it")
+        .isEqualTo(1.0);
   }
 
   /**
@@ -911,6 +913,7 @@ class IncidentBookIT {
         .forEach(p -> resolve(book, p.getMetadata().getName()));
     book.accept(event("grafana", "2024-03-01T10:00:20Z"));
     book.accept(event("grafana", "2024-03-01T10:00:21Z"));
+    settle(book);
     assertThat(TestKube.proposals(client, namespace)).as("held").hasSize(2);
 
     clock.advance(Duration.ofSeconds(301));
@@ -922,5 +925,32 @@ class IncidentBookIT {
         .filteredOn(p -> p.getSpec().getObservedAt().equals("2024-03-01T10:00:20Z"))
         .singleElement()
         .satisfies(p -> assertThat(occurrences(p.getMetadata().getName())).isEqualTo(3L));
+  }
+
+  /**
+   * A recovery another worker handled first, observed after the failure it follows: the failure is
+   * over already and not held, so no proposal (and no restart) is opened for a service that is up.
+   */
+  @Test
+  void aFailureTakenAfterALaterRecoveryIsNotHeld() {
+    SimpleMeterRegistry registry = new SimpleMeterRegistry();
+    IncidentBook book = book(client, registry, Duration.ofSeconds(60));
+    HealthEvent a = event("grafana", "2024-03-01T10:00:00Z");
+    book.accept(a);
+    settle(book);
+    resolve(book, Names.proposalName(a));
+    book.accept(event("grafana", "2024-03-01T10:00:10Z"));
+    settle(book);
+    TestKube.proposals(client, namespace).stream()
+        .filter(p -> !p.getMetadata().getName().equals(Names.proposalName(a)))
+        .forEach(p -> resolve(book, p.getMetadata().getName()));
+
+    book.recovered("chelsty/grafana", Instant.parse("2024-03-01T10:00:25Z"));
+    book.accept(event("grafana", "2024-03-01T10:00:20Z")); // the failure before it, taken after
+    settle(book);
+    book.close();
+
+    assertThat(TestKube.proposals(client, namespace)).as("nothing held, nothing opened").hasSize(2);
+    assertThat(registry.find("remediation.events.folded").counter().count()).isEqualTo(1.0);
   }
 }
