@@ -138,7 +138,7 @@ public final class ProposalReconciler implements Reconciler<RemediationProposal>
     Decision d = machine.decide(observed);
     boolean afterFiles = d.has(Effect.WriteFiles.class);
     if (afterFiles) {
-      if (d.status() != null && (!status.stillAt(p) || fenced.getAsBoolean())) {
+      if (fenced.getAsBoolean() || (d.status() != null && !status.stillAt(p))) {
         // A draft decided on a version the cluster has moved on from (a recovery, an annotation,
         // a delete, another leader), or the lease is gone: no files. The newer version's event
         // decides again; the answer stays with the router.

@@ -371,8 +371,13 @@ public final class IntakePipeline implements RedisSubscriber.Sink, AutoCloseable
       workers.forEach(w -> queue.add(STOP));
     }
     try {
+      // One deadline for all of them: INTAKE_DRAIN_SECONDS is the drain's, not each worker's.
+      long deadline = System.nanoTime() + drainTimeout.toNanos();
       for (Thread w : workers) {
-        w.join(drainTimeout.toMillis());
+        long left = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
+        if (left > 0) {
+          w.join(left);
+        }
       }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();

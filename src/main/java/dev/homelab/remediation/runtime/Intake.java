@@ -12,6 +12,7 @@ import dev.homelab.remediation.ingest.RedisSubscriber;
 import dev.homelab.remediation.ingest.WatchedProposals;
 import io.lettuce.core.RedisURI;
 import io.micrometer.core.instrument.FunctionCounter;
+import java.time.Duration;
 import java.util.List;
 import java.util.function.Predicate;
 import org.slf4j.Logger;
@@ -26,6 +27,7 @@ public final class Intake implements AutoCloseable {
   public final IntakeMetrics metrics;
   public final RedisSubscriber subscriber;
   private final ProposalWatch watch;
+  private final Duration drain;
   private volatile boolean wasReady;
 
   private Intake(
@@ -33,8 +35,10 @@ public final class Intake implements AutoCloseable {
       IncidentBook book,
       IntakePipeline pipeline,
       IntakeMetrics metrics,
-      RedisSubscriber subscriber) {
+      RedisSubscriber subscriber,
+      Duration drain) {
     this.watch = watch;
+    this.drain = drain;
     this.book = book;
     this.pipeline = pipeline;
     this.metrics = metrics;
@@ -64,12 +68,17 @@ public final class Intake implements AutoCloseable {
     return pipeline.idle() && book.settled();
   }
 
-  /** Stops taking events, finishes queued ones, writes folded counts. */
+  /**
+   * Stops taking events, finishes queued ones, writes folded counts: within INTAKE_DRAIN_SECONDS
+   * all told (the book's writes get what the parse workers left of it, at least a second).
+   */
   @Override
   public void close() {
+    long started = System.nanoTime();
     subscriber.close();
     pipeline.close();
-    book.close();
+    Duration left = drain.minusNanos(System.nanoTime() - started);
+    book.close(left.compareTo(Duration.ofSeconds(1)) < 0 ? Duration.ofSeconds(1) : left);
     watch.close();
   }
 
@@ -166,7 +175,7 @@ public final class Intake implements AutoCloseable {
         .addKeyValue("namespace", cfg.watchNamespace)
         .addKeyValue("channels", cfg.healthChannel + "," + cfg.worldChannel)
         .log("intake started");
-    return new Intake(watch, book, pipeline, metrics, subscriber);
+    return new Intake(watch, book, pipeline, metrics, subscriber, cfg.intakeDrainTimeout);
   }
 
   private static String userOf(RedisURI uri) {

@@ -138,12 +138,12 @@ public final class Running implements AutoCloseable {
       dropped = intake;
       intake = null;
     }
+    if (dropped != null) {
+      dropped.abort(); // first: the intake's writes do not look at the fence
+    }
     Controller c = controller;
     if (c != null) {
       c.router().close();
-    }
-    if (dropped != null) {
-      dropped.abort();
     }
   }
 
@@ -224,8 +224,12 @@ public final class Running implements AutoCloseable {
     if (heartbeat != null) {
       heartbeat.close();
     }
-    // The intake stays in place while it drains, so a lease lost meanwhile aborts it.
-    Intake i = intake;
+    // The intake stays in place while it drains, so a lease lost meanwhile aborts it. Read under
+    // the lock: an intake starting just now is there once it is, and none starts after closing.
+    Intake i;
+    synchronized (lock) {
+      i = intake;
+    }
     if (i != null) {
       i.close();
     }
