@@ -98,6 +98,31 @@ class SilenceFlowIT {
         + "\"}";
   }
 
+  /** Until the silence's status says Active (the silence reconciler has seen it). */
+  void awaitActive(String name) {
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .until(
+            () -> {
+              RemediationSilence s =
+                  client.resources(RemediationSilence.class).inNamespace(ns).withName(name).get();
+              return s != null
+                  && s.getStatus() != null
+                  && s.getStatus().getState() == SilenceState.Active;
+            });
+  }
+
+  /** Until the namespace holds one proposal, Silenced. */
+  void awaitOneSilencedProposal() {
+    await()
+        .atMost(Duration.ofSeconds(20))
+        .until(
+            () ->
+                proposals().size() == 1
+                    && proposals().get(0).getStatus() != null
+                    && proposals().get(0).getStatus().getPhase() == Phase.Silenced);
+  }
+
   List<RemediationProposal> proposals() {
     return TestKube.proposals(client, ns);
   }
@@ -126,29 +151,10 @@ class SilenceFlowIT {
         await().atMost(Duration.ofSeconds(20)).until(running::ready);
         String name =
             silence("add", "--service", "graf*", "--for", "1h", "--comment", "upgrade", "-n", ns);
-        await()
-            .atMost(Duration.ofSeconds(10))
-            .until(
-                () -> {
-                  RemediationSilence s =
-                      client
-                          .resources(RemediationSilence.class)
-                          .inNamespace(ns)
-                          .withName(name)
-                          .get();
-                  return s != null
-                      && s.getStatus() != null
-                      && s.getStatus().getState() == SilenceState.Active;
-                });
+        awaitActive(name);
 
         redis.publish("health_events", event(Instant.now().toString()));
-        await()
-            .atMost(Duration.ofSeconds(20))
-            .until(
-                () ->
-                    proposals().size() == 1
-                        && proposals().get(0).getStatus() != null
-                        && proposals().get(0).getStatus().getPhase() == Phase.Silenced);
+        awaitOneSilencedProposal();
         RemediationProposal silenced = proposals().get(0);
         assertThat(silenced.getStatus().getSilencedBy()).isEqualTo(name);
         await().during(Duration.ofSeconds(1)).atMost(Duration.ofSeconds(3)).until(() -> true);
@@ -215,28 +221,9 @@ class SilenceFlowIT {
                 "1h",
                 "-n",
                 ns);
-        await()
-            .atMost(Duration.ofSeconds(10))
-            .until(
-                () -> {
-                  RemediationSilence s =
-                      client
-                          .resources(RemediationSilence.class)
-                          .inNamespace(ns)
-                          .withName(name)
-                          .get();
-                  return s != null
-                      && s.getStatus() != null
-                      && s.getStatus().getState() == SilenceState.Active;
-                });
+        awaitActive(name);
         redis.publish("health_events", event(Instant.now().toString()));
-        await()
-            .atMost(Duration.ofSeconds(20))
-            .until(
-                () ->
-                    proposals().size() == 1
-                        && proposals().get(0).getStatus() != null
-                        && proposals().get(0).getStatus().getPhase() == Phase.Silenced);
+        awaitOneSilencedProposal();
         for (int i = 1; i <= 2; i++) {
           Thread.sleep(300);
           redis.publish("health_events", event(Instant.now().toString()));
@@ -288,13 +275,7 @@ class SilenceFlowIT {
         redis.publish("health_events", event(Instant.now().toString()));
         await().atMost(Duration.ofSeconds(10)).until(() -> ollama.calls() == 1);
         String name = silence("add", "--node", "solaria", "--for", "2h", "-n", ns);
-        await()
-            .atMost(Duration.ofSeconds(20))
-            .until(
-                () ->
-                    proposals().size() == 1
-                        && proposals().get(0).getStatus() != null
-                        && proposals().get(0).getStatus().getPhase() == Phase.Silenced);
+        awaitOneSilencedProposal();
         RemediationProposal p = proposals().get(0);
         assertThat(p.getStatus().getSilencedBy()).isEqualTo(name);
         assertThat(p.getStatus().getProposal().getAction()).as("kept").isEqualTo("restart");

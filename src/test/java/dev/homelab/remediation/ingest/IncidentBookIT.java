@@ -837,6 +837,23 @@ class IncidentBookIT {
     return TestKube.proposals(client, namespace);
   }
 
+  /**
+   * A flapping service: chelsty/grafana's first proposal (10:00:00) resolved, the second (10:00:10,
+   * opened inside the first one's window) resolved too, so its next failure is held.
+   */
+  void twoProposalsResolvedInOneWindow(IncidentBook book) {
+    HealthEvent a = event("grafana", "2024-03-01T10:00:00Z");
+    book.accept(a);
+    settle(book);
+    resolve(book, Names.proposalName(a));
+    book.accept(event("grafana", "2024-03-01T10:00:10Z"));
+    settle(book);
+    assertThat(TestKube.proposals(client, namespace)).hasSize(2);
+    TestKube.proposals(client, namespace).stream()
+        .filter(p -> !p.getMetadata().getName().equals(Names.proposalName(a)))
+        .forEach(p -> resolve(book, p.getMetadata().getName()));
+  }
+
   /** Marks the proposal Resolved in the cluster and tells the book, as the watch would. */
   void resolve(IncidentBook book, String name) {
     RemediationProposal p = proposal(name);
@@ -853,16 +870,7 @@ class IncidentBookIT {
   void aFailureHeldAfterTheSecondProposalOfAWindowIsOpenedWhenTheIntakeStops() {
     SimpleMeterRegistry registry = new SimpleMeterRegistry();
     IncidentBook book = book(client, registry, Duration.ofSeconds(60));
-    HealthEvent a = event("grafana", "2024-03-01T10:00:00Z");
-    book.accept(a);
-    settle(book);
-    resolve(book, Names.proposalName(a));
-    book.accept(event("grafana", "2024-03-01T10:00:10Z"));
-    settle(book);
-    assertThat(TestKube.proposals(client, namespace)).hasSize(2);
-    TestKube.proposals(client, namespace).stream()
-        .filter(p -> !p.getMetadata().getName().equals(Names.proposalName(a)))
-        .forEach(p -> resolve(book, p.getMetadata().getName()));
+    twoProposalsResolvedInOneWindow(book);
 
     book.accept(event("grafana", "2024-03-01T10:00:20Z"));
     book.accept(event("grafana", "2024-03-01T10:00:21Z"));
@@ -902,15 +910,7 @@ class IncidentBookIT {
             BookLimits.DEFAULTS,
             silence -> true);
     closeables.add(book);
-    HealthEvent a = event("grafana", "2024-03-01T10:00:00Z");
-    book.accept(a);
-    settle(book);
-    resolve(book, Names.proposalName(a));
-    book.accept(event("grafana", "2024-03-01T10:00:10Z"));
-    settle(book);
-    TestKube.proposals(client, namespace).stream()
-        .filter(p -> !p.getMetadata().getName().equals(Names.proposalName(a)))
-        .forEach(p -> resolve(book, p.getMetadata().getName()));
+    twoProposalsResolvedInOneWindow(book);
     book.accept(event("grafana", "2024-03-01T10:00:20Z"));
     book.accept(event("grafana", "2024-03-01T10:00:21Z"));
     settle(book);
@@ -935,15 +935,7 @@ class IncidentBookIT {
   void aFailureTakenAfterALaterRecoveryIsNotHeld() {
     SimpleMeterRegistry registry = new SimpleMeterRegistry();
     IncidentBook book = book(client, registry, Duration.ofSeconds(60));
-    HealthEvent a = event("grafana", "2024-03-01T10:00:00Z");
-    book.accept(a);
-    settle(book);
-    resolve(book, Names.proposalName(a));
-    book.accept(event("grafana", "2024-03-01T10:00:10Z"));
-    settle(book);
-    TestKube.proposals(client, namespace).stream()
-        .filter(p -> !p.getMetadata().getName().equals(Names.proposalName(a)))
-        .forEach(p -> resolve(book, p.getMetadata().getName()));
+    twoProposalsResolvedInOneWindow(book);
 
     book.recovered("chelsty/grafana", Instant.parse("2024-03-01T10:00:25Z"));
     book.accept(event("grafana", "2024-03-01T10:00:20Z")); // the failure before it, taken after
