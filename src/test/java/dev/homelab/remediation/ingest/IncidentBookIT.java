@@ -86,16 +86,34 @@ class IncidentBookIT {
   }
 
   IncidentBook book(KubernetesClient c, SimpleMeterRegistry registry, Duration flushInterval) {
+    return book(
+        c, registry, flushInterval, Clock.systemUTC(), Duration.ofSeconds(300), silence -> true);
+  }
+
+  /** A book of the mock server's client on {@code clock}, closed after the test. */
+  IncidentBook book(
+      Clock clock, Duration cooldown, java.util.function.Predicate<String> silenceActive) {
+    return book(
+        client, new SimpleMeterRegistry(), Duration.ofSeconds(60), clock, cooldown, silenceActive);
+  }
+
+  IncidentBook book(
+      KubernetesClient c,
+      SimpleMeterRegistry registry,
+      Duration flushInterval,
+      Clock clock,
+      Duration cooldown,
+      java.util.function.Predicate<String> silenceActive) {
     IncidentBook book =
         new IncidentBook(
             new KubernetesProposalStore(c, namespace),
             namespace,
-            Clock.systemUTC(),
-            Duration.ofSeconds(300),
+            clock,
+            cooldown,
             flushInterval,
             new IntakeMetrics(registry),
             BookLimits.DEFAULTS,
-            silence -> true);
+            silenceActive);
     closeables.add(book);
     return book;
   }
@@ -437,17 +455,7 @@ class IncidentBookIT {
   @org.junit.jupiter.params.provider.CsvSource({"Ignored, 10", "Dispatched, 10", "Resolved, 300"})
   void anUntimedRecurrenceInTheSameMinuteOpensANewProposal(String closedAs, int cooldownSeconds) {
     TestClock clock = new TestClock();
-    IncidentBook book =
-        new IncidentBook(
-            new KubernetesProposalStore(client, namespace),
-            namespace,
-            clock,
-            Duration.ofSeconds(cooldownSeconds),
-            Duration.ofSeconds(60),
-            new IntakeMetrics(new SimpleMeterRegistry()),
-            BookLimits.DEFAULTS,
-            silence -> true);
-    closeables.add(book);
+    IncidentBook book = book(clock, Duration.ofSeconds(cooldownSeconds), silence -> true);
     ProposalWatch watch =
         ProposalWatch.informing(client, namespace, book, new SimpleMeterRegistry());
     closeables.add(watch);
@@ -491,16 +499,7 @@ class IncidentBookIT {
     java.util.concurrent.atomic.AtomicBoolean on =
         new java.util.concurrent.atomic.AtomicBoolean(true);
     IncidentBook book =
-        new IncidentBook(
-            new KubernetesProposalStore(client, namespace),
-            namespace,
-            clock,
-            Duration.ofSeconds(10),
-            Duration.ofSeconds(60),
-            new IntakeMetrics(new SimpleMeterRegistry()),
-            BookLimits.DEFAULTS,
-            silence -> "maintenance".equals(silence) && on.get());
-    closeables.add(book);
+        book(clock, Duration.ofSeconds(10), silence -> "maintenance".equals(silence) && on.get());
     Instant t = clock.instant();
     book.observe(
         new ProposalView(
@@ -899,17 +898,7 @@ class IncidentBookIT {
   @Test
   void anEventAfterTheHoldEndedOpensTheHeldFailureAndFoldsIntoIt() {
     TestClock clock = new TestClock();
-    IncidentBook book =
-        new IncidentBook(
-            new KubernetesProposalStore(client, namespace),
-            namespace,
-            clock,
-            Duration.ofSeconds(300),
-            Duration.ofSeconds(60),
-            new IntakeMetrics(new SimpleMeterRegistry()),
-            BookLimits.DEFAULTS,
-            silence -> true);
-    closeables.add(book);
+    IncidentBook book = book(clock, Duration.ofSeconds(300), silence -> true);
     twoProposalsResolvedInOneWindow(book);
     book.accept(event("grafana", "2024-03-01T10:00:20Z"));
     book.accept(event("grafana", "2024-03-01T10:00:21Z"));
