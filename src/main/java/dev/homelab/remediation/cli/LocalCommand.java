@@ -2,15 +2,18 @@ package dev.homelab.remediation.cli;
 
 import dev.homelab.remediation.config.ConfigException;
 import dev.homelab.remediation.config.OperatorConfig;
+import dev.homelab.remediation.config.Settings;
 import dev.homelab.remediation.llm.ModelChains;
 import dev.homelab.remediation.local.LocalMode;
 import dev.homelab.remediation.local.LocalSettings;
 import dev.homelab.remediation.local.LocalStartException;
+import dev.homelab.remediation.ops.Heartbeat;
 import java.io.PrintWriter;
 import java.net.URISyntaxException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import org.slf4j.Logger;
@@ -88,9 +91,17 @@ public final class LocalCommand implements Callable<Integer> {
       settings =
           LocalSettings.resolve(env, SettingFlags.flagOverrides(spec), apiPort, redisPort, dataDir);
       OperatorConfig cfg = settings.operator();
+      SettingFlags.applyLogging(cfg.logFormat, cfg.logLevel);
       // A bad LLM_CHAIN or topology file stops start-up here, as in `run` (the operator builds
       // the chain itself, and says so once).
       ModelChains.check(cfg.llmChain, cfg.topologyFile);
+      Optional<String> heartbeat =
+          cfg.heartbeatFile.flatMap(f -> Heartbeat.problem(Settings.HEARTBEAT_FILE.env(), f));
+      if (heartbeat.isPresent()) {
+        err.println("remediation-operator local: " + heartbeat.get());
+        err.flush();
+        return 2;
+      }
     } catch (ConfigException e) {
       err.println("remediation-operator local: " + e.getMessage());
       err.flush();

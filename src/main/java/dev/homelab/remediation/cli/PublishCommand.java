@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.homelab.remediation.config.Settings;
 import dev.homelab.remediation.ingest.EventParser;
 import dev.homelab.remediation.ingest.ParseOutcome;
+import dev.homelab.remediation.ingest.RedisUris;
 import dev.homelab.remediation.local.LocalCluster;
 import dev.homelab.remediation.local.LocalMode;
 import dev.homelab.remediation.local.LocalSettings;
@@ -87,11 +88,13 @@ public final class PublishCommand implements Callable<Integer> {
     ollama
   }
 
+  /** The environment; tests replace it. */
+  Map<String, String> env = System.getenv();
+
   @Override
   public Integer call() {
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
-    Map<String, String> env = System.getenv();
     int given = (sample != null ? 1 : 0) + (file != null ? 1 : 0) + (inline != null ? 1 : 0);
     if (given != 1) {
       err.println(
@@ -135,15 +138,16 @@ public final class PublishCommand implements Callable<Integer> {
     String shown = LocalCommand.redact(url);
     RedisURI uri;
     try {
-      uri = RedisURI.create(url);
+      uri =
+          RedisUris.create(
+              url,
+              Optional.ofNullable(env.get(Settings.REDIS_PASSWORD.env()))
+                  .filter(p -> !p.isBlank()));
     } catch (IllegalArgumentException e) {
       err.println("remediation-operator publish: not a Redis URL: " + shown);
       err.flush();
       return 2;
     }
-    Optional.ofNullable(env.get(Settings.REDIS_PASSWORD.env()))
-        .filter(p -> !p.isBlank())
-        .ifPresent(p -> uri.setAuthentication(p.toCharArray()));
     uri.setTimeout(TIMEOUT);
     long receivers;
     RedisClient client = RedisClient.create(uri);

@@ -5,6 +5,7 @@ import dev.homelab.remediation.config.OperatorConfig;
 import dev.homelab.remediation.config.Settings;
 import dev.homelab.remediation.dispatch.DirectoryCheck;
 import dev.homelab.remediation.llm.ModelChains;
+import dev.homelab.remediation.ops.Heartbeat;
 import dev.homelab.remediation.runtime.Running;
 import dev.homelab.remediation.runtime.Wiring;
 import dev.homelab.remediation.util.ApiErrors;
@@ -45,7 +46,9 @@ public final class RunCommand implements Callable<Integer> {
       for (Optional<String> problem :
           List.of(
               DirectoryCheck.unwritable(Settings.PENDING_ACTIONS_DIR.env(), cfg.pendingActionsDir),
-              DirectoryCheck.unwritable(Settings.EVENTS_DIR.env(), cfg.eventsDir))) {
+              DirectoryCheck.unwritable(Settings.EVENTS_DIR.env(), cfg.eventsDir),
+              cfg.heartbeatFile.flatMap(
+                  f -> Heartbeat.problem(Settings.HEARTBEAT_FILE.env(), f)))) {
         if (problem.isPresent()) {
           System.err.println("remediation-operator: " + problem.get());
           return 2;

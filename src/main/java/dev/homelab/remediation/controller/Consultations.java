@@ -31,7 +31,8 @@ final class Consultations {
     sameSvcKey.forEach(
         other -> {
           RemediationProposalStatus s = other.getStatus();
-          if (other.getSpec() == null || Names.specProblem(other.getSpec()).isPresent()) {
+          if (other.getSpec() == null
+              || Names.problem(other.getMetadata().getName(), other.getSpec()).isPresent()) {
             return;
           }
           if (s != null && s.getProposal() != null && s.getProposal().getAnsweredAt() != null) {

@@ -22,7 +22,7 @@ final class Siblings {
     return cached
         .filter(o -> o.getSpec() != null && svcKey.equals(o.getSpec().getSvcKey()))
         // one made by hand with a spec the intake would not write is no incident (refused)
-        .filter(o -> Names.specProblem(o.getSpec()).isEmpty())
+        .filter(o -> Names.problem(o.getMetadata().getName(), o.getSpec()).isEmpty())
         .filter(o -> !Objects.equals(name, o.getMetadata().getName()))
         .map(Siblings::sibling)
         .toList();

@@ -56,6 +56,41 @@ public final class Names {
   }
 
   /**
+   * The longest action id whose files fit a file name of 255 bytes: the event file's hidden
+   * temporary name is the id and 67 characters ({@code .<time>-remediation_started-<id>.json.tmp-}
+   * and up to 16 hex digits).
+   */
+  public static final int MAX_ACTION_ID = 188;
+
+  /** The longest proposal name an action id is made of (the id adds {@code -} and 8 digits). */
+  public static final int MAX_PROPOSAL_NAME = MAX_ACTION_ID - 9;
+
+  private static final Pattern ACTION_NAME = Pattern.compile("[a-z0-9]([-a-z0-9]*[a-z0-9])?");
+
+  /**
+   * Why a proposal cannot be acted on, or empty: its name (the action id's, which reaches the
+   * executor's file names) or its spec ({@link #specProblem}). The intake names every proposal
+   * {@code [a-z0-9-]}, at most 63 characters; one made by hand may be any Kubernetes name.
+   */
+  public static Optional<String> problem(String name, RemediationProposalSpec spec) {
+    if (name == null || !ACTION_NAME.matcher(name).matches()) {
+      return Optional.of(
+          "name "
+              + quoted(name)
+              + " is not made of a-z, 0-9 and '-' (it names the action's files)");
+    }
+    if (name.length() > MAX_PROPOSAL_NAME) {
+      return Optional.of(
+          "name is "
+              + name.length()
+              + " characters, over the "
+              + MAX_PROPOSAL_NAME
+              + " the action's file names allow");
+    }
+    return specProblem(spec);
+  }
+
+  /**
    * Why a proposal's spec cannot be acted on, or empty: the intake only writes lower-case
    * DNS-1123-like names and {@code svcKey = node/service} (or {@code node}), but a proposal made by
    * hand or from a manifest in Git may not, and the safety policy reads {@code node} while the

@@ -31,7 +31,7 @@ public final class PhaseMachine {
     if (o.spec() == null || o.spec().getSvcKey() == null) {
       return refused(o, Transitions.orphaned(o.generation(), o.now()), EventReason.Orphaned);
     }
-    Optional<String> invalid = Names.specProblem(o.spec());
+    Optional<String> invalid = Names.problem(o.name(), o.spec());
     if (invalid.isPresent()) {
       return refused(
           o,

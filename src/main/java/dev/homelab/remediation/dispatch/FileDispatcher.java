@@ -54,7 +54,7 @@ public final class FileDispatcher implements Dispatcher {
 
   @Override
   public Written dispatch(PendingAction a) throws IOException {
-    if (!SAFE_ID.matcher(a.actionId()).matches() || a.actionId().length() > 253) {
+    if (!SAFE_ID.matcher(a.actionId()).matches() || a.actionId().length() > Names.MAX_ACTION_ID) {
       throw new IOException("refusing unsafe action id '" + a.actionId() + "'");
     }
     Path pending = inside(pendingDir, a.actionId() + ".json");

@@ -250,6 +250,21 @@ final class Incident {
     return seeded;
   }
 
+  /**
+   * Its create found the proposal there already: counts go into it, and its window and state are
+   * the proposal's, as for one seen at start ({@link #seeded}). An old closed proposal of the same
+   * name (an event re-sent with its old timestamp) thus takes in that event, not this svcKey's
+   * events of a whole new window.
+   */
+  void joined(ProposalView v) {
+    occurrences += v.occurrences() == null ? 0 : v.occurrences();
+    open = v.open();
+    windowStart = v.windowStart();
+    resolved = v.phase() == Phase.Resolved;
+    silencedBy = v.phase() == Phase.Silenced ? v.silencedBy() : null;
+    eventType = v.eventType();
+  }
+
   /** Its proposal changed in the cluster (a phase, an answer, a dispatch, a write of ours). */
   void refresh(ProposalView v) {
     open = v.open();

@@ -210,9 +210,7 @@ public final class IncidentBook implements AutoCloseable {
       inc.created = true;
       ProposalView v = creation.proposal();
       if (!creation.created()) {
-        // Redelivered, or created by another instance: count into the existing proposal.
-        inc.occurrences += v.occurrences() == null ? 0 : v.occurrences();
-        inc.open = v.open();
+        inc.joined(v); // redelivered, created by another instance, or an old one of that name
       }
       inc.adopt(v);
       dirty.add(inc);

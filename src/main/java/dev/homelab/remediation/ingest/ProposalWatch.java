@@ -97,7 +97,7 @@ public final class ProposalWatch implements AutoCloseable, WatchedProposals.List
   public void stored(RemediationProposal p) {
     // One made by hand with a spec the intake would not write is no incident: events are not
     // folded into it, nor counted against its window (the reconciler refuses it).
-    if (p.getSpec() != null && Names.specProblem(p.getSpec()).isEmpty()) {
+    if (p.getSpec() != null && Names.problem(p.getMetadata().getName(), p.getSpec()).isEmpty()) {
       book.observe(view(p));
     }
   }

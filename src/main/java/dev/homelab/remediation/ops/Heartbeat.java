@@ -4,9 +4,11 @@ import dev.homelab.remediation.dispatch.AtomicFiles;
 import dev.homelab.remediation.util.DaemonThreads;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.Optional;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -31,6 +33,35 @@ public final class Heartbeat implements AutoCloseable {
     this.file = file;
     this.liveness = liveness;
     this.clock = clock;
+  }
+
+  /**
+   * What keeps {@code file} from being written every period, for the setting {@code setting}, or
+   * empty: its directory must exist and take a file (the write is a temporary file renamed over
+   * it). Found at start, that is one clear line; found at the first beat it would be a warning a
+   * minute while the homelab's check takes the operator for dead.
+   */
+  public static Optional<String> problem(String setting, Path file) {
+    Path dir = file.toAbsolutePath().getParent();
+    if (dir == null || !Files.isDirectory(dir)) {
+      return Optional.of(setting + " " + file + ": the directory " + dir + " does not exist");
+    }
+    if (Files.isDirectory(file)) {
+      return Optional.of(setting + " " + file + " is a directory");
+    }
+    try {
+      Files.delete(Files.createTempFile(dir, ".heartbeat-check-", ".tmp"));
+      return Optional.empty();
+    } catch (IOException e) {
+      return Optional.of(
+          setting
+              + " "
+              + file
+              + " cannot be written: "
+              + e.getClass().getSimpleName()
+              + " "
+              + e.getMessage());
+    }
   }
 
   public void start(Duration period) {

@@ -143,19 +143,13 @@ public record Controller(
               .withMetrics(MicrometerMetrics.withoutPerResourceMetrics(w.registry()));
           if (cfg.leaderElection) {
             Duration lease = cfg.leaseDuration;
-            // A standby retries every 1 to 2.2 retry periods: at most 1 s, so it takes a
-            // released Lease within about 2 s (the leader renews as often).
-            Duration retry = lease.dividedBy(5);
-            if (retry.compareTo(Duration.ofSeconds(1)) > 0) {
-              retry = Duration.ofSeconds(1);
-            }
             o.withLeaderElectionConfiguration(
                 LeaderElectionConfigurationBuilder.aLeaderElectionConfiguration(cfg.leaseName)
                     .withLeaseNamespace(cfg.watchNamespace)
                     .withIdentity(leadership.identity())
                     .withLeaseDuration(lease)
-                    .withRenewDeadline(lease.multipliedBy(2).dividedBy(3))
-                    .withRetryPeriod(retry)
+                    .withRenewDeadline(Leadership.renewDeadline(lease))
+                    .withRetryPeriod(Leadership.retryPeriod(lease))
                     .withExitOnStopLeading(false)
                     .withLeaderCallbacks(
                         new LeaderCallbacks(

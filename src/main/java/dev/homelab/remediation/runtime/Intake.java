@@ -9,6 +9,7 @@ import dev.homelab.remediation.ingest.IntakePipeline;
 import dev.homelab.remediation.ingest.KubernetesProposalStore;
 import dev.homelab.remediation.ingest.ProposalWatch;
 import dev.homelab.remediation.ingest.RedisSubscriber;
+import dev.homelab.remediation.ingest.RedisUris;
 import dev.homelab.remediation.ingest.WatchedProposals;
 import io.lettuce.core.RedisURI;
 import io.micrometer.core.instrument.FunctionCounter;
@@ -136,17 +137,7 @@ public final class Intake implements AutoCloseable {
             cfg.intakeBufferBytes,
             cfg.intakeWorkers,
             cfg.intakeDrainTimeout);
-    RedisURI uri = RedisURI.create(cfg.redisUrl);
-    // REDIS_PASSWORD keeps a user name given in the URL (redis://user@host: an ACL user).
-    String user = uri.getCredentialsProvider() == null ? null : userOf(uri);
-    cfg.redisPassword.ifPresent(
-        p -> {
-          if (user == null) {
-            uri.setAuthentication(p.toCharArray());
-          } else {
-            uri.setAuthentication(user, p.toCharArray());
-          }
-        });
+    RedisURI uri = RedisUris.create(cfg.redisUrl, cfg.redisPassword);
     RedisSubscriber subscriber =
         new RedisSubscriber(
             uri, List.of(cfg.healthChannel, cfg.worldChannel), cfg.maxMessageBytes, pipeline);
@@ -176,10 +167,5 @@ public final class Intake implements AutoCloseable {
         .addKeyValue("channels", cfg.healthChannel + "," + cfg.worldChannel)
         .log("intake started");
     return new Intake(watch, book, pipeline, metrics, subscriber, cfg.intakeDrainTimeout);
-  }
-
-  private static String userOf(RedisURI uri) {
-    io.lettuce.core.RedisCredentials c = uri.getCredentialsProvider().resolveCredentials().block();
-    return c != null && c.hasUsername() ? c.getUsername() : null;
   }
 }

@@ -11,6 +11,7 @@ import dev.homelab.remediation.ops.Leadership;
 import dev.homelab.remediation.ops.OpsServer;
 import java.io.IOException;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -36,6 +37,7 @@ public final class Running implements AutoCloseable {
   private volatile boolean closing;
   private volatile boolean stoppingController;
   private volatile boolean lost;
+  private final AtomicBoolean lossHandled = new AtomicBoolean();
   private volatile RuntimeException startFailure;
   private OpsServer ops;
   private ApprovalServer links;
@@ -103,6 +105,11 @@ public final class Running implements AutoCloseable {
       if (closing || lost || intake != null) {
         return;
       }
+      if (wiring.config().leaderElection) {
+        leadership.watchRenewals(
+            wiring.config().leaseDuration,
+            why -> loseLease(why + "; stopping all work before another replica can take it"));
+      }
       LOG.atInfo()
           .addKeyValue("lease", wiring.config().leaseName)
           .log("leading: starting the intake");
@@ -125,11 +132,20 @@ public final class Running implements AutoCloseable {
    * fenced, the model router stopped and the intake dropped without a write.
    */
   private void onStopLeading() {
-    if (stoppingController) {
+    loseLease("lost the lease; stopping all work at once, another replica takes over");
+  }
+
+  /**
+   * The lease is lost, or its renewals stall so long that it may be lost before the elector notices
+   * (Leadership#watchRenewals): at most once, every effect stops.
+   */
+  private void loseLease(String why) {
+    if (stoppingController || !lossHandled.compareAndSet(false, true)) {
       return; // close() releases the lease itself, once everything has stopped
     }
     leadership.fence();
-    LOG.error("lost the lease; stopping all work at once, another replica takes over");
+    leadership.stopWatchingRenewals();
+    LOG.error(why);
     wiring.onLeadershipLost().run();
     Intake dropped;
     synchronized (lock) {
@@ -240,9 +256,11 @@ public final class Running implements AutoCloseable {
     Controller c = controller;
     if (c != null) {
       stoppingController = true;
+      leadership.stopWatchingRenewals(); // the elector stops renewing now
       c.close();
     }
     leadership.fence();
+    leadership.stopWatchingRenewals();
     if (c != null && wiring.config().leaderElection && !lost) {
       leadership.release();
     }

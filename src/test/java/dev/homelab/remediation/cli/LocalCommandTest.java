@@ -180,6 +180,34 @@ class LocalCommandTest {
     assertThat(free(api)).isTrue();
   }
 
+  /** As in `run`: a heartbeat that could never be written stops start-up, naming the setting. */
+  @Test
+  void refusesAHeartbeatFileItCouldNeverWriteAndTakesTheLogFlags() {
+    Path beat = tmp.resolve("no-such-dir/heartbeat");
+    int api = TestRedis.freePort();
+    int redis = TestRedis.freePort();
+    try {
+      Outcome o =
+          local(
+              Map.of("HEARTBEAT_FILE", beat.toString()),
+              "--log-level",
+              "debug",
+              "--data-dir",
+              tmp.resolve("d").toString(),
+              "--api-port",
+              "" + api,
+              "--redis-port",
+              "" + redis);
+      assertThat(o.exitCode()).isEqualTo(2);
+      assertOneLine(o, "HEARTBEAT_FILE " + beat + ": the directory", "does not exist");
+      assertThat(free(api)).isTrue();
+      assertThat(free(redis)).isTrue();
+      assertThat(System.getProperty("LOG_LEVEL")).as("--log-level applied").isEqualTo("DEBUG");
+    } finally {
+      SettingFlags.applyLogging("text", "info");
+    }
+  }
+
   @Test
   void refusesWhenLocalDataIsAFile() throws IOException {
     Path file = Files.writeString(tmp.resolve("local-data"), "not a directory");

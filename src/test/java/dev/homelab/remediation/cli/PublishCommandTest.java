@@ -63,6 +63,33 @@ class PublishCommandTest {
     }
   }
 
+  /**
+   * REDIS_PASSWORD with a user in the URL logs in as that ACL user, as the intake does: the default
+   * user's password is another here, so logging in as the default user would be refused.
+   */
+  @Test
+  void aPasswordKeepsTheAclUserOfTheUrl() {
+    try (TestRedis acl = new TestRedis()) {
+      acl.addUser("publisher", "pub-secret");
+      acl.setDefaultPassword("admin-secret");
+      for (String userInfo : java.util.List.of("publisher", "publisher:replaced")) {
+        PublishCommand cmd = new PublishCommand();
+        cmd.env = java.util.Map.of("REDIS_PASSWORD", "pub-secret");
+        CommandLine cl = new CommandLine(cmd);
+        StringWriter err = new StringWriter();
+        cl.setOut(new PrintWriter(new StringWriter()));
+        cl.setErr(new PrintWriter(err));
+        String url = "redis://" + userInfo + "@127.0.0.1:" + acl.port();
+        cl.execute("--redis-url", url, "--sample", "zigbee");
+        // Logged in and sent (nobody subscribes here: that is what the exit status says).
+        assertThat(err.toString())
+            .as(url)
+            .contains("sent service_unhealthy for chelsty/zigbee2mqtt")
+            .doesNotContain("cannot publish");
+      }
+    }
+  }
+
   /** The warning goes by the operator's MAX_MESSAGE_BYTES, as the intake does. */
   @Test
   void theWarningGoesByTheMessageLimitGiven() throws Exception {

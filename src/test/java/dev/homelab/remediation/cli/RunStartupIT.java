@@ -88,4 +88,37 @@ class RunStartupIT {
       ReadOnlyDirs.makeWritable(pending);
     }
   }
+
+  /** A heartbeat file whose directory is missing: exit 2 naming it, not a warning a minute. */
+  @Test
+  @Timeout(90)
+  void aHeartbeatFileItCouldNeverWriteStopsStartUpNamingIt(@TempDir Path tmp) throws Exception {
+    Path beat = tmp.resolve("run/remediation/heartbeat");
+    ProcessBuilder pb =
+        new ProcessBuilder(dev.homelab.remediation.support.OperatorProcess.command("run"));
+    pb.environment().put("LLM_CHAIN", "rules");
+    pb.environment().put("HTTP_PORT", "0");
+    pb.environment().put("HEARTBEAT_FILE", beat.toString());
+    pb.environment().put("PENDING_ACTIONS_DIR", tmp.resolve("pending").toString());
+    pb.environment().put("EVENTS_DIR", tmp.resolve("events").toString());
+    pb.environment().put("KUBECONFIG", "/nonexistent/kubeconfig");
+    pb.redirectOutput(ProcessBuilder.Redirect.DISCARD);
+    Process p = pb.start();
+    try {
+      String err = new String(p.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
+      assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
+      assertThat(p.exitValue()).as(err).isEqualTo(2);
+      assertThat(err.strip())
+          .as(err)
+          .isEqualTo(
+              "remediation-operator: HEARTBEAT_FILE "
+                  + beat
+                  + ": the directory "
+                  + beat.getParent()
+                  + " does not exist");
+    } finally {
+      p.destroyForcibly();
+      p.waitFor(10, TimeUnit.SECONDS);
+    }
+  }
 }

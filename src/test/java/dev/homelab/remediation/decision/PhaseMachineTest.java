@@ -58,6 +58,7 @@ class PhaseMachineTest {
 
   /** One row's observation, built from a phase with small mutators. */
   static final class Obs {
+    String name = TestProposals.NAME;
     RemediationProposalSpec spec = TestProposals.spec();
     RemediationProposalStatus status;
     Map<String, String> annotations = new HashMap<>();
@@ -74,7 +75,7 @@ class PhaseMachineTest {
 
     Observation build() {
       return new Observation(
-          TestProposals.NAME,
+          name,
           TestProposals.UID,
           CREATED,
           1,
@@ -1165,6 +1166,28 @@ class PhaseMachineTest {
                     annotate(awaiting(), "approved", null),
                     o -> {
                       o.spec = TestProposals.spec("../../etc", "x", "service_down");
+                      return o;
+                    }),
+                Phase.Ignored,
+                List.of("Event:InvalidSpec"),
+                RETENTION),
+            row(
+                "approved, named by hand with a dot (a Kubernetes name, not an action id) → Ignored, one warning, no dispatch",
+                with(
+                    approved(),
+                    o -> {
+                      o.name = "zigbee.fix";
+                      return o;
+                    }),
+                Phase.Ignored,
+                List.of("Event:InvalidSpec"),
+                RETENTION),
+            row(
+                "a name too long for the action's file names → one warning, nothing asked",
+                with(
+                    new Obs(null),
+                    o -> {
+                      o.name = "a".repeat(Names.MAX_PROPOSAL_NAME + 1);
                       return o;
                     }),
                 Phase.Ignored,

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.homelab.remediation.decision.Names;
 import dev.homelab.remediation.support.JsonSchemas;
 import dev.homelab.remediation.support.ReadOnlyDirs;
 import dev.homelab.remediation.support.TestClock;
@@ -271,6 +272,22 @@ class FileDispatcherTest {
     assertThat(list(pending)).isEmpty();
     assertThat(list(events)).isEmpty();
     assertThat(list(tmp)).containsExactlyInAnyOrder(pending, events);
+  }
+
+  /**
+   * The longest proposal name the phase machine lets through makes an action id whose files, and
+   * their hidden temporary names, fit the file system's 255 bytes; one longer is refused here too.
+   */
+  @Test
+  void theLongestActionIdStillFitsItsFileNames() throws IOException {
+    String id = FileDispatcher.actionId("a".repeat(Names.MAX_PROPOSAL_NAME), "3f1c9a2e-1111");
+    assertThat(id).hasSize(Names.MAX_ACTION_ID);
+    dispatcher.dispatch(action(id));
+    assertThat(list(pending)).containsExactly(pending.resolve(id + ".json"));
+    assertThat(list(events)).hasSize(1);
+    assertThatThrownBy(() -> dispatcher.dispatch(action(id + "b")))
+        .isInstanceOf(IOException.class)
+        .hasMessageContaining("refusing unsafe action id");
   }
 
   @Test

@@ -632,6 +632,36 @@ class IncidentBookIT {
     assertThat(s.getLastSeen()).isEqualTo("2024-03-01T10:20:00Z");
   }
 
+  /**
+   * An event re-sent with its old timestamp, after its proposal closed and its window passed, finds
+   * that proposal by name (the create answers 409): it is counted into it, but the svcKey's next
+   * failure opens a new proposal instead of folding into the old one for a whole new window.
+   */
+  @Test
+  void anOldEventResentAfterItsWindowDoesNotMakeItsClosedProposalTakeNewFailures() {
+    HealthEvent old = event("zigbee2mqtt", "2024-03-01T10:00:00Z");
+    String name = Names.proposalName(old);
+    IncidentBook first = book(client);
+    first.accept(old);
+    settle(first);
+    setPhase(name, "Dispatched");
+    Instant created = Instant.parse(proposal(name).getMetadata().getCreationTimestamp());
+    Duration cooldown = Duration.ofSeconds(2);
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .until(() -> Instant.now().isAfter(created.plus(cooldown).plusSeconds(1)));
+
+    // This instance forgot the incident long ago (or never knew it): the book knows nothing.
+    IncidentBook later = book(Clock.systemUTC(), cooldown, silence -> true);
+    later.accept(old);
+    settle(later);
+    assertThat(occurrences(name)).as("the re-sent event is counted into its proposal").isEqualTo(2);
+    later.accept(event("zigbee2mqtt", "2024-03-02T08:00:00Z"));
+    settle(later);
+    await().atMost(Duration.ofSeconds(10)).until(() -> proposals().size() == 2);
+    assertThat(occurrences(name)).isEqualTo(2);
+  }
+
   @Test
   void aStormOfBenignEventsCostsOneRecoveredAtWritePerFlush() {
     AtomicInteger recoveredWrites = new AtomicInteger();

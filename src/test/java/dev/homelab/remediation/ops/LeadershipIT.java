@@ -12,6 +12,7 @@ import dev.homelab.remediation.support.FakeOllama;
 import dev.homelab.remediation.support.FakeReply;
 import dev.homelab.remediation.support.MockKube;
 import dev.homelab.remediation.support.OperatorProcess;
+import dev.homelab.remediation.support.StallingProxy;
 import dev.homelab.remediation.support.TestKube;
 import dev.homelab.remediation.support.TestProposals;
 import dev.homelab.remediation.support.TestRedis;
@@ -35,6 +36,7 @@ import java.util.Map;
 import java.util.OptionalInt;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -248,6 +250,128 @@ class LeadershipIT {
         operatorClient.close();
       }
       assertThat(writes(operatorRequests())).as("writes on close after the loss").isEmpty();
+      assertThat(holder(ns)).isEqualTo("intruder");
+    }
+  }
+
+  /**
+   * The API server stops answering (a stall, not an error: connections stay open, requests hang
+   * inside the client's timeout): the leader's renewals stall, and the elector would notice only
+   * once one returns. The leader fences itself before its Lease expires, so the replica that takes
+   * the expired Lease is the only one acting: an approval given meanwhile is not dispatched by the
+   * old leader once its requests flow again.
+   */
+  @Test
+  void aLeaderWhoseRenewalsStallFencesItselfBeforeItsLeaseExpires() throws Exception {
+    TestKube.installCrd(client);
+    TestKube.allowLeaseAccess(server);
+    String ns = "stalled";
+    int leaseSeconds = 6;
+    AtomicInteger lostCalls = new AtomicInteger();
+    AtomicLong fencedAt = new AtomicLong();
+    try (TestRedis redis = new TestRedis();
+        FakeOllama ollama = new FakeOllama();
+        StallingProxy proxy = new StallingProxy(server.getPort())) {
+      KubernetesClient operatorClient =
+          new KubernetesClientBuilder()
+              .withConfig(
+                  new ConfigBuilder(client.getConfiguration())
+                      .withMasterUrl("http://127.0.0.1:" + proxy.port())
+                      .withUserAgent(AGENT)
+                      .build())
+              .build();
+      ollama.setDefault(FakeReply.proposal("restart", 0.9, true, null));
+      Map<String, String> v = env(redis, ollama, ns, leaseSeconds);
+      v.put("HTTP_PORT", "0");
+      Running running =
+          Running.start(
+              new Wiring(
+                  OperatorConfig.withDefaults(v),
+                  operatorClient,
+                  new SimpleMeterRegistry(),
+                  Clock.systemUTC(),
+                  false,
+                  () -> {
+                    fencedAt.compareAndSet(0, System.currentTimeMillis());
+                    lostCalls.incrementAndGet();
+                  }),
+              "127.0.0.1",
+              "127.0.0.1");
+      try {
+        await().atMost(Duration.ofSeconds(20)).until(running::ready);
+        redis.publish("health_events", event("ollama"));
+        await()
+            .atMost(Duration.ofSeconds(20))
+            .until(
+                () -> {
+                  List<RemediationProposal> ps = TestKube.proposals(client, ns);
+                  return ps.size() == 1
+                      && ps.get(0).getStatus() != null
+                      && ps.get(0).getStatus().getPhase() == Phase.AwaitingApproval;
+                });
+        String name = only(ns).getMetadata().getName();
+        // Renewals go on, read back every retry period: no fence while they do.
+        await().pollDelay(Duration.ofSeconds(3)).atMost(Duration.ofSeconds(4)).until(() -> true);
+        assertThat(lostCalls.get()).as("fenced while renewals went through").isZero();
+
+        proxy.stall();
+        long stalledAt = System.currentTimeMillis();
+        // A person approves meanwhile; the operator cannot see it yet.
+        client
+            .resources(RemediationProposal.class)
+            .inNamespace(ns)
+            .withName(name)
+            .edit(
+                p -> {
+                  p.getMetadata()
+                      .getAnnotations()
+                      .put("remediation.homelab.dev/approval", "approved");
+                  return p;
+                });
+        await().atMost(Duration.ofSeconds(leaseSeconds + 2)).until(() -> lostCalls.get() > 0);
+        Lease lease = client.resources(Lease.class).inNamespace(ns).withName(LEASE).get();
+        long renewedAt = lease.getSpec().getRenewTime().toInstant().toEpochMilli();
+        System.out.println(
+            "fenced "
+                + (fencedAt.get() - renewedAt)
+                + " ms after the last renewal, "
+                + (fencedAt.get() - stalledAt)
+                + " ms after the stall");
+        assertThat(lease.getSpec().getHolderIdentity()).isNotEqualTo("intruder");
+        assertThat(fencedAt.get())
+            .as("fenced before the Lease renewed at %s expires", lease.getSpec().getRenewTime())
+            .isLessThan(renewedAt + leaseSeconds * 1000L);
+        assertThat(running.liveness().ok()).isFalse();
+        assertThat(running.intake()).isNull();
+
+        // Once the Lease has expired a standby takes it; then the old leader's requests flow.
+        await()
+            .atMost(Duration.ofSeconds(leaseSeconds + 2))
+            .until(() -> System.currentTimeMillis() > renewedAt + leaseSeconds * 1000L);
+        takeLeaseUntil(ns, () -> "intruder".equals(holder(ns)));
+        operatorRequests();
+        proxy.resume();
+        await().pollDelay(Duration.ofSeconds(5)).atMost(Duration.ofSeconds(6)).until(() -> true);
+        assertThat(writes(operatorRequests()))
+            .as("writes once the stall ends (only a renewal already sent may land)")
+            .allMatch(w -> w.contains("/leases/"));
+        assertThat(lostCalls.get()).as("the loss is handled once").isEqualTo(1);
+        assertThat(ollama.calls()).isEqualTo(1);
+        assertThat(
+                client
+                    .resources(RemediationProposal.class)
+                    .inNamespace(ns)
+                    .withName(name)
+                    .get()
+                    .getStatus()
+                    .getPhase())
+            .isEqualTo(Phase.AwaitingApproval);
+        assertThat(Files.list(tmp.resolve("pending")).toList()).isEmpty();
+      } finally {
+        proxy.resume();
+        running.close();
+        operatorClient.close();
+      }
       assertThat(holder(ns)).isEqualTo("intruder");
     }
   }

@@ -212,6 +212,14 @@ public final class TestRedis implements AutoCloseable {
     return 0;
   }
 
+  /**
+   * Gives the default user a password (Redis 6+): a client that logs in as the default user with
+   * any other password is refused. This instance's own connection stays logged in.
+   */
+  public void setDefaultPassword(String password) {
+    connection().sync().aclSetuser("default", allowedEverything(password).resetpass());
+  }
+
   /** Adds an ACL user (Redis 6+) allowed every command, key and channel. */
   public void addUser(String name, String password) {
     connection().sync().aclSetuser(name, allowedEverything(password));
