@@ -3,8 +3,6 @@ package dev.homelab.remediation.ingest;
 import io.lettuce.core.RedisCredentials;
 import io.lettuce.core.RedisURI;
 import java.net.URI;
-import java.net.URLDecoder;
-import java.nio.charset.StandardCharsets;
 import java.util.Optional;
 
 /**
@@ -44,14 +42,14 @@ public final class RedisUris {
     return c != null && c.hasUsername() ? Optional.of(c.getUsername()) : Optional.empty();
   }
 
-  /** The user info of {@code url} when it has no {@code :}, decoded; empty otherwise. */
+  /** The user info of {@code url} when it has no {@code :}, percent-decoded; empty otherwise. */
   private static Optional<String> bareUser(String url) {
     try {
-      String info = URI.create(url).getRawUserInfo();
-      if (info == null || info.isEmpty() || info.contains(":")) {
+      String raw = URI.create(url).getRawUserInfo();
+      if (raw == null || raw.isEmpty() || raw.contains(":")) {
         return Optional.empty();
       }
-      return Optional.of(URLDecoder.decode(info, StandardCharsets.UTF_8));
+      return Optional.of(URI.create(url).getUserInfo()); // decoded as Lettuce decodes its own
     } catch (IllegalArgumentException e) {
       return Optional.empty(); // a form java.net.URI does not take (redis-socket://): no user
     }

@@ -137,7 +137,10 @@ public final class Leadership {
   private static final class RenewalWatch {
     private final AtomicBoolean fired = new AtomicBoolean();
     private volatile Instant renewed;
+    private volatile boolean confirmed;
     private volatile String otherHolder;
+    private volatile String lastFailure;
+    private volatile Instant lastRead;
 
     RenewalWatch(Instant leadingSince) {
       this.renewed = leadingSince;
@@ -148,17 +151,23 @@ public final class Leadership {
       try {
         spec = lease.get();
       } catch (RuntimeException e) { // the API server, or the client closed on the way out
+        lastFailure = e.getMessage();
         LOG.atDebug().log("could not read the lease to confirm a renewal: {}", e.getMessage());
         return;
       }
+      lastFailure = null;
+      lastRead = Instant.now();
       if (spec == null || spec.getRenewTime() == null) {
         return; // gone: the elector makes it again, or a standby does; either way not confirmed
       }
       String holder = spec.getHolderIdentity();
       if (identity.equals(holder)) {
         Instant at = spec.getRenewTime().toInstant();
-        if (at.isAfter(renewed)) {
+        // The first read counts from the renewal itself, even before the watch began: the
+        // acquisition may have been held up on its way.
+        if (!confirmed || at.isAfter(renewed)) {
           renewed = at;
+          confirmed = true;
         }
       } else if (holder != null && !holder.isEmpty()) {
         otherHolder = holder;
@@ -178,7 +187,15 @@ public final class Leadership {
       }
       long since = now.toEpochMilli() - renewed.toEpochMilli();
       if (since > allowedMillis) {
-        return "no renewal of the lease confirmed for " + since + " ms";
+        String failure = lastFailure;
+        return "no renewal of the lease confirmed for "
+            + since
+            + " ms"
+            + (failure != null
+                ? " (reading it back fails: " + failure + ")"
+                : lastRead != null && lastRead.isAfter(renewed)
+                    ? " (it reads back, not renewed since)"
+                    : " (reading it back hangs)");
       }
       return null;
     }

@@ -60,7 +60,8 @@ public final class Running implements AutoCloseable {
   private void start() {
     OperatorConfig cfg = wiring.config();
     controller =
-        Controller.start(wiring, leadership, proposals, this::onStartLeading, this::onStopLeading);
+        Controller.start(
+            wiring, leadership, proposals, this::onStartLeadingElected, this::onStopLeading);
     if (!cfg.leaderElection) {
       onStartLeading();
     }
@@ -100,28 +101,49 @@ public final class Running implements AutoCloseable {
     return c == null || c.silences().active(name, wiring.clock().instant());
   }
 
+  /**
+   * The elector took the Lease. The renewals are watched from now on; the intake starts on a thread
+   * of its own, as the elector calls this on its only thread and renews only once it returns (an
+   * intake waiting for its informer would hold the renewals up).
+   */
+  private void onStartLeadingElected() {
+    if (closing || lost) {
+      return;
+    }
+    leadership.watchRenewals(
+        wiring.config().leaseDuration,
+        why -> loseLease(why + "; stopping all work before another replica can take it"));
+    Thread t = new Thread(this::onStartLeading, "intake-start");
+    t.setDaemon(true);
+    t.start();
+  }
+
   private void onStartLeading() {
     synchronized (lock) {
       if (closing || lost || intake != null) {
         return;
       }
-      if (wiring.config().leaderElection) {
-        leadership.watchRenewals(
-            wiring.config().leaseDuration,
-            why -> loseLease(why + "; stopping all work before another replica can take it"));
-      }
       LOG.atInfo()
           .addKeyValue("lease", wiring.config().leaseName)
           .log("leading: starting the intake");
+      Intake started;
       try {
-        intake = Intake.start(wiring, proposals, this::silenceActive);
+        started = Intake.start(wiring, proposals, this::silenceActive);
       } catch (RuntimeException e) {
+        if (lossHandled.get()) {
+          return; // fenced meanwhile: that is what ended it
+        }
         // A leader that cannot work must not hold the lease: fail liveness and hand over.
         startFailure = e;
         LOG.error("cannot start the intake; giving up the lease", e);
         wiring.onLeadershipLost().run();
         return;
       }
+      if (leadership.fenced()) {
+        started.abort(); // the lease was lost while it started: it writes nothing
+        return;
+      }
+      intake = started;
       leader = true;
     }
   }

@@ -26,6 +26,7 @@ class RedisUrisTest {
         .isEqualTo("operator s3cret");
     assertThat(login(RedisUris.create("redis://op%40home@redis:6379", pw)))
         .isEqualTo("op@home s3cret");
+    assertThat(login(RedisUris.create("redis://svc+op@redis:6379", pw))).isEqualTo("svc+op s3cret");
     assertThat(login(RedisUris.create("redis://:old@redis:6379", pw)))
         .isEqualTo("(default) s3cret");
     assertThat(login(RedisUris.create("redis://redis:6379/0", pw))).isEqualTo("(default) s3cret");
