@@ -19,6 +19,7 @@ import java.util.concurrent.PriorityBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
+import java.util.function.LongSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -26,10 +27,11 @@ import org.slf4j.LoggerFactory;
  * Runs model consultations off the reconciler threads, at most {@code concurrency} at once (a
  * homelab's Ollama answers one request at a time). Waiting work is ordered by severity, then age,
  * so a storm on one service cannot delay a critical event elsewhere. Results are kept until the
- * reconciler has stored them in the proposal's status, or for {@link #KEEP} when nobody claims them
- * (the proposal was deleted meanwhile); a claimed key is remembered as claimed for {@link #KEEP}
- * too, so a reconcile that still sees the old phase in a lagging cache does not ask again. Both
- * records are bounded by {@link #MAX_KEPT} entries.
+ * reconciler has stored them in the proposal's status, or for {@link #KEEP_UNCLAIMED} when nobody
+ * claims them (the proposal was deleted meanwhile, or its status cannot be written: the API server
+ * down, after its files were written); a claimed key is remembered as claimed for {@link #KEEP}, so
+ * a reconcile that still sees the old phase in a lagging cache does not ask again. Both records are
+ * bounded by {@link #MAX_KEPT} entries.
  */
 public final class ModelRouter implements Router {
   private static final Logger LOG = LoggerFactory.getLogger(ModelRouter.class);
@@ -41,11 +43,19 @@ public final class ModelRouter implements Router {
    */
   public static final java.time.Duration KEEP = java.time.Duration.ofMinutes(10);
 
+  /**
+   * How long a result nobody claimed is kept: an answer whose files are on the node while its
+   * status cannot be written (an API server down for longer than {@link #KEEP}) must be the one
+   * recorded when it can, not a new answer that may differ from what the executor ran.
+   */
+  public static final java.time.Duration KEEP_UNCLAIMED = java.time.Duration.ofHours(24);
+
   /** At most this many unclaimed results and claimed keys each. */
   public static final int MAX_KEPT = 4096;
 
   private static final long SWEEP_EVERY_NANOS = TimeUnit.SECONDS.toNanos(1);
-  private final AtomicLong nextSweepNanos = new AtomicLong(System.nanoTime());
+  private final LongSupplier nanos;
+  private final AtomicLong nextSweepNanos;
 
   private record Job(
       String key, ProposalRequest request, int rank, Instant age, long seq, long queuedNanos) {}
@@ -72,6 +82,18 @@ public final class ModelRouter implements Router {
   /** With the clock that dates each answer (status.proposal.answeredAt). */
   public ModelRouter(
       ModelChain chain, int concurrency, MeterRegistry registry, java.time.Clock clock) {
+    this(chain, concurrency, registry, clock, System::nanoTime);
+  }
+
+  /** With the monotonic clock that ages kept results and claims (tests move it on). */
+  ModelRouter(
+      ModelChain chain,
+      int concurrency,
+      MeterRegistry registry,
+      java.time.Clock clock,
+      LongSupplier nanos) {
+    this.nanos = nanos;
+    this.nextSweepNanos = new AtomicLong(nanos.getAsLong());
     this.clock = clock;
     this.chain = chain;
     this.registry = registry;
@@ -117,7 +139,7 @@ public final class ModelRouter implements Router {
     if (closed || results.containsKey(key)) {
       return false;
     }
-    Job job = new Job(key, request, rank(severity), age, seq.incrementAndGet(), System.nanoTime());
+    Job job = new Job(key, request, rank(severity), age, seq.incrementAndGet(), nanos.getAsLong());
     if (pending.putIfAbsent(key, job) != null) {
       return false;
     }
@@ -150,10 +172,10 @@ public final class ModelRouter implements Router {
       return new RouterView.Done(outcome(k.value()), k.at());
     }
     if (job != null) {
-      return new RouterView.Busy(java.time.Duration.ofNanos(System.nanoTime() - job.queuedNanos()));
+      return new RouterView.Busy(java.time.Duration.ofNanos(nanos.getAsLong() - job.queuedNanos()));
     }
     Kept<Boolean> c = claimed.get(key);
-    if (c != null && System.nanoTime() - c.atNanos() < KEEP.toNanos()) {
+    if (c != null && nanos.getAsLong() - c.atNanos() < KEEP.toNanos()) {
       return c.value() ? new RouterView.Claimed(c.at()) : RouterView.CLAIMED;
     }
     return RouterView.IDLE;
@@ -167,7 +189,7 @@ public final class ModelRouter implements Router {
     // siblings reads it while the cache does not show the stored answer yet. The claim is stored
     // before the result goes, so a view in between sees one or the other.
     boolean answered = r != null && r.value() instanceof ChainResult.Answered && r.at() != null;
-    claimed.put(key, new Kept<>(answered, System.nanoTime(), answered ? r.at() : null));
+    claimed.put(key, new Kept<>(answered, nanos.getAsLong(), answered ? r.at() : null));
     results.remove(key);
     prune(claimed);
   }
@@ -189,15 +211,16 @@ public final class ModelRouter implements Router {
   }
 
   /**
-   * Drops entries older than {@link #KEEP} (a sweep of both maps at most once a second: sweeping on
-   * every result and claim walked up to {@link #MAX_KEPT} entries each time, the operator's busiest
-   * code in a burst of distinct incidents), then the oldest while over {@link #MAX_KEPT}.
+   * Drops results older than {@link #KEEP_UNCLAIMED} and claims older than {@link #KEEP} (a sweep
+   * of both maps at most once a second: sweeping on every result and claim walked up to {@link
+   * #MAX_KEPT} entries each time, the operator's busiest code in a burst of distinct incidents),
+   * then the oldest while over {@link #MAX_KEPT}.
    */
   private <T> void prune(Map<String, Kept<T>> map) {
-    long now = System.nanoTime();
+    long now = nanos.getAsLong();
     long due = nextSweepNanos.get();
     if (now - due >= 0 && nextSweepNanos.compareAndSet(due, now + SWEEP_EVERY_NANOS)) {
-      results.entrySet().removeIf(e -> now - e.getValue().atNanos() >= KEEP.toNanos());
+      results.entrySet().removeIf(e -> now - e.getValue().atNanos() >= KEEP_UNCLAIMED.toNanos());
       claimed.entrySet().removeIf(e -> now - e.getValue().atNanos() >= KEEP.toNanos());
     }
     while (map.size() > MAX_KEPT) {
@@ -252,7 +275,7 @@ public final class ModelRouter implements Router {
         chainFailures.increment();
         f.failures().forEach(this::modelFailure);
       }
-      results.put(job.key(), new Kept<>(result, System.nanoTime(), clock.instant()));
+      results.put(job.key(), new Kept<>(result, nanos.getAsLong(), clock.instant()));
       prune(results);
       pending.remove(job.key());
       try {

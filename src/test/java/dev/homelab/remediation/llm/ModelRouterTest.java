@@ -130,6 +130,38 @@ class ModelRouterTest {
     }
   }
 
+  /**
+   * A result whose status cannot be written (the API server down, its files maybe on the node
+   * already) outlives the memory of claims: after 11 minutes it is still the answer to record, not
+   * a reason to ask the model again; a day later, with nobody having claimed it, it is dropped.
+   */
+  @Test
+  void anUnclaimedResultOutlivesALongApiOutageAndIsDroppedAfterADay() {
+    RecordingChain chain = new RecordingChain();
+    chain.release.countDown();
+    java.util.concurrent.atomic.AtomicLong nanos = new java.util.concurrent.atomic.AtomicLong();
+    try (ModelRouter router =
+        new ModelRouter(
+            chain, 1, new SimpleMeterRegistry(), java.time.Clock.systemUTC(), nanos::get)) {
+      router.submit("k", request("k"), "warning", Instant.now());
+      await().atMost(Duration.ofSeconds(10)).until(() -> router.result("k").isPresent());
+
+      nanos.addAndGet(Duration.ofMinutes(11).toNanos());
+      router.submit("other", request("other"), "warning", Instant.now()); // its result sweeps
+      await().atMost(Duration.ofSeconds(10)).until(() -> router.result("other").isPresent());
+      assertThat(router.view("k")).isInstanceOf(RouterView.Done.class);
+      assertThat(router.submit("k", request("k"), "warning", Instant.now()))
+          .as("not asked again while its answer waits to be recorded")
+          .isFalse();
+
+      nanos.addAndGet(ModelRouter.KEEP_UNCLAIMED.toNanos());
+      router.submit("third", request("third"), "warning", Instant.now());
+      await().atMost(Duration.ofSeconds(10)).until(() -> router.result("third").isPresent());
+      assertThat(router.view("k")).isEqualTo(RouterView.IDLE);
+      assertThat(chain.asked).hasSize(3);
+    }
+  }
+
   @Test
   void unclaimedResultsAndClaimsStayBounded() {
     RecordingChain chain = new RecordingChain();
