@@ -5,6 +5,7 @@ import dev.homelab.remediation.cli.CdsTrainCommand;
 import dev.homelab.remediation.cli.ConfigDocsCommand;
 import dev.homelab.remediation.cli.ExplainCommand;
 import dev.homelab.remediation.cli.ExportCommand;
+import dev.homelab.remediation.cli.KubeconfigOptions;
 import dev.homelab.remediation.cli.ListCommand;
 import dev.homelab.remediation.cli.LocalCommand;
 import dev.homelab.remediation.cli.PublishCommand;
@@ -59,6 +60,15 @@ public final class RemediationOperatorApp {
             }
           }
           return run.execute(parsed);
+        });
+    // A kubeconfig that cannot be used (silence's subcommands; ClusterCommand says it itself).
+    cl.setExecutionExceptionHandler(
+        (e, line, parsed) -> {
+          if (e instanceof KubeconfigOptions.Unusable) {
+            line.getErr().println(line.getCommandSpec().qualifiedName() + ": " + e.getMessage());
+            return 2;
+          }
+          throw e;
         });
     return cl;
   }

@@ -18,13 +18,15 @@ import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /**
  * What the commands that read or decide proposals share: a client from the kubeconfig (as kubectl
- * uses it), the {@code -n} flag, and one way to say that the API server refused.
+ * uses it, {@code --kubeconfig} and {@code --context} too), the {@code -n} flag, and one way to say
+ * that the API server refused.
  */
 abstract class ClusterCommand implements Callable<Integer> {
   @Option(
@@ -34,6 +36,8 @@ abstract class ClusterCommand implements Callable<Integer> {
           "Namespace of the proposals (default: WATCH_NAMESPACE, else the kubeconfig's, else"
               + " default).")
   String namespace;
+
+  @Mixin KubeconfigOptions kube = new KubeconfigOptions();
 
   @Spec CommandSpec spec;
 
@@ -102,7 +106,15 @@ abstract class ClusterCommand implements Callable<Integer> {
       return 2;
     }
     String server = "its URL";
-    try (KubernetesClient client = clients.get()) {
+    KubernetesClient opened;
+    try {
+      opened = kube.client(clients);
+    } catch (KubeconfigOptions.Unusable e) {
+      err.println(prefix() + e.getMessage());
+      err.flush();
+      return 2;
+    }
+    try (KubernetesClient client = opened) {
       server = client.getMasterUrl().toString();
       String ns;
       try {

@@ -93,7 +93,9 @@ abstract class DecisionCommand extends ClusterCommand {
                   + where
                   + " already has approval="
                   + r.existingApproval()
-                  + " (remove it with kubectl annotate rp "
+                  + " (remove it with kubectl annotate rp -n "
+                  + ns
+                  + " "
                   + name
                   + " remediation.homelab.dev/approval- to decide again); nothing changed");
       case STALE_NOT_CLEARED ->

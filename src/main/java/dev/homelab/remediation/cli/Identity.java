@@ -46,6 +46,23 @@ final class Identity {
     return Optional.empty();
   }
 
+  /**
+   * Who made a silence: as {@link #of}, else the kubeconfig's basic-auth user name, else {@code
+   * $USER}, else {@code unknown}.
+   */
+  static String creator(KubernetesClient client, java.util.Map<String, String> env) {
+    Optional<String> who = of(client);
+    if (who.isPresent()) {
+      return who.get();
+    }
+    String basic = client.getConfiguration().getUsername();
+    if (notBlank(basic)) {
+      return basic;
+    }
+    String user = env.get("USER");
+    return notBlank(user) ? user : "unknown";
+  }
+
   private static boolean notBlank(String s) {
     return s != null && !s.isBlank();
   }

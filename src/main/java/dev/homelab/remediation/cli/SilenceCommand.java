@@ -9,9 +9,7 @@ import dev.homelab.remediation.config.Durations;
 import dev.homelab.remediation.decision.SilenceLifecycle;
 import dev.homelab.remediation.decision.Silences;
 import dev.homelab.remediation.util.ApiErrors;
-import io.fabric8.kubernetes.api.model.NamedContext;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
-import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.dsl.base.PatchContext;
@@ -31,6 +29,7 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.Supplier;
 import java.util.regex.Pattern;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -60,6 +59,8 @@ public final class SilenceCommand {
 
   /** How the commands reach the cluster, the environment and the time (tests give their own). */
   Supplier<KubernetesClient> clients = ClusterCommand.kubeconfig();
+
+  @Mixin KubeconfigOptions kube = new KubeconfigOptions();
 
   /** The API server of the command's client, for its error messages. */
   private String server = "its URL";
@@ -124,7 +125,7 @@ public final class SilenceCommand {
         return usage("add", m[0] + ": names never contain '..': '" + m[1] + "'");
       }
     }
-    try (KubernetesClient client = clients.get()) {
+    try (KubernetesClient client = kube.client(clients)) {
       server = client.getMasterUrl().toString();
       String ns = namespace(namespace, client, "add");
       if (ns == null) {
@@ -135,7 +136,7 @@ public final class SilenceCommand {
       s.setMatchers(new SilenceMatchers(node, service, eventType));
       s.setStartsAt(now.toString());
       s.setEndsAt(now.plus(length).toString());
-      s.setCreatedBy(identity(client, env));
+      s.setCreatedBy(Identity.creator(client, env));
       s.setComment(comment);
       for (int attempt = 1; ; attempt++) {
         RemediationSilence r = new RemediationSilence();
@@ -166,7 +167,7 @@ public final class SilenceCommand {
               paramLabel = "NAMESPACE",
               description = NAMESPACE_HELP)
           String namespace) {
-    try (KubernetesClient client = clients.get()) {
+    try (KubernetesClient client = kube.client(clients)) {
       server = client.getMasterUrl().toString();
       String ns = namespace(namespace, client, "list");
       if (ns == null) {
@@ -218,7 +219,7 @@ public final class SilenceCommand {
     } catch (IllegalArgumentException e) {
       return usage("expire", e.getMessage());
     }
-    try (KubernetesClient client = clients.get()) {
+    try (KubernetesClient client = kube.client(clients)) {
       server = client.getMasterUrl().toString();
       String ns = namespace(namespace, client, "expire");
       if (ns == null) {
@@ -258,23 +259,6 @@ public final class SilenceCommand {
         return failed("expire", e);
       }
     }
-  }
-
-  /**
-   * Who is calling: the user of the kubeconfig's current context, else its basic-auth user name,
-   * else {@code $USER}, else {@code unknown}.
-   */
-  static String identity(KubernetesClient client, Map<String, String> env) {
-    Config c = client.getConfiguration();
-    NamedContext ctx = c.getCurrentContext();
-    if (ctx != null && ctx.getContext() != null && notBlank(ctx.getContext().getUser())) {
-      return ctx.getContext().getUser();
-    }
-    if (notBlank(c.getUsername())) {
-      return c.getUsername();
-    }
-    String user = env.get("USER");
-    return notBlank(user) ? user : "unknown";
   }
 
   /** {@code sil-<yyyyMMdd-HHmmss>-<4 hex>}, UTC. */
@@ -392,9 +376,5 @@ public final class SilenceCommand {
 
   private PrintWriter err() {
     return spec.commandLine().getErr();
-  }
-
-  private static boolean notBlank(String s) {
-    return s != null && !s.isBlank();
   }
 }

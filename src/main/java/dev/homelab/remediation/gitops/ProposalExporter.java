@@ -204,10 +204,12 @@ public final class ProposalExporter {
               .append(' ')
               .append(Approvals.APPROVAL)
               .append("-\n");
-          y.append("# Then set it again: uncomment the annotations (approved or rejected) and\n");
+          y.append("# Then set it again: uncomment the annotations (approved or rejected, and\n");
+          y.append("# your own name in place of your-name: it is recorded as who decided) and\n");
           y.append("# merge.\n");
         } else {
-          y.append("# To decide, uncomment the annotations (approved or rejected) and merge.\n");
+          y.append("# To decide, uncomment the annotations (approved or rejected, and your own\n");
+          y.append("# name in place of your-name: it is recorded as who decided) and merge.\n");
         }
         String answeredAt =
             s == null || s.getProposal() == null ? null : s.getProposal().getAnsweredAt();

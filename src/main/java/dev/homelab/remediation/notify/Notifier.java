@@ -16,6 +16,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
@@ -60,6 +61,11 @@ public final class Notifier implements PhaseListener, AutoCloseable {
   private final BooleanSupplier fenced;
   private final ThreadPoolExecutor statusThread;
   private final AtomicLong seqs = new AtomicLong();
+
+  /** The first wait before listing again when resuming could not list (doubling, up to 5 min). */
+  Duration resumeRetry = Duration.ofSeconds(5);
+
+  private int resumeFailures; // the status thread's
 
   /** The newest notification (sequence number) per proposal uid: older outcomes are not written. */
   private final Map<String, Long> newest =
@@ -154,11 +160,18 @@ public final class Notifier implements PhaseListener, AutoCloseable {
   }
 
   private void resumeNow() {
+    if (fenced.getAsBoolean()) {
+      return;
+    }
     List<RemediationProposal> all;
     try {
       all = store.proposals();
+      resumeFailures = 0;
     } catch (RuntimeException e) {
-      LOG.warn("cannot list proposals to resume their notifications: {}", e.toString());
+      // The API server restarting too, likely: what waits still needs this list, so again.
+      long delay = Math.min(resumeRetry.toMillis() << Math.min(resumeFailures++, 10), 300_000L);
+      LOG.warn("cannot list proposals to resume notifications: {}; again in {} ms", e, delay);
+      CompletableFuture.delayedExecutor(delay, TimeUnit.MILLISECONDS).execute(this::resume);
       return;
     }
     Instant now = clock.instant();
@@ -169,7 +182,8 @@ public final class Notifier implements PhaseListener, AutoCloseable {
       Phase phase = p.getStatus().getPhase();
       NotificationRecord told = p.getStatus().getNotification();
       boolean awaiting = phase == Phase.AwaitingApproval;
-      if (!awaiting && (told == null || phase == null || !phase.isFinal())) {
+      boolean decided = phase != null && (phase.isFinal() || phase == Phase.Approved);
+      if (!awaiting && (told == null || !decided)) {
         continue; // nothing was ever notified of it, or it is on its way again
       }
       Notification.Event due =
@@ -180,6 +194,9 @@ public final class Notifier implements PhaseListener, AutoCloseable {
       Notification n =
           Notification.of(due, p, approvalTtl, links, awaiting ? now : Resumed.decidedAt(p, now));
       if (told == null || !due.wire().equals(told.getEvent())) {
+        if (!awaiting && !now.isBefore(n.at().plus(Notification.LATE_NEWS))) {
+          continue; // a decision older than that is no news any more: not pushed to a phone now
+        }
         if (awaiting || Notification.Event.AWAITING_APPROVAL.wire().equals(told.getEvent())) {
           // Never told (the operator stopped before it could be): tell it now, once.
           send(n, Set.of());

@@ -106,4 +106,25 @@ class KubectlPluginTest {
     assertThat(r.out()).isEmpty();
     assertThat(r.err()).startsWith("kubectl-remediation: no jar at " + tmp.resolve("none.jar"));
   }
+
+  @Test
+  void aMissingJavaIsOneClearMessage() throws Exception {
+    Path jar = Files.createFile(tmp.resolve("remediation-operator.jar"));
+    Result r =
+        run(
+            SCRIPT,
+            Map.of(
+                "REMEDIATION_OPERATOR_JAR",
+                jar.toString(),
+                "JAVA_HOME",
+                tmp.resolve("no-jdk").toString()),
+            "list");
+    assertThat(r.code()).isEqualTo(1);
+    assertThat(r.out()).isEmpty();
+    assertThat(r.err())
+        .isEqualTo(
+            "kubectl-remediation: no java at "
+                + tmp.resolve("no-jdk/bin/java")
+                + "; it needs Java 17 or later on the PATH, or JAVA_HOME set\n");
+  }
 }

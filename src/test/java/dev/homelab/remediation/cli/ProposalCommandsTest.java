@@ -21,6 +21,8 @@ import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -144,6 +146,44 @@ class ProposalCommandsTest {
     assertThat(explain.out())
         .contains("Expires:        " + now.plusSeconds(240) + "\n")
         .doesNotContain("APPROVAL_TTL");
+  }
+
+  /**
+   * kubectl's --kubeconfig and --context (the plugin is handed them after its name): the file given
+   * is the one read; a missing file, an unknown context or a file that is no kubeconfig is one line
+   * and exit 2.
+   */
+  @Test
+  void theKubeconfigAndContextFlagsAreKubectls(@org.junit.jupiter.api.io.TempDir Path tmp)
+      throws Exception {
+    put(TestProposals.awaitingApproval(), "flagged");
+    Path file = dev.homelab.remediation.support.OperatorProcess.kubeconfig(client, tmp, ns);
+    java.util.function.Supplier<KubernetesClient> unused =
+        () -> {
+          throw new AssertionError("the default kubeconfig was read, not --kubeconfig");
+        };
+    Run list = run(new ListCommand(unused), "--kubeconfig", file.toString(), "--context", "test");
+    assertThat(list.code()).as(list.err()).isZero();
+    assertThat(list.out()).contains("flagged");
+
+    Run noContext = run(new ListCommand(unused), "--kubeconfig", file.toString(), "--context", "x");
+    assertThat(noContext.code()).isEqualTo(2);
+    assertThat(noContext.err().strip())
+        .isEqualTo("remediation-operator list: context \"x\" is not in the kubeconfig");
+
+    Path missing = tmp.resolve("nope");
+    Run noFile = run(new ListCommand(unused), "--kubeconfig", missing.toString());
+    assertThat(noFile.code()).isEqualTo(2);
+    assertThat(noFile.err().strip())
+        .isEqualTo("remediation-operator list: --kubeconfig " + missing + ": no such file");
+
+    Path bad = Files.writeString(tmp.resolve("bad"), "apiVersion: v1\nclusters: [\n");
+    Run broken = run(new ApproveCommand(unused), "flagged", "--kubeconfig", bad.toString());
+    assertThat(broken.code()).isEqualTo(2);
+    assertThat(broken.err().strip().lines())
+        .singleElement()
+        .asString()
+        .startsWith("remediation-operator approve: cannot read the kubeconfig: ");
   }
 
   /**
@@ -355,7 +395,10 @@ class ProposalCommandsTest {
     assertThat(run(new ApproveCommand(kubeconfig(ns)), "zigbee", "--by", "a").code()).isZero();
     Run again = run(new RejectCommand(kubeconfig(ns)), "zigbee", "--by", "b");
     assertThat(again.code()).isEqualTo(1);
-    assertThat(again.err()).contains("already has approval=approved").contains("nothing changed");
+    assertThat(again.err())
+        .contains("already has approval=approved")
+        .contains("kubectl annotate rp -n " + ns + " zigbee remediation.homelab.dev/approval-")
+        .contains("nothing changed");
     assertThat(annotations("zigbee"))
         .containsEntry(APPROVAL, "approved")
         .containsEntry(APPROVED_BY, "a");

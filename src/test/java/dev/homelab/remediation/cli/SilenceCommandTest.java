@@ -161,6 +161,65 @@ class SilenceCommandTest {
     assertThat(spec.getComment()).isNull();
   }
 
+  /** As approve records approved-by: who the API server says the caller is comes first. */
+  @Test
+  void theCreatorIsWhoTheApiServerSaysFirst() {
+    server
+        .expect()
+        .post()
+        .withPath("/apis/authentication.k8s.io/v1/selfsubjectreviews")
+        .andReturn(
+            201,
+            new io.fabric8.kubernetes.api.model.authentication.SelfSubjectReviewBuilder()
+                .withNewStatus()
+                .withNewUserInfo()
+                .withUsername("system:admin")
+                .endUserInfo()
+                .endStatus()
+                .build())
+        .once();
+    NamedContext ctx =
+        new NamedContextBuilder()
+            .withName("homelab")
+            .withNewContext()
+            .withCluster("k3s")
+            .withUser("default")
+            .endContext()
+            .build();
+    int code =
+        run(
+            Map.of("USER", "alice"),
+            c -> {
+              anonymous(c).setCurrentContext(ctx);
+              return c;
+            },
+            "add",
+            "--node",
+            "*",
+            "--for",
+            "30m",
+            "-n",
+            ns);
+    assertThat(code).as(err).isZero();
+    assertThat(get(out.strip()).getSpec().getCreatedBy()).isEqualTo("system:admin");
+  }
+
+  /** Through the app as the plugin runs it: --kubeconfig after the subcommand, one line, exit 2. */
+  @Test
+  void aKubeconfigThatIsNotThereIsOneLine() {
+    StringWriter o = new StringWriter();
+    StringWriter e = new StringWriter();
+    int code =
+        dev.homelab.remediation.RemediationOperatorApp.commandLine()
+            .setOut(new PrintWriter(o))
+            .setErr(new PrintWriter(e))
+            .execute(
+                "silence", "add", "--node", "x", "--for", "1h", "--kubeconfig", "/nonexistent");
+    assertThat(code).as(e.toString()).isEqualTo(2);
+    assertThat(e.toString().strip())
+        .isEqualTo("remediation-operator silence add: --kubeconfig /nonexistent: no such file");
+  }
+
   @Test
   void elseTheKubeconfigsUserNameThenUserThenUnknown() {
     assertThat(run(Map.of("USER", "alice"), c -> c, "add", "--node", "a", "--for", "1d", "-n", ns))
@@ -354,7 +413,8 @@ class SilenceCommandTest {
           .isZero();
       String name = out.strip();
       assertThat(cli.apply(new String[] {"list"})).as(err).isZero();
-      assertThat(out).contains(name, "Active", "chelsty", "alice");
+      // Who local mode says the caller is (the user who runs it), as approve records it.
+      assertThat(out).contains(name, "Active", "chelsty", System.getProperty("user.name", "local"));
       assertThat(cli.apply(new String[] {"expire", name})).as(err).isZero();
       assertThat(cli.apply(new String[] {"list"})).isZero();
       assertThat(out).contains("Expired");

@@ -121,7 +121,9 @@ class ProposalExporterTest {
     p.getStatus().getProposal().setAnsweredAt("2026-05-27T15:12:00Z");
     String yaml = ProposalExporter.manifest(p);
     assertThat(comments(yaml))
-        .contains("To decide, uncomment the annotations (approved or rejected) and merge.")
+        .contains(
+            "To decide, uncomment the annotations (approved or rejected, and your own name in"
+                + " place of your-name: it is recorded as who decided) and merge.")
         .contains(
             "Merge within APPROVAL_TTL (default 24h) of the answer (2026-05-27T15:12:00Z): after"
                 + " that the proposal expires, and an annotation arriving later changes nothing.")
@@ -154,8 +156,8 @@ class ProposalExporterTest {
         .contains(
             "To decide, remove it first, by reverting the change that set it or with:"
                 + " kubectl annotate rp -n homelab p1 remediation.homelab.dev/approval-"
-                + " Then set it again: uncomment the annotations (approved or rejected) and"
-                + " merge.")
+                + " Then set it again: uncomment the annotations (approved or rejected, and your"
+                + " own name in place of your-name: it is recorded as who decided) and merge.")
         .contains("after that the proposal expires")
         .doesNotContain("To decide, uncomment");
     assertOnlyNameAndNamespace(yaml);

@@ -545,6 +545,72 @@ class NotifierTest {
             });
   }
 
+  /**
+   * Approved, its files not written yet (a full disk): the decision is made, so a restart that
+   * finds it told only as waiting tells the decision, though the phase is not final.
+   */
+  @Test
+  void resumingTellsTheDecisionOfAnApprovedProposalWhoseFilesWait() {
+    NotificationRecord awaitingSent = new NotificationRecord();
+    awaitingSent.setEvent("awaiting_approval");
+    awaitingSent.setResult("Sent");
+    RemediationProposal approved = TestProposals.approved();
+    approved.getMetadata().setName("approved");
+    approved.getMetadata().setUid("uid-approved");
+    approved.getStatus().setNotification(awaitingSent);
+    store.withProposals(List.of(approved));
+    start();
+    notifier.resume();
+    await().atMost(Duration.ofSeconds(10)).until(() -> store.writes().size() == 1);
+    assertThat(store.writes().get(0).record().getEvent()).isEqualTo("decided");
+    assertThat(webhook.payloads())
+        .singleElement()
+        .satisfies(p -> assertThat(p.get("event").asText()).isEqualTo("decided"));
+  }
+
+  /** A decision made days ago that the stopped operator could not record is no news now. */
+  @Test
+  void resumingDoesNotPushADecisionDaysOld() throws Exception {
+    NotificationRecord awaitingSent = new NotificationRecord();
+    awaitingSent.setEvent("awaiting_approval");
+    awaitingSent.setResult("Sent");
+    RemediationProposal old = TestProposals.dispatched();
+    old.getMetadata().setName("old");
+    old.getMetadata().setUid("uid-old");
+    String daysAgo = Changes.NOW.minus(Duration.ofDays(2)).toString();
+    old.getStatus().getDispatch().setAt(daysAgo);
+    old.getStatus().setCompletedAt(daysAgo);
+    old.getStatus().setNotification(awaitingSent);
+    store.withProposals(List.of(old));
+    start();
+    notifier.resume();
+    await().until(() -> store.lists() == 1);
+    Thread.sleep(300);
+    assertThat(store.writes()).isEmpty();
+    assertThat(webhook.requests()).isEmpty();
+    assertThat(ntfy.requests()).isEmpty();
+  }
+
+  /**
+   * The one listing at the start of leading fails (the API server restarting): it is tried again,
+   * backing off, until it is read, and what waits is notified then.
+   */
+  @Test
+  void aResumeWhoseListingFailsIsTriedAgain() {
+    RemediationProposal never = TestProposals.awaitingApproval();
+    never.getMetadata().setName("never");
+    never.getMetadata().setUid("uid-never");
+    store.withProposals(List.of(never)).failingLists(2);
+    start();
+    notifier.resumeRetry = Duration.ofMillis(50);
+    notifier.resume();
+    await().atMost(Duration.ofSeconds(10)).until(() -> store.writes().size() == 1);
+    assertThat(store.lists()).isEqualTo(3);
+    assertThat(webhook.payloads())
+        .singleElement()
+        .satisfies(p -> assertThat(p.at("/proposal/name").asText()).isEqualTo("never"));
+  }
+
   @Test
   void resumingNotifiesWhatWasNeverNotifiedAndRefreshesTheRest() {
     RemediationProposal never = TestProposals.awaitingApproval();

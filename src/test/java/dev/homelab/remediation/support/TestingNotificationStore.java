@@ -14,6 +14,8 @@ public final class TestingNotificationStore implements NotificationStore {
   private final List<Write> writes = new CopyOnWriteArrayList<>();
   private volatile List<RemediationProposal> proposals = List.of();
   private volatile int lists;
+  private final java.util.concurrent.atomic.AtomicInteger failLists =
+      new java.util.concurrent.atomic.AtomicInteger();
 
   @Override
   public boolean record(String namespace, String name, NotificationRecord record) {
@@ -24,7 +26,17 @@ public final class TestingNotificationStore implements NotificationStore {
   @Override
   public List<RemediationProposal> proposals() {
     lists++;
+    if (failLists.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
+      throw new io.fabric8.kubernetes.client.KubernetesClientException(
+          "service unavailable", 503, null);
+    }
     return proposals;
+  }
+
+  /** The next {@code n} listings fail as an API server just restarting answers (503). */
+  public TestingNotificationStore failingLists(int n) {
+    failLists.set(n);
+    return this;
   }
 
   public TestingNotificationStore withProposals(List<RemediationProposal> ps) {
