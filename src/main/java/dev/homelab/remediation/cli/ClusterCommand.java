@@ -106,15 +106,7 @@ abstract class ClusterCommand implements Callable<Integer> {
       return 2;
     }
     String server = "its URL";
-    KubernetesClient opened;
-    try {
-      opened = kube.client(clients);
-    } catch (KubeconfigOptions.Unusable e) {
-      err.println(prefix() + e.getMessage());
-      err.flush();
-      return 2;
-    }
-    try (KubernetesClient client = opened) {
+    try (KubernetesClient client = kube.client(clients)) {
       server = client.getMasterUrl().toString();
       String ns;
       try {
@@ -124,6 +116,9 @@ abstract class ClusterCommand implements Callable<Integer> {
         return 2;
       }
       return run(client, ns, out, err);
+    } catch (KubeconfigOptions.Unusable e) {
+      err.println(prefix() + e.getMessage());
+      return 2;
     } catch (KubernetesClientException e) {
       err.println(prefix() + "the Kubernetes API " + ApiErrors.describe(e, server) + hint(e));
       return 1;
@@ -144,6 +139,9 @@ abstract class ClusterCommand implements Callable<Integer> {
   String hint(KubernetesClientException e) {
     if (!ApiErrors.unreachable(e)) {
       return "";
+    }
+    if (kube.file != null) {
+      return " (is " + kube.file + " the cluster's kubeconfig?)";
     }
     if (env.get("KUBECONFIG") == null && Files.isRegularFile(localKubeconfig)) {
       return " (for the local mode of this directory: KUBECONFIG=" + localKubeconfig + ")";

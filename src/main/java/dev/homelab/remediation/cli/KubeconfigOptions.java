@@ -48,7 +48,7 @@ public final class KubeconfigOptions {
       try {
         return otherwise.get();
       } catch (KubernetesClientException e) {
-        throw e; // the API server's say, told as such by the command
+        throw e; // as the commands tell it (an exec credential plugin that fails, say)
       } catch (RuntimeException e) { // KUBECONFIG or ~/.kube/config is no kubeconfig
         throw new Unusable("cannot read the kubeconfig: " + firstLine(e.getMessage()));
       }

@@ -27,11 +27,11 @@ import org.slf4j.LoggerFactory;
  * Runs model consultations off the reconciler threads, at most {@code concurrency} at once (a
  * homelab's Ollama answers one request at a time). Waiting work is ordered by severity, then age,
  * so a storm on one service cannot delay a critical event elsewhere. Results are kept until the
- * reconciler has stored them in the proposal's status, or for {@link #KEEP_UNCLAIMED} when nobody
- * claims them (the proposal was deleted meanwhile, or its status cannot be written: the API server
- * down, after its files were written); a claimed key is remembered as claimed for {@link #KEEP}, so
- * a reconcile that still sees the old phase in a lagging cache does not ask again. Both records are
- * bounded by {@link #MAX_KEPT} entries.
+ * reconciler has stored them in the proposal's status, or when nobody claims them (the proposal was
+ * deleted meanwhile, or its status cannot be written: the API server down, after its files were
+ * written) an answer for {@link #KEEP_UNCLAIMED}, a failed chain for {@link #KEEP}; a claimed key
+ * is remembered as claimed for {@link #KEEP}, so a reconcile that still sees the old phase in a
+ * lagging cache does not ask again. Both records are bounded by {@link #MAX_KEPT} entries.
  */
 public final class ModelRouter implements Router {
   private static final Logger LOG = LoggerFactory.getLogger(ModelRouter.class);
@@ -220,7 +220,16 @@ public final class ModelRouter implements Router {
     long now = nanos.getAsLong();
     long due = nextSweepNanos.get();
     if (now - due >= 0 && nextSweepNanos.compareAndSet(due, now + SWEEP_EVERY_NANOS)) {
-      results.entrySet().removeIf(e -> now - e.getValue().atNanos() >= KEEP_UNCLAIMED.toNanos());
+      // A failed chain is kept as briefly as a claim: no files hang on it, and asking afresh is
+      // better than recording it an outage later.
+      results
+          .entrySet()
+          .removeIf(
+              e ->
+                  now - e.getValue().atNanos()
+                      >= (e.getValue().value() instanceof ChainResult.Answered
+                          ? KEEP_UNCLAIMED.toNanos()
+                          : KEEP.toNanos()));
       claimed.entrySet().removeIf(e -> now - e.getValue().atNanos() >= KEEP.toNanos());
     }
     while (map.size() > MAX_KEPT) {

@@ -148,6 +148,24 @@ class ProposalCommandsTest {
         .doesNotContain("APPROVAL_TTL");
   }
 
+  /** A client that cannot be made (an exec credential plugin failing): one line, exit 1. */
+  @Test
+  void aClientThatCannotBeMadeIsOneLine() {
+    Run r =
+        run(
+            new ListCommand(
+                () -> {
+                  throw new io.fabric8.kubernetes.client.KubernetesClientException(
+                      "exec plugin kubelogin failed");
+                }));
+    assertThat(r.code()).isEqualTo(1);
+    assertThat(r.err().strip().lines())
+        .singleElement()
+        .asString()
+        .startsWith("remediation-operator list: the Kubernetes API")
+        .doesNotContain("\tat ");
+  }
+
   /**
    * kubectl's --kubeconfig and --context (the plugin is handed them after its name): the file given
    * is the one read; a missing file, an unknown context or a file that is no kubeconfig is one line

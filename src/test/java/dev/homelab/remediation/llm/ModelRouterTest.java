@@ -162,6 +162,34 @@ class ModelRouterTest {
     }
   }
 
+  /** A failed chain nobody recorded is not kept a day: asking afresh beats recording it late. */
+  @Test
+  void anUnclaimedFailedChainIsDroppedAfterTenMinutes() {
+    ModelChain failing =
+        new ModelChain() {
+          @Override
+          public ChainResult ask(ProposalRequest request) {
+            return new ChainResult.Failed(List.of("fake/model: down"));
+          }
+
+          @Override
+          public List<String> models() {
+            return List.of("fake/model");
+          }
+        };
+    java.util.concurrent.atomic.AtomicLong nanos = new java.util.concurrent.atomic.AtomicLong();
+    try (ModelRouter router =
+        new ModelRouter(
+            failing, 1, new SimpleMeterRegistry(), java.time.Clock.systemUTC(), nanos::get)) {
+      router.submit("k", request("k"), "warning", Instant.now());
+      await().atMost(Duration.ofSeconds(10)).until(() -> router.result("k").isPresent());
+      nanos.addAndGet(ModelRouter.KEEP.plusSeconds(1).toNanos());
+      router.submit("other", request("other"), "warning", Instant.now());
+      await().atMost(Duration.ofSeconds(10)).until(() -> router.result("other").isPresent());
+      assertThat(router.view("k")).isEqualTo(RouterView.IDLE);
+    }
+  }
+
   @Test
   void unclaimedResultsAndClaimsStayBounded() {
     RecordingChain chain = new RecordingChain();
