@@ -87,6 +87,16 @@ abstract class DecisionCommand extends ClusterCommand {
                   + " (status.expiresAt) with no decision; it is still AwaitingApproval only"
                   + " because the operator has not looked at it since (is it running?), and it"
                   + " will mark it Expired and ignore any decision; nothing changed");
+      case EXPIRING ->
+          err.println(
+              prefix()
+                  + where
+                  + " expires at "
+                  + r.expiresAt().map(t -> t.truncatedTo(ChronoUnit.SECONDS).toString()).orElse("?")
+                  + ", in under "
+                  + ApprovalAnnotations.DECISION_MARGIN.toSeconds()
+                  + " s: too late for a decision to reach the operator before it; nothing"
+                  + " changed");
       case ALREADY_DECIDED ->
           err.println(
               prefix()

@@ -27,6 +27,9 @@ public final class ApprovalAnnotations {
   private static final PatchContext MERGE = PatchContext.of(PatchType.JSON_MERGE);
 
   /** What became of a request to decide. Only {@link #DECIDED} changed anything. */
+  /** How long before its expiry a proposal can still be decided (see {@link Outcome#EXPIRING}). */
+  public static final java.time.Duration DECISION_MARGIN = java.time.Duration.ofSeconds(5);
+
   public enum Outcome {
     DECIDED,
     /** No proposal of that name (deleted, maybe by retention). */
@@ -40,6 +43,12 @@ public final class ApprovalAnnotations {
      * down, or has not looked since): the operator marks it Expired and ignores any decision.
      */
     EXPIRED,
+    /**
+     * It awaits approval, but expires in less than {@link #DECISION_MARGIN}: a decision written now
+     * could reach the operator after that instant, which would mark it Expired and ignore it, while
+     * the link page or the command had said it was decided. Too late, and said so.
+     */
+    EXPIRING,
     /** It awaits approval but already carries an approval annotation the operator will read. */
     ALREADY_DECIDED,
     /**
@@ -165,6 +174,11 @@ public final class ApprovalAnnotations {
     }
     if (Expiry.recorded(p.getStatus()).filter(e -> !now.isBefore(e)).isPresent()) {
       return Outcome.EXPIRED;
+    }
+    if (Expiry.recorded(p.getStatus())
+        .filter(e -> !now.plus(DECISION_MARGIN).isBefore(e))
+        .isPresent()) {
+      return Outcome.EXPIRING;
     }
     var existing = Approvals.read(p.getMetadata().getAnnotations());
     if (existing.isPresent() && existing.get().verdict() != Approvals.Verdict.UNKNOWN) {

@@ -233,6 +233,16 @@ public final class ApprovalServer implements AutoCloseable {
               "The proposal expired at "
                   + r.expiresAt().map(e -> e.truncatedTo(ChronoUnit.SECONDS).toString()).orElse("?")
                   + ".");
+      case EXPIRING ->
+          refuse(
+              ex,
+              410,
+              "expired",
+              c,
+              "Too late",
+              "The proposal expires at "
+                  + r.expiresAt().map(e -> e.truncatedTo(ChronoUnit.SECONDS).toString()).orElse("?")
+                  + ", too soon for a decision to reach the operator before it.");
       case ALREADY_DECIDED ->
           refuse(
               ex,

@@ -336,6 +336,29 @@ class ProposalCommandsTest {
   }
 
   /**
+   * Seconds before its expiry a decision could reach the operator after it (and be ignored, the
+   * proposal Expired): too late, exit 1, nothing written, rather than "dispatches it shortly".
+   */
+  @Test
+  void decidingAProposalInItsLastSecondsExitsOneAndChangesNothing() {
+    RemediationProposal p = TestProposals.awaitingApproval();
+    p.getStatus().getProposal().setAnsweredAt(now.minus(Duration.ofHours(24)).toString());
+    p.getStatus().setExpiresAt(now.plusSeconds(3).toString());
+    put(p, "nearly");
+    Run r = run(new ApproveCommand(kubeconfig(ns)), "nearly", "--by", "bob");
+    assertThat(r.code()).as(r.err()).isEqualTo(1);
+    assertThat(r.err())
+        .isEqualTo(
+            "remediation-operator approve: proposal nearly in namespace "
+                + ns
+                + " expires at "
+                + now.plusSeconds(3)
+                + ", in under 5 s: too late for a decision to reach the operator before it;"
+                + " nothing changed\n");
+    assertThat(annotations("nearly")).doesNotContainKeys(APPROVAL, APPROVED_BY);
+  }
+
+  /**
    * kubectl's forms of the name (rp/NAME and the others) are taken; any other name that is not a
    * Kubernetes object name is a usage error (exit 2) before any API call: it was "the Kubernetes
    * API An error has occurred." and exit 1.

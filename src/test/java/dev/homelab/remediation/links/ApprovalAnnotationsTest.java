@@ -95,7 +95,14 @@ class ApprovalAnnotationsTest {
     assertThat(ApprovalAnnotations.judge(p, null, NOW)).isEqualTo(Outcome.EXPIRED);
     assertThat(ApprovalAnnotations.judge(p, null, NOW.plusSeconds(3600)))
         .isEqualTo(Outcome.EXPIRED);
-    assertThat(ApprovalAnnotations.judge(p, null, NOW.minusMillis(1))).isEqualTo(Outcome.DECIDED);
+    // In its last seconds a decision could reach the operator after the expiry: too late, said so.
+    assertThat(ApprovalAnnotations.judge(p, null, NOW.minusMillis(1))).isEqualTo(Outcome.EXPIRING);
+    assertThat(ApprovalAnnotations.judge(p, null, NOW.minus(ApprovalAnnotations.DECISION_MARGIN)))
+        .isEqualTo(Outcome.EXPIRING);
+    assertThat(
+            ApprovalAnnotations.judge(
+                p, null, NOW.minus(ApprovalAnnotations.DECISION_MARGIN).minusMillis(1)))
+        .isEqualTo(Outcome.DECIDED);
     // Not a time (edited by hand): the operator's phase decides.
     p.getStatus().setExpiresAt("soon");
     assertThat(ApprovalAnnotations.judge(p, null, NOW)).isEqualTo(Outcome.DECIDED);
