@@ -13,7 +13,6 @@ import dev.homelab.remediation.support.MockKube;
 import dev.homelab.remediation.support.TestKube;
 import dev.homelab.remediation.support.TestProposals;
 import io.fabric8.kubernetes.api.model.NamedContextBuilder;
-import io.fabric8.kubernetes.api.model.authentication.SelfSubjectReviewBuilder;
 import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.ConfigBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -113,20 +112,7 @@ class ProposalCommandsTest {
   }
 
   void answerSelfSubjectReviewsAs(String user) {
-    server
-        .expect()
-        .post()
-        .withPath("/apis/authentication.k8s.io/v1/selfsubjectreviews")
-        .andReturn(
-            201,
-            new SelfSubjectReviewBuilder()
-                .withNewStatus()
-                .withNewUserInfo()
-                .withUsername(user)
-                .endUserInfo()
-                .endStatus()
-                .build())
-        .once();
+    TestKube.answerSelfSubjectReviewAs(server, user);
   }
 
   /**

@@ -63,27 +63,18 @@ class RunStartupIT {
     Path pending = Files.createDirectory(tmp.resolve("pending-actions"));
     assumeTrue(ReadOnlyDirs.makeReadOnly(pending), "cannot make a directory read-only here");
     try {
-      ProcessBuilder pb =
-          new ProcessBuilder(dev.homelab.remediation.support.OperatorProcess.command("run"));
-      pb.environment().put("LLM_CHAIN", "rules");
-      pb.environment().put("HTTP_PORT", "0");
-      pb.environment().put("PENDING_ACTIONS_DIR", pending.toString());
-      pb.environment().put("EVENTS_DIR", Files.createDirectory(tmp.resolve("events")).toString());
-      pb.environment().put("KUBECONFIG", "/nonexistent/kubeconfig");
-      pb.redirectOutput(ProcessBuilder.Redirect.DISCARD);
-      Process p = pb.start();
-      try {
-        String err = new String(p.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
-        assertThat(p.exitValue()).as(err).isEqualTo(2);
-        assertThat(err.strip())
-            .as(err)
-            .startsWith("remediation-operator: PENDING_ACTIONS_DIR " + pending + " is not writable")
-            .doesNotContain("Kubernetes API");
-      } finally {
-        p.destroyForcibly();
-        p.waitFor(10, TimeUnit.SECONDS);
-      }
+      Exit exit =
+          runUntilExit(
+              java.util.Map.of(
+                  "PENDING_ACTIONS_DIR",
+                  pending.toString(),
+                  "EVENTS_DIR",
+                  Files.createDirectory(tmp.resolve("events")).toString()));
+      assertThat(exit.code()).as(exit.err()).isEqualTo(2);
+      assertThat(exit.err().strip())
+          .as(exit.err())
+          .startsWith("remediation-operator: PENDING_ACTIONS_DIR " + pending + " is not writable")
+          .doesNotContain("Kubernetes API");
     } finally {
       ReadOnlyDirs.makeWritable(pending);
     }
@@ -94,28 +85,42 @@ class RunStartupIT {
   @Timeout(90)
   void aHeartbeatFileItCouldNeverWriteStopsStartUpNamingIt(@TempDir Path tmp) throws Exception {
     Path beat = tmp.resolve("run/remediation/heartbeat");
+    Exit exit =
+        runUntilExit(
+            java.util.Map.of(
+                "HEARTBEAT_FILE",
+                beat.toString(),
+                "PENDING_ACTIONS_DIR",
+                tmp.resolve("pending").toString(),
+                "EVENTS_DIR",
+                tmp.resolve("events").toString()));
+    assertThat(exit.code()).as(exit.err()).isEqualTo(2);
+    assertThat(exit.err().strip())
+        .as(exit.err())
+        .isEqualTo(
+            "remediation-operator: HEARTBEAT_FILE "
+                + beat
+                + ": the directory "
+                + beat.getParent()
+                + " does not exist");
+  }
+
+  record Exit(int code, String err) {}
+
+  /** {@code run} with {@code env} and a kubeconfig that is not there, until it exits. */
+  static Exit runUntilExit(java.util.Map<String, String> env) throws Exception {
     ProcessBuilder pb =
         new ProcessBuilder(dev.homelab.remediation.support.OperatorProcess.command("run"));
     pb.environment().put("LLM_CHAIN", "rules");
     pb.environment().put("HTTP_PORT", "0");
-    pb.environment().put("HEARTBEAT_FILE", beat.toString());
-    pb.environment().put("PENDING_ACTIONS_DIR", tmp.resolve("pending").toString());
-    pb.environment().put("EVENTS_DIR", tmp.resolve("events").toString());
     pb.environment().put("KUBECONFIG", "/nonexistent/kubeconfig");
+    pb.environment().putAll(env);
     pb.redirectOutput(ProcessBuilder.Redirect.DISCARD);
     Process p = pb.start();
     try {
       String err = new String(p.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
       assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
-      assertThat(p.exitValue()).as(err).isEqualTo(2);
-      assertThat(err.strip())
-          .as(err)
-          .isEqualTo(
-              "remediation-operator: HEARTBEAT_FILE "
-                  + beat
-                  + ": the directory "
-                  + beat.getParent()
-                  + " does not exist");
+      return new Exit(p.exitValue(), err);
     } finally {
       p.destroyForcibly();
       p.waitFor(10, TimeUnit.SECONDS);

@@ -72,6 +72,28 @@ class SilenceCommandTest {
     return c;
   }
 
+  /** A client config whose current context names {@code user}, as a k3s kubeconfig does. */
+  static UnaryOperator<Config> contextUser(String user) {
+    NamedContext ctx =
+        new NamedContextBuilder()
+            .withName("homelab")
+            .withNewContext()
+            .withCluster("k3s")
+            .withUser(user)
+            .endContext()
+            .build();
+    return c -> {
+      anonymous(c).setCurrentContext(ctx);
+      return c;
+    };
+  }
+
+  /** {@code add --node '*' --for 30m} from a kubeconfig whose context's user is {@code user}. */
+  int addEverythingFor30mAs(String user) {
+    return run(
+        Map.of("USER", "alice"), contextUser(user), "add", "--node", "*", "--for", "30m", "-n", ns);
+  }
+
   int run(String... args) {
     return run(Map.of("USER", "alice"), SilenceCommandTest::anonymous, args);
   }
@@ -132,29 +154,7 @@ class SilenceCommandTest {
 
   @Test
   void theCreatorIsTheKubeconfigUserWhenThereIsOne() {
-    NamedContext ctx =
-        new NamedContextBuilder()
-            .withName("homelab")
-            .withNewContext()
-            .withCluster("k3s")
-            .withUser("admin@k3s")
-            .endContext()
-            .build();
-    int code =
-        run(
-            Map.of("USER", "alice"),
-            c -> {
-              anonymous(c).setCurrentContext(ctx);
-              return c;
-            },
-            "add",
-            "--node",
-            "*",
-            "--for",
-            "30m",
-            "-n",
-            ns);
-    assertThat(code).as(err).isZero();
+    assertThat(addEverythingFor30mAs("admin@k3s")).as(err).isZero();
     RemediationSilenceSpec spec = get(out.strip()).getSpec();
     assertThat(spec.getCreatedBy()).isEqualTo("admin@k3s");
     assertThat(spec.getEndsAt()).isEqualTo("2026-05-27T17:41:39Z");
@@ -164,43 +164,8 @@ class SilenceCommandTest {
   /** As approve records approved-by: who the API server says the caller is comes first. */
   @Test
   void theCreatorIsWhoTheApiServerSaysFirst() {
-    server
-        .expect()
-        .post()
-        .withPath("/apis/authentication.k8s.io/v1/selfsubjectreviews")
-        .andReturn(
-            201,
-            new io.fabric8.kubernetes.api.model.authentication.SelfSubjectReviewBuilder()
-                .withNewStatus()
-                .withNewUserInfo()
-                .withUsername("system:admin")
-                .endUserInfo()
-                .endStatus()
-                .build())
-        .once();
-    NamedContext ctx =
-        new NamedContextBuilder()
-            .withName("homelab")
-            .withNewContext()
-            .withCluster("k3s")
-            .withUser("default")
-            .endContext()
-            .build();
-    int code =
-        run(
-            Map.of("USER", "alice"),
-            c -> {
-              anonymous(c).setCurrentContext(ctx);
-              return c;
-            },
-            "add",
-            "--node",
-            "*",
-            "--for",
-            "30m",
-            "-n",
-            ns);
-    assertThat(code).as(err).isZero();
+    TestKube.answerSelfSubjectReviewAs(server, "system:admin");
+    assertThat(addEverythingFor30mAs("default")).as(err).isZero();
     assertThat(get(out.strip()).getSpec().getCreatedBy()).isEqualTo("system:admin");
   }
 

@@ -120,6 +120,47 @@ class LeadershipIT {
             });
   }
 
+  /** The operator in this JVM on {@code operatorClient}; {@code onLost} is called on a loss. */
+  static Running inProcess(
+      Map<String, String> env, KubernetesClient operatorClient, Runnable onLost) {
+    return Running.start(
+        new Wiring(
+            OperatorConfig.withDefaults(env),
+            operatorClient,
+            new SimpleMeterRegistry(),
+            Clock.systemUTC(),
+            false,
+            onLost),
+        "127.0.0.1",
+        "127.0.0.1");
+  }
+
+  /** A person approves {@code name} (the annotation, as kubectl annotate sets it). */
+  static void approve(String ns, String name) {
+    client
+        .resources(RemediationProposal.class)
+        .inNamespace(ns)
+        .withName(name)
+        .edit(
+            p -> {
+              p.getMetadata().getAnnotations().put("remediation.homelab.dev/approval", "approved");
+              return p;
+            });
+  }
+
+  /** Waits for the one proposal of {@code ns} to await approval. */
+  static void awaitOneAwaitingApproval(String ns) {
+    await()
+        .atMost(Duration.ofSeconds(20))
+        .until(
+            () -> {
+              List<RemediationProposal> ps = TestKube.proposals(client, ns);
+              return ps.size() == 1
+                  && ps.get(0).getStatus() != null
+                  && ps.get(0).getStatus().getPhase() == Phase.AwaitingApproval;
+            });
+  }
+
   /** Requests recorded since the last call, as "METHOD path", made by the operator's client. */
   static List<String> operatorRequests() throws InterruptedException {
     List<String> out = new ArrayList<>();
@@ -161,29 +202,11 @@ class LeadershipIT {
       v.put("HTTP_PORT", "0");
       // Folded counts stay in memory: only a flush on the way out would write them.
       v.put("FOLD_FLUSH_MILLIS", "600000");
-      Running running =
-          Running.start(
-              new Wiring(
-                  OperatorConfig.withDefaults(v),
-                  operatorClient,
-                  new SimpleMeterRegistry(),
-                  Clock.systemUTC(),
-                  false,
-                  lostCalls::incrementAndGet),
-              "127.0.0.1",
-              "127.0.0.1");
+      Running running = inProcess(v, operatorClient, lostCalls::incrementAndGet);
       try {
         await().atMost(Duration.ofSeconds(20)).until(running::ready);
         redis.publish("health_events", event("ollama"));
-        await()
-            .atMost(Duration.ofSeconds(20))
-            .until(
-                () -> {
-                  List<RemediationProposal> ps = TestKube.proposals(client, ns);
-                  return ps.size() == 1
-                      && ps.get(0).getStatus() != null
-                      && ps.get(0).getStatus().getPhase() == Phase.AwaitingApproval;
-                });
+        awaitOneAwaitingApproval(ns);
         redis.publish("health_events", event("ollama"));
         redis.publish("health_events", event("ollama"));
         await()
@@ -205,17 +228,7 @@ class LeadershipIT {
         assertThat(redis.publish("health_events", event("redis")))
             .as("nobody subscribes any more")
             .isZero();
-        client
-            .resources(RemediationProposal.class)
-            .inNamespace(ns)
-            .withName(name)
-            .edit(
-                p -> {
-                  p.getMetadata()
-                      .getAnnotations()
-                      .put("remediation.homelab.dev/approval", "approved");
-                  return p;
-                });
+        approve(ns, name);
         RemediationProposal fresh =
             TestProposals.named(
                 ns,
@@ -284,31 +297,17 @@ class LeadershipIT {
       Map<String, String> v = env(redis, ollama, ns, leaseSeconds);
       v.put("HTTP_PORT", "0");
       Running running =
-          Running.start(
-              new Wiring(
-                  OperatorConfig.withDefaults(v),
-                  operatorClient,
-                  new SimpleMeterRegistry(),
-                  Clock.systemUTC(),
-                  false,
-                  () -> {
-                    fencedAt.compareAndSet(0, System.currentTimeMillis());
-                    lostCalls.incrementAndGet();
-                  }),
-              "127.0.0.1",
-              "127.0.0.1");
+          inProcess(
+              v,
+              operatorClient,
+              () -> {
+                fencedAt.compareAndSet(0, System.currentTimeMillis());
+                lostCalls.incrementAndGet();
+              });
       try {
         await().atMost(Duration.ofSeconds(20)).until(running::ready);
         redis.publish("health_events", event("ollama"));
-        await()
-            .atMost(Duration.ofSeconds(20))
-            .until(
-                () -> {
-                  List<RemediationProposal> ps = TestKube.proposals(client, ns);
-                  return ps.size() == 1
-                      && ps.get(0).getStatus() != null
-                      && ps.get(0).getStatus().getPhase() == Phase.AwaitingApproval;
-                });
+        awaitOneAwaitingApproval(ns);
         String name = only(ns).getMetadata().getName();
         // Renewals go on, read back every retry period: no fence while they do.
         await().pollDelay(Duration.ofSeconds(3)).atMost(Duration.ofSeconds(4)).until(() -> true);
@@ -317,17 +316,7 @@ class LeadershipIT {
         proxy.stall();
         long stalledAt = System.currentTimeMillis();
         // A person approves meanwhile; the operator cannot see it yet.
-        client
-            .resources(RemediationProposal.class)
-            .inNamespace(ns)
-            .withName(name)
-            .edit(
-                p -> {
-                  p.getMetadata()
-                      .getAnnotations()
-                      .put("remediation.homelab.dev/approval", "approved");
-                  return p;
-                });
+        approve(ns, name);
         await().atMost(Duration.ofSeconds(leaseSeconds + 2)).until(() -> lostCalls.get() > 0);
         Lease lease = client.resources(Lease.class).inNamespace(ns).withName(LEASE).get();
         long renewedAt = lease.getSpec().getRenewTime().toInstant().toEpochMilli();

@@ -120,6 +120,24 @@ public final class TestKube {
    * the mock server cannot answer in CRUD mode: answer it as an API server would for the chart's
    * Role.
    */
+  /** The next SelfSubjectReview (kubectl auth whoami) answers that the caller is {@code user}. */
+  public static void answerSelfSubjectReviewAs(KubernetesMockServer server, String user) {
+    server
+        .expect()
+        .post()
+        .withPath("/apis/authentication.k8s.io/v1/selfsubjectreviews")
+        .andReturn(
+            201,
+            new io.fabric8.kubernetes.api.model.authentication.SelfSubjectReviewBuilder()
+                .withNewStatus()
+                .withNewUserInfo()
+                .withUsername(user)
+                .endUserInfo()
+                .endStatus()
+                .build())
+        .once();
+  }
+
   public static void allowLeaseAccess(KubernetesMockServer server) {
     var review =
         new io.fabric8.kubernetes.api.model.authorization.v1.SelfSubjectRulesReviewBuilder()
