@@ -53,17 +53,15 @@ public final class KubeconfigOptions {
         throw new Unusable("cannot read the kubeconfig: " + firstLine(e.getMessage()));
       }
     }
+    if (file != null && !Files.isRegularFile(file)) {
+      throw new Unusable("--kubeconfig " + file + ": no such file");
+    }
     Config config;
     try {
-      if (file != null && !Files.isRegularFile(file)) {
-        throw new Unusable("--kubeconfig " + file + ": no such file");
-      }
       config =
           file != null
               ? Config.fromKubeconfig(context, file.toFile())
               : Config.autoConfigure(context);
-    } catch (Unusable e) {
-      throw e;
     } catch (RuntimeException e) {
       throw new Unusable("cannot read the kubeconfig: " + firstLine(e.getMessage()));
     }

@@ -65,7 +65,8 @@ public final class Names {
   /** The longest proposal name an action id is made of (the id adds {@code -} and 8 digits). */
   public static final int MAX_PROPOSAL_NAME = MAX_ACTION_ID - 9;
 
-  private static final Pattern ACTION_NAME = Pattern.compile("[a-z0-9]([-a-z0-9]*[a-z0-9])?");
+  /** What an action id, and so a proposal's name, is made of: it names the executor's files. */
+  public static final Pattern ACTION_ID = Pattern.compile("[a-z0-9]([-a-z0-9]*[a-z0-9])?");
 
   /**
    * Why a proposal cannot be acted on, or empty: its name (the action id's, which reaches the
@@ -73,7 +74,7 @@ public final class Names {
    * {@code [a-z0-9-]}, at most 63 characters; one made by hand may be any Kubernetes name.
    */
   public static Optional<String> problem(String name, RemediationProposalSpec spec) {
-    if (name == null || !ACTION_NAME.matcher(name).matches()) {
+    if (name == null || !ACTION_ID.matcher(name).matches()) {
       return Optional.of(
           "name "
               + quoted(name)

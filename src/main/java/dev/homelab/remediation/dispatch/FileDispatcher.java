@@ -17,7 +17,6 @@ import java.time.format.DateTimeFormatter;
 import java.time.temporal.ChronoUnit;
 import java.util.Optional;
 import java.util.function.Supplier;
-import java.util.regex.Pattern;
 
 /**
  * The executor-compatible files of SPEC section 7, written atomically into the two directories.
@@ -25,7 +24,6 @@ import java.util.regex.Pattern;
  */
 public final class FileDispatcher implements Dispatcher {
   public static final String SOURCE = "remediation-operator";
-  private static final Pattern SAFE_ID = Pattern.compile("[a-z0-9]([-a-z0-9]*[a-z0-9])?");
   private static final DateTimeFormatter EVENT_NAME_TIME =
       DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmssSSS'Z'").withZone(ZoneOffset.UTC);
   private static final DateTimeFormatter EVENT_TIME =
@@ -54,7 +52,8 @@ public final class FileDispatcher implements Dispatcher {
 
   @Override
   public Written dispatch(PendingAction a) throws IOException {
-    if (!SAFE_ID.matcher(a.actionId()).matches() || a.actionId().length() > Names.MAX_ACTION_ID) {
+    if (!Names.ACTION_ID.matcher(a.actionId()).matches()
+        || a.actionId().length() > Names.MAX_ACTION_ID) {
       throw new IOException("refusing unsafe action id '" + a.actionId() + "'");
     }
     Path pending = inside(pendingDir, a.actionId() + ".json");

@@ -45,11 +45,12 @@ public final class RedisUris {
   /** The user info of {@code url} when it has no {@code :}, percent-decoded; empty otherwise. */
   private static Optional<String> bareUser(String url) {
     try {
-      String raw = URI.create(url).getRawUserInfo();
+      URI u = URI.create(url);
+      String raw = u.getRawUserInfo();
       if (raw == null || raw.isEmpty() || raw.contains(":")) {
         return Optional.empty();
       }
-      return Optional.of(URI.create(url).getUserInfo()); // decoded as Lettuce decodes its own
+      return Optional.of(u.getUserInfo()); // decoded as Lettuce decodes its own
     } catch (IllegalArgumentException e) {
       return Optional.empty(); // a form java.net.URI does not take (redis-socket://): no user
     }

@@ -26,10 +26,10 @@ import java.util.Optional;
 public final class ApprovalAnnotations {
   private static final PatchContext MERGE = PatchContext.of(PatchType.JSON_MERGE);
 
-  /** What became of a request to decide. Only {@link #DECIDED} changed anything. */
   /** How long before its expiry a proposal can still be decided (see {@link Outcome#EXPIRING}). */
   public static final java.time.Duration DECISION_MARGIN = java.time.Duration.ofSeconds(5);
 
+  /** What became of a request to decide. Only {@link #DECIDED} changed anything. */
   public enum Outcome {
     DECIDED,
     /** No proposal of that name (deleted, maybe by retention). */

@@ -1,5 +1,6 @@
 package dev.homelab.remediation.ops;
 
+import dev.homelab.remediation.util.DaemonThreads;
 import io.fabric8.kubernetes.api.model.coordination.v1.Lease;
 import io.fabric8.kubernetes.api.model.coordination.v1.LeaseSpec;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -92,13 +93,7 @@ public final class Leadership {
     Clock wall = Clock.systemUTC(); // the elector writes renewTime with the system clock
     RenewalWatch watch = new RenewalWatch(wall.instant());
     ScheduledExecutorService s =
-        Executors.newScheduledThreadPool(
-            2,
-            r -> {
-              Thread t = new Thread(r, "lease-renewals");
-              t.setDaemon(true);
-              return t;
-            });
+        Executors.newScheduledThreadPool(2, DaemonThreads.named("lease-renewals"));
     s.scheduleWithFixedDelay(
         () -> watch.read(this::readLease, identity),
         period.toMillis(),

@@ -68,6 +68,38 @@ class ApprovalServerTest {
     assertThat(after.getStatus().getPhase()).isEqualTo(Phase.AwaitingApproval);
   }
 
+  /**
+   * In the proposal's last seconds a decision could reach the operator after its expiry (and be
+   * ignored): the link answers 410 "Too late" and sets no annotation, rather than "approved".
+   */
+  @Test
+  void aLinkUsedInTheProposalsLastSecondsIsTooLateAndChangesNothing() throws Exception {
+    TestKube.installCrd(client);
+    RemediationProposal p = TestProposals.awaitingApproval();
+    p.getMetadata().setNamespace(NS);
+    p.getMetadata().setName("nearly-expired");
+    p.getStatus().setExpiresAt(NOW.plusSeconds(3).toString());
+    String uid = TestKube.put(client, p).getMetadata().getUid();
+    int port = TestRedis.freePort();
+    String url = approveUrl(port, p, uid);
+    HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    try (ApprovalServer server = start(port)) {
+      HttpResponse<String> r =
+          http.send(
+              HttpRequest.newBuilder(URI.create(url))
+                  .POST(HttpRequest.BodyPublishers.noBody())
+                  .build(),
+              HttpResponse.BodyHandlers.ofString());
+      assertThat(r.statusCode()).as(r.body()).isEqualTo(410);
+      assertThat(r.body())
+          .contains("too soon for a decision to reach the operator")
+          .contains("Nothing was changed.");
+    }
+    RemediationProposal after = stored(p);
+    assertThat(after.getMetadata().getAnnotations())
+        .doesNotContainKey("remediation.homelab.dev/approval");
+  }
+
   static ApprovalServer start(int port) throws java.io.IOException {
     OperatorConfig cfg =
         OperatorConfig.withDefaults(

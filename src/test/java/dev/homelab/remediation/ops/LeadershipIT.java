@@ -310,8 +310,14 @@ class LeadershipIT {
         awaitOneAwaitingApproval(ns);
         String name = only(ns).getMetadata().getName();
         // Renewals go on, read back every retry period: no fence while they do.
+        operatorRequests();
         await().pollDelay(Duration.ofSeconds(3)).atMost(Duration.ofSeconds(4)).until(() -> true);
         assertThat(lostCalls.get()).as("fenced while renewals went through").isZero();
+        // The cost of reading it back: one GET a retry period (1 s here) beside the elector's
+        // own GET and write each renewal, so about 9 Lease requests in these 3 s.
+        assertThat(operatorRequests().stream().filter(r -> r.contains("/leases/")).count())
+            .as("Lease requests in 3 s")
+            .isBetween(3L, 14L);
 
         proxy.stall();
         long stalledAt = System.currentTimeMillis();
